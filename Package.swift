@@ -1,0 +1,81 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Dependency directions are fixed (see shared/STYLE.md):
+//   vigil -> Director -> {Config, HA, IPVS, HealthCheck};  IPVS -> CGenl.
+// HA, IPVS and HealthCheck never import each other or Config.
+// CLinux is a header-only shim for Linux socket/netlink definitions that the
+// Glibc overlay does not expose (sockaddr_ll, rtnetlink macros); HA and
+// HealthCheck may use it. Only IPVS imports CGenl.
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "Vigil",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGenl",
+            pkgConfig: "libnl-genl-3.0",
+            providers: [.apt(["libnl-3-dev", "libnl-genl-3-dev"])]
+        ),
+        .target(name: "CLinux"),
+        .target(name: "Config", swiftSettings: strict),
+        .target(
+            name: "HA",
+            dependencies: [
+                "CLinux",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "IPVS", dependencies: ["CGenl"], swiftSettings: strict),
+        .target(
+            name: "HealthCheck",
+            dependencies: [
+                "CLinux",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Director",
+            dependencies: [
+                "Config", "HA", "IPVS", "HealthCheck",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "vigil",
+            dependencies: [
+                "Director", "Config", "HA", "IPVS", "HealthCheck",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Unit tier: `swift test` — no root, no network, no sleeps.
+        .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: strict),
+        .testTarget(name: "HATests", dependencies: ["HA"], swiftSettings: strict),
+        .testTarget(name: "IPVSTests", dependencies: ["IPVS"], swiftSettings: strict),
+        .testTarget(name: "HealthCheckTests", dependencies: ["HealthCheck"], swiftSettings: strict),
+        .testTarget(name: "DirectorTests", dependencies: ["Director"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,7 @@
+import Testing
+@testable import Config
+
+@Test("The Config module links")
+func ConfigModuleLinks() {
+    #expect(ConfigModule.name == "Config")
+}

@@ -1,0 +1,7 @@
+import Testing
+@testable import Director
+
+@Test("The Director module links")
+func DirectorModuleLinks() {
+    #expect(DirectorModule.name == "Director")
+}

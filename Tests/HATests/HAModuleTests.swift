@@ -1,0 +1,7 @@
+import Testing
+@testable import HA
+
+@Test("The HA module links")
+func HAModuleLinks() {
+    #expect(HAModule.name == "HA")
+}

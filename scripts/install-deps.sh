@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Vigil's build, tests, lab and benchmarks use.
+# Idempotent: does nothing when everything is present. Needs root.
+set -euo pipefail
+pkgs=(
+  libnl-3-dev libnl-genl-3-dev pkg-config     # CGenl
+  iproute2 kmod procps psmisc                 # namespaces, veth, modules
+  keepalived ipvsadm nginx                    # reference peers and real servers
+  qemu-system-x86 busybox-static cpio         # the IPVS lab VM
+  tcpdump curl openssl socat python3 dnsmasq-base  # probes and test servers
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" != 0 ]; then
+  echo "error: missing Debian packages (${missing[*]}); run as root or install them" >&2; exit 1
+fi
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# Do not let package scripts start system services (nginx, keepalived) on the host.
+printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d
+trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
