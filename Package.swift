@@ -38,10 +38,15 @@ let package = Package(
                 "CLinux",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
-        .target(name: "IPVS", dependencies: ["CGenl"], swiftSettings: strict),
+        .target(
+            name: "IPVS",
+            dependencies: ["CGenl", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .target(
             name: "HealthCheck",
             dependencies: [
@@ -51,6 +56,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -77,5 +83,11 @@ let package = Package(
         .testTarget(name: "IPVSTests", dependencies: ["IPVS"], swiftSettings: strict),
         .testTarget(name: "HealthCheckTests", dependencies: ["HealthCheck"], swiftSettings: strict),
         .testTarget(name: "DirectorTests", dependencies: ["Director"], swiftSettings: strict),
+        // Integration tiers. Their tests are enabled only when VIGIL_TIER names
+        // the tier (`make test-host`, `make test-vm` set it); under that tier a
+        // missing prerequisite is a failure with a message, never a skip.
+        .testTarget(name: "HAIntegrationTests", dependencies: ["HA", "Director"], swiftSettings: strict),
+        .testTarget(name: "HealthCheckIntegrationTests", dependencies: ["HealthCheck", "Director"], swiftSettings: strict),
+        .testTarget(name: "IPVSKernelTests", dependencies: ["IPVS", "Director"], swiftSettings: strict),
     ]
 )
