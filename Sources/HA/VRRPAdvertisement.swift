@@ -204,3 +204,19 @@ public struct VRRPAdvertisement: Sendable, Hashable {
         return ~UInt16(sum)
     }
 }
+
+extension VRRPDecodingError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .truncated(let n): return "truncated (\(n) bytes)"
+        case .unsupportedVersion(let v): return "unsupported version \(v)"
+        case .unknownType(let t): return "unknown type \(t)"
+        case .versionFamilyMismatch: return "VRRPv2 over IPv6"
+        case .lengthMismatch(let e, let a): return "length \(a), expected \(e) from the address count"
+        case .noAddresses: return "no addresses"
+        case .badChecksum: return "bad checksum"
+        case .unknownAuthenticationType(let t): return "unknown authentication type \(t)"
+        case .zeroInterval: return "zero advert interval"
+        }
+    }
+}

@@ -481,3 +481,18 @@ public struct VRRPInstance: Sendable {
         return actions
     }
 }
+
+extension VRRPDiscardReason: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .badTTL(let t): return "TTL \(t), expected 255"
+        case .versionMismatch(let v): return "\(v) advert, configured version differs"
+        case .vridMismatch(let v): return "VRID \(v) is not ours"
+        case .authenticationMismatch: return "authentication mismatch"
+        case .unsupportedAuthentication: return "AH authentication is not supported"
+        case .intervalMismatch(let cs): return "advert interval \(String(format2: Double(cs) / 100)) s differs from ours"
+        case .familyMismatch: return "address family differs from ours"
+        case .malformed(let e): return "malformed: \(e)"
+        }
+    }
+}
