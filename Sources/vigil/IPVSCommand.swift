@@ -91,12 +91,8 @@ struct IPVSApplyCommand: AsyncParsableCommand {
 }
 
 enum IPVSCLI {
-    static func client() throws -> NetlinkIPVSClient {
-        do {
-            return try NetlinkIPVSClient()
-        } catch {
-            throw ValidationError(error.description)
-        }
+    static func client() throws(IPVSError) -> NetlinkIPVSClient {
+        try NetlinkIPVSClient()
     }
 
     static func desiredTable(file: String) throws -> IPVSTable {
