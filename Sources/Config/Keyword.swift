@@ -90,14 +90,19 @@ public struct Argument: Sendable, Equatable, CustomStringConvertible {
 
 // MARK: - Grammar DSL
 
-/// Parses a synopsis such as `IPADDR [PORT] [ARG...]` into arguments.
+/// Parses a synopsis such as `IPADDR [PORT] [ARG...]` or `COMMAND [USER [GROUP]]` into arguments.
+/// A word is optional when it stands inside brackets at any depth.
 private func args(_ spec: String) -> [Argument] {
-    spec.split(separator: " ").map { raw in
+    var depth = 0
+    return spec.split(separator: " ").map { raw in
         var s = Substring(raw)
-        var optional = false
         var repeats = false
-        if s.hasSuffix("...") { repeats = true; s = s.dropLast(3) }
-        if s.hasPrefix("[") && s.hasSuffix("]") { optional = true; s = s.dropFirst().dropLast() }
+        let opens = s.prefix { $0 == "[" }.count
+        s = s.dropFirst(opens)
+        let optional = depth + opens > 0
+        let closes = s.reversed().prefix { $0 == "]" }.count
+        s = s.dropLast(closes)
+        depth = max(0, depth + opens - closes)
         if s.hasSuffix("...") { repeats = true; s = s.dropLast(3) }
         return Argument(name: String(s), optional: optional, repeats: repeats)
     }
