@@ -69,7 +69,7 @@ case_v2_keepalived_master_sigkill() {
   local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   echo "    takeover ${ms} ms (RFC bound 3609 ms)"
   [ "$ms" -le 3900 ] || fail "takeover took ${ms} ms"
-  grep -q "BACKUP -> MASTER (master down timer expired, last advert" "$LAB_DIR/vb.log" || fail "transition log line missing"
+  lab_wait_log "$LAB_DIR/vb.log" "BACKUP -> MASTER (master down timer expired, last advert" 2 || fail "transition log line missing"
 }
 
 # Vigil MASTER (A, 150) + keepalived BACKUP (B, 100), VRRPv2 PASS; SIGTERM Vigil → priority 0 → takeover after skew.
@@ -88,7 +88,7 @@ case_v2_vigil_master_sigterm() {
   echo "    takeover ${ms} ms (skew 609 ms)"
   [ "$ms" -le 1500 ] || fail "graceful takeover took ${ms} ms (expected about skew time)"
   lab_has_vip "$NS_A" 10.9.0.100 && fail "Vigil left the VIP behind"
-  grep -q "MASTER -> STOP (shutdown)" "$LAB_DIR/va.log" || fail "no shutdown transition logged"
+  lab_wait_log "$LAB_DIR/va.log" "MASTER -> STOP (shutdown)" 2 || fail "no shutdown transition logged"
   [ -e "$LAB_DIR/va.pid" ] && fail "pid file not removed"
   true
 }
@@ -204,6 +204,7 @@ case_injected_packets_ignored() {
   sleep 0.5
   lab_has_vip "$NS_A" 10.9.0.100 || fail "an injected packet made Vigil give up the VIP"
   grep -q "MASTER -> BACKUP" "$LAB_DIR/va.log" && fail "transition on an invalid packet"
+  lab_wait_log "$LAB_DIR/va.log" "TTL 64" 3
   local n; n=$(grep -c "discarded advert from 10.9.0.2" "$LAB_DIR/va.log")
   [ "$n" -ge 4 ] || fail "expected at least 4 discarded packets logged, saw $n"
 }

@@ -96,3 +96,10 @@ lab_wait_vip() {
 # lab_partition / lab_heal — unplug / replug A's port from the bridge (carrier stays up on both sides).
 lab_partition() { ip -n "$NS_S" link set porta nomaster; }
 lab_heal() { ip -n "$NS_S" link set porta master br0; }
+
+# lab_wait_log FILE PATTERN TIMEOUT_S — polls until grep finds PATTERN in FILE.
+lab_wait_log() {
+  local end=$(( $(date +%s%N) + $3 * 1000000000 ))
+  while [ "$(date +%s%N)" -lt "$end" ]; do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+  return 1
+}
