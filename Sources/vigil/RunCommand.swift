@@ -53,7 +53,16 @@ struct RunCommand: AsyncParsableCommand {
         if !noSyslog { destinations.insert(.syslog) }
         VigilLogHandler.bootstrap(destinations: destinations, detailed: logDetail)
         let logger = Logger(label: "vigil")
-        let daemon = Daemon(vrrp: vrrp, pidFile: pidFile, logger: logger)
+        let path = file
+        let daemon = Daemon(vrrp: vrrp, pidFile: pidFile, logger: logger, reloader: {
+            let again = ConfigLoader.load(path: path)
+            for d in again.diagnostics { logger.warning("\(d)") }
+            guard again.isValid else { return nil }
+            do { return try VRRPTranslation.runtimeConfiguration(again.config) } catch {
+                logger.error("\(error)")
+                return nil
+            }
+        })
         do { try await daemon.run() } catch {
             logger.critical("\(error)")
             FileHandle.standardError.write(Data("vigil: \(error)\n".utf8))

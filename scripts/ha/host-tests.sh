@@ -209,9 +209,23 @@ case_injected_packets_ignored() {
   [ "$n" -ge 4 ] || fail "expected at least 4 discarded packets logged, saw $n"
 }
 
+# SIGHUP reload: an added instance starts, the unchanged one does not flap.
+case_reload_keeps_unchanged() {
+  conf "$LAB_DIR/a.conf" VI_1 150 3 0.1 10.9.0.100/24
+  lab_start_vigil "$NS_A" va "$LAB_DIR/a.conf"
+  lab_wait_vip "$NS_A" 10.9.0.100 5 || fail "Vigil did not take the VIP"
+  conf "$LAB_DIR/b.part" VI_2 150 3 0.1 10.9.0.101/24
+  sed 's/virtual_router_id 51/virtual_router_id 52/' "$LAB_DIR/b.part" >>"$LAB_DIR/a.conf"
+  kill -HUP "$(cat "$LAB_DIR/va.pid")"
+  lab_wait_vip "$NS_A" 10.9.0.101 5 || fail "the added instance did not start on SIGHUP"
+  lab_has_vip "$NS_A" 10.9.0.100 || fail "the unchanged instance lost its VIP"
+  local n; n=$(grep -c "VI_1: .* -> " "$LAB_DIR/va.log")
+  [ "$n" = 2 ] || fail "VI_1 flapped on reload ($n transitions, expected INIT->BACKUP->MASTER only)"
+}
+
 ALL_CASES=(case_v2_keepalived_master_sigkill case_v2_vigil_master_sigterm case_v3_vigil_master_sigkill_and_preempt
            case_v3_ipv6_keepalived_master_sigkill case_v2_unicast case_two_vigil_nopreempt case_maintenance_down_file
-           case_partition_healed case_injected_packets_ignored)
+           case_partition_healed case_injected_packets_ignored case_reload_keeps_unchanged)
 
 need
 PASSED=0; FAILED=0; FAILED_NAMES=()

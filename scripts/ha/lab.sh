@@ -54,6 +54,7 @@ lab_start_vigil() {
   setsid ip netns exec "$ns" "$VIGIL_BIN" run -n -l -D --no-syslog -f "$conf" -p "$LAB_DIR/$name.pid" \
     >"$LAB_DIR/$name.log" 2>&1 &
   LAST_PGID=$!
+  disown "$LAST_PGID" 2>/dev/null
   LAB_PGIDS+=("$LAST_PGID")
 }
 
@@ -64,6 +65,7 @@ lab_start_keepalived() {
   setsid ip netns exec "$ns" keepalived -n -l -D -G --vrrp -f "$conf" -p "$LAB_DIR/$name.pid" \
     -r "$LAB_DIR/$name.vpid" -c "$LAB_DIR/$name.cpid" >"$LAB_DIR/$name.log" 2>&1 &
   LAST_PGID=$!
+  disown "$LAST_PGID" 2>/dev/null
   LAB_PGIDS+=("$LAST_PGID")
 }
 
