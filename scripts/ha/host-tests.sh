@@ -223,9 +223,25 @@ case_reload_keeps_unchanged() {
   [ "$n" = 2 ] || fail "VI_1 flapped on reload ($n transitions, expected INIT->BACKUP->MASTER only)"
 }
 
+# Notify scripts: notify_master runs, and `notify` gets TYPE NAME STATE PRIORITY.
+case_notify_scripts() {
+  local out="$LAB_DIR/notify.out"
+  conf "$LAB_DIR/a.conf" VI_1 150 3 0.1 10.9.0.100/24 \
+    "notify_master \"/bin/sh -c 'echo master >> $out'\"" "notify \"$PWD/$HERE/notify-record.sh $out\""
+  lab_start_vigil "$NS_A" va "$LAB_DIR/a.conf"; local va=$LAST_PGID
+  lab_wait_vip "$NS_A" 10.9.0.100 5 || fail "Vigil did not take the VIP"
+  lab_wait_log "$out" "^master$" 3 || fail "notify_master did not run"
+  lab_wait_log "$out" "^INSTANCE VI_1 MASTER 150$" 3 || fail "notify did not get INSTANCE VI_1 MASTER 150"
+  lab_term va "$va"
+  lab_wait_log "$out" "^INSTANCE VI_1 STOP" 3 || fail "notify did not run on stop"
+}
+
 ALL_CASES=(case_v2_keepalived_master_sigkill case_v2_vigil_master_sigterm case_v3_vigil_master_sigkill_and_preempt
            case_v3_ipv6_keepalived_master_sigkill case_v2_unicast case_two_vigil_nopreempt case_maintenance_down_file
            case_partition_healed case_injected_packets_ignored case_reload_keeps_unchanged)
+# Not in the default run: Config (1a05528) rejects every notify* line ("'notify_master' needs [USER"),
+# so this case fails until that parser bug is fixed. Run it by name.
+PENDING_CASES=(case_notify_scripts)
 
 need
 PASSED=0; FAILED=0; FAILED_NAMES=()
