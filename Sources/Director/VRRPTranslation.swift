@@ -28,7 +28,10 @@ public enum VRRPTranslation {
             VRRPScriptSpec(name: $0.name, command: $0.script, interval: duration($0.interval),
                            timeout: $0.timeout.map(duration), rise: $0.rise, fall: $0.fall, initFail: $0.initFail)
         }
-        return VRRPRuntimeConfiguration(instances: instances, syncGroups: groups, scripts: scripts)
+        let files = config.vrrpTrackFiles.map {
+            VRRPTrackFileSpec(name: $0.name, path: $0.file, initValue: $0.initFile ?? 0)
+        }
+        return VRRPRuntimeConfiguration(instances: instances, syncGroups: groups, scripts: scripts, trackFiles: files)
     }
 
     static func duration(_ seconds: Double) -> Duration { .milliseconds(Int64((seconds * 1000).rounded())) }
@@ -93,6 +96,10 @@ public enum VRRPTranslation {
             let w = ref.weight ?? config.vrrpScript(named: ref.name)?.weight ?? 0
             return VRRPTrackReference(name: ref.name, weight: ref.reverse ? -w : w)
         }
+        let files = v.trackFiles.map { ref -> VRRPTrackReference in
+            let w = ref.weight ?? config.vrrpTrackFile(named: ref.name)?.weight ?? 1
+            return VRRPTrackReference(name: ref.name, weight: ref.reverse ? -w : w)
+        }
         let interfaces = v.trackInterfaces.map { VRRPTrackReference(name: $0.name, weight: $0.reverse ? -($0.weight ?? 0) : ($0.weight ?? 0)) }
         return VRRPInstanceSpec(
             configuration: configuration, interface: v.interface, unicastSource: source,
@@ -102,6 +109,6 @@ public enum VRRPTranslation {
                                         masterRefresh: duration(v.garpMasterRefresh)),
             notify: notify(master: v.notifyMaster, backup: v.notifyBackup, fault: v.notifyFault, stop: v.notifyStop,
                            generic: v.notify),
-            trackScripts: scripts, trackInterfaces: interfaces)
+            trackScripts: scripts, trackInterfaces: interfaces, trackFiles: files)
     }
 }

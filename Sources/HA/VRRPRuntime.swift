@@ -37,6 +37,7 @@ public actor VRRPRuntime {
         case tick
         case scriptResult(String, Bool)
         case interfaceState(String, Bool)
+        case fileValue(String, Int)
         case garpBurst(UInt64, UInt64)
         case reload(VRRPRuntimeConfiguration)
         case shutdown
@@ -69,6 +70,9 @@ public actor VRRPRuntime {
     private var trackerTasks: [String: Task<Void, Never>] = [:]
     private var interfaceUp: [String: Bool] = [:]
     private var interfaceTasks: [String: Task<Void, Never>] = [:]
+    private var fileValues: [String: Int] = [:]
+    private var fileTasks: [String: Task<Void, Never>] = [:]
+    private var fileSpecs: [String: VRRPTrackFileSpec] = [:]
     private var timerTask: Task<Void, Never>?
     private var timerDeadline: Instant?
     private var garpTasks: [Task<Void, Never>] = []
@@ -171,6 +175,14 @@ public actor VRRPRuntime {
                         applyTrackers(to: i, now: t)
                     }
                 }
+            case .fileValue(let name, let value):
+                if fileValues[name] != value {
+                    fileValues[name] = value
+                    logger.info("track file \(name) now \(value)")
+                    for i in slots.indices where slots[i].spec.trackFiles.contains(where: { $0.name == name }) {
+                        applyTrackers(to: i, now: t)
+                    }
+                }
             case .garpBurst(let id, let generation):
                 if let i = slots.firstIndex(where: { $0.id == id }), generation == slots[i].garpGeneration,
                    slots[i].instance.currentState == .master {
@@ -187,6 +199,7 @@ public actor VRRPRuntime {
         timerTask?.cancel()
         for task in trackerTasks.values { task.cancel() }
         for task in interfaceTasks.values { task.cancel() }
+        for task in fileTasks.values { task.cancel() }
         for task in garpTasks { task.cancel() }
         for s in slots { closeSlot(s) }
         eventSink.yield(.stopped)
@@ -373,6 +386,25 @@ public actor VRRPRuntime {
             task.cancel()
             interfaceTasks[name] = nil
         }
+        let usedFiles = Set(configuration.instances.flatMap { $0.trackFiles.map(\.name) })
+        let wantedFiles = Dictionary(configuration.trackFiles.filter { usedFiles.contains($0.name) }.map { ($0.name, $0) },
+                                     uniquingKeysWith: { a, _ in a })
+        for (name, task) in fileTasks where wantedFiles[name] != fileSpecs[name] {
+            task.cancel()
+            fileTasks[name] = nil
+            fileSpecs[name] = nil
+        }
+        for (name, spec) in wantedFiles where fileTasks[name] == nil {
+            fileSpecs[name] = spec
+            fileValues[name] = Self.readValue(spec)
+            let sink = inputSink
+            fileTasks[name] = Task {
+                while !Task.isCancelled {
+                    do { try await Task.sleep(for: .milliseconds(200)) } catch { return }
+                    sink.yield(.fileValue(name, Self.readValue(spec)))
+                }
+            }
+        }
         for name in interfaces where interfaceTasks[name] == nil {
             interfaceUp[name] = Self.linkIsUp(name)
             let sink = inputSink
@@ -383,6 +415,17 @@ public actor VRRPRuntime {
                 }
             }
         }
+    }
+
+    /// The integer at the start of the file, or the spec's `initValue` when missing or unparsable.
+    static func readValue(_ spec: VRRPTrackFileSpec) -> Int {
+        guard let f = fopen(spec.path, "r") else { return spec.initValue }
+        defer { fclose(f) }
+        var line = [CChar](repeating: 0, count: 64)
+        guard fgets(&line, 64, f) != nil else { return spec.initValue }
+        let end = line.firstIndex(of: 0) ?? line.count
+        let text = String(decoding: line[..<end].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? spec.initValue
     }
 
     /// Reads the operational state from sysfs; "up" and "unknown" (e.g. dummy) count as up.
@@ -407,6 +450,10 @@ public actor VRRPRuntime {
         for ref in spec.trackInterfaces {
             let up = interfaceUp[ref.name] ?? false
             if ref.weight == 0 { if !up { fault = true } } else if ref.weight > 0 { if up { adjustment += ref.weight } } else if !up { adjustment += ref.weight }
+        }
+        for ref in spec.trackFiles {
+            let value = fileValues[ref.name] ?? 0
+            if ref.weight == 0 { if value != 0 { fault = true } } else { adjustment += value * ref.weight }
         }
         perform(slots[i].instance.priorityAdjustmentChanged(to: adjustment, now: now), slot: i)
         perform(slots[i].instance.faultChanged(fault, now: now), slot: i)
