@@ -144,6 +144,9 @@ public actor VRRPRuntime {
                 throw error
             }
         }
+        for s in slots where s.spec.configuration.version == .v2 && s.spec.configuration.authentication == .ah {
+            logger.warning("\(s.spec.name): auth_type AH is not implemented; every advertisement will be discarded")
+        }
         startTrackers()
         let t = now()
         for i in slots.indices {

@@ -72,8 +72,7 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Re-executes this binary with `-n` in a new session, detached from the terminal, and returns.
     static func detach() throws {
-        var args = CommandLine.arguments
-        args[0] = "/proc/self/exe"
+        var args = CommandLine.arguments  // argv[0] stays as typed, so ps shows "vigil run …"
         args.append("-n")
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
