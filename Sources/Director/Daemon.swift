@@ -30,12 +30,22 @@ public final class Daemon: Sendable {
     public let vrrp: VRRPRuntime
     private let pidFile: String?
     private let logger: Logger
+    private let reloader: (@Sendable () -> VRRPRuntimeConfiguration?)?
 
-    /// Creates a daemon for a translated configuration.
-    public init(vrrp configuration: VRRPRuntimeConfiguration, pidFile: String?, logger: Logger) {
+    /// Creates a daemon for a translated configuration. `reloader` is called on SIGHUP; it re-reads the
+    /// configuration and returns nil (after reporting why) when the new one is unusable, which keeps the old.
+    public init(vrrp configuration: VRRPRuntimeConfiguration, pidFile: String?, logger: Logger,
+                reloader: (@Sendable () -> VRRPRuntimeConfiguration?)? = nil) {
         self.vrrp = VRRPRuntime(configuration: configuration, logger: logger)
         self.pidFile = pidFile
         self.logger = logger
+        self.reloader = reloader
+    }
+
+    /// Re-reads the configuration through the reloader and applies it (what SIGHUP does).
+    public func reload() {
+        guard let reloader else { return }
+        if let new = reloader() { vrrp.reload(new) } else { logger.error("reload: configuration rejected, keeping the running one") }
     }
 
     /// Transitions and errors of every VRRP instance, in order.
@@ -62,7 +72,17 @@ public final class Daemon: Sendable {
             s.resume()
             return s
         }
-        defer { for s in sources { s.cancel() } }
+        signal(SIGHUP, SIG_IGN)
+        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hup.setEventHandler { [self] in
+            log.notice("received SIGHUP, reloading")
+            self.reload()
+        }
+        hup.resume()
+        defer {
+            for s in sources { s.cancel() }
+            hup.cancel()
+        }
         logger.notice("Starting Vigil VRRP daemon")
         do { try await vrrp.run() } catch { throw .vrrp(error) }
         logger.notice("Stopped Vigil VRRP daemon")

@@ -33,12 +33,24 @@ public enum VRRPRuntimeError: Error, Sendable, CustomStringConvertible {
 /// each and published on `events`.
 public actor VRRPRuntime {
     private enum Input: Sendable {
-        case packet(Int, VRRPReceivedPacket)
+        case packet(UInt64, VRRPReceivedPacket)
         case tick
         case scriptResult(String, Bool)
         case interfaceState(String, Bool)
-        case garpBurst(Int, UInt64)
+        case fileValue(String, Int)
+        case garpBurst(UInt64, UInt64)
+        case reload(VRRPRuntimeConfiguration)
         case shutdown
+    }
+
+    /// One running instance: its spec, core, socket and receive task. `id` tells stale inputs apart after a reload.
+    private struct Slot {
+        var id: UInt64
+        var spec: VRRPInstanceSpec
+        var instance: VRRPInstance
+        var transport: any VRRPTransport
+        var receiver: Task<Void, Never>
+        var garpGeneration: UInt64 = 0
     }
 
     /// Transitions and errors, in order. Finishes after `.stopped`.
@@ -47,18 +59,23 @@ public actor VRRPRuntime {
     private let inputs: AsyncStream<Input>
     private let inputSink: AsyncStream<Input>.Continuation
 
-    private let configuration: VRRPRuntimeConfiguration
+    private var configuration: VRRPRuntimeConfiguration
     private let addressControl: any AddressControl
     private let logger: Logger
     private let origin = ContinuousClock.now
-    private var instances: [VRRPInstance] = []
-    private var transports: [any VRRPTransport] = []
+    private var slots: [Slot] = []
+    private var nextSlotID: UInt64 = 1
     private var scriptTrackers: [String: ScriptTracker] = [:]
+    private var trackerSpecs: [String: VRRPScriptSpec] = [:]
+    private var trackerTasks: [String: Task<Void, Never>] = [:]
     private var interfaceUp: [String: Bool] = [:]
+    private var interfaceTasks: [String: Task<Void, Never>] = [:]
+    private var fileValues: [String: Int] = [:]
+    private var fileTasks: [String: Task<Void, Never>] = [:]
+    private var fileSpecs: [String: VRRPTrackFileSpec] = [:]
     private var timerTask: Task<Void, Never>?
     private var timerDeadline: Instant?
-    private var helperTasks: [Task<Void, Never>] = []
-    private var garpGeneration: [UInt64] = []
+    private var garpTasks: [Task<Void, Never>] = []
 
     /// Creates a runtime; nothing happens until `run()`.
     public init(configuration: VRRPRuntimeConfiguration, addressControl: any AddressControl = NetlinkAddressControl(),
@@ -75,103 +92,169 @@ public actor VRRPRuntime {
         inputSink.yield(.shutdown)
     }
 
+    /// Replaces the configuration (SIGHUP). Instances whose spec is unchanged keep running untouched
+    /// (no flap); removed or changed ones leave as on shutdown (priority 0 if Master) and changed or new
+    /// ones start in Backup. Scripts with unchanged specs keep their rise/fall state.
+    public nonisolated func reload(_ configuration: VRRPRuntimeConfiguration) {
+        inputSink.yield(.reload(configuration))
+    }
+
     /// The current state of each instance, by name.
     public func states() -> [String: VRRPState] {
-        Dictionary(uniqueKeysWithValues: zip(configuration.instances.map(\.name), instances.map(\.currentState)))
+        Dictionary(slots.map { ($0.spec.name, $0.instance.currentState) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Counters of each instance, by name.
     public func counters() -> [String: VRRPCounters] {
-        Dictionary(uniqueKeysWithValues: zip(configuration.instances.map(\.name), instances.map(\.counters)))
+        Dictionary(slots.map { ($0.spec.name, $0.instance.counters) }, uniquingKeysWith: { a, _ in a })
     }
 
     private func now() -> Instant {
         Instant(nanoseconds: (ContinuousClock.now - origin).nanoseconds)
     }
 
-    /// Runs until `shutdown()`. Throws if a transport cannot be opened (nothing is left running then).
+    private func openSlot(_ spec: VRRPInstanceSpec) throws(VRRPRuntimeError) -> Slot {
+        let t: RawSocketVRRPTransport
+        do {
+            t = try RawSocketVRRPTransport(interface: spec.interface, ipv6: spec.isIPv6,
+                                           unicastSource: spec.unicastSource, unicastPeers: spec.unicastPeers)
+        } catch {
+            throw .transport(instance: spec.name, error)
+        }
+        var c = spec.configuration
+        c.primaryAddress = t.sourceAddress
+        let id = nextSlotID
+        nextSlotID += 1
+        let sink = inputSink
+        let receiver = Task { for await p in t.packets { sink.yield(.packet(id, p)) } }
+        return Slot(id: id, spec: spec, instance: VRRPInstance(configuration: c), transport: t, receiver: receiver)
+    }
+
+    private func closeSlot(_ slot: Slot) {
+        slot.receiver.cancel()
+        slot.transport.close()
+    }
+
+    /// Runs until `shutdown()`. Throws if a transport cannot be opened at start (nothing is left running then).
     public func run() async throws(VRRPRuntimeError) {
         for spec in configuration.instances {
-            do {
-                let t = try RawSocketVRRPTransport(interface: spec.interface, ipv6: spec.isIPv6,
-                                                   unicastSource: spec.unicastSource, unicastPeers: spec.unicastPeers)
-                transports.append(t)
-                var c = spec.configuration
-                c.primaryAddress = t.sourceAddress
-                instances.append(VRRPInstance(configuration: c))
-            } catch {
-                for t in transports { t.close() }
-                throw .transport(instance: spec.name, error)
+            do { slots.append(try openSlot(spec)) } catch {
+                for s in slots { closeSlot(s) }
+                slots = []
+                throw error
             }
         }
-        garpGeneration = Array(repeating: 0, count: instances.count)
-        for (i, t) in transports.enumerated() {
-            let sink = inputSink
-            helperTasks.append(Task { for await p in t.packets { sink.yield(.packet(i, p)) } })
+        for s in slots where s.spec.configuration.version == .v2 && s.spec.configuration.authentication == .ah {
+            logger.warning("\(s.spec.name): auth_type AH is not implemented; every advertisement will be discarded")
         }
         startTrackers()
         let t = now()
-        for i in instances.indices {
+        for i in slots.indices {
             applyTrackers(to: i, now: t)
-            perform(instances[i].start(now: t), instance: i)
+            perform(slots[i].instance.start(now: t), slot: i)
         }
         rearmTimer()
         loop: for await input in inputs {
             let t = now()
             switch input {
-            case .packet(let i, let packet):
-                received(packet, instance: i, now: t)
+            case .packet(let id, let packet):
+                if let i = slots.firstIndex(where: { $0.id == id }) { received(packet, slot: i, now: t) }
             case .tick:
-                for i in instances.indices {
-                    if let d = instances[i].nextDeadline, d <= t { perform(instances[i].deadlineReached(now: t), instance: i) }
+                for i in slots.indices {
+                    if let d = slots[i].instance.nextDeadline, d <= t { perform(slots[i].instance.deadlineReached(now: t), slot: i) }
                 }
             case .scriptResult(let name, let ok):
                 if scriptTrackers[name]?.resultReceived(success: ok) == true {
                     logger.info("VRRP_Script(\(name)) \(ok ? "succeeded" : "failed")")
-                    for i in instances.indices where configuration.instances[i].trackScripts.contains(where: { $0.name == name }) {
+                    for i in slots.indices where slots[i].spec.trackScripts.contains(where: { $0.name == name }) {
                         applyTrackers(to: i, now: t)
                     }
                 }
             case .interfaceState(let name, let up):
                 if interfaceUp[name] != up {
                     interfaceUp[name] = up
-                    logger.info("Netlink reports \(name) \(up ? "up" : "down")")
-                    for i in instances.indices where configuration.instances[i].trackInterfaces.contains(where: { $0.name == name }) {
+                    logger.info("interface \(name) is \(up ? "up" : "down")")
+                    for i in slots.indices where slots[i].spec.trackInterfaces.contains(where: { $0.name == name }) {
                         applyTrackers(to: i, now: t)
                     }
                 }
-            case .garpBurst(let i, let generation):
-                if generation == garpGeneration[i], instances[i].currentState == .master { announce(i) }
+            case .fileValue(let name, let value):
+                if fileValues[name] != value {
+                    fileValues[name] = value
+                    logger.info("track file \(name) now \(value)")
+                    for i in slots.indices where slots[i].spec.trackFiles.contains(where: { $0.name == name }) {
+                        applyTrackers(to: i, now: t)
+                    }
+                }
+            case .garpBurst(let id, let generation):
+                if let i = slots.firstIndex(where: { $0.id == id }), generation == slots[i].garpGeneration,
+                   slots[i].instance.currentState == .master {
+                    announce(i)
+                }
+            case .reload(let new):
+                applyReload(new, now: t)
             case .shutdown:
-                for i in instances.indices { perform(instances[i].shutdown(now: t), instance: i) }
+                for i in slots.indices { perform(slots[i].instance.shutdown(now: t), slot: i) }
                 break loop
             }
             rearmTimer()
         }
         timerTask?.cancel()
-        for task in helperTasks { task.cancel() }
-        for transport in transports { transport.close() }
+        for task in trackerTasks.values { task.cancel() }
+        for task in interfaceTasks.values { task.cancel() }
+        for task in fileTasks.values { task.cancel() }
+        for task in garpTasks { task.cancel() }
+        for s in slots { closeSlot(s) }
         eventSink.yield(.stopped)
         eventSink.finish()
         inputSink.finish()
     }
 
-    private func received(_ packet: VRRPReceivedPacket, instance i: Int, now: Instant) {
-        let spec = configuration.instances[i]
+    private func applyReload(_ new: VRRPRuntimeConfiguration, now t: Instant) {
+        let wanted = Dictionary(new.instances.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        // Stop removed and changed instances.
+        var kept: [Slot] = []
+        for i in slots.indices {
+            if wanted[slots[i].spec.name] == slots[i].spec {
+                kept.append(slots[i])
+            } else {
+                perform(slots[i].instance.shutdown(now: t), slot: i)
+                closeSlot(slots[i])
+            }
+        }
+        slots = kept
+        configuration = new
+        startTrackers()
+        for spec in new.instances where !slots.contains(where: { $0.spec.name == spec.name }) {
+            do {
+                slots.append(try openSlot(spec))
+                let i = slots.count - 1
+                applyTrackers(to: i, now: t)
+                perform(slots[i].instance.start(now: t), slot: i)
+            } catch {
+                logger.error("\(error)")
+                eventSink.yield(.ioError(instance: spec.name, message: "\(error)"))
+            }
+        }
+        logger.notice("reloaded: \(slots.count) VRRP instance(s)")
+    }
+
+    private func received(_ packet: VRRPReceivedPacket, slot i: Int, now: Instant) {
+        let spec = slots[i].spec
         // Unicast: only the configured peers count.
         if !spec.unicastPeers.isEmpty && !spec.unicastPeers.contains(packet.source) { return }
         do {
             let ad = try VRRPAdvertisement.decode(packet.payload, source: packet.source, destination: packet.destination)
             // Adverts of other virtual routers on the same link are not ours to count.
             if ad.vrid != spec.configuration.vrid { return }
-            perform(instances[i].advertisementReceived(ad, from: packet.source, ttl: packet.ttl, now: now), instance: i)
+            perform(slots[i].instance.advertisementReceived(ad, from: packet.source, ttl: packet.ttl, now: now), slot: i)
         } catch {
-            perform(instances[i].malformedPacketReceived(error, from: packet.source), instance: i)
+            perform(slots[i].instance.malformedPacketReceived(error, from: packet.source), slot: i)
         }
     }
 
     private func rearmTimer() {
-        let next = instances.compactMap(\.nextDeadline).min()
+        let next = slots.compactMap(\.instance.nextDeadline).min()
         guard next != timerDeadline else { return }
         timerTask?.cancel()
         timerDeadline = next
@@ -184,12 +267,12 @@ public actor VRRPRuntime {
         }
     }
 
-    private func perform(_ actions: [VRRPAction], instance i: Int) {
-        let spec = configuration.instances[i]
+    private func perform(_ actions: [VRRPAction], slot i: Int) {
+        let spec = slots[i].spec
         for action in actions {
             switch action {
             case .send(let ad):
-                do { try transports[i].send(ad) } catch {
+                do { try slots[i].transport.send(ad) } catch {
                     logger.error("\(spec.name): send failed: \(error)")
                     eventSink.yield(.ioError(instance: spec.name, message: "\(error)"))
                 }
@@ -200,11 +283,11 @@ public actor VRRPRuntime {
                     logger.error("\(spec.name): \(error)")
                     eventSink.yield(.ioError(instance: spec.name, message: "\(error)"))
                 }
-                garpGeneration[i] &+= 1
+                slots[i].garpGeneration &+= 1
                 announce(i)
                 scheduleGARP(i)
             case .removeVIPs:
-                garpGeneration[i] &+= 1
+                slots[i].garpGeneration &+= 1
                 do {
                     try addressControl.remove(spec.virtualAddresses + spec.excludedAddresses, interface: spec.interface)
                 } catch {
@@ -215,7 +298,7 @@ public actor VRRPRuntime {
                 logger.notice("\(spec.name): \(from) -> \(to) (\(reason))")
                 eventSink.yield(.transition(instance: spec.name, from: from, to: to, reason: reason))
                 runNotify(spec.notify, type: "INSTANCE", name: spec.name, state: to,
-                          priority: instances[i].effectivePriority)
+                          priority: slots[i].instance.effectivePriority)
                 syncGroupFollow(member: i, to: to)
             case .discarded(let reason, let from):
                 logger.debug("\(spec.name): discarded advert from \(from): \(reason)")
@@ -226,23 +309,22 @@ public actor VRRPRuntime {
     }
 
     private func syncGroupFollow(member i: Int, to: VRRPState) {
-        let name = configuration.instances[i].name
+        let name = slots[i].spec.name
         guard let group = configuration.syncGroups.first(where: { $0.members.contains(name) }) else { return }
         guard to == .master || to == .backup || to == .fault else { return }
         let t = now()
-        for (j, spec) in configuration.instances.enumerated() where j != i && group.members.contains(spec.name) {
-            if instances[j].currentState != to {
-                perform(instances[j].syncGroupForced(to: to, group: group.name, now: t), instance: j)
+        for j in slots.indices where j != i && group.members.contains(slots[j].spec.name) {
+            if slots[j].instance.currentState != to {
+                perform(slots[j].instance.syncGroupForced(to: to, group: group.name, now: t), slot: j)
             }
         }
-        if instances.indices.filter({ group.members.contains(configuration.instances[$0].name) })
-            .allSatisfy({ instances[$0].currentState == to }) {
+        if slots.filter({ group.members.contains($0.spec.name) }).allSatisfy({ $0.instance.currentState == to }) {
             runNotify(group.notify, type: "GROUP", name: group.name, state: to, priority: 0)
         }
     }
 
     private func announce(_ i: Int) {
-        let spec = configuration.instances[i]
+        let spec = slots[i].spec
         let count = max(1, spec.garp.masterRepeat)
         for _ in 0..<count {
             do { try addressControl.announce(spec.virtualAddresses + spec.excludedAddresses, interface: spec.interface) } catch {
@@ -253,52 +335,100 @@ public actor VRRPRuntime {
     }
 
     private func scheduleGARP(_ i: Int) {
-        let spec = configuration.instances[i]
-        let generation = garpGeneration[i]
+        let spec = slots[i].spec
+        let generation = slots[i].garpGeneration
+        let id = slots[i].id
         let sink = inputSink
         let delay = spec.garp.masterDelay
         let refresh = spec.garp.masterRefresh
         guard delay > .zero || refresh > .zero else { return }
-        helperTasks.append(Task {
+        garpTasks.removeAll { $0.isCancelled }
+        garpTasks.append(Task {
             if delay > .zero {
                 do { try await Task.sleep(for: delay) } catch { return }
-                sink.yield(.garpBurst(i, generation))
+                sink.yield(.garpBurst(id, generation))
             }
             guard refresh > .zero else { return }
             while !Task.isCancelled {
                 do { try await Task.sleep(for: refresh) } catch { return }
-                sink.yield(.garpBurst(i, generation))
+                sink.yield(.garpBurst(id, generation))
             }
         })
     }
 
     // MARK: Trackers
 
+    /// Starts tracker tasks for scripts and interfaces referenced by the configuration; keeps those
+    /// whose spec is unchanged and stops those no longer referenced.
     private func startTrackers() {
         let used = Set(configuration.instances.flatMap { $0.trackScripts.map(\.name) })
-        for script in configuration.scripts where used.contains(script.name) {
-            scriptTrackers[script.name] = ScriptTracker(rise: script.rise, fall: script.fall, initFail: script.initFail)
+        let wanted = Dictionary(configuration.scripts.filter { used.contains($0.name) }.map { ($0.name, $0) },
+                                uniquingKeysWith: { a, _ in a })
+        for (name, task) in trackerTasks where wanted[name] != trackerSpecs[name] {
+            task.cancel()
+            trackerTasks[name] = nil
+            scriptTrackers[name] = nil
+            trackerSpecs[name] = nil
+        }
+        for (name, script) in wanted where trackerTasks[name] == nil {
+            scriptTrackers[name] = ScriptTracker(rise: script.rise, fall: script.fall, initFail: script.initFail)
+            trackerSpecs[name] = script
             let sink = inputSink
             let logger = self.logger
-            helperTasks.append(Task {
+            trackerTasks[name] = Task {
                 while !Task.isCancelled {
                     let ok = await ProcessScriptRunner.run(script.command, timeout: script.timeout, logger: logger)
+                    if Task.isCancelled { return }
                     sink.yield(.scriptResult(script.name, ok))
                     do { try await Task.sleep(for: script.interval) } catch { return }
                 }
-            })
+            }
         }
         let interfaces = Set(configuration.instances.flatMap { $0.trackInterfaces.map(\.name) })
-        for name in interfaces {
+        for (name, task) in interfaceTasks where !interfaces.contains(name) {
+            task.cancel()
+            interfaceTasks[name] = nil
+        }
+        let usedFiles = Set(configuration.instances.flatMap { $0.trackFiles.map(\.name) })
+        let wantedFiles = Dictionary(configuration.trackFiles.filter { usedFiles.contains($0.name) }.map { ($0.name, $0) },
+                                     uniquingKeysWith: { a, _ in a })
+        for (name, task) in fileTasks where wantedFiles[name] != fileSpecs[name] {
+            task.cancel()
+            fileTasks[name] = nil
+            fileSpecs[name] = nil
+        }
+        for (name, spec) in wantedFiles where fileTasks[name] == nil {
+            fileSpecs[name] = spec
+            fileValues[name] = Self.readValue(spec)
+            let sink = inputSink
+            fileTasks[name] = Task {
+                while !Task.isCancelled {
+                    do { try await Task.sleep(for: .milliseconds(200)) } catch { return }
+                    sink.yield(.fileValue(name, Self.readValue(spec)))
+                }
+            }
+        }
+        for name in interfaces where interfaceTasks[name] == nil {
             interfaceUp[name] = Self.linkIsUp(name)
             let sink = inputSink
-            helperTasks.append(Task {
+            interfaceTasks[name] = Task {
                 while !Task.isCancelled {
                     do { try await Task.sleep(for: .milliseconds(200)) } catch { return }
                     sink.yield(.interfaceState(name, Self.linkIsUp(name)))
                 }
-            })
+            }
         }
+    }
+
+    /// The integer at the start of the file, or the spec's `initValue` when missing or unparsable.
+    static func readValue(_ spec: VRRPTrackFileSpec) -> Int {
+        guard let f = fopen(spec.path, "r") else { return spec.initValue }
+        defer { fclose(f) }
+        var line = [CChar](repeating: 0, count: 64)
+        guard fgets(&line, 64, f) != nil else { return spec.initValue }
+        let end = line.firstIndex(of: 0) ?? line.count
+        let text = String(decoding: line[..<end].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? spec.initValue
     }
 
     /// Reads the operational state from sysfs; "up" and "unknown" (e.g. dummy) count as up.
@@ -313,7 +443,7 @@ public actor VRRPRuntime {
     }
 
     private func applyTrackers(to i: Int, now: Instant) {
-        let spec = configuration.instances[i]
+        let spec = slots[i].spec
         var adjustment = 0
         var fault = false
         for ref in spec.trackScripts {
@@ -324,8 +454,12 @@ public actor VRRPRuntime {
             let up = interfaceUp[ref.name] ?? false
             if ref.weight == 0 { if !up { fault = true } } else if ref.weight > 0 { if up { adjustment += ref.weight } } else if !up { adjustment += ref.weight }
         }
-        perform(instances[i].priorityAdjustmentChanged(to: adjustment, now: now), instance: i)
-        perform(instances[i].faultChanged(fault, now: now), instance: i)
+        for ref in spec.trackFiles {
+            let value = fileValues[ref.name] ?? 0
+            if ref.weight == 0 { if value != 0 { fault = true } } else { adjustment += value * ref.weight }
+        }
+        perform(slots[i].instance.priorityAdjustmentChanged(to: adjustment, now: now), slot: i)
+        perform(slots[i].instance.faultChanged(fault, now: now), slot: i)
     }
 
     private func runNotify(_ scripts: VRRPNotifyScripts, type: String, name: String, state: VRRPState, priority: UInt8) {

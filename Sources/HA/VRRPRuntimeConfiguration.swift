@@ -28,6 +28,24 @@ public struct VRRPScriptSpec: Sendable, Hashable {
     }
 }
 
+/// A `vrrp_track_file`: a file holding an integer; its value × the reference's weight adds to the priority
+/// (weight 0: a non-zero value means Fault). An unreadable file counts as `initValue` (default 0).
+public struct VRRPTrackFileSpec: Sendable, Hashable {
+    /// Name (`vrrp_track_file NAME`).
+    public var name: String
+    /// Path of the file.
+    public var path: String
+    /// Value assumed while the file is missing or unreadable.
+    public var initValue: Int
+
+    /// Creates a track file spec.
+    public init(name: String, path: String, initValue: Int = 0) {
+        self.name = name
+        self.path = path
+        self.initValue = initValue
+    }
+}
+
 /// A reference from an instance to a tracked object with its effective weight.
 /// Weight 0: failure puts the instance into Fault. Weight > 0: added while up. Weight < 0: added while down.
 public struct VRRPTrackReference: Sendable, Hashable {
@@ -106,12 +124,15 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
     public var trackScripts: [VRRPTrackReference]
     /// `track_interface` references.
     public var trackInterfaces: [VRRPTrackReference]
+    /// `track_file` references (weight: multiplier of the file's value).
+    public var trackFiles: [VRRPTrackReference]
 
     /// Creates a spec.
     public init(configuration: VRRPInstanceConfiguration, interface: String, unicastSource: IPAddress? = nil,
                 unicastPeers: [IPAddress] = [], virtualAddresses: [VirtualAddress], excludedAddresses: [VirtualAddress] = [],
                 garp: GratuitousARPSettings = .init(), notify: VRRPNotifyScripts = .init(),
-                trackScripts: [VRRPTrackReference] = [], trackInterfaces: [VRRPTrackReference] = []) {
+                trackScripts: [VRRPTrackReference] = [], trackInterfaces: [VRRPTrackReference] = [],
+                trackFiles: [VRRPTrackReference] = []) {
         self.configuration = configuration
         self.interface = interface
         self.unicastSource = unicastSource
@@ -122,6 +143,7 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
         self.notify = notify
         self.trackScripts = trackScripts
         self.trackInterfaces = trackInterfaces
+        self.trackFiles = trackFiles
     }
 
     /// The instance name.
@@ -155,11 +177,15 @@ public struct VRRPRuntimeConfiguration: Sendable, Hashable {
     public var syncGroups: [VRRPSyncGroupSpec]
     /// Scripts referenced by `track_script`.
     public var scripts: [VRRPScriptSpec]
+    /// Files referenced by `track_file`.
+    public var trackFiles: [VRRPTrackFileSpec]
 
     /// Creates a configuration.
-    public init(instances: [VRRPInstanceSpec], syncGroups: [VRRPSyncGroupSpec] = [], scripts: [VRRPScriptSpec] = []) {
+    public init(instances: [VRRPInstanceSpec], syncGroups: [VRRPSyncGroupSpec] = [], scripts: [VRRPScriptSpec] = [],
+                trackFiles: [VRRPTrackFileSpec] = []) {
         self.instances = instances
         self.syncGroups = syncGroups
         self.scripts = scripts
+        self.trackFiles = trackFiles
     }
 }

@@ -314,3 +314,33 @@ struct VRRPInstanceTests {
             == "master down timer expired, last advert 3.02 s ago")
     }
 }
+
+@Suite("Sync group moves")
+struct VRRPSyncGroupTests {
+    @Test("A backup member is forced to master when its group goes master")
+    func followMaster() {
+        var i = VRRPInstance(configuration: config())
+        _ = i.start(now: t0)
+        #expect(i.syncGroupForced(to: .master, group: "G", now: at(10)) == [
+            .send(advert(100)), .addVIPs, .transition(from: .backup, to: .master, reason: .syncGroup("G")),
+        ])
+    }
+
+    @Test("A master member follows its group to fault with a priority-0 advert")
+    func followFault() {
+        var i = VRRPInstance(configuration: config(priority: 255))
+        _ = i.start(now: t0)
+        #expect(i.syncGroupForced(to: .fault, group: "G", now: at(10)) == [
+            .send(advert(0)), .removeVIPs, .transition(from: .master, to: .fault, reason: .syncGroup("G")),
+        ])
+    }
+
+    @Test("A member in its own fault is not pulled back to backup by the group")
+    func ownFaultStays() {
+        var i = VRRPInstance(configuration: config())
+        _ = i.start(now: t0)
+        _ = i.faultChanged(true, now: at(5))
+        #expect(i.syncGroupForced(to: .backup, group: "G", now: at(10)) == [])
+        #expect(i.currentState == .fault)
+    }
+}

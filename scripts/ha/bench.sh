@@ -17,6 +17,7 @@ LAB_DIR=$(mktemp -d /tmp/vigil-ha-bench.XXXXXX)
 source $HERE/lab.sh
 trap lab_cleanup EXIT
 lab_up || { echo "lab setup failed" >&2; exit 1; }
+cp "$VIGIL_BIN" "$LAB_DIR/vigil" && VIGIL_BIN="$LAB_DIR/vigil"  # a rebuild during the bench must not matter
 
 conf() { # FILE PRIO VERSION INTERVAL
   cat >"$1" <<C
@@ -91,7 +92,8 @@ for mode in "2 1 3609.4" "3 0.1 360.9"; do
   for impl in vigil keepalived; do summary "$impl" "$bound" "$LAB_DIR/$impl-$ver.txt"; done
   python3 - "$LAB_DIR/vigil-$ver.txt" "$LAB_DIR/keepalived-$ver.txt" <<'PY'
 import sys, statistics
-m = [statistics.median([float(l.split()[0]) for l in open(p) if l.strip() and float(l.split()[0]) >= 0] or [float('nan')]) for p in sys.argv[1:]]
-print(f"  ratio vigil/keepalived (VIP present, median): {m[0]/m[1]:.3f}")
+for col, name in ((0, "VIP present"), (1, "first GARP")):
+    m = [statistics.median([float(l.split()[col]) for l in open(p) if l.strip() and float(l.split()[col]) >= 0] or [float('nan')]) for p in sys.argv[1:]]
+    print(f"  ratio vigil/keepalived ({name}, median): {m[0]/m[1]:.3f}")
 PY
 done

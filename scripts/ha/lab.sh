@@ -54,6 +54,7 @@ lab_start_vigil() {
   setsid ip netns exec "$ns" "$VIGIL_BIN" run -n -l -D --no-syslog -f "$conf" -p "$LAB_DIR/$name.pid" \
     >"$LAB_DIR/$name.log" 2>&1 &
   LAST_PGID=$!
+  disown "$LAST_PGID" 2>/dev/null
   LAB_PGIDS+=("$LAST_PGID")
 }
 
@@ -64,6 +65,7 @@ lab_start_keepalived() {
   setsid ip netns exec "$ns" keepalived -n -l -D -G --vrrp -f "$conf" -p "$LAB_DIR/$name.pid" \
     -r "$LAB_DIR/$name.vpid" -c "$LAB_DIR/$name.cpid" >"$LAB_DIR/$name.log" 2>&1 &
   LAST_PGID=$!
+  disown "$LAST_PGID" 2>/dev/null
   LAB_PGIDS+=("$LAST_PGID")
 }
 
@@ -96,3 +98,10 @@ lab_wait_vip() {
 # lab_partition / lab_heal — unplug / replug A's port from the bridge (carrier stays up on both sides).
 lab_partition() { ip -n "$NS_S" link set porta nomaster; }
 lab_heal() { ip -n "$NS_S" link set porta master br0; }
+
+# lab_wait_log FILE PATTERN TIMEOUT_S — polls until grep finds PATTERN in FILE.
+lab_wait_log() {
+  local end=$(( $(date +%s%N) + $3 * 1000000000 ))
+  while [ "$(date +%s%N)" -lt "$end" ]; do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+  return 1
+}

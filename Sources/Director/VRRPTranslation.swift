@@ -1,0 +1,114 @@
+import Config
+import HA
+
+/// A configuration fact the HA runtime cannot accept (the Config validator normally reports these first).
+public struct VRRPTranslationError: Error, Sendable, CustomStringConvertible {
+    /// Where in the configuration.
+    public var location: SourceLocation
+    /// What is wrong.
+    public var message: String
+
+    public var description: String { "\(location): error: \(message)" }
+}
+
+/// Translates the `Config` model into the HA module's input types. HA never imports Config.
+public enum VRRPTranslation {
+    /// The VRRP side of `config`: instances, sync groups and the scripts they track.
+    public static func runtimeConfiguration(_ config: KeepalivedConfig) throws(VRRPTranslationError) -> VRRPRuntimeConfiguration {
+        var instances: [VRRPInstanceSpec] = []
+        for v in config.vrrpInstances {
+            instances.append(try instance(v, config: config))
+        }
+        let groups = config.vrrpSyncGroups.map {
+            VRRPSyncGroupSpec(name: $0.name, members: $0.group.map(\.name),
+                              notify: notify(master: $0.notifyMaster, backup: $0.notifyBackup, fault: $0.notifyFault,
+                                             stop: $0.notifyStop, generic: $0.notify))
+        }
+        let scripts = config.vrrpScripts.map {
+            VRRPScriptSpec(name: $0.name, command: $0.script, interval: duration($0.interval),
+                           timeout: $0.timeout.map(duration), rise: $0.rise, fall: $0.fall, initFail: $0.initFail)
+        }
+        let files = config.vrrpTrackFiles.map {
+            VRRPTrackFileSpec(name: $0.name, path: $0.file, initValue: $0.initFile ?? 0)
+        }
+        return VRRPRuntimeConfiguration(instances: instances, syncGroups: groups, scripts: scripts, trackFiles: files)
+    }
+
+    static func duration(_ seconds: Double) -> Duration { .milliseconds(Int64((seconds * 1000).rounded())) }
+
+    static func address(_ a: ConfigIPAddress) -> IPAddress? { IPAddress(bytes: a.bytes) }
+
+    static func notify(master: ScriptCommand?, backup: ScriptCommand?, fault: ScriptCommand?, stop: ScriptCommand?,
+                       generic: ScriptCommand?) -> VRRPNotifyScripts {
+        VRRPNotifyScripts(master: master?.command, backup: backup?.command, fault: fault?.command,
+                          stop: stop?.command, generic: generic?.command)
+    }
+
+    static func scope(_ s: String?) -> UInt8 {
+        switch s {
+        case nil, "global": return 0
+        case "site": return 200
+        case "link": return 253
+        case "host": return 254
+        case "nowhere": return 255
+        case .some(let text): return UInt8(text) ?? 0
+        }
+    }
+
+    static func virtualAddress(_ v: VirtualIPAddress) throws(VRRPTranslationError) -> VirtualAddress {
+        guard let a = address(v.address.address) else {
+            throw VRRPTranslationError(location: v.location, message: "invalid virtual address \(v.address)")
+        }
+        return VirtualAddress(address: a, prefixLength: v.address.prefixLength.map { UInt8($0) },
+                              broadcast: v.broadcast.flatMap(address), device: v.device, scope: scope(v.scope),
+                              label: v.label)
+    }
+
+    static func instance(_ v: VRRPInstanceConfig, config: KeepalivedConfig) throws(VRRPTranslationError) -> VRRPInstanceSpec {
+        guard (1...255).contains(v.virtualRouterID) else {
+            throw VRRPTranslationError(location: v.virtualRouterIDLocation, message: "virtual_router_id \(v.virtualRouterID) is outside 1…255")
+        }
+        guard (1...255).contains(v.priority) else {
+            throw VRRPTranslationError(location: v.priorityLocation, message: "priority \(v.priority) is outside 1…255")
+        }
+        guard !v.interface.isEmpty else {
+            throw VRRPTranslationError(location: v.location, message: "vrrp_instance '\(v.name)' has no interface")
+        }
+        var vips: [VirtualAddress] = []
+        for a in v.virtualIPAddresses { vips.append(try virtualAddress(a)) }
+        var excluded: [VirtualAddress] = []
+        for a in v.excludedVirtualIPAddresses { excluded.append(try virtualAddress(a)) }
+        let version: VRRPVersion = v.version == 3 ? .v3 : .v2
+        let auth: HA.VRRPAuthentication
+        switch v.authentication?.type {
+        case nil: auth = .none
+        case .pass: auth = .password(v.authentication?.effectivePassword ?? "")
+        case .ah: auth = .ah
+        }
+        let source = v.unicastSourceIP.flatMap(address)
+        let configuration = VRRPInstanceConfiguration(
+            name: v.name, version: version, vrid: UInt8(v.virtualRouterID), priority: UInt8(v.priority),
+            advertInterval: duration(v.advertInterval), preempt: !v.nopreempt, preemptDelay: duration(v.preemptDelay),
+            virtualAddresses: vips.map(\.address), authentication: version == .v2 ? auth : .none,
+            primaryAddress: source ?? .v4(0))
+        // A reference's own weight wins over the script's; `reverse` inverts the sense.
+        let scripts = v.trackScripts.map { ref -> VRRPTrackReference in
+            let w = ref.weight ?? config.vrrpScript(named: ref.name)?.weight ?? 0
+            return VRRPTrackReference(name: ref.name, weight: ref.reverse ? -w : w)
+        }
+        let files = v.trackFiles.map { ref -> VRRPTrackReference in
+            let w = ref.weight ?? config.vrrpTrackFile(named: ref.name)?.weight ?? 1
+            return VRRPTrackReference(name: ref.name, weight: ref.reverse ? -w : w)
+        }
+        let interfaces = v.trackInterfaces.map { VRRPTrackReference(name: $0.name, weight: $0.reverse ? -($0.weight ?? 0) : ($0.weight ?? 0)) }
+        return VRRPInstanceSpec(
+            configuration: configuration, interface: v.interface, unicastSource: source,
+            unicastPeers: v.unicastPeers.compactMap { address($0.address) },
+            virtualAddresses: vips, excludedAddresses: excluded,
+            garp: GratuitousARPSettings(masterDelay: duration(v.garpMasterDelay), masterRepeat: v.garpMasterRepeat,
+                                        masterRefresh: duration(v.garpMasterRefresh)),
+            notify: notify(master: v.notifyMaster, backup: v.notifyBackup, fault: v.notifyFault, stop: v.notifyStop,
+                           generic: v.notify),
+            trackScripts: scripts, trackInterfaces: interfaces, trackFiles: files)
+    }
+}
