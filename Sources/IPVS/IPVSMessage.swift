@@ -1,0 +1,273 @@
+// Wire format of IPVS requests and replies over generic netlink (linux/ip_vs.h).
+//
+// Theory of operation: a request is a netlink header (16 bytes: length, family id,
+// flags, sequence, port id), a generic netlink header (command, version 1, 2 reserved
+// bytes) and attributes (length, type, value padded to 4 bytes). Services and
+// destinations travel as nested attributes. Everything here is pure: bytes in, values
+// out, typed errors for malformed replies; the socket lives in NetlinkIPVSClient.
+// Integers are in host byte order except ports, IPv4 netmasks and addresses, which the
+// kernel keeps in network order.
+
+/// Constants of the IPVS generic netlink ABI (mirrors linux/ip_vs.h; checked against the
+/// C header in the tests).
+enum IPVSABI {
+    static let genlVersion: UInt8 = 1
+    enum Cmd {
+        static let newService: UInt8 = 1, setService: UInt8 = 2, delService: UInt8 = 3, getService: UInt8 = 4
+        static let newDest: UInt8 = 5, setDest: UInt8 = 6, delDest: UInt8 = 7, getDest: UInt8 = 8
+        static let newDaemon: UInt8 = 9, delDaemon: UInt8 = 10, getDaemon: UInt8 = 11
+        static let setConfig: UInt8 = 12, getConfig: UInt8 = 13, getInfo: UInt8 = 15, flush: UInt8 = 17
+    }
+    enum CmdAttr {
+        static let service: UInt16 = 1, dest: UInt16 = 2, daemon: UInt16 = 3
+        static let timeoutTCP: UInt16 = 4, timeoutTCPFin: UInt16 = 5, timeoutUDP: UInt16 = 6
+    }
+    enum Svc {
+        static let af: UInt16 = 1, proto: UInt16 = 2, addr: UInt16 = 3, port: UInt16 = 4, fwmark: UInt16 = 5
+        static let schedName: UInt16 = 6, flags: UInt16 = 7, timeout: UInt16 = 8, netmask: UInt16 = 9
+        static let stats: UInt16 = 10, peName: UInt16 = 11, stats64: UInt16 = 12
+    }
+    enum Dest {
+        static let addr: UInt16 = 1, port: UInt16 = 2, fwdMethod: UInt16 = 3, weight: UInt16 = 4
+        static let uThresh: UInt16 = 5, lThresh: UInt16 = 6, activeConns: UInt16 = 7, inactConns: UInt16 = 8
+        static let persistConns: UInt16 = 9, stats: UInt16 = 10, addrFamily: UInt16 = 11, stats64: UInt16 = 12
+        static let tunType: UInt16 = 13, tunPort: UInt16 = 14, tunFlags: UInt16 = 15
+    }
+    enum Daemon {
+        static let state: UInt16 = 1, mcastIfn: UInt16 = 2, syncID: UInt16 = 3
+    }
+    enum Info {
+        static let version: UInt16 = 1, connTabSize: UInt16 = 2
+    }
+    static let schedNameMax = 16
+    static let ifNameMax = 16
+}
+
+/// Netlink framing constants (linux/netlink.h).
+enum NL {
+    static let request: UInt16 = 0x1, multi: UInt16 = 0x2, ack: UInt16 = 0x4, dump: UInt16 = 0x300
+    static let error: UInt16 = 2, done: UInt16 = 3
+    static let nested: UInt16 = 0x8000
+    static let typeMask: UInt16 = 0x3fff
+    static let headerSize = 16
+}
+
+/// One IPVS request, ready to be encoded.
+public struct IPVSMessage: Hashable, Sendable {
+    /// What to ask the kernel.
+    public enum Request: Hashable, Sendable {
+        /// A change (service, destination, flush, timeouts, daemon).
+        case command(IPVSCommand)
+        /// Version and connection table size.
+        case getInfo
+        /// Dump every service.
+        case listServices
+        /// Dump the destinations of one service.
+        case listDestinations(IPVSServiceKey)
+        /// Read the connection timeouts.
+        case getTimeouts
+        /// Dump the running sync daemons.
+        case listSyncDaemons
+    }
+
+    /// The request.
+    public var request: Request
+    /// The generic netlink family id of `IPVS` (resolved at run time).
+    public var familyID: UInt16
+    /// Sequence number echoed in the reply.
+    public var sequence: UInt32
+    /// Whether a change asks for an acknowledgement (always, in Vigil).
+    public var wantsAck: Bool
+
+    /// A request.
+    public init(_ request: Request, familyID: UInt16, sequence: UInt32, wantsAck: Bool = true) {
+        self.request = request
+        self.familyID = familyID
+        self.sequence = sequence
+        self.wantsAck = wantsAck
+    }
+
+    /// The operation this request performs, for errors.
+    public var operation: IPVSOperation {
+        switch request {
+        case .command(let c): c.operation
+        case .getInfo: .getInfo
+        case .listServices: .listServices
+        case .listDestinations: .listDestinations
+        case .getTimeouts: .getTimeouts
+        case .listSyncDaemons: .listSyncDaemons
+        }
+    }
+
+    /// The request's bytes: netlink header, generic netlink header, attributes.
+    public static func encode(_ m: IPVSMessage) throws(IPVSError) -> [UInt8] {
+        var w = AttributeWriter()
+        let cmd: UInt8
+        var flags = NL.request
+        switch m.request {
+        case .getInfo:
+            cmd = IPVSABI.Cmd.getInfo
+        case .listServices:
+            cmd = IPVSABI.Cmd.getService
+            flags |= NL.dump
+        case .listDestinations(let k):
+            cmd = IPVSABI.Cmd.getDest
+            flags |= NL.dump
+            w.nested(IPVSABI.CmdAttr.service) { putServiceKey(k, &$0) }
+        case .getTimeouts:
+            cmd = IPVSABI.Cmd.getConfig
+        case .listSyncDaemons:
+            cmd = IPVSABI.Cmd.getDaemon
+            flags |= NL.dump
+        case .command(let c):
+            if m.wantsAck { flags |= NL.ack }
+            switch c {
+            case .addService(let s), .editService(let s):
+                cmd = { if case .addService = c { return IPVSABI.Cmd.newService } else { return IPVSABI.Cmd.setService } }()
+                try checkService(s, c.operation)
+                w.nested(IPVSABI.CmdAttr.service) { putService(s, &$0) }
+            case .deleteService(let k):
+                cmd = IPVSABI.Cmd.delService
+                w.nested(IPVSABI.CmdAttr.service) { putServiceKey(k, &$0) }
+            case .addDestination(let k, let d), .editDestination(let k, let d):
+                cmd = { if case .addDestination = c { return IPVSABI.Cmd.newDest } else { return IPVSABI.Cmd.setDest } }()
+                w.nested(IPVSABI.CmdAttr.service) { putServiceKey(k, &$0) }
+                w.nested(IPVSABI.CmdAttr.dest) { putDestination(d, &$0) }
+            case .deleteDestination(let k, let d):
+                cmd = IPVSABI.Cmd.delDest
+                w.nested(IPVSABI.CmdAttr.service) { putServiceKey(k, &$0) }
+                w.nested(IPVSABI.CmdAttr.dest) {
+                    $0.bytes(IPVSABI.Dest.addr, padded16(d.address))
+                    $0.u16(IPVSABI.Dest.port, d.port.bigEndian)
+                    $0.u16(IPVSABI.Dest.addrFamily, d.address.family.rawValue)
+                }
+            case .flush:
+                cmd = IPVSABI.Cmd.flush
+            case .setTimeouts(let t):
+                cmd = IPVSABI.Cmd.setConfig
+                w.u32(IPVSABI.CmdAttr.timeoutTCP, t.tcp)
+                w.u32(IPVSABI.CmdAttr.timeoutTCPFin, t.tcpFin)
+                w.u32(IPVSABI.CmdAttr.timeoutUDP, t.udp)
+            case .startSyncDaemon(let d):
+                cmd = IPVSABI.Cmd.newDaemon
+                guard !d.interface.isEmpty, d.interface.utf8.count < IPVSABI.ifNameMax else {
+                    throw .invalidRequest(c.operation, object: c.object, reason: "interface name must be 1…15 bytes")
+                }
+                w.nested(IPVSABI.CmdAttr.daemon) {
+                    $0.u32(IPVSABI.Daemon.state, d.role.rawValue)
+                    $0.string(IPVSABI.Daemon.mcastIfn, d.interface)
+                    $0.u32(IPVSABI.Daemon.syncID, d.syncID)
+                }
+            case .stopSyncDaemon(let r):
+                cmd = IPVSABI.Cmd.delDaemon
+                w.nested(IPVSABI.CmdAttr.daemon) { $0.u32(IPVSABI.Daemon.state, r.rawValue) }
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(NL.headerSize + 4 + w.buffer.count)
+        appendInt(&out, UInt32(NL.headerSize + 4 + w.buffer.count))
+        appendInt(&out, m.familyID)
+        appendInt(&out, flags)
+        appendInt(&out, m.sequence)
+        appendInt(&out, UInt32(0))
+        out += [cmd, IPVSABI.genlVersion, 0, 0]
+        out += w.buffer
+        return out
+    }
+
+    static func checkService(_ s: IPVSService, _ op: IPVSOperation) throws(IPVSError) {
+        guard !s.scheduler.isEmpty, s.scheduler.utf8.count < IPVSABI.schedNameMax else {
+            throw .invalidRequest(op, object: s.key.description, reason: "scheduler name '\(s.scheduler)' must be 1…15 bytes")
+        }
+        if let pe = s.persistenceEngine, pe.utf8.count >= 16 {
+            throw .invalidRequest(op, object: s.key.description, reason: "persistence engine name too long")
+        }
+        let maxPrefix: UInt8 = s.key.family == .inet ? 32 : 128
+        guard s.persistencePrefixLength <= maxPrefix else {
+            throw .invalidRequest(op, object: s.key.description, reason: "persistence prefix /\(s.persistencePrefixLength) is too long")
+        }
+    }
+
+    static func padded16(_ a: IPVSAddress) -> [UInt8] {
+        a.bytes + [UInt8](repeating: 0, count: 16 - a.bytes.count)
+    }
+
+    static func putServiceKey(_ k: IPVSServiceKey, _ w: inout AttributeWriter) {
+        w.u16(IPVSABI.Svc.af, k.family.rawValue)
+        switch k {
+        case .address(let p, let a, let port):
+            w.u16(IPVSABI.Svc.proto, p.rawValue)
+            w.bytes(IPVSABI.Svc.addr, padded16(a))
+            w.u16(IPVSABI.Svc.port, port.bigEndian)
+        case .firewallMark(let m, _):
+            w.u32(IPVSABI.Svc.fwmark, m)
+        }
+    }
+
+    static func putService(_ s: IPVSService, _ w: inout AttributeWriter) {
+        putServiceKey(s.key, &w)
+        w.string(IPVSABI.Svc.schedName, s.scheduler)
+        if let pe = s.persistenceEngine { w.string(IPVSABI.Svc.peName, pe) }
+        var flags: [UInt8] = []
+        appendInt(&flags, s.effectiveFlags.rawValue)
+        appendInt(&flags, UInt32.max)
+        w.bytes(IPVSABI.Svc.flags, flags)
+        w.u32(IPVSABI.Svc.timeout, s.persistenceTimeout)
+        w.u32(IPVSABI.Svc.netmask, netmaskValue(s))
+    }
+
+    /// IPv4: the mask itself in network order; IPv6: the prefix length.
+    static func netmaskValue(_ s: IPVSService) -> UInt32 {
+        let bits = UInt32(s.persistencePrefixLength)
+        if s.key.family == .inet6 { return bits }
+        let mask: UInt32 = bits == 0 ? 0 : UInt32.max << (32 - bits)
+        return mask.bigEndian
+    }
+
+    static func putDestination(_ d: IPVSDestination, _ w: inout AttributeWriter) {
+        w.bytes(IPVSABI.Dest.addr, padded16(d.key.address))
+        w.u16(IPVSABI.Dest.port, d.key.port.bigEndian)
+        w.u16(IPVSABI.Dest.addrFamily, d.key.address.family.rawValue)
+        w.u32(IPVSABI.Dest.fwdMethod, d.forwarding.method)
+        w.u32(IPVSABI.Dest.weight, UInt32(bitPattern: d.weight))
+        w.u32(IPVSABI.Dest.uThresh, d.upperThreshold)
+        w.u32(IPVSABI.Dest.lThresh, d.lowerThreshold)
+        if case .tunnel(let t, let port) = d.forwarding {
+            w.u8(IPVSABI.Dest.tunType, t.rawValue)
+            w.u16(IPVSABI.Dest.tunPort, port.bigEndian)
+        }
+    }
+}
+
+func appendInt<T: FixedWidthInteger>(_ out: inout [UInt8], _ v: T) {
+    withUnsafeBytes(of: v) { out.append(contentsOf: $0) }
+}
+
+/// Builds a run of netlink attributes.
+struct AttributeWriter {
+    var buffer: [UInt8] = []
+
+    mutating func bytes(_ type: UInt16, _ value: [UInt8]) {
+        appendInt(&buffer, UInt16(4 + value.count))
+        appendInt(&buffer, type)
+        buffer += value
+        pad()
+    }
+
+    mutating func u8(_ type: UInt16, _ v: UInt8) { bytes(type, [v]) }
+    mutating func u16(_ type: UInt16, _ v: UInt16) { var b: [UInt8] = []; appendInt(&b, v); bytes(type, b) }
+    mutating func u32(_ type: UInt16, _ v: UInt32) { var b: [UInt8] = []; appendInt(&b, v); bytes(type, b) }
+    mutating func string(_ type: UInt16, _ s: String) { bytes(type, Array(s.utf8) + [0]) }
+
+    mutating func nested(_ type: UInt16, _ body: (inout AttributeWriter) -> Void) {
+        var inner = AttributeWriter()
+        body(&inner)
+        appendInt(&buffer, UInt16(4 + inner.buffer.count))
+        appendInt(&buffer, type | NL.nested)
+        buffer += inner.buffer
+    }
+
+    private mutating func pad() {
+        while buffer.count % 4 != 0 { buffer.append(0) }
+    }
+}

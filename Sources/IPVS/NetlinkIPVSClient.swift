@@ -1,0 +1,240 @@
+import CGenl
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the reconciler needs from the kernel: read the table, perform commands.
+/// `NetlinkIPVSClient` is the real adapter; tests can provide an in-memory one.
+public protocol IPVSControl: Sendable {
+    /// The whole table as the kernel has it now.
+    func table() throws(IPVSError) -> IPVSTable
+    /// Performs the commands in order (batched) and returns those the kernel refused.
+    /// A refused command does not stop the ones after it.
+    func execute(_ commands: [IPVSCommand]) throws(IPVSError) -> [IPVSCommandFailure]
+}
+
+/// A command the kernel refused, with the error naming the operation and the object.
+public struct IPVSCommandFailure: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The command.
+    public var command: IPVSCommand
+    /// Why it failed (usually `.kernel(op, errno:, object:)`).
+    public var error: IPVSError
+
+    public var description: String { error.description }
+}
+
+/// The IPVS client over a generic netlink socket: resolves the `IPVS` family with libnl,
+/// then sends requests encoded by `IPVSMessage` and decodes the replies.
+/// Changes are batched: many requests per `send`, acknowledgements read in bulk.
+/// Thread-safe; calls block briefly on the socket.
+public final class NetlinkIPVSClient: IPVSControl {
+    private struct Socket {
+        var fd: Int32
+        var sequence: UInt32
+    }
+
+    private let socket: Mutex<Socket>
+    /// The generic netlink family id the kernel gave `IPVS`.
+    public let familyID: UInt16
+    /// Requests per `send` when executing commands.
+    public let batchSize: Int
+
+    /// Opens the socket. Throws `.noIPVSSupport` when the kernel has no IPVS family.
+    public init(batchSize: Int = 256) throws(IPVSError) {
+        self.batchSize = max(1, batchSize)
+        familyID = try Self.resolveFamily()
+        let fd = Glibc.socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_GENERIC)
+        guard fd >= 0 else { throw .socket("socket", errno: errno) }
+        var addr = sockaddr_nl()
+        addr.nl_family = sa_family_t(AF_NETLINK)
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_nl>.size)) }
+        }
+        guard rc == 0 else { let e = errno; close(fd); throw .socket("bind", errno: e) }
+        var size: Int32 = 8 << 20
+        if setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, 4) != 0 {
+            _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, 4)
+        }
+        _ = setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, 4)
+        var one: Int32 = 1
+        _ = setsockopt(fd, 270 /* SOL_NETLINK */, 10 /* NETLINK_CAP_ACK */, &one, 4)
+        socket = Mutex(Socket(fd: fd, sequence: 1))
+    }
+
+    deinit {
+        let fd = socket.withLock { $0.fd }
+        close(fd)
+    }
+
+    /// Resolves the `IPVS` generic netlink family id through libnl's controller lookup.
+    static func resolveFamily() throws(IPVSError) -> UInt16 {
+        guard let sk = nl_socket_alloc() else { throw .socket("nl_socket_alloc", errno: ENOMEM) }
+        defer { nl_socket_free(sk) }
+        let rc = genl_connect(sk)
+        guard rc == 0 else { throw .socket("genl_connect", errno: EIO) }
+        let id = genl_ctrl_resolve(sk, "IPVS")
+        guard id > 0, id <= Int32(UInt16.max) else { throw .noIPVSSupport }
+        return UInt16(id)
+    }
+
+    // MARK: reads
+
+    /// Version and connection table size.
+    public func info() throws(IPVSError) -> IPVSInfo {
+        let r = try single(.getInfo)
+        return try IPVSDecode.info(r)
+    }
+
+    /// Every service with its statistics and destinations (`ipvsadm -Ln --stats`).
+    public func status() throws(IPVSError) -> [IPVSServiceStatus] {
+        var out: [IPVSServiceStatus] = []
+        for a in try dump(.listServices) {
+            let (svc, stats) = try IPVSDecode.service(a)
+            var dests: [IPVSDestinationStatus] = []
+            for d in try dump(.listDestinations(svc.key)) {
+                dests.append(try IPVSDecode.destination(d, serviceFamily: svc.key.family))
+            }
+            dests.sort { $0.destination.key < $1.destination.key }
+            out.append(IPVSServiceStatus(service: svc, stats: stats, destinations: dests))
+        }
+        return out.sorted { $0.service.key < $1.service.key }
+    }
+
+    /// The table without statistics.
+    public func table() throws(IPVSError) -> IPVSTable {
+        IPVSTable(try status().map { s in
+            IPVSVirtualService(service: s.service, destinations: s.destinations.map(\.destination))
+        })
+    }
+
+    /// Connection timeouts.
+    public func timeouts() throws(IPVSError) -> IPVSTimeouts {
+        IPVSDecode.timeouts(try single(.getTimeouts))
+    }
+
+    /// Running sync daemons.
+    public func syncDaemons() throws(IPVSError) -> [IPVSSyncDaemon] {
+        var out: [IPVSSyncDaemon] = []
+        for a in try dump(.listSyncDaemons) { out.append(try IPVSDecode.daemon(a)) }
+        return out
+    }
+
+    // MARK: writes
+
+    /// Performs commands in batches; returns the ones the kernel refused.
+    public func execute(_ commands: [IPVSCommand]) throws(IPVSError) -> [IPVSCommandFailure] {
+        try socket.withLock { (s: inout Socket) throws(IPVSError) -> [IPVSCommandFailure] in
+            var failures: [IPVSCommandFailure] = []
+            var start = 0
+            while start < commands.count {
+                let end = min(commands.count, start + batchSize)
+                var buffer: [UInt8] = []
+                var pending: [UInt32: IPVSCommand] = [:]
+                for c in commands[start..<end] {
+                    let seq = s.sequence
+                    s.sequence &+= 1
+                    switch Result(catching: { () throws(IPVSError) -> [UInt8] in
+                        try IPVSMessage.encode(IPVSMessage(.command(c), familyID: familyID, sequence: seq))
+                    }) {
+                    case .success(let bytes):
+                        buffer += bytes
+                        pending[seq] = c
+                    case .failure(let error):
+                        failures.append(IPVSCommandFailure(command: c, error: error))
+                    }
+                }
+                if !buffer.isEmpty { try Self.send(s.fd, buffer) }
+                while !pending.isEmpty {
+                    let buf = try Self.receive(s.fd)
+                    for m in try NetlinkReply.messages(buf[...], .addService) where m.type == NL.error {
+                        guard let c = pending.removeValue(forKey: m.sequence) else { continue }
+                        let e = try NetlinkReply.errorCode(m, c.operation)
+                        if e != 0 {
+                            failures.append(IPVSCommandFailure(command: c, error: .kernel(c.operation, errno: e, object: c.object)))
+                        }
+                    }
+                }
+                start = end
+            }
+            return failures
+        }
+    }
+
+    /// Performs commands and throws the first failure.
+    public func perform(_ commands: [IPVSCommand]) throws(IPVSError) {
+        if let f = try execute(commands).first { throw f.error }
+    }
+
+    // MARK: plumbing
+
+    private func single(_ r: IPVSMessage.Request) throws(IPVSError) -> Attributes {
+        let all = try roundTrip(r)
+        guard let first = all.first else { throw .malformedReply(IPVSMessage(r, familyID: 0, sequence: 0).operation, "empty reply") }
+        return first
+    }
+
+    private func dump(_ r: IPVSMessage.Request) throws(IPVSError) -> [Attributes] {
+        try roundTrip(r)
+    }
+
+    private func roundTrip(_ r: IPVSMessage.Request) throws(IPVSError) -> [Attributes] {
+        try socket.withLock { (s: inout Socket) throws(IPVSError) -> [Attributes] in
+            let seq = s.sequence
+            s.sequence &+= 1
+            let msg = IPVSMessage(r, familyID: familyID, sequence: seq)
+            let op = msg.operation
+            let isDump: Bool
+            switch r {
+            case .listServices, .listDestinations, .listSyncDaemons: isDump = true
+            case .getInfo, .getTimeouts, .command: isDump = false
+            }
+            try Self.send(s.fd, try IPVSMessage.encode(msg))
+            var out: [Attributes] = []
+            while true {
+                let buf = try Self.receive(s.fd)
+                for m in try NetlinkReply.messages(buf[...], op) where m.sequence == seq {
+                    switch m.type {
+                    case NL.done: return out
+                    case NL.error:
+                        let e = try NetlinkReply.errorCode(m, op)
+                        if e != 0 {
+                            let object: String
+                            if case .listDestinations(let k) = r { object = k.description } else { object = "IPVS" }
+                            throw .kernel(op, errno: e, object: object)
+                        }
+                        return out
+                    default:
+                        out.append(try NetlinkReply.genlAttributes(m, op))
+                        if !isDump { return out }
+                    }
+                }
+            }
+        }
+    }
+
+    private static func send(_ fd: Int32, _ bytes: [UInt8]) throws(IPVSError) {
+        var addr = sockaddr_nl()
+        addr.nl_family = sa_family_t(AF_NETLINK)
+        let n = bytes.withUnsafeBytes { raw in
+            withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_nl>.size))
+                }
+            }
+        }
+        guard n == bytes.count else { throw .socket("send", errno: n < 0 ? errno : EMSGSIZE) }
+    }
+
+    private static func receive(_ fd: Int32) throws(IPVSError) -> [UInt8] {
+        var buf = [UInt8](repeating: 0, count: 1 << 17)
+        while true {
+            let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .socket("recv", errno: errno)
+            }
+            return Array(buf[0..<n])
+        }
+    }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# VM tier: before ip_vs is loaded, `vigil ipvs list` must fail with a clear message
+# (not crash). Run by `make test-vm-ipvs` first thing after boot.
+set -uo pipefail
+bin=${VIGIL_BIN:?VIGIL_BIN not set}
+if grep -qw '^ip_vs' /proc/modules 2>/dev/null || [ -e /proc/net/ip_vs ]; then
+  echo "no-module: ip_vs is already loaded here; the missing-module check only runs on a fresh VM boot" >&2
+  [ "${VIGIL_IPVS_REQUIRE_FRESH:-1}" = 1 ] && { echo "FAIL: expected a kernel without ip_vs loaded" >&2; exit 1; }
+  exit 0
+fi
+err=$(mktemp); trap 'rm -f "$err"' EXIT
+"$bin" ipvs list >/dev/null 2>"$err"; rc=$?
+if [ "$rc" -eq 0 ]; then echo "FAIL: vigil ipvs list succeeded without ip_vs" >&2; exit 1; fi
+if [ "$rc" -ge 128 ]; then echo "FAIL: vigil ipvs list crashed (status $rc)" >&2; cat "$err" >&2; exit 1; fi
+grep -q "the kernel has no IPVS support: load it with 'modprobe ip_vs'" "$err" || { echo "FAIL: unclear error:" >&2; cat "$err" >&2; exit 1; }
+echo "ok: missing module -> $(cat "$err" | head -1)"

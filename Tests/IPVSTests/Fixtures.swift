@@ -1,0 +1,73 @@
+@testable import IPVS
+
+func addr(_ s: String) -> IPVSAddress {
+    guard let a = IPVSAddress(s) else { preconditionFailure("bad test address \(s)") }
+    return a
+}
+
+func tcp(_ a: String, _ port: UInt16) -> IPVSServiceKey { .address(.tcp, addr(a), port: port) }
+
+func dest(_ a: String, _ port: UInt16, weight: Int32 = 1, _ fwd: IPVSForwarding = .masquerade) -> IPVSDestination {
+    IPVSDestination(key: IPVSDestinationKey(address: addr(a), port: port), forwarding: fwd, weight: weight)
+}
+
+func hex(_ s: String) -> [UInt8] {
+    let digits = s.filter { $0.isHexDigit }
+    var out: [UInt8] = []
+    var i = digits.startIndex
+    while i < digits.endIndex {
+        let j = digits.index(i, offsetBy: 2)
+        out.append(UInt8(digits[i..<j], radix: 16) ?? 0)
+        i = j
+    }
+    return out
+}
+
+/// An in-memory kernel: applies commands with the kernel's rules (EEXIST, ESRCH, ENOENT).
+final class FakeIPVS: IPVSControl, @unchecked Sendable {
+    var current = IPVSTable()
+    var executed: [IPVSCommand] = []
+
+    func table() throws(IPVSError) -> IPVSTable { current }
+
+    func execute(_ commands: [IPVSCommand]) throws(IPVSError) -> [IPVSCommandFailure] {
+        var failures: [IPVSCommandFailure] = []
+        for c in commands {
+            executed.append(c)
+            if let e = apply(c) {
+                failures.append(IPVSCommandFailure(command: c, error: .kernel(c.operation, errno: e, object: c.object)))
+            }
+        }
+        return failures
+    }
+
+    private func apply(_ c: IPVSCommand) -> Int32? {
+        switch c {
+        case .addService(let s):
+            if current.services[s.key] != nil { return 17 }
+            current.services[s.key] = IPVSVirtualService(service: s.normalized)
+        case .editService(let s):
+            guard current.services[s.key] != nil else { return 3 }
+            current.services[s.key]?.service = s.normalized
+        case .deleteService(let k):
+            guard current.services.removeValue(forKey: k) != nil else { return 3 }
+        case .addDestination(let k, let d):
+            guard let v = current.services[k] else { return 3 }
+            if v.destinations[d.key] != nil { return 17 }
+            current.services[k]?.destinations[d.key] = d
+        case .editDestination(let k, let d):
+            guard let v = current.services[k] else { return 3 }
+            if v.destinations[d.key] == nil { return 2 }
+            current.services[k]?.destinations[d.key] = d
+        case .deleteDestination(let k, let d):
+            guard let v = current.services[k] else { return 3 }
+            if v.destinations[d] == nil { return 2 }
+            current.services[k]?.destinations[d] = nil
+        case .flush:
+            current = IPVSTable()
+        case .setTimeouts, .startSyncDaemon, .stopSyncDaemon:
+            break
+        }
+        return nil
+    }
+}

@@ -1,7 +1,0 @@
-import Testing
-@testable import IPVS
-
-@Test("The IPVS module links")
-func IPVSModuleLinks() {
-    #expect(IPVSModule.name == "IPVS")
-}

@@ -1,0 +1,25 @@
+# IPVS module (issue #4): VM-tier suites and the benchmark. See docs/ipvs.md.
+VM_TESTS += test-vm-ipvs
+.PHONY: test-vm-ipvs test-vm-ipvs-kernel lab-setup
+
+IPVS_NETNS := vigil-ipvs-kt
+
+## Prepare the qemu lab (kernel package, initramfs) without booting it.
+lab-setup:
+	scripts/lab/setup.sh
+
+## Inside the VM (make test-vm): real IPVS kernel. On a host whose kernel has IPVS, run
+## it directly with VIGIL_IPVS_REQUIRE_FRESH=0.
+test-vm-ipvs:
+	Tests/IPVSKernelTests/no-module.sh
+	@test -e /proc/net/ip_vs || modprobe ip_vs || { echo "error: test-vm-ipvs needs a kernel with IPVS (run it through make test-vm)" >&2; exit 1; }
+	$(MAKE) --no-print-directory test-vm-ipvs-kernel
+
+## The Swift kernel suites, in a private network namespace (its own IPVS table).
+test-vm-ipvs-kernel:
+	@ip netns del $(IPVS_NETNS) 2>/dev/null || true
+	ip netns add $(IPVS_NETNS)
+	@set -o pipefail; rc=0; \
+	ip netns exec $(IPVS_NETNS) env VIGIL_TIER=vm VIGIL_IPVS_NETNS=$(IPVS_NETNS) \
+	  $(SWIFT) test --skip-build --filter IPVSKernelTests 2>&1 | grep -vE '^(Test Case|Test Suite|\[)' || rc=$$?; \
+	ip netns del $(IPVS_NETNS); exit $$rc
