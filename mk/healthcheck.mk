@@ -8,3 +8,10 @@ test-host-healthcheck:
 	@scripts/require-root.sh "HealthCheck host suite"
 	VIGIL_TIER=host $(SWIFT) test --skip-build --filter HealthCheckIntegrationTests
 
+
+BENCHES += bench-healthcheck
+.PHONY: bench-healthcheck
+
+## 10,000 TCP_CHECKs on 127.0.0.1 at delay_loop 1 for 60 s (see docs/healthcheck.md); args: scripts/healthcheck/bench.sh [N] [SECONDS].
+bench-healthcheck:
+	scripts/healthcheck/bench.sh

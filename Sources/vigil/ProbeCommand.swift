@@ -19,6 +19,12 @@ struct ProbeCommand: AsyncParsableCommand {
     @Flag(help: "Print a JSON array instead of a table.")
     var json = false
 
+    @Option(help: "Instead of probing once, run the scheduler for this many seconds, printing state changes and a per-interval probe count.")
+    var watch: Double?
+
+    @Flag(help: "With --watch, print only the per-interval counts and the summary, not every state change.")
+    var quiet = false
+
     /// One row of `--json`.
     struct Row: Encodable {
         var virtualServer: String
@@ -36,6 +42,10 @@ struct ProbeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let virtualServers = CheckTranslation.virtualServers(from: loaded.config)
+        if let watch {
+            try await runWatch(virtualServers, seconds: watch, security: CheckTranslation.scriptSecurity(from: loaded.config))
+            return
+        }
         let runner = ProbeRunner(scripts: ProcessScriptRunner(pool: NIOThreadPool.singleton,
                                                               security: CheckTranslation.scriptSecurity(from: loaded.config)))
         let outcomes = await runner.runOnce(virtualServers, on: MultiThreadedEventLoopGroup.singleton.next())
@@ -50,6 +60,39 @@ struct ProbeCommand: AsyncParsableCommand {
         } else {
             print(table(rows))
         }
+    }
+
+    /// Runs `HealthCheckService` for `seconds`, printing state changes (unless quiet) and probes started per 10 s.
+    private func runWatch(_ virtualServers: [VirtualServerHealth], seconds: Double, security: ScriptSecurity) async throws {
+        guard seconds.isFinite, seconds > 0, seconds < 86_400 else { throw ValidationError("--watch takes 0 < seconds < 86400") }
+        let service = HealthCheckService(loop: MultiThreadedEventLoopGroup.singleton.next(), threadPool: NIOThreadPool.singleton,
+                                         scriptSecurity: security)
+        let quiet = self.quiet
+        let printer = Task {
+            var changes = 0
+            for await event in service.events {
+                changes += 1
+                if !quiet { print("\(ISO8601DateFormatter().string(from: Date())) \(event)") }
+            }
+            return changes
+        }
+        let start = ContinuousClock.now
+        await service.update(virtualServers)
+        var last = 0
+        var elapsed = 0.0
+        while elapsed < seconds {
+            let step = min(10, seconds - elapsed)
+            try await Task.sleep(for: .milliseconds(Int64(step * 1000)))
+            elapsed += step
+            let count = await service.probeCount()
+            print("t=\(Int(elapsed))s probes=\(count - last) rate=\(Int(Double(count - last) / step))/s")
+            last = count
+        }
+        let total = await service.probeCount()
+        await service.shutdown()
+        let changes = await printer.value
+        let wall = (ContinuousClock.now - start).milliseconds / 1000
+        print("summary: probes=\(total) seconds=\(String(format: "%.1f", wall)) rate=\(Int(Double(total) / wall))/s events=\(changes)")
     }
 
     private func table(_ rows: [Row]) -> String {

@@ -19,17 +19,20 @@ struct ServiceIntegrationTests {
         var iterator = service.events.makeAsyncIterator()
         await service.update([vs])
         let first = await iterator.next()
-        guard case .realServer(let added, let pool) = first else { Issue.record("expected the added event, got \(String(describing: first))"); return }
+        guard case .realServer(let added, let applyToPool) = first else { Issue.record("expected the added event, got \(String(describing: first))"); return }
         #expect(added.state.alive)
-        #expect(pool == [PoolDestination(host: "127.0.0.1", port: key.port, weight: 3)])
+        #expect(applyToPool)
+        #expect(added.state.ipvsWeight == 3)
         try await Task.sleep(for: .milliseconds(1500))
         servers.stop()
         stopped = true
         let killedAt = ContinuousClock.now
         let down = await iterator.next()
         let took = ContinuousClock.now - killedAt
-        guard case .realServer(let change, _) = down else { Issue.record("expected DOWN, got \(String(describing: down))"); return }
+        guard case .realServer(let change, let applyDown) = down else { Issue.record("expected DOWN, got \(String(describing: down))"); return }
         #expect(!change.state.alive)
+        // Quorum is lost with this change, so the sorry server (in the quorum event's pool) replaces the pool.
+        #expect(!applyDown)
         #expect(change.description.contains("DOWN: TCP_CHECK 127.0.0.1:\(key.port) connection refused (2nd try)"), "\(change)")
         // Bound: 1 + 2×1 + 1×1 = 4 s.
         #expect(took < .seconds(4), "death→DOWN took \(took)")
