@@ -1,0 +1,168 @@
+/// Semantic rules over a built model: cross-references, ranges that depend on other values, and
+/// duplicates across blocks. Host facts (interfaces, script paths) are a separate, optional pass whose
+/// findings are only warnings, so configs can be checked on a build machine.
+struct ConfigValidator {
+    var sink: DiagnosticSink
+
+    mutating func validate(_ c: KeepalivedConfig) {
+        let scripts = Dictionary(c.vrrpScripts.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let files = Dictionary(c.vrrpTrackFiles.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        duplicateNames(c.vrrpScripts.map { ($0.name, $0.location) }, "vrrp_script")
+        duplicateNames(c.vrrpTrackFiles.map { ($0.name, $0.location) }, "vrrp_track_file")
+        duplicateNames(c.vrrpInstances.map { ($0.name, $0.location) }, "vrrp_instance")
+        duplicateNames(c.vrrpSyncGroups.map { ($0.name, $0.location) }, "vrrp_sync_group")
+        duplicateNames(c.virtualServerGroups.map { ($0.name, $0.location) }, "virtual_server_group")
+
+        for s in c.vrrpScripts where ScriptCommand.hasShellSyntax(s.script) {
+            sink.warning(.shellSyntax, s.scriptLocation,
+                         "script of vrrp_script '\(s.name)' uses shell syntax; keepalived 2.x runs it without a shell and disables it, Vigil runs it with /bin/bash -c (write \"/bin/bash -c '…'\" to work with both)")
+        }
+
+        var vridOwner: [String: VRRPInstanceConfig] = [:]
+        var vipOwner: [ConfigIPAddress: (String, SourceLocation)] = [:]
+        for v in c.vrrpInstances {
+            if v.priority == 255 {
+                sink.warning(.suspicious, v.priorityLocation,
+                             "priority 255 is reserved for the address owner (the node whose own interface address is the virtual address)")
+            }
+            if v.version == 2 {
+                if v.advertInterval < 1 || v.advertInterval > 255 {
+                    sink.error(.outOfRange, v.location, "advert_int \(v.advertInterval) is outside 1…255 seconds for VRRPv2")
+                } else if v.advertInterval != v.advertInterval.rounded() {
+                    sink.warning(.suspicious, v.location, "VRRPv2 adverts carry whole seconds; advert_int \(v.advertInterval) will be rounded")
+                }
+            } else if v.advertInterval < 0.01 || v.advertInterval > 40.95 {
+                sink.error(.outOfRange, v.location, "advert_int \(v.advertInterval) is outside 0.01…40.95 seconds for VRRPv3")
+            }
+            if v.version == 3, let a = v.authentication {
+                sink.warning(.suspicious, a.location, "VRRPv3 has no authentication; this block is ignored")
+            }
+            if v.virtualIPAddresses.isEmpty {
+                sink.warning(.suspicious, v.location, "vrrp_instance '\(v.name)' has no virtual_ipaddress")
+            }
+            if v.virtualRouterID != 0 {
+                let family = v.virtualIPAddresses.first?.address.address.family ?? .inet
+                let key = "\(v.interface)/\(family.rawValue)/\(v.virtualRouterID)"
+                if let other = vridOwner[key] {
+                    sink.error(.duplicateVRID, v.virtualRouterIDLocation,
+                               "virtual_router_id \(v.virtualRouterID) is already used on \(v.interface) by vrrp_instance '\(other.name)'",
+                               related: [.init(location: other.virtualRouterIDLocation, message: "'\(other.name)' uses it here")])
+                } else {
+                    vridOwner[key] = v
+                }
+            }
+            for vip in v.virtualIPAddresses {
+                if let (other, loc) = vipOwner[vip.address.address] {
+                    sink.error(.duplicateVIP, vip.location,
+                               "virtual address \(vip.address.address) is also managed by vrrp_instance '\(other)'",
+                               related: [.init(location: loc, message: "also here")])
+                } else {
+                    vipOwner[vip.address.address] = (v.name, vip.location)
+                }
+            }
+            for t in v.trackScripts where scripts[t.name] == nil {
+                sink.error(.undefinedReference, t.location, "track_script names '\(t.name)', but there is no vrrp_script '\(t.name)'")
+            }
+            for t in v.trackFiles where files[t.name] == nil {
+                sink.error(.undefinedReference, t.location, "track_file names '\(t.name)', but there is no vrrp_track_file '\(t.name)'")
+            }
+            if v.unicastSourceIP != nil && v.unicastPeers.isEmpty {
+                sink.warning(.suspicious, v.location, "unicast_src_ip is set but there is no unicast_peer; adverts go multicast")
+            }
+            for cmd in [v.notifyMaster, v.notifyBackup, v.notifyFault, v.notifyStop, v.notify].compactMap({ $0 })
+            where cmd.needsShell {
+                sink.warning(.shellSyntax, cmd.location, "notify command uses shell syntax; keepalived 2.x runs it without a shell, Vigil runs it with /bin/bash -c")
+            }
+        }
+
+        var groupOf: [String: SourceLocation] = [:]
+        let instances = Set(c.vrrpInstances.map(\.name))
+        for g in c.vrrpSyncGroups {
+            for m in g.group {
+                if !instances.contains(m.name) {
+                    sink.error(.undefinedReference, m.location, "vrrp_sync_group '\(g.name)' names '\(m.name)', but there is no vrrp_instance '\(m.name)'")
+                } else if let prev = groupOf[m.name] {
+                    sink.error(.duplicate, m.location, "vrrp_instance '\(m.name)' is already in another sync group",
+                               related: [.init(location: prev, message: "first here")])
+                } else {
+                    groupOf[m.name] = m.location
+                }
+            }
+            for t in g.trackScripts where scripts[t.name] == nil {
+                sink.error(.undefinedReference, t.location, "track_script names '\(t.name)', but there is no vrrp_script '\(t.name)'")
+            }
+        }
+        if let d = c.globalDefs.lvsSyncDaemon, !instances.contains(d.vrrpInstance) {
+            sink.error(.undefinedReference, c.globalDefs.location, "lvs_sync_daemon names vrrp_instance '\(d.vrrpInstance)', which does not exist")
+        }
+
+        let groups = Set(c.virtualServerGroups.map(\.name))
+        var services: [String: SourceLocation] = [:]
+        for vs in c.virtualServers {
+            let key: String
+            switch vs.address {
+            case .address(let a, let p): key = "\(vs.protocol.rawValue) \(a) \(p)"
+            case .fwmark(let m): key = "fwmark \(m)"
+            case .group(let name):
+                key = "group \(name)"
+                if !groups.contains(name) {
+                    sink.error(.undefinedReference, vs.location, "virtual_server group '\(name)' has no virtual_server_group '\(name)'")
+                }
+            }
+            if let prev = services[key] {
+                sink.error(.duplicate, vs.location, "virtual_server \(key) is defined twice",
+                           related: [.init(location: prev, message: "first here")])
+            } else {
+                services[key] = vs.location
+            }
+            var reals: [String: SourceLocation] = [:]
+            for rs in vs.realServers {
+                let rkey = "\(rs.address) \(rs.port.map(String.init) ?? "-")"
+                if let prev = reals[rkey] {
+                    sink.error(.duplicate, rs.location, "real_server \(rkey) appears twice in this virtual_server",
+                               related: [.init(location: prev, message: "first here")])
+                } else {
+                    reals[rkey] = rs.location
+                }
+                if rs.lbKind == .dr, case .address(_, let vport) = vs.address, let p = rs.port, p != vport {
+                    sink.warning(.suspicious, rs.location, "DR cannot change ports: real_server port \(p) differs from the virtual_server port \(vport)")
+                }
+                for ck in rs.checkers where ck.kind == .misc {
+                    if let p = ck.miscPath, ScriptCommand.hasShellSyntax(p) {
+                        sink.warning(.shellSyntax, ck.location, "misc_path uses shell syntax; keepalived 2.x runs it without a shell, Vigil runs it with /bin/bash -c")
+                    }
+                }
+            }
+            if vs.realServers.isEmpty && vs.sorryServer == nil {
+                sink.warning(.suspicious, vs.location, "virtual_server has no real_server")
+            }
+        }
+    }
+
+    private mutating func duplicateNames(_ items: [(String, SourceLocation)], _ what: String) {
+        var seen: [String: SourceLocation] = [:]
+        for (name, loc) in items {
+            if let prev = seen[name] {
+                sink.error(.duplicate, loc, "\(what) '\(name)' is defined twice", related: [.init(location: prev, message: "first here")])
+            } else {
+                seen[name] = loc
+            }
+        }
+    }
+
+    /// Warnings about the machine this check runs on.
+    mutating func hostFacts(_ c: KeepalivedConfig, fileSystem: any ConfigFileSystem) {
+        var reported = Set<String>()
+        for v in c.vrrpInstances where !v.interface.isEmpty {
+            if !fileSystem.exists("/sys/class/net/\(v.interface)") && reported.insert(v.interface).inserted {
+                sink.warning(.hostFact, v.location, "interface '\(v.interface)' does not exist on this host")
+            }
+        }
+        for s in c.vrrpScripts {
+            guard let first = s.script.split(separator: " ").first, first.hasPrefix("/") else { continue }
+            if !fileSystem.exists(String(first)) {
+                sink.warning(.hostFact, s.scriptLocation, "script '\(first)' does not exist on this host")
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+/// Prints diagnostics like a compiler: `file:line:col: error: message`, then the source line and a caret.
+public struct DiagnosticRenderer: Sendable {
+    /// File contents by path.
+    public var sources: [String: [UInt8]]
+
+    /// Creates a renderer over the files a load read.
+    public init(sources: [String: [UInt8]]) { self.sources = sources }
+
+    /// All diagnostics, one block each.
+    public func render(_ diagnostics: [Diagnostic]) -> String {
+        var out = ""
+        for d in diagnostics { out += render(d) }
+        return out
+    }
+
+    /// One diagnostic with excerpt and related notes.
+    public func render(_ d: Diagnostic) -> String {
+        var out = d.description + "\n"
+        if let loc = d.location { out += excerpt(loc) }
+        for r in d.related {
+            out += "\(r.location): note: \(r.message)\n" + excerpt(r.location)
+        }
+        return out
+    }
+
+    /// The source line (clipped to 200 bytes around the column) and a caret under the column.
+    func excerpt(_ loc: SourceLocation) -> String {
+        guard let bytes = sources[loc.file], loc.line >= 1 else { return "" }
+        var line = 1
+        var i = 0
+        while i < bytes.count && line < loc.line {
+            if bytes[i] == UInt8(ascii: "\n") { line += 1 }
+            i += 1
+        }
+        guard line == loc.line else { return "" }
+        var e = i
+        while e < bytes.count && bytes[e] != UInt8(ascii: "\n") { e += 1 }
+        var start = i
+        var caretCol = max(loc.column - 1, 0)
+        if caretCol > 120 {
+            start = i + caretCol - 60
+            caretCol = 60
+        }
+        let end = min(e, start + 200)
+        guard start <= end else { return "" }
+        let text = bytes[start..<end].map { b -> UInt8 in
+            (b < 0x20 && b != 0x09) || b == 0x7F ? UInt8(ascii: "?") : b
+        }
+        var pad = ""
+        for b in bytes[start..<min(start + caretCol, end)] { pad += b == 0x09 ? "\t" : " " }
+        return "    " + String(decoding: text, as: UTF8.self) + "\n    " + pad + "^\n"
+    }
+}

@@ -1,0 +1,767 @@
+// The typed model of a keepalived.conf. Every block is a struct with `public var` fields, documented
+// defaults (the ones keepalived 2.2 uses), and the `SourceLocation` of its keyword so later errors
+// (from the Director or the daemons) can point back at the configuration.
+
+/// A whole configuration: what `Config.load` returns when there are no errors.
+public struct KeepalivedConfig: Sendable, Equatable, Codable {
+    /// `global_defs` (all defaults when absent).
+    public var globalDefs = GlobalDefs()
+    /// `vrrp_script NAME { … }` blocks in file order.
+    public var vrrpScripts: [VRRPScriptConfig] = []
+    /// `vrrp_track_file NAME { … }` blocks.
+    public var vrrpTrackFiles: [VRRPTrackFileConfig] = []
+    /// `vrrp_sync_group NAME { … }` blocks.
+    public var vrrpSyncGroups: [VRRPSyncGroupConfig] = []
+    /// `vrrp_instance NAME { … }` blocks.
+    public var vrrpInstances: [VRRPInstanceConfig] = []
+    /// `virtual_server_group NAME { … }` blocks.
+    public var virtualServerGroups: [VirtualServerGroupConfig] = []
+    /// `virtual_server … { … }` blocks.
+    public var virtualServers: [VirtualServerConfig] = []
+
+    /// An empty configuration.
+    public init() {}
+
+    /// The vrrp_script with this name.
+    public func vrrpScript(named name: String) -> VRRPScriptConfig? { vrrpScripts.first { $0.name == name } }
+    /// The vrrp_instance with this name.
+    public func vrrpInstance(named name: String) -> VRRPInstanceConfig? { vrrpInstances.first { $0.name == name } }
+    /// The vrrp_track_file with this name.
+    public func vrrpTrackFile(named name: String) -> VRRPTrackFileConfig? {
+        vrrpTrackFiles.first { $0.name == name }
+    }
+}
+
+/// A location used for values built in code rather than parsed.
+public let noSourceLocation = SourceLocation(file: "", line: 0, column: 0)
+
+/// A command to run (`notify_master "/bin/x arg"`, `quorum_up`, …) with an optional user and group.
+public struct ScriptCommand: Sendable, Equatable, Codable {
+    /// The command line as written (quotes removed).
+    public var command: String
+    /// `user` to run as, if given.
+    public var user: String?
+    /// `group` to run as, if given.
+    public var group: String?
+    /// Where it was written.
+    public var location: SourceLocation
+
+    /// Creates a command.
+    public init(command: String, user: String? = nil, group: String? = nil, location: SourceLocation = noSourceLocation) {
+        self.command = command
+        self.user = user
+        self.group = group
+        self.location = location
+    }
+
+    /// True when the command uses shell syntax (operators, redirections, `[[`, quotes, variables) and
+    /// therefore needs `/bin/sh -c` or `/bin/bash -c`. keepalived 2.x execs the words directly.
+    public var needsShell: Bool { ScriptCommand.hasShellSyntax(command) }
+
+    static func hasShellSyntax(_ s: String) -> Bool {
+        if s.hasPrefix("/bin/sh -c") || s.hasPrefix("/bin/bash -c") || s.hasPrefix("sh -c") || s.hasPrefix("bash -c") {
+            return false
+        }
+        let words = s.split(separator: " ")
+        for w in words {
+            if ["[[", "]]", "&&", "||", "|", ";", ">", ">>", "<", "2>&1", "!", "[", "]"].contains(w) { return true }
+        }
+        return s.contains("$(") || s.contains("`") || s.contains("&&") || s.contains("||") || s.contains(";")
+            || s.contains("|") || s.contains(">")
+    }
+}
+
+/// `global_defs { … }`.
+public struct GlobalDefs: Sendable, Equatable, Codable {
+    /// `notification_email { … }` addresses.
+    public var notificationEmail: [String] = []
+    /// `notification_email_from`.
+    public var notificationEmailFrom: String?
+    /// `smtp_server HOST [PORT]` host (address or name).
+    public var smtpServer: String?
+    /// `smtp_server` port (default 25).
+    public var smtpPort: UInt16 = 25
+    /// `smtp_connect_timeout` seconds (default 30).
+    public var smtpConnectTimeout: Double = 30
+    /// `smtp_helo_name`.
+    public var smtpHeloName: String?
+    /// `router_id` (keepalived defaults to the host name; nil here means "not written").
+    public var routerID: String?
+    /// `vrrp_garp_master_delay` seconds (default 5).
+    public var vrrpGarpMasterDelay: Double = 5
+    /// `vrrp_garp_master_repeat` (default 5).
+    public var vrrpGarpMasterRepeat: Int = 5
+    /// `vrrp_garp_master_refresh` seconds (default 0 = off).
+    public var vrrpGarpMasterRefresh: Double = 0
+    /// `vrrp_garp_master_refresh_repeat` (default 1).
+    public var vrrpGarpMasterRefreshRepeat: Int = 1
+    /// `vrrp_garp_lower_prio_delay` seconds, if set.
+    public var vrrpGarpLowerPrioDelay: Double?
+    /// `vrrp_garp_lower_prio_repeat`, if set.
+    public var vrrpGarpLowerPrioRepeat: Int?
+    /// `vrrp_garp_interval` seconds between gratuitous ARPs (default 0).
+    public var vrrpGarpInterval: Double = 0
+    /// `vrrp_gna_interval` seconds between unsolicited NAs (default 0).
+    public var vrrpGNAInterval: Double = 0
+    /// `vrrp_strict`.
+    public var vrrpStrict = false
+    /// `enable_script_security`.
+    public var enableScriptSecurity = false
+    /// `script_user USER [GROUP]`.
+    public var scriptUser: String?
+    /// `script_user` group.
+    public var scriptGroup: String?
+    /// `lvs_sync_daemon IFNAME INSTANCE [options…]`.
+    public var lvsSyncDaemon: LVSSyncDaemon?
+    /// `vrrp_version` default for instances (default 2).
+    public var vrrpVersion: Int = 2
+    /// `vrrp_mcast_group4` (default 224.0.0.18).
+    public var vrrpMcastGroup4: ConfigIPAddress?
+    /// `vrrp_mcast_group6` (default ff02::12).
+    public var vrrpMcastGroup6: ConfigIPAddress?
+    /// `vrrp_skip_check_adv_addr`.
+    public var vrrpSkipCheckAdvAddr = false
+    /// `vrrp_check_unicast_src`.
+    public var vrrpCheckUnicastSrc = false
+    /// `smtp_alert` (nil = not written).
+    public var smtpAlert: Bool?
+    /// `default_interface`.
+    public var defaultInterface: String?
+    /// `dynamic_interfaces`.
+    public var dynamicInterfaces = false
+    /// `lvs_flush`.
+    public var lvsFlush = false
+    /// Where `global_defs` was written (nil location when absent).
+    public var location: SourceLocation = noSourceLocation
+
+    /// All defaults.
+    public init() {}
+}
+
+/// `lvs_sync_daemon IFNAME INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]`.
+public struct LVSSyncDaemon: Sendable, Equatable, Codable {
+    /// Interface.
+    public var interface: String
+    /// The VRRP instance whose state drives the sync daemon.
+    public var vrrpInstance: String
+    /// Remaining option words, as written.
+    public var options: [String]
+    /// Creates the value.
+    public init(interface: String, vrrpInstance: String, options: [String] = []) {
+        self.interface = interface
+        self.vrrpInstance = vrrpInstance
+        self.options = options
+    }
+}
+
+/// `vrrp_script NAME { … }`.
+public struct VRRPScriptConfig: Sendable, Equatable, Codable {
+    /// The script's name (referenced by `track_script`).
+    public var name: String
+    /// `script` command line (required).
+    public var script: String = ""
+    /// `interval` seconds (default 1).
+    public var interval: Double = 1
+    /// `timeout` seconds (default: the interval).
+    public var timeout: Double?
+    /// `weight` (default 0: failure puts tracking instances into FAULT).
+    public var weight: Int = 0
+    /// `weight … reverse`.
+    public var weightReverse = false
+    /// `rise` (default 1).
+    public var rise: Int = 1
+    /// `fall` (default 1).
+    public var fall: Int = 1
+    /// `user USER [GROUP]`.
+    public var user: String?
+    /// Group from `user`.
+    public var group: String?
+    /// `init_fail`.
+    public var initFail = false
+    /// Where `vrrp_script` was written.
+    public var location: SourceLocation = noSourceLocation
+    /// Where `script` was written.
+    public var scriptLocation: SourceLocation = noSourceLocation
+    /// Where `weight` was written (the block's location when defaulted).
+    public var weightLocation: SourceLocation = noSourceLocation
+
+    /// Creates a script with defaults.
+    public init(name: String) { self.name = name }
+}
+
+/// `vrrp_track_file NAME { file PATH; weight N [reverse]; init_file … }`.
+public struct VRRPTrackFileConfig: Sendable, Equatable, Codable {
+    /// Name (referenced by `track_file`).
+    public var name: String
+    /// `file` path (required).
+    public var file: String = ""
+    /// `weight` (default 1: the file's integer value × weight is added to the priority).
+    public var weight: Int = 1
+    /// `weight … reverse`.
+    public var weightReverse = false
+    /// `init_file [VALUE] [overwrite]` given.
+    public var initFile: Int?
+    /// `init_file … overwrite`.
+    public var initFileOverwrite = false
+    /// Where it was written.
+    public var location: SourceLocation = noSourceLocation
+    /// Where `weight` was written.
+    public var weightLocation: SourceLocation = noSourceLocation
+    /// Creates a track file with defaults.
+    public init(name: String) { self.name = name }
+}
+
+/// A reference to a script, interface or file in a `track_*` list, with an optional weight override.
+public struct TrackReference: Sendable, Equatable, Codable {
+    /// Script name, interface name or track-file name.
+    public var name: String
+    /// `weight N` written in the list (overrides the object's own weight).
+    public var weight: Int?
+    /// `reverse`.
+    public var reverse = false
+    /// Where it was written.
+    public var location: SourceLocation
+    /// Creates a reference.
+    public init(name: String, weight: Int? = nil, reverse: Bool = false, location: SourceLocation = noSourceLocation) {
+        self.name = name
+        self.weight = weight
+        self.reverse = reverse
+        self.location = location
+    }
+}
+
+/// A name in a list, with its position (sync group members).
+public struct NamedReference: Sendable, Equatable, Codable {
+    /// The name.
+    public var name: String
+    /// Where it was written.
+    public var location: SourceLocation
+    /// Creates a reference.
+    public init(name: String, location: SourceLocation = noSourceLocation) {
+        self.name = name
+        self.location = location
+    }
+}
+
+/// `vrrp_sync_group NAME { group { … } notify… }`.
+public struct VRRPSyncGroupConfig: Sendable, Equatable, Codable {
+    /// Name.
+    public var name: String
+    /// Member instance names.
+    public var group: [NamedReference] = []
+    /// `notify_master`.
+    public var notifyMaster: ScriptCommand?
+    /// `notify_backup`.
+    public var notifyBackup: ScriptCommand?
+    /// `notify_fault`.
+    public var notifyFault: ScriptCommand?
+    /// `notify_stop`.
+    public var notifyStop: ScriptCommand?
+    /// `notify`.
+    public var notify: ScriptCommand?
+    /// `smtp_alert`.
+    public var smtpAlert: Bool?
+    /// `global_tracking`.
+    public var globalTracking = false
+    /// `track_script` list.
+    public var trackScripts: [TrackReference] = []
+    /// `track_interface` list.
+    public var trackInterfaces: [TrackReference] = []
+    /// `track_file` list.
+    public var trackFiles: [TrackReference] = []
+    /// Where it was written.
+    public var location: SourceLocation = noSourceLocation
+    /// Creates a group.
+    public init(name: String) { self.name = name }
+}
+
+/// `state MASTER|BACKUP`.
+public enum VRRPInitialState: String, Sendable, Equatable, Codable {
+    /// `MASTER`: start as master (after the first advert interval).
+    case master = "MASTER"
+    /// `BACKUP` (keepalived's default).
+    case backup = "BACKUP"
+}
+
+/// `auth_type`.
+public enum VRRPAuthType: String, Sendable, Equatable, Codable {
+    /// `PASS`: simple text password (VRRPv2 only).
+    case pass = "PASS"
+    /// `AH`: IPsec AH (VRRPv2 only).
+    case ah = "AH"
+}
+
+/// `authentication { auth_type …; auth_pass … }`.
+public struct VRRPAuthentication: Sendable, Equatable, Codable {
+    /// The type.
+    public var type: VRRPAuthType
+    /// The password as written (keepalived uses the first 8 characters).
+    public var password: String
+    /// Where the block was written.
+    public var location: SourceLocation
+    /// Creates the value.
+    public init(type: VRRPAuthType, password: String, location: SourceLocation = noSourceLocation) {
+        self.type = type
+        self.password = password
+        self.location = location
+    }
+    /// The password as it goes on the wire: at most 8 bytes.
+    public var effectivePassword: String { String(decoding: password.utf8.prefix(8), as: UTF8.self) }
+}
+
+/// One `virtual_ipaddress` entry: `ADDR[/LEN] [brd ADDR] [dev IF] [scope S] [label L] [no_dad] …`.
+public struct VirtualIPAddress: Sendable, Equatable, Codable {
+    /// Address and prefix length.
+    public var address: ConfigIPPrefix
+    /// `brd`.
+    public var broadcast: ConfigIPAddress?
+    /// `dev` (default: the instance's interface).
+    public var device: String?
+    /// `scope` (`global`, `host`, `link`, `site`, `nowhere` or a number).
+    public var scope: String?
+    /// `label`.
+    public var label: String?
+    /// `peer ADDR`.
+    public var peer: ConfigIPAddress?
+    /// Other option words kept as written (`no_dad`, `home`, `-nodad`, `preferred_lft …`, `track_group …`).
+    public var options: [String] = []
+    /// Where it was written.
+    public var location: SourceLocation
+    /// Creates an entry.
+    public init(address: ConfigIPPrefix, location: SourceLocation = noSourceLocation) {
+        self.address = address
+        self.location = location
+    }
+}
+
+/// A `virtual_routes` / `virtual_rules` line, kept as words for the Director to interpret.
+public struct RawEntry: Sendable, Equatable, Codable {
+    /// The words of the line.
+    public var words: [String]
+    /// Where it was written.
+    public var location: SourceLocation
+    /// Creates an entry.
+    public init(words: [String], location: SourceLocation = noSourceLocation) {
+        self.words = words
+        self.location = location
+    }
+}
+
+/// One `unicast_peer` entry.
+public struct UnicastPeer: Sendable, Equatable, Codable {
+    /// The peer's address.
+    public var address: ConfigIPAddress
+    /// `min_ttl`.
+    public var minTTL: Int?
+    /// `max_ttl`.
+    public var maxTTL: Int?
+    /// Where it was written.
+    public var location: SourceLocation
+    /// Creates a peer.
+    public init(address: ConfigIPAddress, location: SourceLocation = noSourceLocation) {
+        self.address = address
+        self.location = location
+    }
+}
+
+/// `vrrp_instance NAME { … }`.
+public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
+    /// Name.
+    public var name: String
+    /// `state` (default BACKUP).
+    public var state: VRRPInitialState = .backup
+    /// `interface` (required).
+    public var interface: String = ""
+    /// `virtual_router_id` 1–255 (required).
+    public var virtualRouterID: Int = 0
+    /// `priority` 1–255 (default 100; 255 means address owner).
+    public var priority: Int = 100
+    /// `advert_int` seconds (default 1).
+    public var advertInterval: Double = 1
+    /// `version` 2 or 3 (default: `global_defs vrrp_version`, itself 2).
+    public var version: Int = 2
+    /// `authentication` (VRRPv2 only).
+    public var authentication: VRRPAuthentication?
+    /// `virtual_ipaddress` entries.
+    public var virtualIPAddresses: [VirtualIPAddress] = []
+    /// `virtual_ipaddress_excluded` entries.
+    public var excludedVirtualIPAddresses: [VirtualIPAddress] = []
+    /// `virtual_routes` lines.
+    public var virtualRoutes: [RawEntry] = []
+    /// `virtual_rules` lines.
+    public var virtualRules: [RawEntry] = []
+    /// `track_script` entries.
+    public var trackScripts: [TrackReference] = []
+    /// `track_interface` entries.
+    public var trackInterfaces: [TrackReference] = []
+    /// `track_file` entries.
+    public var trackFiles: [TrackReference] = []
+    /// `nopreempt`.
+    public var nopreempt = false
+    /// `preempt_delay` seconds (default 0).
+    public var preemptDelay: Double = 0
+    /// `unicast_src_ip`.
+    public var unicastSourceIP: ConfigIPAddress?
+    /// `unicast_peer` entries (empty = multicast).
+    public var unicastPeers: [UnicastPeer] = []
+    /// `mcast_src_ip`.
+    public var multicastSourceIP: ConfigIPAddress?
+    /// `notify_master`.
+    public var notifyMaster: ScriptCommand?
+    /// `notify_backup`.
+    public var notifyBackup: ScriptCommand?
+    /// `notify_fault`.
+    public var notifyFault: ScriptCommand?
+    /// `notify_stop`.
+    public var notifyStop: ScriptCommand?
+    /// `notify` (called with the new state as arguments).
+    public var notify: ScriptCommand?
+    /// `smtp_alert`.
+    public var smtpAlert: Bool?
+    /// `garp_master_delay` seconds (default: global vrrp_garp_master_delay).
+    public var garpMasterDelay: Double = 5
+    /// `garp_master_repeat` (default: global).
+    public var garpMasterRepeat: Int = 5
+    /// `garp_master_refresh` seconds (default: global, 0 = off).
+    public var garpMasterRefresh: Double = 0
+    /// `garp_master_refresh_repeat` (default: global).
+    public var garpMasterRefreshRepeat: Int = 1
+    /// `garp_lower_prio_delay`.
+    public var garpLowerPrioDelay: Double?
+    /// `garp_lower_prio_repeat`.
+    public var garpLowerPrioRepeat: Int?
+    /// `accept` (true) / `no_accept` (false); nil = keepalived's default (accept unless vrrp_strict).
+    public var accept: Bool?
+    /// `dont_track_primary`.
+    public var dontTrackPrimary = false
+    /// `use_vmac [NAME]`: nil = off; empty string = default name (vrrp.VRID).
+    public var useVMAC: String?
+    /// `vmac_xmit_base`.
+    public var vmacXmitBase = false
+    /// `native_ipv6`.
+    public var nativeIPv6 = false
+    /// Where it was written.
+    public var location: SourceLocation = noSourceLocation
+    /// Where `priority` was written (the block's location when defaulted).
+    public var priorityLocation: SourceLocation = noSourceLocation
+    /// Where `virtual_router_id` was written.
+    public var virtualRouterIDLocation: SourceLocation = noSourceLocation
+
+    /// Creates an instance with defaults.
+    public init(name: String) { self.name = name }
+}
+
+/// `lb_algo` / `lvs_sched`: IPVS schedulers.
+public enum LBAlgo: String, Sendable, Equatable, Codable, CaseIterable {
+    /// Round robin.
+    case rr
+    /// Weighted round robin.
+    case wrr
+    /// Least connection.
+    case lc
+    /// Weighted least connection (IPVS's default).
+    case wlc
+    /// Locality-based least connection.
+    case lblc
+    /// LBLC with replication.
+    case lblcr
+    /// Source hashing.
+    case sh
+    /// Maglev hashing.
+    case mh
+    /// Destination hashing.
+    case dh
+    /// Weighted failover.
+    case fo
+    /// Weighted overflow.
+    case ovf
+    /// Shortest expected delay.
+    case sed
+    /// Never queue.
+    case nq
+    /// Weighted random twos choice.
+    case twos
+}
+
+/// `lb_kind` / `lvs_method`: IPVS forwarding methods.
+public enum LBKind: String, Sendable, Equatable, Codable, CaseIterable {
+    /// Masquerading (keepalived's default).
+    case nat = "NAT"
+    /// Direct routing.
+    case dr = "DR"
+    /// IP tunnelling.
+    case tun = "TUN"
+}
+
+/// `protocol`.
+public enum LVSProtocol: String, Sendable, Equatable, Codable {
+    /// TCP (default).
+    case tcp = "TCP"
+    /// UDP.
+    case udp = "UDP"
+    /// SCTP.
+    case sctp = "SCTP"
+}
+
+/// The service a virtual_server describes.
+public enum VirtualServerAddress: Sendable, Equatable, Codable {
+    /// `virtual_server IP PORT`.
+    case address(ConfigIPAddress, port: UInt16)
+    /// `virtual_server fwmark N`.
+    case fwmark(UInt32)
+    /// `virtual_server group NAME`.
+    case group(String)
+}
+
+/// `virtual_server … { … }`.
+public struct VirtualServerConfig: Sendable, Equatable, Codable {
+    /// The service.
+    public var address: VirtualServerAddress
+    /// `delay_loop` seconds between checks (default 60).
+    public var delayLoop: Double = 60
+    /// `lb_algo` (default wlc, IPVS's default).
+    public var lbAlgo: LBAlgo = .wlc
+    /// `lb_kind` (default NAT).
+    public var lbKind: LBKind = .nat
+    /// Extra words after `lb_kind TUN` (tunnel type options).
+    public var tunnelOptions: [String] = []
+    /// `persistence_timeout` seconds (nil = no persistence; bare keyword = 360).
+    public var persistenceTimeout: UInt32?
+    /// `persistence_granularity` netmask.
+    public var persistenceGranularity: ConfigIPAddress?
+    /// `protocol` (default TCP).
+    public var `protocol`: LVSProtocol = .tcp
+    /// `sorry_server` address.
+    public var sorryServer: ConfigIPAddress?
+    /// `sorry_server` port (default: the virtual server's port).
+    public var sorryServerPort: UInt16?
+    /// `sorry_server_inhibit`.
+    public var sorryServerInhibit = false
+    /// `sorry_server_lvs_method`.
+    public var sorryServerLBKind: LBKind?
+    /// `virtualhost` (default Host header for HTTP_GET/SSL_GET).
+    public var virtualhost: String?
+    /// `alpha`.
+    public var alpha = false
+    /// `omega`.
+    public var omega = false
+    /// `quorum` (default 1).
+    public var quorum: Int = 1
+    /// `hysteresis` (default 0).
+    public var hysteresis: Int = 0
+    /// `quorum_up`.
+    public var quorumUp: ScriptCommand?
+    /// `quorum_down`.
+    public var quorumDown: ScriptCommand?
+    /// `ha_suspend`.
+    public var haSuspend = false
+    /// `ops` (one-packet scheduling).
+    public var ops = false
+    /// `inhibit_on_failure` default for real servers.
+    public var inhibitOnFailure = false
+    /// `smtp_alert`.
+    public var smtpAlert: Bool?
+    /// `ip_family` (for fwmark services).
+    public var ipFamily: ConfigIPAddress.Family?
+    /// Scheduler flags (`flag-1`, `sh-port`, …) as written.
+    public var schedulerFlags: [String] = []
+    /// `real_server` blocks.
+    public var realServers: [RealServerConfig] = []
+    /// Where it was written.
+    public var location: SourceLocation = noSourceLocation
+
+    /// Creates a virtual server with defaults.
+    public init(address: VirtualServerAddress) { self.address = address }
+}
+
+/// `real_server IP [PORT] { … }`.
+public struct RealServerConfig: Sendable, Equatable, Codable {
+    /// Address.
+    public var address: ConfigIPAddress
+    /// Port (default: the virtual server's port; nil for fwmark services without one).
+    public var port: UInt16?
+    /// `weight` (default 1).
+    public var weight: Int = 1
+    /// `inhibit_on_failure` (default: the virtual server's).
+    public var inhibitOnFailure = false
+    /// `notify_up`.
+    public var notifyUp: ScriptCommand?
+    /// `notify_down`.
+    public var notifyDown: ScriptCommand?
+    /// `uthreshold` (upper connection limit).
+    public var upperThreshold: UInt32?
+    /// `lthreshold`.
+    public var lowerThreshold: UInt32?
+    /// `lb_kind` override (default: the virtual server's).
+    public var lbKind: LBKind
+    /// `virtualhost` (default: the virtual server's).
+    public var virtualhost: String?
+    /// `smtp_alert`.
+    public var smtpAlert: Bool?
+    /// Health checkers; empty = always up.
+    public var checkers: [CheckerConfig] = []
+    /// Where it was written.
+    public var location: SourceLocation = noSourceLocation
+
+    /// Creates a real server.
+    public init(address: ConfigIPAddress, port: UInt16?, lbKind: LBKind = .nat) {
+        self.address = address
+        self.port = port
+        self.lbKind = lbKind
+    }
+}
+
+/// Kind of health checker.
+public enum CheckerKind: String, Sendable, Equatable, Codable, CaseIterable {
+    /// `TCP_CHECK`: connect.
+    case tcp = "TCP_CHECK"
+    /// `HTTP_GET`.
+    case http = "HTTP_GET"
+    /// `SSL_GET`.
+    case ssl = "SSL_GET"
+    /// `MISC_CHECK`: run a program.
+    case misc = "MISC_CHECK"
+    /// `SMTP_CHECK`.
+    case smtp = "SMTP_CHECK"
+    /// `DNS_CHECK`.
+    case dns = "DNS_CHECK"
+    /// `UDP_CHECK`.
+    case udp = "UDP_CHECK"
+    /// `PING_CHECK`.
+    case ping = "PING_CHECK"
+    /// `FILE_CHECK`.
+    case file = "FILE_CHECK"
+}
+
+/// An inclusive HTTP status range (`200-299`, or `200` as 200…200).
+public struct StatusCodeRange: Sendable, Equatable, Codable {
+    /// Lowest accepted code.
+    public var lower: Int
+    /// Highest accepted code.
+    public var upper: Int
+    /// Creates a range.
+    public init(_ lower: Int, _ upper: Int) {
+        self.lower = lower
+        self.upper = upper
+    }
+    /// Whether `code` is accepted.
+    public func contains(_ code: Int) -> Bool { code >= lower && code <= upper }
+}
+
+/// `url { path …; digest …; status_code …; virtualhost … }` of HTTP_GET / SSL_GET.
+public struct URLCheck: Sendable, Equatable, Codable {
+    /// `path` (required).
+    public var path: String = "/"
+    /// `digest`: lowercase MD5 hex of the body.
+    public var digest: String?
+    /// `status_code` ranges (default 200-299).
+    public var statusCodes: [StatusCodeRange] = [StatusCodeRange(200, 299)]
+    /// `virtualhost` for this URL.
+    public var virtualhost: String?
+    /// Where it was written.
+    public var location: SourceLocation = noSourceLocation
+    /// Creates a URL check.
+    public init() {}
+}
+
+/// One checker block inside a real_server, with timers resolved: checker value, else real server's,
+/// else virtual server's, else keepalived's default.
+public struct CheckerConfig: Sendable, Equatable, Codable {
+    /// The kind.
+    public var kind: CheckerKind
+    /// `connect_ip` (default: the real server's address).
+    public var connectIP: ConfigIPAddress?
+    /// `connect_port` (default: the real server's port).
+    public var connectPort: UInt16?
+    /// `bindto` source address.
+    public var bindTo: ConfigIPAddress?
+    /// `bind_if`.
+    public var bindInterface: String?
+    /// `bind_port`.
+    public var bindPort: UInt16?
+    /// `fwmark` for checker packets.
+    public var fwmark: UInt32?
+    /// `connect_timeout` seconds (default 5).
+    public var connectTimeout: Double = 5
+    /// `retry` / `nb_get_retry` (default 1; DNS_CHECK 3; MISC_CHECK 0).
+    public var retry: Int = 1
+    /// `delay_before_retry` seconds (default 1; HTTP_GET/SSL_GET 3; DNS_CHECK the delay_loop).
+    public var delayBeforeRetry: Double = 1
+    /// `delay_loop` seconds (default: the virtual server's, 60).
+    public var delayLoop: Double = 60
+    /// `warmup` seconds (nil = random up to delay_loop, keepalived's default).
+    public var warmup: Double?
+    /// `alpha`.
+    public var alpha = false
+    /// `log_all_failures`.
+    public var logAllFailures = false
+    /// HTTP_GET/SSL_GET `url` blocks.
+    public var urls: [URLCheck] = []
+    /// HTTP_GET/SSL_GET `virtualhost` (default: real server's, then virtual server's).
+    public var virtualhost: String?
+    /// `http_protocol` (1.0, 1.0C, 1.1).
+    public var httpProtocol: String?
+    /// `fast_recovery`.
+    public var fastRecovery = false
+    /// SSL_GET `enable_sni`.
+    public var enableSNI = false
+    /// MISC_CHECK `misc_path`.
+    public var miscPath: String?
+    /// MISC_CHECK `misc_timeout` seconds.
+    public var miscTimeout: Double?
+    /// MISC_CHECK `misc_dynamic`.
+    public var miscDynamic = false
+    /// MISC_CHECK `user`.
+    public var user: String?
+    /// MISC_CHECK group.
+    public var group: String?
+    /// SMTP_CHECK `helo_name`.
+    public var heloName: String?
+    /// DNS_CHECK `type` (default SOA).
+    public var dnsType: String = "SOA"
+    /// DNS_CHECK `name` (default ".").
+    public var dnsName: String = "."
+    /// UDP_CHECK `payload` hex.
+    public var payload: String?
+    /// UDP_CHECK `require_reply` (nil = off; "" = any reply).
+    public var requireReply: String?
+    /// FILE_CHECK `track_file`.
+    public var trackFile: String?
+    /// FILE_CHECK `weight`.
+    public var fileWeight: Int?
+    /// FILE_CHECK `weight … reverse`.
+    public var fileWeightReverse = false
+    /// Where it was written.
+    public var location: SourceLocation = noSourceLocation
+
+    /// Creates a checker with defaults for its kind.
+    public init(kind: CheckerKind) {
+        self.kind = kind
+        switch kind {
+        case .http, .ssl: delayBeforeRetry = 3
+        case .dns: retry = 3
+        case .misc: retry = 0
+        case .tcp, .smtp, .udp, .ping, .file: break
+        }
+    }
+}
+
+/// One `virtual_server_group` entry.
+public enum VirtualServerGroupEntry: Sendable, Equatable, Codable {
+    /// `IP[-LAST] PORT`: an address or a range in the last byte / group, and a port.
+    case range(first: ConfigIPAddress, last: ConfigIPAddress, port: UInt16)
+    /// `fwmark N`.
+    case fwmark(UInt32)
+}
+
+/// `virtual_server_group NAME { … }`.
+public struct VirtualServerGroupConfig: Sendable, Equatable, Codable {
+    /// Name.
+    public var name: String
+    /// Entries.
+    public var entries: [VirtualServerGroupEntry] = []
+    /// Where it was written.
+    public var location: SourceLocation = noSourceLocation
+    /// Creates a group.
+    public init(name: String) { self.name = name }
+}

@@ -1,0 +1,734 @@
+/// Turns the statement tree into the typed model. Each block has its own build function that returns
+/// a value; there are no "current block" globals. Value errors are collected with positions.
+struct ModelBuilder {
+    var sink: DiagnosticSink
+
+    // MARK: value helpers
+
+    mutating func int(_ t: Token, _ what: String, _ range: ClosedRange<Int>) -> Int? {
+        guard let n = Int(t.text) else {
+            sink.error(.invalidValue, t.location, "\(what) '\(clip(t.text))' is not an integer")
+            return nil
+        }
+        guard range.contains(n) else {
+            sink.error(.outOfRange, t.location, "\(what) \(n) is outside \(range.lowerBound)…\(range.upperBound)")
+            return nil
+        }
+        return n
+    }
+
+    mutating func seconds(_ t: Token, _ what: String, max: Double = 31_536_000) -> Double? {
+        guard let d = Double(t.text), d.isFinite else {
+            sink.error(.invalidValue, t.location, "\(what) '\(clip(t.text))' is not a number of seconds")
+            return nil
+        }
+        guard d >= 0, d <= max else {
+            sink.error(.outOfRange, t.location, "\(what) \(t.text) is outside 0…\(Int(max)) seconds")
+            return nil
+        }
+        return d
+    }
+
+    mutating func port(_ t: Token, _ what: String = "port") -> UInt16? {
+        guard let n = Int(t.text) else {
+            sink.error(.invalidValue, t.location, "\(what) '\(clip(t.text))' is not a port number")
+            return nil
+        }
+        guard n >= 0, n <= 65535 else {
+            sink.error(.outOfRange, t.location, "\(what) \(n) is outside 0…65535")
+            return nil
+        }
+        return UInt16(n)
+    }
+
+    mutating func address(_ t: Token, _ what: String = "address") -> ConfigIPAddress? {
+        guard let a = ConfigIPAddress(t.text) else {
+            sink.error(.invalidValue, t.location, "\(what) '\(clip(t.text))' is not an IPv4 or IPv6 address")
+            return nil
+        }
+        return a
+    }
+
+    mutating func bool(_ node: Node) -> Bool {
+        guard let t = node.args.first else { return true }
+        switch t.text.lowercased() {
+        case "on", "true", "yes": return true
+        case "off", "false", "no": return false
+        default:
+            sink.error(.invalidValue, t.location, "'\(node.name)' expects on/off, true/false or yes/no")
+            return true
+        }
+    }
+
+    func clip(_ s: String) -> String { s.count > 64 ? String(s.prefix(64)) + "…" : s }
+
+    mutating func command(_ node: Node) -> ScriptCommand? {
+        guard let first = node.args.first else { return nil }
+        return ScriptCommand(command: first.text, user: node.args.count > 1 ? node.args[1].text : nil,
+                             group: node.args.count > 2 ? node.args[2].text : nil, location: node.location)
+    }
+
+    /// `weight N [reverse]` words in a track list.
+    mutating func trackList(_ node: Node, range: ClosedRange<Int>) -> [TrackReference] {
+        var out: [TrackReference] = []
+        for e in node.entries {
+            var ref = TrackReference(name: e[0].text, location: e[0].location)
+            var k = 1
+            while k < e.count {
+                switch e[k].text {
+                case "weight":
+                    if k + 1 < e.count {
+                        ref.weight = int(e[k + 1], "weight", range)
+                        k += 2
+                    } else {
+                        sink.error(.missingValue, e[k].location, "'weight' needs a value")
+                        k += 1
+                    }
+                case "reverse":
+                    ref.reverse = true
+                    k += 1
+                default:
+                    sink.error(.invalidValue, e[k].location, "unexpected '\(clip(e[k].text))' in \(node.name) entry")
+                    k += 1
+                }
+            }
+            out.append(ref)
+        }
+        return out
+    }
+
+    mutating func duplicateCheck(_ node: Node, _ seen: inout [String: SourceLocation]) {
+        if let first = seen[node.name] {
+            sink.warning(.duplicate, node.location, "'\(node.name)' given again; the last value wins",
+                         related: [.init(location: first, message: "first given here")])
+        } else {
+            seen[node.name] = node.location
+        }
+    }
+
+    // MARK: top level
+
+    mutating func build(_ nodes: [Node]) -> KeepalivedConfig {
+        var c = KeepalivedConfig()
+        var sawGlobal = false
+        for n in nodes {
+            switch n.name {
+            case "global_defs":
+                if sawGlobal {
+                    sink.warning(.duplicate, n.location, "a second global_defs block; its values are merged")
+                }
+                sawGlobal = true
+                globalDefs(n, into: &c.globalDefs)
+            case "vrrp_script": if let s = vrrpScript(n) { c.vrrpScripts.append(s) }
+            case "vrrp_track_file": if let s = vrrpTrackFile(n) { c.vrrpTrackFiles.append(s) }
+            case "vrrp_sync_group": if let s = syncGroup(n) { c.vrrpSyncGroups.append(s) }
+            case "vrrp_instance": if let s = vrrpInstance(n, globals: c.globalDefs) { c.vrrpInstances.append(s) }
+            case "virtual_server": if let s = virtualServer(n) { c.virtualServers.append(s) }
+            case "virtual_server_group": if let s = virtualServerGroup(n) { c.virtualServerGroups.append(s) }
+            default: break
+            }
+        }
+        return c
+    }
+
+    mutating func globalDefs(_ node: Node, into g: inout GlobalDefs) {
+        g.location = node.location
+        var seen: [String: SourceLocation] = [:]
+        for n in node.children {
+            if n.name != "notification_email" { duplicateCheck(n, &seen) }
+            let a = n.args
+            switch n.name {
+            case "notification_email": g.notificationEmail += n.entries.flatMap { $0.map(\.text) }
+            case "notification_email_from": g.notificationEmailFrom = a.first?.text
+            case "smtp_server":
+                g.smtpServer = a.first?.text
+                if a.count > 1, let p = port(a[1], "smtp_server port") { g.smtpPort = p }
+            case "smtp_connect_timeout": if let t = a.first, let d = seconds(t, "smtp_connect_timeout") { g.smtpConnectTimeout = d }
+            case "smtp_helo_name": g.smtpHeloName = a.first?.text
+            case "router_id": g.routerID = a.first?.text
+            case "vrrp_garp_master_delay": if let t = a.first, let d = seconds(t, n.name) { g.vrrpGarpMasterDelay = d }
+            case "vrrp_garp_master_repeat": if let t = a.first, let d = int(t, n.name, 0...65535) { g.vrrpGarpMasterRepeat = d }
+            case "vrrp_garp_master_refresh": if let t = a.first, let d = seconds(t, n.name) { g.vrrpGarpMasterRefresh = d }
+            case "vrrp_garp_master_refresh_repeat": if let t = a.first, let d = int(t, n.name, 0...65535) { g.vrrpGarpMasterRefreshRepeat = d }
+            case "vrrp_garp_lower_prio_delay": if let t = a.first { g.vrrpGarpLowerPrioDelay = seconds(t, n.name) }
+            case "vrrp_garp_lower_prio_repeat": if let t = a.first { g.vrrpGarpLowerPrioRepeat = int(t, n.name, 0...65535) }
+            case "vrrp_garp_interval": if let t = a.first, let d = seconds(t, n.name, max: 1) { g.vrrpGarpInterval = d }
+            case "vrrp_gna_interval": if let t = a.first, let d = seconds(t, n.name, max: 1) { g.vrrpGNAInterval = d }
+            case "vrrp_strict": g.vrrpStrict = true
+            case "enable_script_security": g.enableScriptSecurity = true
+            case "script_user":
+                g.scriptUser = a.first?.text
+                g.scriptGroup = a.count > 1 ? a[1].text : nil
+            case "lvs_sync_daemon":
+                if a.count >= 2 {
+                    g.lvsSyncDaemon = LVSSyncDaemon(interface: a[0].text, vrrpInstance: a[1].text,
+                                                    options: a.dropFirst(2).map(\.text))
+                }
+            case "vrrp_version": if let t = a.first, let d = int(t, n.name, 2...3) { g.vrrpVersion = d }
+            case "vrrp_mcast_group4": if let t = a.first { g.vrrpMcastGroup4 = address(t, n.name) }
+            case "vrrp_mcast_group6": if let t = a.first { g.vrrpMcastGroup6 = address(t, n.name) }
+            case "vrrp_skip_check_adv_addr": g.vrrpSkipCheckAdvAddr = true
+            case "vrrp_check_unicast_src": g.vrrpCheckUnicastSrc = true
+            case "smtp_alert": g.smtpAlert = bool(n)
+            case "default_interface": g.defaultInterface = a.first?.text
+            case "dynamic_interfaces": g.dynamicInterfaces = true
+            case "lvs_flush": g.lvsFlush = true
+            default: break  // accepted keywords without a model field (smtp_alert_vrrp, lvs_timeouts, …)
+            }
+        }
+    }
+
+    mutating func vrrpScript(_ node: Node) -> VRRPScriptConfig? {
+        guard let name = node.args.first?.text else { return nil }
+        var s = VRRPScriptConfig(name: name)
+        s.location = node.location
+        s.weightLocation = node.location
+        var seen: [String: SourceLocation] = [:]
+        var hasScript = false
+        for n in node.children {
+            duplicateCheck(n, &seen)
+            let a = n.args
+            switch n.name {
+            case "script":
+                if let t = a.first {
+                    s.script = a.map(\.text).joined(separator: " ")
+                    s.scriptLocation = t.location
+                    hasScript = true
+                }
+            case "interval": if let t = a.first, let d = seconds(t, "interval") { s.interval = d }
+            case "timeout": if let t = a.first { s.timeout = seconds(t, "timeout") }
+            case "weight":
+                if let t = a.first, let w = int(t, "vrrp_script weight", -253...253) {
+                    s.weight = w
+                    s.weightLocation = n.location
+                }
+                if a.count > 1 {
+                    if a[1].text == "reverse" { s.weightReverse = true } else {
+                        sink.error(.invalidValue, a[1].location, "expected 'reverse' after the weight")
+                    }
+                }
+            case "rise": if let t = a.first, let d = int(t, "rise", 1...Int(Int32.max)) { s.rise = d }
+            case "fall": if let t = a.first, let d = int(t, "fall", 1...Int(Int32.max)) { s.fall = d }
+            case "user":
+                s.user = a.first?.text
+                s.group = a.count > 1 ? a[1].text : nil
+            case "init_fail": s.initFail = true
+            default: break
+            }
+        }
+        if !hasScript {
+            sink.error(.missingValue, node.location, "vrrp_script '\(name)' has no 'script'")
+        }
+        return s
+    }
+
+    mutating func vrrpTrackFile(_ node: Node) -> VRRPTrackFileConfig? {
+        guard let name = node.args.first?.text else { return nil }
+        var f = VRRPTrackFileConfig(name: name)
+        f.location = node.location
+        f.weightLocation = node.location
+        var hasFile = false
+        for n in node.children {
+            let a = n.args
+            switch n.name {
+            case "file": if let t = a.first { f.file = t.text; hasFile = true }
+            case "weight":
+                if let t = a.first, let w = int(t, "vrrp_track_file weight", -254...254) {
+                    f.weight = w
+                    f.weightLocation = n.location
+                }
+                if a.count > 1 { f.weightReverse = a[1].text == "reverse" }
+            case "init_file":
+                f.initFile = 0
+                for t in a {
+                    if t.text == "overwrite" { f.initFileOverwrite = true } else { f.initFile = int(t, "init_file", Int(Int32.min)...Int(Int32.max)) }
+                }
+            default: break
+            }
+        }
+        if !hasFile { sink.error(.missingValue, node.location, "vrrp_track_file '\(name)' has no 'file'") }
+        return f
+    }
+
+    mutating func syncGroup(_ node: Node) -> VRRPSyncGroupConfig? {
+        guard let name = node.args.first?.text else { return nil }
+        var g = VRRPSyncGroupConfig(name: name)
+        g.location = node.location
+        for n in node.children {
+            switch n.name {
+            case "group":
+                g.group += n.entries.flatMap { $0.map { NamedReference(name: $0.text, location: $0.location) } }
+            case "notify_master": g.notifyMaster = command(n)
+            case "notify_backup": g.notifyBackup = command(n)
+            case "notify_fault": g.notifyFault = command(n)
+            case "notify_stop": g.notifyStop = command(n)
+            case "notify": g.notify = command(n)
+            case "smtp_alert": g.smtpAlert = bool(n)
+            case "global_tracking", "sync_group_tracking_weight": g.globalTracking = true
+            case "track_script": g.trackScripts += trackList(n, range: -254...254)
+            case "track_interface": g.trackInterfaces += trackList(n, range: -254...254)
+            case "track_file": g.trackFiles += trackList(n, range: -254...254)
+            default: break
+            }
+        }
+        if g.group.isEmpty { sink.error(.missingValue, node.location, "vrrp_sync_group '\(name)' has no group { … } members") }
+        return g
+    }
+
+    mutating func vip(_ e: [Token]) -> VirtualIPAddress? {
+        guard let first = e.first else { return nil }
+        guard let p = ConfigIPPrefix(first.text) else {
+            sink.error(.invalidValue, first.location, "virtual address '\(clip(first.text))' is not ADDRESS[/PREFIX]")
+            return nil
+        }
+        var v = VirtualIPAddress(address: p, location: first.location)
+        var k = 1
+        func next() -> Token? { k + 1 < e.count ? e[k + 1] : nil }
+        while k < e.count {
+            let w = e[k].text
+            switch w {
+            case "brd", "broadcast":
+                if let t = next() { v.broadcast = address(t, "brd"); k += 2 } else { sink.error(.missingValue, e[k].location, "'brd' needs an address"); k += 1 }
+            case "dev":
+                if let t = next() { v.device = t.text; k += 2 } else { sink.error(.missingValue, e[k].location, "'dev' needs an interface"); k += 1 }
+            case "scope":
+                if let t = next() {
+                    let ok = ["global", "host", "link", "site", "nowhere"].contains(t.text) || Int(t.text).map { (0...255).contains($0) } == true
+                    if !ok { sink.error(.invalidValue, t.location, "unknown scope '\(clip(t.text))' (global, host, link, site, nowhere or 0–255)") }
+                    v.scope = t.text
+                    k += 2
+                } else { sink.error(.missingValue, e[k].location, "'scope' needs a value"); k += 1 }
+            case "label":
+                if let t = next() {
+                    v.label = t.text
+                    if t.text.utf8.count > 15 { sink.error(.invalidValue, t.location, "label '\(clip(t.text))' is longer than 15 characters") }
+                    k += 2
+                } else { sink.error(.missingValue, e[k].location, "'label' needs a value"); k += 1 }
+            case "peer":
+                if let t = next() { v.peer = ConfigIPPrefix(t.text)?.address; if v.peer == nil { _ = address(t, "peer") }; k += 2 } else { k += 1 }
+            case "no_dad", "-nodad", "home", "noprefixroute", "autojoin":
+                v.options.append(w); k += 1
+            case "preferred_lft", "track_group", "metric", "table", "use_vmac", "proto":
+                v.options.append(w)
+                if let t = next() { v.options.append(t.text); k += 2 } else { k += 1 }
+            default:
+                sink.error(.invalidValue, e[k].location, "unexpected '\(clip(w))' in virtual address entry; expected brd, dev, scope, label, peer, no_dad, …")
+                k += 1
+            }
+        }
+        return v
+    }
+
+    mutating func vrrpInstance(_ node: Node, globals: GlobalDefs) -> VRRPInstanceConfig? {
+        guard let name = node.args.first?.text else { return nil }
+        var v = VRRPInstanceConfig(name: name)
+        v.location = node.location
+        v.priorityLocation = node.location
+        v.virtualRouterIDLocation = node.location
+        v.version = globals.vrrpVersion
+        v.garpMasterDelay = globals.vrrpGarpMasterDelay
+        v.garpMasterRepeat = globals.vrrpGarpMasterRepeat
+        v.garpMasterRefresh = globals.vrrpGarpMasterRefresh
+        v.garpMasterRefreshRepeat = globals.vrrpGarpMasterRefreshRepeat
+        v.garpLowerPrioDelay = globals.vrrpGarpLowerPrioDelay
+        v.garpLowerPrioRepeat = globals.vrrpGarpLowerPrioRepeat
+        var seen: [String: SourceLocation] = [:]
+        var hasInterface = false, hasVRID = false
+        for n in node.children {
+            let a = n.args
+            if !["virtual_ipaddress", "virtual_ipaddress_excluded", "virtual_routes", "virtual_rules", "track_script",
+                 "track_interface", "track_file", "unicast_peer"].contains(n.name) { duplicateCheck(n, &seen) }
+            switch n.name {
+            case "state":
+                if let t = a.first {
+                    switch t.text.uppercased() {
+                    case "MASTER": v.state = .master
+                    case "BACKUP": v.state = .backup
+                    default: sink.error(.invalidValue, t.location, "state must be MASTER or BACKUP, not '\(clip(t.text))'")
+                    }
+                }
+            case "interface": if let t = a.first { v.interface = t.text; hasInterface = true }
+            case "virtual_router_id":
+                if let t = a.first {
+                    hasVRID = true
+                    v.virtualRouterIDLocation = t.location
+                    if let id = int(t, "virtual_router_id", 1...255) { v.virtualRouterID = id }
+                }
+            case "priority":
+                if let t = a.first {
+                    v.priorityLocation = t.location
+                    if let p = int(t, "priority", 1...255) { v.priority = p }
+                }
+            case "advert_int":
+                if let t = a.first, let d = seconds(t, "advert_int", max: 255) {
+                    if d <= 0 { sink.error(.outOfRange, t.location, "advert_int must be greater than 0") } else { v.advertInterval = d }
+                    seen["advert_int@"] = t.location
+                }
+            case "version": if let t = a.first, let d = int(t, "version", 2...3) { v.version = d }
+            case "authentication":
+                var type: VRRPAuthType?
+                var pass: String?
+                for c in n.children {
+                    if c.name == "auth_type", let t = c.args.first {
+                        switch t.text.uppercased() {
+                        case "PASS": type = .pass
+                        case "AH": type = .ah
+                        default: sink.error(.invalidValue, t.location, "auth_type must be PASS or AH, not '\(clip(t.text))'")
+                        }
+                    } else if c.name == "auth_pass", let t = c.args.first {
+                        pass = t.text
+                        if t.text.utf8.count > 8 {
+                            sink.warning(.truncatedPassword, t.location, "auth_pass is longer than 8 characters; only '\(String(decoding: t.text.utf8.prefix(8), as: UTF8.self))' is used")
+                        }
+                    }
+                }
+                if let type {
+                    v.authentication = VRRPAuthentication(type: type, password: pass ?? "", location: n.location)
+                    if type == .pass && pass == nil { sink.error(.missingValue, n.location, "auth_type PASS needs auth_pass") }
+                } else if pass != nil {
+                    sink.error(.missingValue, n.location, "authentication has auth_pass but no auth_type")
+                }
+            case "virtual_ipaddress": v.virtualIPAddresses += n.entries.compactMap { vip($0) }
+            case "virtual_ipaddress_excluded": v.excludedVirtualIPAddresses += n.entries.compactMap { vip($0) }
+            case "virtual_routes": v.virtualRoutes += n.entries.map { RawEntry(words: $0.map(\.text), location: $0[0].location) }
+            case "virtual_rules": v.virtualRules += n.entries.map { RawEntry(words: $0.map(\.text), location: $0[0].location) }
+            case "track_script": v.trackScripts += trackList(n, range: -254...254)
+            case "track_interface": v.trackInterfaces += trackList(n, range: -254...254)
+            case "track_file": v.trackFiles += trackList(n, range: -254...254)
+            case "nopreempt": v.nopreempt = true
+            case "preempt": v.nopreempt = false
+            case "preempt_delay": if let t = a.first, let d = seconds(t, "preempt_delay", max: 1000) { v.preemptDelay = d }
+            case "unicast_src_ip": if let t = a.first { v.unicastSourceIP = address(t, "unicast_src_ip") }
+            case "mcast_src_ip": if let t = a.first { v.multicastSourceIP = address(t, "mcast_src_ip") }
+            case "unicast_peer":
+                for e in n.entries {
+                    guard let ad = address(e[0], "unicast_peer") else { continue }
+                    var p = UnicastPeer(address: ad, location: e[0].location)
+                    var k = 1
+                    while k < e.count {
+                        if (e[k].text == "min_ttl" || e[k].text == "max_ttl"), k + 1 < e.count {
+                            let ttl = int(e[k + 1], e[k].text, 0...255)
+                            if e[k].text == "min_ttl" { p.minTTL = ttl } else { p.maxTTL = ttl }
+                            k += 2
+                        } else {
+                            sink.error(.invalidValue, e[k].location, "unexpected '\(clip(e[k].text))' in unicast_peer entry")
+                            k += 1
+                        }
+                    }
+                    v.unicastPeers.append(p)
+                }
+            case "notify_master": v.notifyMaster = command(n)
+            case "notify_backup": v.notifyBackup = command(n)
+            case "notify_fault": v.notifyFault = command(n)
+            case "notify_stop": v.notifyStop = command(n)
+            case "notify": v.notify = command(n)
+            case "smtp_alert": v.smtpAlert = bool(n)
+            case "garp_master_delay": if let t = a.first, let d = seconds(t, n.name) { v.garpMasterDelay = d }
+            case "garp_master_repeat": if let t = a.first, let d = int(t, n.name, 0...65535) { v.garpMasterRepeat = d }
+            case "garp_master_refresh": if let t = a.first, let d = seconds(t, n.name) { v.garpMasterRefresh = d }
+            case "garp_master_refresh_repeat": if let t = a.first, let d = int(t, n.name, 0...65535) { v.garpMasterRefreshRepeat = d }
+            case "garp_lower_prio_delay": if let t = a.first { v.garpLowerPrioDelay = seconds(t, n.name) }
+            case "garp_lower_prio_repeat": if let t = a.first { v.garpLowerPrioRepeat = int(t, n.name, 0...65535) }
+            case "accept": v.accept = true
+            case "no_accept": v.accept = false
+            case "dont_track_primary": v.dontTrackPrimary = true
+            case "use_vmac": v.useVMAC = a.first?.text ?? ""
+            case "vmac_xmit_base": v.vmacXmitBase = true
+            case "native_ipv6": v.nativeIPv6 = true
+            default: break
+            }
+        }
+        if !hasInterface { sink.error(.missingValue, node.location, "vrrp_instance '\(name)' has no 'interface'") }
+        if !hasVRID { sink.error(.missingValue, node.location, "vrrp_instance '\(name)' has no 'virtual_router_id'") }
+        return v
+    }
+
+    mutating func lbKind(_ t: Token) -> LBKind? {
+        guard let k = LBKind(rawValue: t.text.uppercased()) else {
+            sink.error(.invalidValue, t.location, "unknown lb_kind '\(clip(t.text))'; expected NAT, DR or TUN")
+            return nil
+        }
+        return k
+    }
+
+    mutating func virtualServer(_ node: Node) -> VirtualServerConfig? {
+        let a = node.args
+        guard a.count >= 2 else { return nil }
+        let addr: VirtualServerAddress
+        switch a[0].text {
+        case "fwmark":
+            guard let m = int(a[1], "fwmark", 1...Int(UInt32.max)) else { return nil }
+            addr = .fwmark(UInt32(m))
+        case "group":
+            addr = .group(a[1].text)
+        default:
+            guard let ip = address(a[0], "virtual_server address"), let p = port(a[1], "virtual_server port") else { return nil }
+            addr = .address(ip, port: p)
+        }
+        if a.count > 2 {
+            sink.error(.syntax, a[2].location, "too many arguments for 'virtual_server'")
+        }
+        var vs = VirtualServerConfig(address: addr)
+        vs.location = node.location
+        var timers = Timers()
+        var seen: [String: SourceLocation] = [:]
+        // Virtual-server-wide settings first: real servers inherit them wherever they appear.
+        for n in node.children where n.name != "real_server" {
+            duplicateCheck(n, &seen)
+            let a = n.args
+            switch n.name {
+            case "delay_loop": if let t = a.first, let d = seconds(t, "delay_loop"), d > 0 { vs.delayLoop = d; timers.delayLoop = d }
+            case "lb_algo":
+                if let t = a.first {
+                    if let algo = LBAlgo(rawValue: t.text.lowercased()) { vs.lbAlgo = algo } else {
+                        sink.error(.invalidValue, t.location, "unknown lb_algo '\(clip(t.text))'; expected one of \(LBAlgo.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                }
+            case "lb_kind":
+                if let t = a.first, let k = lbKind(t) { vs.lbKind = k; vs.tunnelOptions = a.dropFirst().map(\.text) }
+            case "persistence_timeout":
+                if let t = a.first { if let v = int(t, "persistence_timeout", 1...Int(UInt32.max)) { vs.persistenceTimeout = UInt32(v) } } else { vs.persistenceTimeout = 360 }
+            case "persistence_granularity": if let t = a.first { vs.persistenceGranularity = address(t, "persistence_granularity") }
+            case "protocol":
+                if let t = a.first {
+                    if let p = LVSProtocol(rawValue: t.text.uppercased()) { vs.protocol = p } else {
+                        sink.error(.invalidValue, t.location, "protocol must be TCP, UDP or SCTP, not '\(clip(t.text))'")
+                    }
+                }
+            case "sorry_server":
+                if let t = a.first { vs.sorryServer = address(t, "sorry_server") }
+                if a.count > 1 { vs.sorryServerPort = port(a[1], "sorry_server port") }
+            case "sorry_server_inhibit": vs.sorryServerInhibit = true
+            case "sorry_server_lvs_method": if let t = a.first { vs.sorryServerLBKind = lbKind(t) }
+            case "virtualhost": vs.virtualhost = a.first?.text
+            case "alpha": vs.alpha = bool(n)
+            case "omega": vs.omega = bool(n)
+            case "quorum": if let t = a.first, let q = int(t, "quorum", 0...Int(Int32.max)) { vs.quorum = q }
+            case "hysteresis": if let t = a.first, let q = int(t, "hysteresis", 0...Int(Int32.max)) { vs.hysteresis = q }
+            case "quorum_up": vs.quorumUp = command(n)
+            case "quorum_down": vs.quorumDown = command(n)
+            case "ha_suspend": vs.haSuspend = true
+            case "ops": vs.ops = true
+            case "inhibit_on_failure": vs.inhibitOnFailure = bool(n)
+            case "smtp_alert": vs.smtpAlert = bool(n)
+            case "ip_family":
+                if let t = a.first {
+                    switch t.text {
+                    case "inet": vs.ipFamily = .inet
+                    case "inet6": vs.ipFamily = .inet6
+                    default: sink.error(.invalidValue, t.location, "ip_family must be inet or inet6")
+                    }
+                }
+            case "flag-1", "flag-2", "flag-3", "sh-port", "sh-fallback", "mh-port", "mh-fallback":
+                vs.schedulerFlags.append(n.name)
+            default:
+                timers.apply(n, &self)
+            }
+        }
+        if case .address(_, let port) = addr, vs.sorryServer != nil, vs.sorryServerPort == nil { vs.sorryServerPort = port }
+        for n in node.children where n.name == "real_server" {
+            if let rs = realServer(n, vs: vs, timers: timers) { vs.realServers.append(rs) }
+        }
+        return vs
+    }
+
+    /// Timer values with inheritance (virtual server → real server → checker).
+    struct Timers {
+        var connectTimeout: Double?
+        var retry: Int?
+        var delayBeforeRetry: Double?
+        var warmup: Double?
+        var delayLoop: Double?
+
+        mutating func apply(_ n: Node, _ b: inout ModelBuilder) {
+            guard let t = n.args.first else { return }
+            switch n.name {
+            case "connect_timeout": if let d = b.seconds(t, "connect_timeout") { connectTimeout = d }
+            case "retry": if let d = b.int(t, "retry", 0...Int(Int32.max)) { retry = d }
+            case "delay_before_retry": if let d = b.seconds(t, "delay_before_retry") { delayBeforeRetry = d }
+            case "warmup": if let d = b.seconds(t, "warmup") { warmup = d }
+            case "delay_loop": if let d = b.seconds(t, "delay_loop") { delayLoop = d }
+            default: break
+            }
+        }
+    }
+
+    mutating func realServer(_ node: Node, vs: VirtualServerConfig, timers inherited: Timers) -> RealServerConfig? {
+        let a = node.args
+        guard let first = a.first, let ip = address(first, "real_server address") else { return nil }
+        var port: UInt16?
+        if a.count > 1 { guard let p = self.port(a[1], "real_server port") else { return nil }; port = p }
+        if port == nil, case .address(_, let vport) = vs.address { port = vport }
+        var rs = RealServerConfig(address: ip, port: port, lbKind: vs.lbKind)
+        rs.location = node.location
+        rs.inhibitOnFailure = vs.inhibitOnFailure
+        rs.virtualhost = vs.virtualhost
+        var timers = inherited
+        var seen: [String: SourceLocation] = [:]
+        for n in node.children where !CheckerKind.allNames.contains(n.name) {
+            duplicateCheck(n, &seen)
+            let a = n.args
+            switch n.name {
+            case "weight": if let t = a.first, let w = int(t, "real_server weight", 0...65535) { rs.weight = w }
+            case "inhibit_on_failure": rs.inhibitOnFailure = bool(n)
+            case "notify_up": rs.notifyUp = command(n)
+            case "notify_down": rs.notifyDown = command(n)
+            case "uthreshold": if let t = a.first, let v = int(t, "uthreshold", 0...Int(UInt32.max)) { rs.upperThreshold = UInt32(v) }
+            case "lthreshold": if let t = a.first, let v = int(t, "lthreshold", 0...Int(UInt32.max)) { rs.lowerThreshold = UInt32(v) }
+            case "lb_kind": if let t = a.first, let k = lbKind(t) { rs.lbKind = k }
+            case "virtualhost": rs.virtualhost = a.first?.text
+            case "smtp_alert": rs.smtpAlert = bool(n)
+            default: timers.apply(n, &self)
+            }
+        }
+        for n in node.children where CheckerKind.allNames.contains(n.name) {
+            if let c = checker(n, rs: rs, timers: timers, vsDelayLoop: vs.delayLoop) { rs.checkers.append(c) }
+        }
+        return rs
+    }
+
+    mutating func checker(_ node: Node, rs: RealServerConfig, timers inherited: Timers, vsDelayLoop: Double) -> CheckerConfig? {
+        guard let kind = CheckerKind(rawValue: node.name) else { return nil }
+        var c = CheckerConfig(kind: kind)
+        c.location = node.location
+        var t = inherited
+        for n in node.children {
+            let a = n.args
+            switch n.name {
+            case "connect_ip": if let x = a.first { c.connectIP = address(x, "connect_ip") }
+            case "connect_port": if let x = a.first { c.connectPort = port(x, "connect_port") }
+            case "bindto": if let x = a.first { c.bindTo = address(x, "bindto") }
+            case "bind_if": c.bindInterface = a.first?.text
+            case "bind_port": if let x = a.first { c.bindPort = port(x, "bind_port") }
+            case "fwmark": if let x = a.first, let v = int(x, "fwmark", 0...Int(UInt32.max)) { c.fwmark = UInt32(v) }
+            case "alpha": c.alpha = bool(n)
+            case "log_all_failures": c.logAllFailures = bool(n)
+            case "url": c.urls.append(url(n))
+            case "virtualhost": c.virtualhost = a.first?.text
+            case "http_protocol":
+                if let x = a.first {
+                    if ["1.0", "1.0C", "1.1"].contains(x.text) { c.httpProtocol = x.text } else {
+                        sink.error(.invalidValue, x.location, "http_protocol must be 1.0, 1.0C or 1.1")
+                    }
+                }
+            case "fast_recovery": c.fastRecovery = bool(n)
+            case "enable_sni": c.enableSNI = true
+            case "misc_path": c.miscPath = a.first?.text
+            case "misc_timeout": if let x = a.first { c.miscTimeout = seconds(x, "misc_timeout") }
+            case "misc_dynamic": c.miscDynamic = true
+            case "user":
+                c.user = a.first?.text
+                c.group = a.count > 1 ? a[1].text : nil
+            case "helo_name": c.heloName = a.first?.text
+            case "type":
+                if let x = a.first {
+                    let up = x.text.uppercased()
+                    if ["A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA"].contains(up) { c.dnsType = up } else {
+                        sink.error(.invalidValue, x.location, "DNS_CHECK type must be A, NS, CNAME, SOA, MX, TXT or AAAA")
+                    }
+                }
+            case "name": if let x = a.first { c.dnsName = x.text }
+            case "payload": c.payload = a.first?.text
+            case "require_reply": c.requireReply = a.first?.text ?? ""
+            case "track_file": c.trackFile = a.first?.text
+            case "weight":
+                if let x = a.first { c.fileWeight = int(x, "FILE_CHECK weight", -254...254) }
+                if a.count > 1 { c.fileWeightReverse = a[1].text == "reverse" }
+            default: t.apply(n, &self)
+            }
+        }
+        if let v = t.connectTimeout { c.connectTimeout = v }
+        if let v = t.retry { c.retry = v }
+        c.delayLoop = t.delayLoop ?? vsDelayLoop
+        if let v = t.delayBeforeRetry { c.delayBeforeRetry = v } else if kind == .dns { c.delayBeforeRetry = c.delayLoop }
+        c.warmup = t.warmup
+        if c.virtualhost == nil { c.virtualhost = rs.virtualhost }
+        switch kind {
+        case .http, .ssl:
+            if c.urls.isEmpty { sink.error(.missingValue, node.location, "\(kind.rawValue) needs at least one url { path … }") }
+        case .misc:
+            if c.miscPath == nil { sink.error(.missingValue, node.location, "MISC_CHECK needs misc_path") }
+        case .file:
+            if c.trackFile == nil { sink.error(.missingValue, node.location, "FILE_CHECK needs track_file") }
+        case .tcp, .smtp, .dns, .udp, .ping: break
+        }
+        return c
+    }
+
+    mutating func url(_ node: Node) -> URLCheck {
+        var u = URLCheck()
+        u.location = node.location
+        var hasPath = false
+        for n in node.children {
+            let a = n.args
+            switch n.name {
+            case "path": if let x = a.first { u.path = x.text; hasPath = true }
+            case "digest":
+                if let x = a.first {
+                    let hex = x.text.lowercased()
+                    if hex.utf8.count != 32 || !hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) {
+                        sink.error(.invalidValue, x.location, "digest must be 32 hexadecimal digits (an MD5 sum, see `vigil genhash`)")
+                    }
+                    u.digest = hex
+                }
+            case "status_code":
+                var ranges: [StatusCodeRange] = []
+                for x in a {
+                    let parts = x.text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+                    let lo = Int(parts[0])
+                    let hi = parts.count == 2 ? Int(parts[1]) : lo
+                    if let lo, let hi, lo >= 100, hi <= 599, lo <= hi { ranges.append(StatusCodeRange(lo, hi)) } else {
+                        sink.error(.invalidValue, x.location, "status_code '\(clip(x.text))' is not a code or range within 100–599")
+                    }
+                }
+                if !ranges.isEmpty { u.statusCodes = ranges }
+            case "virtualhost": u.virtualhost = a.first?.text
+            default: break
+            }
+        }
+        if !hasPath { sink.error(.missingValue, node.location, "url needs a path") }
+        return u
+    }
+
+    mutating func virtualServerGroup(_ node: Node) -> VirtualServerGroupConfig? {
+        guard let name = node.args.first?.text else { return nil }
+        var g = VirtualServerGroupConfig(name: name)
+        g.location = node.location
+        for e in node.entries {
+            if e[0].text == "fwmark" {
+                if e.count >= 2, let m = int(e[1], "fwmark", 1...Int(UInt32.max)) { g.entries.append(.fwmark(UInt32(m))) } else if e.count < 2 {
+                    sink.error(.missingValue, e[0].location, "fwmark needs a number")
+                }
+                continue
+            }
+            guard e.count >= 2 else {
+                sink.error(.missingValue, e[0].location, "virtual_server_group entry needs ADDRESS PORT")
+                continue
+            }
+            let text = e[0].text
+            var first: ConfigIPAddress?
+            var last: ConfigIPAddress?
+            if let a = ConfigIPAddress(text) {
+                first = a; last = a
+            } else if let dash = text.lastIndex(of: "-"), let a = ConfigIPAddress(String(text[..<dash])) {
+                first = a
+                let tail = String(text[text.index(after: dash)...])
+                if a.family == .inet, let n = UInt8(tail) {
+                    var b = a.bytes; b[3] = n; last = ConfigIPAddress(bytes: b)
+                } else if a.family == .inet6, let n = UInt16(tail, radix: 16) {
+                    var b = a.bytes; b[14] = UInt8(n >> 8); b[15] = UInt8(n & 0xff); last = ConfigIPAddress(bytes: b)
+                }
+            }
+            guard let f = first, let l = last else {
+                sink.error(.invalidValue, e[0].location, "'\(clip(text))' is not an address or range ADDRESS-LAST")
+                continue
+            }
+            if let p = port(e[1]) { g.entries.append(.range(first: f, last: l, port: p)) }
+        }
+        return g
+    }
+}
+
+extension CheckerKind {
+    static let allNames: Set<String> = Set(CheckerKind.allCases.map(\.rawValue))
+}

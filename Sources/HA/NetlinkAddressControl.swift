@@ -1,0 +1,234 @@
+#if canImport(Glibc)
+import Glibc
+import CLinux
+
+/// One virtual address as `virtual_ipaddress` describes it: `10.0.0.100/24 brd 10.0.0.255 dev eth0 scope global label eth0:0`.
+public struct VirtualAddress: Sendable, Hashable, CustomStringConvertible {
+    /// The address.
+    public var address: IPAddress
+    /// Prefix length; keepalived's default is /32 (IPv4) or /128 (IPv6).
+    public var prefixLength: UInt8
+    /// Broadcast address (`brd`), IPv4 only.
+    public var broadcast: IPAddress?
+    /// Interface name (`dev`); the instance's interface when nil.
+    public var device: String?
+    /// Scope (`scope`): 0 global, 200 site, 253 link, 254 host.
+    public var scope: UInt8
+    /// Label (`label eth0:0`), IPv4 only.
+    public var label: String?
+
+    /// Creates a virtual address; defaults follow keepalived.
+    public init(address: IPAddress, prefixLength: UInt8? = nil, broadcast: IPAddress? = nil, device: String? = nil,
+                scope: UInt8 = 0, label: String? = nil) {
+        self.address = address
+        self.prefixLength = prefixLength ?? (address.isIPv6 ? 128 : 32)
+        self.broadcast = broadcast
+        self.device = device
+        self.scope = scope
+        self.label = label
+    }
+
+    public var description: String { "\(address)/\(prefixLength)" }
+}
+
+/// A failed address operation, naming the operation and the object.
+public enum AddressControlError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The interface does not exist.
+    case noSuchInterface(String)
+    /// A socket call failed.
+    case socket(operation: String, errno: Int32)
+    /// The kernel refused the request.
+    case kernel(operation: String, address: String, errno: Int32)
+    /// The kernel's reply could not be parsed.
+    case malformedReply(operation: String)
+
+    public var description: String {
+        switch self {
+        case .noSuchInterface(let n): return "no such interface \(n)"
+        case .socket(let op, let e): return "\(op): \(String(cString: strerror(e)))"
+        case .kernel(let op, let a, let e): return "\(op) \(a): \(String(cString: strerror(e)))"
+        case .malformedReply(let op): return "\(op): malformed netlink reply"
+        }
+    }
+}
+
+/// Adds, removes and announces virtual addresses. Implemented over rtnetlink and packet sockets by
+/// `NetlinkAddressControl`; tests may substitute a recorder.
+public protocol AddressControl: Sendable {
+    /// Adds the addresses (already present is success).
+    func add(_ addresses: [VirtualAddress], interface: String) throws(AddressControlError)
+    /// Removes the addresses (already absent is success).
+    func remove(_ addresses: [VirtualAddress], interface: String) throws(AddressControlError)
+    /// Sends one gratuitous ARP (IPv4) or unsolicited neighbour advertisement (IPv6) per address.
+    func announce(_ addresses: [VirtualAddress], interface: String) throws(AddressControlError)
+}
+
+/// Address control through RTM_NEWADDR / RTM_DELADDR (rtnetlink) and AF_PACKET / ICMPv6 announcements.
+public struct NetlinkAddressControl: AddressControl {
+    /// Creates the adapter; sockets are opened per call.
+    public init() {}
+
+    public func add(_ addresses: [VirtualAddress], interface: String) throws(AddressControlError) {
+        for a in addresses { try request(add: true, a, interface: a.device ?? interface) }
+    }
+
+    public func remove(_ addresses: [VirtualAddress], interface: String) throws(AddressControlError) {
+        for a in addresses { try request(add: false, a, interface: a.device ?? interface) }
+    }
+
+    private func request(add: Bool, _ a: VirtualAddress, interface: String) throws(AddressControlError) {
+        let op = add ? "add address" : "delete address"
+        let index = if_nametoindex(interface)
+        guard index != 0 else { throw .noSuchInterface(interface) }
+        let fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_ROUTE)
+        guard fd >= 0 else { throw .socket(operation: op, errno: errno) }
+        defer { close(fd) }
+        var msg = NetlinkMessage(type: add ? UInt16(RTM_NEWADDR) : UInt16(RTM_DELADDR),
+                                 flags: UInt16(NLM_F_REQUEST | NLM_F_ACK) | (add ? UInt16(NLM_F_CREATE | NLM_F_REPLACE) : 0),
+                                 sequence: 1)
+        // struct ifaddrmsg
+        msg.body += [a.address.isIPv6 ? UInt8(AF_INET6) : UInt8(AF_INET), a.prefixLength,
+                     a.address.isIPv6 ? UInt8(IFA_F_NODAD) : 0, a.scope]
+        msg.appendUInt32(index)
+        msg.attribute(UInt16(IFA_LOCAL), a.address.bytes)
+        msg.attribute(UInt16(IFA_ADDRESS), a.address.bytes)
+        if let b = a.broadcast, !a.address.isIPv6 { msg.attribute(UInt16(IFA_BROADCAST), b.bytes) }
+        if let l = a.label, !a.address.isIPv6 { msg.attribute(UInt16(IFA_LABEL), Array(l.utf8.prefix(15)) + [0]) }
+        let bytes = msg.finished()
+        var kernel = sockaddr_nl()
+        kernel.nl_family = sa_family_t(AF_NETLINK)
+        let sent = bytes.withUnsafeBytes { buf in
+            withUnsafePointer(to: &kernel) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, buf.baseAddress, buf.count, 0, $0, socklen_t(MemoryLayout<sockaddr_nl>.size))
+                }
+            }
+        }
+        guard sent == bytes.count else { throw .socket(operation: op, errno: errno) }
+        var reply = [UInt8](repeating: 0, count: 4096)
+        let n = reply.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        guard n >= 20 else { throw .malformedReply(operation: op) }
+        let type = UInt16(reply[4]) | UInt16(reply[5]) << 8
+        guard type == UInt16(NLMSG_ERROR) else { throw .malformedReply(operation: op) }
+        let code = Int32(bitPattern: UInt32(reply[16]) | UInt32(reply[17]) << 8 | UInt32(reply[18]) << 16 | UInt32(reply[19]) << 24)
+        if code == 0 { return }
+        let e = -code
+        if add && e == EEXIST { return }
+        if !add && (e == EADDRNOTAVAIL || e == ENODEV) { return }
+        throw .kernel(operation: op, address: a.description, errno: e)
+    }
+
+    public func announce(_ addresses: [VirtualAddress], interface: String) throws(AddressControlError) {
+        for a in addresses {
+            let dev = a.device ?? interface
+            if a.address.isIPv6 { try sendUnsolicitedNA(a.address, interface: dev) } else { try sendGratuitousARP(a.address, interface: dev) }
+        }
+    }
+
+    /// Reads the interface's MAC address from sysfs.
+    static func hardwareAddress(_ interface: String) -> [UInt8]? {
+        guard let f = fopen("/sys/class/net/\(interface)/address", "r") else { return nil }
+        defer { fclose(f) }
+        var line = [CChar](repeating: 0, count: 64)
+        guard fgets(&line, 64, f) != nil else { return nil }
+        let end = line.firstIndex(of: 0) ?? line.count
+        let text = String(decoding: line[..<end].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let parts = text.split(separator: ":").compactMap { UInt8($0.prefix(2), radix: 16) }
+        return parts.count == 6 ? parts : nil
+    }
+
+    /// Gratuitous ARP request (RFC 5227 §3 announcement form): sender and target IP are the VIP.
+    private func sendGratuitousARP(_ vip: IPAddress, interface: String) throws(AddressControlError) {
+        let op = "gratuitous ARP"
+        let index = if_nametoindex(interface)
+        guard index != 0 else { throw .noSuchInterface(interface) }
+        guard let mac = Self.hardwareAddress(interface) else { throw .noSuchInterface(interface) }
+        let fd = socket(AF_PACKET, Int32(SOCK_RAW.rawValue), Int32(UInt16(ETH_P_ARP).bigEndian))
+        guard fd >= 0 else { throw .socket(operation: op, errno: errno) }
+        defer { close(fd) }
+        let broadcast: [UInt8] = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff]
+        var frame = broadcast + mac + [0x08, 0x06]
+        frame += [0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01]  // Ethernet, IPv4, request
+        frame += mac + vip.bytes + broadcast + vip.bytes
+        var sll = sockaddr_ll()
+        sll.sll_family = UInt16(AF_PACKET)
+        sll.sll_protocol = UInt16(ETH_P_ARP).bigEndian
+        sll.sll_ifindex = Int32(index)
+        sll.sll_halen = 6
+        withUnsafeMutableBytes(of: &sll.sll_addr) { for i in 0..<6 { $0[i] = 0xff } }
+        let sent = frame.withUnsafeBytes { buf in
+            withUnsafePointer(to: &sll) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, buf.baseAddress, buf.count, 0, $0, socklen_t(MemoryLayout<sockaddr_ll>.size))
+                }
+            }
+        }
+        guard sent == frame.count else { throw .socket(operation: op, errno: errno) }
+    }
+
+    /// Unsolicited neighbour advertisement (RFC 4861 §7.2.6) to ff02::1 with the override flag.
+    private func sendUnsolicitedNA(_ vip: IPAddress, interface: String) throws(AddressControlError) {
+        let op = "unsolicited NA"
+        let index = if_nametoindex(interface)
+        guard index != 0 else { throw .noSuchInterface(interface) }
+        guard let mac = Self.hardwareAddress(interface) else { throw .noSuchInterface(interface) }
+        let fd = socket(AF_INET6, Int32(SOCK_RAW.rawValue), Int32(IPPROTO_ICMPV6))
+        guard fd >= 0 else { throw .socket(operation: op, errno: errno) }
+        defer { close(fd) }
+        var hops: Int32 = 255
+        setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_MULTICAST_HOPS, &hops, 4)
+        var idx = Int32(index)
+        setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_MULTICAST_IF, &idx, 4)
+        // type 136, code 0, checksum (kernel fills it), flags: override (0x20), reserved, target, option 2 (target LL).
+        let packet: [UInt8] = [136, 0, 0, 0, 0x20, 0, 0, 0] + vip.bytes + [2, 1] + mac
+        var dst = sockaddr_in6()
+        dst.sin6_family = sa_family_t(AF_INET6)
+        withUnsafeMutableBytes(of: &dst.sin6_addr) { raw in
+            for (i, b) in IPAddress.v6(0xff02_0000_0000_0000, 1).bytes.enumerated() { raw[i] = b }
+        }
+        dst.sin6_scope_id = index
+        let sent = packet.withUnsafeBytes { buf in
+            withUnsafePointer(to: &dst) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, buf.baseAddress, buf.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                }
+            }
+        }
+        guard sent == packet.count else { throw .socket(operation: op, errno: errno) }
+    }
+}
+
+/// A netlink request under construction (host byte order, 4-byte aligned attributes).
+struct NetlinkMessage {
+    var type: UInt16
+    var flags: UInt16
+    var sequence: UInt32
+    var body: [UInt8] = []
+
+    init(type: UInt16, flags: UInt16, sequence: UInt32) {
+        self.type = type
+        self.flags = flags
+        self.sequence = sequence
+    }
+
+    mutating func appendUInt32(_ v: UInt32) {
+        body += [UInt8(v & 0xff), UInt8(v >> 8 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 24)]
+    }
+
+    mutating func attribute(_ type: UInt16, _ data: [UInt8]) {
+        let len = 4 + data.count
+        body += [UInt8(len & 0xff), UInt8(len >> 8), UInt8(type & 0xff), UInt8(type >> 8)] + data
+        while body.count % 4 != 0 { body.append(0) }
+    }
+
+    func finished() -> [UInt8] {
+        let len = UInt32(16 + body.count)
+        var out: [UInt8] = []
+        for v in [len] { out += [UInt8(v & 0xff), UInt8(v >> 8 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 24)] }
+        out += [UInt8(type & 0xff), UInt8(type >> 8), UInt8(flags & 0xff), UInt8(flags >> 8)]
+        out += [UInt8(sequence & 0xff), UInt8(sequence >> 8 & 0xff), UInt8(sequence >> 16 & 0xff), UInt8(sequence >> 24)]
+        out += [0, 0, 0, 0]
+        return out + body
+    }
+}
+#endif

@@ -1,0 +1,306 @@
+#if canImport(Glibc)
+import Glibc
+import Foundation
+import CLinux
+
+/// One received VRRP packet with the IP header fields the receive rules need.
+public struct VRRPReceivedPacket: Sendable, Hashable {
+    /// IP source address.
+    public var source: IPAddress
+    /// IP destination address (multicast group or our unicast address).
+    public var destination: IPAddress
+    /// IPv4 TTL or IPv6 hop limit.
+    public var ttl: UInt8
+    /// The VRRP payload (after the IP header).
+    public var payload: [UInt8]
+
+    /// Creates a packet value.
+    public init(source: IPAddress, destination: IPAddress, ttl: UInt8, payload: [UInt8]) {
+        self.source = source
+        self.destination = destination
+        self.ttl = ttl
+        self.payload = payload
+    }
+
+    /// Splits a raw IPv4 datagram (as an IPv4 raw socket returns it) into header fields and payload.
+    /// Returns nil for anything that is not a well-formed IPv4 packet of protocol 112.
+    public static func parseIPv4(_ bytes: [UInt8]) -> VRRPReceivedPacket? {
+        guard bytes.count >= 20, bytes[0] >> 4 == 4 else { return nil }
+        let ihl = Int(bytes[0] & 0x0f) * 4
+        let total = Int(bytes[2]) << 8 | Int(bytes[3])
+        guard ihl >= 20, bytes.count >= ihl, bytes[9] == VRRPAdvertisement.ipProtocol else { return nil }
+        let end = min(bytes.count, max(ihl, total))
+        guard let src = IPAddress(bytes: bytes[12..<16]), let dst = IPAddress(bytes: bytes[16..<20]) else { return nil }
+        return VRRPReceivedPacket(source: src, destination: dst, ttl: bytes[8], payload: Array(bytes[ihl..<end]))
+    }
+}
+
+/// A failed transport operation.
+public enum VRRPTransportError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The interface does not exist or has no usable address.
+    case noSuchInterface(String)
+    /// A socket call failed.
+    case socket(operation: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .noSuchInterface(let n): return "interface \(n) missing or without an address"
+        case .socket(let op, let e): return "\(op): \(String(cString: strerror(e)))"
+        }
+    }
+}
+
+/// Sends and receives VRRP advertisements for one instance.
+public protocol VRRPTransport: Sendable {
+    /// Received packets, in arrival order; finishes after `close()`.
+    var packets: AsyncStream<VRRPReceivedPacket> { get }
+    /// The address the kernel will use as source (for tie-break and the v3 pseudo-header).
+    var sourceAddress: IPAddress { get }
+    /// Sends one advertisement to the multicast group or to every unicast peer.
+    func send(_ ad: VRRPAdvertisement) throws(VRRPTransportError)
+    /// Stops receiving and closes the socket.
+    func close()
+}
+
+/// VRRP over a raw IP socket (protocol 112) bound to one interface: multicast 224.0.0.18 / ff02::12
+/// joined on that interface, or unicast to `unicast_peer`s. TTL / hop limit 255 on send. A dedicated
+/// thread blocks in `recvmsg` and feeds `packets`.
+public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
+    // fd is written once in init and read afterwards; `closed` is guarded by `lock`.
+    private let fd: Int32
+    private let ipv6: Bool
+    private let interfaceIndex: UInt32
+    private let peers: [IPAddress]
+    private let lock = NSLock()
+    private var closed = false
+    public let sourceAddress: IPAddress
+    public let packets: AsyncStream<VRRPReceivedPacket>
+    private let continuation: AsyncStream<VRRPReceivedPacket>.Continuation
+
+    /// IPv4 VRRP multicast group.
+    public static let multicastV4 = IPAddress.v4(0xe000_0012)
+    /// IPv6 VRRP multicast group.
+    public static let multicastV6 = IPAddress.v6(0xff02_0000_0000_0000, 0x12)
+
+    /// Opens the socket on `interface`. `ipv6` selects the family; `unicastSource` binds the source
+    /// address; non-empty `unicastPeers` switches to unicast.
+    public init(interface: String, ipv6: Bool, unicastSource: IPAddress? = nil,
+                unicastPeers: [IPAddress] = []) throws(VRRPTransportError) {
+        let index = if_nametoindex(interface)
+        guard index != 0 else { throw .noSuchInterface(interface) }
+        guard let source = unicastSource ?? Self.primaryAddress(interface: interface, ipv6: ipv6) else {
+            throw .noSuchInterface(interface)
+        }
+        let fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 112)
+        guard fd >= 0 else { throw .socket(operation: "socket(IPPROTO 112)", errno: errno) }
+        func opt(_ level: Int32, _ name: Int32, _ value: Int32, _ what: String) throws(VRRPTransportError) {
+            var v = value
+            guard setsockopt(fd, level, name, &v, 4) == 0 else {
+                let e = errno
+                Glibc.close(fd)
+                throw .socket(operation: what, errno: e)
+            }
+        }
+        let bound = interface.withCString { setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, $0, socklen_t(strlen($0) + 1)) }
+        guard bound == 0 else { let e = errno; Glibc.close(fd); throw .socket(operation: "SO_BINDTODEVICE \(interface)", errno: e) }
+        var tv = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        if ipv6 {
+            try opt(Int32(IPPROTO_IPV6), IPV6_MULTICAST_HOPS, 255, "IPV6_MULTICAST_HOPS")
+            try opt(Int32(IPPROTO_IPV6), IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS")
+            try opt(Int32(IPPROTO_IPV6), IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP")
+            try opt(Int32(IPPROTO_IPV6), IPV6_MULTICAST_IF, Int32(index), "IPV6_MULTICAST_IF")
+            try opt(Int32(IPPROTO_IPV6), 51 /* IPV6_RECVHOPLIMIT */, 1, "IPV6_RECVHOPLIMIT")
+            try opt(Int32(IPPROTO_IPV6), 49 /* IPV6_RECVPKTINFO */, 1, "IPV6_RECVPKTINFO")
+            // RFC 5798 §5.2.8: the kernel computes the checksum at offset 6 over the pseudo-header.
+            try opt(Int32(IPPROTO_IPV6), IPV6_CHECKSUM, 6, "IPV6_CHECKSUM")
+            var src = sockaddr_in6()
+            src.sin6_family = sa_family_t(AF_INET6)
+            Self.fill(&src.sin6_addr, source.bytes)
+            if case .v6(let hi, _) = source, hi >> 48 == 0xfe80 { src.sin6_scope_id = index }
+            let rc = withUnsafePointer(to: &src) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            }
+            guard rc == 0 else { let e = errno; Glibc.close(fd); throw .socket(operation: "bind \(source)", errno: e) }
+            if unicastPeers.isEmpty {
+                var mreq = ipv6_mreq()
+                Self.fill(&mreq.ipv6mr_multiaddr, Self.multicastV6.bytes)
+                mreq.ipv6mr_interface = index
+                guard setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_ADD_MEMBERSHIP, &mreq, socklen_t(MemoryLayout<ipv6_mreq>.size)) == 0
+                else { let e = errno; Glibc.close(fd); throw .socket(operation: "join ff02::12", errno: e) }
+            }
+        } else {
+            try opt(Int32(IPPROTO_IP), IP_MULTICAST_TTL, 255, "IP_MULTICAST_TTL")
+            try opt(Int32(IPPROTO_IP), IP_TTL, 255, "IP_TTL")
+            try opt(Int32(IPPROTO_IP), IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP")
+            var mreqn = ip_mreqn()
+            mreqn.imr_ifindex = Int32(index)
+            mreqn.imr_multiaddr.s_addr = in_addr_t(0xe000_0012).bigEndian
+            mreqn.imr_address.s_addr = Self.v4(source).bigEndian
+            guard setsockopt(fd, Int32(IPPROTO_IP), IP_MULTICAST_IF, &mreqn, socklen_t(MemoryLayout<ip_mreqn>.size)) == 0
+            else { let e = errno; Glibc.close(fd); throw .socket(operation: "IP_MULTICAST_IF", errno: e) }
+            if unicastPeers.isEmpty {
+                guard setsockopt(fd, Int32(IPPROTO_IP), IP_ADD_MEMBERSHIP, &mreqn, socklen_t(MemoryLayout<ip_mreqn>.size)) == 0
+                else { let e = errno; Glibc.close(fd); throw .socket(operation: "join 224.0.0.18", errno: e) }
+            }
+            if unicastSource != nil {
+                var src = sockaddr_in()
+                src.sin_family = sa_family_t(AF_INET)
+                src.sin_addr.s_addr = Self.v4(source).bigEndian
+                let rc = withUnsafePointer(to: &src) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                guard rc == 0 else { let e = errno; Glibc.close(fd); throw .socket(operation: "bind \(source)", errno: e) }
+            }
+        }
+        self.fd = fd
+        self.ipv6 = ipv6
+        self.interfaceIndex = index
+        self.peers = unicastPeers
+        self.sourceAddress = source
+        (packets, continuation) = AsyncStream.makeStream(of: VRRPReceivedPacket.self, bufferingPolicy: .bufferingNewest(1024))
+        let thread = Thread { [self] in self.receiveLoop() }
+        thread.name = "vrrp-rx-\(interface)"
+        thread.start()
+    }
+
+    private static func v4(_ a: IPAddress) -> UInt32 {
+        if case .v4(let v) = a { return v }
+        return 0
+    }
+
+    private static func fill(_ target: inout in6_addr, _ bytes: [UInt8]) {
+        withUnsafeMutableBytes(of: &target) { raw in for (i, b) in bytes.prefix(16).enumerated() { raw[i] = b } }
+    }
+
+    /// The first address of the family on `interface` (IPv6: the link-local one, RFC 5798 §5.1.2.2).
+    public static func primaryAddress(interface: String, ipv6: Bool) -> IPAddress? {
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0, let first = list else { return nil }
+        defer { freeifaddrs(list) }
+        var candidates: [IPAddress] = []
+        var p: UnsafeMutablePointer<ifaddrs>? = first
+        while let entry = p {
+            defer { p = entry.pointee.ifa_next }
+            guard let sa = entry.pointee.ifa_addr, String(cString: entry.pointee.ifa_name) == interface else { continue }
+            if !ipv6 && Int32(sa.pointee.sa_family) == AF_INET {
+                let a = sa.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt32(bigEndian: $0.pointee.sin_addr.s_addr) }
+                candidates.append(.v4(a))
+            } else if ipv6 && Int32(sa.pointee.sa_family) == AF_INET6 {
+                let bytes = sa.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { s in
+                    withUnsafeBytes(of: s.pointee.sin6_addr) { Array($0) }
+                }
+                if let a = IPAddress(bytes: bytes) { candidates.append(a) }
+            }
+        }
+        if ipv6 {
+            return candidates.first { if case .v6(let hi, _) = $0 { return hi >> 48 == 0xfe80 } else { return false } }
+                ?? candidates.first
+        }
+        return candidates.first
+    }
+
+    public func send(_ ad: VRRPAdvertisement) throws(VRRPTransportError) {
+        let destinations = peers.isEmpty ? [ipv6 ? Self.multicastV6 : Self.multicastV4] : peers
+        for dst in destinations {
+            var bytes = ad.encode(source: sourceAddress, destination: dst)
+            if ipv6 { bytes[6] = 0; bytes[7] = 0 }  // IPV6_CHECKSUM fills it in
+            let rc: Int
+            if ipv6 {
+                var sa = sockaddr_in6()
+                sa.sin6_family = sa_family_t(AF_INET6)
+                Self.fill(&sa.sin6_addr, dst.bytes)
+                sa.sin6_scope_id = interfaceIndex
+                rc = bytes.withUnsafeBytes { buf in
+                    withUnsafePointer(to: &sa) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                            sendto(fd, buf.baseAddress, buf.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                        }
+                    }
+                }
+            } else {
+                var sa = sockaddr_in()
+                sa.sin_family = sa_family_t(AF_INET)
+                sa.sin_addr.s_addr = Self.v4(dst).bigEndian
+                rc = bytes.withUnsafeBytes { buf in
+                    withUnsafePointer(to: &sa) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                            sendto(fd, buf.baseAddress, buf.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                        }
+                    }
+                }
+            }
+            guard rc == bytes.count else { throw .socket(operation: "send advert to \(dst)", errno: errno) }
+        }
+    }
+
+    public func close() {
+        lock.lock()
+        closed = true
+        lock.unlock()
+    }
+
+    private var isClosed: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return closed
+    }
+
+    private func receiveLoop() {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var control = [UInt8](repeating: 0, count: 256)
+        while !isClosed {
+            if ipv6 {
+                if let p = receiveIPv6(&buffer, &control) { continuation.yield(p) }
+            } else {
+                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n > 0, let p = VRRPReceivedPacket.parseIPv4(Array(buffer[0..<n])) { continuation.yield(p) }
+            }
+        }
+        Glibc.close(fd)
+        continuation.finish()
+    }
+
+    private func receiveIPv6(_ buffer: inout [UInt8], _ control: inout [UInt8]) -> VRRPReceivedPacket? {
+        var from = sockaddr_in6()
+        let controlCount = control.count
+        let result: (Int, Int) = buffer.withUnsafeMutableBytes { buf in
+            control.withUnsafeMutableBytes { ctl in
+                withUnsafeMutablePointer(to: &from) { fromPtr in
+                    var iov = iovec(iov_base: buf.baseAddress, iov_len: buf.count)
+                    return withUnsafeMutablePointer(to: &iov) { iovPtr in
+                        var msg = msghdr()
+                        msg.msg_name = UnsafeMutableRawPointer(fromPtr)
+                        msg.msg_namelen = socklen_t(MemoryLayout<sockaddr_in6>.size)
+                        msg.msg_iov = iovPtr
+                        msg.msg_iovlen = 1
+                        msg.msg_control = ctl.baseAddress
+                        msg.msg_controllen = controlCount
+                        let n = recvmsg(fd, &msg, 0)
+                        return (n, Int(msg.msg_controllen))
+                    }
+                }
+            }
+        }
+        let (n, controlLength) = result
+        guard n > 0 else { return nil }
+        let srcBytes = withUnsafeBytes(of: from.sin6_addr) { Array($0) }
+        guard let source = IPAddress(bytes: srcBytes) else { return nil }
+        // Walk the cmsghdrs: { size_t len; int level; int type; data… } aligned to 8.
+        var hop: UInt8 = 0
+        var destination = Self.multicastV6
+        var off = 0
+        while off + 16 <= controlLength {
+            let len = control[off..<off + 8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+            let level = Int32(control[off + 8]) | Int32(control[off + 9]) << 8
+            let type = Int32(control[off + 12]) | Int32(control[off + 13]) << 8
+            guard len >= 16, off + len <= controlLength else { break }
+            if level == Int32(IPPROTO_IPV6) && type == 52, len >= 20 { hop = control[off + 16] }
+            if level == Int32(IPPROTO_IPV6) && type == 50, len >= 32,
+               let d = IPAddress(bytes: control[off + 16..<off + 32]) { destination = d }
+            off += (len + 7) & ~7
+        }
+        return VRRPReceivedPacket(source: source, destination: destination, ttl: hop, payload: Array(buffer[0..<n]))
+    }
+}
+#endif

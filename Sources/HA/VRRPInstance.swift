@@ -1,0 +1,498 @@
+// Theory of operation
+// -------------------
+// One VRRP virtual router as seen from this node (RFC 3768 §6.4, RFC 5798 §6.4), as a plain value.
+//
+// States: Initialize (before `start`), Backup, Master, Fault (a tracked interface/script says this node
+// must not serve), Stop (after `shutdown`). Events: `start`, `advertisementReceived`, `deadlineReached`,
+// `priorityAdjustmentChanged`, `faultChanged`, `shutdown`. Each returns `[VRRPAction]` for the adapter to
+// perform in order (send, add/remove VIPs, log the transition, run notify scripts).
+//
+// Timers live in one table: `advertTimer` (Master), `masterDownTimer` (Backup). `nextDeadline` is the
+// earliest armed one; the adapter sleeps until it and calls `deadlineReached(now:)`, which is safe to call
+// early or twice.
+//
+// Receive validation that needs the configuration (TTL, version, VRID, authentication, v2 interval,
+// address list) happens here and is counted in `counters`; packet decoding errors are counted through
+// `malformedPacketReceived`. The machine does no I/O, reads no clock and does not log.
+
+/// A VRRP state as operators know it from keepalived's logs.
+public enum VRRPState: String, Sendable, Hashable, CustomStringConvertible {
+    /// Not started yet.
+    case initialize = "INIT"
+    /// Listening to a master; takes over when the master-down timer expires.
+    case backup = "BACKUP"
+    /// Holding the virtual addresses and advertising.
+    case master = "MASTER"
+    /// A tracked interface or script forbids serving; neither advertises nor holds addresses.
+    case fault = "FAULT"
+    /// Shut down.
+    case stop = "STOP"
+
+    public var description: String { rawValue }
+}
+
+/// Why a state changed. Printed in the transition log line.
+public enum VRRPTransitionReason: Sendable, Hashable, CustomStringConvertible {
+    /// `start` of an instance that is not the address owner.
+    case startup
+    /// `start` of the address owner (priority 255), RFC 3768 §6.4.1.
+    case addressOwner
+    /// No advertisement from a master for Master_Down_Interval; `lastAdvertAge` is the time since the
+    /// last accepted one (nil if none was ever seen).
+    case masterDownTimerExpired(lastAdvertAge: Duration?)
+    /// The previous master announced priority 0 and Skew_Time has elapsed.
+    case masterLeft
+    /// An advertisement with a higher priority (or equal priority and higher address) arrived.
+    case higherPriorityAdvert(priority: UInt8, from: IPAddress)
+    /// A tracker put the instance into Fault.
+    case fault
+    /// The trackers recovered.
+    case faultCleared
+    /// The instance was shut down.
+    case shutdown
+    /// The sync group moved another member into this state.
+    case syncGroup(String)
+
+    public var description: String {
+        switch self {
+        case .startup: return "startup"
+        case .addressOwner: return "address owner (priority 255)"
+        case .masterDownTimerExpired(let age):
+            if let age {
+                return "master down timer expired, last advert \(String(format2: age.seconds)) s ago"
+            }
+            return "master down timer expired, no advert seen"
+        case .masterLeft: return "master sent priority 0, skew time elapsed"
+        case .higherPriorityAdvert(let p, let from): return "higher priority advert: priority \(p) from \(from)"
+        case .fault: return "tracker failed"
+        case .faultCleared: return "trackers recovered"
+        case .shutdown: return "shutdown"
+        case .syncGroup(let name): return "sync group \(name)"
+        }
+    }
+}
+
+extension String {
+    /// `value` with two decimals, without Foundation.
+    init(format2 value: Double) {
+        let hundredths = Int((value * 100).rounded())
+        let whole = hundredths / 100
+        let frac = abs(hundredths % 100)
+        self = "\(whole).\(frac < 10 ? "0" : "")\(frac)"
+    }
+}
+
+/// Why a received advertisement was not acted upon. Counted in `VRRPCounters`.
+public enum VRRPDiscardReason: Sendable, Hashable {
+    /// TTL / hop limit was not 255 (RFC 3768 §7.1, RFC 5798 §7.1).
+    case badTTL(UInt8)
+    /// The version differs from the configured one.
+    case versionMismatch(VRRPVersion)
+    /// The VRID is not this instance's.
+    case vridMismatch(UInt8)
+    /// VRRPv2 authentication type or password differs.
+    case authenticationMismatch
+    /// VRRPv2 IP Authentication Header, which Vigil does not implement.
+    case unsupportedAuthentication
+    /// VRRPv2 advertisement interval differs from the configured one (RFC 3768 §7.1).
+    case intervalMismatch(centiseconds: UInt16)
+    /// The address family differs from the configured addresses.
+    case familyMismatch
+    /// The packet could not be decoded.
+    case malformed(VRRPDecodingError)
+}
+
+/// Counters of received packets, by outcome.
+public struct VRRPCounters: Sendable, Hashable {
+    /// Advertisements that passed validation.
+    public var accepted = 0
+    /// Advertisements that were discarded, by reason.
+    public var discarded: [VRRPDiscardReason: Int] = [:]
+    /// Accepted advertisements whose address list differed from ours (logged, still accepted).
+    public var addressListMismatches = 0
+    /// Advertisements sent.
+    public var sent = 0
+    /// Priority-0 advertisements received.
+    public var priorityZeroReceived = 0
+
+    /// Total of discarded packets.
+    public var discardedTotal: Int { discarded.values.reduce(0, +) }
+}
+
+/// What the adapter must do, in order.
+public enum VRRPAction: Sendable, Hashable {
+    /// Send this advertisement to the configured destination (multicast group or unicast peers).
+    case send(VRRPAdvertisement)
+    /// Add the virtual addresses to the interface and announce them (gratuitous ARP / unsolicited NA).
+    case addVIPs
+    /// Remove the virtual addresses from the interface.
+    case removeVIPs
+    /// The state changed; log one line with the reason and run the notify scripts.
+    case transition(from: VRRPState, to: VRRPState, reason: VRRPTransitionReason)
+    /// A received advertisement was discarded; log at debug level (already counted).
+    case discarded(VRRPDiscardReason, from: IPAddress)
+    /// The master's address list differs from ours (logged as a warning, as keepalived does).
+    case addressListMismatch(from: IPAddress, theirs: [IPAddress])
+}
+
+/// The static description of one VRRP instance, as the core needs it.
+public struct VRRPInstanceConfiguration: Sendable, Hashable {
+    /// `vrrp_instance` name, used in log lines and notify arguments.
+    public var name: String
+    /// Protocol version (keepalived's `version`, default 2).
+    public var version: VRRPVersion
+    /// Virtual router id, 1…255.
+    public var vrid: UInt8
+    /// Configured priority, 1…255 (255 = address owner).
+    public var priority: UInt8
+    /// Advertisement interval (`advert_int`); v2 rounds to whole seconds.
+    public var advertInterval: Duration
+    /// Whether a higher-priority backup takes over from a lower-priority master (default true).
+    public var preempt: Bool
+    /// Time after start (or after leaving Fault) during which this node does not preempt.
+    public var preemptDelay: Duration
+    /// The virtual addresses carried in advertisements (`virtual_ipaddress`, without the excluded ones).
+    public var virtualAddresses: [IPAddress]
+    /// VRRPv2 authentication (`authentication { auth_type PASS; auth_pass … }`).
+    public var authentication: VRRPAuthentication
+    /// This node's primary address on the interface (or `unicast_src_ip`), for equal-priority tie-break.
+    public var primaryAddress: IPAddress
+
+    /// Creates a configuration; defaults follow keepalived.
+    public init(name: String, version: VRRPVersion = .v2, vrid: UInt8, priority: UInt8 = 100,
+                advertInterval: Duration = .seconds(1), preempt: Bool = true, preemptDelay: Duration = .zero,
+                virtualAddresses: [IPAddress], authentication: VRRPAuthentication = .none,
+                primaryAddress: IPAddress) {
+        self.name = name
+        self.version = version
+        self.vrid = vrid
+        self.priority = priority
+        self.advertInterval = advertInterval
+        self.preempt = preempt
+        self.preemptDelay = preemptDelay
+        self.virtualAddresses = virtualAddresses
+        self.authentication = authentication
+        self.primaryAddress = primaryAddress
+    }
+
+    /// The advert interval in centiseconds as it goes on the wire (v2: whole seconds × 100).
+    public var intervalCentiseconds: UInt16 {
+        let cs = max(1, min(4095, (advertInterval.nanoseconds + 5_000_000) / 10_000_000))
+        switch version {
+        case .v2: return UInt16(max(1, min(255, (cs + 50) / 100)) * 100)
+        case .v3: return UInt16(cs)
+        }
+    }
+}
+
+/// One VRRP virtual router on this node. See the theory of operation at the top of the file.
+public struct VRRPInstance: Sendable {
+    private enum State: Sendable, Hashable {
+        case initialize
+        case backup
+        case master
+        case fault
+        case stop
+    }
+
+    private struct Timers: Sendable, Hashable {
+        var advertTimer: Instant?
+        var masterDownTimer: Instant?
+    }
+
+    /// The configuration this instance runs with.
+    public private(set) var configuration: VRRPInstanceConfiguration
+    /// Receive and send counters.
+    public private(set) var counters = VRRPCounters()
+    private var state: State = .initialize
+    private var timers = Timers()
+    /// RFC 5798 §6.1: learned from the master's advertisements (v3); the configured interval for v2.
+    private var masterAdverIntervalCS: UInt16
+    private var lastAdvertAt: Instant?
+    private var preemptAllowedAt: Instant = .zero
+    private var masterLeft = false
+    /// Sum of tracker weights currently applied.
+    public private(set) var priorityAdjustment = 0
+    private var faulted = false
+
+    /// Creates an instance in Initialize; call `start(now:)` to run it.
+    public init(configuration: VRRPInstanceConfiguration) {
+        self.configuration = configuration
+        self.masterAdverIntervalCS = configuration.intervalCentiseconds
+    }
+
+    /// The current state.
+    public var currentState: VRRPState {
+        switch state {
+        case .initialize: return .initialize
+        case .backup: return .backup
+        case .master: return .master
+        case .fault: return .fault
+        case .stop: return .stop
+        }
+    }
+
+    /// Base priority plus tracker weights, clamped to 1…254; 255 stays 255 (address owner).
+    public var effectivePriority: UInt8 {
+        if configuration.priority == 255 { return 255 }
+        return UInt8(max(1, min(254, Int(configuration.priority) + priorityAdjustment)))
+    }
+
+    /// The earliest armed timer; the adapter calls `deadlineReached(now:)` at (or after) it.
+    public var nextDeadline: Instant? {
+        [timers.advertTimer, timers.masterDownTimer].compactMap { $0 }.min()
+    }
+
+    /// Skew_Time: RFC 3768 §6.1 `(256 − Priority) / 256` s; RFC 5798 §6.1
+    /// `((256 − Priority) × Master_Adver_Interval) / 256`.
+    public var skewTime: Duration {
+        let p = Int64(256 - Int(effectivePriority))
+        switch configuration.version {
+        case .v2: return .nanoseconds(p * 1_000_000_000 / 256)
+        case .v3: return .nanoseconds(p * Int64(masterAdverIntervalCS) * 10_000_000 / 256)
+        }
+    }
+
+    /// Master_Down_Interval = 3 × (Master_)Adver_Interval + Skew_Time (RFC 3768 §6.1, RFC 5798 §6.1).
+    public var masterDownInterval: Duration {
+        .nanoseconds(3 * Int64(masterAdverIntervalCS) * 10_000_000) + skewTime
+    }
+
+    private var ownAdvertisement: VRRPAdvertisement {
+        advertisement(priority: effectivePriority)
+    }
+
+    private func advertisement(priority: UInt8) -> VRRPAdvertisement {
+        VRRPAdvertisement(version: configuration.version, vrid: configuration.vrid, priority: priority,
+                          intervalCentiseconds: configuration.intervalCentiseconds,
+                          addresses: configuration.virtualAddresses,
+                          authentication: configuration.version == .v2 ? configuration.authentication : .none)
+    }
+
+    private var advertInterval: Duration { .nanoseconds(Int64(configuration.intervalCentiseconds) * 10_000_000) }
+
+    // MARK: Events
+
+    /// Starts the instance (RFC 3768 §6.4.1): the address owner becomes Master at once, everyone else
+    /// Backup with the master-down timer armed. Does nothing unless in Initialize.
+    public mutating func start(now: Instant) -> [VRRPAction] {
+        switch state {
+        case .initialize:
+            preemptAllowedAt = now + configuration.preemptDelay
+            if faulted { return enterFault(now: now, from: .initialize) }
+            if configuration.priority == 255 { return becomeMaster(now: now, from: .initialize, reason: .addressOwner) }
+            return becomeBackup(now: now, from: .initialize, reason: .startup)
+        case .backup, .master, .fault, .stop:
+            return []
+        }
+    }
+
+    /// A decoding error for a packet addressed to this instance; counted.
+    public mutating func malformedPacketReceived(_ error: VRRPDecodingError, from: IPAddress) -> [VRRPAction] {
+        discard(.malformed(error), from: from)
+    }
+
+    private mutating func discard(_ reason: VRRPDiscardReason, from: IPAddress) -> [VRRPAction] {
+        counters.discarded[reason, default: 0] += 1
+        return [.discarded(reason, from: from)]
+    }
+
+    /// An advertisement arrived from `from` with IP TTL / hop limit `ttl`.
+    /// Validates it (RFC 3768 §7.1, RFC 5798 §7.1) and applies §6.4.2 (Backup) or §6.4.3 (Master).
+    public mutating func advertisementReceived(_ ad: VRRPAdvertisement, from: IPAddress, ttl: UInt8 = 255,
+                                               now: Instant) -> [VRRPAction] {
+        guard ttl == 255 else { return discard(.badTTL(ttl), from: from) }
+        guard ad.version == configuration.version else { return discard(.versionMismatch(ad.version), from: from) }
+        guard ad.vrid == configuration.vrid else { return discard(.vridMismatch(ad.vrid), from: from) }
+        if let mine = configuration.virtualAddresses.first, let theirs = ad.addresses.first,
+           mine.isIPv6 != theirs.isIPv6 {
+            return discard(.familyMismatch, from: from)
+        }
+        if ad.version == .v2 {
+            if ad.authentication == .ah { return discard(.unsupportedAuthentication, from: from) }
+            if ad.authentication != configuration.authentication { return discard(.authenticationMismatch, from: from) }
+            if ad.intervalCentiseconds != configuration.intervalCentiseconds {
+                return discard(.intervalMismatch(centiseconds: ad.intervalCentiseconds), from: from)
+            }
+        }
+        counters.accepted += 1
+        var actions: [VRRPAction] = []
+        if ad.priority != 255, Set(ad.addresses) != Set(configuration.virtualAddresses) {
+            counters.addressListMismatches += 1
+            actions.append(.addressListMismatch(from: from, theirs: ad.addresses))
+        }
+        if ad.priority == 0 { counters.priorityZeroReceived += 1 }
+        switch state {
+        case .initialize, .fault, .stop:
+            return actions
+        case .backup:
+            if ad.priority == 0 {
+                // RFC 3768 §6.4.2: Master_Down_Timer = Skew_Time.
+                timers.masterDownTimer = now + skewTime
+                masterLeft = true
+                return actions
+            }
+            let theyWin = ad.priority >= effectivePriority
+            if !configuration.preempt || theyWin || now < preemptAllowedAt {
+                if configuration.version == .v3 {
+                    // RFC 5798 §6.4.2: learn Master_Adver_Interval, then recompute Master_Down_Interval.
+                    masterAdverIntervalCS = ad.intervalCentiseconds
+                }
+                lastAdvertAt = now
+                masterLeft = false
+                timers.masterDownTimer = now + masterDownInterval
+            }
+            return actions
+        case .master:
+            if ad.priority == 0 {
+                // RFC 3768 §6.4.3: send an advertisement at once and restart the advert timer.
+                timers.advertTimer = now + advertInterval
+                counters.sent += 1
+                return actions + [.send(ownAdvertisement)]
+            }
+            let mine = effectivePriority
+            if ad.priority > mine || (ad.priority == mine && from > configuration.primaryAddress) {
+                if configuration.version == .v3 { masterAdverIntervalCS = ad.intervalCentiseconds }
+                lastAdvertAt = now
+                return actions + becomeBackup(now: now, from: .master,
+                                              reason: .higherPriorityAdvert(priority: ad.priority, from: from))
+            }
+            return actions
+        }
+    }
+
+    /// Fires expired timers: the Master advertises; a Backup whose master-down timer expired becomes Master.
+    /// Safe to call early (does nothing) or twice.
+    public mutating func deadlineReached(now: Instant) -> [VRRPAction] {
+        switch state {
+        case .initialize, .fault, .stop:
+            return []
+        case .master:
+            guard let due = timers.advertTimer, due <= now else { return [] }
+            timers.advertTimer = now + advertInterval
+            counters.sent += 1
+            return [.send(ownAdvertisement)]
+        case .backup:
+            guard let due = timers.masterDownTimer, due <= now else { return [] }
+            let reason: VRRPTransitionReason = masterLeft
+                ? .masterLeft : .masterDownTimerExpired(lastAdvertAge: lastAdvertAt.map { now - $0 })
+            return becomeMaster(now: now, from: .backup, reason: reason)
+        }
+    }
+
+    /// Trackers changed the sum of their weights. Updates the effective priority (clamped 1…254);
+    /// a Master advertises the new priority at its next advert.
+    public mutating func priorityAdjustmentChanged(to adjustment: Int, now: Instant) -> [VRRPAction] {
+        priorityAdjustment = adjustment
+        return []
+    }
+
+    /// Trackers say this node must not serve (`true`) or may serve again (`false`).
+    public mutating func faultChanged(_ isFault: Bool, now: Instant) -> [VRRPAction] {
+        faulted = isFault
+        switch state {
+        case .initialize, .stop:
+            return []
+        case .backup:
+            return isFault ? enterFault(now: now, from: .backup) : []
+        case .master:
+            return isFault ? enterFault(now: now, from: .master) : []
+        case .fault:
+            if isFault { return [] }
+            preemptAllowedAt = now + configuration.preemptDelay
+            return becomeBackup(now: now, from: .fault, reason: .faultCleared)
+        }
+    }
+
+    /// Leaves the protocol: a Master sends a priority-0 advertisement and removes its addresses
+    /// (RFC 3768 §6.4.3 "Shutdown"). The instance ends in Stop.
+    public mutating func shutdown(now: Instant) -> [VRRPAction] {
+        let from = currentState
+        switch state {
+        case .stop:
+            return []
+        case .initialize:
+            state = .stop
+            return []
+        case .master:
+            state = .stop
+            timers = Timers()
+            counters.sent += 1
+            return [.send(advertisement(priority: 0)), .removeVIPs,
+                    .transition(from: from, to: .stop, reason: .shutdown)]
+        case .backup, .fault:
+            state = .stop
+            timers = Timers()
+            return [.transition(from: from, to: .stop, reason: .shutdown)]
+        }
+    }
+
+    /// Moves the instance to `target` because its sync group did (`group` names it). Only Backup and
+    /// Fault are forced this way; Master is reached through the protocol.
+    public mutating func syncGroupForced(to target: VRRPState, group: String, now: Instant) -> [VRRPAction] {
+        switch (state, target) {
+        case (.master, .backup):
+            return becomeBackup(now: now, from: .master, reason: .syncGroup(group))
+        case (.master, .fault), (.backup, .fault):
+            var actions = enterFault(now: now, from: currentState)
+            if case .transition(let f, let t, _) = actions.last {
+                actions[actions.count - 1] = .transition(from: f, to: t, reason: .syncGroup(group))
+            }
+            return actions
+        case (.backup, .master):
+            return becomeMaster(now: now, from: .backup, reason: .syncGroup(group))
+        case (.fault, .backup) where !faulted:
+            return becomeBackup(now: now, from: .fault, reason: .syncGroup(group))
+        default:
+            return []
+        }
+    }
+
+    // MARK: Transitions
+
+    private mutating func becomeMaster(now: Instant, from: VRRPState, reason: VRRPTransitionReason) -> [VRRPAction] {
+        state = .master
+        timers = Timers(advertTimer: now + advertInterval, masterDownTimer: nil)
+        masterLeft = false
+        counters.sent += 1
+        return [.send(ownAdvertisement), .addVIPs, .transition(from: from, to: .master, reason: reason)]
+    }
+
+    private mutating func becomeBackup(now: Instant, from: VRRPState, reason: VRRPTransitionReason) -> [VRRPAction] {
+        state = .backup
+        timers = Timers(advertTimer: nil, masterDownTimer: now + masterDownInterval)
+        masterLeft = false
+        var actions: [VRRPAction] = []
+        if from == .master { actions.append(.removeVIPs) }
+        actions.append(.transition(from: from, to: .backup, reason: reason))
+        return actions
+    }
+
+    private mutating func enterFault(now: Instant, from: VRRPState) -> [VRRPAction] {
+        state = .fault
+        timers = Timers()
+        var actions: [VRRPAction] = []
+        if from == .master {
+            // Not in the RFC (Fault is keepalived's): leave like a shutdown so the backup takes over after skew.
+            counters.sent += 1
+            actions += [.send(advertisement(priority: 0)), .removeVIPs]
+        }
+        actions.append(.transition(from: from, to: .fault, reason: .fault))
+        return actions
+    }
+}
+
+extension VRRPDiscardReason: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .badTTL(let t): return "TTL \(t), expected 255"
+        case .versionMismatch(let v): return "\(v) advert, configured version differs"
+        case .vridMismatch(let v): return "VRID \(v) is not ours"
+        case .authenticationMismatch: return "authentication mismatch"
+        case .unsupportedAuthentication: return "AH authentication is not supported"
+        case .intervalMismatch(let cs): return "advert interval \(String(format2: Double(cs) / 100)) s differs from ours"
+        case .familyMismatch: return "address family differs from ours"
+        case .malformed(let e): return "malformed: \(e)"
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import NIOCore
+import NIOPosix
+
+/// What a datagram probe makes of one received datagram.
+enum DatagramVerdict: Sendable {
+    /// Not ours (another ICMP id, a stale DNS id): keep waiting.
+    case ignore
+    /// The check passed with this detail.
+    case pass(String)
+    /// The check failed.
+    case fail(ProbeError)
+}
+
+/// Sends one datagram on a connected UDP or raw socket and waits for a reply the judge accepts, bounded
+/// by `timeout`. ICMP errors on a connected UDP socket surface as `.refused`.
+enum DatagramExchange {
+    static func run(target: ConnectTarget, rawProtocol: NIOIPProtocol?, request: [UInt8], on loop: any EventLoop,
+                    judge: @escaping @Sendable ([UInt8]) -> DatagramVerdict) -> EventLoopFuture<String> {
+        let promise = loop.makePromise(of: String.self)
+        let remote: SocketAddress
+        do {
+            remote = try SocketAddress(ipAddress: target.host, port: Int(target.port))
+        } catch {
+            return loop.makeFailedFuture(ProbeError.invalidConfiguration("address \(target.host) is not numeric"))
+        }
+        let initializer: @Sendable (Channel) -> EventLoopFuture<Void> = { channel in
+            do {
+                try channel.pipeline.syncOperations.addHandler(DatagramJudgeHandler(judge: judge, promise: promise, stripIPv4Header: rawProtocol != nil))
+                return channel.eventLoop.makeSucceededVoidFuture()
+            } catch {
+                return channel.eventLoop.makeFailedFuture(error)
+            }
+        }
+        let channel: EventLoopFuture<Channel>
+        if let rawProtocol {
+            channel = NIORawSocketBootstrap(group: loop).channelInitializer(initializer)
+                .connect(host: target.host, ipProtocol: rawProtocol)
+        } else {
+            var bootstrap = DatagramBootstrap(group: loop).channelInitializer(initializer)
+            if let bind = target.bindAddress {
+                bootstrap = bootstrap.channelOption(.socketOption(.so_reuseaddr), value: 1)
+                channel = bootstrap.bind(host: bind, port: Int(target.bindPort ?? 0)).flatMap { ch in
+                    ch.connect(to: remote).map { ch }
+                }
+            } else {
+                channel = bootstrap.connect(to: remote)
+            }
+        }
+        channel.whenFailure { promise.fail($0) }
+        channel.whenSuccess { ch in
+            var buffer = ch.allocator.buffer(capacity: request.count)
+            buffer.writeBytes(request)
+            ch.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: buffer)).whenFailure { promise.fail($0) }
+        }
+        _ = ProbeDeadline(promise: promise, timeout: target.timeout, channel: channel)
+        return promise.futureResult
+    }
+}
+
+final class DatagramJudgeHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+
+    private let judge: @Sendable ([UInt8]) -> DatagramVerdict
+    private let promise: EventLoopPromise<String>
+    private let stripIPv4Header: Bool
+
+    init(judge: @escaping @Sendable ([UInt8]) -> DatagramVerdict, promise: EventLoopPromise<String>, stripIPv4Header: Bool) {
+        self.judge = judge
+        self.promise = promise
+        self.stripIPv4Header = stripIPv4Header
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = Array(unwrapInboundIn(data).data.readableBytesView)
+        if stripIPv4Header {
+            // Raw IPv4 sockets deliver the IP header; its length is in the low nibble of the first byte.
+            guard let first = bytes.first, first >> 4 == 4, bytes.count >= Int(first & 0x0f) * 4 else { return }
+            bytes.removeFirst(Int(first & 0x0f) * 4)
+        }
+        switch judge(bytes) {
+        case .ignore: return
+        case .pass(let detail): promise.succeed(detail)
+        case .fail(let error): promise.fail(error)
+        }
+        context.close(promise: nil)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        promise.fail(error)
+        context.close(promise: nil)
+    }
+}

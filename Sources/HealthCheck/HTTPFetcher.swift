@@ -1,0 +1,159 @@
+import Crypto
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// The outcome of one HTTP(S) GET: status and MD5 of the body (as genhash computes it).
+public struct HTTPFetchResult: Hashable, Sendable {
+    /// Response status code.
+    public var status: Int
+    /// MD5 of the response body, lowercase hex.
+    public var digest: String
+    /// Body length in bytes.
+    public var bodyLength: Int
+}
+
+/// One HTTP(S) GET over a fresh connection, bounded as a whole by the target's timeout.
+/// Used by `HTTPProbe` and by `vigil genhash`.
+public struct HTTPFetcher: Sendable {
+    /// Where to connect.
+    public var target: ConnectTarget
+    /// Path to request.
+    public var path: String
+    /// Host header value (`virtualhost`); the target address when `nil`.
+    public var virtualHost: String?
+    /// `http_protocol`.
+    public var version: HTTPProtocolVersion
+    /// TLS settings, `nil` for plain HTTP.
+    public var tls: TLSSettings?
+
+    /// A fetcher.
+    public init(target: ConnectTarget, path: String, virtualHost: String? = nil,
+                version: HTTPProtocolVersion = .http10, tls: TLSSettings? = nil) {
+        self.target = target
+        self.path = path
+        self.virtualHost = virtualHost
+        self.version = version
+        self.tls = tls
+    }
+
+    /// The URL as a log line shows it.
+    public var url: String { "\(tls == nil ? "http" : "https")://\(virtualHost ?? target.hostPort)\(path)" }
+
+    /// Builds the TLS context once per checker (it loads files).
+    static func makeSSLContext(_ tls: TLSSettings) throws -> NIOSSLContext {
+        var config = TLSConfiguration.makeClientConfiguration()
+        config.certificateVerification = tls.verifyPeer ? (tls.serverName == nil ? .noHostnameVerification : .fullVerification) : .none
+        if let ca = tls.caFile { config.trustRoots = .file(ca) }
+        if let cert = tls.certificateFile {
+            config.certificateChain = try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) }
+        }
+        if let key = tls.keyFile {
+            config.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+        }
+        return try NIOSSLContext(configuration: config)
+    }
+
+    /// Fetches once on `loop`. Fails with a `ProbeError` (timeout, refused, closed early, malformed, TLS).
+    public func fetch(on loop: any EventLoop) -> EventLoopFuture<HTTPFetchResult> {
+        let promise = loop.makePromise(of: HTTPFetchResult.self)
+        var sslContext: NIOSSLContext?
+        if let tls {
+            do {
+                sslContext = try Self.makeSSLContext(tls)
+            } catch {
+                return loop.makeFailedFuture(ProbeError.tls("cannot build TLS context: \(error)"))
+            }
+        }
+        let hostHeader: String
+        if let virtualHost {
+            hostHeader = virtualHost
+        } else {
+            let defaultPort: UInt16 = tls == nil ? 80 : 443
+            hostHeader = target.port == defaultPort ? target.host : target.hostPort
+        }
+        var head = HTTPRequestHead(version: version == .http11 ? .http1_1 : .http1_0, method: .GET, uri: path)
+        head.headers.add(name: "User-Agent", value: "KeepAliveClient")
+        head.headers.add(name: "Host", value: hostHeader)
+        if version != .http10 { head.headers.add(name: "Connection", value: "close") }
+        let request = head
+        let context = sslContext
+        let sni = tls?.serverName
+        let channel = SocketConnector.connect(target, on: loop) { channel in
+            do {
+                let sync = channel.pipeline.syncOperations
+                if let context {
+                    try sync.addHandler(NIOSSLClientHandler(context: context, serverHostname: sni))
+                }
+                try sync.addHTTPClientHandlers()
+                try sync.addHandler(HTTPFetchHandler(request: request, promise: promise))
+                return channel.eventLoop.makeSucceededVoidFuture()
+            } catch {
+                return channel.eventLoop.makeFailedFuture(error)
+            }
+        }
+        channel.whenFailure { promise.fail($0) }
+        _ = ProbeDeadline(promise: promise, timeout: target.timeout, channel: channel)
+        let timeout = target.timeout
+        return promise.futureResult.flatMapErrorThrowing { throw ProbeError.classify($0, timeout: timeout) }
+    }
+}
+
+/// Sends the request, hashes the body, and completes the promise on the first terminal event.
+final class HTTPFetchHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private let request: HTTPRequestHead
+    private let promise: EventLoopPromise<HTTPFetchResult>
+    private var status: Int?
+    private var md5 = Insecure.MD5()
+    private var length = 0
+    private var done = false
+
+    init(request: HTTPRequestHead, promise: EventLoopPromise<HTTPFetchResult>) {
+        self.request = request
+        self.promise = promise
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.write(wrapOutboundOut(.head(request)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !done else { return }
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            status = Int(head.status.code)
+        case .body(let buffer):
+            length += buffer.readableBytes
+            buffer.withUnsafeReadableBytes { md5.update(bufferPointer: $0) }
+        case .end:
+            guard let status else { return finish(context, .failure(ProbeError.malformedReply("no status line"))) }
+            let digest = md5.finalize().map { byte in
+                let hex = String(byte, radix: 16)
+                return byte < 16 ? "0" + hex : hex
+            }.joined()
+            finish(context, .success(HTTPFetchResult(status: status, digest: digest, bodyLength: length)))
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        finish(context, .failure(error))
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finish(context, .failure(ProbeError.closedEarly))
+        context.fireChannelInactive()
+    }
+
+    private func finish(_ context: ChannelHandlerContext, _ result: Result<HTTPFetchResult, any Error>) {
+        guard !done else { return }
+        done = true
+        promise.complete(with: result)
+        context.close(promise: nil)
+    }
+}

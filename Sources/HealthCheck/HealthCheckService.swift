@@ -1,0 +1,215 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// One virtual server's health-check input: its quorum policy and its real servers.
+public struct VirtualServerHealth: Hashable, Sendable {
+    /// The virtual server as an operator writes it (`10.0.0.1:80`, `fwmark 7`); must equal the
+    /// `RealServerKey.virtualServer` of its real servers.
+    public var name: String
+    /// quorum, hysteresis, quorum_up/down, sorry_server.
+    public var quorum: QuorumPolicy
+    /// `alpha` at the virtual-server level: quorum starts down.
+    public var alpha: Bool
+    /// `omega`: run quorum_down and notify_down scripts on shutdown.
+    public var omega: Bool
+    /// The real servers.
+    public var realServers: [RealServerTarget]
+
+    /// An input.
+    public init(name: String, quorum: QuorumPolicy = QuorumPolicy(), alpha: Bool = false, omega: Bool = false,
+                realServers: [RealServerTarget]) {
+        self.name = name
+        self.quorum = quorum
+        self.alpha = alpha
+        self.omega = omega
+        self.realServers = realServers
+    }
+}
+
+/// What the service reports; every event carries the virtual server's resulting IPVS pool.
+public enum HealthCheckEvent: Hashable, Sendable, CustomStringConvertible {
+    /// A real server changed state (or was added). `pool` is its virtual server's destinations afterwards.
+    case realServer(RealServerStateChange, pool: [PoolDestination])
+    /// A virtual server's quorum was gained or lost. `pool` is its destinations afterwards.
+    case quorum(virtualServer: String, up: Bool, liveWeight: Int, pool: [PoolDestination])
+
+    public var description: String {
+        switch self {
+        case .realServer(let change, _): change.description
+        case .quorum(let vs, let up, let weight, _): "\(vs) quorum \(up ? "UP" : "DOWN"): live weight \(weight)"
+        }
+    }
+}
+
+/// The runtime: drives a `CheckScheduler` with real time on one event loop, runs the probes concurrently on
+/// that loop (no thread per check), tracks quorum per virtual server, runs notify/quorum scripts without waiting,
+/// and publishes `events`.
+///
+/// All mutable state is confined to `loop`; public methods hop onto it.
+public final class HealthCheckService: @unchecked Sendable {
+    /// Every state change, in order. Finishes after `shutdown()`.
+    public let events: AsyncStream<HealthCheckEvent>
+    private let continuation: AsyncStream<HealthCheckEvent>.Continuation
+    private let loop: any EventLoop
+    private let probes: ProbeRunner
+    private let logger: Logger
+
+    // Loop-confined state.
+    private var scheduler: CheckScheduler
+    private var virtualServers: [String: VirtualServerHealth] = [:]
+    private var quorums: [String: QuorumTracker] = [:]
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: CheckInstant?
+    private var stopped = false
+    private var probesStarted = 0
+
+    /// A service on `loop`; scripts are waited for on `threadPool`.
+    public init(loop: any EventLoop, threadPool: NIOThreadPool, scriptSecurity: ScriptSecurity = ScriptSecurity(),
+                logger: Logger = Logger(label: "vigil.healthcheck"), seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
+        self.loop = loop
+        self.logger = logger
+        self.probes = ProbeRunner(scripts: ProcessScriptRunner(pool: threadPool, security: scriptSecurity))
+        self.scheduler = CheckScheduler(seed: seed)
+        (events, continuation) = AsyncStream.makeStream(of: HealthCheckEvent.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Starts checking `virtualServers`, or replaces the set on reload: unchanged real servers keep their state
+    /// and schedule; new ones are announced; removed ones stop. Returns once applied.
+    public func update(_ virtualServers: [VirtualServerHealth]) async {
+        try? await loop.submit { self.apply(virtualServers) }.get()
+    }
+
+    /// The number of probes started so far (for benchmarks).
+    public func probeCount() async -> Int {
+        (try? await loop.submit { self.probesStarted }.get()) ?? 0
+    }
+
+    /// The current IPVS pool of every virtual server.
+    public func pools() async -> [String: [PoolDestination]] {
+        (try? await loop.submit { self.quorums.keys.reduce(into: [:]) { $0[$1] = self.pool($1) } }.get()) ?? [:]
+    }
+
+    /// Stops probing, runs omega scripts, and finishes `events`.
+    public func shutdown() async {
+        try? await loop.submit {
+            self.stopped = true
+            self.timer?.cancel()
+            for vs in self.virtualServers.values where vs.omega {
+                if let script = vs.quorum.quorumDown { self.runScript(script) }
+                for rs in vs.realServers { if let s = rs.notifyDown { self.runScript(s) } }
+            }
+            self.continuation.finish()
+        }.get()
+    }
+
+    // MARK: - Loop-confined
+
+    private func apply(_ list: [VirtualServerHealth]) {
+        guard !stopped else { return }
+        let now = CheckInstant.now()
+        var next: [String: VirtualServerHealth] = [:]
+        for vs in list { next[vs.name] = vs }
+        virtualServers = next
+        let actions = scheduler.update(targets: list.flatMap(\.realServers), now: now)
+        for name in quorums.keys where next[name] == nil { quorums[name] = nil }
+        for vs in list {
+            let live = QuorumTracker.liveWeight(of: vs.realServers.compactMap { scheduler.state(of: $0.key) })
+            if quorums[vs.name] == nil {
+                quorums[vs.name] = QuorumTracker(policy: vs.quorum, liveWeight: live, alpha: vs.alpha)
+            } else if quorums[vs.name]?.policy != vs.quorum, var tracker = quorums[vs.name] {
+                let transitions = tracker.policyChanged(vs.quorum)
+                quorums[vs.name] = tracker
+                emitQuorum(vs.name, transitions)
+            }
+        }
+        perform(actions, now: now)
+    }
+
+    private func perform(_ actions: [CheckAction], now: CheckInstant) {
+        for action in actions {
+            switch action {
+            case .startProbe(let id, let spec, _):
+                probesStarted += 1
+                probes.run(spec.kind, on: loop).whenSuccess { result in
+                    self.probeDone(id: id, result: result)
+                }
+            case .stateChanged(let change):
+                logger.info("\(change.description)")
+                let vs = change.key.virtualServer
+                if change.previous != nil || !change.state.alive,
+                   let target = virtualServers[vs]?.realServers.first(where: { $0.key == change.key }) {
+                    if change.state.alive, change.previous?.alive == false, let s = target.notifyUp { runScript(s) }
+                    if !change.state.alive, change.previous?.alive != false, let s = target.notifyDown { runScript(s) }
+                }
+                var transitions: [QuorumAction] = []
+                if var tracker = quorums[vs], let members = virtualServers[vs]?.realServers {
+                    let live = QuorumTracker.liveWeight(of: members.compactMap { scheduler.state(of: $0.key) })
+                    transitions = tracker.liveWeightChanged(live)
+                    quorums[vs] = tracker
+                }
+                continuation.yield(.realServer(change, pool: pool(vs)))
+                emitQuorum(vs, transitions)
+            }
+        }
+        armTimer()
+    }
+
+    private func emitQuorum(_ vs: String, _ transitions: [QuorumAction]) {
+        for t in transitions {
+            switch t {
+            case .quorumGained(let weight, let script):
+                logger.info("\(vs) quorum UP: live weight \(weight)")
+                if let script { runScript(script) }
+                continuation.yield(.quorum(virtualServer: vs, up: true, liveWeight: weight, pool: pool(vs)))
+            case .quorumLost(let weight, let script):
+                logger.warning("\(vs) quorum DOWN: live weight \(weight)")
+                if let script { runScript(script) }
+                continuation.yield(.quorum(virtualServer: vs, up: false, liveWeight: weight, pool: pool(vs)))
+            }
+        }
+    }
+
+    private func pool(_ vs: String) -> [PoolDestination] {
+        guard let tracker = quorums[vs], let members = virtualServers[vs]?.realServers else { return [] }
+        var states: [RealServerKey: RealServerState] = [:]
+        for m in members { states[m.key] = scheduler.state(of: m.key) }
+        return tracker.destinations(states: states)
+    }
+
+    private func probeDone(id: CheckID, result: ProbeResult) {
+        guard !stopped else { return }
+        let now = CheckInstant.now()
+        perform(scheduler.probeFinished(id: id, result: result, now: now), now: now)
+    }
+
+    private func timerFired() {
+        timer = nil
+        timerDeadline = nil
+        guard !stopped else { return }
+        let now = CheckInstant.now()
+        perform(scheduler.deadlineReached(now: now), now: now)
+    }
+
+    private func armTimer() {
+        guard !stopped else { return }
+        guard let deadline = scheduler.nextDeadline else {
+            timer?.cancel()
+            timer = nil
+            timerDeadline = nil
+            return
+        }
+        if timerDeadline == deadline { return }
+        timer?.cancel()
+        timerDeadline = deadline
+        let delay = max(0, (deadline - CheckInstant.now()).nanosecondsClamped)
+        timer = loop.scheduleTask(in: .nanoseconds(delay)) { self.timerFired() }
+    }
+
+    private func runScript(_ arguments: [String]) {
+        let description = arguments.joined(separator: " ")
+        probes.scripts.run(arguments, timeout: nil, on: loop).whenSuccess { exit in
+            if exit != .exited(0) { self.logger.warning("script \(description): \(exit)") }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Testing
+@testable import HealthCheck
+
+@Test("status_code ranges accept codes inside any range and default to 200-299")
+func statusRanges() {
+    let url = URLCheck(path: "/", statusCodes: [200...299, 503...503])
+    #expect(url.accepts(status: 204) && url.accepts(status: 503))
+    #expect(!url.accepts(status: 404))
+    #expect(URLCheck(path: "/").accepts(status: 299) && !URLCheck(path: "/").accepts(status: 301))
+    #expect(url.statusDescription == "200-299 503")
+}
+
+@Test("A DNS SOA query for the root encodes per RFC 1035")
+func dnsQueryRoot() {
+    #expect(DNSProbe.query(id: 0x1234, name: ".", type: "SOA") ==
+            [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 1])
+    #expect(DNSProbe.query(id: 1, name: "a.example", type: "A").map { Array($0.dropFirst(12)) } ==
+            [1, 0x61, 7, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0, 0, 1, 0, 1])
+    #expect(DNSProbe.query(id: 1, name: "x", type: "BOGUS") == nil)
+}
+
+@Test("A DNS reply passes only with the query's ID, QR set and NOERROR")
+func dnsJudge() {
+    let ok: [UInt8] = [0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]
+    if case .pass = DNSProbe.judge(ok, id: 0x1234) {} else { Issue.record("expected pass") }
+    if case .ignore = DNSProbe.judge(ok, id: 0x9999) {} else { Issue.record("expected ignore") }
+    var nx = ok
+    nx[3] = 0x83
+    if case .fail = DNSProbe.judge(nx, id: 0x1234) {} else { Issue.record("expected NXDOMAIN failure") }
+    if case .fail = DNSProbe.judge([1, 2, 3], id: 0x1234) {} else { Issue.record("expected short-reply failure") }
+}
+
+@Test("An ICMP echo request carries a valid Internet checksum")
+func pingChecksum() {
+    let request = PingProbe.echoRequest(id: 0xBEEF, sequence: 1)
+    #expect(request[0] == 8)
+    #expect(PingProbe.checksum(request) == 0)
+}
+
+@Test("FILE_CHECK: a negative contribution fails, dynamic sets the weight")
+func fileJudge() {
+    #expect(FileProbe.judge("5\n", check: FileCheck(path: "/f")).up)
+    #expect(!FileProbe.judge("5\n", check: FileCheck(path: "/f", reverse: true)).up)
+    #expect(FileProbe.judge("3", check: FileCheck(path: "/f", weight: 2, dynamic: true)).dynamicWeight == 6)
+    #expect(!FileProbe.judge("abc", check: FileCheck(path: "/f")).up)
+    #expect(FileProbe.judge(nil, check: FileCheck(path: "/f")).up)
+}
+
+@Test("UDP replies outside the length bounds or not matching the prefix fail")
+func udpJudge() {
+    let target = ConnectTarget(host: "127.0.0.1", port: 9)
+    let check = UDPCheck(target: target, requireReply: true, replyPrefix: [0xAB], minReplyLength: 2, maxReplyLength: 4)
+    if case .pass = UDPProbe.judge([0xAB, 1], check: check) {} else { Issue.record("expected pass") }
+    if case .fail = UDPProbe.judge([0xAC, 1], check: check) {} else { Issue.record("expected prefix failure") }
+    if case .fail = UDPProbe.judge([0xAB], check: check) {} else { Issue.record("expected length failure") }
+}
+
+@Test("Script security refuses relative paths and accepts root-owned system programs")
+func scriptSecurity() {
+    #expect(ProcessScriptRunner.insecurity(of: "relative.sh") != nil)
+    #expect(ProcessScriptRunner.insecurity(of: "/usr/bin/env") == nil)
+    #expect(ProcessScriptRunner.insecurity(of: "/nonexistent/script") != nil)
+}

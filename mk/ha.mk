@@ -1,0 +1,26 @@
+# HA module (issue #3): host integration tier, fuzzing and the failover bench.
+HOST_TESTS += test-host-ha
+FUZZERS += fuzz-ha
+BENCHES += bench-ha
+
+HA_CORE := Sources/HA/IPAddress.swift Sources/HA/Instant.swift Sources/HA/VRRPAdvertisement.swift Sources/HA/VRRPInstance.swift
+HA_FUZZ_RUNS ?= 200000
+
+.PHONY: test-host-ha fuzz-ha bench-ha
+
+## Vigil vs keepalived (and vs Vigil) in network namespaces; root. Also runs the gated Swift suite.
+test-host-ha:
+	@scripts/require-root.sh "HA host tier"
+	VIGIL_TIER=host $(SWIFT) test --skip-build --filter HAIntegrationTests
+	VIGIL_BIN=$(VIGIL_BIN) scripts/ha/host-tests.sh
+
+## libFuzzer over the VRRP decoder (+ round trip + instance), built with swiftc directly.
+fuzz-ha:
+	@mkdir -p .build-fuzz-ha/corpus
+	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name HAFuzz -use-ld=lld $(HA_CORE) Fuzz/HA/main.swift -o .build-fuzz-ha/fuzz-ha 2>&1 | grep -v '^$$' || true
+	@test -x .build-fuzz-ha/fuzz-ha
+	SWIFT_BACKTRACE=enable=no .build-fuzz-ha/fuzz-ha -runs=$(HA_FUZZ_RUNS) -max_len=512 .build-fuzz-ha/corpus
+
+## Failover time SIGKILL → VIP on the backup and first GARP, Vigil vs keepalived in the same run.
+bench-ha: build
+	VIGIL_BIN=$(VIGIL_BIN) scripts/ha/bench.sh
