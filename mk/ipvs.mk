@@ -14,6 +14,7 @@ test-vm-ipvs:
 	scripts/lab/checks/ipvs-no-module.sh
 	@test -e /proc/net/ip_vs || modprobe ip_vs || { echo "error: test-vm-ipvs needs a kernel with IPVS (run it through make test-vm)" >&2; exit 1; }
 	$(MAKE) --no-print-directory test-vm-ipvs-kernel
+	scripts/lab/checks/ipvs-http.sh
 
 ## The Swift kernel suites, in a private network namespace (its own IPVS table). The
 ## test bundle runs directly: `swift test --skip-build` would first compile the package

@@ -2,7 +2,7 @@
 # VM tier: before ip_vs is loaded, `vigil ipvs list` must fail with a clear message
 # (not crash), also when the kernel cannot auto-load the module. Run by `make test-vm-ipvs` first thing after boot.
 set -uo pipefail
-bin=${VIGIL_BIN:?VIGIL_BIN not set}
+bin=${VIGIL_BIN:-$(pwd)/.build/debug/vigil}
 if grep -qw '^ip_vs' /proc/modules 2>/dev/null || [ -e /proc/net/ip_vs ]; then
   echo "no-module: ip_vs is already loaded here; the missing-module check only runs on a fresh VM boot" >&2
   [ "${VIGIL_IPVS_REQUIRE_FRESH:-1}" = 1 ] && { echo "FAIL: expected a kernel without ip_vs loaded" >&2; exit 1; }
