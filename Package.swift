@@ -65,6 +65,8 @@ let package = Package(
             dependencies: [
                 "Config", "HA", "IPVS", "HealthCheck",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

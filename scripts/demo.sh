@@ -1,11 +1,9 @@
 #!/usr/bin/env bash
-# Placeholder until the Director lands (issue #6): checks and explains Samples/.
+# `make demo` (after `make deps build`): boots the qemu IPVS lab once (or runs directly when the host
+# kernel has IPVS) and plays the Director timeline of scripts/demo/run.sh in it. Root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-status=0
-for f in Samples/*.conf; do
-  [ -e "$f" ] || { echo "no samples yet"; exit 1; }
-  echo "== vigil check $f"
-  .build/debug/vigil check -f "$f" || status=1
-done
-exit $status
+scripts/require-root.sh "make demo"
+export VIGIL_BIN=${VIGIL_BIN:-$PWD/.build/debug/vigil}
+[ -x "$VIGIL_BIN" ] || { echo "error: $VIGIL_BIN is missing; run make build" >&2; exit 1; }
+VIGIL_LAB_TIMEOUT=${VIGIL_LAB_TIMEOUT:-300} exec scripts/lab/vm-run.sh scripts/demo/run.sh

@@ -33,6 +33,13 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("P"), .customLong("vrrp")], help: "VRRP only (the only mode so far)")
     var vrrpOnly = false
 
+    // Director (issue #6): checks + IPVS.
+    @Flag(name: [.customShort("C"), .customLong("check")], help: "Health checks and IPVS only, no VRRP (table always installed)")
+    var checksOnly = false
+
+    @Flag(name: .customLong("dont-release-ipvs"), help: "Leave the IPVS services installed on exit")
+    var dontReleaseIPVS = false
+
     func run() async throws {
         let loaded = ConfigLoader.load(path: file)
         if !loaded.diagnostics.isEmpty {
@@ -63,7 +70,10 @@ struct RunCommand: AsyncParsableCommand {
                 return nil
             }
         })
-        do { try await daemon.run() } catch {
+        do {
+            try await Supervisor.runDaemon(daemon, config: loaded.config, vrrpOnly: vrrpOnly, checksOnly: checksOnly,
+                                           releaseOnExit: !dontReleaseIPVS, logger: logger)
+        } catch {
             logger.critical("\(error)")
             FileHandle.standardError.write(Data("vigil: \(error)\n".utf8))
             throw ExitCode(1)

@@ -1,0 +1,70 @@
+// Theory of operation
+//
+// The pure function from "what is true now" to "what the kernel's IPVS table should be":
+//   - a service is in the table when its owner is active (see `LVSOwner`), or always in checks-only mode;
+//   - a real server that is alive gets its health weight (the configured weight, or the misc_dynamic / FILE_CHECK
+//     weight the checks computed); a dead one is removed, or kept with weight 0 with `inhibit_on_failure`;
+//   - a real server with no health report yet is alive at its configured weight unless a checker has `alpha`;
+//   - while a pool's quorum is down and it has a sorry server, the sorry server (weight 1) is the only destination;
+//     while quorum is up the sorry server is absent, or present with weight 0 with `sorry_server_inhibit`.
+// It does not decide quorum (HealthCheck's `QuorumTracker` does, with hysteresis); a pool with no quorum report
+// yet has quorum when its initial live weight reaches `quorum` (and never with `alpha`).
+
+import HA
+import HealthCheck
+import IPVS
+
+/// Builds the desired IPVS table.
+public enum LVSTableBuilder {
+    /// The desired table.
+    /// - Parameters:
+    ///   - plan: services, owners and pools of the configuration.
+    ///   - isActive: whether an owner currently holds its services.
+    ///   - health: the last reported state of each real server.
+    ///   - quorumUp: the last reported quorum of each pool, by `VirtualServerHealth.name`.
+    public static func desiredTable(plan: LoadBalancerPlan, isActive: (LVSOwner) -> Bool,
+                                    health: [RealServerKey: RealServerState],
+                                    quorumUp: [String: Bool]) -> IPVSTable {
+        var entries: [IPVSVirtualService] = []
+        for planned in plan.services where isActive(planned.owner) {
+            let pool = plan.pools[planned.virtualServer] ?? PlannedPool(realServers: [])
+            let up = quorumUp[planned.virtualServer] ?? initialQuorum(pool, health: health)
+            entries.append(IPVSVirtualService(service: planned.service,
+                                              destinations: destinations(pool, quorumUp: up, health: health)))
+        }
+        return IPVSTable(entries)
+    }
+
+    /// The state a real server has now: its report, else its initial state.
+    public static func state(of rs: PlannedRealServer, health: [RealServerKey: RealServerState]) -> RealServerState {
+        health[rs.key] ?? RealServerState(alive: rs.initiallyAlive, weight: Int(rs.destination.weight),
+                                          inhibitOnFailure: rs.inhibitOnFailure)
+    }
+
+    /// Quorum of a pool that has no report yet.
+    static func initialQuorum(_ pool: PlannedPool, health: [RealServerKey: RealServerState]) -> Bool {
+        guard !pool.alpha else { return false }
+        return QuorumTracker.liveWeight(of: pool.realServers.map { state(of: $0, health: health) }) >= pool.quorum
+    }
+
+    /// The destinations of one pool.
+    static func destinations(_ pool: PlannedPool, quorumUp: Bool,
+                             health: [RealServerKey: RealServerState]) -> [IPVSDestination] {
+        if !quorumUp, let sorry = pool.sorryServer { return [sorry] }
+        var out: [IPVSDestination] = []
+        for rs in pool.realServers {
+            let s = state(of: rs, health: health)
+            let weight: Int? = s.alive ? s.weight : (rs.inhibitOnFailure || s.inhibitOnFailure ? 0 : nil)
+            guard let weight else { continue }
+            var d = rs.destination
+            d.weight = Int32(clamping: max(0, weight))
+            out.append(d)
+        }
+        if pool.sorryServerInhibit, var sorry = pool.sorryServer,
+           !out.contains(where: { $0.key == sorry.key }) {
+            sorry.weight = 0
+            out.append(sorry)
+        }
+        return out
+    }
+}

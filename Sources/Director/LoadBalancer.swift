@@ -1,0 +1,117 @@
+// Theory of operation
+//
+// `LoadBalancer` is the sans-IO composition core: a plain value holding what the Director knows (the plan, the
+// state of each VRRP instance, the health of each real server, the quorum of each pool) and fed three events:
+//   - `instanceChanged(_:to:reason:)`   a VRRP transition;
+//   - `realServerChanged(_:)`            a health-check state change (alive or weight);
+//   - `quorumChanged(virtualServer:up:)` a pool's quorum was gained or lost.
+// Each returns actions: one `.ownershipChanged` per service that is installed or withdrawn (with the owner and the
+// reason, for a one-line log), and `.reconcile` when the desired table changed. The adapter (`Supervisor`) applies
+// `desiredTable` to the kernel through the IPVS reconciler.
+//
+// A transition into STOP is not an ownership change: the daemon is shutting down, and the supervisor removes the
+// services (or keeps them with `--dont-release-ipvs`) as one explicit step. In checks-only mode (`vigil run -C`)
+// every service is always installed and VRRP events change nothing.
+
+import HA
+import HealthCheck
+import IPVS
+
+/// Whether VRRP decides which services are installed.
+public enum LoadBalancerMode: Hashable, Sendable {
+    /// A service on a VIP is installed while its owner is MASTER.
+    case followVRRP
+    /// `-C`/`--check`: no VRRP; every service is installed.
+    case checksOnly
+}
+
+/// What the adapter must do after an event.
+public enum LoadBalancerAction: Hashable, Sendable, CustomStringConvertible {
+    /// A service starts or stops being installed because its owner changed state; log it.
+    case ownershipChanged(IPVSServiceKey, installed: Bool, owner: LVSOwner, reason: String)
+    /// The desired table changed: reconcile the kernel with `desiredTable`.
+    case reconcile
+
+    public var description: String {
+        switch self {
+        case .ownershipChanged(let key, let installed, let owner, let reason):
+            "\(key) \(installed ? "installed" : "withdrawn"): \(owner) \(reason)"
+        case .reconcile: "reconcile"
+        }
+    }
+}
+
+/// The composition core: VRRP states + health → which services are owned and what the table should be.
+public struct LoadBalancer: Sendable {
+    /// Services, owners and pools.
+    public private(set) var plan: LoadBalancerPlan
+    /// Checks-only or VRRP-driven.
+    public let mode: LoadBalancerMode
+    private var instanceStates: [String: VRRPState] = [:]
+    private var health: [RealServerKey: RealServerState] = [:]
+    private var quorumUp: [String: Bool] = [:]
+
+    /// A core with every instance not yet MASTER and no health reports.
+    public init(plan: LoadBalancerPlan, mode: LoadBalancerMode = .followVRRP) {
+        self.plan = plan
+        self.mode = mode
+    }
+
+    /// The table the kernel should have now.
+    public var desiredTable: IPVSTable {
+        LVSTableBuilder.desiredTable(plan: plan, isActive: isActive, health: health, quorumUp: quorumUp)
+    }
+
+    /// The services currently installed (their owner is active), in plan order.
+    public var installedServices: [IPVSServiceKey] {
+        plan.services.filter { isActive($0.owner) }.map(\.service.key)
+    }
+
+    /// The last known state of an instance (`INIT` before any report).
+    public func state(of instance: String) -> VRRPState { instanceStates[instance] ?? .initialize }
+
+    /// Whether `owner`'s services are installed now.
+    public func isActive(_ owner: LVSOwner) -> Bool {
+        switch mode {
+        case .checksOnly: return true
+        case .followVRRP:
+            switch owner {
+            case .always: return true
+            case .instance(let name): return state(of: name) == .master
+            case .syncGroup(_, let members): return !members.isEmpty && members.allSatisfy { state(of: $0) == .master }
+            }
+        }
+    }
+
+    /// A VRRP instance changed state. Transitions into STOP are ignored (see the theory of operation).
+    public mutating func instanceChanged(_ instance: String, to state: VRRPState, reason: String) -> [LoadBalancerAction] {
+        if state == .stop { return [] }
+        return changing(reason: "is \(state) (\(instance): \(reason))") { $0.instanceStates[instance] = state }
+    }
+
+    /// A real server's health changed.
+    public mutating func realServerChanged(_ change: RealServerStateChange) -> [LoadBalancerAction] {
+        changing(reason: "") { $0.health[change.key] = change.state }
+    }
+
+    /// A pool's quorum was gained or lost.
+    public mutating func quorumChanged(virtualServer: String, up: Bool) -> [LoadBalancerAction] {
+        changing(reason: "") { $0.quorumUp[virtualServer] = up }
+    }
+
+    private mutating func changing(reason: String, _ change: (inout LoadBalancer) -> Void) -> [LoadBalancerAction] {
+        let before = desiredTable
+        let installedBefore = Set(installedServices)
+        change(&self)
+        var actions: [LoadBalancerAction] = []
+        for planned in plan.services {
+            let key = planned.service.key
+            let now = isActive(planned.owner)
+            if now != installedBefore.contains(key) {
+                actions.append(.ownershipChanged(key, installed: now, owner: planned.owner, reason: reason))
+            }
+        }
+        if desiredTable != before { actions.append(.reconcile) }
+        return actions
+    }
+}

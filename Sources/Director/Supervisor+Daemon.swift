@@ -1,0 +1,48 @@
+import Config
+import HA
+import Logging
+
+extension Supervisor {
+    /// Runs the VRRP `daemon` and this load balancer together (`vigil run` with virtual servers): the balancer follows
+    /// the daemon's transitions, and when the daemon stops (SIGTERM/SIGINT: priority-0 adverts, VIPs removed) the
+    /// balancer releases its services. If the balancer cannot start (no IPVS), the daemon is shut down too.
+    public func run(alongside daemon: Daemon) async throws(SupervisorError) {
+        let events = daemon.events
+        let balancer = Task { () async -> SupervisorError? in
+            do throws(SupervisorError) {
+                try await self.run(vrrpEvents: events)
+                return nil
+            } catch {
+                daemon.shutdown()
+                return error
+            }
+        }
+        var daemonError: DaemonError?
+        do { try await daemon.run() } catch { daemonError = error }
+        stop()
+        if let e = await balancer.value { throw e }
+        if let daemonError { throw .daemon(daemonError) }
+    }
+}
+
+extension Supervisor {
+    /// What `vigil run` runs, keepalived style: VRRP and the load balancer (default), VRRP only (`-P`, or a
+    /// configuration without virtual servers), or checks and IPVS only (`-C`: no VRRP, every service installed,
+    /// SIGTERM/SIGINT stop it).
+    public static func runDaemon(_ daemon: Daemon, config: KeepalivedConfig, vrrpOnly: Bool, checksOnly: Bool,
+                                 releaseOnExit: Bool, logger: Logger) async throws(SupervisorError) {
+        guard !vrrpOnly, isNeeded(for: config) else {
+            do { try await daemon.run() } catch { throw .daemon(error) }
+            return
+        }
+        let balancer = Supervisor(config: config, mode: checksOnly ? .checksOnly : .followVRRP,
+                                  releaseOnExit: releaseOnExit, logger: logger)
+        if checksOnly {
+            let sources = balancer.stopOnSignals()
+            defer { for s in sources { s.cancel() } }
+            try await balancer.run(vrrpEvents: nil)
+        } else {
+            try await balancer.run(alongside: daemon)
+        }
+    }
+}

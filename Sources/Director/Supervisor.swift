@@ -1,0 +1,215 @@
+import Config
+import Dispatch
+import Foundation
+import HA
+import HealthCheck
+import IPVS
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Why the load-balancing side could not run.
+public enum SupervisorError: Error, Sendable, CustomStringConvertible {
+    /// The IPVS generic-netlink family could not be opened (no `ip_vs` module, no CAP_NET_ADMIN).
+    case ipvs(IPVSError)
+    /// The VRRP daemon it runs alongside failed.
+    case daemon(DaemonError)
+
+    public var description: String {
+        switch self {
+        case .ipvs(let e): "IPVS: \(e)"
+        case .daemon(let e): "\(e)"
+        }
+    }
+}
+
+/// The adapter around `LoadBalancer`: runs the health checks (on every node, from start), feeds VRRP transitions
+/// and health reports into the core, and reconciles the kernel's IPVS table with the core's desired table through
+/// `IPVSReconciler` (never a flush; only services Vigil installed or adopted are touched). Changes are coalesced:
+/// a burst of events within `coalescing` is one reconcile.
+///
+/// On stop the owned services are removed, unless `releaseOnExit` is false (`--dont-release-ipvs`).
+public actor Supervisor {
+    private enum Input: Sendable {
+        case vrrp(VRRPEvent)
+        case stop
+    }
+
+    private var core: LoadBalancer
+    private let healthTargets: [VirtualServerHealth]
+    private let scriptSecurity: ScriptSecurity
+    private let releaseOnExit: Bool
+    private let logger: Logger
+    private let coalescing: Duration
+    private let makeControl: @Sendable () throws(IPVSError) -> any IPVSControl
+    private let inputs: AsyncStream<Input>
+    private let inputSink: AsyncStream<Input>.Continuation
+    private var reconciler: IPVSReconciler?
+    private var reconcileScheduled = false
+    private var reconciling = false
+    private var dirty = false
+    private var stopping = false
+
+    /// A supervisor for `config`. `control` opens the kernel interface (default: generic netlink).
+    public init(config: KeepalivedConfig, mode: LoadBalancerMode, releaseOnExit: Bool = true, logger: Logger,
+                coalescing: Duration = .milliseconds(5),
+                control: @escaping @Sendable () throws(IPVSError) -> any IPVSControl = {
+                    () throws(IPVSError) -> any IPVSControl in try NetlinkIPVSClient()
+                }) {
+        self.core = LoadBalancer(plan: LoadBalancerPlan(config: config), mode: mode)
+        self.healthTargets = CheckTranslation.virtualServers(from: config)
+        self.scriptSecurity = CheckTranslation.scriptSecurity(from: config)
+        self.releaseOnExit = releaseOnExit
+        self.logger = logger
+        self.coalescing = coalescing
+        self.makeControl = control
+        (inputs, inputSink) = AsyncStream.makeStream(of: Input.self)
+    }
+
+    /// Whether a configuration has anything for the supervisor to do.
+    public static func isNeeded(for config: KeepalivedConfig) -> Bool { !config.virtualServers.isEmpty }
+
+    /// Asks `run` to finish (what the end of the VRRP event stream also does).
+    public nonisolated func stop() { inputSink.yield(.stop) }
+
+    /// The table the kernel should have now (for status and tests).
+    public func desiredTable() -> IPVSTable { core.desiredTable }
+
+    /// Runs the checks and keeps the table until `stop()` or until `vrrpEvents` finishes (the VRRP runtime stopped).
+    /// Pass nil for `vrrpEvents` in checks-only mode.
+    public func run(vrrpEvents: AsyncStream<VRRPEvent>?) async throws(SupervisorError) {
+        let control: any IPVSControl
+        do { control = try makeControl() } catch { throw .ipvs(error) }
+        let reconciler = IPVSReconciler(control: control)
+        self.reconciler = reconciler
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let pool = NIOThreadPool(numberOfThreads: 2)
+        pool.start()
+        let health = HealthCheckService(loop: group.next(), threadPool: pool, scriptSecurity: scriptSecurity,
+                                        logger: logger)
+        logger.notice("Starting Vigil load balancer: \(core.plan.services.count) services, \(healthTargets.count) virtual servers (\(core.mode == .checksOnly ? "checks only" : "following VRRP"))")
+        await reconcileNow()
+        let healthTask = Task { for await event in health.events { self.healthEvent(event) } }
+        let sink = inputSink
+        let vrrpTask = Task {
+            guard let vrrpEvents else { return }
+            for await event in vrrpEvents { sink.yield(.vrrp(event)) }
+            sink.yield(.stop)
+        }
+        await health.update(healthTargets)
+        loop: for await input in inputs {
+            switch input {
+            case .vrrp(let event): vrrpEvent(event)
+            case .stop: break loop
+            }
+        }
+        stopping = true
+        vrrpTask.cancel()
+        await health.shutdown()
+        await healthTask.value
+        while reconciling { try? await Task.sleep(for: .milliseconds(1)) }
+        if releaseOnExit {
+            do {
+                let report = try await reconciler.apply(desired: IPVSTable())
+                for c in report.commands { logger.info("ipvs: \(c)") }
+                for f in report.failures { logger.error("ipvs: \(f.command): \(f)") }
+            } catch {
+                logger.error("ipvs: cannot release services: \(error)")
+            }
+        } else {
+            let kept = await reconciler.ownedServices.count
+            logger.notice("ipvs: leaving \(kept) services installed (--dont-release-ipvs)")
+        }
+        try? await pool.shutdownGracefully()
+        try? await group.shutdownGracefully()
+        logger.notice("Stopped Vigil load balancer")
+    }
+
+    /// Installs SIGTERM/SIGINT handlers that call `stop()` (checks-only mode, where no VRRP daemon owns the signals).
+    /// Keep the returned sources alive while running.
+    public nonisolated func stopOnSignals() -> [any DispatchSourceSignal] {
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
+        let log = logger
+        return [SIGTERM, SIGINT].map { sig in
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { [weak self] in
+                log.notice("received signal \(sig), shutting down")
+                self?.stop()
+            }
+            s.resume()
+            return s
+        }
+    }
+
+    // MARK: - Events
+
+    private func vrrpEvent(_ event: VRRPEvent) {
+        guard case .transition(let instance, _, let to, let reason) = event else { return }
+        perform(core.instanceChanged(instance, to: to, reason: "\(reason)"))
+    }
+
+    private func healthEvent(_ event: HealthCheckEvent) {
+        switch event {
+        case .realServer(let change, _):
+            if change.state.alive { logger.notice("\(change.key.virtualServer) real server \(change)") } else {
+                logger.warning("\(change.key.virtualServer) real server \(change)")
+            }
+            perform(core.realServerChanged(change))
+        case .quorum(let vs, let up, _, _):
+            logger.notice("\(event)")
+            perform(core.quorumChanged(virtualServer: vs, up: up))
+        }
+    }
+
+    private func perform(_ actions: [LoadBalancerAction]) {
+        for action in actions {
+            switch action {
+            case .ownershipChanged(let key, let installed, let owner, let reason):
+                logger.notice("\(key) \(installed ? "installed" : "withdrawn"): \(owner) \(reason)")
+            case .reconcile:
+                scheduleReconcile(after: coalescing)
+            }
+        }
+    }
+
+    // MARK: - Reconcile
+
+    private func scheduleReconcile(after delay: Duration) {
+        guard !reconcileScheduled, !stopping else { return }
+        reconcileScheduled = true
+        Task {
+            try? await Task.sleep(for: delay)
+            await self.reconcileNow()
+        }
+    }
+
+    private func reconcileNow() async {
+        reconcileScheduled = false
+        guard !stopping, let reconciler else { return }
+        if reconciling {
+            dirty = true
+            return
+        }
+        reconciling = true
+        defer { reconciling = false }
+        repeat {
+            dirty = false
+            let desired = core.desiredTable
+            do {
+                let report = try await reconciler.apply(desired: desired)
+                for c in report.commands where !report.failures.contains(where: { $0.command == c }) {
+                    logger.info("ipvs: \(c)")
+                }
+                for f in report.failures { logger.error("ipvs: \(f.command) failed: \(f)") }
+                if !report.failures.isEmpty { retryLater() }
+            } catch {
+                logger.error("ipvs: reconcile failed: \(error)")
+                retryLater()
+            }
+        } while dirty && !stopping
+    }
+
+    private func retryLater() { scheduleReconcile(after: .seconds(1)) }
+}

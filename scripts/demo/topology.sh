@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# The Director lab (LAB.md §3, NAT), shared by the VM end-to-end suite (scripts/e2e/director.sh) and
+# `make demo` (scripts/demo.sh). Sourced, not run. Needs root and a kernel with IPVS (the qemu lab).
+#
+#   client ns  veth0 10.10.1.2/24 ──┐ front bridge (ns S, br0)
+#   director 1 veth0 10.10.1.11/24 ─┤   VIP 10.10.1.100/24 on the VRRP MASTER's veth0
+#   director 2 veth0 10.10.1.12/24 ─┘
+#   director N veth1 10.10.2.1N/24 ─┐ back bridge (ns S, br1)
+#                                   │   gateway VIP 10.10.2.1/24 on the MASTER's veth1
+#   real server K veth0 10.10.2.2K/24 ┘ default route via 10.10.2.1; nginx on :8080 answers "rK"
+#
+# Every namespace and process made here is removed by topo_cleanup (processes by process group).
+set -u
+TOPO_ID=${TOPO_ID:-$$}
+TOPO_P="vd${TOPO_ID}"
+TOPO_NS_C="${TOPO_P}c"
+TOPO_NS_S="${TOPO_P}s"
+TOPO_DIR=${TOPO_DIR:-$(mktemp -d /tmp/vigil-director-lab.XXXXXX)}
+TOPO_VIP=10.10.1.100
+TOPO_PGIDS=()
+declare -A TOPO_NGINX_PID=()
+declare -A TOPO_DIRECTOR_PGID=()
+VIGIL_BIN=${VIGIL_BIN:-$(pwd)/.build/debug/vigil}
+
+topo_ns_director() { echo "${TOPO_P}d$1"; }
+topo_ns_real() { echo "${TOPO_P}r$1"; }
+
+# topo_plug NS IFNAME BRIDGE ADDR — a veth from the switch namespace's BRIDGE into NS.
+topo_plug() {
+  local ns=$1 ifname=$2 br=$3 addr=$4 port="p${RANDOM}"
+  ip -n "$TOPO_NS_S" link add "$port" type veth peer name "$ifname" netns "$ns" || return 1
+  ip -n "$TOPO_NS_S" link set "$port" master "$br" && ip -n "$TOPO_NS_S" link set "$port" up
+  ip -n "$ns" addr add "$addr" dev "$ifname" && ip -n "$ns" link set "$ifname" up
+}
+
+# topo_up DIRECTORS REALSERVERS — namespaces, bridges and addresses (no daemons yet).
+topo_up() {
+  local directors=$1 reals=$2 i ns
+  ip netns add "$TOPO_NS_S" || return 1
+  ip -n "$TOPO_NS_S" link add br0 type bridge mcast_snooping 0 && ip -n "$TOPO_NS_S" link set br0 up
+  ip -n "$TOPO_NS_S" link add br1 type bridge mcast_snooping 0 && ip -n "$TOPO_NS_S" link set br1 up
+  ip netns add "$TOPO_NS_C" && ip -n "$TOPO_NS_C" link set lo up
+  topo_plug "$TOPO_NS_C" veth0 br0 10.10.1.2/24 || return 1
+  for i in $(seq "$directors"); do
+    ns=$(topo_ns_director "$i")
+    ip netns add "$ns" && ip -n "$ns" link set lo up
+    ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+    topo_plug "$ns" veth0 br0 "10.10.1.1$i/24" || return 1
+    topo_plug "$ns" veth1 br1 "10.10.2.1$i/24" || return 1
+  done
+  for i in $(seq "$reals"); do
+    ns=$(topo_ns_real "$i")
+    ip netns add "$ns" && ip -n "$ns" link set lo up
+    topo_plug "$ns" veth0 br1 "10.10.2.2$i/24" || return 1
+    ip -n "$ns" route add default via 10.10.2.1
+  done
+}
+
+# topo_nginx_start K — nginx in real server K's namespace (one process, no master), page "rK".
+topo_nginx_start() {
+  local k=$1 d="$TOPO_DIR/nginx$1"
+  mkdir -p "$d/logs"
+  cat > "$d/nginx.conf" <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/logs/error.log;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $d/body; proxy_temp_path $d/proxy; fastcgi_temp_path $d/fastcgi;
+  uwsgi_temp_path $d/uwsgi; scgi_temp_path $d/scgi;
+  server {
+    listen 10.10.2.2$k:8080;
+    location / { default_type text/plain; return 200 "r$k\n"; }
+  }
+}
+EOF
+  ip netns exec "$(topo_ns_real "$k")" nginx -p "$d" -c "$d/nginx.conf" >"$d/logs/stdout" 2>&1 &
+  TOPO_NGINX_PID[$k]=$!
+  topo_wait 5 "nginx r$k listening" ip netns exec "$(topo_ns_real "$k")" bash -c "exec 3<>/dev/tcp/10.10.2.2$k/8080"
+}
+
+# topo_nginx_stop K — stops real server K's nginx (by its PID).
+topo_nginx_stop() {
+  local pid=${TOPO_NGINX_PID[$1]:-}
+  [ -n "$pid" ] || return 0
+  kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  TOPO_NGINX_PID[$1]=
+}
+
+# topo_config N STATE PRIORITY REALSERVERS [ADVERT_INT] — writes director N's keepalived.conf; prints its path.
+topo_config() {
+  local n=$1 state=$2 prio=$3 reals=$4 advert=${5:-1} f="$TOPO_DIR/director$1.conf" k
+  {
+    cat <<EOF
+global_defs {
+    router_id director$n
+}
+vrrp_instance VI_1 {
+    state $state
+    interface veth0
+    virtual_router_id 51
+    priority $prio
+    advert_int $advert
+    virtual_ipaddress {
+        $TOPO_VIP/24 dev veth0
+        10.10.2.1/24 dev veth1
+    }
+}
+virtual_server $TOPO_VIP 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+EOF
+    for k in $(seq "$reals"); do
+      cat <<EOF
+    real_server 10.10.2.2$k 8080 {
+        weight 1
+        TCP_CHECK {
+            connect_timeout 1
+            retry 1
+            delay_before_retry 1
+        }
+    }
+EOF
+    done
+    echo "}"
+  } > "$f"
+  echo "$f"
+}
+
+# topo_director_start N CONF — `vigil run` in director N's namespace under setsid; log in TOPO_DIR/directorN.log.
+topo_director_start() {
+  local n=$1 conf=$2
+  rm -f "$TOPO_DIR/director$n.pid"
+  setsid ip netns exec "$(topo_ns_director "$n")" "$VIGIL_BIN" run -n -l -D --no-syslog -f "$conf" \
+    -p "$TOPO_DIR/director$n.pid" >"$TOPO_DIR/director$n.log" 2>&1 &
+  TOPO_DIRECTOR_PGID[$n]=$!
+  TOPO_PGIDS+=("$!")
+}
+
+# topo_director_kill N [SIGNAL] — signals director N's whole process group (default KILL: a crash).
+topo_director_kill() {
+  local pg=${TOPO_DIRECTOR_PGID[$1]:-} sig=${2:-KILL}
+  [ -n "$pg" ] || return 0
+  kill "-$sig" -- "-$pg" 2>/dev/null
+  [ "$sig" = KILL ] && wait "$pg" 2>/dev/null
+  return 0
+}
+
+# topo_ipvs N — director N's IPVS table (ipvsadm -Ln).
+topo_ipvs() { ip netns exec "$(topo_ns_director "$1")" ipvsadm -Ln; }
+
+# topo_ipvs_reals N — the real-server addresses in director N's table, one per line, sorted.
+topo_ipvs_reals() { topo_ipvs "$1" | awk '$1 == "->" && $2 ~ /:8080$/ { print $2 }' | sort; }
+
+# topo_has_vip N — director N holds the VIP.
+topo_has_vip() { ip -n "$(topo_ns_director "$1")" -4 addr show dev veth0 | grep -q "inet $TOPO_VIP/"; }
+
+# topo_get — one request from the client to the VIP; prints the page ("rK") or fails.
+topo_get() { ip netns exec "$TOPO_NS_C" curl -s --max-time "${1:-1}" "http://$TOPO_VIP/"; }
+
+# topo_wait SECONDS WHAT CMD... — polls CMD every 0.1 s until it succeeds; fails with a message after SECONDS.
+topo_wait() {
+  local limit=$1 what=$2; shift 2
+  local end=$(( $(date +%s%N) + limit * 1000000000 ))
+  while ! "$@" >/dev/null 2>&1; do
+    if [ "$(date +%s%N)" -ge "$end" ]; then echo "timeout after ${limit}s waiting for: $what" >&2; return 1; fi
+    sleep 0.1
+  done
+}
+
+# topo_now_ms — monotonic-enough milliseconds.
+topo_now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+topo_cleanup() {
+  local g k
+  for k in "${!TOPO_NGINX_PID[@]}"; do topo_nginx_stop "$k"; done
+  for g in "${TOPO_PGIDS[@]}"; do kill -TERM -- "-$g" 2>/dev/null; done
+  for g in "${TOPO_PGIDS[@]}"; do
+    for _ in $(seq 30); do kill -0 -- "-$g" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$g" 2>/dev/null
+  done
+  for ns in $(ip netns list | awk '{print $1}' | grep "^${TOPO_P}"); do ip netns del "$ns" 2>/dev/null; done
+  rm -rf "$TOPO_DIR"
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# VM end-to-end suite of the Director (issue #6): `vigil run` directors in front of three nginx real
+# servers over LVS-NAT, on the topology of scripts/demo/topology.sh. Runs inside the qemu lab
+# (`make test-vm`, via `make vm-inside` → `make test-vm-director`), or directly on a host kernel with IPVS.
+#   1. one director: the VIP and the table are installed; the client gets answers from r1, r2 and r3;
+#   2. nginx r2 stops: evicted within delay_loop + connect_timeout×(retry+1) + delay_before_retry×retry;
+#      the client keeps being served by r1 and r3;
+#   3. nginx r2 returns: restored; the client sees r2 again;
+#   4. a BACKUP director joins: it runs the checks but installs nothing;
+#   5. the MASTER's host dies (vigil SIGKILLed and its links down at once): the BACKUP takes the VIP and
+#      the table; failed client requests and the longest gap are reported and bounded.
+# A missing prerequisite is a failure with a message, never a skip. Everything is removed on exit.
+set -u
+cd "$(dirname "$0")/../.."
+. scripts/demo/topology.sh
+
+fails=0
+passes=0
+ok() { echo "ok   - $*"; passes=$((passes + 1)); }
+not_ok() { echo "FAIL - $*"; fails=$((fails + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+finish() {
+  local rc=$?
+  if [ "$fails" -gt 0 ] || [ "$rc" -ne 0 ]; then
+    for f in "$TOPO_DIR"/director*.log; do [ -e "$f" ] && { echo "--- $f (last 40 lines)"; tail -n 40 "$f"; }; done
+  fi
+  topo_cleanup
+  echo "director e2e: $passes passed, $fails failed"
+  [ "$fails" -eq 0 ] && [ "$rc" -eq 0 ]
+}
+trap 'finish; exit $?' EXIT
+trap 'exit 130' INT TERM
+
+# Prerequisites.
+[ "$(id -u)" = 0 ] || { echo "error: the director e2e suite needs root" >&2; exit 1; }
+test -e /proc/net/ip_vs || modprobe ip_vs 2>/dev/null || test -e /proc/net/ip_vs \
+  || { echo "error: no IPVS in this kernel (run through make test-vm)" >&2; exit 1; }
+for t in nginx curl ipvsadm ip setsid; do
+  command -v "$t" >/dev/null || { echo "error: $t is not installed (scripts/install-deps.sh)" >&2; exit 1; }
+done
+[ -x "$VIGIL_BIN" ] || { echo "error: $VIGIL_BIN is missing (swift build)" >&2; exit 1; }
+
+# delay_loop 1 + connect_timeout 1 × (retry 1 + 1) + delay_before_retry 1 × 1 (topology.sh's config).
+EVICT_BOUND_MS=4000
+# Polling granularity and process start-up under TCG.
+SLACK_MS=1000
+
+topo_up 2 3 || { echo "error: cannot build the topology" >&2; exit 1; }
+for k in 1 2 3; do topo_nginx_start "$k" || { echo "error: nginx r$k did not start" >&2; exit 1; }; done
+
+# --- 1. one director
+conf1=$(topo_config 1 MASTER 150 3)
+topo_director_start 1 "$conf1"
+check "director 1 takes the VIP" topo_wait 15 "VIP on director 1" topo_has_vip 1
+three() { [ "$(topo_ipvs_reals "$1" | wc -l)" -eq 3 ]; }
+check "director 1 installs the virtual server with 3 real servers" topo_wait 10 "3 real servers" three 1
+seen=$(for _ in $(seq 12); do topo_get 2; echo; done | sort -u | tr -d '\n')
+check "the client gets answers from r1, r2 and r3 (got '$seen')" [ "$seen" = r1r2r3 ]
+
+# --- 2. eviction
+absent() { ! topo_ipvs_reals 1 | grep -qx "$2"; }
+present() { topo_ipvs_reals 1 | grep -qx "$2"; }
+topo_nginx_stop 2
+t0=$(topo_now_ms)
+if topo_wait 15 "r2 evicted" absent 1 10.10.2.22:8080; then
+  evict_ms=$(( $(topo_now_ms) - t0 ))
+  echo "# r2 evicted ${evict_ms} ms after nginx stopped (bound ${EVICT_BOUND_MS} ms + ${SLACK_MS} ms polling slack)"
+  check "r2 is evicted within the bound (${evict_ms} ms)" [ "$evict_ms" -le $((EVICT_BOUND_MS + SLACK_MS)) ]
+else
+  not_ok "r2 is evicted"
+fi
+pages=$(for _ in $(seq 8); do topo_get 2 || echo FAIL; echo; done | sort -u | tr -d '\n')
+check "after eviction every request is served by r1 or r3 (got '$pages')" [ "$pages" = r1r3 ]
+grep -q "10.10.2.22:8080 DOWN" "$TOPO_DIR/director1.log"
+check "the eviction is logged with its reason" [ $? -eq 0 ]
+
+# --- 3. restore
+topo_nginx_start 2 || not_ok "nginx r2 restarts"
+t0=$(topo_now_ms)
+if topo_wait 10 "r2 restored" present 1 10.10.2.22:8080; then
+  ok "r2 is restored ($(( $(topo_now_ms) - t0 )) ms after nginx returned)"
+else
+  not_ok "r2 is restored"
+fi
+seen=$(for _ in $(seq 12); do topo_get 2; echo; done | sort -u | tr -d '\n')
+check "the client gets answers from r1, r2 and r3 again (got '$seen')" [ "$seen" = r1r2r3 ]
+
+# --- 4. a BACKUP joins
+conf2=$(topo_config 2 BACKUP 100 3)
+topo_director_start 2 "$conf2"
+started() { grep -q "Starting Vigil load balancer" "$TOPO_DIR/director2.log"; }
+check "director 2 starts" topo_wait 15 "director 2 started" started
+backup() { grep -q "VI_1.*BACKUP" "$TOPO_DIR/director2.log"; }
+topo_wait 10 "director 2 BACKUP" backup || true
+sleep 1.5  # two adverts: director 2 must stay BACKUP (a steady state has no event to poll for)
+check "director 2 does not hold the VIP while director 1 is MASTER" eval '! topo_has_vip 2'
+check "director 2 installs no virtual server while BACKUP" eval '! topo_ipvs 2 | grep -q "TCP  $TOPO_VIP:80"'
+
+# --- 5. the MASTER's host dies
+results="$TOPO_DIR/client.txt"
+( while :; do
+    if page=$(topo_get 0.5); then echo "$(topo_now_ms) ok $page"; else echo "$(topo_now_ms) fail"; fi
+    sleep 0.1
+  done ) > "$results" 2>/dev/null &
+client=$!
+topo_wait 5 "client running" grep -q ok "$results" || true
+t_kill=$(topo_now_ms)
+topo_director_kill 1 KILL
+ip -n "$(topo_ns_director 1)" link set veth0 down
+ip -n "$(topo_ns_director 1)" link set veth1 down
+check "director 2 takes the VIP" topo_wait 10 "VIP on director 2" topo_has_vip 2
+vip_ms=$(( $(topo_now_ms) - t_kill ))
+check "director 2 installs the table with 3 real servers" topo_wait 5 "table on director 2" three 2
+served_after() { awk -v t="$1" '$1 > t && $2 == "ok"' "$results" | grep -q .; }
+check "the client is served again after the takeover" topo_wait 10 "client served" served_after "$t_kill"
+sleep 1
+kill "$client" 2>/dev/null; wait "$client" 2>/dev/null
+failed=$(awk -v t="$t_kill" '$1 >= t && $2 == "fail"' "$results" | wc -l)
+gap=$(awk -v t="$t_kill" '$1 >= t && $2 == "ok" { print $1 - t; exit }' "$results")
+echo "# takeover: VIP on director 2 after ${vip_ms} ms; ${failed} failed requests; first success ${gap:-?} ms after the kill"
+# advert_int 1: Master_Down_Interval ≈ 3.6 s; the client polls every ≈0.1–0.6 s.
+check "failed requests during the takeover are bounded (${failed} ≤ 40)" [ "$failed" -le 40 ]
+exit 0
