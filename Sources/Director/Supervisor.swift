@@ -26,7 +26,7 @@ public enum SupervisorError: Error, Sendable, CustomStringConvertible {
 /// The adapter around `LoadBalancer`: runs the health checks (on every node, from start), feeds VRRP transitions
 /// and health reports into the core, and reconciles the kernel's IPVS table with the core's desired table through
 /// `IPVSReconciler` (never a flush; only services Vigil installed or adopted are touched). Changes are coalesced:
-/// a burst of events within `coalescing` is one reconcile.
+/// events that arrive while a reconcile is running (or within `coalescing`, default 0) become one more reconcile.
 ///
 /// On stop the owned services are removed, unless `releaseOnExit` is false (`--dont-release-ipvs`).
 public actor Supervisor {
@@ -52,7 +52,7 @@ public actor Supervisor {
 
     /// A supervisor for `config`. `control` opens the kernel interface (default: generic netlink).
     public init(config: KeepalivedConfig, mode: LoadBalancerMode, releaseOnExit: Bool = true, logger: Logger,
-                coalescing: Duration = .milliseconds(5),
+                coalescing: Duration = .zero,
                 control: @escaping @Sendable () throws(IPVSError) -> any IPVSControl = {
                     () throws(IPVSError) -> any IPVSControl in try NetlinkIPVSClient()
                 }) {
@@ -180,7 +180,7 @@ public actor Supervisor {
         guard !reconcileScheduled, !stopping else { return }
         reconcileScheduled = true
         Task {
-            try? await Task.sleep(for: delay)
+            if delay > .zero { try? await Task.sleep(for: delay) }
             await self.reconcileNow()
         }
     }

@@ -79,7 +79,7 @@ http {
 EOF
   ip netns exec "$(topo_ns_real "$k")" nginx -p "$d" -c "$d/nginx.conf" >"$d/logs/stdout" 2>&1 &
   TOPO_NGINX_PID[$k]=$!
-  topo_wait 5 "nginx r$k listening" ip netns exec "$(topo_ns_real "$k")" bash -c "exec 3<>/dev/tcp/10.10.2.2$k/8080"
+  topo_wait 30 "nginx r$k listening" ip netns exec "$(topo_ns_real "$k")" bash -c "exec 3<>/dev/tcp/10.10.2.2$k/8080"
 }
 
 # topo_nginx_stop K — stops real server K's nginx (by its PID).
