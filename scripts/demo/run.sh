@@ -42,9 +42,9 @@ topo_up 2 3 || exit 1
 for k in 1 2 3; do topo_nginx_start "$k" || exit 1; done
 topo_director_start 1 "$(topo_config 1 MASTER 150 3)"
 topo_director_start 2 "$(topo_config 2 BACKUP 100 3)"
-topo_wait 20 "VIP on director 1" topo_has_vip 1 || exit 1
+topo_wait 60 "VIP on director 1" topo_has_vip 1 || exit 1
 three() { [ "$(topo_ipvs_reals "$1" | wc -l)" -eq 3 ]; }
-topo_wait 10 "table on director 1" three 1 || exit 1
+topo_wait 30 "table on director 1" three 1 || exit 1
 say "director 1 is MASTER and holds the VIP; its table:"
 topo_ipvs 1 | sed 's/^/         /'
 
@@ -73,8 +73,8 @@ topo_director_kill 1 KILL
 ip -n "$(topo_ns_director 1)" link set veth0 down
 ip -n "$(topo_ns_director 1)" link set veth1 down
 t=$(topo_now_ms)
-topo_wait 15 "VIP on director 2" topo_has_vip 2 && say "director 2 holds the VIP $(( $(topo_now_ms) - t )) ms after the kill"
-topo_wait 10 "table on director 2" three 2 && { say "director 2's table:"; topo_ipvs 2 | sed 's/^/         /'; }
+topo_wait 30 "VIP on director 2" topo_has_vip 2 && say "director 2 holds the VIP $(( $(topo_now_ms) - t )) ms after the kill"
+topo_wait 20 "table on director 2" three 2 && { say "director 2's table:"; topo_ipvs 2 | sed 's/^/         /'; }
 grep -E "installed|withdrawn" "$TOPO_DIR/director2.log" | tail -n1 | sed 's/^/         log: /'
 sleep 8
 report_phase
