@@ -16,6 +16,7 @@ LAB_ID="$(printf 'b%03x' $((RANDOM % 4096)))"
 LAB_DIR=$(mktemp -d /tmp/vigil-ha-bench.XXXXXX)
 source $HERE/lab.sh
 trap lab_cleanup EXIT
+trap 'exit 130' INT TERM
 lab_up || { echo "lab setup failed" >&2; exit 1; }
 cp "$VIGIL_BIN" "$LAB_DIR/vigil" && VIGIL_BIN="$LAB_DIR/vigil"  # a rebuild during the bench must not matter
 
@@ -49,10 +50,11 @@ one_run() {
   start "$impl" "$NS_A" ma "$LAB_DIR/a.conf"; local ma=$LAST_PGID
   start "$impl" "$NS_B" mb "$LAB_DIR/b.conf"; local mb=$LAST_PGID
   lab_wait_vip "$NS_A" 10.9.0.100 10 || { echo "master did not come up" >&2; lab_kill $ma; lab_kill $mb; return 1; }
-  if [ "$ver" = 2 ]; then sleep 2.5; else sleep 0.7; fi
-  ip netns exec "$NS_B" tcpdump -i veth0 -n -l -tt --immediate-mode "(arp and src host 10.9.0.100) or (ip proto 112 and src host 10.9.0.1)" \
+  local mac; mac=$(ip netns exec "$NS_B" cat /sys/class/net/veth0/address)
+  ip netns exec "$NS_B" tcpdump -i veth0 -n -l -tt --immediate-mode "(arp and ether src $mac) or (ip proto 112 and src host 10.9.0.1)" \
     >"$LAB_DIR/wire.txt" 2>/dev/null &
   local td=$!
+  if [ "$ver" = 2 ]; then sleep 2.5; else sleep 0.7; fi
   ip -n "$NS_B" monitor address >"$LAB_DIR/mon.txt" 2>/dev/null &
   local mon=$!
   sleep 0.3

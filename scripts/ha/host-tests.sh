@@ -43,6 +43,7 @@ run_case() {
     LAB_DIR=$(mktemp -d /tmp/vigil-ha-lab.XXXXXX)
     source $HERE/lab.sh
     trap lab_cleanup EXIT
+    trap 'exit 130' INT TERM
     lab_up || { echo "    FAIL: lab setup"; exit 1; }
     CASE_OK=1
     "$name"
@@ -68,7 +69,7 @@ case_v2_keepalived_master_sigkill() {
   lab_wait_vip "$NS_B" 10.9.0.100 6 || fail "Vigil did not take over after SIGKILL"
   local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   echo "    takeover ${ms} ms (RFC bound 3609 ms)"
-  [ "$ms" -le 3900 ] || fail "takeover took ${ms} ms"
+  [ "$ms" -le 4300 ] || fail "takeover took ${ms} ms (bound 3609 ms from the last advert, plus polling)"
   lab_wait_log "$LAB_DIR/vb.log" "BACKUP -> MASTER (master down timer expired, last advert" 2 || fail "transition log line missing"
 }
 
