@@ -66,7 +66,9 @@ PY
 } > "$work/bench.conf"
 
 echo "running $N TCP_CHECKs (delay_loop 1) for ${DURATION}s..."
-/usr/bin/time -v "$VIGIL" probe -f "$work/bench.conf" --watch "$DURATION" --quiet > "$work/out" 2> "$work/time"
+quiet=--quiet
+if [ -n "${BENCH_VERBOSE:-}" ]; then quiet=; fi
+/usr/bin/time -v "$VIGIL" probe -f "$work/bench.conf" --watch "$DURATION" $quiet > "$work/out" 2> "$work/time"
 cat "$work/out"
 user=$(awk -F': ' '/User time/ {print $2}' "$work/time")
 sys=$(awk -F': ' '/System time/ {print $2}' "$work/time")
