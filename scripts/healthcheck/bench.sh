@@ -60,7 +60,7 @@ PY
   echo "  delay_loop 1"
   echo "  lb_algo rr"
   for p in $(cat "$work/ports") $(cat "$work/closed"); do
-    echo "  real_server 127.0.0.1 $p { TCP_CHECK { connect_timeout 1 retry 1 delay_before_retry 1 } }"
+    echo "  real_server 127.0.0.1 $p { TCP_CHECK { connect_timeout ${BENCH_CONNECT_TIMEOUT:-1} retry 1 delay_before_retry 1 } }"
   done
   echo "}"
 } > "$work/bench.conf"
