@@ -11,15 +11,19 @@ lab-setup:
 ## Inside the VM (make test-vm): real IPVS kernel. On a host whose kernel has IPVS, run
 ## it directly with VIGIL_IPVS_REQUIRE_FRESH=0.
 test-vm-ipvs:
-	Tests/IPVSKernelTests/no-module.sh
+	scripts/lab/checks/ipvs-no-module.sh
 	@test -e /proc/net/ip_vs || modprobe ip_vs || { echo "error: test-vm-ipvs needs a kernel with IPVS (run it through make test-vm)" >&2; exit 1; }
 	$(MAKE) --no-print-directory test-vm-ipvs-kernel
+	scripts/lab/checks/ipvs-http.sh
 
-## The Swift kernel suites, in a private network namespace (its own IPVS table).
+## The Swift kernel suites, in a private network namespace (its own IPVS table). The
+## test bundle runs directly: `swift test --skip-build` would first compile the package
+## manifest, which takes minutes under TCG.
 test-vm-ipvs-kernel:
 	@ip netns del $(IPVS_NETNS) 2>/dev/null || true
 	ip netns add $(IPVS_NETNS)
+	ip -n $(IPVS_NETNS) link set lo up
 	@set -o pipefail; rc=0; \
 	ip netns exec $(IPVS_NETNS) env VIGIL_TIER=vm VIGIL_IPVS_NETNS=$(IPVS_NETNS) \
-	  $(SWIFT) test --skip-build --filter IPVSKernelTests 2>&1 | grep -vE '^(Test Case|Test Suite|\[)' || rc=$$?; \
+	  .build/debug/VigilPackageTests.xctest --testing-library swift-testing --filter IPVSKernelTests || rc=$$?; \
 	ip netns del $(IPVS_NETNS); exit $$rc

@@ -92,11 +92,26 @@ public struct Argument: Sendable, Equatable, CustomStringConvertible {
 
 /// Parses a synopsis such as `IPADDR [PORT] [ARG...]` into arguments.
 private func args(_ spec: String) -> [Argument] {
-    spec.split(separator: " ").map { raw in
+    // Split on spaces outside brackets, so `[USER [GROUP]]` is one optional argument.
+    var pieces: [String] = []
+    var current = ""
+    var depth = 0
+    for ch in spec {
+        if ch == "[" { depth += 1 }
+        if ch == "]" { depth -= 1 }
+        if ch == " " && depth == 0 {
+            if !current.isEmpty { pieces.append(current) }
+            current = ""
+        } else {
+            current.append(ch)
+        }
+    }
+    if !current.isEmpty { pieces.append(current) }
+    return pieces.map { raw in
         var s = Substring(raw)
         var optional = false
         var repeats = false
-        if s.hasSuffix("...") { repeats = true; s = s.dropLast(3) }
+        if s.hasSuffix("...") && !s.hasSuffix("...]") { repeats = true; s = s.dropLast(3) }
         if s.hasPrefix("[") && s.hasSuffix("]") { optional = true; s = s.dropFirst().dropLast() }
         if s.hasSuffix("...") { repeats = true; s = s.dropLast(3) }
         return Argument(name: String(s), optional: optional, repeats: repeats)
@@ -174,8 +189,8 @@ extension Keyword {
     static let realServer = Keyword(
         name: "real_server", arguments: args("IPADDR [PORT]"),
         body: .block([
-            v("weight", "0-65535"), v("inhibit_on_failure", "[BOOL]"), v("notify_up", "COMMAND [USER [GROUP]]"),
-            v("notify_down", "COMMAND [USER [GROUP]]"), v("uthreshold", "INTEGER"), v("lthreshold", "INTEGER"),
+            v("weight", "0-65535"), v("inhibit_on_failure", "[BOOL]"), v("notify_up", "COMMAND [USER] [GROUP]"),
+            v("notify_down", "COMMAND [USER] [GROUP]"), v("uthreshold", "INTEGER"), v("lthreshold", "INTEGER"),
             v("lb_kind", "NAT|DR|TUN [ARG...]", ["lvs_method"]), v("virtualhost", "HOST"),
             v("smtp_alert", "[BOOL]"), v("alpha", "[BOOL]"), unsupported("snmp_name"),
         ] + lbAndCheckTimers + checkers),
@@ -188,8 +203,8 @@ extension Keyword {
         v("protocol", "TCP|UDP|SCTP"), v("sorry_server", "IPADDR [PORT]"), flag("sorry_server_inhibit"),
         v("sorry_server_lvs_method", "NAT|DR|TUN [ARG...]"),
         v("virtualhost", "HOST"), v("alpha", "[BOOL]"), v("omega", "[BOOL]"), v("quorum", "INTEGER"),
-        v("hysteresis", "INTEGER"), v("quorum_up", "COMMAND [USER [GROUP]]"),
-        v("quorum_down", "COMMAND [USER [GROUP]]"), flag("ha_suspend"), flag("ops"),
+        v("hysteresis", "INTEGER"), v("quorum_up", "COMMAND [USER] [GROUP]"),
+        v("quorum_down", "COMMAND [USER] [GROUP]"), flag("ha_suspend"), flag("ops"),
         v("inhibit_on_failure", "[BOOL]"), v("smtp_alert", "[BOOL]"), v("ip_family", "inet|inet6"),
         flag("flag-1"), flag("flag-2"), flag("flag-3"), flag("sh-port"), flag("sh-fallback"),
         flag("mh-port"), flag("mh-fallback"),
@@ -210,9 +225,9 @@ extension Keyword {
         flag("nopreempt"), flag("preempt"), v("preempt_delay", "SECONDS"),
         v("unicast_src_ip", "IPADDR"),
         list("unicast_peer", entry: "IPADDR [min_ttl N] [max_ttl N]"),
-        v("notify_master", "COMMAND [USER [GROUP]]"), v("notify_backup", "COMMAND [USER [GROUP]]"),
-        v("notify_fault", "COMMAND [USER [GROUP]]"), v("notify_stop", "COMMAND [USER [GROUP]]"),
-        v("notify", "COMMAND [USER [GROUP]]"), v("smtp_alert", "[BOOL]"),
+        v("notify_master", "COMMAND [USER] [GROUP]"), v("notify_backup", "COMMAND [USER] [GROUP]"),
+        v("notify_fault", "COMMAND [USER] [GROUP]"), v("notify_stop", "COMMAND [USER] [GROUP]"),
+        v("notify", "COMMAND [USER] [GROUP]"), v("smtp_alert", "[BOOL]"),
         v("garp_master_delay", "SECONDS"), v("garp_master_repeat", "INTEGER"),
         v("garp_master_refresh", "SECONDS"), v("garp_master_refresh_repeat", "INTEGER"),
         v("garp_lower_prio_delay", "SECONDS"), v("garp_lower_prio_repeat", "INTEGER"),
@@ -289,9 +304,9 @@ extension Keyword {
         ]),
         block("vrrp_sync_group", "NAME", [
             list("group", entry: "INSTANCE_NAME"),
-            v("notify_master", "COMMAND [USER [GROUP]]"), v("notify_backup", "COMMAND [USER [GROUP]]"),
-            v("notify_fault", "COMMAND [USER [GROUP]]"), v("notify_stop", "COMMAND [USER [GROUP]]"),
-            v("notify", "COMMAND [USER [GROUP]]"), v("smtp_alert", "[BOOL]"), flag("global_tracking"),
+            v("notify_master", "COMMAND [USER] [GROUP]"), v("notify_backup", "COMMAND [USER] [GROUP]"),
+            v("notify_fault", "COMMAND [USER] [GROUP]"), v("notify_stop", "COMMAND [USER] [GROUP]"),
+            v("notify", "COMMAND [USER] [GROUP]"), v("smtp_alert", "[BOOL]"), flag("global_tracking"),
             flag("sync_group_tracking_weight"),
             list("track_script", entry: "SCRIPT_NAME [weight WEIGHT [reverse]]"),
             list("track_interface", entry: "IFNAME [weight WEIGHT [reverse]]"),

@@ -79,6 +79,12 @@ struct LineLexer {
             let start = i
             while i < end {
                 let c = bytes[i]
+                // `${NAME}` stays inside the word so substitution can see it.
+                if c == UInt8(ascii: "$"), i + 1 < end, bytes[i + 1] == UInt8(ascii: "{") {
+                    var j = i + 2
+                    while j < end && bytes[j] != UInt8(ascii: "}") && !isSpace(bytes[j]) { j += 1 }
+                    if j < end && bytes[j] == UInt8(ascii: "}") { i = j + 1; continue }
+                }
                 if isSpace(c) || c < 0x20 || c == 0x7F || c == UInt8(ascii: "{") || c == UInt8(ascii: "}")
                     || c == UInt8(ascii: "#") || c == UInt8(ascii: "!") { break }
                 i += 1

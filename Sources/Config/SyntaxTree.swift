@@ -23,6 +23,7 @@ struct TreeParser {
     let tokens: [Token]
     var i = 0
     var sink: DiagnosticSink
+    var unknownCount = 0
 
     init(tokens: [Token], sink: DiagnosticSink) {
         self.tokens = tokens
@@ -30,13 +31,12 @@ struct TreeParser {
     }
 
     mutating func parseTop() -> [Node] {
-        let index = Keyword.index(Keyword.grammar)
-        return parseStatements(index, siblings: Keyword.grammar, closer: nil)
+        parseStatements(GrammarNode.root, closer: nil)
     }
 
     /// Parses statements until `}` (when `closer` is set) or end of input.
-    private mutating func parseStatements(_ index: [String: Keyword], siblings: [Keyword],
-                                          closer: SourceLocation?) -> [Node] {
+    private mutating func parseStatements(_ grammar: GrammarNode, closer: SourceLocation?) -> [Node] {
+        let index = grammar.children
         var nodes: [Node] = []
         while i < tokens.count {
             let t = tokens[i]
@@ -58,20 +58,21 @@ struct TreeParser {
             case .word:
                 break
             }
-            guard let kw = index[t.text] else {
-                reportUnknown(t, siblings: siblings)
+            guard let g = index[t.text] else {
+                reportUnknown(t, siblings: grammar.spellings)
                 i += 1
                 skipRestOfStatement(line: t.line)
                 continue
             }
             i += 1
+            let kw = g.keyword
             if !kw.supported {
                 sink.warning(.unsupportedKeyword, t.location,
                              "'\(t.text)' is a keepalived keyword that Vigil does not implement; ignored")
                 skipRestOfStatement(line: t.line)
                 continue
             }
-            if let node = parseStatement(kw, token: t, siblings: index) { nodes.append(node) }
+            if let node = parseStatement(g, token: t, siblings: index) { nodes.append(node) }
         }
         if let closer {
             sink.error(.syntax, closer, "block opened here is never closed")
@@ -79,7 +80,8 @@ struct TreeParser {
         return nodes
     }
 
-    private mutating func parseStatement(_ kw: Keyword, token t: Token, siblings: [String: Keyword]) -> Node? {
+    private mutating func parseStatement(_ g: GrammarNode, token t: Token, siblings: [String: GrammarNode]) -> Node? {
+        let kw = g.keyword
         var node = Node(keyword: kw, spelled: t.text, location: t.location, args: [])
         let max = kw.maxArguments ?? Int.max
         while i < tokens.count, tokens[i].line == t.line, tokens[i].kind == .word || tokens[i].kind == .quoted,
@@ -103,7 +105,7 @@ struct TreeParser {
                 skipRestOfStatement(line: t.line)
             }
             return node
-        case .block(let children):
+        case .block:
             guard i < tokens.count, tokens[i].kind == .open else {
                 if !kw.bodyOptional {
                     sink.error(.missingValue, t.location, "'\(kw.name)' needs a { … } block")
@@ -113,7 +115,7 @@ struct TreeParser {
             let open = tokens[i].location
             i += 1
             node.hasBlock = true
-            node.children = parseStatements(Keyword.index(children), siblings: children, closer: open)
+            node.children = parseStatements(g, closer: open)
             return node
         case .list:
             guard i < tokens.count, tokens[i].kind == .open else {
@@ -177,10 +179,12 @@ struct TreeParser {
         }
     }
 
-    private mutating func reportUnknown(_ t: Token, siblings: [Keyword]) {
+    private mutating func reportUnknown(_ t: Token, siblings: [String]) {
+        unknownCount += 1
         let shown = t.text.count > 64 ? String(t.text.prefix(64)) + "…" : t.text
         var message = "unknown keyword '\(shown)'"
-        if let s = Suggest.closest(to: t.text, in: siblings.flatMap { [$0.name] + $0.aliases })
+        // Suggestions cost an edit distance per candidate; hostile input gets them only for the first few words.
+        if unknownCount <= 100, let s = Suggest.closest(to: t.text, in: siblings)
             ?? Suggest.closest(to: t.text, in: Keyword.allSpellings) {
             message += "; did you mean '\(s)'?"
         }
@@ -224,4 +228,31 @@ enum Suggest {
         }
         return prev[b.count]
     }
+}
+
+/// The grammar with a name-or-alias index at every level, built once.
+struct GrammarNode: Sendable {
+    let keyword: Keyword
+    let children: [String: GrammarNode]
+    let spellings: [String]
+
+    init(keyword: Keyword, childKeywords: [Keyword]) {
+        self.keyword = keyword
+        var d: [String: GrammarNode] = [:]
+        var names: [String] = []
+        for k in childKeywords {
+            let n = GrammarNode(keyword: k, childKeywords: k.children)
+            d[k.name] = n
+            names.append(k.name)
+            for a in k.aliases {
+                d[a] = n
+                names.append(a)
+            }
+        }
+        children = d
+        spellings = names
+    }
+
+    static let root = GrammarNode(keyword: Keyword(name: "", body: .block(Keyword.grammar)),
+                                  childKeywords: Keyword.grammar)
 }

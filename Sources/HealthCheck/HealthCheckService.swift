@@ -29,8 +29,9 @@ public struct VirtualServerHealth: Hashable, Sendable {
 
 /// What the service reports; every event carries the virtual server's resulting IPVS pool.
 public enum HealthCheckEvent: Hashable, Sendable, CustomStringConvertible {
-    /// A real server changed state (or was added). `pool` is its virtual server's destinations afterwards.
-    case realServer(RealServerStateChange, pool: [PoolDestination])
+    /// A real server changed state (or was added). Apply `change.state.ipvsWeight` to IPVS when `applyToPool` is true;
+    /// it is false while quorum is down and the sorry server stands in for the whole pool.
+    case realServer(RealServerStateChange, applyToPool: Bool)
     /// A virtual server's quorum was gained or lost. `pool` is its destinations afterwards.
     case quorum(virtualServer: String, up: Bool, liveWeight: Int, pool: [PoolDestination])
 
@@ -52,6 +53,8 @@ public final class HealthCheckService: @unchecked Sendable {
     public let events: AsyncStream<HealthCheckEvent>
     private let continuation: AsyncStream<HealthCheckEvent>.Continuation
     private let loop: any EventLoop
+    private let probeLoops: [any EventLoop]
+    private var nextProbeLoop = 0
     private let probes: ProbeRunner
     private let logger: Logger
 
@@ -59,15 +62,20 @@ public final class HealthCheckService: @unchecked Sendable {
     private var scheduler: CheckScheduler
     private var virtualServers: [String: VirtualServerHealth] = [:]
     private var quorums: [String: QuorumTracker] = [:]
+    private var targetsByKey: [RealServerKey: RealServerTarget] = [:]
+    private var liveWeights: [String: Int] = [:]
     private var timer: Scheduled<Void>?
     private var timerDeadline: CheckInstant?
     private var stopped = false
     private var probesStarted = 0
 
-    /// A service on `loop`; scripts are waited for on `threadPool`.
-    public init(loop: any EventLoop, threadPool: NIOThreadPool, scriptSecurity: ScriptSecurity = ScriptSecurity(),
+    /// A service whose scheduler runs on `loop`. Probes run on `probeLoops` in turn (default: `loop` alone; pass
+    /// the loops of a 2-thread group to use two cores); results hop back to `loop`. Scripts are waited for on `threadPool`.
+    public init(loop: any EventLoop, probeLoops: [any EventLoop] = [], threadPool: NIOThreadPool,
+                scriptSecurity: ScriptSecurity = ScriptSecurity(),
                 logger: Logger = Logger(label: "vigil.healthcheck"), seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
         self.loop = loop
+        self.probeLoops = probeLoops.isEmpty ? [loop] : probeLoops
         self.logger = logger
         self.probes = ProbeRunner(scripts: ProcessScriptRunner(pool: threadPool, security: scriptSecurity))
         self.scheduler = CheckScheduler(seed: seed)
@@ -111,10 +119,14 @@ public final class HealthCheckService: @unchecked Sendable {
         var next: [String: VirtualServerHealth] = [:]
         for vs in list { next[vs.name] = vs }
         virtualServers = next
-        let actions = scheduler.update(targets: list.flatMap(\.realServers), now: now)
+        let all = list.flatMap(\.realServers)
+        targetsByKey = Dictionary(all.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let actions = scheduler.update(targets: all, now: now)
         for name in quorums.keys where next[name] == nil { quorums[name] = nil }
+        liveWeights = [:]
         for vs in list {
             let live = QuorumTracker.liveWeight(of: vs.realServers.compactMap { scheduler.state(of: $0.key) })
+            liveWeights[vs.name] = live
             if quorums[vs.name] == nil {
                 quorums[vs.name] = QuorumTracker(policy: vs.quorum, liveWeight: live, alpha: vs.alpha)
             } else if quorums[vs.name]?.policy != vs.quorum, var tracker = quorums[vs.name] {
@@ -123,32 +135,38 @@ public final class HealthCheckService: @unchecked Sendable {
                 emitQuorum(vs.name, transitions)
             }
         }
-        perform(actions, now: now)
+        perform(actions, now: now, weightsCurrent: true)
     }
 
-    private func perform(_ actions: [CheckAction], now: CheckInstant) {
+    /// `weightsCurrent`: live weights already include these changes (a reload recomputed them).
+    private func perform(_ actions: [CheckAction], now: CheckInstant, weightsCurrent: Bool = false) {
         for action in actions {
             switch action {
             case .startProbe(let id, let spec, _):
                 probesStarted += 1
-                probes.run(spec.kind, on: loop).whenSuccess { result in
+                let probeLoop = probeLoops[nextProbeLoop % probeLoops.count]
+                nextProbeLoop &+= 1
+                probes.run(spec.kind, on: probeLoop).hop(to: loop).whenSuccess { result in
                     self.probeDone(id: id, result: result)
                 }
             case .stateChanged(let change):
-                logger.info("\(change.description)")
                 let vs = change.key.virtualServer
-                if change.previous != nil || !change.state.alive,
-                   let target = virtualServers[vs]?.realServers.first(where: { $0.key == change.key }) {
+                if change.previous != nil || !change.state.alive, let target = targetsByKey[change.key] {
                     if change.state.alive, change.previous?.alive == false, let s = target.notifyUp { runScript(s) }
                     if !change.state.alive, change.previous?.alive != false, let s = target.notifyDown { runScript(s) }
                 }
                 var transitions: [QuorumAction] = []
-                if var tracker = quorums[vs], let members = virtualServers[vs]?.realServers {
-                    let live = QuorumTracker.liveWeight(of: members.compactMap { scheduler.state(of: $0.key) })
+                if !weightsCurrent {
+                    let old = change.previous.map { $0.alive ? $0.weight : 0 } ?? 0
+                    let new = change.state.alive ? change.state.weight : 0
+                    liveWeights[vs, default: 0] += new - old
+                }
+                if var tracker = quorums[vs], let live = liveWeights[vs] {
                     transitions = tracker.liveWeightChanged(live)
                     quorums[vs] = tracker
                 }
-                continuation.yield(.realServer(change, pool: pool(vs)))
+                let sorryActive = quorums[vs].map { !$0.isUp && $0.policy.sorryServer != nil } ?? false
+                continuation.yield(.realServer(change, applyToPool: !sorryActive))
                 emitQuorum(vs, transitions)
             }
         }
@@ -159,11 +177,9 @@ public final class HealthCheckService: @unchecked Sendable {
         for t in transitions {
             switch t {
             case .quorumGained(let weight, let script):
-                logger.info("\(vs) quorum UP: live weight \(weight)")
                 if let script { runScript(script) }
                 continuation.yield(.quorum(virtualServer: vs, up: true, liveWeight: weight, pool: pool(vs)))
             case .quorumLost(let weight, let script):
-                logger.warning("\(vs) quorum DOWN: live weight \(weight)")
                 if let script { runScript(script) }
                 continuation.yield(.quorum(virtualServer: vs, up: false, liveWeight: weight, pool: pool(vs)))
             }

@@ -43,6 +43,9 @@ public struct ProcessScriptRunner: Sendable {
 
     /// Runs `arguments` (program path first) as `user` (or the security default), bounded by `timeout`.
     public func run(_ arguments: [String], user: String? = nil, timeout: Duration?, on loop: any EventLoop) -> EventLoopFuture<ScriptExit> {
+        guard loop.inEventLoop else {
+            return loop.flatSubmit { self.run(arguments, user: user, timeout: timeout, on: loop) }
+        }
         guard let program = arguments.first, !program.isEmpty else {
             return loop.makeSucceededFuture(.failedToStart("empty command"))
         }

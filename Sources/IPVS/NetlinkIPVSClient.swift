@@ -59,6 +59,9 @@ public final class NetlinkIPVSClient: IPVSControl {
         _ = setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, 4)
         var one: Int32 = 1
         _ = setsockopt(fd, 270 /* SOL_NETLINK */, 10 /* NETLINK_CAP_ACK */, &one, 4)
+        // A reply that never comes (a lost ack) must become an error, not a hang.
+        var tv = timeval(tv_sec: 30, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         socket = Mutex(Socket(fd: fd, sequence: 1))
     }
 

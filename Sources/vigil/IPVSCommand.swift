@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Config
+import Director
 import IPVS
 
 /// `vigil ipvs`: inspect and program the kernel's IPVS table.
@@ -139,10 +141,19 @@ enum IPVSCLI {
     }
 }
 
-/// Reads the desired table from a configuration file. Until the Config model lands
-/// (issue #2) it refuses with a clear message.
+/// Reads the desired table from a configuration file: every real server up, at its
+/// configured weight (no health checks).
 enum IPVSConfigLoader {
     static func load(file: String) throws -> IPVSTable {
-        throw ValidationError("vigil ipvs plan/apply need the Config model (issue #2), not merged yet")
+        let result = ConfigLoader.load(path: file)
+        guard result.isValid else {
+            FileHandle.standardError.write(Data(result.rendered().utf8))
+            throw ExitCode(65)
+        }
+        let (table, problems) = IPVSTranslation.desiredTable(result.config)
+        guard problems.isEmpty else {
+            throw ValidationError(problems.map(\.description).joined(separator: "\n"))
+        }
+        return table
     }
 }

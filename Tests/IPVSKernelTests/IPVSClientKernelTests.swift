@@ -2,8 +2,13 @@ import Foundation
 import Testing
 @testable import IPVS
 
-@Suite("NetlinkIPVSClient against the real kernel", .serialized, .enabled(if: tierEnabled))
-struct IPVSClientKernelTests {
+/// Every kernel suite shares the kernel's one table, so they all run one at a time.
+@Suite("IPVS against the real kernel", .serialized, .enabled(if: tierEnabled))
+struct IPVSKernel {}
+
+extension IPVSKernel {
+@Suite("NetlinkIPVSClient")
+struct ClientTests {
     @Test("Info reports version 1.2.1 and a connection table size")
     func info() throws {
         let c = try Lab.freshClient()
@@ -137,8 +142,8 @@ struct IPVSClientKernelTests {
     }
 }
 
-@Suite("IPVSReconciler against the real kernel", .serialized, .enabled(if: tierEnabled))
-struct IPVSReconcilerKernelTests {
+@Suite("IPVSReconciler")
+struct ReconcilerTests {
     @Test("Random desired tables: after apply kernel == desired, a second apply is empty, hand-made services survive")
     func randomTables() async throws {
         let c = try Lab.freshClient()
@@ -163,6 +168,8 @@ struct IPVSReconcilerKernelTests {
         }
         print("reconciler property test: \(rounds) rounds, \(totalOps) operations")
     }
+}
+
 }
 
 /// Deterministic PRNG.

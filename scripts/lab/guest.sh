@@ -6,9 +6,13 @@ ctl=/run/vigil-ctl
 mountpoint -q /dev/pts || { mkdir -p /dev/pts; mount -t devpts devpts /dev/pts; }
 mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
 kdir=$(cat $ctl/kdir)
-printf '#!/bin/sh\nexec /sbin/modprobe -d %s "$@"\n' "$kdir" > /run/vigil-modprobe
-chmod +x /run/vigil-modprobe
-echo /run/vigil-modprobe > /proc/sys/kernel/modprobe
+# The host has no modules for this kernel at /lib/modules (read-only root): a wrapper
+# pointing at the extracted package serves the kernel's auto-loading and, first in PATH,
+# plain `modprobe` in the command.
+mkdir -p /run/vigil-bin
+printf '#!/bin/sh\nexec /sbin/modprobe -d %s "$@"\n' "$kdir" > /run/vigil-bin/modprobe
+chmod +x /run/vigil-bin/modprobe
+echo /run/vigil-bin/modprobe > /proc/sys/kernel/modprobe
 hostname vigil-lab
 ip link set lo up
 mkdir -p /tmp/home

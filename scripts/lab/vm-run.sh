@@ -41,6 +41,7 @@ cp "$here/guest.sh" "$ctl/guest.sh"
   while IFS='=' read -r name _; do
     case "$name" in VIGIL_*|PATH|LANG|LC_ALL|SWIFT_*) printf 'export %s=%q\n' "$name" "${!name}" ;; esac
   done < <(env)
+  echo 'export PATH=/run/vigil-bin:$PATH'
   printf '%q ' "$@"; echo
 } > "$ctl/cmd"
 

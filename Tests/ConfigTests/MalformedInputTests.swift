@@ -1,0 +1,54 @@
+import Testing
+@testable import Config
+
+@Test("An unterminated quote is an error, not a crash")
+func malformedUnterminatedQuote() {
+    let r = parse("vrrp_script s {\n script \"/bin/true\n}\n")
+    #expect(positions(r, .lexical) == ["2:9"])
+}
+
+@Test("An unclosed block is an error at its opening brace")
+func malformedUnclosed() {
+    let r = parse("global_defs {\n router_id x\n")
+    #expect(positions(r, .syntax) == ["1:13"])
+}
+
+@Test("A stray closing brace is an error")
+func malformedStrayClose() {
+    let r = parse("global_defs {\n}\n}\n")
+    #expect(positions(r, .syntax) == ["3:1"])
+}
+
+@Test("Binary garbage produces errors, never a crash")
+func malformedBinary() {
+    var bytes: [UInt8] = []
+    var x: UInt32 = 12345
+    for _ in 0..<100_000 {
+        x = x &* 1_103_515_245 &+ 12345
+        bytes.append(UInt8(truncatingIfNeeded: x >> 16))
+    }
+    let r = ConfigLoader.parse(bytes: bytes)
+    #expect(!r.isValid)
+    #expect(r.diagnostics.count <= DiagnosticSink.limit + 1)
+    _ = r.rendered()
+}
+
+@Test("A 10 MB line is an error in linear time")
+func malformedHugeLine() {
+    let line = String(repeating: "a", count: 10 * 1024 * 1024)
+    let r = parse(line + " {\n}\n")
+    #expect(positions(r, .unknownKeyword) == ["1:1"])
+    #expect(r.rendered().utf8.count < 2000)
+}
+
+@Test("Deep nesting of unknown blocks does not overflow the stack")
+func malformedDeepNesting() {
+    let r = parse(String(repeating: "x {\n", count: 100_000))
+    #expect(!r.isValid)
+}
+
+@Test("Deep nesting of known blocks does not overflow the stack")
+func malformedDeepKnownNesting() {
+    let r = parse(String(repeating: "virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n", count: 20_000))
+    #expect(!r.isValid)
+}

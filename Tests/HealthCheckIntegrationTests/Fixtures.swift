@@ -1,0 +1,107 @@
+import Foundation
+import HealthCheck
+import NIOCore
+import NIOPosix
+import Testing
+
+/// The repository root (two levels above this file's directory).
+let repoRoot: String = {
+    if let root = ProcessInfo.processInfo.environment["VIGIL_ROOT"] { return root }
+    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+}()
+
+let loop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
+
+/// Runs `arguments` to completion (through popen, stderr kept) and returns its exit status and stdout.
+@discardableResult
+func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    let command = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+    guard let file = popen(command, "r") else { throw FixtureError.notStarted("popen \(command)") }
+    var output = [UInt8]()
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = fread(&buffer, 1, buffer.count, file)
+        if n <= 0 { break }
+        output += buffer[0..<n]
+    }
+    let status = pclose(file)
+    return ((status >> 8) & 0xff, String(decoding: output, as: UTF8.self))
+}
+
+/// `scripts/healthcheck/fake-servers.py` on 127.0.0.1, stopped by PID.
+final class FakeServers: @unchecked Sendable {
+    let process = Process()
+    let ports: [String: UInt16]
+
+    init() throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [repoRoot + "/scripts/healthcheck/fake-servers.py", "127.0.0.1"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        var line = Data()
+        while true {
+            let byte = pipe.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data("\n".utf8) { break }
+            line.append(byte)
+        }
+        let decoded = try JSONSerialization.jsonObject(with: line) as? [String: Int] ?? [:]
+        ports = decoded.mapValues { UInt16($0) }
+        if ports.isEmpty {
+            process.terminate()
+            throw FixtureError.notStarted("fake-servers.py printed no ports")
+        }
+    }
+
+    func target(_ mode: String, timeout: Duration = .seconds(2)) -> ConnectTarget {
+        ConnectTarget(host: "127.0.0.1", port: ports[mode] ?? 1, timeout: timeout)
+    }
+
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+/// nginx with HTTP and HTTPS (a certificate generated for the test), stopped by PID.
+final class Nginx: @unchecked Sendable {
+    let dir: String
+    let httpPort: UInt16
+    let httpsPort: UInt16
+
+    init() throws {
+        dir = NSTemporaryDirectory() + "vigil-nginx-\(UUID().uuidString)"
+        let (status, output) = try run([repoRoot + "/scripts/healthcheck/nginx-fixture.sh", "start", dir])
+        let parts = output.split(separator: " ").compactMap { UInt16($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard status == 0, parts.count == 2 else {
+            try? FileManager.default.removeItem(atPath: dir)
+            throw FixtureError.notStarted("nginx fixture failed (status \(status))")
+        }
+        httpPort = parts[0]
+        httpsPort = parts[1]
+    }
+
+    func stop() {
+        _ = try? run([repoRoot + "/scripts/healthcheck/nginx-fixture.sh", "stop", dir])
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+}
+
+enum FixtureError: Error { case notStarted(String) }
+
+/// A temporary executable script.
+final class TempScript: @unchecked Sendable {
+    let path: String
+    init(_ body: String) throws {
+        path = NSTemporaryDirectory() + "vigil-script-\(UUID().uuidString).sh"
+        try ("#!/bin/bash\n" + body + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+    }
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+func probe(_ kind: CheckKind) async throws -> ProbeResult {
+    let runner = ProbeRunner(scripts: ProcessScriptRunner(pool: NIOThreadPool.singleton))
+    return try await runner.run(kind, on: loop).get()
+}

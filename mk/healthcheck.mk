@@ -1,0 +1,17 @@
+# HealthCheck (issue #5): host integration suite and benchmark.
+HOST_TESTS += test-host-healthcheck
+
+.PHONY: test-host-healthcheck
+
+## Probes against nginx (HTTP/HTTPS), misbehaving servers, DNS/SMTP/UDP responders, scripts; genhash equality.
+test-host-healthcheck:
+	@scripts/require-root.sh "HealthCheck host suite"
+	VIGIL_TIER=host $(SWIFT) test --skip-build --filter HealthCheckIntegrationTests
+
+
+BENCHES += bench-healthcheck
+.PHONY: bench-healthcheck
+
+## 10,000 TCP_CHECKs on 127.0.0.1 at delay_loop 1 for 60 s (see docs/healthcheck.md); args: scripts/healthcheck/bench.sh [N] [SECONDS].
+bench-healthcheck:
+	scripts/healthcheck/bench.sh
