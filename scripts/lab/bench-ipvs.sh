@@ -22,7 +22,7 @@ now() { date +%s.%N; }
 secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 fresh() { ip netns add "$1"; nss+=("$1"); ip -n "$1" link set lo up; }
-lines() { ip netns exec "$1" cat /proc/net/ip_vs | grep -c -- '->' || true; }
+lines() { ip netns exec "$1" cat /proc/net/ip_vs | grep -cE -- '-> [0-9A-F]+:' || true; }
 
 python3 - "$N" "$D" "$work" <<'PY'
 import sys
@@ -50,14 +50,14 @@ echo "bench-ipvs: $N services x $D destinations ($((N + total)) objects), vigil=
 # vigil
 fresh vb1
 t0=$(now); ip netns exec vb1 "$bin" ipvs apply --quiet -f "$work/table.conf"; t1=$(now)
-vigil_s=$(secs "$t0" "$t1"); [ "$(lines vb1)" -eq "$total" ] || { echo "vigil: table incomplete" >&2; exit 1; }
-echo "vigil ipvs apply:        ${vigil_s} s"
+vigil_s=$(secs "$t0" "$t1"); echo "vigil ipvs apply:        ${vigil_s} s"
+[ "$(lines vb1)" -eq "$total" ] || { echo "vigil: table incomplete ($(lines vb1) of $total)" >&2; exit 1; }
 
 # ipvsadm -R
 fresh vb2
 t0=$(now); ip netns exec vb2 ipvsadm -R < "$work/ipvsadm.rules"; t1=$(now)
-ipvsadm_s=$(secs "$t0" "$t1"); [ "$(lines vb2)" -eq "$total" ] || { echo "ipvsadm: table incomplete" >&2; exit 1; }
-echo "ipvsadm -R:              ${ipvsadm_s} s"
+ipvsadm_s=$(secs "$t0" "$t1"); echo "ipvsadm -R:              ${ipvsadm_s} s"
+[ "$(lines vb2)" -eq "$total" ] || { echo "ipvsadm: table incomplete ($(lines vb2) of $total)" >&2; exit 1; }
 
 # keepalived --check: time from start until every destination is visible
 fresh vb3
