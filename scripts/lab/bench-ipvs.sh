@@ -55,9 +55,10 @@ vigil_s=$(secs "$t0" "$t1"); echo "vigil ipvs apply:        ${vigil_s} s"
 
 # ipvsadm -R
 fresh vb2
-t0=$(now); ip netns exec vb2 ipvsadm -R < "$work/ipvsadm.rules"; t1=$(now)
+t0=$(now); ip netns exec vb2 ipvsadm -R < "$work/ipvsadm.rules" 2> "$work/ipvsadm.err" || echo "ipvsadm -R exited $?" >&2; t1=$(now)
+head -3 "$work/ipvsadm.err" >&2
 ipvsadm_s=$(secs "$t0" "$t1"); echo "ipvsadm -R:              ${ipvsadm_s} s"
-[ "$(lines vb2)" -eq "$total" ] || { echo "ipvsadm: table incomplete ($(lines vb2) of $total)" >&2; exit 1; }
+[ "$(lines vb2)" -eq "$total" ] || echo "WARNING: ipvsadm -R left the table incomplete ($(lines vb2) of $total destinations)" >&2
 
 # keepalived --check: time from start until every destination is visible
 fresh vb3
