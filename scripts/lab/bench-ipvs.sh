@@ -49,7 +49,7 @@ echo "bench-ipvs: $N services x $D destinations ($((N + total)) objects), vigil=
 
 # vigil
 fresh vb1
-t0=$(now); ip netns exec vb1 "$bin" ipvs apply --quiet -f "$work/table.conf"; t1=$(now)
+t0=$(now); ip netns exec vb1 "$bin" ipvs apply --quiet --timing -f "$work/table.conf"; t1=$(now)
 vigil_s=$(secs "$t0" "$t1"); echo "vigil ipvs apply:        ${vigil_s} s"
 [ "$(lines vb1)" -eq "$total" ] || { echo "vigil: table incomplete ($(lines vb1) of $total)" >&2; exit 1; }
 
@@ -76,7 +76,7 @@ echo "ratio keepalived/vigil:  $(ratio "$keepalived_s" "$vigil_s")x"
 echo "ratio ipvsadm-R/vigil:   $(ratio "$ipvsadm_s" "$vigil_s")x"
 
 # 1% weight change, applied by vigil on its own table
-t0=$(now); out=$(ip netns exec vb1 "$bin" ipvs apply --quiet -f "$work/changed.conf"); t1=$(now)
+t0=$(now); out=$(ip netns exec vb1 "$bin" ipvs apply --quiet --timing -f "$work/changed.conf"); t1=$(now)
 echo "1% weight change:        $out in $(secs "$t0" "$t1") s (expected $((total / 100)) edits)"
-t0=$(now); out=$(ip netns exec vb1 "$bin" ipvs apply --quiet -f "$work/changed.conf"); t1=$(now)
+t0=$(now); out=$(ip netns exec vb1 "$bin" ipvs apply --quiet --timing -f "$work/changed.conf"); t1=$(now)
 echo "re-apply (no change):    $out in $(secs "$t0" "$t1") s"
