@@ -27,3 +27,13 @@ test-vm-ipvs-kernel:
 	ip netns exec $(IPVS_NETNS) env VIGIL_TIER=vm VIGIL_IPVS_NETNS=$(IPVS_NETNS) \
 	  .build/debug/VigilPackageTests.xctest --testing-library swift-testing --filter IPVSKernelTests || rc=$$?; \
 	ip netns del $(IPVS_NETNS); exit $$rc
+
+BENCHES += bench-ipvs
+.PHONY: bench-ipvs bench-ipvs-inside
+IPVS_BENCH_SCRATCH := .build-bench
+
+## One VM boot: vigil ipvs apply vs keepalived --check vs ipvsadm -R (release build of vigil).
+bench-ipvs:
+	@scripts/require-root.sh "IPVS benchmark"
+	$(SWIFT) build -c release --scratch-path $(IPVS_BENCH_SCRATCH) --product vigil
+	VIGIL_BENCH_BIN=$(CURDIR)/$(IPVS_BENCH_SCRATCH)/release/vigil scripts/lab/vm-run.sh scripts/lab/bench-ipvs.sh
