@@ -19,6 +19,5 @@ fuzz-config:
 	  -artifact_prefix=$(CONFIG_FUZZ_DIR)/artifacts/ $(CONFIG_FUZZ_DIR)/corpus Fuzz/Config/corpus
 
 ## 10,000 virtual servers × 10 real servers with TCP_CHECK: vigil check vs keepalived -t, time and peak RSS.
-bench-config:
-	swift build -c release --scratch-path .build-release --product vigil
-	scripts/config/bench.sh .build-release/release/vigil
+bench-config: build-release
+	scripts/config/bench.sh $(VIGIL_RELEASE_BIN)

@@ -30,10 +30,9 @@ test-vm-ipvs-kernel:
 
 BENCHES += bench-ipvs
 .PHONY: bench-ipvs bench-ipvs-inside
-IPVS_BENCH_SCRATCH := .build-bench
 
 ## One VM boot: vigil ipvs apply vs keepalived --check vs ipvsadm -R (release build of vigil).
 bench-ipvs:
 	@scripts/require-root.sh "IPVS benchmark"
-	$(SWIFT) build -c release --scratch-path $(IPVS_BENCH_SCRATCH) --product vigil
-	VIGIL_BENCH_BIN=$(CURDIR)/$(IPVS_BENCH_SCRATCH)/release/vigil scripts/lab/vm-run.sh scripts/lab/bench-ipvs.sh
+	$(MAKE) --no-print-directory build-release
+	VIGIL_BENCH_BIN=$(VIGIL_RELEASE_BIN) scripts/lab/vm-run.sh scripts/lab/bench-ipvs.sh
