@@ -8,6 +8,8 @@ SHELL := /bin/bash
 SWIFT ?= swift
 export VIGIL_ROOT := $(CURDIR)
 export VIGIL_BIN := $(CURDIR)/.build/debug/vigil
+# One optimized build shared by every benchmark.
+export VIGIL_RELEASE_BIN := $(CURDIR)/.build-release/release/vigil
 
 HOST_TESTS :=
 VM_TESTS :=
@@ -15,7 +17,7 @@ BENCHES :=
 FUZZERS :=
 -include $(sort $(wildcard mk/*.mk))
 
-.PHONY: all deps build build-tests test test-unit test-host test-vm vm-inside bench fuzz demo clean
+.PHONY: all deps build build-tests build-release test test-unit test-host test-vm vm-inside bench fuzz demo clean
 
 all: build
 
@@ -28,6 +30,10 @@ build:
 
 build-tests:
 	$(SWIFT) build --build-tests
+
+## The optimized binary the benchmarks measure (one build for all of them).
+build-release:
+	$(SWIFT) build -c release --scratch-path .build-release --product vigil
 
 ## Every tier; prints "tiers: N passed, N failed" and fails if any tier failed.
 test: deps

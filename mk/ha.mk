@@ -22,5 +22,5 @@ fuzz-ha:
 	SWIFT_BACKTRACE=enable=no .build-fuzz-ha/fuzz-ha -runs=$(HA_FUZZ_RUNS) -max_len=512 .build-fuzz-ha/corpus
 
 ## Failover time SIGKILL → VIP on the backup and first GARP, Vigil vs keepalived in the same run.
-bench-ha: build
-	VIGIL_BIN=$(VIGIL_BIN) scripts/ha/bench.sh
+bench-ha: build-release
+	VIGIL_BIN=$(VIGIL_RELEASE_BIN) scripts/ha/bench.sh

@@ -13,5 +13,5 @@ BENCHES += bench-healthcheck
 .PHONY: bench-healthcheck
 
 ## 10,000 TCP_CHECKs on 127.0.0.1 at delay_loop 1 for 60 s (see docs/healthcheck.md); args: scripts/healthcheck/bench.sh [N] [SECONDS].
-bench-healthcheck:
-	scripts/healthcheck/bench.sh
+bench-healthcheck: build-release
+	VIGIL_BENCH_BIN=$(VIGIL_RELEASE_BIN) scripts/healthcheck/bench.sh

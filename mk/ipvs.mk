@@ -27,3 +27,12 @@ test-vm-ipvs-kernel:
 	ip netns exec $(IPVS_NETNS) env VIGIL_TIER=vm VIGIL_IPVS_NETNS=$(IPVS_NETNS) \
 	  .build/debug/VigilPackageTests.xctest --testing-library swift-testing --filter IPVSKernelTests || rc=$$?; \
 	ip netns del $(IPVS_NETNS); exit $$rc
+
+BENCHES += bench-ipvs
+.PHONY: bench-ipvs bench-ipvs-inside
+
+## One VM boot: vigil ipvs apply vs keepalived --check vs ipvsadm -R (release build of vigil).
+bench-ipvs:
+	@scripts/require-root.sh "IPVS benchmark"
+	$(MAKE) --no-print-directory build-release
+	VIGIL_BENCH_BIN=$(VIGIL_RELEASE_BIN) scripts/lab/vm-run.sh scripts/lab/bench-ipvs.sh

@@ -14,8 +14,19 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data, size > 0 else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     let ipv6 = bytes[0] & 0x80 != 0
-    let payload = Array(bytes.dropFirst())
+    var payload = Array(bytes.dropFirst())
     let (src, dst) = ipv6 ? (v6src, v6dst) : (v4src, v4dst)
+    // Bit 6 of the first byte: fix the checksum up first, so the fuzzer gets past it and explores the rest.
+    if bytes[0] & 0x40 != 0, payload.count >= 8 {
+        payload[6] = 0
+        payload[7] = 0
+        let covered = payload[0] >> 4 == 3
+            ? VRRPAdvertisement.pseudoHeader(source: src, destination: dst, length: payload.count, ipv6: ipv6) + payload
+            : payload
+        let sum = VRRPAdvertisement.checksum(covered)
+        payload[6] = UInt8(sum >> 8)
+        payload[7] = UInt8(sum & 0xff)
+    }
     if let ad = try? VRRPAdvertisement.decode(payload, source: src, destination: dst) {
         let again = try? VRRPAdvertisement.decode(ad.encode(source: src, destination: dst), source: src, destination: dst)
         if again != ad { fatalError("round trip changed the advertisement") }

@@ -8,35 +8,53 @@ public struct DiagnosticRenderer: Sendable {
 
     /// All diagnostics, one block each.
     public func render(_ diagnostics: [Diagnostic]) -> String {
+        var cache = LineCache()
         var out = ""
-        for d in diagnostics { out += render(d) }
+        for d in diagnostics { out += render(d, cache: &cache) }
         return out
     }
 
     /// One diagnostic with excerpt and related notes.
     public func render(_ d: Diagnostic) -> String {
+        var cache = LineCache()
+        return render(d, cache: &cache)
+    }
+
+    private func render(_ d: Diagnostic, cache: inout LineCache) -> String {
         var out = d.description + "\n"
-        if let loc = d.location { out += excerpt(loc) }
+        if let loc = d.location { out += excerpt(loc, cache: &cache) }
         for r in d.related {
-            out += "\(r.location): note: \(r.message)\n" + excerpt(r.location)
+            out += "\(r.location): note: \(r.message)\n" + excerpt(r.location, cache: &cache)
         }
         return out
     }
 
-    /// The source line (clipped to 200 bytes around the column) and a caret under the column.
-    func excerpt(_ loc: SourceLocation) -> String {
+    /// Line start offsets per file, computed once per render.
+    struct LineCache {
+        var starts: [String: [Int]] = [:]
+    }
+
+    func excerpt(_ loc: SourceLocation, cache: inout LineCache) -> String {
         guard let bytes = sources[loc.file], loc.line >= 1 else { return "" }
-        var line = 1
-        var i = 0
-        while i < bytes.count && line < loc.line {
-            if bytes[i] == UInt8(ascii: "\n") { line += 1 }
-            i += 1
+        let starts: [Int]
+        if let s = cache.starts[loc.file] {
+            starts = s
+        } else {
+            var s = [0]
+            for (k, b) in bytes.enumerated() where b == UInt8(ascii: "\n") { s.append(k + 1) }
+            cache.starts[loc.file] = s
+            starts = s
         }
-        guard line == loc.line else { return "" }
+        guard loc.line <= starts.count else { return "" }
+        return excerpt(bytes, lineStart: starts[loc.line - 1], column: loc.column)
+    }
+
+    /// The source line (clipped to 200 bytes around the column) and a caret under the column.
+    func excerpt(_ bytes: [UInt8], lineStart i: Int, column: Int) -> String {
         var e = i
         while e < bytes.count && bytes[e] != UInt8(ascii: "\n") { e += 1 }
         var start = i
-        var caretCol = max(loc.column - 1, 0)
+        var caretCol = max(column - 1, 0)
         if caretCol > 120 {
             start = i + caretCol - 60
             caretCol = 60

@@ -14,6 +14,7 @@ struct SourceReader {
 
     static let maxIncludeDepth = 32
     static let maxMacroExpansions = 16
+    static let maxExpansionBytes = 65536
 
     init(fileSystem: any ConfigFileSystem, configID: String, sink: DiagnosticSink) {
         self.fileSystem = fileSystem
@@ -160,6 +161,11 @@ struct SourceReader {
                 }
                 if ok {
                     if let value = macros[name] {
+                        // Self-referencing definitions can grow exponentially; stop at 64 KiB.
+                        if out.count + value.utf8.count > Self.maxExpansionBytes {
+                            sink.error(.invalidValue, loc, "expansion of '$\(name)' exceeds \(Self.maxExpansionBytes) bytes")
+                            return word
+                        }
                         out.append(contentsOf: value.utf8)
                         changed = true
                     } else {

@@ -184,8 +184,8 @@ struct TreeParser {
         let shown = t.text.count > 64 ? String(t.text.prefix(64)) + "…" : t.text
         var message = "unknown keyword '\(shown)'"
         // Suggestions cost an edit distance per candidate; hostile input gets them only for the first few words.
-        if unknownCount <= 100, let s = Suggest.closest(to: t.text, in: siblings)
-            ?? Suggest.closest(to: t.text, in: Keyword.allSpellings) {
+        let suggestion = unknownCount <= 20 ? Suggest.closest(to: t.text, in: siblings) : nil
+        if let s = suggestion ?? (unknownCount <= 5 ? Suggest.closest(to: t.text, in: Keyword.allSpellings) : nil) {
             message += "; did you mean '\(s)'?"
         }
         sink.error(.unknownKeyword, t.location, message)
@@ -201,32 +201,34 @@ enum Suggest {
         let limit = max(1, min(3, w.count / 3))
         var best: (String, Int)?
         for c in candidates {
-            let cu = Array(c.utf8)
-            if abs(cu.count - w.count) > limit { continue }
-            let d = distance(w, cu)
+            if abs(c.utf8.count - w.count) > limit { continue }
+            let d = distance(w, Array(c.utf8))
             if d <= limit, d < (best?.1 ?? Int.max) { best = (c, d) }
         }
         return best?.0
     }
 
-    /// Damerau-Levenshtein (optimal string alignment) distance.
+    /// Damerau-Levenshtein (optimal string alignment) distance, three rows in one buffer.
     static func distance(_ a: [UInt8], _ b: [UInt8]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
-        var prev2 = [Int](repeating: 0, count: b.count + 1)
-        var prev = Array(0...b.count)
-        var cur = [Int](repeating: 0, count: b.count + 1)
-        for x in 1...a.count {
-            cur[0] = x
-            for y in 1...b.count {
-                let cost = a[x - 1] == b[y - 1] ? 0 : 1
-                var v = min(prev[y] + 1, cur[y - 1] + 1, prev[y - 1] + cost)
-                if x > 1, y > 1, a[x - 1] == b[y - 2], a[x - 2] == b[y - 1] { v = min(v, prev2[y - 2] + 1) }
-                cur[y] = v
+        let w = b.count + 1
+        var rows = [Int](repeating: 0, count: 3 * w)
+        return rows.withUnsafeMutableBufferPointer { r -> Int in
+            var p2 = 0, p1 = w, c = 2 * w
+            for y in 0...b.count { r[p1 + y] = y }
+            for x in 1...a.count {
+                r[c] = x
+                for y in 1...b.count {
+                    let cost = a[x - 1] == b[y - 1] ? 0 : 1
+                    var v = min(r[p1 + y] + 1, r[c + y - 1] + 1, r[p1 + y - 1] + cost)
+                    if x > 1, y > 1, a[x - 1] == b[y - 2], a[x - 2] == b[y - 1] { v = min(v, r[p2 + y - 2] + 1) }
+                    r[c + y] = v
+                }
+                (p2, p1, c) = (p1, c, p2)
             }
-            (prev2, prev, cur) = (prev, cur, prev2)
+            return r[p1 + b.count]
         }
-        return prev[b.count]
     }
 }
 

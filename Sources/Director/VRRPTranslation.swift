@@ -34,7 +34,11 @@ public enum VRRPTranslation {
         return VRRPRuntimeConfiguration(instances: instances, syncGroups: groups, scripts: scripts, trackFiles: files)
     }
 
-    static func duration(_ seconds: Double) -> Duration { .milliseconds(Int64((seconds * 1000).rounded())) }
+    /// Seconds from the config as a duration; non-finite or absurd values are clamped (0 … 1 day).
+    static func duration(_ seconds: Double) -> Duration {
+        guard seconds.isFinite, seconds > 0 else { return .zero }
+        return .milliseconds(Int64((min(seconds, 86_400) * 1000).rounded()))
+    }
 
     static func address(_ a: ConfigIPAddress) -> IPAddress? { IPAddress(bytes: a.bytes) }
 
@@ -59,7 +63,7 @@ public enum VRRPTranslation {
         guard let a = address(v.address.address) else {
             throw VRRPTranslationError(location: v.location, message: "invalid virtual address \(v.address)")
         }
-        return VirtualAddress(address: a, prefixLength: v.address.prefixLength.map { UInt8($0) },
+        return VirtualAddress(address: a, prefixLength: v.address.prefixLength.map { UInt8(clamping: $0) },
                               broadcast: v.broadcast.flatMap(address), device: v.device, scope: scope(v.scope),
                               label: v.label)
     }

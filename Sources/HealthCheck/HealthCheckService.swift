@@ -53,6 +53,8 @@ public final class HealthCheckService: @unchecked Sendable {
     public let events: AsyncStream<HealthCheckEvent>
     private let continuation: AsyncStream<HealthCheckEvent>.Continuation
     private let loop: any EventLoop
+    private let probeLoops: [any EventLoop]
+    private var nextProbeLoop = 0
     private let probes: ProbeRunner
     private let logger: Logger
 
@@ -67,10 +69,13 @@ public final class HealthCheckService: @unchecked Sendable {
     private var stopped = false
     private var probesStarted = 0
 
-    /// A service on `loop`; scripts are waited for on `threadPool`.
-    public init(loop: any EventLoop, threadPool: NIOThreadPool, scriptSecurity: ScriptSecurity = ScriptSecurity(),
+    /// A service whose scheduler runs on `loop`. Probes run on `probeLoops` in turn (default: `loop` alone; pass
+    /// the loops of a 2-thread group to use two cores); results hop back to `loop`. Scripts are waited for on `threadPool`.
+    public init(loop: any EventLoop, probeLoops: [any EventLoop] = [], threadPool: NIOThreadPool,
+                scriptSecurity: ScriptSecurity = ScriptSecurity(),
                 logger: Logger = Logger(label: "vigil.healthcheck"), seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
         self.loop = loop
+        self.probeLoops = probeLoops.isEmpty ? [loop] : probeLoops
         self.logger = logger
         self.probes = ProbeRunner(scripts: ProcessScriptRunner(pool: threadPool, security: scriptSecurity))
         self.scheduler = CheckScheduler(seed: seed)
@@ -139,7 +144,9 @@ public final class HealthCheckService: @unchecked Sendable {
             switch action {
             case .startProbe(let id, let spec, _):
                 probesStarted += 1
-                probes.run(spec.kind, on: loop).whenSuccess { result in
+                let probeLoop = probeLoops[nextProbeLoop % probeLoops.count]
+                nextProbeLoop &+= 1
+                probes.run(spec.kind, on: probeLoop).hop(to: loop).whenSuccess { result in
                     self.probeDone(id: id, result: result)
                 }
             case .stateChanged(let change):

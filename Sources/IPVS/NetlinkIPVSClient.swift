@@ -32,6 +32,9 @@ public final class NetlinkIPVSClient: IPVSControl {
     private struct Socket {
         var fd: Int32
         var sequence: UInt32
+        /// Reused receive buffer: each ack arrives on its own, so allocating per `recv`
+        /// would dominate large batches.
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
     }
 
     private let socket: Mutex<Socket>
@@ -149,8 +152,8 @@ public final class NetlinkIPVSClient: IPVSControl {
                 }
                 if !buffer.isEmpty { try Self.send(s.fd, buffer) }
                 while !pending.isEmpty {
-                    let buf = try Self.receive(s.fd)
-                    for m in try NetlinkReply.messages(buf[...], .addService) where m.type == NL.error {
+                    let n = try Self.receive(s.fd, &s.buffer)
+                    for m in try NetlinkReply.messages(s.buffer[0..<n], .addService) where m.type == NL.error {
                         guard let c = pending.removeValue(forKey: m.sequence) else { continue }
                         let e = try NetlinkReply.errorCode(m, c.operation)
                         if e != 0 {
@@ -195,8 +198,8 @@ public final class NetlinkIPVSClient: IPVSControl {
             try Self.send(s.fd, try IPVSMessage.encode(msg))
             var out: [Attributes] = []
             while true {
-                let buf = try Self.receive(s.fd)
-                for m in try NetlinkReply.messages(buf[...], op) where m.sequence == seq {
+                let n = try Self.receive(s.fd, &s.buffer)
+                for m in try NetlinkReply.messages(s.buffer[0..<n], op) where m.sequence == seq {
                     switch m.type {
                     case NL.done: return out
                     case NL.error:
@@ -229,15 +232,15 @@ public final class NetlinkIPVSClient: IPVSControl {
         guard n == bytes.count else { throw .socket("send", errno: n < 0 ? errno : EMSGSIZE) }
     }
 
-    private static func receive(_ fd: Int32) throws(IPVSError) -> [UInt8] {
-        var buf = [UInt8](repeating: 0, count: 1 << 17)
+    /// Receives one datagram into `buf`; returns its length (truncated to the buffer).
+    private static func receive(_ fd: Int32, _ buf: inout [UInt8]) throws(IPVSError) -> Int {
         while true {
             let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .socket("recv", errno: errno)
             }
-            return Array(buf[0..<n])
+            return min(n, buf.count)
         }
     }
 }

@@ -78,13 +78,24 @@ struct IPVSApplyCommand: AsyncParsableCommand {
     @Flag(help: "Print only the summary line.")
     var quiet = false
 
+    @Flag(help: "Print how long each phase took (load, read kernel table, apply) on stderr.")
+    var timing = false
+
     func run() async throws {
+        let clock = ContinuousClock()
+        let t0 = clock.now
         let desired = try IPVSCLI.desiredTable(file: file)
+        let t1 = clock.now
         let client = try IPVSCLI.client()
         let actual = try client.table()
+        let t2 = clock.now
         let owned = prune ? Set(actual.services.keys) : []
         let reconciler = IPVSReconciler(control: client, owned: owned)
         let report = try await reconciler.apply(desired: desired)
+        if timing {
+            let t3 = clock.now
+            FileHandle.standardError.write(Data("timing: load \(t1 - t0), read \(t2 - t1), plan+apply (re-reads the table) \(t3 - t2)\n".utf8))
+        }
         if !quiet { for c in report.commands { print(c) } }
         for f in report.failures { FileHandle.standardError.write(Data("error: \(f)\n".utf8)) }
         print("\(report.commands.count) operation(s), \(report.failures.count) failed")

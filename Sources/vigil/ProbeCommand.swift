@@ -65,8 +65,9 @@ struct ProbeCommand: AsyncParsableCommand {
     /// Runs `HealthCheckService` for `seconds`, printing state changes (unless quiet) and probes started per 10 s.
     private func runWatch(_ virtualServers: [VirtualServerHealth], seconds: Double, security: ScriptSecurity) async throws {
         guard seconds.isFinite, seconds > 0, seconds < 86_400 else { throw ValidationError("--watch takes 0 < seconds < 86400") }
-        let service = HealthCheckService(loop: MultiThreadedEventLoopGroup.singleton.next(), threadPool: NIOThreadPool.singleton,
-                                         scriptSecurity: security)
+        let group = MultiThreadedEventLoopGroup.singleton
+        let service = HealthCheckService(loop: group.next(), probeLoops: group.makeIterator().map { $0 },
+                                         threadPool: NIOThreadPool.singleton, scriptSecurity: security)
         let quiet = self.quiet
         let printer = Task {
             var changes = 0

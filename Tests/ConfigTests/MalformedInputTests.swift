@@ -52,3 +52,9 @@ func malformedDeepKnownNesting() {
     let r = parse(String(repeating: "virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n", count: 20_000))
     #expect(!r.isValid)
 }
+
+@Test("A self-doubling macro stops at the expansion limit instead of hanging")
+func malformedMacroBlowup() {
+    let r = parse("$A=$A$A$A$A\nglobal_defs {\n router_id $A\n}\n")
+    #expect(positions(r, .invalidValue) == ["3:12"])
+}

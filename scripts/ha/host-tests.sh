@@ -43,6 +43,7 @@ run_case() {
     LAB_DIR=$(mktemp -d /tmp/vigil-ha-lab.XXXXXX)
     source $HERE/lab.sh
     trap lab_cleanup EXIT
+    trap 'exit 130' INT TERM
     lab_up || { echo "    FAIL: lab setup"; exit 1; }
     CASE_OK=1
     "$name"
@@ -68,7 +69,7 @@ case_v2_keepalived_master_sigkill() {
   lab_wait_vip "$NS_B" 10.9.0.100 6 || fail "Vigil did not take over after SIGKILL"
   local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   echo "    takeover ${ms} ms (RFC bound 3609 ms)"
-  [ "$ms" -le 3900 ] || fail "takeover took ${ms} ms"
+  [ "$ms" -le 4300 ] || fail "takeover took ${ms} ms (bound 3609 ms from the last advert, plus polling)"
   lab_wait_log "$LAB_DIR/vb.log" "BACKUP -> MASTER (master down timer expired, last advert" 2 || fail "transition log line missing"
 }
 
@@ -256,10 +257,8 @@ case_notify_scripts() {
 
 ALL_CASES=(case_v2_keepalived_master_sigkill case_v2_vigil_master_sigterm case_v3_vigil_master_sigkill_and_preempt
            case_v3_ipv6_keepalived_master_sigkill case_v2_unicast case_two_vigil_nopreempt case_maintenance_down_file
-           case_partition_healed case_injected_packets_ignored case_reload_keeps_unchanged case_track_file)
-# Not in the default run: Config (1a05528) rejects every notify* line ("'notify_master' needs [USER"),
-# so this case fails until that parser bug is fixed. Run it by name.
-PENDING_CASES=(case_notify_scripts)
+           case_partition_healed case_injected_packets_ignored case_reload_keeps_unchanged case_track_file
+           case_notify_scripts)
 
 need
 PASSED=0; FAILED=0; FAILED_NAMES=()

@@ -3,6 +3,11 @@
 # (not crash), also when the kernel cannot auto-load the module. Run by `make test-vm-ipvs` first thing after boot.
 set -uo pipefail
 bin=${VIGIL_BIN:-$(pwd)/.build/debug/vigil}
+# An earlier suite may have loaded ip_vs: try to unload it (and its schedulers) first.
+if grep -q '^ip_vs' /proc/modules 2>/dev/null; then
+  for m in $(awk '/^ip_vs_/ {print $1}' /proc/modules); do modprobe -r "$m" 2>/dev/null || true; done
+  modprobe -r ip_vs 2>/dev/null || true
+fi
 if grep -qw '^ip_vs' /proc/modules 2>/dev/null || [ -e /proc/net/ip_vs ]; then
   echo "no-module: ip_vs is already loaded here; the missing-module check only runs on a fresh VM boot" >&2
   [ "${VIGIL_IPVS_REQUIRE_FRESH:-1}" = 1 ] && { echo "FAIL: expected a kernel without ip_vs loaded" >&2; exit 1; }
