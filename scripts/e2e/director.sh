@@ -60,8 +60,8 @@ check "the client gets answers from r1, r2 and r3 (got '$seen')" [ "$seen" = r1r
 # --- 2. eviction
 absent() { ! topo_ipvs_reals 1 | grep -qx "$2"; }
 present() { topo_ipvs_reals 1 | grep -qx "$2"; }
-topo_nginx_stop 2
 t0=$(topo_now_ms)
+topo_nginx_stop 2
 if topo_wait 20 "r2 evicted" absent 1 10.10.2.22:8080; then
   polled_ms=$(( $(topo_now_ms) - t0 ))
   # The instant of the removal is vigil's own log line (same clock), not when polling noticed it.
