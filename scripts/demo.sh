@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 scripts/require-root.sh "make demo"
 export VIGIL_BIN=${VIGIL_BIN:-$PWD/.build/debug/vigil}
 [ -x "$VIGIL_BIN" ] || { echo "error: $VIGIL_BIN is missing; run make build" >&2; exit 1; }
-VIGIL_LAB_TIMEOUT=${VIGIL_LAB_TIMEOUT:-300} exec scripts/lab/vm-run.sh scripts/demo/run.sh
+VIGIL_LAB_TIMEOUT=${VIGIL_LAB_TIMEOUT:-600} exec scripts/lab/vm-run.sh scripts/demo/run.sh
