@@ -1,7 +1,9 @@
+import Config
 import Dispatch
 import Foundation
 import HA
 import Logging
+import Synchronization
 
 /// Why the daemon could not run.
 public enum DaemonError: Error, Sendable, CustomStringConvertible {
@@ -21,31 +23,78 @@ public enum DaemonError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// The `vigil run` runtime: pid file, signals, and the VRRP runtime (later also IPVS and checks, issue #6).
+/// A configuration re-read on SIGHUP and found usable: the whole model (for the load-balancing side) and its VRRP
+/// translation.
+public struct DaemonReload: Sendable {
+    /// The new configuration.
+    public var config: KeepalivedConfig
+    /// Its VRRP side.
+    public var vrrp: VRRPRuntimeConfiguration
+
+    /// A reload.
+    public init(config: KeepalivedConfig, vrrp: VRRPRuntimeConfiguration) {
+        self.config = config
+        self.vrrp = vrrp
+    }
+}
+
+/// The `vigil run` runtime: pid file, signals, and the VRRP runtime; the load-balancing side (`Supervisor`) runs
+/// beside it and listens to its reloads.
 ///
 /// SIGTERM / SIGINT shut down gracefully (priority-0 adverts, VIPs removed, notify_stop); `run()` then
-/// returns and the pid file is removed. Transitions are available on `events`.
+/// returns and the pid file is removed. SIGHUP re-reads the configuration: a file with errors is reported and
+/// the running configuration is kept untouched; a usable one is handed to the VRRP runtime (unchanged instances do
+/// not flap) and to every reload listener. Transitions are available on `events`.
 public final class Daemon: Sendable {
     /// The VRRP side.
     public let vrrp: VRRPRuntime
     private let pidFile: String?
     private let logger: Logger
-    private let reloader: (@Sendable () -> VRRPRuntimeConfiguration?)?
+    private let reloader: (@Sendable () -> DaemonReload?)?
+    private let listeners = Mutex<[@Sendable (KeepalivedConfig) -> Void]>([])
+    private let vrrpRunning = Mutex(false)
 
     /// Creates a daemon for a translated configuration. `reloader` is called on SIGHUP; it re-reads the
     /// configuration and returns nil (after reporting why) when the new one is unusable, which keeps the old.
     public init(vrrp configuration: VRRPRuntimeConfiguration, pidFile: String?, logger: Logger,
-                reloader: (@Sendable () -> VRRPRuntimeConfiguration?)? = nil) {
+                reloader: (@Sendable () -> DaemonReload?)? = nil) {
         self.vrrp = VRRPRuntime(configuration: configuration, logger: logger)
         self.pidFile = pidFile
         self.logger = logger
         self.reloader = reloader
     }
 
-    /// Re-reads the configuration through the reloader and applies it (what SIGHUP does).
-    public func reload() {
-        guard let reloader else { return }
-        if let new = reloader() { vrrp.reload(new) } else { logger.error("reload: configuration rejected, keeping the running one") }
+    /// Calls `listener` with each configuration accepted by a reload, in order, after the VRRP side got it. The
+    /// listener must not block (hand the configuration to your own queue or stream).
+    public func onReload(_ listener: @escaping @Sendable (KeepalivedConfig) -> Void) {
+        listeners.withLock { $0.append(listener) }
+    }
+
+    /// Re-reads the configuration through the reloader and applies it (what SIGHUP does). Returns whether the new
+    /// configuration was accepted.
+    @discardableResult
+    public func reload() -> Bool {
+        guard let reloader else { return false }
+        guard let new = reloader() else {
+            logger.error("reload: configuration rejected, keeping the running one")
+            return false
+        }
+        if vrrpRunning.withLock({ $0 }) { vrrp.reload(new.vrrp) }
+        for listener in listeners.withLock({ $0 }) { listener(new.config) }
+        return true
+    }
+
+    /// Installs a SIGHUP handler that calls `reload()`. Keep the returned source alive while running.
+    public func reloadOnSignal() -> any DispatchSourceSignal {
+        signal(SIGHUP, SIG_IGN)
+        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        let log = logger
+        hup.setEventHandler { [self] in
+            log.notice("received SIGHUP, reloading")
+            self.reload()
+        }
+        hup.resume()
+        return hup
     }
 
     /// Transitions and errors of every VRRP instance, in order.
@@ -72,18 +121,14 @@ public final class Daemon: Sendable {
             s.resume()
             return s
         }
-        signal(SIGHUP, SIG_IGN)
-        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        hup.setEventHandler { [self] in
-            log.notice("received SIGHUP, reloading")
-            self.reload()
-        }
-        hup.resume()
+        let hup = reloadOnSignal()
         defer {
             for s in sources { s.cancel() }
             hup.cancel()
         }
         logger.notice("Starting Vigil VRRP daemon")
+        vrrpRunning.withLock { $0 = true }
+        defer { vrrpRunning.withLock { $0 = false } }
         do { try await vrrp.run() } catch { throw .vrrp(error) }
         logger.notice("Stopped Vigil VRRP daemon")
     }

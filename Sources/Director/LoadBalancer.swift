@@ -99,6 +99,36 @@ public struct LoadBalancer: Sendable {
         changing(reason: "") { $0.quorumUp[virtualServer] = up }
     }
 
+    /// A reload: the configuration's services and pools are replaced by `newPlan`. Instance states are kept (the VRRP
+    /// side reloads without flapping unchanged instances); health and quorum reports are kept for the real servers
+    /// and pools that are still configured (a weight edited in the file arrives as the checks' next report) and
+    /// dropped for the others. Services that appear or disappear are reported as ownership changes.
+    public mutating func replacePlan(_ newPlan: LoadBalancerPlan) -> [LoadBalancerAction] {
+        let oldServices = plan.services
+        let before = desiredTable
+        let installedBefore = Set(installedServices)
+        plan = newPlan
+        let keys = Set(newPlan.pools.values.flatMap { $0.realServers.map(\.key) })
+        health = health.filter { keys.contains($0.key) }
+        quorumUp = quorumUp.filter { newPlan.pools[$0.key] != nil }
+        var actions: [LoadBalancerAction] = []
+        let newKeys = Set(newPlan.services.map(\.service.key))
+        for old in oldServices where installedBefore.contains(old.service.key) && !newKeys.contains(old.service.key) {
+            actions.append(.ownershipChanged(old.service.key, installed: false, owner: old.owner,
+                                             reason: "removed from the configuration"))
+        }
+        for planned in newPlan.services where isActive(planned.owner) && !installedBefore.contains(planned.service.key) {
+            actions.append(.ownershipChanged(planned.service.key, installed: true, owner: planned.owner,
+                                             reason: "added to the configuration"))
+        }
+        for planned in newPlan.services where !isActive(planned.owner) && installedBefore.contains(planned.service.key) {
+            actions.append(.ownershipChanged(planned.service.key, installed: false, owner: planned.owner,
+                                             reason: "owner changed in the configuration"))
+        }
+        if desiredTable != before { actions.append(.reconcile) }
+        return actions
+    }
+
     private mutating func changing(reason: String, _ change: (inout LoadBalancer) -> Void) -> [LoadBalancerAction] {
         let before = desiredTable
         let installedBefore = Set(installedServices)

@@ -37,8 +37,9 @@ extension Supervisor {
         }
         let balancer = Supervisor(config: config, mode: checksOnly ? .checksOnly : .followVRRP,
                                   releaseOnExit: releaseOnExit, logger: logger)
+        daemon.onReload { balancer.reload($0) }
         if checksOnly {
-            let sources = balancer.stopOnSignals()
+            let sources = balancer.stopOnSignals() + [daemon.reloadOnSignal()]
             defer { for s in sources { s.cancel() } }
             try await balancer.run(vrrpEvents: nil)
         } else {

@@ -32,11 +32,13 @@ public enum SupervisorError: Error, Sendable, CustomStringConvertible {
 public actor Supervisor {
     private enum Input: Sendable {
         case vrrp(VRRPEvent)
+        case reload(KeepalivedConfig)
         case stop
     }
 
     private var core: LoadBalancer
-    private let healthTargets: [VirtualServerHealth]
+    private var healthTargets: [VirtualServerHealth]
+    private var health: HealthCheckService?
     private let scriptSecurity: ScriptSecurity
     private let releaseOnExit: Bool
     private let logger: Logger
@@ -72,6 +74,12 @@ public actor Supervisor {
     /// Asks `run` to finish (what the end of the VRRP event stream also does).
     public nonisolated func stop() { inputSink.yield(.stop) }
 
+    /// Asks `run` to apply a reloaded configuration (in order with the other inputs): the services and pools are
+    /// replaced, instance states and the health of unchanged real servers are kept, checks of new real servers
+    /// start, removed ones stop, and the kernel gets the minimal difference. `enable_script_security` and
+    /// `script_user` keep their values from the start.
+    public nonisolated func reload(_ config: KeepalivedConfig) { inputSink.yield(.reload(config)) }
+
     /// The table the kernel should have now (for status and tests).
     public func desiredTable() -> IPVSTable { core.desiredTable }
 
@@ -87,6 +95,7 @@ public actor Supervisor {
         pool.start()
         let health = HealthCheckService(loop: group.next(), threadPool: pool, scriptSecurity: scriptSecurity,
                                         logger: logger)
+        self.health = health
         logger.notice("Starting Vigil load balancer: \(core.plan.services.count) services, \(healthTargets.count) virtual servers (\(core.mode == .checksOnly ? "checks only" : "following VRRP"))")
         await reconcileNow()
         let healthTask = Task { for await event in health.events { self.healthEvent(event) } }
@@ -100,6 +109,7 @@ public actor Supervisor {
         loop: for await input in inputs {
             switch input {
             case .vrrp(let event): vrrpEvent(event)
+            case .reload(let config): await applyReload(config)
             case .stop: break loop
             }
         }
@@ -144,6 +154,14 @@ public actor Supervisor {
     }
 
     // MARK: - Events
+
+    private func applyReload(_ config: KeepalivedConfig) async {
+        let plan = LoadBalancerPlan(config: config)
+        healthTargets = CheckTranslation.virtualServers(from: config)
+        logger.notice("reload: \(plan.services.count) services, \(healthTargets.count) virtual servers")
+        perform(core.replacePlan(plan))
+        await health?.update(healthTargets)
+    }
 
     private func vrrpEvent(_ event: VRRPEvent) {
         guard case .transition(let instance, _, let to, let reason) = event else { return }

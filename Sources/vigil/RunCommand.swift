@@ -63,10 +63,12 @@ struct RunCommand: AsyncParsableCommand {
         let path = file
         let daemon = Daemon(vrrp: vrrp, pidFile: pidFile, logger: logger, reloader: {
             let again = ConfigLoader.load(path: path)
-            for d in again.diagnostics { logger.warning("\(d)") }
+            for d in again.diagnostics {
+                if d.severity == .error { logger.error("reload: \(d)") } else { logger.warning("reload: \(d)") }
+            }
             guard again.isValid else { return nil }
-            do { return try VRRPTranslation.runtimeConfiguration(again.config) } catch {
-                logger.error("\(error)")
+            do { return DaemonReload(config: again.config, vrrp: try VRRPTranslation.runtimeConfiguration(again.config)) } catch {
+                logger.error("reload: \(error)")
                 return nil
             }
         })

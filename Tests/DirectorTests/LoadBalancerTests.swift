@@ -179,4 +179,55 @@ struct LoadBalancerTests {
         _ = lb.instanceChanged("VI_1", to: .master, reason: "x")
         #expect(destinations(lb) == [dest("192.168.1.1", 2)])
     }
+
+    @Test("Reloading the same plan asks for nothing")
+    func reloadSamePlanIsQuiet() {
+        var lb = LoadBalancer(plan: makePlan())
+        _ = lb.instanceChanged("VI_1", to: .master, reason: "x")
+        _ = lb.realServerChanged(change(rs2, alive: false))
+        #expect(lb.replacePlan(makePlan()).isEmpty)
+        #expect(destinations(lb) == [dest("192.168.1.1", 2)])
+    }
+
+    @Test("A reload keeps instance states and the health of unchanged real servers")
+    func reloadKeepsStateAndHealth() {
+        var lb = LoadBalancer(plan: makePlan())
+        _ = lb.instanceChanged("VI_1", to: .master, reason: "x")
+        _ = lb.realServerChanged(change(rs2, alive: false))
+        var edited = makePlan()
+        edited.pools[vs]?.realServers[0].destination.weight = 5
+        #expect(lb.replacePlan(edited) == [.reconcile])
+        #expect(lb.state(of: "VI_1") == .master)
+        #expect(destinations(lb) == [dest("192.168.1.1", 5)])
+    }
+
+    @Test("A reload that removes a service withdraws it, one that adds a service installs it")
+    func reloadAddsAndRemovesServices() {
+        var lb = LoadBalancer(plan: makePlan())
+        _ = lb.instanceChanged("VI_1", to: .master, reason: "x")
+        var edited = makePlan()
+        edited.services.removeLast()
+        let other = tcp("10.0.2.9", 80)
+        edited.services.append(PlannedService(service: IPVSService(key: other), owner: .always, virtualServer: vs))
+        let actions = lb.replacePlan(edited)
+        #expect(actions == [
+            .ownershipChanged(local, installed: false, owner: .always, reason: "removed from the configuration"),
+            .ownershipChanged(other, installed: true, owner: .always, reason: "added to the configuration"),
+            .reconcile,
+        ])
+        #expect(lb.desiredTable.services[local] == nil)
+        #expect(lb.desiredTable.services[other] != nil)
+    }
+
+    @Test("A real server removed by a reload and added back starts from its configured state")
+    func reloadForgetsRemovedRealServers() {
+        var lb = LoadBalancer(plan: makePlan())
+        _ = lb.instanceChanged("VI_1", to: .master, reason: "x")
+        _ = lb.realServerChanged(change(rs2, alive: false))
+        var without = makePlan()
+        without.pools[vs]?.realServers.removeLast()
+        _ = lb.replacePlan(without)
+        _ = lb.replacePlan(makePlan())
+        #expect(destinations(lb) == [dest("192.168.1.1", 2), dest("192.168.1.2", 1)])
+    }
 }
