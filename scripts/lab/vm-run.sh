@@ -52,7 +52,7 @@ timeout -k 5 "$timeout_s" qemu-system-x86_64 -nodefaults -no-user-config -nograp
   -accel tcg -cpu max -m "${VIGIL_LAB_MEM:-2048}" -smp "${VIGIL_LAB_SMP:-1}" \
   -serial stdio -monitor none -nic none \
   -kernel "$kdir/boot/vmlinuz-$version" -initrd "$kdir/initrd.gz" \
-  -append "console=ttyS0 panic=-1 quiet loglevel=3" \
+  -append "console=ttyS0 panic=-1 quiet loglevel=3 no_timer_check" \
   -device virtio-rng-pci \
   -fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap \
   -device virtio-9p-pci,fsdev=r,mount_tag=hostroot \
