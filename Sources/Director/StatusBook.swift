@@ -1,0 +1,235 @@
+import Foundation
+import HA
+import HealthCheck
+import IPVS
+
+/// The sans-IO core behind `/status`, `/events` and the dumps: a plain value fed the daemon's events with the
+/// wall-clock instant they were seen, from which `snapshot(now:)` builds a `VigilStatus`.
+///
+/// Theory of operation: the book starts from the configuration (every instance in INIT, every real server
+/// UNKNOWN) and folds in what the Supervisor sees — VRRP transitions and I/O errors, real-server and quorum changes,
+/// reconcile reports — plus the counters and states the VRRP runtime reports when a snapshot is taken. Each fact also
+/// becomes one entry of a bounded history (`historyLimit`, oldest dropped first). It does not read clocks, sockets
+/// or the kernel, and it keeps no latency of individual checks (HealthCheck reports state changes only).
+public struct StatusBook: Sendable {
+    private struct Instance: Sendable {
+        var spec: VRRPInstanceSpec
+        var state: VRRPState = .initialize
+        var counters: VRRPCounters?  // HA has no public zero value; nil reads as all zeros
+        var transitionCount = 0
+        var transitions: [TransitionRecord] = []
+    }
+
+    private struct Pool: Sendable {
+        var name: String
+        var quorumUp: Bool
+        var servers: [RealServerStatus]
+        var keys: [RealServerKey]
+    }
+
+    /// The daemon's pid, reported in snapshots.
+    public let pid: Int32
+    /// When the daemon started.
+    public let startedAt: Date
+    /// How many events `/events` keeps.
+    public let historyLimit: Int
+    /// How many transitions each instance keeps.
+    public let transitionLimit: Int
+    private var instances: [Instance]
+    private var pools: [Pool]
+    private var ipvs = IPVSActivity()
+    private var history: [StatusEvent] = []
+    private var nextSeq = 1
+
+    /// A book for these instances and virtual servers (what the configuration declares).
+    public init(instances: [VRRPInstanceSpec], virtualServers: [VirtualServerHealth], pid: Int32, startedAt: Date,
+                historyLimit: Int = 256, transitionLimit: Int = 16) {
+        self.pid = pid
+        self.startedAt = startedAt
+        self.historyLimit = max(1, historyLimit)
+        self.transitionLimit = max(1, transitionLimit)
+        self.instances = instances.map { Instance(spec: $0) }
+        self.pools = virtualServers.map(Self.pool)
+    }
+
+    private static func pool(_ vs: VirtualServerHealth) -> Pool {
+        Pool(name: vs.name, quorumUp: !vs.alpha,
+             servers: vs.realServers.map { RealServerStatus(address: $0.key.realServer, weight: $0.weight, ipvsWeight: nil) },
+             keys: vs.realServers.map(\.key))
+    }
+
+    // MARK: - Events
+
+    /// Replaces the configuration (after a reload): instances and real servers that keep their name keep their
+    /// state and history; new ones start as at startup; removed ones disappear.
+    public mutating func configurationChanged(instances specs: [VRRPInstanceSpec], virtualServers: [VirtualServerHealth]) {
+        let old = Dictionary(instances.map { ($0.spec.name, $0) }, uniquingKeysWith: { a, _ in a })
+        instances = specs.map { spec in
+            var i = old[spec.name] ?? Instance(spec: spec)
+            i.spec = spec
+            return i
+        }
+        let oldPools = Dictionary(pools.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        pools = virtualServers.map { vs in
+            var p = Self.pool(vs)
+            guard let before = oldPools[vs.name] else { return p }
+            p.quorumUp = before.quorumUp
+            for (i, key) in p.keys.enumerated() {
+                if let j = before.keys.firstIndex(of: key) {
+                    var s = before.servers[j]
+                    s.weight = p.servers[i].weight
+                    p.servers[i] = s
+                }
+            }
+            return p
+        }
+    }
+
+    /// A VRRP event from the runtime (through the Supervisor's loop).
+    public mutating func vrrpEventReceived(_ event: VRRPEvent, now: Date) {
+        switch event {
+        case .transition(let name, let from, let to, let reason):
+            let record = TransitionRecord(at: now, from: from.rawValue, to: to.rawValue, reason: "\(reason)")
+            if let i = instances.firstIndex(where: { $0.spec.name == name }) {
+                instances[i].state = to
+                instances[i].transitionCount += 1
+                instances[i].transitions.append(record)
+                if instances[i].transitions.count > transitionLimit {
+                    instances[i].transitions.removeFirst(instances[i].transitions.count - transitionLimit)
+                }
+            }
+            append(.vrrp, subject: name, "\(name) \(from.rawValue) -> \(to.rawValue): \(reason)", now: now)
+        case .ioError(let name, let message):
+            append(.vrrpError, subject: name, "\(name): \(message)", now: now)
+        case .stopped:
+            break
+        }
+    }
+
+    /// A health-check event (through the Supervisor's loop).
+    public mutating func healthEventReceived(_ event: HealthCheckEvent, now: Date) {
+        switch event {
+        case .realServer(let change, _):
+            let subject = "\(change.key.virtualServer) \(change.key.realServer)"
+            if let p = pools.firstIndex(where: { $0.name == change.key.virtualServer }),
+               let s = pools[p].keys.firstIndex(of: change.key) {
+                pools[p].servers[s].health = change.state.alive ? .up : .down
+                pools[p].servers[s].ipvsWeight = change.state.ipvsWeight
+                pools[p].servers[s].since = now
+                pools[p].servers[s].reason = change.reason
+            }
+            append(.realServer, subject: subject, "\(change.key.virtualServer) real server \(change)", now: now)
+        case .quorum(let vs, let up, _, _):
+            if let p = pools.firstIndex(where: { $0.name == vs }) { pools[p].quorumUp = up }
+            append(.quorum, subject: vs, event.description, now: now)
+        }
+    }
+
+    /// A reconcile finished; `duration` is how long `apply(desired:)` took.
+    public mutating func reconciled(_ report: IPVSChangeReport, duration: Duration, now: Date) {
+        ipvs.reconciles += 1
+        ipvs.lastDurationSeconds = duration.seconds
+        ipvs.lastReconcileAt = now
+        for c in report.commands { ipvs.operations[Self.operationName(c.operation), default: 0] += 1 }
+        for f in report.failures {
+            let op = Self.operationName(f.command.operation)
+            ipvs.errors[op, default: 0] += 1
+            ipvs.lastError = "\(f.command): \(f)"
+            append(.ipvsError, subject: op, "\(f.command) failed: \(f)", now: now)
+        }
+        if !report.commands.isEmpty {
+            let done = report.commands.count - report.failures.count
+            append(.ipvs, subject: "reconcile",
+                   "\(done) command\(done == 1 ? "" : "s") applied: " + report.commands.map { "\($0)" }.joined(separator: "; "),
+                   now: now)
+        }
+    }
+
+    /// A reconcile failed as a whole (the table could not be read, the socket failed).
+    public mutating func reconcileFailed(_ message: String, duration: Duration, now: Date) {
+        ipvs.reconciles += 1
+        ipvs.lastDurationSeconds = duration.seconds
+        ipvs.lastReconcileAt = now
+        ipvs.errors["reconcile", default: 0] += 1
+        ipvs.lastError = message
+        append(.ipvsError, subject: "reconcile", "reconcile failed: \(message)", now: now)
+    }
+
+    /// The runtime's current states and counters (read when a snapshot is taken). A state that differs from the
+    /// last transition seen (events are still queued) wins, so a snapshot never lags the runtime.
+    public mutating func runtimeRead(states: [String: VRRPState], counters: [String: VRRPCounters]) {
+        for i in instances.indices {
+            let name = instances[i].spec.name
+            if let s = states[name] { instances[i].state = s }
+            if let c = counters[name] { instances[i].counters = c }
+        }
+    }
+
+    private mutating func append(_ kind: StatusEventKind, subject: String, _ message: String, now: Date) {
+        history.append(StatusEvent(seq: nextSeq, at: now, kind: kind, subject: subject, message: message))
+        nextSeq += 1
+        if history.count > historyLimit { history.removeFirst(history.count - historyLimit) }
+    }
+
+    // MARK: - Reading
+
+    /// The status at `now`.
+    public func snapshot(now: Date) -> VigilStatus {
+        VigilStatus(pid: pid, startedAt: startedAt, generatedAt: now,
+                    instances: instances.map(Self.status),
+                    virtualServers: pools.map { VirtualServerStatus(name: $0.name, quorumUp: $0.quorumUp, realServers: $0.servers) },
+                    ipvs: ipvs)
+    }
+
+    /// The history, oldest first: entries with `seq` greater than `after` (all when nil), at most the last `limit`.
+    public func events(after: Int? = nil, limit: Int? = nil) -> [StatusEvent] {
+        var out = history
+        if let after { out = out.filter { $0.seq > after } }
+        if let limit, out.count > limit { out = Array(out.suffix(max(0, limit))) }
+        return out
+    }
+
+
+    private static func status(_ i: Instance) -> InstanceStatus {
+        let c = i.spec.configuration
+        let trackers = i.spec.trackScripts.map { ("track_script", $0) } + i.spec.trackInterfaces.map { ("track_interface", $0) }
+            + i.spec.trackFiles.map { ("track_file", $0) }
+        var reason = c.priority == 255 ? "address owner (255)" : "base \(c.priority)"
+        if trackers.isEmpty {
+            reason += ", no trackers"
+        } else {
+            reason += "; " + trackers.map { kind, t in
+                t.weight == 0 ? "\(kind) \(t.name) (FAULT on failure)" : "\(kind) \(t.name) weight \(t.weight > 0 ? "+" : "")\(t.weight)"
+            }.joined(separator: ", ")
+        }
+        return InstanceStatus(
+            name: i.spec.name, interface: i.spec.interface, vrid: Int(c.vrid), version: Int(c.version.rawValue),
+            state: i.state.rawValue, priority: Int(c.priority),
+            // With no tracker the effective priority is the configured one; with trackers only the runtime knows.
+            effectivePriority: trackers.isEmpty ? Int(c.priority) : nil,
+            priorityReason: reason,
+            vips: (i.spec.virtualAddresses + i.spec.excludedAddresses).map { "\($0.address)" },
+            adverts: AdvertCounters(sent: i.counters?.sent ?? 0, received: i.counters?.accepted ?? 0,
+                                    rejected: Dictionary((i.counters?.discarded ?? [:]).map { (discardReasonName($0.key), $0.value) },
+                                                         uniquingKeysWith: +),
+                                    priorityZeroReceived: i.counters?.priorityZeroReceived ?? 0),
+            transitionCount: i.transitionCount, transitions: i.transitions)
+    }
+
+    /// The label used for a discard reason in JSON and metrics.
+    public static func discardReasonName(_ reason: VRRPDiscardReason) -> String {
+        switch reason {
+        case .badTTL: "bad_ttl"
+        case .versionMismatch: "version_mismatch"
+        case .vridMismatch: "vrid_mismatch"
+        case .authenticationMismatch: "auth_mismatch"
+        case .unsupportedAuthentication: "unsupported_auth"
+        case .intervalMismatch: "interval_mismatch"
+        case .familyMismatch: "family_mismatch"
+        case .malformed: "malformed"
+        }
+    }
+
+    /// The label used for an IPVS operation in JSON and metrics.
+    public static func operationName(_ op: IPVSOperation) -> String { "\(op)" }
+}

@@ -1,0 +1,265 @@
+import Foundation
+
+// The status model: plain `Codable` values that `/status`, `/events`, `vigil status`, the dashboard and the
+// SIGUSR1/SIGUSR2 dumps all render. Field names are the JSON keys, so renaming one is a breaking change for
+// scripts that read `/status`; add fields rather than rename them. Times are wall-clock instants (ISO 8601 in
+// JSON), durations are seconds as `Double`.
+
+/// Everything `vigil run` can tell about itself at one instant (`GET /status`).
+public struct VigilStatus: Codable, Sendable, Equatable {
+    /// Version of this JSON layout; bumped when a field changes meaning.
+    public var schema: Int = 1
+    /// The daemon's process id.
+    public var pid: Int32
+    /// When the daemon started.
+    public var startedAt: Date
+    /// When this snapshot was taken.
+    public var generatedAt: Date
+    /// Every VRRP instance, in configuration order.
+    public var instances: [InstanceStatus]
+    /// Every virtual server, in configuration order.
+    public var virtualServers: [VirtualServerStatus]
+    /// What the IPVS reconciler did so far.
+    public var ipvs: IPVSActivity
+
+    /// A snapshot.
+    public init(pid: Int32, startedAt: Date, generatedAt: Date, instances: [InstanceStatus],
+                virtualServers: [VirtualServerStatus], ipvs: IPVSActivity) {
+        self.pid = pid
+        self.startedAt = startedAt
+        self.generatedAt = generatedAt
+        self.instances = instances
+        self.virtualServers = virtualServers
+        self.ipvs = ipvs
+    }
+}
+
+/// One `vrrp_instance`.
+public struct InstanceStatus: Codable, Sendable, Equatable {
+    /// `vrrp_instance` name.
+    public var name: String
+    /// The interface it advertises on.
+    public var interface: String
+    /// Virtual router id.
+    public var vrid: Int
+    /// VRRP version (2 or 3).
+    public var version: Int
+    /// `INIT`, `BACKUP`, `MASTER`, `FAULT` or `STOP`.
+    public var state: String
+    /// Configured priority.
+    public var priority: Int
+    /// Priority after tracker weights, when the runtime reports it; nil when it does not (yet).
+    public var effectivePriority: Int?
+    /// Why the effective priority is what it is: the base and each tracker that can move it.
+    public var priorityReason: String
+    /// Virtual addresses (`virtual_ipaddress` then `virtual_ipaddress_excluded`), as written.
+    public var vips: [String]
+    /// Advertisement counters.
+    public var adverts: AdvertCounters
+    /// Number of transitions since start.
+    public var transitionCount: Int
+    /// The most recent transitions, oldest first (bounded).
+    public var transitions: [TransitionRecord]
+
+    /// An instance.
+    public init(name: String, interface: String, vrid: Int, version: Int, state: String, priority: Int,
+                effectivePriority: Int?, priorityReason: String, vips: [String], adverts: AdvertCounters = .init(),
+                transitionCount: Int = 0, transitions: [TransitionRecord] = []) {
+        self.name = name
+        self.interface = interface
+        self.vrid = vrid
+        self.version = version
+        self.state = state
+        self.priority = priority
+        self.effectivePriority = effectivePriority
+        self.priorityReason = priorityReason
+        self.vips = vips
+        self.adverts = adverts
+        self.transitionCount = transitionCount
+        self.transitions = transitions
+    }
+}
+
+/// Advertisements of one instance, as counted by the VRRP core.
+public struct AdvertCounters: Codable, Sendable, Equatable {
+    /// Sent.
+    public var sent: Int
+    /// Received and accepted.
+    public var received: Int
+    /// Received and discarded, by reason (`bad_ttl`, `auth_mismatch`, …).
+    public var rejected: [String: Int]
+    /// Priority-0 adverts received (the master leaving).
+    public var priorityZeroReceived: Int
+
+    /// Counters.
+    public init(sent: Int = 0, received: Int = 0, rejected: [String: Int] = [:], priorityZeroReceived: Int = 0) {
+        self.sent = sent
+        self.received = received
+        self.rejected = rejected
+        self.priorityZeroReceived = priorityZeroReceived
+    }
+}
+
+/// One state change of a VRRP instance.
+public struct TransitionRecord: Codable, Sendable, Equatable {
+    /// When it was seen.
+    public var at: Date
+    /// State before.
+    public var from: String
+    /// State after.
+    public var to: String
+    /// Why, as the log line says it.
+    public var reason: String
+
+    /// A transition.
+    public init(at: Date, from: String, to: String, reason: String) {
+        self.at = at
+        self.from = from
+        self.to = to
+        self.reason = reason
+    }
+}
+
+/// One `virtual_server` and its pool.
+public struct VirtualServerStatus: Codable, Sendable, Equatable {
+    /// As an operator writes it: `10.0.0.1:80`, `fwmark 7`, `group web`.
+    public var name: String
+    /// Whether quorum is up (true when no quorum is configured and nothing said otherwise).
+    public var quorumUp: Bool
+    /// The real servers, in configuration order.
+    public var realServers: [RealServerStatus]
+
+    /// A virtual server.
+    public init(name: String, quorumUp: Bool = true, realServers: [RealServerStatus]) {
+        self.name = name
+        self.quorumUp = quorumUp
+        self.realServers = realServers
+    }
+}
+
+/// Health of a real server as the checkers last reported it.
+public enum RealServerHealth: String, Codable, Sendable, Equatable {
+    /// No report yet.
+    case unknown = "UNKNOWN"
+    /// Every checker is up.
+    case up = "UP"
+    /// A checker failed.
+    case down = "DOWN"
+}
+
+/// One `real_server`.
+public struct RealServerStatus: Codable, Sendable, Equatable {
+    /// `host:port`.
+    public var address: String
+    /// Current health.
+    public var health: RealServerHealth
+    /// Configured weight.
+    public var weight: Int
+    /// The IPVS weight its health asks for: nil when it is removed from the pool.
+    public var ipvsWeight: Int?
+    /// When the health last changed.
+    public var since: Date?
+    /// The check result that caused the last change.
+    public var reason: String?
+
+    /// A real server.
+    public init(address: String, health: RealServerHealth = .unknown, weight: Int, ipvsWeight: Int?,
+                since: Date? = nil, reason: String? = nil) {
+        self.address = address
+        self.health = health
+        self.weight = weight
+        self.ipvsWeight = ipvsWeight
+        self.since = since
+        self.reason = reason
+    }
+}
+
+/// What the IPVS reconciler did since start.
+public struct IPVSActivity: Codable, Sendable, Equatable {
+    /// Reconciles run (including those that found nothing to do).
+    public var reconciles: Int
+    /// Commands issued, by operation (`addService`, `deleteDestination`, …).
+    public var operations: [String: Int]
+    /// Commands the kernel refused, and reconciles that failed as a whole, by operation (`reconcile` for the latter).
+    public var errors: [String: Int]
+    /// Duration of the last reconcile, seconds.
+    public var lastDurationSeconds: Double?
+    /// When the last reconcile finished.
+    public var lastReconcileAt: Date?
+    /// The last error, as logged.
+    public var lastError: String?
+
+    /// Activity.
+    public init(reconciles: Int = 0, operations: [String: Int] = [:], errors: [String: Int] = [:],
+                lastDurationSeconds: Double? = nil, lastReconcileAt: Date? = nil, lastError: String? = nil) {
+        self.reconciles = reconciles
+        self.operations = operations
+        self.errors = errors
+        self.lastDurationSeconds = lastDurationSeconds
+        self.lastReconcileAt = lastReconcileAt
+        self.lastError = lastError
+    }
+}
+
+/// What kind of thing happened (`/events`).
+public enum StatusEventKind: String, Codable, Sendable, Equatable {
+    /// A VRRP instance changed state.
+    case vrrp
+    /// A VRRP I/O error.
+    case vrrpError = "vrrp_error"
+    /// A real server changed health or weight.
+    case realServer = "real_server"
+    /// A virtual server's quorum changed.
+    case quorum
+    /// A reconcile changed the kernel table.
+    case ipvs
+    /// A reconcile or an IPVS command failed.
+    case ipvsError = "ipvs_error"
+}
+
+/// One entry of the bounded event history (`GET /events`).
+public struct StatusEvent: Codable, Sendable, Equatable {
+    /// Increasing number, so a poller can ask only for newer entries.
+    public var seq: Int
+    /// When it happened.
+    public var at: Date
+    /// What kind.
+    public var kind: StatusEventKind
+    /// What it is about: an instance, a real server (`VS → RS`), a virtual server.
+    public var subject: String
+    /// One line, as logged.
+    public var message: String
+
+    /// An event.
+    public init(seq: Int, at: Date, kind: StatusEventKind, subject: String, message: String) {
+        self.seq = seq
+        self.at = at
+        self.kind = kind
+        self.subject = subject
+        self.message = message
+    }
+}
+
+/// The JSON form of the status values: sorted keys, ISO 8601 times, so output is stable and diffable.
+public enum StatusJSON {
+    /// The encoder used by `/status`, `/events` and the `.json` dumps.
+    public static func encoder(pretty: Bool = true) -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        e.dateEncodingStrategy = .iso8601
+        return e
+    }
+
+    /// The matching decoder (`vigil status`).
+    public static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }
+
+    /// Encodes a value as UTF-8 JSON. The status types hold only encodable values, so this cannot fail for them;
+    /// a failure (a bug) yields `{}` rather than a trap in the daemon.
+    public static func encode<T: Encodable>(_ value: T, pretty: Bool = true) -> Data {
+        (try? encoder(pretty: pretty).encode(value)) ?? Data("{}".utf8)
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import HA
+import HealthCheck
+import IPVS
+import Synchronization
+
+/// The adapter around `StatusBook` and `VigilMetrics` that the running daemon feeds: the Supervisor calls the
+/// `…Received` / `reconciled` methods from its loop (synchronous and cheap: a lock and an append), and the control
+/// endpoint, `vigil status` and the dumps read `status()`, `events(after:limit:)` and `metricsText()`.
+///
+/// Reading asks the VRRP runtime (when attached) for its current states and counters first, so advert counts are
+/// current. The wall clock is injected (`clock`), so tests can pin times.
+public final class StatusRecorder: Sendable {
+    private struct State: Sendable {
+        var book: StatusBook
+        var metrics: VigilMetrics
+        var runtime: VRRPRuntime?
+    }
+
+    private let state: Mutex<State>
+    private let clock: @Sendable () -> Date
+
+    /// A recorder for what the configuration declares.
+    public init(instances: [VRRPInstanceSpec], virtualServers: [VirtualServerHealth], pid: Int32 = getpid(),
+                historyLimit: Int = 256, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.clock = clock
+        let book = StatusBook(instances: instances, virtualServers: virtualServers, pid: pid, startedAt: clock(),
+                              historyLimit: historyLimit)
+        state = Mutex(State(book: book, metrics: VigilMetrics(instances: instances.map(\.name), virtualServers: virtualServers)))
+    }
+
+    /// Lets reads ask the VRRP runtime for its current states and counters.
+    public func attach(runtime: VRRPRuntime) {
+        state.withLock { $0.runtime = runtime }
+    }
+
+    // MARK: - Facts (called from the Supervisor's loop)
+
+    /// A VRRP event.
+    public func vrrpEventReceived(_ event: VRRPEvent) {
+        let now = clock()
+        state.withLock {
+            $0.book.vrrpEventReceived(event, now: now)
+            $0.metrics.vrrpEventReceived(event)
+        }
+    }
+
+    /// A health-check event.
+    public func healthEventReceived(_ event: HealthCheckEvent) {
+        let now = clock()
+        state.withLock {
+            $0.book.healthEventReceived(event, now: now)
+            $0.metrics.healthEventReceived(event)
+        }
+    }
+
+    /// A reconcile finished after `duration`.
+    public func reconciled(_ report: IPVSChangeReport, duration: Duration) {
+        let now = clock()
+        state.withLock {
+            $0.book.reconciled(report, duration: duration, now: now)
+            $0.metrics.reconciled(report, duration: duration)
+        }
+    }
+
+    /// A reconcile failed as a whole after `duration`.
+    public func reconcileFailed(_ error: any Error, duration: Duration) {
+        let now = clock()
+        state.withLock {
+            $0.book.reconcileFailed("\(error)", duration: duration, now: now)
+            $0.metrics.reconcileFailed(duration: duration)
+        }
+    }
+
+    /// The configuration was reloaded.
+    public func configurationChanged(instances: [VRRPInstanceSpec], virtualServers: [VirtualServerHealth]) {
+        state.withLock { $0.book.configurationChanged(instances: instances, virtualServers: virtualServers) }
+    }
+
+    // MARK: - Reading
+
+    private func refresh() async {
+        guard let runtime = state.withLock({ $0.runtime }) else { return }
+        let states = await runtime.states()
+        let counters = await runtime.counters()
+        state.withLock {
+            $0.book.runtimeRead(states: states, counters: counters)
+            $0.metrics.runtimeRead(states: states, counters: counters)
+        }
+    }
+
+    /// The status now.
+    public func status() async -> VigilStatus {
+        await refresh()
+        let now = clock()
+        return state.withLock { $0.book.snapshot(now: now) }
+    }
+
+    /// The event history (see `StatusBook.events(after:limit:)`).
+    public func events(after: Int? = nil, limit: Int? = nil) -> [StatusEvent] {
+        state.withLock { $0.book.events(after: after, limit: limit) }
+    }
+
+    /// The Prometheus text.
+    public func metricsText() async -> String {
+        await refresh()
+        return state.withLock { $0.metrics.text() }
+    }
+}

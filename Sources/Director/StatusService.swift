@@ -1,0 +1,137 @@
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+
+/// Everything `vigil run` does to be seen, around a `StatusRecorder`: the control endpoint (`--control`), the
+/// SIGUSR1/SIGUSR2 dumps, and systemd notification (READY/STATUS/RELOADING/STOPPING/WATCHDOG when `NOTIFY_SOCKET` is
+/// set). `start()` before the daemon runs, `stop()` after it returns.
+///
+/// The watchdog ping is sent only after a status snapshot succeeded, which asks the VRRP runtime (an actor) for its
+/// states: a wedged runtime stops the pings and systemd restarts the service.
+public final class StatusService: Sendable {
+    /// Where the dumps go.
+    public struct DumpPaths: Sendable, Equatable {
+        /// SIGUSR1 text (JSON beside it with `.json`).
+        public var data: String
+        /// SIGUSR2 text (JSON beside it with `.json`).
+        public var stats: String
+
+        /// Paths; the defaults are keepalived's with `vigil` for `keepalived`.
+        public init(data: String = StatusDump.Kind.data.defaultPath, stats: String = StatusDump.Kind.stats.defaultPath) {
+            self.data = data
+            self.stats = stats
+        }
+    }
+
+    private struct Running: @unchecked Sendable {  // DispatchSourceSignal is thread-safe but not marked Sendable
+        var tasks: [Task<Void, Never>] = []
+        var sources: [any DispatchSourceSignal] = []
+    }
+
+    /// The recorder the Supervisor feeds.
+    public let recorder: StatusRecorder
+    private let control: ControlEndpoint?
+    private let dumps: DumpPaths
+    private let notifier: SystemdNotifier?
+    private let watchdog: Duration?
+    private let logger: Logger
+    private let running = Mutex(Running())
+
+    /// A service. `control` nil disables the endpoint (`--no-control`); `environment` supplies `NOTIFY_SOCKET`,
+    /// `WATCHDOG_USEC` and `WATCHDOG_PID`.
+    public init(recorder: StatusRecorder, control: ControlEndpoint?, dumps: DumpPaths = DumpPaths(), logger: Logger,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.recorder = recorder
+        self.control = control
+        self.dumps = dumps
+        self.logger = logger
+        self.notifier = SystemdNotifier(environment: environment)
+        self.watchdog = notifier == nil ? nil : SystemdNotification.watchdogInterval(environment: environment, pid: getpid())
+    }
+
+    /// Starts the endpoint, the signal handlers and the systemd pings, then tells systemd the daemon is ready.
+    public func start() {
+        var tasks: [Task<Void, Never>] = []
+        var sources: [any DispatchSourceSignal] = []
+        if let control {
+            let server = ControlServer(recorder: recorder, endpoint: control, logger: logger)
+            let log = logger
+            tasks.append(Task {
+                do { try await server.run() } catch is CancellationError {} catch {
+                    log.error("control endpoint \(control): \(error)")
+                }
+            })
+        }
+        let recorder = self.recorder
+        let log = logger
+        for (sig, kind, path) in [(SIGUSR1, StatusDump.Kind.data, dumps.data), (SIGUSR2, .stats, dumps.stats)] {
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler {
+                Task {
+                    let status = await recorder.status()
+                    do {
+                        try StatusDump.write(kind, status, path: path)
+                        log.notice("wrote \(path) and \(path).json")
+                    } catch {
+                        log.error("cannot write \(path): \(error)")
+                    }
+                }
+            }
+            s.resume()
+            sources.append(s)
+        }
+        if let notifier {
+            let notify: @Sendable ([SystemdNotification]) -> Void = { parts in
+                do { try notifier.send(text: SystemdNotification.message(parts)) } catch { log.warning("\(error)") }
+            }
+            // As the daemon does for its own sources: the default action must not end the process first.
+            for sig in [SIGTERM, SIGINT, SIGHUP] { signal(sig, SIG_IGN) }
+            for sig in [SIGTERM, SIGINT] {
+                let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                s.setEventHandler { notify([.stopping]) }
+                s.resume()
+                sources.append(s)
+            }
+            let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+            hup.setEventHandler {
+                // The reload itself runs on the daemon's own SIGHUP handler and does not report its end; the
+                // next status refresh follows it, so READY=1 comes right after.
+                notify([.reloading])
+                Task {
+                    let s = await recorder.status()
+                    notify([.ready, .status(StatusTable.summary(s))])
+                }
+            }
+            hup.resume()
+            sources.append(hup)
+            let interval = watchdog ?? .seconds(5)
+            let pingWatchdog = watchdog != nil
+            tasks.append(Task {
+                let first = await recorder.status()
+                notify([.ready, .mainPID(getpid()), .status(StatusTable.summary(first))])
+                while !Task.isCancelled {
+                    do { try await Task.sleep(for: interval) } catch { return }
+                    let s = await recorder.status()
+                    notify((pingWatchdog ? [.watchdog] : []) + [.status(StatusTable.summary(s))])
+                }
+            })
+        }
+        running.withLock {
+            $0.tasks += tasks
+            $0.sources += sources
+        }
+    }
+
+    /// Stops everything `start()` began. STOPPING=1 is sent first when systemd is listening.
+    public func stop() {
+        if let notifier { try? notifier.send(.stopping) }
+        let r = running.withLock { r in
+            defer { r = Running() }
+            return r
+        }
+        for t in r.tasks { t.cancel() }
+        for s in r.sources { s.cancel() }
+    }
+}

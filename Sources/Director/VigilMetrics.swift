@@ -1,0 +1,128 @@
+import HA
+import HealthCheck
+import IPVS
+import Prometheus
+
+/// The Prometheus side of the status (`GET /metrics`), on swift-prometheus's registry.
+///
+/// Metrics are updated as the Supervisor's events arrive; the VRRP advert counters are cumulative in the runtime,
+/// so `countersRead` adds the difference since the previous read (a counter that went down — the instance was
+/// restarted by a reload — counts from zero again). Not thread-safe on its own: `StatusRecorder` (an actor) owns it.
+public struct VigilMetrics: Sendable {
+    /// The registry the `/metrics` text is emitted from.
+    public let registry = PrometheusCollectorRegistry()
+    private var lastCounters: [String: VRRPCounters] = [:]
+
+    private static func name(_ subsystem: String, _ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "vigil", subsystem: subsystem, metricName: metric, unitName: unit, helpText: help)
+    }
+
+    private static var state: MetricNameDescriptor { name("vrrp", "instance", "state", "1 for the instance's current VRRP state, 0 for the others") }
+    private static var transitions: MetricNameDescriptor { name("vrrp", "transitions", "total", "VRRP state transitions, by new state") }
+    private static var sent: MetricNameDescriptor { name("vrrp", "adverts_sent", "total", "VRRP advertisements sent") }
+    private static var received: MetricNameDescriptor { name("vrrp", "adverts_received", "total", "VRRP advertisements received and accepted") }
+    private static var rejected: MetricNameDescriptor { name("vrrp", "adverts_rejected", "total", "VRRP advertisements discarded, by reason") }
+    private static var priorityZero: MetricNameDescriptor { name("vrrp", "priority_zero_received", "total", "Priority-0 advertisements received") }
+    private static var realServerUp: MetricNameDescriptor { name("check", "real_server", "up", "1 when every checker of the real server is up, 0 when one failed") }
+    private static var realServerChanges: MetricNameDescriptor { name("check", "real_server_changes", "total", "Real-server health changes reported by the checkers, by result") }
+    private static var quorumUp: MetricNameDescriptor { name("check", "quorum", "up", "1 while the virtual server has quorum") }
+    private static var operations: MetricNameDescriptor { name("ipvs", "operations", "total", "IPVS commands issued, by operation") }
+    private static var errors: MetricNameDescriptor { name("ipvs", "errors", "total", "IPVS commands refused by the kernel (and failed reconciles, operation=reconcile)") }
+    private static var reconciles: MetricNameDescriptor { name("ipvs", "reconciles", "total", "Reconciles of the kernel table with the desired table") }
+    private static var reconcileDuration: MetricNameDescriptor { name("ipvs", "reconcile_duration", "seconds", "Time one reconcile took") }
+
+    /// Reconcile duration buckets: from a no-op reconcile (well under 1 ms) to a full table in a slow VM.
+    public static let reconcileBuckets: [Duration] = [
+        .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50),
+        .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5), .seconds(30),
+    ]
+
+    /// Metrics for these instances and virtual servers; each instance starts in INIT.
+    public init(instances: [String], virtualServers: [VirtualServerHealth]) {
+        for i in instances {
+            setState(instance: i, .initialize)
+            for s in [VRRPState.initialize, .backup, .master, .fault, .stop] {
+                _ = registry.makeCounter(descriptor: Self.transitions, labels: [("instance", i), ("state", s.rawValue)])
+            }
+            _ = registry.makeCounter(descriptor: Self.sent, labels: [("instance", i)])
+            _ = registry.makeCounter(descriptor: Self.received, labels: [("instance", i)])
+            _ = registry.makeCounter(descriptor: Self.priorityZero, labels: [("instance", i)])
+        }
+        for vs in virtualServers {
+            registry.makeGauge(descriptor: Self.quorumUp, labels: [("virtual_server", vs.name)]).set(to: vs.alpha ? 0.0 : 1.0)
+        }
+        _ = registry.makeCounter(descriptor: Self.reconciles)
+        _ = registry.makeDurationHistogram(descriptor: Self.reconcileDuration, buckets: Self.reconcileBuckets)
+    }
+
+    private func setState(instance: String, _ current: VRRPState) {
+        for s in [VRRPState.initialize, .backup, .master, .fault, .stop] {
+            registry.makeGauge(descriptor: Self.state, labels: [("instance", instance), ("state", s.rawValue)])
+                .set(to: s == current ? 1.0 : 0.0)
+        }
+    }
+
+    /// A VRRP event.
+    public func vrrpEventReceived(_ event: VRRPEvent) {
+        guard case .transition(let instance, _, let to, _) = event else { return }
+        setState(instance: instance, to)
+        registry.makeCounter(descriptor: Self.transitions, labels: [("instance", instance), ("state", to.rawValue)]).increment()
+    }
+
+    /// The runtime's cumulative counters and states.
+    public mutating func runtimeRead(states: [String: VRRPState], counters: [String: VRRPCounters]) {
+        for (instance, s) in states { setState(instance: instance, s) }
+        for (instance, now) in counters {
+            let before = lastCounters[instance]
+            func delta(_ a: Int, _ b: Int?) -> Int64 { Int64(a >= (b ?? 0) ? a - (b ?? 0) : a) }
+            registry.makeCounter(descriptor: Self.sent, labels: [("instance", instance)]).increment(by: delta(now.sent, before?.sent))
+            registry.makeCounter(descriptor: Self.received, labels: [("instance", instance)])
+                .increment(by: delta(now.accepted, before?.accepted))
+            registry.makeCounter(descriptor: Self.priorityZero, labels: [("instance", instance)])
+                .increment(by: delta(now.priorityZeroReceived, before?.priorityZeroReceived))
+            var byReason: [String: (now: Int, before: Int)] = [:]
+            for (r, n) in now.discarded { byReason[StatusBook.discardReasonName(r), default: (now: 0, before: 0)].now += n }
+            for (r, n) in before?.discarded ?? [:] { byReason[StatusBook.discardReasonName(r), default: (now: 0, before: 0)].before += n }
+            for (reason, n) in byReason.sorted(by: { $0.key < $1.key }) where n.now > 0 {
+                registry.makeCounter(descriptor: Self.rejected, labels: [("instance", instance), ("reason", reason)])
+                    .increment(by: delta(n.now, n.before))
+            }
+            lastCounters[instance] = now
+        }
+    }
+
+    /// A health-check event.
+    public func healthEventReceived(_ event: HealthCheckEvent) {
+        switch event {
+        case .realServer(let change, _):
+            let labels = [("virtual_server", change.key.virtualServer), ("real_server", change.key.realServer)]
+            registry.makeGauge(descriptor: Self.realServerUp, labels: labels).set(to: change.state.alive ? 1.0 : 0.0)
+            registry.makeCounter(descriptor: Self.realServerChanges, labels: labels + [("result", change.state.alive ? "up" : "down")])
+                .increment()
+        case .quorum(let vs, let up, _, _):
+            registry.makeGauge(descriptor: Self.quorumUp, labels: [("virtual_server", vs)]).set(to: up ? 1.0 : 0.0)
+        }
+    }
+
+    /// A reconcile finished.
+    public func reconciled(_ report: IPVSChangeReport, duration: Duration) {
+        registry.makeCounter(descriptor: Self.reconciles).increment()
+        registry.makeDurationHistogram(descriptor: Self.reconcileDuration, buckets: Self.reconcileBuckets).record(duration)
+        for c in report.commands {
+            registry.makeCounter(descriptor: Self.operations, labels: [("operation", c.operation.rawValue)]).increment()
+        }
+        for f in report.failures {
+            registry.makeCounter(descriptor: Self.errors, labels: [("operation", f.command.operation.rawValue)]).increment()
+        }
+    }
+
+    /// A reconcile failed as a whole.
+    public func reconcileFailed(duration: Duration) {
+        registry.makeCounter(descriptor: Self.reconciles).increment()
+        registry.makeDurationHistogram(descriptor: Self.reconcileDuration, buckets: Self.reconcileBuckets).record(duration)
+        registry.makeCounter(descriptor: Self.errors, labels: [("operation", "reconcile")]).increment()
+    }
+
+    /// The Prometheus text exposition (format 0.0.4).
+    public func text() -> String { registry.emitToString() }
+}
