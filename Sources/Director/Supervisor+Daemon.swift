@@ -30,13 +30,19 @@ extension Supervisor {
     /// configuration without virtual servers), or checks and IPVS only (`-C`: no VRRP, every service installed,
     /// SIGTERM/SIGINT stop it).
     public static func runDaemon(_ daemon: Daemon, config: KeepalivedConfig, vrrpOnly: Bool, checksOnly: Bool,
-                                 releaseOnExit: Bool, logger: Logger) async throws(SupervisorError) {
+                                 releaseOnExit: Bool, logger: Logger,
+                                 recorder: StatusRecorder? = nil) async throws(SupervisorError) {
+        recorder?.attach(runtime: daemon.vrrp)
+        if let recorder { daemon.onReload { recorder.configurationChanged(config: $0) } }
         guard !vrrpOnly, isNeeded(for: config) else {
+            // No Supervisor loop in this mode: the recorder is the events' only consumer.
+            let observer = recorder.map { r in Task { for await e in daemon.events { r.vrrpEventReceived(e) } } }
+            defer { observer?.cancel() }
             do { try await daemon.run() } catch { throw .daemon(error) }
             return
         }
         let balancer = Supervisor(config: config, mode: checksOnly ? .checksOnly : .followVRRP,
-                                  releaseOnExit: releaseOnExit, logger: logger)
+                                  releaseOnExit: releaseOnExit, logger: logger, recorder: recorder)
         daemon.onReload { balancer.reload($0) }
         if checksOnly {
             let sources = balancer.stopOnSignals() + [daemon.reloadOnSignal()]

@@ -51,10 +51,11 @@ public actor Supervisor {
     private var reconciling = false
     private var dirty = false
     private var stopping = false
+    private let recorder: StatusRecorder?
 
     /// A supervisor for `config`. `control` opens the kernel interface (default: generic netlink).
     public init(config: KeepalivedConfig, mode: LoadBalancerMode, releaseOnExit: Bool = true, logger: Logger,
-                coalescing: Duration = .zero,
+                coalescing: Duration = .zero, recorder: StatusRecorder? = nil,
                 control: @escaping @Sendable () throws(IPVSError) -> any IPVSControl = {
                     () throws(IPVSError) -> any IPVSControl in try NetlinkIPVSClient()
                 }) {
@@ -65,6 +66,7 @@ public actor Supervisor {
         self.logger = logger
         self.coalescing = coalescing
         self.makeControl = control
+        self.recorder = recorder
         (inputs, inputSink) = AsyncStream.makeStream(of: Input.self)
     }
 
@@ -164,11 +166,13 @@ public actor Supervisor {
     }
 
     private func vrrpEvent(_ event: VRRPEvent) {
+        recorder?.vrrpEventReceived(event)
         guard case .transition(let instance, _, let to, let reason) = event else { return }
         perform(core.instanceChanged(instance, to: to, reason: "\(reason)"))
     }
 
     private func healthEvent(_ event: HealthCheckEvent) {
+        recorder?.healthEventReceived(event)
         switch event {
         case .realServer(let change, _):
             if change.state.alive { logger.notice("\(change.key.virtualServer) real server \(change)") } else {
@@ -215,14 +219,17 @@ public actor Supervisor {
         repeat {
             dirty = false
             let desired = core.desiredTable
+            let started = ContinuousClock.now
             do {
                 let report = try await reconciler.apply(desired: desired)
+                recorder?.reconciled(report, duration: ContinuousClock.now - started)
                 for c in report.commands where !report.failures.contains(where: { $0.command == c }) {
                     logger.info("ipvs: \(c)")
                 }
                 for f in report.failures { logger.error("ipvs: \(f.command) failed: \(f)") }
                 if !report.failures.isEmpty { retryLater() }
             } catch {
+                recorder?.reconcileFailed(error, duration: ContinuousClock.now - started)
                 logger.error("ipvs: reconcile failed: \(error)")
                 retryLater()
             }

@@ -20,12 +20,19 @@ struct VigilLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    /// Installs the handler for the whole process. `detailed` (`-D`) lowers the level to debug.
-    static func bootstrap(destinations: LogDestinations, detailed: Bool) {
-        if destinations.contains(.syslog) { openlog("vigil", LOG_PID | LOG_NDELAY, LOG_DAEMON) }
+    /// Installs the handler for the whole process. `detailed` (`-D`) lowers the level to debug. `facility` 0…7 logs
+    /// to syslog's local0…local7 (keepalived's `-S`); nil logs to daemon.
+    static func bootstrap(destinations: LogDestinations, detailed: Bool, facility: Int? = nil) {
+        if destinations.contains(.syslog) { openlog("vigil", LOG_PID | LOG_NDELAY, syslogFacility(facility)) }
         LoggingSystem.bootstrap { label in
             VigilLogHandler(logLevel: detailed ? .debug : .info, label: label, destinations: destinations)
         }
+    }
+
+    /// The openlog(3) facility for `-S N`: local0…local7 are facility codes 16…23, shifted left by 3.
+    static func syslogFacility(_ n: Int?) -> Int32 {
+        guard let n, (0...7).contains(n) else { return LOG_DAEMON }
+        return Int32(16 + n) << 3
     }
 
     func log(event: LogEvent) {

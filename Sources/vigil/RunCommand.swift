@@ -40,8 +40,40 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dont-release-ipvs"), help: "Leave the IPVS services installed on exit")
     var dontReleaseIPVS = false
 
+    // Seeing it (issue #6): control endpoint, keepalived's -i/-S/-t.
+    @Option(name: .customLong("control"),
+            help: "Control endpoint (/status, /metrics, /events, dashboard) ADDR:PORT (default 127.0.0.1:\(ControlEndpoint.defaultPort))")
+    var control: String?
+
+    @Flag(name: .customLong("no-control"), help: "Do not serve the control endpoint")
+    var noControl = false
+
+    @Option(name: [.customShort("i"), .customLong("config-id")], help: "config-id for @ID lines (default: the host name)")
+    var configID: String?
+
+    @Option(name: [.customShort("S"), .customLong("log-facility")], help: "Syslog facility local0..local7 (0-7; default daemon)")
+    var logFacility: Int?
+
+    @Flag(name: [.customShort("t"), .customLong("config-test")], help: "Check the configuration and exit (like vigil check)")
+    var configTest = false
+
+    func validate() throws {
+        if let logFacility, !(0...7).contains(logFacility) {
+            throw ValidationError("--log-facility must be 0-7 (local0..local7), not \(logFacility)")
+        }
+        if let control {
+            do { _ = try ControlEndpoint(parsing: control) } catch { throw ValidationError("\(error)") }
+        }
+    }
+
     func run() async throws {
-        let loaded = ConfigLoader.load(path: file)
+        if configTest {
+            let report = CheckReport.run(files: [file], configID: configID, hostChecks: true)
+            let text = report.rendered()
+            if !text.isEmpty { FileHandle.standardError.write(Data(text.utf8)) }
+            throw ExitCode(report.isValid ? 0 : 1)
+        }
+        let loaded = ConfigLoader.load(path: file, configID: configID)
         if !loaded.diagnostics.isEmpty {
             FileHandle.standardError.write(Data(loaded.rendered().utf8))
         }
@@ -58,11 +90,12 @@ struct RunCommand: AsyncParsableCommand {
         var destinations: LogDestinations = []
         if logConsole { destinations.insert(.stderr) }
         if !noSyslog { destinations.insert(.syslog) }
-        VigilLogHandler.bootstrap(destinations: destinations, detailed: logDetail)
+        VigilLogHandler.bootstrap(destinations: destinations, detailed: logDetail, facility: logFacility)
         let logger = Logger(label: "vigil")
         let path = file
+        let configID = self.configID
         let daemon = Daemon(vrrp: vrrp, pidFile: pidFile, logger: logger, reloader: {
-            let again = ConfigLoader.load(path: path)
+            let again = ConfigLoader.load(path: path, configID: configID)
             for d in again.diagnostics {
                 if d.severity == .error { logger.error("reload: \(d)") } else { logger.warning("reload: \(d)") }
             }
@@ -72,9 +105,16 @@ struct RunCommand: AsyncParsableCommand {
                 return nil
             }
         })
+        var endpoint: ControlEndpoint? = noControl ? nil : .default
+        if !noControl, let control { endpoint = try ControlEndpoint(parsing: control) }
+        let status = StatusService(
+            recorder: StatusRecorder(config: loaded.config),
+            control: endpoint, logger: logger)
+        status.start()
+        defer { status.stop() }
         do {
             try await Supervisor.runDaemon(daemon, config: loaded.config, vrrpOnly: vrrpOnly, checksOnly: checksOnly,
-                                           releaseOnExit: !dontReleaseIPVS, logger: logger)
+                                           releaseOnExit: !dontReleaseIPVS, logger: logger, recorder: status.recorder)
         } catch {
             logger.critical("\(error)")
             FileHandle.standardError.write(Data("vigil: \(error)\n".utf8))

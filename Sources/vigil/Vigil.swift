@@ -11,6 +11,7 @@ struct Vigil: AsyncParsableCommand {
         subcommands: [
             CheckCommand.self,
             RunCommand.self,
+            StatusCommand.self,
             IPVSCommand.self,
             ProbeCommand.self,
             GenhashCommand.self,
