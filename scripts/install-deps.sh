@@ -9,6 +9,7 @@ pkgs=(
   qemu-system-x86 busybox-static cpio         # the IPVS lab VM
   tcpdump curl openssl socat python3 dnsmasq-base  # probes and test servers
   time hyperfine                              # benchmarks
+  chromium                                    # the dashboard test (headless)
 )
 missing=()
 for p in "${pkgs[@]}"; do

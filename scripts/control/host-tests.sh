@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Host integration suite of the control endpoint (issue #6, "Seeing it"): `vigil run -P` (VRRP only) in a network
+# namespace this script creates, with a virtual_server in the config so the pool shows (no IPVS needed with -P).
+#   1. GET /status, /metrics, /events on the control endpoint; `vigil status` (table, --json, --events);
+#   2. the dashboard `/` rendered by headless Chromium shows the instance, its state and the pool;
+#   3. SIGUSR1 / SIGUSR2 write /tmp/vigil.data and /tmp/vigil.stats, each with a .json beside it;
+#   4. systemd: a unix datagram socket bound here receives READY=1, STATUS=, WATCHDOG=1 and STOPPING=1;
+#   5. `vigil run -t` exits 0 on a good config and 1 on a broken one; --no-control serves nothing.
+# A missing prerequisite is a failure with a message, never a skip. Everything created is removed on exit.
+set -u
+cd "$(dirname "$0")/../.."
+VIGIL_BIN=${VIGIL_BIN:-$PWD/.build/debug/vigil}
+NS=vigil-ctl-$$
+PORT=9678
+WORK=$(mktemp -d /tmp/vigil-control.XXXXXX)
+pids=()
+fails=0
+passes=0
+ok() { echo "ok   - $*"; passes=$((passes + 1)); }
+not_ok() { echo "FAIL - $*"; fails=$((fails + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+finish() {
+  local rc=$?
+  for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null; done
+  sleep 0.5
+  for p in "${pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null; done
+  if [ "$fails" -gt 0 ] || [ "$rc" -ne 0 ]; then
+    for f in "$WORK"/*.log; do [ -e "$f" ] && { echo "--- $f (last 30 lines)"; tail -n 30 "$f"; }; done
+  fi
+  ip netns del "$NS" 2>/dev/null
+  rm -rf "$WORK" /tmp/vigil.data /tmp/vigil.data.json /tmp/vigil.stats /tmp/vigil.stats.json
+  echo "control host tests: $passes passed, $fails failed"
+  [ "$fails" -eq 0 ] && [ "$rc" -eq 0 ]
+}
+trap 'finish; exit $?' EXIT
+trap 'exit 130' INT TERM
+
+[ "$(id -u)" = 0 ] || { echo "error: the control host suite needs root (network namespaces)" >&2; exit 1; }
+for t in ip curl python3 setsid chromium; do
+  command -v "$t" >/dev/null || { echo "error: $t is not installed (scripts/install-deps.sh)" >&2; exit 1; }
+done
+[ -x "$VIGIL_BIN" ] || { echo "error: $VIGIL_BIN is missing (swift build)" >&2; exit 1; }
+
+ip netns add "$NS" || { echo "error: cannot create namespace $NS" >&2; exit 1; }
+in_ns() { ip netns exec "$NS" "$@"; }
+in_ns ip link set lo up
+in_ns ip link add c0 type veth peer name c1
+in_ns ip addr add 10.77.0.1/24 dev c0
+in_ns ip link set c0 up
+in_ns ip link set c1 up
+
+cat > "$WORK/keepalived.conf" <<CONF
+global_defs {
+  router_id ctl_test
+}
+vrrp_instance VI_CTL {
+  state BACKUP
+  interface c0
+  virtual_router_id 77
+  priority 150
+  advert_int 1
+  virtual_ipaddress {
+    10.77.0.100/24
+  }
+}
+virtual_server 10.77.0.100 80 {
+  delay_loop 1
+  lb_algo rr
+  lb_kind NAT
+  protocol TCP
+  real_server 10.77.0.21 8080 {
+    weight 2
+    TCP_CHECK {
+      connect_timeout 1
+    }
+  }
+}
+CONF
+
+# A unix datagram socket standing in for systemd's NOTIFY_SOCKET: every datagram becomes one line in notify.log.
+NOTIFY="$WORK/notify.sock"
+setsid python3 - "$NOTIFY" "$WORK/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as out:
+    while True:
+        out.write(s.recv(4096).decode().replace("\n", " | ") + "\n")
+PY
+pids+=($!)
+for _ in $(seq 50); do [ -S "$NOTIFY" ] && break; sleep 0.1; done
+
+start_vigil() {  # extra args…; the pid (= process group) is in $vigil_pid
+  setsid ip netns exec "$NS" env NOTIFY_SOCKET="$NOTIFY" WATCHDOG_USEC=1000000 \
+    "$VIGIL_BIN" run -n -l --no-syslog -P -f "$WORK/keepalived.conf" -p "$WORK/vigil.pid" "$@" > "$WORK/vigil.log" 2>&1 &
+  vigil_pid=$!
+  pids+=("$vigil_pid")
+}
+wait_for() {  # seconds description command…
+  local secs=$1 what=$2; shift 2
+  local end=$((SECONDS + secs))
+  while [ $SECONDS -lt $end ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  echo "     (timed out after ${secs}s waiting for $what)"
+  return 1
+}
+get() { in_ns curl -fsS --max-time 5 "http://127.0.0.1:$PORT$1"; }
+is_master() { get /status | python3 -c 'import json,sys; s=json.load(sys.stdin); sys.exit(0 if s["instances"][0]["state"]=="MASTER" else 1)'; }
+
+# --- 1. endpoints
+start_vigil
+check "the control endpoint answers /status" wait_for 20 "/status" get /status
+check "the instance becomes MASTER (seen in /status)" wait_for 15 "MASTER" is_master
+get /status > "$WORK/status.json"
+json_is() { python3 -c "import json,sys; s=json.load(open('$WORK/status.json')); sys.exit(0 if ($1) else 1)"; }
+check "/status lists the VIP" json_is 's["instances"][0]["vips"] == ["10.77.0.100"]'
+check "/status has the transition to MASTER with its reason" \
+  json_is 'any(t["to"]=="MASTER" and "master down timer" in t["reason"] for t in s["instances"][0]["transitions"])'
+check "/status lists the virtual server and its real server" \
+  json_is 's["virtualServers"][0]["name"]=="10.77.0.100:80" and s["virtualServers"][0]["realServers"][0]["address"]=="10.77.0.21:8080"'
+check "/status counts adverts sent" json_is 's["instances"][0]["adverts"]["sent"] >= 1'
+get /metrics > "$WORK/metrics.txt"
+check "/metrics: state gauge MASTER = 1" grep -qx 'vigil_vrrp_instance_state{instance="VI_CTL",state="MASTER"} 1.0' "$WORK/metrics.txt"
+check "/metrics: one transition to MASTER" grep -qx 'vigil_vrrp_transitions_total{instance="VI_CTL",state="MASTER"} 1' "$WORK/metrics.txt"
+check "/metrics: adverts sent counter" grep -q '^vigil_vrrp_adverts_sent_total{instance="VI_CTL"} [1-9]' "$WORK/metrics.txt"
+check "/metrics: served as Prometheus text" \
+  bash -c "ip netns exec $NS curl -fsSI --max-time 5 http://127.0.0.1:$PORT/metrics | grep -qi '^content-type: text/plain; version=0.0.4'"
+check "/events has the BACKUP -> MASTER transition" bash -c "ip netns exec $NS curl -fsS http://127.0.0.1:$PORT/events | grep -q 'VI_CTL BACKUP -> MASTER'"
+check "/events?after= filters older entries" bash -c "[ \"\$(ip netns exec $NS curl -fsS 'http://127.0.0.1:$PORT/events?after=1000')\" = '[]' ]"
+in_ns "$VIGIL_BIN" status > "$WORK/table.txt" 2>&1
+check "vigil status prints the instance as MASTER" grep -Eq '^VI_CTL +MASTER +150 +77 +c0 +10\.77\.0\.100' "$WORK/table.txt"
+check "vigil status prints the pool" grep -Eq '^10\.77\.0\.100:80 +10\.77\.0\.21:8080' "$WORK/table.txt"
+check "vigil status --json is the served JSON" bash -c "ip netns exec $NS $VIGIL_BIN status --json --control 127.0.0.1:$PORT | python3 -c 'import json,sys; json.load(sys.stdin)'"
+check "vigil status --events lists the transition" bash -c "ip netns exec $NS $VIGIL_BIN status --events | grep -q 'vrrp  VI_CTL BACKUP -> MASTER'"
+check "vigil status against a closed port fails with a message" \
+  bash -c "! ip netns exec $NS $VIGIL_BIN status --control 127.0.0.1:1 2> $WORK/closed.err && grep -q 'connect to 127.0.0.1:1' $WORK/closed.err"
+
+# --- 2. dashboard in headless Chromium
+in_ns chromium --headless --no-sandbox --disable-gpu --user-data-dir="$WORK/chromium" --virtual-time-budget=5000 \
+  --dump-dom "http://127.0.0.1:$PORT/" > "$WORK/dom.html" 2> "$WORK/chromium.log"
+dom_has() { grep -q "$1" "$WORK/dom.html"; }
+check "dashboard shows the instance" dom_has '<td>VI_CTL</td>'
+check "dashboard shows its state MASTER" dom_has '<td class="MASTER">MASTER</td>'
+check "dashboard names this node as the VIP owner" dom_has '<td>this node</td>'
+check "dashboard shows the real server" dom_has '<td>10.77.0.21:8080</td>'
+check "dashboard lists the transition event" dom_has 'VI_CTL BACKUP -&gt; MASTER'
+
+# --- 3. dumps
+rm -f /tmp/vigil.data /tmp/vigil.data.json /tmp/vigil.stats /tmp/vigil.stats.json
+kill -USR1 "$vigil_pid"
+check "SIGUSR1 writes /tmp/vigil.data" wait_for 5 "vigil.data" grep -q 'state              MASTER' /tmp/vigil.data
+check "SIGUSR1 writes /tmp/vigil.data.json" wait_for 5 "vigil.data.json" \
+  python3 -c 'import json; s=json.load(open("/tmp/vigil.data.json")); assert s["instances"][0]["state"]=="MASTER"'
+kill -USR2 "$vigil_pid"
+check "SIGUSR2 writes /tmp/vigil.stats" wait_for 5 "vigil.stats" grep -q 'became master           1' /tmp/vigil.stats
+check "SIGUSR2 writes /tmp/vigil.stats.json" wait_for 5 "vigil.stats.json" \
+  python3 -c 'import json; s=json.load(open("/tmp/vigil.stats.json")); assert s["instances"][0]["becameMaster"]==1'
+check "the daemon is still running after SIGUSR1/2" kill -0 "$vigil_pid"
+
+# --- 4. systemd notification
+check "READY=1 was sent" grep -q 'READY=1' "$WORK/notify.log"
+check "STATUS= names the instance" wait_for 5 "STATUS" grep -q 'STATUS=VI_CTL MASTER' "$WORK/notify.log"
+check "WATCHDOG=1 is sent (WATCHDOG_USEC=1 s: every 0.5 s)" \
+  bash -c "[ \$(grep -c 'WATCHDOG=1' $WORK/notify.log) -ge 2 ]"
+kill -HUP "$vigil_pid"
+check "SIGHUP sends RELOADING=1 then READY=1" wait_for 5 "RELOADING" \
+  bash -c "grep -n 'RELOADING=1' $WORK/notify.log | head -1 | cut -d: -f1 | { read r; [ -n \"\$r\" ] && tail -n +\$r $WORK/notify.log | grep -q 'READY=1'; }"
+kill -TERM "$vigil_pid"
+check "SIGTERM sends STOPPING=1" wait_for 10 "STOPPING" grep -q 'STOPPING=1' "$WORK/notify.log"
+gone() { ! kill -0 "$1" 2>/dev/null || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+check "the daemon exits after SIGTERM" wait_for 10 "exit" gone "$vigil_pid"
+
+# --- 5. -t and --no-control
+check "vigil run -t accepts the config (exit 0)" "$VIGIL_BIN" run -t -f "$WORK/keepalived.conf"
+sed 's/priority 150/priority 300/' "$WORK/keepalived.conf" > "$WORK/bad.conf"
+check "vigil run -t rejects a broken config (exit 1) with its position" \
+  bash -c "$VIGIL_BIN run -t -f $WORK/bad.conf 2> $WORK/bad.err; [ \$? -eq 1 ] && grep -q 'bad.conf:' $WORK/bad.err"
+start_vigil --no-control
+sleep 2
+check "--no-control serves nothing" bash -c "! ip netns exec $NS curl -fsS --max-time 2 http://127.0.0.1:$PORT/status"
+check "--no-control still runs VRRP" kill -0 "$vigil_pid"

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# VM suite of the control endpoint (issue #6): what needs real IPVS and real health checks. One `vigil run` director in
+# front of three nginx real servers (the NAT lab of scripts/demo/topology.sh), its control endpoint asked from inside
+# the director's namespace:
+#   1. /status: every real server UP with its IPVS weight, reconciles and commands counted; /metrics: IPVS operations,
+#      reconcile histogram, real-server gauges; `vigil status` shows the pool;
+#   2. nginx r2 stops: /status shows it DOWN with the check's reason and out of the pool; /metrics counts the
+#      deleteDestination and the change; /events has the DOWN line.
+# Run inside the qemu lab (`make test-vm`) or on a host kernel with IPVS. Everything is removed on exit.
+set -u
+cd "$(dirname "$0")/../.."
+. scripts/demo/topology.sh
+
+fails=0
+passes=0
+ok() { echo "ok   - $*"; passes=$((passes + 1)); }
+not_ok() { echo "FAIL - $*"; fails=$((fails + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+finish() {
+  local rc=$?
+  if [ "$fails" -gt 0 ] || [ "$rc" -ne 0 ]; then
+    [ -e "$TOPO_DIR/director1.log" ] && { echo "--- director1.log (last 40 lines)"; tail -n 40 "$TOPO_DIR/director1.log"; }
+  fi
+  topo_cleanup
+  echo "control vm tests: $passes passed, $fails failed"
+  [ "$fails" -eq 0 ] && [ "$rc" -eq 0 ]
+}
+trap 'finish; exit $?' EXIT
+trap 'exit 130' INT TERM
+
+[ "$(id -u)" = 0 ] || { echo "error: the control VM suite needs root" >&2; exit 1; }
+test -e /proc/net/ip_vs || modprobe ip_vs 2>/dev/null || test -e /proc/net/ip_vs \
+  || { echo "error: no IPVS in this kernel (run through make test-vm)" >&2; exit 1; }
+for t in nginx curl ipvsadm ip setsid python3; do
+  command -v "$t" >/dev/null || { echo "error: $t is not installed (scripts/install-deps.sh)" >&2; exit 1; }
+done
+[ -x "$VIGIL_BIN" ] || { echo "error: $VIGIL_BIN is missing (swift build)" >&2; exit 1; }
+
+topo_up 1 3 || { echo "error: cannot build the topology" >&2; exit 1; }
+for k in 1 2 3; do topo_nginx_start "$k" || { echo "error: nginx r$k did not start" >&2; exit 1; }; done
+topo_director_start 1 "$(topo_config 1 MASTER 150 3)"
+D=$(topo_ns_director 1)
+get() { ip netns exec "$D" curl -fsS --max-time 5 "http://127.0.0.1:9678$1"; }
+st() {  # python expression over the status `s`
+  get /status | python3 -c "import json,sys; s=json.load(sys.stdin); sys.exit(0 if ($1) else 1)"
+}
+pool='s["virtualServers"][0]["realServers"]'
+three() { [ "$(topo_ipvs_reals 1 | wc -l)" -eq 3 ]; }
+check "director takes the VIP and installs 3 real servers" topo_wait 60 "3 real servers" three 1
+check "/status: every real server UP with its IPVS weight" \
+  topo_wait 20 "all UP" st "all(r['health']=='UP' and r.get('ipvsWeight',0)>=1 for r in $pool)"
+check "/status: reconciles and addService/addDestination counted" \
+  st "s['ipvs']['reconciles']>=1 and s['ipvs']['operations'].get('addService',0)>=1 and s['ipvs']['operations'].get('addDestination',0)>=3"
+get /metrics > "$TOPO_DIR/metrics.txt"
+check "/metrics: addDestination operations" grep -Eq '^vigil_ipvs_operations_total\{operation="addDestination"\} [3-9]' "$TOPO_DIR/metrics.txt"
+check "/metrics: reconcile duration histogram" grep -Eq '^vigil_ipvs_reconcile_duration_seconds_count [1-9]' "$TOPO_DIR/metrics.txt"
+check "/metrics: real server r2 up" grep -q 'vigil_check_real_server_up{virtual_server="10.10.1.100:80",real_server="10.10.2.22:8080"} 1.0' "$TOPO_DIR/metrics.txt"
+ip netns exec "$D" "$VIGIL_BIN" status > "$TOPO_DIR/table.txt" 2>&1
+check "vigil status shows the pool with r2 UP" grep -Eq '10\.10\.2\.22:8080 +UP' "$TOPO_DIR/table.txt"
+
+topo_nginx_stop 2
+check "/status: r2 DOWN with the check's reason and out of the pool" \
+  topo_wait 20 "r2 DOWN" st "any(r['address']=='10.10.2.22:8080' and r['health']=='DOWN' and r.get('ipvsWeight') is None and r['reason'] for r in $pool)"
+get /metrics > "$TOPO_DIR/metrics2.txt"
+check "/metrics: deleteDestination counted" grep -Eq '^vigil_ipvs_operations_total\{operation="deleteDestination"\} [1-9]' "$TOPO_DIR/metrics2.txt"
+check "/metrics: r2 change to down counted" \
+  grep -q 'vigil_check_real_server_changes_total{virtual_server="10.10.1.100:80",real_server="10.10.2.22:8080",result="down"} 1' "$TOPO_DIR/metrics2.txt"
+check "/events: the DOWN line" bash -c "ip netns exec $D curl -fsS http://127.0.0.1:9678/events | grep -q 'real server 10.10.2.22:8080 DOWN'"
