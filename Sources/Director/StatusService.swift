@@ -4,7 +4,8 @@ import Logging
 import Synchronization
 
 /// Everything `vigil run` does to be seen, around a `StatusRecorder`: the control endpoint (`--control`), the
-/// SIGUSR1/SIGUSR2 dumps, and systemd notification (READY/STATUS/RELOADING/STOPPING/WATCHDOG when `NOTIFY_SOCKET` is
+/// SIGUSR1/SIGUSR2 dumps, and systemd notification (READY/STATUS/WATCHDOG, STOPPING on `stop()`, RELOADING with
+/// `follow(_:)`; when `NOTIFY_SOCKET` is
 /// set). `start()` before the daemon runs, `stop()` after it returns.
 ///
 /// The watchdog ping is sent only after a status snapshot succeeded, which asks the VRRP runtime (an actor) for its
@@ -86,26 +87,6 @@ public final class StatusService: Sendable {
             let notify: @Sendable ([SystemdNotification]) -> Void = { parts in
                 do { try notifier.send(text: SystemdNotification.message(parts)) } catch { log.warning("\(error)") }
             }
-            // As the daemon does for its own sources: the default action must not end the process first.
-            for sig in [SIGTERM, SIGINT, SIGHUP] { signal(sig, SIG_IGN) }
-            for sig in [SIGTERM, SIGINT] {
-                let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                s.setEventHandler { notify([.stopping]) }
-                s.resume()
-                sources.append(s)
-            }
-            let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-            hup.setEventHandler {
-                // The reload itself runs on the daemon's own SIGHUP handler and does not report its end; the
-                // next status refresh follows it, so READY=1 comes right after.
-                notify([.reloading])
-                Task {
-                    let s = await recorder.status()
-                    notify([.ready, .status(StatusTable.summary(s))])
-                }
-            }
-            hup.resume()
-            sources.append(hup)
             let interval = watchdog ?? .seconds(5)
             let pingWatchdog = watchdog != nil
             tasks.append(Task {
@@ -124,7 +105,24 @@ public final class StatusService: Sendable {
         }
     }
 
-    /// Stops everything `start()` began. STOPPING=1 is sent first when systemd is listening.
+    /// Tells systemd about accepted reloads of `daemon` (RELOADING=1, then READY=1 with the new status). The daemon's
+    /// own SIGHUP handler does the reload; no second signal source is installed for SIGHUP or SIGTERM, so the
+    /// daemon's handlers stay the only ones.
+    public func follow(_ daemon: Daemon) {
+        guard let notifier else { return }
+        let recorder = self.recorder
+        let log = logger
+        daemon.onReload { _ in
+            do { try notifier.send(.reloading) } catch { log.warning("\(error)") }
+            Task {
+                let s = await recorder.status()
+                do { try notifier.send(.ready, .status(StatusTable.summary(s))) } catch { log.warning("\(error)") }
+            }
+        }
+    }
+
+    /// Stops everything `start()` began. STOPPING=1 is sent first when systemd is listening (the daemon has
+    /// released its VIPs and services by then).
     public func stop() {
         if let notifier { try? notifier.send(.stopping) }
         let r = running.withLock { r in

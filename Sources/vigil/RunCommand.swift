@@ -110,6 +110,7 @@ struct RunCommand: AsyncParsableCommand {
         let status = StatusService(
             recorder: StatusRecorder(config: loaded.config),
             control: endpoint, logger: logger)
+        status.follow(daemon)
         status.start()
         defer { status.stop() }
         do {
