@@ -35,10 +35,12 @@ let package = Package(
         ),
         .target(name: "CLinux"),
         .target(name: "Config", swiftSettings: strict),
+        // Spawning scripts in their own process group (HA's vrrp_script/notify, HealthCheck's scripts).
+        .target(name: "ChildProcess", swiftSettings: strict),
         .target(
             name: "HA",
             dependencies: [
-                "CLinux",
+                "CLinux", "ChildProcess",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -10,4 +10,4 @@ test-vm-director:
 ## The same suite booting its own VM (build first: make build).
 test-vm-director-direct:
 	@scripts/require-root.sh "director VM suite"
-	VIGIL_LAB_TIMEOUT=600 scripts/lab/vm-run.sh env VIGIL_BIN=$(VIGIL_BIN) scripts/e2e/director.sh
+	VIGIL_LAB_TIMEOUT=$${VIGIL_LAB_TIMEOUT:-600} scripts/lab/vm-run.sh env VIGIL_BIN=$(VIGIL_BIN) scripts/e2e/director.sh

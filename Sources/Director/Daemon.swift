@@ -133,6 +133,17 @@ public final class Daemon: Sendable {
         logger.notice("Stopped Vigil VRRP daemon")
     }
 
+    /// Writes the pid file (when one is configured); `run()` does it itself. For modes that do not call `run()`
+    /// (`vigil run -C`).
+    public func claimPidFile() throws(DaemonError) {
+        if let pidFile { try Self.writePidFile(pidFile) }
+    }
+
+    /// Removes the pid file written by `claimPidFile()`.
+    public func releasePidFile() {
+        if let pidFile { unlink(pidFile) }
+    }
+
     private static func writePidFile(_ path: String) throws(DaemonError) {
         if let text = try? String(contentsOfFile: path, encoding: .utf8),
            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, kill(pid, 0) == 0, pid != getpid() {

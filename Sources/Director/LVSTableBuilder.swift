@@ -29,8 +29,12 @@ public enum LVSTableBuilder {
         for planned in plan.services where isActive(planned.owner) {
             let pool = plan.pools[planned.virtualServer] ?? PlannedPool(realServers: [])
             let up = quorumUp[planned.virtualServer] ?? initialQuorum(pool, health: health)
-            entries.append(IPVSVirtualService(service: planned.service,
-                                              destinations: destinations(pool, quorumUp: up, health: health)))
+            var dests = destinations(pool, quorumUp: up, health: health)
+            // A real server without a port (in a group) takes each address service's port, as ipvsadm shows it.
+            if case .address(_, _, let port) = planned.service.key {
+                for i in dests.indices where dests[i].key.port == 0 { dests[i].key.port = port }
+            }
+            entries.append(IPVSVirtualService(service: planned.service, destinations: dests))
         }
         return IPVSTable(entries)
     }

@@ -245,19 +245,30 @@ public struct LoadBalancerPlan: Hashable, Sendable {
                            persistenceTimeout: vs.persistenceTimeout ?? 0, persistencePrefixLength: prefix)
     }
 
+    /// The health key of a real server of `vs` (named `name`); nil for an address IPVS cannot carry.
+    static func realServerKey(_ rs: RealServerConfig, of vs: VirtualServerConfig, name: String) -> RealServerKey? {
+        guard ipvsAddress(rs.address) != nil else { return nil }
+        return RealServerKey(virtualServer: name, host: rs.address.description, port: port(of: rs, in: vs))
+    }
+
+    /// A real server's port: its own, else the virtual server's, else 0 (fwmark and groups: the service's port).
+    static func port(of rs: RealServerConfig, in vs: VirtualServerConfig) -> UInt16 {
+        let vsPort: UInt16? = if case .address(_, let p) = vs.address { p } else { nil }
+        return rs.port ?? vsPort ?? 0
+    }
+
     static func pool(of vs: VirtualServerConfig, name: String) -> PlannedPool {
         let vsPort: UInt16? = if case .address(_, let p) = vs.address { p } else { nil }
         var realServers: [PlannedRealServer] = []
         for rs in vs.realServers {
-            guard let address = ipvsAddress(rs.address) else { continue }
-            let port = rs.port ?? vsPort ?? 0
+            guard let address = ipvsAddress(rs.address), let key = realServerKey(rs, of: vs, name: name) else { continue }
             let destination = IPVSDestination(
-                key: IPVSDestinationKey(address: address, port: port),
+                key: IPVSDestinationKey(address: address, port: key.port),
                 forwarding: forwarding(rs.lbKind, tunnelOptions: vs.tunnelOptions),
                 weight: Int32(clamping: rs.weight),
                 upperThreshold: rs.upperThreshold ?? 0, lowerThreshold: rs.lowerThreshold ?? 0)
             realServers.append(PlannedRealServer(
-                key: RealServerKey(virtualServer: name, host: rs.address.description, port: port),
+                key: key,
                 destination: destination,
                 inhibitOnFailure: rs.inhibitOnFailure || vs.inhibitOnFailure,
                 initiallyAlive: !rs.checkers.contains { $0.alpha }))

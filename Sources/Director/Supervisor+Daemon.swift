@@ -45,6 +45,8 @@ extension Supervisor {
                                   releaseOnExit: releaseOnExit, logger: logger, recorder: recorder)
         daemon.onReload { balancer.reload($0) }
         if checksOnly {
+            do { try daemon.claimPidFile() } catch { throw .daemon(error) }
+            defer { daemon.releasePidFile() }
             let sources = balancer.stopOnSignals() + [daemon.reloadOnSignal()]
             defer { for s in sources { s.cancel() } }
             try await balancer.run(vrrpEvents: nil)

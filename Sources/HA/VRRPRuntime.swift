@@ -1,4 +1,6 @@
 #if canImport(Glibc)
+import ChildProcess
+import Dispatch
 import Glibc
 import Foundation
 import Logging
@@ -478,64 +480,45 @@ public actor VRRPRuntime {
     }
 }
 
-/// Runs scripts as child processes: tracker checks (waited for, killed at their timeout) and notify
-/// scripts (fire and forget, so a slow script never delays a transition).
+/// Runs scripts as child processes, each in a process group of its own: tracker checks (waited for; at their
+/// timeout the whole group — the script and anything it forked — is killed) and notify scripts (fire and forget,
+/// so a slow script never delays a transition; reaped in the background).
 public enum ProcessScriptRunner {
     private static let bashAvailable = access("/bin/bash", X_OK) == 0
 
-    private static func process(_ command: String, arguments: [String]) -> Process? {
-        let argv = ScriptInvocation.argv(command, arguments: arguments, bashAvailable: bashAvailable)
-        guard let exe = argv.first else { return nil }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe.hasPrefix("/") ? exe : "/usr/bin/env")
-        p.arguments = exe.hasPrefix("/") ? Array(argv.dropFirst()) : argv
-        p.standardInput = FileHandle.nullDevice
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        return p
+    private static func argv(_ command: String, arguments: [String]) -> [String] {
+        ScriptInvocation.argv(command, arguments: arguments, bashAvailable: bashAvailable)
     }
 
     /// Starts a notify script and returns at once.
     public static func launch(_ command: String, arguments: [String], logger: Logger) {
-        guard let p = process(command, arguments: arguments) else { return }
-        do { try p.run() } catch { logger.error("notify script \(command): \(error)") }
-    }
-
-    /// Runs a check script; true when it exits 0 before `timeout`. A hung script is killed (SIGKILL) and fails.
-    public static func run(_ command: String, timeout: Duration, logger: Logger) async -> Bool {
-        guard let p = process(command, arguments: []) else { return false }
-        return await withCheckedContinuation { (cont: CheckedContinuation<Bool, Never>) in
-            let once = ResumeOnce(cont)
-            p.terminationHandler = { proc in
-                once.resume(proc.terminationReason == .exit && proc.terminationStatus == 0)
-            }
-            do { try p.run() } catch {
-                logger.warning("vrrp_script \(command): \(error)")
-                once.resume(false)
-                return
-            }
-            let pid = p.processIdentifier
-            Task {
-                try? await Task.sleep(for: timeout)
-                if p.isRunning { kill(pid, SIGKILL) }
-            }
+        switch ChildProcess.spawn(argv(command, arguments: arguments)) {
+        case .failure(let failure): logger.error("notify script \(command): \(failure)")
+        case .success(let pid): DispatchQueue.global().async { _ = ChildProcess.wait(pid) }
         }
     }
-}
 
-/// Resumes a continuation at most once (termination handler vs. launch failure).
-private final class ResumeOnce: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<Bool, Never>?
-
-    init(_ c: CheckedContinuation<Bool, Never>) { continuation = c }
-
-    func resume(_ value: Bool) {
-        lock.lock()
-        let c = continuation
-        continuation = nil
-        lock.unlock()
-        c?.resume(returning: value)
+    /// Runs a check script; true when it exits 0 before `timeout`. At the timeout the script's process group is
+    /// killed (SIGKILL) and the check fails.
+    public static func run(_ command: String, timeout: Duration, logger: Logger) async -> Bool {
+        let pid: pid_t
+        switch ChildProcess.spawn(argv(command, arguments: [])) {
+        case .failure(let failure):
+            logger.warning("vrrp_script \(command): \(failure)")
+            return false
+        case .success(let p): pid = p
+        }
+        let killer = Task {
+            try await Task.sleep(for: timeout)
+            ChildProcess.signalGroup(pid)
+        }
+        let exit = await withCheckedContinuation { (cont: CheckedContinuation<ChildExit, Never>) in
+            DispatchQueue.global().async { cont.resume(returning: ChildProcess.wait(pid)) }
+        }
+        killer.cancel()
+        // Whatever the script left running in its group goes with it.
+        ChildProcess.signalGroup(pid)
+        return exit.succeeded
     }
 }
 #endif

@@ -7,7 +7,11 @@
 #      the client keeps being served by r1 and r3;
 #   3. nginx r2 returns: restored; the client sees r2 again;
 #   4. a BACKUP director joins: it runs the checks but installs nothing;
-#   5. the MASTER's host dies (vigil SIGKILLed and its links down at once): the BACKUP takes the VIP and
+#   5. SIGHUP reload of the MASTER with one weight changed: the kernel weight changes with one edit, no client
+#      request fails, no VRRP transition on either director;
+#   6. SIGHUP reload with a broken file: the errors are logged with file:line:column, the running configuration
+#      (VIP, table, weights) stays untouched, no request fails; the good file is restored;
+#   7. the MASTER's host dies (vigil SIGKILLed and its links down at once): the BACKUP takes the VIP and
 #      the table; failed client requests and the longest gap are reported and bounded.
 # A missing prerequisite is a failure with a message, never a skip. Everything is removed on exit.
 set -u
@@ -100,7 +104,70 @@ sleep 1.5  # two adverts: director 2 must stay BACKUP (a steady state has no eve
 check "director 2 does not hold the VIP while director 1 is MASTER" eval '! topo_has_vip 2'
 check "director 2 installs no virtual server while BACKUP" eval '! topo_ipvs 2 | grep -q "TCP  $TOPO_VIP:80"'
 
-# --- 5. the MASTER's host dies
+# The long-lived client of the demo (a process start costs ~30 ms under TCG, python's ~0.6 s): a request to the
+# VIP every 0.1 s with a 0.5 s timeout, one line per request: "<ms> ok <page>" or "<ms> fail".
+client_start() {
+  ip netns exec "$TOPO_NS_C" python3 -u -c '
+import sys, time, urllib.request
+url = sys.argv[1]
+while True:
+    try:
+        with urllib.request.urlopen(url, timeout=0.5) as r:
+            page = r.read().decode("utf-8", "replace").strip() or "?"
+        print(int(time.time() * 1000), "ok", page.split()[0])
+    except Exception:
+        print(int(time.time() * 1000), "fail")
+    time.sleep(0.1)
+' "http://$TOPO_VIP/" > "$1" 2>/dev/null &
+  CLIENT_PID=$!
+  TOPO_PGIDS+=("$CLIENT_PID")
+  topo_wait 60 "the client's first answer" grep -q " ok " "$1"
+}
+client_stop() { kill "$CLIENT_PID" 2>/dev/null; wait "$CLIENT_PID" 2>/dev/null; return 0; }
+count_after() { awk -v t="$2" -v w="$3" '$1 >= t && $2 == w' "$1" | wc -l; }
+weight_of() { topo_ipvs "$1" | awk -v r="$2" '$1 == "->" && $2 == r { print $4 }'; }
+transitions() { grep -c "VI_1: [A-Z]* -> " "$TOPO_DIR/director$1.log"; }
+
+# --- 5. hitless reload: one weight changes
+reload_client="$TOPO_DIR/reload-client.txt"
+check "the client is served before the reload" client_start "$reload_client"
+tr1=$(transitions 1); tr2=$(transitions 2)
+log_lines=$(wc -l < "$TOPO_DIR/director1.log")
+cp "$conf1" "$conf1.good"
+sed -i '0,/weight 1/s//weight 3/' "$conf1"   # the first real_server: r1
+t_reload=$(topo_now_ms)
+kill -HUP "$(cat "$TOPO_DIR/director1.pid")"
+weight3() { [ "$(weight_of 1 10.10.2.21:8080)" = 3 ]; }
+check "the reload sets r1's weight to 3 in the kernel" topo_wait 10 "r1 weight 3" weight3
+sleep 2
+ipvs_ops=$(tail -n +"$((log_lines + 1))" "$TOPO_DIR/director1.log" | grep -c "ipvs: ")
+ipvs_edit=$(tail -n +"$((log_lines + 1))" "$TOPO_DIR/director1.log" | grep -c "ipvs: -e -t $TOPO_VIP:80 -r 10.10.2.21:8080 -m -w 3")
+check "the reload issues one IPVS operation, the weight edit (${ipvs_ops} operations)" [ "$ipvs_ops" -eq 1 -a "$ipvs_edit" -eq 1 ]
+failed=$(count_after "$reload_client" "$t_reload" fail); served=$(count_after "$reload_client" "$t_reload" ok)
+echo "# reload: ${served} requests served, ${failed} failed"
+check "no request fails during the reload (${failed} failed, ${served} served)" [ "$failed" -eq 0 -a "$served" -gt 0 ]
+check "no VRRP transition on either director" [ "$(transitions 1)" = "$tr1" -a "$(transitions 2)" = "$tr2" ]
+
+# --- 6. a reload with a broken file keeps the running configuration
+log_lines=$(wc -l < "$TOPO_DIR/director1.log")
+bad_line=$(grep -n "priority 150" "$conf1" | cut -d: -f1)
+sed -i 's/priority 150/priority 999/' "$conf1"
+t_reload=$(topo_now_ms)
+kill -HUP "$(cat "$TOPO_DIR/director1.pid")"
+rejected() { tail -n +"$((log_lines + 1))" "$TOPO_DIR/director1.log" | grep -q "configuration rejected, keeping the running one"; }
+check "the broken reload is rejected" topo_wait 10 "rejection logged" rejected
+check "the error is logged with its position ($conf1:$bad_line:14)" \
+  grep -q "reload: $conf1:$bad_line:14: error: priority 999 is outside" "$TOPO_DIR/director1.log"
+sleep 2
+client_stop
+check "director 1 keeps the VIP" topo_has_vip 1
+check "director 1 keeps its table (3 real servers, r1 at weight 3)" eval 'three 1 && weight3'
+failed=$(count_after "$reload_client" "$t_reload" fail)
+check "no request fails during the rejected reload (${failed} failed)" [ "$failed" -eq 0 ]
+check "no VRRP transition on either director after the rejected reload" [ "$(transitions 1)" = "$tr1" -a "$(transitions 2)" = "$tr2" ]
+cp "$conf1.good" "$conf1"
+
+# --- 7. the MASTER's host dies
 results="$TOPO_DIR/client.txt"
 ( while :; do
     if page=$(topo_get 0.5); then echo "$(topo_now_ms) ok $page"; else echo "$(topo_now_ms) fail"; fi

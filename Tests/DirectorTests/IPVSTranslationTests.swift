@@ -1,0 +1,69 @@
+import Config
+import IPVS
+import Testing
+@testable import Director
+
+/// `vigil ipvs plan/apply`'s table: the same translation as the daemon's, with every service installed.
+@Suite("IPVSTranslation")
+struct IPVSTranslationTests {
+    @Test("Every service is in the one-shot table, VIP-owned or not, with every real server at its weight")
+    func everyServiceEveryRealServer() {
+        let (table, problems) = IPVSTranslation.desiredTable(parsedConfig(pairConfig))
+        #expect(problems.isEmpty)
+        #expect(Set(table.services.keys) == [tcp("10.0.0.100", 80), tcp("10.0.2.1", 80), .firewallMark(7, family: .inet)])
+        #expect(table.services[tcp("10.0.0.100", 80)]?.sortedDestinations.map(\.weight) == [3, 1])
+    }
+
+    @Test("The one-shot table equals the daemon's table when every owner is MASTER and nothing was checked yet")
+    func sameAsTheDaemon() {
+        let config = parsedConfig(pairConfig)
+        var lb = LoadBalancer(plan: LoadBalancerPlan(config: config))
+        _ = lb.instanceChanged("VI_1", to: .master, reason: "test")
+        _ = lb.instanceChanged("VI_2", to: .master, reason: "test")
+        #expect(IPVSTranslation.desiredTable(config).table == lb.desiredTable)
+    }
+
+    @Test("A down real server is removed, or kept at weight 0 with inhibit_on_failure; all down installs the sorry server")
+    func downServers() {
+        let config = parsedConfig("""
+        virtual_server 10.0.0.1 80 {
+            sorry_server 192.168.9.9 8080
+            real_server 192.168.1.1 80 { inhibit_on_failure }
+            real_server 192.168.1.2 80 { }
+        }
+        """)
+        let one = IPVSTranslation.desiredTable(config, down: [.init(virtualServer: 0, realServer: 1)]).table
+        #expect(one.services[tcp("10.0.0.1", 80)]?.sortedDestinations.map(\.weight) == [1])
+        let both = IPVSTranslation.desiredTable(config, down: [.init(virtualServer: 0, realServer: 0),
+                                                               .init(virtualServer: 0, realServer: 1)]).table
+        #expect(both.services[tcp("10.0.0.1", 80)]?.sortedDestinations.map(\.key.address) == [v4("192.168.9.9")])
+    }
+
+    @Test("lvs_method TUN type gue port N becomes a GUE tunnel on that port")
+    func tunnelWords() {
+        let config = parsedConfig("""
+        virtual_server 10.0.0.1 80 {
+            lvs_method TUN type gue port 6080
+            real_server 192.168.1.1 80 { }
+        }
+        """)
+        let d = IPVSTranslation.desiredTable(config).table.services[tcp("10.0.0.1", 80)]?.sortedDestinations.first
+        #expect(d?.forwarding == .tunnel(.gue, port: 6080))
+    }
+
+    @Test("A group's real server without a port takes each address service's port")
+    func groupPorts() {
+        let config = parsedConfig("""
+        virtual_server_group WEB {
+            10.0.0.1 80
+            10.0.0.2 443
+        }
+        virtual_server group WEB {
+            real_server 192.168.1.1 { }
+        }
+        """)
+        let table = IPVSTranslation.desiredTable(config).table
+        #expect(table.services[tcp("10.0.0.1", 80)]?.sortedDestinations.map(\.key.port) == [80])
+        #expect(table.services[tcp("10.0.0.2", 443)]?.sortedDestinations.map(\.key.port) == [443])
+    }
+}
