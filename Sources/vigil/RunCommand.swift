@@ -108,7 +108,9 @@ struct RunCommand: AsyncParsableCommand {
         var endpoint: ControlEndpoint? = noControl ? nil : .default
         if !noControl, let control { endpoint = try ControlEndpoint(parsing: control) }
         let status = StatusService(
-            recorder: StatusRecorder(config: loaded.config),
+            // -C runs no VRRP: list no instance rather than instances stuck in INIT.
+            recorder: checksOnly ? StatusRecorder(instances: [], virtualServers: CheckTranslation.virtualServers(from: loaded.config))
+                                 : StatusRecorder(config: loaded.config),
             control: endpoint, logger: logger)
         status.follow(daemon)
         status.start()
