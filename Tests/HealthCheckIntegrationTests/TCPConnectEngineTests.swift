@@ -12,7 +12,7 @@ private final class Listener {
     let port: UInt16
 
     init(backlog: Int32) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
@@ -20,7 +20,8 @@ private final class Listener {
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
-        guard bound, listen(fd, backlog) == 0 else { close(fd); throw FixtureError.notStarted("listener") }
+        guard fd >= 0, bound, listen(fd, backlog) == 0 else { close(fd); throw FixtureError.notStarted("listener") }
+        self.fd = fd
         port = UInt16(bigEndian: address.sin_port)
     }
 
