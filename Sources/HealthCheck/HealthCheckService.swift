@@ -190,10 +190,16 @@ public final class HealthCheckService: @unchecked Sendable {
                     connects.append(TCPConnectEngine.Request(id: id, target: check.target, due: due))
                     continue
                 }
-                lateness.record(now - due)
                 let probeLoop = probeLoops[nextProbeLoop % probeLoops.count]
                 nextProbeLoop &+= 1
-                probes.run(spec.kind, on: probeLoop).hop(to: loop).whenSuccess { result in
+                let probes = self.probes, kind = spec.kind
+                // The probe (and its timeout) is created on its loop when that loop gets to it, not here: a busy
+                // probe loop delays the probe, it does not eat its timeout.
+                probeLoop.flatSubmit {
+                    let late = CheckInstant.now() - due
+                    return probes.run(kind, on: probeLoop).map { ($0, late) }
+                }.hop(to: loop).whenSuccess { result, late in
+                    self.lateness.record(late)
                     self.probeDone(id: id, result: result)
                 }
             case .stateChanged(let change):

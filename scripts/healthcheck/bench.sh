@@ -19,13 +19,16 @@
 # at start ("IPVS: Can't initialize ipvs"), see docs/healthcheck.md.
 # Usage (root): scripts/healthcheck/bench.sh [N] [DURATION]
 #   VIGIL_BENCH_BIN=path (default .build-release/release/vigil), BENCH_REFERENCE=0 skips the reference run,
-#   BENCH_CONNECT_TIMEOUT=S, BENCH_VERBOSE=1 prints every state change.
+#   BENCH_CONNECT_TIMEOUT=S, BENCH_VERBOSE=1 prints every state change, BENCH_CHECK=HTTP_GET checks `GET /` (nginx
+#   answers 204) instead of TCP_CHECK (HTTP runs on NIO channels; the reference run is then the same path).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-10000}
 DURATION=${2:-60}
 VIGIL=${VIGIL_BENCH_BIN:-.build-release/release/vigil}
 TIMEOUT=${BENCH_CONNECT_TIMEOUT:-1}
+CHECK=${BENCH_CHECK:-TCP_CHECK}
+[ "$CHECK" = TCP_CHECK ] || [ "$CHECK" = HTTP_GET ] || { echo "BENCH_CHECK is TCP_CHECK or HTTP_GET" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "bench-healthcheck: needs root (network namespace)" >&2; exit 1; }
 [ -x "$VIGIL" ] || { echo "bench-healthcheck: no vigil binary at $VIGIL (make build-release)" >&2; exit 1; }
 command -v nginx >/dev/null || { echo "bench-healthcheck: nginx missing (scripts/install-deps.sh)" >&2; exit 1; }
@@ -76,7 +79,11 @@ nginx_pid=$(cat "$work/nginx/nginx.pid")
   echo "  lb_algo rr"
   echo "  lb_kind NAT"
   echo "  protocol TCP"
-  rs() { echo "  real_server $1 $2 { TCP_CHECK { connect_timeout $TIMEOUT retry 1 delay_before_retry 1 } }"; }
+  if [ "$CHECK" = HTTP_GET ]; then
+    rs() { echo "  real_server $1 $2 { HTTP_GET { url { path / status_code 204 } connect_timeout $TIMEOUT retry 1 delay_before_retry 1 } }"; }
+  else
+    rs() { echo "  real_server $1 $2 { TCP_CHECK { connect_timeout $TIMEOUT retry 1 delay_before_retry 1 } }"; }
+  fi
   for ((i = 0; i < LOOP; i++)); do rs "127.1.$(addr "$i")" 8080; done
   for ((i = 0; i < DIE; i++)); do rs "10.98.$(addr "$i")" 8080; done
   for ((i = 0; i < REFUSE; i++)); do rs "127.2.$(addr "$i")" 8081; done
@@ -90,7 +97,7 @@ run() {
   local quiet=--quiet
   [ -n "${BENCH_VERBOSE:-}" ] && quiet=
   ip -n "$ns" -batch "$work/addrs" 2>/dev/null || true   # (re)add the dying servers' addresses
-  echo "== $name: $N TCP_CHECKs for ${DURATION}s ($LOOP + $DIE answering, $REFUSE refusing, $HOLE black-holed)"
+  echo "== $name: $N ${CHECK}s for ${DURATION}s ($LOOP + $DIE answering, $REFUSE refusing, $HOLE black-holed)"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   ip netns exec "$ns" /usr/bin/time -v "$VIGIL" probe -f "$work/bench.conf" --watch "$DURATION" $quiet \
     --events-matching "10.98." "$@" > "$work/out.$name" 2> "$work/time.$name" &
