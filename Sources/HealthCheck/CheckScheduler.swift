@@ -19,7 +19,8 @@
 /// What the adapter must do after an event.
 public enum CheckAction: Hashable, Sendable {
     /// Start one probe attempt of checker `id` now and report it with `probeFinished(id:result:now:)`.
-    case startProbe(CheckID, CheckerSpec, attempt: Int)
+    /// `due` is the instant the probe was scheduled for (the adapter measures how late it really starts).
+    case startProbe(CheckID, CheckerSpec, attempt: Int, due: CheckInstant)
     /// A real server's state changed (also emitted once when a server is added).
     case stateChanged(RealServerStateChange)
 }
@@ -127,14 +128,13 @@ public struct CheckScheduler: Sendable {
         var actions: [CheckAction] = []
         while let top = heap.first, top.deadline <= now {
             heap.removeFirst()
-            guard var server = servers[top.id.realServer], top.id.index < server.checkers.count else { continue }
-            var checker = server.checkers[top.id.index]
-            guard checker.generation == top.generation, case .waiting = checker.phase else { continue }
+            let key = top.id.realServer, index = top.id.index
+            // Read only the checker (not the whole server) so the in-place write below does not copy the array.
+            guard let checker = servers[key]?.checkers.element(at: index),
+                  checker.generation == top.generation, case .waiting = checker.phase else { continue }
             let attempt = checker.failures + 1
-            checker.phase = .probing(attempt: attempt)
-            server.checkers[top.id.index] = checker
-            servers[top.id.realServer] = server
-            actions.append(.startProbe(top.id, checker.spec, attempt: attempt))
+            servers[key]?.checkers[index].phase = .probing(attempt: attempt)
+            actions.append(.startProbe(top.id, checker.spec, attempt: attempt, due: top.deadline))
         }
         dropStale()
         return actions
@@ -143,10 +143,11 @@ public struct CheckScheduler: Sendable {
     /// Records the result of the probe of `id` that a `.startProbe` started. Results for unknown or
     /// not-probing checkers (removed by a reload) are ignored.
     public mutating func probeFinished(id: CheckID, result: ProbeResult, now: CheckInstant) -> [CheckAction] {
-        guard var server = servers[id.realServer], id.index < server.checkers.count else { return [] }
-        var checker = server.checkers[id.index]
+        let key = id.realServer
+        guard var checker = servers[key]?.checkers.element(at: id.index) else { return [] }
         guard case .probing(let attempt) = checker.phase else { return [] }
         let timing = checker.spec.timing
+        let wasUp = checker.up, oldWeight = checker.dynamicWeight
         var reason = result.reason
         if result.up {
             checker.up = true
@@ -168,9 +169,11 @@ public struct CheckScheduler: Sendable {
         if case .waiting(let until) = checker.phase {
             heap.insert(HeapEntry(deadline: until, generation: generation, id: id))
         }
-        server.checkers[id.index] = checker
-        servers[id.realServer] = server
-        if let change = recompute(id.realServer, reason: reason) {
+        servers[key]?.checkers[id.index] = checker
+        // The server's state depends only on `up` and the dynamic weight: skip the re-evaluation when neither moved
+        // (the common case, a passing check of a live server).
+        guard checker.up != wasUp || checker.dynamicWeight != oldWeight else { return [] }
+        if let change = recompute(key, reason: reason) {
             return [.stateChanged(change)]
         }
         return []
@@ -229,6 +232,11 @@ public struct CheckScheduler: Sendable {
         }
         return "\(n)\(suffix)"
     }
+}
+
+extension Array {
+    /// The element at `index`, or `nil` when it is out of range.
+    func element(at index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
 
 /// A small deterministic generator for the warmup spread (not for anything secret).

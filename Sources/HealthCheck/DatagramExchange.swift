@@ -25,7 +25,7 @@ enum DatagramExchange {
         }
         let initializer: @Sendable (Channel) -> EventLoopFuture<Void> = { channel in
             do {
-                try channel.pipeline.syncOperations.addHandler(DatagramJudgeHandler(judge: judge, promise: promise, stripIPv4Header: rawProtocol != nil))
+                try channel.pipeline.syncOperations.addHandler(DatagramJudgeHandler(judge: judge, promise: promise, stripIPv4Header: rawProtocol != nil && !target.host.contains(":")))
                 return channel.eventLoop.makeSucceededVoidFuture()
             } catch {
                 return channel.eventLoop.makeFailedFuture(error)
@@ -73,7 +73,7 @@ final class DatagramJudgeHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = Array(unwrapInboundIn(data).data.readableBytesView)
         if stripIPv4Header {
-            // Raw IPv4 sockets deliver the IP header; its length is in the low nibble of the first byte.
+            // Raw IPv4 sockets deliver the IP header (raw IPv6 sockets do not); its length is in the low nibble of the first byte.
             guard let first = bytes.first, first >> 4 == 4, bytes.count >= Int(first & 0x0f) * 4 else { return }
             bytes.removeFirst(Int(first & 0x0f) * 4)
         }

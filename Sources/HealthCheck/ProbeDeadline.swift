@@ -1,7 +1,7 @@
 import NIOCore
 
-/// Bounds one probe's whole exchange: when `timeout` elapses before `promise` completes, the promise fails
-/// with `.timeout` and the channel (if any) is closed, so an accept-then-hang server never leaves a stuck probe.
+/// Bounds one probe's whole exchange: when `timeout` (plus one loop turn) elapses before `promise` completes, the
+/// promise fails with `.timeout` and the channel (if any) is closed, so an accept-then-hang server never leaves a stuck probe.
 struct ProbeDeadline<Value: Sendable>: Sendable {
     let promise: EventLoopPromise<Value>
     private let scheduled: Scheduled<Void>
@@ -10,8 +10,12 @@ struct ProbeDeadline<Value: Sendable>: Sendable {
         self.promise = promise
         let loop = promise.futureResult.eventLoop
         scheduled = loop.scheduleTask(in: .nanoseconds(timeout.nanosecondsClamped)) {
-            promise.fail(ProbeError.timeout(timeout))
-            channel?.whenSuccess { $0.close(promise: nil) }
+            // A loop busy past the deadline may hold this probe's answer unread: NIO runs due tasks before it polls
+            // again. One more turn (1 ms) lets it read that answer first, so a late probe is not a timeout.
+            loop.scheduleTask(in: .milliseconds(1)) {
+                promise.fail(ProbeError.timeout(timeout))
+                channel?.whenSuccess { $0.close(promise: nil) }
+            }
         }
         let scheduled = self.scheduled
         promise.futureResult.whenComplete { _ in

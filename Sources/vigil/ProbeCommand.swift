@@ -25,6 +25,12 @@ struct ProbeCommand: AsyncParsableCommand {
     @Flag(help: "With --watch, print only the per-interval counts and the summary, not every state change.")
     var quiet = false
 
+    @Flag(help: .hidden)
+    var tcpViaNio = false
+
+    @Option(help: "With --watch, also print (as `event UNIX-SECONDS DESCRIPTION`) the state changes whose description contains this text, even with --quiet.")
+    var eventsMatching: String?
+
     /// One row of `--json`.
     struct Row: Encodable {
         var virtualServer: String
@@ -62,38 +68,77 @@ struct ProbeCommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs `HealthCheckService` for `seconds`, printing state changes (unless quiet) and probes started per 10 s.
+    /// Runs `HealthCheckService` for `seconds`, printing state changes (unless quiet), and per 10 s the probes
+    /// started and how late they started; then a summary with the CPU time and peak RSS of this process.
     private func runWatch(_ virtualServers: [VirtualServerHealth], seconds: Double, security: ScriptSecurity) async throws {
         guard seconds.isFinite, seconds > 0, seconds < 86_400 else { throw ValidationError("--watch takes 0 < seconds < 86400") }
         let group = MultiThreadedEventLoopGroup.singleton
-        let service = HealthCheckService(loop: group.next(), probeLoops: group.makeIterator().map { $0 },
-                                         threadPool: NIOThreadPool.singleton, scriptSecurity: security)
+        let service = HealthCheckService(loop: group.next(), threadPool: NIOThreadPool.singleton, scriptSecurity: security,
+                                         tcpConnectEngine: !tcpViaNio)
         let quiet = self.quiet
+        let matching = eventsMatching
         let printer = Task {
             var changes = 0
             for await event in service.events {
                 changes += 1
-                if !quiet { print("\(ISO8601DateFormatter().string(from: Date())) \(event)") }
+                if let matching, event.description.contains(matching) {
+                    Self.emit(String(format: "event %.6f ", Date().timeIntervalSince1970) + event.description)
+                } else if !quiet {
+                    Self.emit("\(ISO8601DateFormatter().string(from: Date())) \(event)")
+                }
             }
             return changes
         }
+        let cpuStart = Self.cpuSeconds()
         let start = ContinuousClock.now
         await service.update(virtualServers)
-        var last = 0
+        var last = await service.statistics()
         var elapsed = 0.0
         while elapsed < seconds {
             let step = min(10, seconds - elapsed)
-            try await Task.sleep(for: .milliseconds(Int64(step * 1000)))
+            try await Task.sleep(until: start + .milliseconds(Int64((elapsed + step) * 1000)))
             elapsed += step
-            let count = await service.probeCount()
-            print("t=\(Int(elapsed))s probes=\(count - last) rate=\(Int(Double(count - last) / step))/s")
-            last = count
+            let now = await service.statistics()
+            let window = now.lateness.since(last.lateness)
+            let started = now.probesStarted - last.probesStarted
+            Self.emit("t=\(Int(elapsed))s probes=\(started) rate=\(Int(Double(started) / step))/s"
+                  + " late p50=\(Self.ms(window.percentile(0.5))) p99=\(Self.ms(window.percentile(0.99))) ms")
+            last = now
         }
-        let total = await service.probeCount()
+        let stats = await service.statistics()
+        let cpu = Self.cpuSeconds() - cpuStart
         await service.shutdown()
         let changes = await printer.value
         let wall = (ContinuousClock.now - start).milliseconds / 1000
-        print("summary: probes=\(total) seconds=\(String(format: "%.1f", wall)) rate=\(Int(Double(total) / wall))/s events=\(changes)")
+        let late = stats.lateness
+        Self.emit("summary: probes=\(stats.probesStarted) finished=\(stats.probesFinished) seconds=\(String(format: "%.1f", wall))"
+              + " rate=\(Int(Double(stats.probesStarted) / wall))/s events=\(changes)")
+        Self.emit("lateness: p50=\(Self.ms(late.percentile(0.5))) p99=\(Self.ms(late.percentile(0.99))) p99.9=\(Self.ms(late.percentile(0.999)))"
+              + " max=\(Self.ms(late.max)) ms over \(late.count) probes")
+        Self.emit(String(format: "cpu: %.3f s (user+sys, getrusage, during the run) = %.1f%% of one core; %.4f CPU s per 1,000 checks; peak RSS %.1f MB",
+                     cpu, 100 * cpu / wall, 1000 * cpu / Double(max(1, stats.probesStarted)), Self.peakRSSMegabytes()))
+    }
+
+    /// Writes one line at once (no stdio buffering): a benchmark reads the events while the watch runs.
+    private static func emit(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    private static func ms(_ d: Duration) -> String { String(format: "%.2f", d.milliseconds) }
+
+    /// User + system CPU seconds of this process so far.
+    private static func cpuSeconds() -> Double {
+        var usage = rusage()
+        guard getrusage(Int32(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    /// The process's peak resident set size (getrusage ru_maxrss, kB on Linux).
+    private static func peakRSSMegabytes() -> Double {
+        var usage = rusage()
+        guard getrusage(Int32(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
+        return Double(usage.ru_maxrss) / 1024
     }
 
     private func table(_ rows: [Row]) -> String {

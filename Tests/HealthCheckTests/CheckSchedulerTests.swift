@@ -16,7 +16,7 @@ private let up = ProbeResult.success("TCP_CHECK 10.0.0.3:80 connected")
 
 /// Starts the probes due at `now` and returns the IDs started.
 private func due(_ s: inout CheckScheduler, _ now: CheckInstant) -> [CheckID] {
-    s.deadlineReached(now: now).compactMap { if case .startProbe(let id, _, _) = $0 { id } else { nil } }
+    s.deadlineReached(now: now).compactMap { if case .startProbe(let id, _, _, _) = $0 { id } else { nil } }
 }
 
 private func changes(_ actions: [CheckAction]) -> [RealServerStateChange] {
@@ -217,4 +217,26 @@ func hoursOfSimulatedTime() {
 func ordinals() {
     #expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101].map(CheckScheduler.ordinal) ==
             ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st"])
+}
+
+@Test("A started probe carries its due instant, so the adapter can measure how late it really starts")
+func startProbeCarriesDue() {
+    var s = CheckScheduler()
+    _ = s.update(targets: [target([tcp(CheckTiming(delayLoop: .seconds(5), warmup: .zero))])], now: .zero)
+    _ = due(&s, .zero)
+    _ = s.probeFinished(id: id0, result: up, now: .milliseconds(20))
+    // The timer fires 300 ms late: the action still names the instant the probe was due.
+    let actions = s.deadlineReached(now: .milliseconds(5320))
+    #expect(actions == [.startProbe(id0, tcp(CheckTiming(delayLoop: .seconds(5), warmup: .zero)), attempt: 1, due: .milliseconds(5020))])
+}
+
+@Test("A passing probe of a live server emits no state change")
+func passingProbeIsQuiet() {
+    var s = CheckScheduler()
+    _ = s.update(targets: [target([tcp(CheckTiming(delayLoop: .seconds(1), warmup: .zero))])], now: .zero)
+    for round in 0..<5 {
+        let t = CheckInstant.seconds(Int64(round) * 2)
+        #expect(due(&s, t) == [id0])
+        #expect(s.probeFinished(id: id0, result: up, now: t + .milliseconds(1)).isEmpty)
+    }
 }

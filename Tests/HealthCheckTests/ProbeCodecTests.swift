@@ -37,6 +37,20 @@ func pingChecksum() {
     #expect(PingProbe.checksum(request) == 0)
 }
 
+@Test("An ICMPv6 echo reply with our id passes, another id is ignored, destination unreachable fails")
+func ping6Judge() {
+    let request = PingProbe.echoRequest(id: 0xBEEF, sequence: 1, ipv6: true)
+    #expect(request[0] == 128)
+    var reply = request
+    reply[0] = 129
+    if case .pass = PingProbe.judge(reply, id: 0xBEEF, ipv6: true) {} else { Issue.record("expected pass") }
+    if case .ignore = PingProbe.judge(reply, id: 0x1234, ipv6: true) {} else { Issue.record("expected ignore") }
+    if case .ignore = PingProbe.judge(request, id: 0xBEEF, ipv6: true) {} else { Issue.record("our own request must be ignored") }
+    var unreachable = request
+    unreachable[0] = 1
+    if case .fail = PingProbe.judge(unreachable, id: 0xBEEF, ipv6: true) {} else { Issue.record("expected failure") }
+}
+
 @Test("FILE_CHECK: a negative contribution fails, dynamic sets the weight")
 func fileJudge() {
     #expect(FileProbe.judge("5\n", check: FileCheck(path: "/f")).up)

@@ -1,84 +1,161 @@
 #!/usr/bin/env bash
-# HealthCheck benchmark: N real servers (default 10,000) on 127.0.0.1, half answering (nginx listening on
-# those ports), half refusing (ports with no listener), TCP_CHECK with delay_loop 1, for DURATION seconds
-# (default 60). Measures vigil's probe rate per 10 s window (drift), CPU seconds per 1,000 checks and peak RSS
-# with /usr/bin/time -v, and compares them with the goals (on schedule, < 25% of one core, < 150 MB).
-# Usage: scripts/healthcheck/bench.sh [N] [DURATION]
+# HealthCheck benchmark (issue #5): N real servers (default 10,000) with TCP_CHECK at delay_loop 1,
+# connect_timeout 1, retry 1, delay_before_retry 1, checked by `vigil probe --watch` for DURATION seconds
+# (default 60), all inside a network namespace the script creates (and removes):
+#   - N/2 answering: 127.1.x.y:8080 and, for the death test, DIE servers on 10.98.x.y:8080 (/32 addresses on the
+#     namespace's `lo`), all answered by one nginx listening on 0.0.0.0:8080 in the namespace;
+#   - N/4 refusing: 127.2.x.y:8081 (no listener: RST);
+#   - the rest black-holed: 10.99.x.y:80, routed through a veth pair to a next hop with a permanent, fake MAC
+#     address: the frames reach the peer end, which drops them (not its MAC). No firewall, no reply, no ICMP.
+#     (The host kernel has no `dummy` device.)
+# At DURATION/2 the DIE addresses are deleted: those servers die like a powered-off host (SYNs now black-holed),
+# and the time from the deletion to each DOWN event is compared with the bound the settings give:
+# delay_loop + (retry+1)×connect_timeout + retry×delay_before_retry = 4 s.
+# Reports checks/s, how late checks start against their due time (p50/p99/max), CPU (getrusage of vigil during the
+# run) as % of one core and per 1,000 checks, peak RSS (/usr/bin/time -v), the load average, each against the goals
+# (on schedule, < 25% of one core, < 150 MB). With BENCH_REFERENCE=1 (the default) it then runs the same servers
+# through Vigil's previous TCP path (NIO channels, `--tcp-via-nio`) in the same run and prints the ratios.
+# keepalived's checker cannot be the reference on this host: without IPVS in the kernel its checker process exits
+# at start ("IPVS: Can't initialize ipvs"), see docs/healthcheck.md.
+# Usage (root): scripts/healthcheck/bench.sh [N] [DURATION]
+#   VIGIL_BENCH_BIN=path (default .build-release/release/vigil), BENCH_REFERENCE=0 skips the reference run,
+#   BENCH_CONNECT_TIMEOUT=S, BENCH_VERBOSE=1 prints every state change, BENCH_CHECK=HTTP_GET checks `GET /` (nginx
+#   answers 204) instead of TCP_CHECK (HTTP runs on NIO channels; the reference run is then the same path).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-10000}
 DURATION=${2:-60}
-HALF=$((N / 2))
+VIGIL=${VIGIL_BENCH_BIN:-.build-release/release/vigil}
+TIMEOUT=${BENCH_CONNECT_TIMEOUT:-1}
+CHECK=${BENCH_CHECK:-TCP_CHECK}
+[ "$CHECK" = TCP_CHECK ] || [ "$CHECK" = HTTP_GET ] || { echo "BENCH_CHECK is TCP_CHECK or HTTP_GET" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "bench-healthcheck: needs root (network namespace)" >&2; exit 1; }
+[ -x "$VIGIL" ] || { echo "bench-healthcheck: no vigil binary at $VIGIL (make build-release)" >&2; exit 1; }
+command -v nginx >/dev/null || { echo "bench-healthcheck: nginx missing (scripts/install-deps.sh)" >&2; exit 1; }
+
+ANSWER=$((N / 2)); REFUSE=$((N / 4)); HOLE=$((N - ANSWER - REFUSE))
+DIE=$((ANSWER / 50)); [ "$DIE" -gt 250 ] && DIE=250; [ "$DIE" -lt 1 ] && DIE=1
+LOOP=$((ANSWER - DIE))
+ns=vigil-hcbench-$$
 work=$(mktemp -d)
-server_pid=""
+nginx_pid=""
 cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done; fi
+  if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; for _ in $(seq 50); do kill -0 "$nginx_pid" 2>/dev/null || break; sleep 0.1; done; fi
+  ip netns del "$ns" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-if [ -n "${VIGIL_BENCH_BIN:-}" ]; then
-  VIGIL=$VIGIL_BENCH_BIN
-else
-  echo "building release vigil (scratch .build-hcbench)..."
-  swift build -c release --product vigil --scratch-path .build-hcbench >/dev/null
-  VIGIL=.build-hcbench/release/vigil
-fi
+# host i → "a.b" (the low two octets, skipping .0 and .255)
+addr() { local i=$1; echo "$((i / 254)).$((i % 254 + 1))"; }
 
-# Answering servers: one nginx (C, epoll) listening on HALF ports of 127.0.0.1, its own prefix, stopped by PID.
-python3 - "$HALF" > "$work/ports" <<'PY'
-import socket, sys
-ss = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); ss.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in ss))
-PY
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+ip -n "$ns" link add bh0 type veth peer name bh1
+ip -n "$ns" link set bh0 up
+ip -n "$ns" link set bh1 up
+ip -n "$ns" address add 10.250.0.1/30 dev bh0
+ip -n "$ns" neigh replace 10.250.0.2 lladdr 02:00:00:00:00:02 dev bh0 nud permanent
+ip -n "$ns" route add 10.99.0.0/16 via 10.250.0.2 dev bh0
+ip -n "$ns" route add 10.98.0.0/16 via 10.250.0.2 dev bh0
+for ((i = 0; i < DIE; i++)); do echo "address add 10.98.$(addr "$i")/32 dev lo"; done > "$work/addrs"
+sed 's/^address add/address del/' "$work/addrs" > "$work/dels"
+ip -n "$ns" -batch "$work/addrs"
+
 mkdir -p "$work/nginx/logs"
-{
-  echo "worker_processes 1; worker_rlimit_nofile 65536; pid $work/nginx/nginx.pid; error_log $work/nginx/logs/error.log;"
-  echo "events { worker_connections 16384; }"
-  echo "http { access_log off; server {"
-  for p in $(cat "$work/ports"); do echo "  listen 127.0.0.1:$p backlog=4096;"; done
-  echo "  return 204; } }"
-} > "$work/nginx/nginx.conf"
-nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" </dev/null >/dev/null 2>&1
+cat > "$work/nginx/nginx.conf" <<EOF
+worker_processes 1; worker_rlimit_nofile 65536; pid $work/nginx/nginx.pid; error_log $work/nginx/logs/error.log;
+events { worker_connections 16384; }
+http { access_log off; server { listen 0.0.0.0:8080 backlog=8192; return 204; } }
+EOF
+ip netns exec "$ns" nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" </dev/null >/dev/null 2>&1
 for _ in $(seq 100); do [ -s "$work/nginx/nginx.pid" ] && break; sleep 0.1; done
 [ -s "$work/nginx/nginx.pid" ] || { echo "nginx did not start" >&2; cat "$work/nginx/logs/error.log" >&2; exit 1; }
-server_pid=$(cat "$work/nginx/nginx.pid")
-
-# Refusing ports: ports that had a listener a moment ago and now have none.
-python3 - "$HALF" > "$work/closed" <<'PY'
-import socket, sys
-ss = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); ss.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in ss))
-PY
+nginx_pid=$(cat "$work/nginx/nginx.pid")
 
 {
   echo "virtual_server 10.255.0.1 80 {"
   echo "  delay_loop 1"
   echo "  lb_algo rr"
-  for p in $(cat "$work/ports") $(cat "$work/closed"); do
-    echo "  real_server 127.0.0.1 $p { TCP_CHECK { connect_timeout ${BENCH_CONNECT_TIMEOUT:-1} retry 1 delay_before_retry 1 } }"
-  done
+  echo "  lb_kind NAT"
+  echo "  protocol TCP"
+  if [ "$CHECK" = HTTP_GET ]; then
+    rs() { echo "  real_server $1 $2 { HTTP_GET { url { path / status_code 204 } connect_timeout $TIMEOUT retry 1 delay_before_retry 1 } }"; }
+  else
+    rs() { echo "  real_server $1 $2 { TCP_CHECK { connect_timeout $TIMEOUT retry 1 delay_before_retry 1 } }"; }
+  fi
+  for ((i = 0; i < LOOP; i++)); do rs "127.1.$(addr "$i")" 8080; done
+  for ((i = 0; i < DIE; i++)); do rs "10.98.$(addr "$i")" 8080; done
+  for ((i = 0; i < REFUSE; i++)); do rs "127.2.$(addr "$i")" 8081; done
+  for ((i = 0; i < HOLE; i++)); do rs "10.99.$(addr "$i")" 80; done
   echo "}"
 } > "$work/bench.conf"
 
-echo "running $N TCP_CHECKs (delay_loop 1) for ${DURATION}s..."
-quiet=--quiet
-if [ -n "${BENCH_VERBOSE:-}" ]; then quiet=; fi
-/usr/bin/time -v "$VIGIL" probe -f "$work/bench.conf" --watch "$DURATION" $quiet > "$work/out" 2> "$work/time"
-cat "$work/out"
-user=$(awk -F': ' '/User time/ {print $2}' "$work/time")
-sys=$(awk -F': ' '/System time/ {print $2}' "$work/time")
-rss=$(awk -F': ' '/Maximum resident/ {print $2}' "$work/time")
-probes=$(sed -n 's/^summary: probes=\([0-9]*\).*/\1/p' "$work/out")
-python3 - "$user" "$sys" "$rss" "$probes" "$DURATION" "$N" <<'PY'
-import sys
-user, sys_, rss_kb, probes, duration, n = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
-cpu = user + sys_
-print(f"checks: {probes} in {duration:.0f} s = {probes / duration:.0f}/s (ideal ≈ {n}/s at delay_loop 1 plus probe latency)")
-print(f"CPU: {cpu:.2f} s = {100 * cpu / duration:.1f}% of one core (goal < 25%: ratio {cpu / duration / 0.25:.2f}); {1000 * cpu / max(probes, 1):.3f} CPU s per 1,000 checks")
+# run NAME [extra vigil flags...]: one measured run; the DIE servers die at DURATION/2.
+run() {
+  local name=$1; shift
+  local quiet=--quiet
+  [ -n "${BENCH_VERBOSE:-}" ] && quiet=
+  ip -n "$ns" -batch "$work/addrs" 2>/dev/null || true   # (re)add the dying servers' addresses
+  echo "== $name: $N ${CHECK}s for ${DURATION}s ($LOOP + $DIE answering, $REFUSE refusing, $HOLE black-holed)"
+  echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  ip netns exec "$ns" /usr/bin/time -v "$VIGIL" probe -f "$work/bench.conf" --watch "$DURATION" $quiet \
+    --events-matching "10.98." "$@" > "$work/out.$name" 2> "$work/time.$name" &
+  local pid=$!
+  # The watch starts once the config is loaded: wait for its first line, then kill at DURATION/2 of the watch.
+  local t0; t0=$(date +%s.%N)
+  while kill -0 "$pid" 2>/dev/null && ! grep -q "^event" "$work/out.$name"; do sleep 0.05; done
+  sleep "$(python3 -c "print($DURATION / 2)")"
+  local killed; killed=$(date +%s.%N)
+  ip -n "$ns" -batch "$work/dels"
+  echo "load at the death: $(cut -d' ' -f1-3 /proc/loadavg)"
+  wait "$pid" || { echo "vigil failed:" >&2; cat "$work/time.$name" >&2; return 1; }
+  grep -v "^event" "$work/out.$name" || true
+  [ -n "${BENCH_VERBOSE:-}" ] && grep "^event" "$work/out.$name" | tail -5
+  echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  python3 - "$work/out.$name" "$work/time.$name" "$killed" "$DIE" "$TIMEOUT" "$name" "$work/summary" <<'PY'
+import re, sys
+out, timefile, killed, die, timeout, name, summary = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6], sys.argv[7]
+text = open(out).read()
+tv = open(timefile).read()
+rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", tv).group(1))
+user_s = float(re.search(r"User time \(seconds\): ([\d.]+)", tv).group(1))
+sys_s = float(re.search(r"System time \(seconds\): ([\d.]+)", tv).group(1))
+m = re.search(r"summary: probes=(\d+) finished=(\d+) seconds=([\d.]+) rate=(\d+)", text)
+probes, seconds = int(m.group(1)), float(m.group(3))
+lat = re.search(r"lateness: p50=([\d.]+) p99=([\d.]+) p99.9=([\d.]+) max=([\d.]+)", text)
+cpu = float(re.search(r"cpu: ([\d.]+) s", text).group(1))
+downs = []
+for line in text.splitlines():
+    f = line.split(" ", 3)
+    if f[0] == "event" and float(f[1]) > killed and " DOWN: " in line:
+        downs.append(float(f[1]) - killed)
+bound = 1 + 2 * timeout + 1  # delay_loop + (retry+1)×connect_timeout + retry×delay_before_retry
+downs.sort()
+print(f"checks: {probes} in {seconds:.1f} s = {probes / seconds:.0f}/s")
+print(f"start lateness against due time: p50 {lat.group(1)} ms, p99 {lat.group(2)} ms, p99.9 {lat.group(3)} ms, max {lat.group(4)} ms (goal: on schedule)")
+print(f"CPU: {cpu:.2f} s = {100 * cpu / seconds:.1f}% of one core (goal < 25%: ratio {cpu / seconds / 0.25:.2f}); {1000 * cpu / max(probes, 1):.4f} CPU s per 1,000 checks")
+print(f"whole process incl. config load (/usr/bin/time): user {user_s:.2f} s, system {sys_s:.2f} s")
 print(f"peak RSS: {rss_kb / 1024:.1f} MB (goal < 150 MB: ratio {rss_kb / 1024 / 150:.2f})")
+if downs:
+    p50 = downs[len(downs) // 2]
+    print(f"death→DOWN: {len(downs)}/{die} servers DOWN; min {downs[0]:.2f} s, median {p50:.2f} s, max {downs[-1]:.2f} s; bound {bound:.0f} s (max/bound {downs[-1] / bound:.2f})")
+else:
+    print(f"death→DOWN: 0/{die} servers reported DOWN (bound {bound:.0f} s)")
+with open(summary, "a") as s:
+    s.write(f"{name} {probes / seconds} {cpu / max(probes, 1)} {rss_kb} {float(lat.group(2))} {downs[-1] if downs else -1}\n")
 PY
+}
+
+run vigil
+if [ "${BENCH_REFERENCE:-1}" = 1 ]; then
+  run reference-nio-channels --tcp-via-nio
+  python3 - "$work/summary" <<'PY'
+import sys
+rows = {l.split()[0]: [float(x) for x in l.split()[1:]] for l in open(sys.argv[1])}
+v, r = rows["vigil"], rows["reference-nio-channels"]
+print("== vigil (epoll engine) against the reference (Vigil's previous NIO-channel TCP path), same servers, same run")
+print(f"checks/s ratio {v[0] / r[0]:.2f}; CPU s per 1,000 checks ratio {v[1] / r[1]:.2f}; peak RSS ratio {v[2] / r[2]:.2f}; "
+      f"p99 lateness {v[3]:.2f} ms vs {r[3]:.2f} ms; slowest death→DOWN {v[4]:.2f} s vs {r[4]:.2f} s")
+PY
+fi
