@@ -51,6 +51,10 @@ extension Supervisor {
             defer { for s in sources { s.cancel() } }
             try await balancer.run(vrrpEvents: nil)
         } else {
+            // The LVS table goes in before the VIPs on a takeover (HA holds the VIPs until this returns).
+            await daemon.vrrp.setTakeoverHook { instance, reason in
+                await balancer.prepareTakeover(instance: instance, reason: reason)
+            }
             try await balancer.run(alongside: daemon)
         }
     }

@@ -185,15 +185,28 @@ public actor Supervisor {
         }
     }
 
-    private func perform(_ actions: [LoadBalancerAction]) {
+    private func perform(_ actions: [LoadBalancerAction], reconcile: Bool = true) {
         for action in actions {
             switch action {
             case .ownershipChanged(let key, let installed, let owner, let reason):
                 logger.notice("\(key) \(installed ? "installed" : "withdrawn"): \(owner) \(reason)")
             case .reconcile:
-                scheduleReconcile(after: coalescing)
+                if reconcile { scheduleReconcile(after: coalescing) }
             }
         }
+    }
+
+    /// A VRRP instance is becoming MASTER and holds its VIPs back until this returns (HA's takeover hook): the
+    /// instance's services are installed now, so the first packet to a VIP finds the table. The transition event
+    /// that follows then changes nothing.
+    public func prepareTakeover(instance: String, reason: String) async {
+        guard !stopping, core.mode == .followVRRP else { return }
+        let actions = core.instanceChanged(instance, to: .master, reason: reason)
+        perform(actions, reconcile: false)
+        guard actions.contains(.reconcile) else { return }
+        await reconcileNow()
+        // A reconcile that was already running takes the change in its next round: wait for it.
+        while reconciling && !stopping { try? await Task.sleep(for: .milliseconds(1)) }
     }
 
     // MARK: - Reconcile

@@ -41,6 +41,7 @@ public actor VRRPRuntime {
         case interfaceState(String, Bool)
         case fileValue(String, Int)
         case garpBurst(UInt64, UInt64)
+        case addPendingVIPs(UInt64, UInt64)
         case reload(VRRPRuntimeConfiguration)
         case shutdown
     }
@@ -53,7 +54,17 @@ public actor VRRPRuntime {
         var transport: any VRRPTransport
         var receiver: Task<Void, Never>
         var garpGeneration: UInt64 = 0
+        /// Became MASTER; the VIPs wait for the takeover hook (the LVS table goes in first).
+        var vipsPending = false
     }
+
+    /// Called when an instance becomes MASTER, before its VIPs are added, with the instance's name and the reason.
+    /// The Director installs the instance's IPVS services here, so that the first packet to the VIP finds the
+    /// table. The VIPs are added when the hook returns, or after `takeoverHookLimit` at the latest.
+    public typealias TakeoverHook = @Sendable (_ instance: String, _ reason: String) async -> Void
+    /// The longest a takeover waits for its hook before the VIPs are added anyway.
+    public static let takeoverHookLimit: Duration = .seconds(1)
+    private var takeoverHook: TakeoverHook?
 
     /// Transitions and errors, in order. Finishes after `.stopped`.
     public nonisolated let events: AsyncStream<VRRPEvent>
@@ -92,6 +103,11 @@ public actor VRRPRuntime {
     /// Asks the runtime to leave gracefully; `run()` returns when done. Safe to call from a signal handler task.
     public nonisolated func shutdown() {
         inputSink.yield(.shutdown)
+    }
+
+    /// Sets the hook run before VIPs are added on a takeover (see `TakeoverHook`). Set it before `run()`.
+    public func setTakeoverHook(_ hook: TakeoverHook?) {
+        takeoverHook = hook
     }
 
     /// Replaces the configuration (SIGHUP). Instances whose spec is unchanged keep running untouched
@@ -193,6 +209,11 @@ public actor VRRPRuntime {
                    slots[i].instance.currentState == .master {
                     announce(i)
                 }
+            case .addPendingVIPs(let id, let generation):
+                if let i = slots.firstIndex(where: { $0.id == id }), slots[i].vipsPending,
+                   slots[i].garpGeneration == generation, slots[i].instance.currentState == .master {
+                    addVIPs(i)
+                }
             case .reload(let new):
                 applyReload(new, now: t)
             case .shutdown:
@@ -279,17 +300,32 @@ public actor VRRPRuntime {
                     eventSink.yield(.ioError(instance: spec.name, message: "\(error)"))
                 }
             case .addVIPs:
-                do {
-                    try addressControl.add(spec.virtualAddresses + spec.excludedAddresses, interface: spec.interface)
-                } catch {
-                    logger.error("\(spec.name): \(error)")
-                    eventSink.yield(.ioError(instance: spec.name, message: "\(error)"))
-                }
                 slots[i].garpGeneration &+= 1
-                announce(i)
-                scheduleGARP(i)
+                guard let hook = takeoverHook else {
+                    addVIPs(i)
+                    continue
+                }
+                // The table first: the hook installs it, then (or at the limit) the VIPs are added.
+                slots[i].vipsPending = true
+                let reason = actions.lazy.compactMap { action -> String? in
+                    if case .transition(_, .master, let r) = action { return "\(r)" }
+                    return nil
+                }.first ?? "MASTER"
+                let id = slots[i].id, generation = slots[i].garpGeneration, sink = inputSink, name = spec.name
+                Task {
+                    await hook(name, reason)
+                    sink.yield(.addPendingVIPs(id, generation))
+                }
+                Task {
+                    try? await Task.sleep(for: Self.takeoverHookLimit)
+                    sink.yield(.addPendingVIPs(id, generation))
+                }
             case .removeVIPs:
                 slots[i].garpGeneration &+= 1
+                if slots[i].vipsPending {
+                    slots[i].vipsPending = false
+                    continue
+                }
                 do {
                     try addressControl.remove(spec.virtualAddresses + spec.excludedAddresses, interface: spec.interface)
                 } catch {
@@ -323,6 +359,21 @@ public actor VRRPRuntime {
         if slots.filter({ group.members.contains($0.spec.name) }).allSatisfy({ $0.instance.currentState == to }) {
             runNotify(group.notify, type: "GROUP", name: group.name, state: to, priority: 0)
         }
+    }
+
+    private func addVIPs(_ i: Int) {
+        let spec = slots[i].spec
+        slots[i].vipsPending = false
+        let addresses = spec.virtualAddresses + spec.excludedAddresses
+        do {
+            try addressControl.add(addresses, interface: spec.interface)
+            logger.info("\(spec.name): virtual addresses added (\(addresses.count))")
+        } catch {
+            logger.error("\(spec.name): \(error)")
+            eventSink.yield(.ioError(instance: spec.name, message: "\(error)"))
+        }
+        announce(i)
+        scheduleGARP(i)
     }
 
     private func announce(_ i: Int) {

@@ -1,3 +1,4 @@
+import ChildProcess
 import Glibc
 import NIOCore
 import NIOPosix
@@ -57,63 +58,29 @@ public struct ProcessScriptRunner: Sendable {
             argv = ["/usr/bin/setpriv", "--reuid=\(runAs)", "--regid=\(Self.group(of: runAs))", "--init-groups", "--"] + argv
         }
         let pid: pid_t
-        switch Self.spawn(argv) {
+        switch ChildProcess.spawn(argv) {
         case .success(let p): pid = p
-        case .failure(let message): return loop.makeSucceededFuture(.failedToStart(message))
+        case .failure(let failure): return loop.makeSucceededFuture(.failedToStart(failure.description))
         }
         let timedOut = NIOLoopBoundBox(false, eventLoop: loop)
         let killer = timeout.map { t in
             loop.scheduleTask(in: .nanoseconds(t.nanosecondsClamped)) {
                 timedOut.value = true
-                kill(-pid, SIGKILL)
+                ChildProcess.signalGroup(pid)
             }
         }
-        return pool.runIfActive(eventLoop: loop) { () -> Int32 in
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            return status
-        }.map { status in
+        return pool.runIfActive(eventLoop: loop) { () -> ChildExit in
+            ChildProcess.wait(pid)
+        }.map { exit in
             killer?.cancel()
             // Reap anything left in the group (a script that forked and exited).
-            kill(-pid, SIGKILL)
+            ChildProcess.signalGroup(pid)
             if timedOut.value { return .timedOut }
-            let signal = status & 0x7f
-            if signal == 0 { return .exited((status >> 8) & 0xff) }
-            return .signaled(signal)
+            switch exit {
+            case .exited(let code): return .exited(code)
+            case .signaled(let signal): return .signaled(signal)
+            }
         }
-    }
-
-    private enum SpawnResult { case success(pid_t), failure(String) }
-
-    private static func spawn(_ argv: [String]) -> SpawnResult {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var defaultSignals = sigset_t()
-        sigemptyset(&defaultSignals)
-        sigaddset(&defaultSignals, SIGPIPE)
-        sigaddset(&defaultSignals, SIGTERM)
-        sigaddset(&defaultSignals, SIGINT)
-        sigaddset(&defaultSignals, SIGHUP)
-        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd in [Int32(0), 1, 2] {
-            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
-        }
-        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
-        cArgs.append(nil)
-        defer { for p in cArgs { free(p) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, environ)
-        if rc != 0 { return .failure("cannot run \(argv[0]): \(String(cString: strerror(rc)))") }
-        return .success(pid)
     }
 
     /// A reason the script (or a directory above it) is unsafe to run as root, or `nil`.

@@ -182,6 +182,12 @@ ip -n "$(topo_ns_director 1)" link set veth1 down
 check "director 2 takes the VIP" topo_wait 10 "VIP on director 2" topo_has_vip 2
 vip_ms=$(( $(topo_now_ms) - t_kill ))
 check "director 2 installs the table with 3 real servers" topo_wait 5 "table on director 2" three 2
+# The table goes in before the VIP, so the first packet to the VIP finds it (no connection refused).
+svc_line=$(grep -n "ipvs: -A -t $TOPO_VIP:80" "$TOPO_DIR/director2.log" | head -n1 | cut -d: -f1)
+vip_line=$(grep -n "VI_1: virtual addresses added" "$TOPO_DIR/director2.log" | head -n1 | cut -d: -f1)
+before() { [ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]; }
+check "director 2 installs the virtual server before it adds the VIP (log lines ${svc_line:-?} < ${vip_line:-?})" \
+  before "$svc_line" "$vip_line"
 served_after() { awk -v t="$1" '$1 > t && $2 == "ok"' "$results" | grep -q .; }
 check "the client is served again after the takeover" topo_wait 10 "client served" served_after "$t_kill"
 sleep 1
