@@ -212,11 +212,11 @@ topo_keepalived_start() {
   TOPO_PGIDS+=("$!")
 }
 
-# topo_director_crash N — director N's host dies: its daemon's process group SIGKILLed and its links down at once.
+# topo_director_crash N — director N's host dies: both links down in one `ip` process (so the network loses the host
+# at one instant, before the slower kill), then its daemon's process group SIGKILLed.
 topo_director_crash() {
+  printf 'link set veth0 down\nlink set veth1 down\n' | ip -n "$(topo_ns_director "$1")" -batch -
   topo_director_kill "$1" KILL
-  ip -n "$(topo_ns_director "$1")" link set veth0 down
-  ip -n "$(topo_ns_director "$1")" link set veth1 down
 }
 
 # topo_director_reboot N — after topo_director_crash: what a reboot leaves (no VIPs, an empty IPVS table), links up.
