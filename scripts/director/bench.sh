@@ -13,7 +13,7 @@
 #
 # Usage: scripts/director/bench.sh [all|outage|idle]     (default all)
 # Environment: VIGIL_BIN (the release build), VIGIL_BENCH_RUNS (N, default 3), VIGIL_BENCH_IDLE_SECONDS (60),
-#              VIGIL_BENCH_SETTLE_SECONDS (10).
+#              VIGIL_BENCH_SETTLE_SECONDS (10), VIGIL_BENCH_ADVERTS (advert_int values, default "1 0.1").
 set -u
 cd "$(dirname "$0")/../.."
 . scripts/demo/topology.sh
@@ -21,6 +21,7 @@ WHAT=${1:-all}
 RUNS=${VIGIL_BENCH_RUNS:-3}
 IDLE=${VIGIL_BENCH_IDLE_SECONDS:-60}
 SETTLE=${VIGIL_BENCH_SETTLE_SECONDS:-10}
+ADVERTS=${VIGIL_BENCH_ADVERTS:-1 0.1}
 CLIENT="$TOPO_DIR/client.txt"
 RESULTS="$TOPO_DIR/results.txt"
 
@@ -89,6 +90,13 @@ one_outage() {
   echo "$impl $adv $line" >> "$RESULTS"
   echo "  $impl advert_int $adv: longest gap without a success ${line% *} ms, failed requests ${line#* }" \
     "($(awk -v a="$t_kill" -v b="$t_end" '$1 >= a && $1 <= b && $2 != "ok" { n[$3]++ } END { for (r in n) printf "%s %d ", r, n[r] }' "$CLIENT"))"
+  # The new MASTER's own account of the takeover (its clock is the client's).
+  if [ "$impl" = vigil ]; then
+    grep -E "VI_1: BACKUP -> MASTER|installed:|ipvs: -A" "$TOPO_DIR/director2.log" | sed 's/^/    vigil: /'
+  else
+    grep -E "Entering MASTER STATE|Sending gratuitous" "$TOPO_DIR/keepalived2.log" | head -n 3 | sed 's/^/    keepalived: /'
+  fi
+  echo "    kill at $(date -d "@${t_kill:0:-3}.${t_kill: -3}" '+%H:%M:%S.%3N')"
   topo_director_kill 2 KILL
   topo_director_reboot 1
   topo_director_reboot 2
@@ -101,7 +109,7 @@ outage() {
   : > "$RESULTS"
   topo_client_start "$CLIENT" 0.01 0.2
   topo_client_ready "$CLIENT" || { echo "error: the client did not start" >&2; return 1; }
-  for adv in 1 0.1; do
+  for adv in $ADVERTS; do
     for r in $(seq "$RUNS"); do
       for impl in vigil keepalived; do
         t0=$(topo_now_ms)
@@ -126,7 +134,7 @@ outage() {
 import sys, statistics
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 med = {}
-for adv in ("1", "0.1"):
+for adv in sorted({r[1] for r in rows}, key=float, reverse=True):
     for impl in ("vigil", "keepalived"):
         g = [int(r[2]) for r in rows if r[0] == impl and r[1] == adv]
         f = [int(r[3]) for r in rows if r[0] == impl and r[1] == adv]
