@@ -11,3 +11,29 @@ test-vm-director:
 test-vm-director-direct:
 	@scripts/require-root.sh "director VM suite"
 	VIGIL_LAB_TIMEOUT=$${VIGIL_LAB_TIMEOUT:-600} scripts/lab/vm-run.sh env VIGIL_BIN=$(VIGIL_BIN) scripts/e2e/director.sh
+
+# keepalived 2.x as the peer director (scripts/e2e/keepalived-peer.sh), and the Director benchmarks
+# (scripts/director/bench.sh). See docs/director.md, "keepalived as the peer" and "Benchmarks".
+VM_TESTS += test-vm-keepalived-peer
+BENCHES += bench-director
+.PHONY: test-vm-keepalived-peer test-vm-keepalived-peer-direct bench-director bench-director-idle
+
+## Inside the VM (make test-vm → make vm-inside): Vigil and keepalived as the two directors, both roles.
+test-vm-keepalived-peer:
+	VIGIL_BIN=$(VIGIL_BIN) scripts/e2e/keepalived-peer.sh
+
+## The same suite booting its own VM (build first: make build).
+test-vm-keepalived-peer-direct:
+	@scripts/require-root.sh "keepalived-peer VM suite"
+	VIGIL_LAB_TIMEOUT=$${VIGIL_LAB_TIMEOUT:-900} scripts/lab/vm-run.sh env VIGIL_BIN=$(VIGIL_BIN) scripts/e2e/keepalived-peer.sh
+
+## One VM boot: client-visible outage on MASTER crash (advert_int 1 and 0.1, Vigil pair vs keepalived pair,
+## VIGIL_BENCH_RUNS each, default 3) and the idle daemon (RSS, CPU s/min), release build.
+bench-director: build-release
+	@scripts/require-root.sh "Director benchmark"
+	VIGIL_LAB_TIMEOUT=1200 scripts/lab/vm-run.sh env VIGIL_BIN=$(VIGIL_RELEASE_BIN) scripts/director/bench.sh all
+
+## Only the idle-daemon part (one VM boot).
+bench-director-idle: build-release
+	@scripts/require-root.sh "Director benchmark"
+	VIGIL_LAB_TIMEOUT=600 scripts/lab/vm-run.sh env VIGIL_BIN=$(VIGIL_RELEASE_BIN) scripts/director/bench.sh idle

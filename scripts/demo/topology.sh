@@ -187,3 +187,85 @@ topo_cleanup() {
   for ns in $(ip netns list | awk '{print $1}' | grep "^${TOPO_P}"); do ip netns del "$ns" 2>/dev/null; done
   rm -rf "$TOPO_DIR"
 }
+
+# ---- keepalived as the peer director, the shared client, benchmark helpers (scripts/e2e/keepalived-peer.sh,
+# ---- scripts/director/bench.sh)
+
+# topo_config_v3 N STATE PRIORITY REALSERVERS ADVERT_INT — topo_config's file with `version 3` (VRRPv3) in the
+# instance (advert_int below 1 s needs it); prints its path.
+topo_config_v3() {
+  local f
+  f=$(topo_config "$@") || return 1
+  sed -i 's/^\(    advert_int .*\)$/\1\n    version 3/' "$f"
+  echo "$f"
+}
+
+# topo_keepalived_start N CONF — keepalived (VRRP + checkers + IPVS) in director N's namespace under setsid, with
+# its own pid files (stale ones removed first, LAB.md §1); log in TOPO_DIR/keepalivedN.log. It takes director N's
+# process-group slot, so `topo_director_kill N` signals the parent and both children (KILL = a crash).
+topo_keepalived_start() {
+  local n=$1 conf=$2 d="$TOPO_DIR/keepalived$1"
+  rm -f "$d.pid" "$d-vrrp.pid" "$d-check.pid"
+  setsid ip netns exec "$(topo_ns_director "$n")" keepalived -n -l -D -G -f "$conf" \
+    -p "$d.pid" -r "$d-vrrp.pid" -c "$d-check.pid" >"$d.log" 2>&1 &
+  TOPO_DIRECTOR_PGID[$n]=$!
+  TOPO_PGIDS+=("$!")
+}
+
+# topo_director_crash N — director N's host dies: both links down in one `ip` process (so the network loses the host
+# at one instant, before the slower kill), then its daemon's process group SIGKILLed.
+topo_director_crash() {
+  printf 'link set veth0 down\nlink set veth1 down\n' | ip -n "$(topo_ns_director "$1")" -batch -
+  topo_director_kill "$1" KILL
+}
+
+# topo_director_reboot N — after topo_director_crash: what a reboot leaves (no VIPs, an empty IPVS table), links up.
+topo_director_reboot() {
+  local ns
+  ns=$(topo_ns_director "$1")
+  ip -n "$ns" addr del "$TOPO_VIP/24" dev veth0 2>/dev/null
+  ip -n "$ns" addr del 10.10.2.1/24 dev veth1 2>/dev/null
+  ip netns exec "$ns" ipvsadm -C
+  ip -n "$ns" link set veth0 up
+  ip -n "$ns" link set veth1 up
+}
+
+# The system python, not a PATH shim (a pyenv shim runs bash and several processes on every start, seconds under
+# TCG); -S: no site-packages scan.
+TOPO_PYTHON=${TOPO_PYTHON:-$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || command -v python3 )}
+
+# topo_client_start FILE [INTERVAL] [TIMEOUT] — one long-lived client process (scripts/director/client.py) in the
+# client namespace requesting the VIP; one line per request in FILE ("<ms> ok rK <latency>" or "<ms> fail …"),
+# its stderr in FILE.err. Returns at once (start it early: its start-up overlaps the lab's); topo_client_ready waits.
+topo_client_start() {
+  local file=$1 interval=${2:-0.1} timeout=${3:-0.5}
+  : > "$file"
+  ip netns exec "$TOPO_NS_C" "$TOPO_PYTHON" -S -u "$(dirname "${BASH_SOURCE[0]}")/../director/client.py" "$TOPO_VIP" 80 \
+    --interval "$interval" --timeout "$timeout" > "$file" 2>"$file.err" &
+  TOPO_CLIENT_PID=$!
+}
+
+# topo_client_ready FILE — waits (up to 120 s) for the client's first line.
+topo_client_ready() { topo_wait 120 "the client's first request" test -s "$1"; }
+
+# topo_client_stop — ends the client started by topo_client_start.
+topo_client_stop() {
+  [ -n "${TOPO_CLIENT_PID:-}" ] || return 0
+  kill "$TOPO_CLIENT_PID" 2>/dev/null; wait "$TOPO_CLIENT_PID" 2>/dev/null
+  TOPO_CLIENT_PID=
+}
+
+# topo_pgroup_usage PGID — "PROCESSES RSS_KB CPU_TICKS" summed over every live process of the group
+# (utime + stime from /proc/PID/stat, VmRSS from /proc/PID/status). Shell builtins only: no process starts.
+topo_pgroup_usage() {
+  local pg=$1 f rest n=0 rss=0 ticks=0 k v _
+  for f in /proc/[0-9]*/stat; do
+    read -r rest 2>/dev/null < "$f" || continue
+    rest=${rest##*) }                      # after the command name, which may hold spaces
+    set -- $rest                           # $1 state, $2 ppid, $3 pgrp, … $12 utime, $13 stime
+    [ "${3:-}" = "$pg" ] || continue
+    n=$((n + 1)); ticks=$((ticks + ${12} + ${13}))
+    while read -r k v _; do [ "$k" = VmRSS: ] && rss=$((rss + v)); done 2>/dev/null < "${f%/stat}/status"
+  done
+  echo "$n $rss $ticks"
+}
