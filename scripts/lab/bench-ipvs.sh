@@ -96,7 +96,7 @@ elapsed = time.time() - t0
 # Count through netlink before stopping keepalived (it removes its services on SIGTERM).
 listing = subprocess.run(["ipvsadm", "-Ln"], capture_output=True).stdout.decode()
 services = sum(1 for l in listing.splitlines() if re.match(r"(TCP|UDP|SCTP|FWM) ", l))
-dests = sum(1 for l in listing.splitlines() if l.startswith("  -> "))
+dests = sum(1 for l in listing.splitlines() if l.startswith("  -> ") and "RemoteAddress" not in l)
 os.killpg(p.pid, signal.SIGTERM)
 try: p.wait(timeout=30)
 except subprocess.TimeoutExpired: os.killpg(p.pid, signal.SIGKILL); p.wait()
