@@ -14,6 +14,7 @@ test-vm-ipvs:
 	scripts/lab/checks/ipvs-no-module.sh
 	@test -e /proc/net/ip_vs || modprobe ip_vs || { echo "error: test-vm-ipvs needs a kernel with IPVS (run it through make test-vm)" >&2; exit 1; }
 	$(MAKE) --no-print-directory test-vm-ipvs-kernel
+	scripts/lab/checks/ipvs-ownership.sh
 	scripts/lab/checks/ipvs-http.sh
 
 ## The Swift kernel suites, in a private network namespace (its own IPVS table). The
@@ -32,7 +33,10 @@ BENCHES += bench-ipvs
 .PHONY: bench-ipvs bench-ipvs-inside
 
 ## One VM boot: vigil ipvs apply vs keepalived --check vs ipvsadm -R (release build of vigil).
+## Prints the host load before and after: the VM's timings depend on it (compare ratios).
 bench-ipvs:
 	@scripts/require-root.sh "IPVS benchmark"
 	$(MAKE) --no-print-directory build-release
+	@echo "host load before: $$(uptime)"
 	VIGIL_BENCH_BIN=$(VIGIL_RELEASE_BIN) scripts/lab/vm-run.sh scripts/lab/bench-ipvs.sh
+	@echo "host load after: $$(uptime)"

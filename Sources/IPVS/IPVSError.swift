@@ -14,6 +14,10 @@ public enum IPVSError: Error, Hashable, Sendable, CustomStringConvertible {
     case malformedReply(IPVSOperation, String)
     /// A request cannot be encoded (a name too long, a mismatched address family).
     case invalidRequest(IPVSOperation, object: String, reason: String)
+    /// A line of the ownership record (`IPVSOwnershipRecord`) is not a service key.
+    case invalidOwnershipRecord(String, line: Int, reason: String)
+    /// Reading or writing the ownership record failed (`open`, `read`, `write`, `rename`…).
+    case ownershipFile(String, path: String, errno: Int32)
 
     public var description: String {
         switch self {
@@ -27,6 +31,10 @@ public enum IPVSError: Error, Hashable, Sendable, CustomStringConvertible {
             return "IPVS \(op.rawValue): malformed kernel reply: \(why)"
         case .invalidRequest(let op, let object, let reason):
             return "IPVS \(op.rawValue) \(object): \(reason)"
+        case .invalidOwnershipRecord(let file, let line, let reason):
+            return "\(file):\(line): error: \(reason)"
+        case .ownershipFile(let call, let path, let e):
+            return "IPVS ownership record \(path): \(call) failed: \(String(cString: strerror(e))) (errno \(e))"
         }
     }
 

@@ -101,7 +101,31 @@ public struct IPVSMessage: Hashable, Sendable {
 
     /// The request's bytes: netlink header, generic netlink header, attributes.
     public static func encode(_ m: IPVSMessage) throws(IPVSError) -> [UInt8] {
-        var w = AttributeWriter()
+        var out: [UInt8] = []
+        try encode(m, into: &out)
+        return out
+    }
+
+    /// Appends the request's bytes to `out` (many requests share one send buffer, so a
+    /// large batch costs no allocation per message). On error `out` is left unchanged.
+    public static func encode(_ m: IPVSMessage, into out: inout [UInt8]) throws(IPVSError) {
+        // Validate first, so a refused request never leaves half a message behind.
+        if case .command(let c) = m.request {
+            switch c {
+            case .addService(let s), .editService(let s):
+                try checkService(s, c.operation)
+            case .startSyncDaemon(let d):
+                guard !d.interface.isEmpty, d.interface.utf8.count < IPVSABI.ifNameMax else {
+                    throw .invalidRequest(c.operation, object: c.object, reason: "interface name must be 1…15 bytes")
+                }
+            case .deleteService, .addDestination, .editDestination, .deleteDestination, .flush, .setTimeouts,
+                 .stopSyncDaemon:
+                break
+            }
+        }
+        let start = out.count
+        var w = AttributeWriter(buffer: out)
+        out = []  // hand the storage to the writer without a copy
         let cmd: UInt8
         var flags = NL.request
         switch m.request {
@@ -110,10 +134,9 @@ public struct IPVSMessage: Hashable, Sendable {
         case .listServices:
             cmd = IPVSABI.Cmd.getService
             flags |= NL.dump
-        case .listDestinations(let k):
+        case .listDestinations:
             cmd = IPVSABI.Cmd.getDest
             flags |= NL.dump
-            w.nested(IPVSABI.CmdAttr.service) { putServiceKey(k, &$0) }
         case .getTimeouts:
             cmd = IPVSABI.Cmd.getConfig
         case .listSyncDaemons:
@@ -122,57 +145,80 @@ public struct IPVSMessage: Hashable, Sendable {
         case .command(let c):
             if m.wantsAck { flags |= NL.ack }
             switch c {
+            case .addService: cmd = IPVSABI.Cmd.newService
+            case .editService: cmd = IPVSABI.Cmd.setService
+            case .deleteService: cmd = IPVSABI.Cmd.delService
+            case .addDestination: cmd = IPVSABI.Cmd.newDest
+            case .editDestination: cmd = IPVSABI.Cmd.setDest
+            case .deleteDestination: cmd = IPVSABI.Cmd.delDest
+            case .flush: cmd = IPVSABI.Cmd.flush
+            case .setTimeouts: cmd = IPVSABI.Cmd.setConfig
+            case .startSyncDaemon: cmd = IPVSABI.Cmd.newDaemon
+            case .stopSyncDaemon: cmd = IPVSABI.Cmd.delDaemon
+            }
+        }
+        // Netlink header (length patched below), generic netlink header.
+        w.int(UInt32(0))
+        w.int(m.familyID)
+        w.int(flags)
+        w.int(m.sequence)
+        w.int(UInt32(0))
+        w.int(cmd)
+        w.int(IPVSABI.genlVersion)
+        w.int(UInt16(0))
+        switch m.request {
+        case .getInfo, .listServices, .getTimeouts, .listSyncDaemons:
+            break
+        case .listDestinations(let k):
+            let n = w.beginNested(IPVSABI.CmdAttr.service)
+            putServiceKey(k, &w)
+            w.endNested(n)
+        case .command(let c):
+            switch c {
             case .addService(let s), .editService(let s):
-                cmd = { if case .addService = c { return IPVSABI.Cmd.newService } else { return IPVSABI.Cmd.setService } }()
-                try checkService(s, c.operation)
-                w.nested(IPVSABI.CmdAttr.service) { putService(s, &$0) }
+                let n = w.beginNested(IPVSABI.CmdAttr.service)
+                putService(s, &w)
+                w.endNested(n)
             case .deleteService(let k):
-                cmd = IPVSABI.Cmd.delService
-                w.nested(IPVSABI.CmdAttr.service) { putServiceKey(k, &$0) }
+                let n = w.beginNested(IPVSABI.CmdAttr.service)
+                putServiceKey(k, &w)
+                w.endNested(n)
             case .addDestination(let k, let d), .editDestination(let k, let d):
-                cmd = { if case .addDestination = c { return IPVSABI.Cmd.newDest } else { return IPVSABI.Cmd.setDest } }()
-                w.nested(IPVSABI.CmdAttr.service) { putServiceKey(k, &$0) }
-                w.nested(IPVSABI.CmdAttr.dest) { putDestination(d, &$0) }
+                let n = w.beginNested(IPVSABI.CmdAttr.service)
+                putServiceKey(k, &w)
+                w.endNested(n)
+                let n2 = w.beginNested(IPVSABI.CmdAttr.dest)
+                putDestination(d, &w)
+                w.endNested(n2)
             case .deleteDestination(let k, let d):
-                cmd = IPVSABI.Cmd.delDest
-                w.nested(IPVSABI.CmdAttr.service) { putServiceKey(k, &$0) }
-                w.nested(IPVSABI.CmdAttr.dest) {
-                    $0.bytes(IPVSABI.Dest.addr, padded16(d.address))
-                    $0.u16(IPVSABI.Dest.port, d.port.bigEndian)
-                    $0.u16(IPVSABI.Dest.addrFamily, d.address.family.rawValue)
-                }
+                let n = w.beginNested(IPVSABI.CmdAttr.service)
+                putServiceKey(k, &w)
+                w.endNested(n)
+                let n2 = w.beginNested(IPVSABI.CmdAttr.dest)
+                w.address(IPVSABI.Dest.addr, d.address)
+                w.u16(IPVSABI.Dest.port, d.port.bigEndian)
+                w.u16(IPVSABI.Dest.addrFamily, d.address.family.rawValue)
+                w.endNested(n2)
             case .flush:
-                cmd = IPVSABI.Cmd.flush
+                break
             case .setTimeouts(let t):
-                cmd = IPVSABI.Cmd.setConfig
                 w.u32(IPVSABI.CmdAttr.timeoutTCP, t.tcp)
                 w.u32(IPVSABI.CmdAttr.timeoutTCPFin, t.tcpFin)
                 w.u32(IPVSABI.CmdAttr.timeoutUDP, t.udp)
             case .startSyncDaemon(let d):
-                cmd = IPVSABI.Cmd.newDaemon
-                guard !d.interface.isEmpty, d.interface.utf8.count < IPVSABI.ifNameMax else {
-                    throw .invalidRequest(c.operation, object: c.object, reason: "interface name must be 1…15 bytes")
-                }
-                w.nested(IPVSABI.CmdAttr.daemon) {
-                    $0.u32(IPVSABI.Daemon.state, d.role.rawValue)
-                    $0.string(IPVSABI.Daemon.mcastIfn, d.interface)
-                    $0.u32(IPVSABI.Daemon.syncID, d.syncID)
-                }
+                let n = w.beginNested(IPVSABI.CmdAttr.daemon)
+                w.u32(IPVSABI.Daemon.state, d.role.rawValue)
+                w.string(IPVSABI.Daemon.mcastIfn, d.interface)
+                w.u32(IPVSABI.Daemon.syncID, d.syncID)
+                w.endNested(n)
             case .stopSyncDaemon(let r):
-                cmd = IPVSABI.Cmd.delDaemon
-                w.nested(IPVSABI.CmdAttr.daemon) { $0.u32(IPVSABI.Daemon.state, r.rawValue) }
+                let n = w.beginNested(IPVSABI.CmdAttr.daemon)
+                w.u32(IPVSABI.Daemon.state, r.rawValue)
+                w.endNested(n)
             }
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(NL.headerSize + 4 + w.buffer.count)
-        appendInt(&out, UInt32(NL.headerSize + 4 + w.buffer.count))
-        appendInt(&out, m.familyID)
-        appendInt(&out, flags)
-        appendInt(&out, m.sequence)
-        appendInt(&out, UInt32(0))
-        out += [cmd, IPVSABI.genlVersion, 0, 0]
-        out += w.buffer
-        return out
+        w.patch(UInt32(w.buffer.count - start), at: start)
+        out = w.buffer
     }
 
     static func checkService(_ s: IPVSService, _ op: IPVSOperation) throws(IPVSError) {
@@ -188,16 +234,12 @@ public struct IPVSMessage: Hashable, Sendable {
         }
     }
 
-    static func padded16(_ a: IPVSAddress) -> [UInt8] {
-        a.bytes + [UInt8](repeating: 0, count: 16 - a.bytes.count)
-    }
-
     static func putServiceKey(_ k: IPVSServiceKey, _ w: inout AttributeWriter) {
         w.u16(IPVSABI.Svc.af, k.family.rawValue)
         switch k {
         case .address(let p, let a, let port):
             w.u16(IPVSABI.Svc.proto, p.rawValue)
-            w.bytes(IPVSABI.Svc.addr, padded16(a))
+            w.address(IPVSABI.Svc.addr, a)
             w.u16(IPVSABI.Svc.port, port.bigEndian)
         case .firewallMark(let m, _):
             w.u32(IPVSABI.Svc.fwmark, m)
@@ -208,10 +250,10 @@ public struct IPVSMessage: Hashable, Sendable {
         putServiceKey(s.key, &w)
         w.string(IPVSABI.Svc.schedName, s.scheduler)
         if let pe = s.persistenceEngine { w.string(IPVSABI.Svc.peName, pe) }
-        var flags: [UInt8] = []
-        appendInt(&flags, s.effectiveFlags.rawValue)
-        appendInt(&flags, UInt32.max)
-        w.bytes(IPVSABI.Svc.flags, flags)
+        // struct ip_vs_flags { flags, mask }: the mask says every flag bit is meant.
+        w.header(IPVSABI.Svc.flags, payload: 8)
+        w.int(s.effectiveFlags.rawValue)
+        w.int(UInt32.max)
         w.u32(IPVSABI.Svc.timeout, s.persistenceTimeout)
         w.u32(IPVSABI.Svc.netmask, netmaskValue(s))
     }
@@ -225,7 +267,7 @@ public struct IPVSMessage: Hashable, Sendable {
     }
 
     static func putDestination(_ d: IPVSDestination, _ w: inout AttributeWriter) {
-        w.bytes(IPVSABI.Dest.addr, padded16(d.key.address))
+        w.address(IPVSABI.Dest.addr, d.key.address)
         w.u16(IPVSABI.Dest.port, d.key.port.bigEndian)
         w.u16(IPVSABI.Dest.addrFamily, d.key.address.family.rawValue)
         w.u32(IPVSABI.Dest.fwdMethod, d.forwarding.method)
@@ -243,28 +285,66 @@ func appendInt<T: FixedWidthInteger>(_ out: inout [UInt8], _ v: T) {
     withUnsafeBytes(of: v) { out.append(contentsOf: $0) }
 }
 
-/// Builds a run of netlink attributes.
+/// Appends netlink attributes to one growing buffer: nested attributes reserve their
+/// header and patch its length at the end, so nothing is allocated per attribute.
 struct AttributeWriter {
-    var buffer: [UInt8] = []
+    var buffer: [UInt8]
+
+    init(buffer: [UInt8] = []) { self.buffer = buffer }
+
+    /// Appends an integer in host byte order (netlink's order), unaligned.
+    mutating func int<T: FixedWidthInteger>(_ v: T) {
+        withUnsafeBytes(of: v) { buffer.append(contentsOf: $0) }
+    }
+
+    /// An attribute header for `payload` bytes that the caller appends next.
+    mutating func header(_ type: UInt16, payload: Int) {
+        int(UInt16(4 + payload))
+        int(type)
+    }
 
     mutating func bytes(_ type: UInt16, _ value: [UInt8]) {
-        appendInt(&buffer, UInt16(4 + value.count))
-        appendInt(&buffer, type)
+        header(type, payload: value.count)
         buffer += value
         pad()
     }
 
-    mutating func u8(_ type: UInt16, _ v: UInt8) { bytes(type, [v]) }
-    mutating func u16(_ type: UInt16, _ v: UInt16) { var b: [UInt8] = []; appendInt(&b, v); bytes(type, b) }
-    mutating func u32(_ type: UInt16, _ v: UInt32) { var b: [UInt8] = []; appendInt(&b, v); bytes(type, b) }
-    mutating func string(_ type: UInt16, _ s: String) { bytes(type, Array(s.utf8) + [0]) }
+    mutating func u8(_ type: UInt16, _ v: UInt8) { header(type, payload: 1); int(v); pad() }
+    mutating func u16(_ type: UInt16, _ v: UInt16) { header(type, payload: 2); int(v); pad() }
+    mutating func u32(_ type: UInt16, _ v: UInt32) { header(type, payload: 4); int(v) }
+    mutating func string(_ type: UInt16, _ s: String) {
+        let utf8 = s.utf8
+        header(type, payload: utf8.count + 1)
+        buffer.append(contentsOf: utf8)
+        buffer.append(0)
+        pad()
+    }
 
-    mutating func nested(_ type: UInt16, _ body: (inout AttributeWriter) -> Void) {
-        var inner = AttributeWriter()
-        body(&inner)
-        appendInt(&buffer, UInt16(4 + inner.buffer.count))
-        appendInt(&buffer, type | NL.nested)
-        buffer += inner.buffer
+    /// `union nf_inet_addr`: the address bytes zero-padded to 16.
+    mutating func address(_ type: UInt16, _ a: IPVSAddress) {
+        header(type, payload: 16)
+        buffer += a.bytes
+        for _ in a.bytes.count..<16 { buffer.append(0) }
+    }
+
+    /// Starts a nested attribute; pass the result to `endNested`.
+    mutating func beginNested(_ type: UInt16) -> Int {
+        let at = buffer.count
+        int(UInt16(0))
+        int(type | NL.nested)
+        return at
+    }
+
+    /// Patches the length of the nested attribute started at `at`.
+    mutating func endNested(_ at: Int) {
+        patch(UInt16(buffer.count - at), at: at)
+    }
+
+    /// Overwrites bytes at `at` with `v` in host byte order.
+    mutating func patch<T: FixedWidthInteger>(_ v: T, at: Int) {
+        withUnsafeBytes(of: v) { raw in
+            for (i, b) in raw.enumerated() { buffer[at + i] = b }
+        }
     }
 
     private mutating func pad() {

@@ -4,6 +4,9 @@ public struct IPVSChangeReport: Hashable, Sendable {
     public var commands: [IPVSCommand]
     /// Commands the kernel refused.
     public var failures: [IPVSCommandFailure]
+    /// Set when the ownership record could not be saved (the kernel was changed anyway;
+    /// a later apply retries the save).
+    public var ownershipError: IPVSError? = nil
 
     /// True when the kernel already matched the desired table.
     public var isEmpty: Bool { commands.isEmpty }
@@ -18,10 +21,29 @@ public actor IPVSReconciler {
     /// Services this reconciler created or adopted; only these are ever deleted.
     public private(set) var ownedServices: Set<IPVSServiceKey>
 
+    /// Where ownership is persisted, if anywhere.
+    private let ownershipFile: IPVSOwnershipFile?
+    /// What the record holds now (nil: not yet saved by this reconciler).
+    private var savedOwnership: Set<IPVSServiceKey>?
+
     /// A reconciler over `control`, which already owns `owned` (e.g. after a restart).
     public init(control: any IPVSControl, owned: Set<IPVSServiceKey> = []) {
         self.control = control
         self.ownedServices = owned
+        self.ownershipFile = nil
+    }
+
+    /// A reconciler that remembers what it owns across restarts: it starts owning the
+    /// services `ownershipFile` records, and rewrites the record after every apply that
+    /// changes ownership. So a restarted Vigil deletes a service it declared before the
+    /// restart and no longer declares, and never one it did not declare.
+    /// - Throws: when the record exists but cannot be read or parsed.
+    public init(control: any IPVSControl, ownershipFile: IPVSOwnershipFile) throws(IPVSError) {
+        self.control = control
+        let owned = try ownershipFile.load()
+        self.ownedServices = owned
+        self.ownershipFile = ownershipFile
+        self.savedOwnership = owned
     }
 
     /// The commands `apply(desired:)` would issue now, without issuing them.
@@ -33,12 +55,28 @@ public actor IPVSReconciler {
     /// command is reported in `failures` and does not stop the others; reading the table
     /// or a socket failure throws.
     public func apply(desired: IPVSTable) throws(IPVSError) -> IPVSChangeReport {
-        let commands = try plan(desired: desired)
+        try apply(desired: desired, actual: try control.table())
+    }
+
+    /// Like `apply(desired:)`, against a kernel table the caller has just read (so a
+    /// one-shot run reads the table once, not twice).
+    public func apply(desired: IPVSTable, actual: IPVSTable) throws(IPVSError) -> IPVSChangeReport {
+        let commands = IPVSPlan.diff(desired: desired, actual: actual, owned: ownedServices)
         let failures = commands.isEmpty ? [] : try control.execute(commands)
+        let failed = Set(failures.map(\.command))
         for c in commands {
-            if case .deleteService(let k) = c, !failures.contains(where: { $0.command == c }) { ownedServices.remove(k) }
+            if case .deleteService(let k) = c, !failed.contains(c) { ownedServices.remove(k) }
         }
         ownedServices.formUnion(desired.services.keys)
-        return IPVSChangeReport(commands: commands, failures: failures)
+        var report = IPVSChangeReport(commands: commands, failures: failures)
+        if let ownershipFile, savedOwnership != ownedServices {
+            do throws(IPVSError) {
+                try ownershipFile.save(ownedServices)
+                savedOwnership = ownedServices
+            } catch {
+                report.ownershipError = error
+            }
+        }
+        return report
     }
 }

@@ -32,20 +32,24 @@ public final class NetlinkIPVSClient: IPVSControl {
     private struct Socket {
         var fd: Int32
         var sequence: UInt32
-        /// Reused receive buffer: each ack arrives on its own, so allocating per `recv`
-        /// would dominate large batches.
+        /// Reused receive buffer (64 KiB: a dump datagram is at most 32 KiB).
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        /// Reused send buffer: a whole batch of requests is encoded into it.
+        var output: [UInt8] = []
     }
 
     private let socket: Mutex<Socket>
     /// The generic netlink family id the kernel gave `IPVS`.
     public let familyID: UInt16
-    /// Requests per `send` when executing commands.
+    /// Most requests per `send` when executing commands (fewer when the socket buffers
+    /// the kernel granted are too small to hold that many errors or bytes).
     public let batchSize: Int
+    /// Most bytes per `send` (the kernel refuses a datagram larger than the send buffer).
+    private let sendLimit: Int
 
     /// Opens the socket. Throws `.noIPVSSupport` when the kernel has no IPVS family.
-    public init(batchSize: Int = 256) throws(IPVSError) {
-        self.batchSize = max(1, batchSize)
+    /// - Parameter batchSize: most requests per `send`; the default suits tables of any size.
+    public init(batchSize: Int = 2048) throws(IPVSError) {
         familyID = try Self.resolveFamily()
         let fd = Glibc.socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_GENERIC)
         guard fd >= 0 else { throw .socket("socket", errno: errno) }
@@ -55,17 +59,33 @@ public final class NetlinkIPVSClient: IPVSControl {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_nl>.size)) }
         }
         guard rc == 0 else { let e = errno; close(fd); throw .socket("bind", errno: e) }
+        // Root may exceed the sysctl caps (rmem_max/wmem_max); others get what the caps allow.
         var size: Int32 = 8 << 20
         if setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, 4) != 0 {
             _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, 4)
         }
-        _ = setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, 4)
+        if setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, 4) != 0 {
+            _ = setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, 4)
+        }
         var one: Int32 = 1
         _ = setsockopt(fd, 270 /* SOL_NETLINK */, 10 /* NETLINK_CAP_ACK */, &one, 4)
         // A reply that never comes (a lost ack) must become an error, not a hang.
         var tv = timeval(tv_sec: 30, tv_usec: 0)
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        // Every request of a batch may be refused: the receive buffer must hold that many
+        // error messages (each costs about 1 KiB of buffer accounting), or errors are lost.
+        let rcvbuf = Self.bufferSize(fd, SO_RCVBUF)
+        let sndbuf = Self.bufferSize(fd, SO_SNDBUF)
+        self.batchSize = max(1, min(batchSize, rcvbuf / 2048))
+        self.sendLimit = max(4096, sndbuf - 1024)
         socket = Mutex(Socket(fd: fd, sequence: 1))
+    }
+
+    private static func bufferSize(_ fd: Int32, _ option: Int32) -> Int {
+        var v: Int32 = 0
+        var len = socklen_t(4)
+        guard getsockopt(fd, SOL_SOCKET, option, &v, &len) == 0, v > 0 else { return 212_992 }
+        return Int(v)
     }
 
     deinit {
@@ -129,39 +149,56 @@ public final class NetlinkIPVSClient: IPVSControl {
     // MARK: writes
 
     /// Performs commands in batches; returns the ones the kernel refused.
+    ///
+    /// A batch is up to `batchSize` requests in one `send`, without per-request
+    /// acknowledgements: the kernel answers only the requests it refuses, and a final
+    /// `GET_INFO` in the same datagram is the barrier — once its reply arrives, every
+    /// error of the batch has arrived before it (the kernel handles a datagram's requests
+    /// in order, and a refused one does not stop those after it).
     public func execute(_ commands: [IPVSCommand]) throws(IPVSError) -> [IPVSCommandFailure] {
         try socket.withLock { (s: inout Socket) throws(IPVSError) -> [IPVSCommandFailure] in
             var failures: [IPVSCommandFailure] = []
-            var start = 0
-            while start < commands.count {
-                let end = min(commands.count, start + batchSize)
-                var buffer: [UInt8] = []
-                var pending: [UInt32: IPVSCommand] = [:]
-                for c in commands[start..<end] {
-                    let seq = s.sequence
-                    s.sequence &+= 1
-                    switch Result(catching: { () throws(IPVSError) -> [UInt8] in
-                        try IPVSMessage.encode(IPVSMessage(.command(c), familyID: familyID, sequence: seq))
-                    }) {
-                    case .success(let bytes):
-                        buffer += bytes
-                        pending[seq] = c
-                    case .failure(let error):
+            var next = 0
+            while next < commands.count {
+                let first = next
+                let base = s.sequence
+                s.output.removeAll(keepingCapacity: true)
+                // Request i of the batch carries sequence base + (i - first).
+                while next < commands.count, next - first < batchSize, s.output.count < sendLimit - 1024 {
+                    let c = commands[next]
+                    let msg = IPVSMessage(.command(c), familyID: familyID, sequence: base &+ UInt32(next - first), wantsAck: false)
+                    do throws(IPVSError) {
+                        try IPVSMessage.encode(msg, into: &s.output)
+                    } catch {
                         failures.append(IPVSCommandFailure(command: c, error: error))
                     }
+                    next += 1
                 }
-                if !buffer.isEmpty { try Self.send(s.fd, buffer) }
-                while !pending.isEmpty {
+                let barrier = base &+ UInt32(next - first)
+                s.sequence = barrier &+ 1
+                try IPVSMessage.encode(IPVSMessage(.getInfo, familyID: familyID, sequence: barrier), into: &s.output)
+                try Self.send(s.fd, s.output)
+                var waiting = true
+                while waiting {
                     let n = try Self.receive(s.fd, &s.buffer)
-                    for m in try NetlinkReply.messages(s.buffer[0..<n], .addService) where m.type == NL.error {
-                        guard let c = pending.removeValue(forKey: m.sequence) else { continue }
-                        let e = try NetlinkReply.errorCode(m, c.operation)
-                        if e != 0 {
-                            failures.append(IPVSCommandFailure(command: c, error: .kernel(c.operation, errno: e, object: c.object)))
+                    for m in try NetlinkReply.messages(s.buffer[0..<n], .addService) {
+                        let offset = m.sequence &- base
+                        guard offset <= barrier &- base else { continue }  // a stale reply
+                        if m.sequence == barrier {
+                            if m.type == NL.error {
+                                let e = try NetlinkReply.errorCode(m, .getInfo)
+                                if e != 0 { throw .kernel(.getInfo, errno: e, object: "IPVS") }
+                            }
+                            waiting = false
+                        } else if m.type == NL.error {
+                            let c = commands[first + Int(offset)]
+                            let e = try NetlinkReply.errorCode(m, c.operation)
+                            if e != 0 {
+                                failures.append(IPVSCommandFailure(command: c, error: .kernel(c.operation, errno: e, object: c.object)))
+                            }
                         }
                     }
                 }
-                start = end
             }
             return failures
         }

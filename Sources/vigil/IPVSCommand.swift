@@ -48,14 +48,18 @@ struct IPVSPlanCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "keepalived.conf-style configuration file.")
     var file: String
 
-    @Flag(help: "Also delete kernel services that FILE does not mention (by default they are left alone).")
+    @Flag(help: "Also delete services an earlier 'vigil ipvs apply' declared that FILE no longer declares (never others).")
     var prune = false
+
+    @Option(help: "Ownership record (default: /run/vigil/ipvs-owned.<network namespace inode>).")
+    var state: String?
 
     func run() async throws {
         let desired = try IPVSCLI.desiredTable(file: file)
+        let record = IPVSCLI.ownershipFile(state)
         let client = try IPVSCLI.client()
         let actual = try client.table()
-        let owned = prune ? Set(actual.services.keys) : []
+        let owned = prune ? try record.load() : []
         let commands = IPVSPlan.diff(desired: desired, actual: actual, owned: owned)
         for c in commands { print(c) }
         print("\(commands.count) operation(s)")
@@ -72,13 +76,16 @@ struct IPVSApplyCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "keepalived.conf-style configuration file.")
     var file: String
 
-    @Flag(help: "Also delete kernel services that FILE does not mention (by default they are left alone).")
+    @Flag(help: "Also delete services an earlier 'vigil ipvs apply' declared that FILE no longer declares (never others).")
     var prune = false
+
+    @Option(help: "Ownership record (default: /run/vigil/ipvs-owned.<network namespace inode>).")
+    var state: String?
 
     @Flag(help: "Print only the summary line.")
     var quiet = false
 
-    @Flag(help: "Print how long each phase took (load, read kernel table, apply) on stderr.")
+    @Flag(help: "Print how long each phase took (load, read kernel table, plan, execute) on stderr.")
     var timing = false
 
     func run() async throws {
@@ -87,23 +94,56 @@ struct IPVSApplyCommand: AsyncParsableCommand {
         let desired = try IPVSCLI.desiredTable(file: file)
         let t1 = clock.now
         let client = try IPVSCLI.client()
+        // The kernel table is read once: the plan is computed against it and executed.
         let actual = try client.table()
         let t2 = clock.now
-        let owned = prune ? Set(actual.services.keys) : []
-        let reconciler = IPVSReconciler(control: client, owned: owned)
-        let report = try await reconciler.apply(desired: desired)
+        // Ownership: only services an earlier apply declared (recorded in the state file)
+        // may be deleted, and only with --prune; hand-made services are never in the record.
+        let record = IPVSCLI.ownershipFile(state)
+        let previouslyOwned = try record.load()
+        let owned = prune ? previouslyOwned : []
+        let commands = IPVSPlan.diff(desired: desired, actual: actual, owned: owned)
+        let t3 = clock.now
+        let failures = commands.isEmpty ? [] : try client.execute(commands)
+        let t4 = clock.now
+        var nowOwned = previouslyOwned.intersection(actual.services.keys).union(desired.services.keys)
+        let failed = Set(failures.map { $0.command })
+        for c in commands { if case .deleteService(let k) = c, !failed.contains(c) { nowOwned.remove(k) } }
+        if nowOwned != previouslyOwned { try record.save(nowOwned) }
         if timing {
-            let t3 = clock.now
-            FileHandle.standardError.write(Data("timing: load \(t1 - t0), read \(t2 - t1), plan+apply (re-reads the table) \(t3 - t2)\n".utf8))
+            let objects = desired.services.values.reduce(desired.services.count) { $0 + $1.destinations.count }
+            FileHandle.standardError.write(Data("""
+                timing: load \(IPVSCLI.ms(t1 - t0)) (\(objects) objects), read \(IPVSCLI.ms(t2 - t1)) \
+                (\(actual.services.count) services), plan \(IPVSCLI.ms(t3 - t2)), \
+                execute \(IPVSCLI.ms(t4 - t3)) (\(commands.count) operations, \(IPVSCLI.perOperation(t4 - t3, commands.count)))
+
+                """.utf8))
         }
-        if !quiet { for c in report.commands { print(c) } }
-        for f in report.failures { FileHandle.standardError.write(Data("error: \(f)\n".utf8)) }
-        print("\(report.commands.count) operation(s), \(report.failures.count) failed")
-        if !report.failures.isEmpty { throw ExitCode(1) }
+        if !quiet { for c in commands { print(c) } }
+        for f in failures { FileHandle.standardError.write(Data("error: \(f)\n".utf8)) }
+        print("\(commands.count) operation(s), \(failures.count) failed")
+        if !failures.isEmpty { throw ExitCode(1) }
     }
 }
 
 enum IPVSCLI {
+    static func ms(_ d: Duration) -> String {
+        let (s, a) = d.components
+        return String(format: "%.1f ms", Double(s) * 1000 + Double(a) / 1e15)
+    }
+
+    static func perOperation(_ d: Duration, _ n: Int) -> String {
+        guard n > 0 else { return "-" }
+        let (s, a) = d.components
+        let us = (Double(s) * 1e6 + Double(a) / 1e12) / Double(n)
+        return String(format: "%.1f µs/op", us)
+    }
+
+    static func ownershipFile(_ path: String?) -> IPVSOwnershipFile {
+        if let path { return IPVSOwnershipFile(path: path) }
+        return IPVSOwnershipFile.forCurrentNetworkNamespace()
+    }
+
     static func client() throws(IPVSError) -> NetlinkIPVSClient {
         try NetlinkIPVSClient()
     }

@@ -140,6 +140,27 @@ struct ClientTests {
         #expect(failures.count == 1)
         #expect(try c.table().services.count == 2)
     }
+
+    @Test("Refused commands in several batches are each reported against the right command")
+    func failuresAcrossBatches() throws {
+        _ = try Lab.freshClient()
+        let c = try NetlinkIPVSClient(batchSize: 4)
+        #expect(c.batchSize == 4)
+        let key = IPVSServiceKey.address(.tcp, addr("10.0.0.1"), port: 80)
+        var commands: [IPVSCommand] = [.addService(IPVSService(key: key, scheduler: "rr"))]
+        for i in 1...12 { commands.append(.addDestination(key, dest("10.0.1.\(i)", 80))) }
+        // Duplicates at positions 3, 8 and 15 (last of batch 1, first of batch 3, last of
+        // batch 4); an edit of a destination that does not exist at 16 (batch 5, alone).
+        commands.insert(.addDestination(key, dest("10.0.1.2", 80)), at: 3)
+        commands.insert(.addDestination(key, dest("10.0.1.6", 80)), at: 8)
+        commands.append(.addDestination(key, dest("10.0.1.12", 80)))
+        commands.append(.editDestination(key, dest("10.0.1.99", 80, weight: 3)))
+        let failures = try c.execute(commands)
+        #expect(failures.map(\.command) == [commands[3], commands[8], commands[15], commands[16]])
+        let errnos = failures.map { f -> Int32 in if case .kernel(_, let e, _) = f.error { e } else { -1 } }
+        #expect(errnos == [EEXIST, EEXIST, EEXIST, ENOENT])
+        #expect(try c.table().services[key]?.destinations.count == 12)
+    }
 }
 
 @Suite("IPVSReconciler")

@@ -27,8 +27,12 @@ func hex(_ s: String) -> [UInt8] {
 final class FakeIPVS: IPVSControl, @unchecked Sendable {
     var current = IPVSTable()
     var executed: [IPVSCommand] = []
+    var tableReads = 0
 
-    func table() throws(IPVSError) -> IPVSTable { current }
+    func table() throws(IPVSError) -> IPVSTable {
+        tableReads += 1
+        return current
+    }
 
     func execute(_ commands: [IPVSCommand]) throws(IPVSError) -> [IPVSCommandFailure] {
         var failures: [IPVSCommandFailure] = []

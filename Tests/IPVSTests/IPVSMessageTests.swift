@@ -64,6 +64,43 @@ struct IPVSMessageTests {
         #expect(bytes == hex("14000000 2000 0103 09000000 00000000 04010000"))
     }
 
+    @Test("Requests encoded into one buffer are the concatenation of their single encodings")
+    func batchEncodingConcatenates() throws {
+        let key = tcp("10.0.0.1", 80)
+        let messages = [
+            IPVSMessage(.command(.addService(IPVSService(key: key, scheduler: "wrr", persistenceEngine: "sip"))), familyID: 0x20, sequence: 1),
+            IPVSMessage(.command(.addDestination(key, dest("2001:db8::5", 80, .tunnel(.gue, port: 6080)))), familyID: 0x20, sequence: 2, wantsAck: false),
+            IPVSMessage(.command(.deleteDestination(key, IPVSDestinationKey(address: addr("10.0.1.1"), port: 80))), familyID: 0x20, sequence: 3),
+            IPVSMessage(.command(.startSyncDaemon(IPVSSyncDaemon(role: .backup, interface: "eth0", syncID: 4))), familyID: 0x20, sequence: 4),
+            IPVSMessage(.getInfo, familyID: 0x20, sequence: 5),
+        ]
+        var batch: [UInt8] = []
+        var separate: [UInt8] = []
+        for m in messages {
+            try IPVSMessage.encode(m, into: &batch)
+            separate += try IPVSMessage.encode(m)
+        }
+        #expect(batch == separate)
+        #expect(batch.count % 4 == 0)
+    }
+
+    @Test("A refused request leaves the batch buffer unchanged")
+    func refusedRequestLeavesBufferAlone() throws {
+        var batch = try IPVSMessage.encode(IPVSMessage(.getInfo, familyID: 1, sequence: 1))
+        let before = batch
+        let s = IPVSService(key: tcp("10.0.0.1", 80), scheduler: "abcdefghijklmnop")
+        #expect(throws: IPVSError.self) {
+            try IPVSMessage.encode(IPVSMessage(.command(.addService(s)), familyID: 1, sequence: 2), into: &batch)
+        }
+        #expect(batch == before)
+    }
+
+    @Test("A request without an ack leaves NLM_F_ACK clear")
+    func noAckFlag() throws {
+        let bytes = try IPVSMessage.encode(IPVSMessage(.command(.flush), familyID: 0x20, sequence: 1, wantsAck: false))
+        #expect(bytes == hex("14000000 2000 0100 01000000 00000000 11010000"))
+    }
+
     @Test("A scheduler name of 16 bytes is refused before it reaches the kernel")
     func longSchedulerRefused() {
         let s = IPVSService(key: tcp("10.0.0.1", 80), scheduler: "abcdefghijklmnop")

@@ -107,6 +107,16 @@ struct IPVSReconcilerTests {
         }
     }
 
+    @Test("apply(desired:actual:) plans against the given table and does not read the kernel's")
+    func applyWithActualReadsNothing() async throws {
+        let fake = FakeIPVS()
+        let r = IPVSReconciler(control: fake)
+        let a = IPVSVirtualService(service: IPVSService(key: tcp("10.0.0.1", 80), scheduler: "rr"))
+        let report = try await r.apply(desired: IPVSTable([a]), actual: IPVSTable())
+        #expect(report.commands == [.addService(a.service)])
+        #expect(fake.tableReads == 0)
+    }
+
     @Test("A refused command is reported and the rest still run")
     func failureReported() async throws {
         let fake = FakeIPVS()

@@ -72,10 +72,10 @@ virtual_server 10.10.1.100 80 {
 }
 CONF
 wait_http ${p}r1 http://10.10.2.11:8080/; wait_http ${p}r2 http://10.10.2.12:8080/
-ip netns exec ${p}d "$bin" ipvs plan -f "$work/nat.conf"
-ip netns exec ${p}d "$bin" ipvs apply -f "$work/nat.conf"
+ip netns exec ${p}d "$bin" ipvs plan --state "$work/owned" -f "$work/nat.conf"
+ip netns exec ${p}d "$bin" ipvs apply --state "$work/owned" -f "$work/nat.conf"
 ip netns exec ${p}d "$bin" ipvs list
-again=$(ip netns exec ${p}d "$bin" ipvs apply -f "$work/nat.conf")
+again=$(ip netns exec ${p}d "$bin" ipvs apply --state "$work/owned" -f "$work/nat.conf")
 echo "$again" | grep -q '^0 operation(s), 0 failed' || fail "second apply was not empty: $again"
 seen=$(spread ${p}c http://10.10.1.100/ 6); echo "NAT answers:"; echo "$seen"
 echo "$seen" | grep -q ' rs1$' && echo "$seen" | grep -q ' rs2$' || fail "NAT: both real servers should answer"
@@ -115,7 +115,7 @@ virtual_server 10.20.0.100 80 {
 }
 CONF
 wait_http ${p}R1 http://10.20.0.11/; wait_http ${p}R2 http://10.20.0.12/
-ip netns exec ${p}D "$bin" ipvs apply -f "$work/dr.conf"
+ip netns exec ${p}D "$bin" ipvs apply --state "$work/owned" -f "$work/dr.conf"
 seen=$(spread ${p}C http://10.20.0.100/ 6); echo "DR answers:"; echo "$seen"
 echo "$seen" | grep -q ' dr1$' && echo "$seen" | grep -q ' dr2$' || fail "DR: both real servers should answer"
 echo "ok: HTTP through the DR virtual server reached both real servers"
