@@ -4,7 +4,7 @@ BENCHES += bench-config
 
 CONFIG_FUZZ_DIR := .build-fuzz-config
 CONFIG_FUZZ_RUNS ?= 1000000
-CONFIG_FUZZ_SECONDS ?= 1800
+CONFIG_FUZZ_SECONDS ?= 2400
 
 .PHONY: fuzz-config bench-config
 
