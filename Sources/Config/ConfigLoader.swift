@@ -56,15 +56,24 @@ public enum ConfigLoader {
         return finish(reader, fileSystem: fileSystem, hostChecks: false)
     }
 
+    /// Parses while reading: each top-level statement is built into the model as soon as it is
+    /// complete. Each phase keeps its own diagnostics, concatenated in phase order at the end (lexing
+    /// and includes, structure, values, cross-references), exactly as if the phases ran one after another.
     private static func finish(_ reader: SourceReader, fileSystem: any ConfigFileSystem,
                                hostChecks: Bool) -> ConfigLoadResult {
-        var parser = TreeParser(tokens: reader.tokens, sink: reader.sink)
-        let nodes = parser.parseTop()
-        var builder = ModelBuilder(sink: parser.sink)
-        let config = builder.build(nodes)
-        var validator = ConfigValidator(sink: builder.sink)
+        var parser = TreeParser(reader: reader, sink: DiagnosticSink())
+        var builder = ModelBuilder(sink: DiagnosticSink())
+        var config = KeepalivedConfig()
+        while let node = parser.nextTopLevel() {
+            if builder.files.count != parser.reader.files.count { builder.files = parser.reader.files }
+            builder.arena = parser.arena
+            builder.add(node, to: &config)
+            builder.arena = []  // the parser's arena is unique again, so it is reused without a copy
+        }
+        let sink = DiagnosticSink.concatenating([parser.reader.sink, parser.sink, builder.sink])
+        var validator = ConfigValidator(sink: sink)
         validator.validate(config)
         if hostChecks { validator.hostFacts(config, fileSystem: fileSystem) }
-        return ConfigLoadResult(config: config, diagnostics: validator.sink.finish(), sources: reader.sources)
+        return ConfigLoadResult(config: config, diagnostics: validator.sink.finish(), sources: parser.reader.sources)
     }
 }

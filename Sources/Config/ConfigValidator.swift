@@ -97,29 +97,31 @@ struct ConfigValidator {
         }
 
         let groups = Set(c.virtualServerGroups.map(\.name))
-        var services: [String: SourceLocation] = [:]
+        var services: [ServiceKey: SourceLocation] = [:]
+        services.reserveCapacity(c.virtualServers.count)
+        var reals: [RealKey: SourceLocation] = [:]
         for vs in c.virtualServers {
-            let key: String
+            let key: ServiceKey
             switch vs.address {
-            case .address(let a, let p): key = "\(vs.protocol.rawValue) \(a) \(p)"
-            case .fwmark(let m): key = "fwmark \(m)"
+            case .address(let a, let p): key = .address(vs.protocol, a, p)
+            case .fwmark(let m): key = .fwmark(m)
             case .group(let name):
-                key = "group \(name)"
+                key = .group(name)
                 if !groups.contains(name) {
                     sink.error(.undefinedReference, vs.location, "virtual_server group '\(name)' has no virtual_server_group '\(name)'")
                 }
             }
             if let prev = services[key] {
-                sink.error(.duplicate, vs.location, "virtual_server \(key) is defined twice",
+                sink.error(.duplicate, vs.location, "virtual_server \(key.text) is defined twice",
                            related: [.init(location: prev, message: "first here")])
             } else {
                 services[key] = vs.location
             }
-            var reals: [String: SourceLocation] = [:]
+            reals.removeAll(keepingCapacity: true)
             for rs in vs.realServers {
-                let rkey = "\(rs.address) \(rs.port.map(String.init) ?? "-")"
+                let rkey = RealKey(address: rs.address, port: rs.port)
                 if let prev = reals[rkey] {
-                    sink.error(.duplicate, rs.location, "real_server \(rkey) appears twice in this virtual_server",
+                    sink.error(.duplicate, rs.location, "real_server \(rkey.text) appears twice in this virtual_server",
                                related: [.init(location: prev, message: "first here")])
                 } else {
                     reals[rkey] = rs.location
@@ -137,6 +139,29 @@ struct ConfigValidator {
                 sink.warning(.suspicious, vs.location, "virtual_server has no real_server")
             }
         }
+    }
+
+    /// A virtual service's identity (its text only when a duplicate is reported).
+    private enum ServiceKey: Hashable {
+        case address(LVSProtocol, ConfigIPAddress, UInt16)
+        case fwmark(UInt32)
+        case group(String)
+
+        var text: String {
+            switch self {
+            case .address(let proto, let a, let p): return "\(proto.rawValue) \(a) \(p)"
+            case .fwmark(let m): return "fwmark \(m)"
+            case .group(let name): return "group \(name)"
+            }
+        }
+    }
+
+    /// A real server's identity within its virtual server.
+    private struct RealKey: Hashable {
+        var address: ConfigIPAddress
+        var port: UInt16?
+
+        var text: String { "\(address) \(port.map(String.init) ?? "-")" }
     }
 
     private mutating func duplicateNames(_ items: [(String, SourceLocation)], _ what: String) {

@@ -146,6 +146,16 @@ struct DiagnosticSink {
         add(Diagnostic(.note, kind, at: loc, message, related: related))
     }
 
+    /// One sink holding `sinks`' diagnostics in order, capped as if they had been added to one sink.
+    static func concatenating(_ sinks: [DiagnosticSink]) -> DiagnosticSink {
+        var out = DiagnosticSink()
+        for s in sinks {
+            for d in s.items { out.add(d) }
+            out.dropped += s.dropped
+        }
+        return out
+    }
+
     mutating func finish() -> [Diagnostic] {
         if dropped > 0 {
             items.append(Diagnostic(.error, .tooManyErrors, at: nil, "\(dropped) more diagnostics not shown"))

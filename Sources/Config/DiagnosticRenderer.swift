@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Prints diagnostics like a compiler: `file:line:col: error: message`, then the source line and a caret.
 public struct DiagnosticRenderer: Sendable {
     /// File contents by path.
@@ -40,19 +46,31 @@ public struct DiagnosticRenderer: Sendable {
         if let s = cache.starts[loc.file] {
             starts = s
         } else {
-            var s = [0]
-            for (k, b) in bytes.enumerated() where b == UInt8(ascii: "\n") { s.append(k + 1) }
+            let s = Self.lineStarts(bytes)
             cache.starts[loc.file] = s
             starts = s
         }
         guard loc.line <= starts.count else { return "" }
-        return excerpt(bytes, lineStart: starts[loc.line - 1], column: loc.column)
+        let lineEnd = loc.line < starts.count ? starts[loc.line] - 1 : bytes.count
+        return excerpt(bytes, lineStart: starts[loc.line - 1], lineEnd: lineEnd, column: loc.column)
+    }
+
+    /// The offset of every line's first byte (memchr, so a 10 MB line costs no per-byte Swift loop).
+    static func lineStarts(_ bytes: [UInt8]) -> [Int] {
+        var s = [0]
+        bytes.withUnsafeBufferPointer { buf in
+            guard let base = buf.baseAddress else { return }
+            var k = 0
+            while k < buf.count, let q = memchr(base + k, Int32(UInt8(ascii: "\n")), buf.count - k) {
+                k = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(q)) + 1
+                s.append(k)
+            }
+        }
+        return s
     }
 
     /// The source line (clipped to 200 bytes around the column) and a caret under the column.
-    func excerpt(_ bytes: [UInt8], lineStart i: Int, column: Int) -> String {
-        var e = i
-        while e < bytes.count && bytes[e] != UInt8(ascii: "\n") { e += 1 }
+    func excerpt(_ bytes: [UInt8], lineStart i: Int, lineEnd e: Int, column: Int) -> String {
         var start = i
         var caretCol = max(column - 1, 0)
         if caretCol > 120 {

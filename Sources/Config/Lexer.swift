@@ -1,7 +1,22 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a token starts, in 12 bytes: an index into the reader's file table (`SourceReader.files`),
+/// the 1-based line and the 1-based byte column. Turned into a `SourceLocation` only when a
+/// diagnostic or a model value needs one, so tokens never copy the file name.
+struct TokenPosition: Sendable, Equatable {
+    var file: Int32
+    var line: Int32
+    var column: Int32
+}
+
 /// One lexical token of keepalived.conf after includes, conditionals and `$NAME` substitution.
 struct Token: Sendable {
     /// Token kind.
-    enum Kind: Sendable, Equatable {
+    enum Kind: UInt8, Sendable, Equatable {
         /// A bare word.
         case word
         /// A double-quoted string (text without the quotes).
@@ -12,86 +27,169 @@ struct Token: Sendable {
         case close
     }
 
-    var kind: Kind
+    /// The text (without quotes). Words up to 15 bytes are stored inline by `String`.
     var text: String
-    var location: SourceLocation
+    /// Where the token starts.
+    var position: TokenPosition
     /// A number shared by all tokens of one physical line (across files), to find line ends.
-    var line: Int
+    var lineID: Int32
+    /// FNV-1a of the text's bytes for ASCII words, so keyword lookup needs no String hashing; 0 means
+    /// "look up by String" (non-ASCII text, where String equality is Unicode-aware: a Kelvin sign
+    /// equals `K`).
+    var hash: UInt32
+    var kind: Kind
+
+    init(text: String, position: TokenPosition, lineID: Int32, kind: Kind, hash: UInt32? = nil) {
+        self.text = text
+        self.position = position
+        self.lineID = lineID
+        self.kind = kind
+        self.hash = hash ?? Token.hash(text)
+    }
+
+    static let hashSeed: UInt32 = 2_166_136_261
+
+    /// FNV-1a over a string's UTF-8 bytes; 0 when it is not all ASCII.
+    static func hash(_ s: String) -> UInt32 {
+        var h = hashSeed
+        for b in s.utf8 {
+            if b >= 0x80 { return 0 }
+            h = (h ^ UInt32(b)) &* 16_777_619
+        }
+        return h
+    }
 }
 
 /// Splits one physical line into raw tokens, the way keepalived does: white space separates words,
 /// `{` and `}` are tokens of their own even when glued to a word, `#` and `!` start a comment outside
 /// quotes, and a double-quoted string is one token with its content intact.
 ///
-/// Linear in the line's length; never traps on any byte sequence.
-struct LineLexer {
+/// Works on UTF-8 bytes through a pointer and a 256-entry class table, so it stays linear and cheap
+/// even in debug builds (a 10 MB line); never traps on any byte sequence.
+enum LineLexer {
     enum Problem: Equatable {
         case unterminatedQuote(column: Int)
         case controlByte(column: Int, byte: UInt8)
     }
 
-    struct RawToken {
-        var kind: Token.Kind
-        var text: String
-        var column: Int
+    /// Byte classes: 0 is an ordinary word byte.
+    static let space: UInt8 = 1, control: UInt8 = 2, brace: UInt8 = 3, comment: UInt8 = 4, dollar: UInt8 = 5,
+               quote: UInt8 = 6
+
+    /// The class of every byte value.
+    static let classes: [UInt8] = (0..<256).map { (v: Int) -> UInt8 in
+        let b = UInt8(v)
+        if b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0B || b == 0x0C { return space }
+        if b < 0x20 || b == 0x7F { return control }
+        if b == UInt8(ascii: "{") || b == UInt8(ascii: "}") { return brace }
+        if b == UInt8(ascii: "#") || b == UInt8(ascii: "!") { return comment }
+        if b == UInt8(ascii: "$") { return dollar }
+        if b == UInt8(ascii: "\"") { return quote }
+        return 0
     }
 
     static func isSpace(_ b: UInt8) -> Bool {
         b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0B || b == 0x0C
     }
 
-    /// Lexes `bytes[range]`; `columnBase` is the 1-based column of `range.lowerBound`.
+    /// Lexes `bytes[range]` into `out` (appended); `columnBase` is the 1-based column of
+    /// `range.lowerBound`. The indices in `out` of bare words containing `$` are appended to `dollars`.
     static func lex(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, columnBase: Int,
-                    problems: inout [Problem]) -> [RawToken] {
-        var out: [RawToken] = []
-        var i = range.lowerBound
-        let end = range.upperBound
-        var reportedControl = false
-        @inline(__always) func col(_ k: Int) -> Int { columnBase + (k - range.lowerBound) }
-        while i < end {
-            let b = bytes[i]
-            if isSpace(b) { i += 1; continue }
-            if b < 0x20 || b == 0x7F {
-                if !reportedControl {
-                    problems.append(.controlByte(column: col(i), byte: b))
-                    reportedControl = true
-                }
-                i += 1
-                continue
+                    file: Int32, line: Int32, lineID: Int32,
+                    into out: inout [Token], dollars: inout [Int], problems: inout [Problem]) {
+        guard let base = bytes.baseAddress, !range.isEmpty else { return }
+        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count)
+        classes.withUnsafeBufferPointer { table in
+            // Pointer subscripts are transparent: no bounds checks or calls per byte, even at -Onone.
+            guard let cls = table.baseAddress, table.count == 256 else { return }
+            let p = base
+            var i = range.lowerBound
+            let end = range.upperBound
+            var reportedControl = false
+            let col0 = columnBase - range.lowerBound
+            @inline(__always) func position(_ k: Int) -> TokenPosition {
+                TokenPosition(file: file, line: line, column: Int32(truncatingIfNeeded: col0 + k))
             }
-            if b == UInt8(ascii: "#") || b == UInt8(ascii: "!") { break }
-            if b == UInt8(ascii: "{") { out.append(RawToken(kind: .open, text: "{", column: col(i))); i += 1; continue }
-            if b == UInt8(ascii: "}") { out.append(RawToken(kind: .close, text: "}", column: col(i))); i += 1; continue }
-            if b == UInt8(ascii: "\"") {
-                let start = i + 1
-                var j = start
-                while j < end && bytes[j] != UInt8(ascii: "\"") { j += 1 }
-                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<j]), as: UTF8.self)
-                out.append(RawToken(kind: .quoted, text: text, column: col(i)))
-                if j >= end {
-                    problems.append(.unterminatedQuote(column: col(i)))
-                    i = end
-                } else {
-                    i = j + 1
-                }
-                continue
-            }
-            let start = i
             while i < end {
-                let c = bytes[i]
-                // `${NAME}` stays inside the word so substitution can see it.
-                if c == UInt8(ascii: "$"), i + 1 < end, bytes[i + 1] == UInt8(ascii: "{") {
-                    var j = i + 2
-                    while j < end && bytes[j] != UInt8(ascii: "}") && !isSpace(bytes[j]) { j += 1 }
-                    if j < end && bytes[j] == UInt8(ascii: "}") { i = j + 1; continue }
+                let b = p[i]
+                switch cls[Int(b)] {
+                case space:
+                    i += 1
+                    continue
+                case control:
+                    if !reportedControl {
+                        problems.append(.controlByte(column: col0 + i, byte: b))
+                        reportedControl = true
+                    }
+                    i += 1
+                    continue
+                case comment:
+                    return
+                case brace:
+                    let open = b == UInt8(ascii: "{")
+                    out.append(Token(text: open ? "{" : "}", position: position(i), lineID: lineID,
+                                     kind: open ? .open : .close, hash: 0))
+                    i += 1
+                    continue
+                case quote:
+                    let start = i + 1
+                    var j = end
+                    if start < end, let q = memchr(p + start, Int32(UInt8(ascii: "\"")), end - start) {
+                        j = UnsafeRawPointer(p).distance(to: UnsafeRawPointer(q))
+                    }
+                    let text = String(decoding: UnsafeBufferPointer(start: p + start, count: j - start), as: UTF8.self)
+                    out.append(Token(text: text, position: position(i), lineID: lineID, kind: .quoted, hash: 0))
+                    if j >= end {
+                        problems.append(.unterminatedQuote(column: col0 + i))
+                        i = end
+                    } else {
+                        i = j + 1
+                    }
+                    continue
+                default:
+                    break
                 }
-                if isSpace(c) || c < 0x20 || c == 0x7F || c == UInt8(ascii: "{") || c == UInt8(ascii: "}")
-                    || c == UInt8(ascii: "#") || c == UInt8(ascii: "!") { break }
-                i += 1
+                let start = i
+                var hasDollar = false
+                var h = Token.hashSeed
+                var high: UInt8 = 0
+                while i < end {
+                    let x = p[i]
+                    let c = cls[Int(x)]
+                    if c == 0 || c == quote {
+                        h = (h ^ UInt32(x)) &* 16_777_619
+                        high |= x
+                        i += 1
+                        continue
+                    }
+                    if c == dollar {
+                        hasDollar = true
+                        // `${NAME}` stays inside the word so substitution can see it.
+                        if i + 1 < end, p[i + 1] == UInt8(ascii: "{") {
+                            var j = i + 2
+                            while j < end && p[j] != UInt8(ascii: "}") && cls[Int(p[j])] != space { j += 1 }
+                            if j < end && p[j] == UInt8(ascii: "}") { i = j + 1; continue }
+                        }
+                        i += 1
+                        continue
+                    }
+                    break
+                }
+                let text = String(decoding: UnsafeBufferPointer(start: p + start, count: i - start), as: UTF8.self)
+                if hasDollar { dollars.append(out.count) }
+                out.append(Token(text: text, position: position(start), lineID: lineID, kind: .word,
+                                 hash: high >= 0x80 ? 0 : h))
             }
-            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-            out.append(RawToken(kind: .word, text: text, column: col(start)))
         }
+    }
+
+    /// Lexes `bytes[range]` and returns the tokens (tests).
+    static func lex(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, columnBase: Int,
+                    problems: inout [Problem]) -> [Token] {
+        var out: [Token] = []
+        var dollars: [Int] = []
+        lex(bytes, range, columnBase: columnBase, file: 0, line: 1, lineID: 1, into: &out, dollars: &dollars,
+            problems: &problems)
         return out
     }
 }

@@ -2,16 +2,21 @@
 /// a value; there are no "current block" globals. Value errors are collected with positions.
 struct ModelBuilder {
     var sink: DiagnosticSink
+    /// The reader's file table (`TokenPosition.file` indexes it); refreshed before each statement.
+    var files: [String] = []
+    private var sawGlobal = false
+
+    init(sink: DiagnosticSink) { self.sink = sink }
 
     // MARK: value helpers
 
     mutating func int(_ t: Token, _ what: String, _ range: ClosedRange<Int>) -> Int? {
         guard let n = Int(t.text) else {
-            sink.error(.invalidValue, t.location, "\(what) '\(clip(t.text))' is not an integer")
+            sink.error(.invalidValue, loc(t), "\(what) '\(clip(t.text))' is not an integer")
             return nil
         }
         guard range.contains(n) else {
-            sink.error(.outOfRange, t.location, "\(what) \(n) is outside \(range.lowerBound)…\(range.upperBound)")
+            sink.error(.outOfRange, loc(t), "\(what) \(n) is outside \(range.lowerBound)…\(range.upperBound)")
             return nil
         }
         return n
@@ -19,11 +24,11 @@ struct ModelBuilder {
 
     mutating func seconds(_ t: Token, _ what: String, max: Double = 31_536_000) -> Double? {
         guard let d = Double(t.text), d.isFinite else {
-            sink.error(.invalidValue, t.location, "\(what) '\(clip(t.text))' is not a number of seconds")
+            sink.error(.invalidValue, loc(t), "\(what) '\(clip(t.text))' is not a number of seconds")
             return nil
         }
         guard d >= 0, d <= max else {
-            sink.error(.outOfRange, t.location, "\(what) \(t.text) is outside 0…\(Int(max)) seconds")
+            sink.error(.outOfRange, loc(t), "\(what) \(t.text) is outside 0…\(Int(max)) seconds")
             return nil
         }
         return d
@@ -31,11 +36,11 @@ struct ModelBuilder {
 
     mutating func port(_ t: Token, _ what: String = "port") -> UInt16? {
         guard let n = Int(t.text) else {
-            sink.error(.invalidValue, t.location, "\(what) '\(clip(t.text))' is not a port number")
+            sink.error(.invalidValue, loc(t), "\(what) '\(clip(t.text))' is not a port number")
             return nil
         }
         guard n >= 0, n <= 65535 else {
-            sink.error(.outOfRange, t.location, "\(what) \(n) is outside 0…65535")
+            sink.error(.outOfRange, loc(t), "\(what) \(n) is outside 0…65535")
             return nil
         }
         return UInt16(n)
@@ -43,36 +48,52 @@ struct ModelBuilder {
 
     mutating func address(_ t: Token, _ what: String = "address") -> ConfigIPAddress? {
         guard let a = ConfigIPAddress(t.text) else {
-            sink.error(.invalidValue, t.location, "\(what) '\(clip(t.text))' is not an IPv4 or IPv6 address")
+            sink.error(.invalidValue, loc(t), "\(what) '\(clip(t.text))' is not an IPv4 or IPv6 address")
             return nil
         }
         return a
     }
 
     mutating func bool(_ node: Node) -> Bool {
-        guard let t = node.args.first else { return true }
+        guard let t = args(node).first else { return true }
         switch t.text.lowercased() {
         case "on", "true", "yes": return true
         case "off", "false", "no": return false
         default:
-            sink.error(.invalidValue, t.location, "'\(node.name)' expects on/off, true/false or yes/no")
+            sink.error(.invalidValue, loc(t), "'\(node.name)' expects on/off, true/false or yes/no")
             return true
         }
     }
 
-    func clip(_ s: String) -> String { s.count > 64 ? String(s.prefix(64)) + "…" : s }
+    func clip(_ s: String) -> String { clipped(s) }
+
+    /// The tokens of the statement being built (`Node.argStart` indexes them); set by the loader.
+    var arena: [Token] = []
+
+    /// A statement's arguments.
+    func args(_ n: Node) -> TokenList { TokenList(storage: arena, start: Int(n.argStart), count: Int(n.argCount)) }
+
+    /// The location of a token (file names come from the reader's table).
+    func loc(_ t: Token) -> SourceLocation { loc(t.position) }
+
+    /// The location of a statement's keyword.
+    func loc(_ n: Node) -> SourceLocation { loc(n.position) }
+
+    func loc(_ p: TokenPosition) -> SourceLocation {
+        SourceLocation(file: files[Int(p.file)], line: Int(p.line), column: Int(p.column))
+    }
 
     mutating func command(_ node: Node) -> ScriptCommand? {
-        guard let first = node.args.first else { return nil }
-        return ScriptCommand(command: first.text, user: node.args.count > 1 ? node.args[1].text : nil,
-                             group: node.args.count > 2 ? node.args[2].text : nil, location: node.location)
+        guard let first = args(node).first else { return nil }
+        return ScriptCommand(command: first.text, user: args(node).count > 1 ? args(node)[1].text : nil,
+                             group: args(node).count > 2 ? args(node)[2].text : nil, location: loc(node))
     }
 
     /// `weight N [reverse]` words in a track list.
     mutating func trackList(_ node: Node, range: ClosedRange<Int>) -> [TrackReference] {
         var out: [TrackReference] = []
         for e in node.entries {
-            var ref = TrackReference(name: e[0].text, location: e[0].location)
+            var ref = TrackReference(name: e[0].text, location: loc(e[0]))
             var k = 1
             while k < e.count {
                 switch e[k].text {
@@ -81,14 +102,14 @@ struct ModelBuilder {
                         ref.weight = int(e[k + 1], "weight", range)
                         k += 2
                     } else {
-                        sink.error(.missingValue, e[k].location, "'weight' needs a value")
+                        sink.error(.missingValue, loc(e[k]), "'weight' needs a value")
                         k += 1
                     }
                 case "reverse":
                     ref.reverse = true
                     k += 1
                 default:
-                    sink.error(.invalidValue, e[k].location, "unexpected '\(clip(e[k].text))' in \(node.name) entry")
+                    sink.error(.invalidValue, loc(e[k]), "unexpected '\(clip(e[k].text))' in \(node.name) entry")
                     k += 1
                 }
             }
@@ -97,46 +118,48 @@ struct ModelBuilder {
         return out
     }
 
-    mutating func duplicateCheck(_ node: Node, _ seen: inout [String: SourceLocation]) {
-        if let first = seen[node.name] {
-            sink.warning(.duplicate, node.location, "'\(node.name)' given again; the last value wins",
-                         related: [.init(location: first, message: "first given here")])
+    /// The keywords already given in one block (by grammar entry, which is one per name and its aliases).
+    struct SeenKeywords {
+        var items: [(keyword: ObjectIdentifier, position: TokenPosition)] = []
+    }
+
+    mutating func duplicateCheck(_ node: Node, _ seen: inout SeenKeywords) {
+        let id = ObjectIdentifier(node.grammar)
+        if let first = seen.items.first(where: { $0.keyword == id }) {
+            sink.warning(.duplicate, loc(node), "'\(node.name)' given again; the last value wins",
+                         related: [.init(location: loc(first.position), message: "first given here")])
         } else {
-            seen[node.name] = node.location
+            seen.items.append((id, node.position))
         }
     }
 
     // MARK: top level
 
-    mutating func build(_ nodes: [Node]) -> KeepalivedConfig {
-        var c = KeepalivedConfig()
-        var sawGlobal = false
-        for n in nodes {
-            switch n.name {
-            case "global_defs":
-                if sawGlobal {
-                    sink.warning(.duplicate, n.location, "a second global_defs block; its values are merged")
-                }
-                sawGlobal = true
-                globalDefs(n, into: &c.globalDefs)
-            case "vrrp_script": if let s = vrrpScript(n) { c.vrrpScripts.append(s) }
-            case "vrrp_track_file": if let s = vrrpTrackFile(n) { c.vrrpTrackFiles.append(s) }
-            case "vrrp_sync_group": if let s = syncGroup(n) { c.vrrpSyncGroups.append(s) }
-            case "vrrp_instance": if let s = vrrpInstance(n, globals: c.globalDefs) { c.vrrpInstances.append(s) }
-            case "virtual_server": if let s = virtualServer(n) { c.virtualServers.append(s) }
-            case "virtual_server_group": if let s = virtualServerGroup(n) { c.virtualServerGroups.append(s) }
-            default: break
+    /// Adds one top-level statement to the model (the loader calls this as statements are parsed).
+    mutating func add(_ n: Node, to c: inout KeepalivedConfig) {
+        switch n.name {
+        case "global_defs":
+            if sawGlobal {
+                sink.warning(.duplicate, loc(n), "a second global_defs block; its values are merged")
             }
+            sawGlobal = true
+            globalDefs(n, into: &c.globalDefs)
+        case "vrrp_script": if let s = vrrpScript(n) { c.vrrpScripts.append(s) }
+        case "vrrp_track_file": if let s = vrrpTrackFile(n) { c.vrrpTrackFiles.append(s) }
+        case "vrrp_sync_group": if let s = syncGroup(n) { c.vrrpSyncGroups.append(s) }
+        case "vrrp_instance": if let s = vrrpInstance(n, globals: c.globalDefs) { c.vrrpInstances.append(s) }
+        case "virtual_server": if let s = virtualServer(n) { c.virtualServers.append(s) }
+        case "virtual_server_group": if let s = virtualServerGroup(n) { c.virtualServerGroups.append(s) }
+        default: break
         }
-        return c
     }
 
     mutating func globalDefs(_ node: Node, into g: inout GlobalDefs) {
-        g.location = node.location
-        var seen: [String: SourceLocation] = [:]
+        g.location = loc(node)
+        var seen = SeenKeywords()
         for n in node.children {
             if n.name != "notification_email" { duplicateCheck(n, &seen) }
-            let a = n.args
+            let a = args(n)
             switch n.name {
             case "notification_email": g.notificationEmail += n.entries.flatMap { $0.map(\.text) }
             case "notification_email_from": g.notificationEmailFrom = a.first?.text
@@ -146,14 +169,14 @@ struct ModelBuilder {
             case "smtp_connect_timeout": if let t = a.first, let d = seconds(t, "smtp_connect_timeout") { g.smtpConnectTimeout = d }
             case "smtp_helo_name": g.smtpHeloName = a.first?.text
             case "router_id": g.routerID = a.first?.text
-            case "vrrp_garp_master_delay": if let t = a.first, let d = seconds(t, n.name) { g.vrrpGarpMasterDelay = d }
-            case "vrrp_garp_master_repeat": if let t = a.first, let d = int(t, n.name, 0...65535) { g.vrrpGarpMasterRepeat = d }
-            case "vrrp_garp_master_refresh": if let t = a.first, let d = seconds(t, n.name) { g.vrrpGarpMasterRefresh = d }
-            case "vrrp_garp_master_refresh_repeat": if let t = a.first, let d = int(t, n.name, 0...65535) { g.vrrpGarpMasterRefreshRepeat = d }
-            case "vrrp_garp_lower_prio_delay": if let t = a.first { g.vrrpGarpLowerPrioDelay = seconds(t, n.name) }
-            case "vrrp_garp_lower_prio_repeat": if let t = a.first { g.vrrpGarpLowerPrioRepeat = int(t, n.name, 0...65535) }
-            case "vrrp_garp_interval": if let t = a.first, let d = seconds(t, n.name, max: 1) { g.vrrpGarpInterval = d }
-            case "vrrp_gna_interval": if let t = a.first, let d = seconds(t, n.name, max: 1) { g.vrrpGNAInterval = d }
+            case "vrrp_garp_master_delay": if let t = a.first, let d = seconds(t, n.name.text) { g.vrrpGarpMasterDelay = d }
+            case "vrrp_garp_master_repeat": if let t = a.first, let d = int(t, n.name.text, 0...65535) { g.vrrpGarpMasterRepeat = d }
+            case "vrrp_garp_master_refresh": if let t = a.first, let d = seconds(t, n.name.text) { g.vrrpGarpMasterRefresh = d }
+            case "vrrp_garp_master_refresh_repeat": if let t = a.first, let d = int(t, n.name.text, 0...65535) { g.vrrpGarpMasterRefreshRepeat = d }
+            case "vrrp_garp_lower_prio_delay": if let t = a.first { g.vrrpGarpLowerPrioDelay = seconds(t, n.name.text) }
+            case "vrrp_garp_lower_prio_repeat": if let t = a.first { g.vrrpGarpLowerPrioRepeat = int(t, n.name.text, 0...65535) }
+            case "vrrp_garp_interval": if let t = a.first, let d = seconds(t, n.name.text, max: 1) { g.vrrpGarpInterval = d }
+            case "vrrp_gna_interval": if let t = a.first, let d = seconds(t, n.name.text, max: 1) { g.vrrpGNAInterval = d }
             case "vrrp_strict": g.vrrpStrict = true
             case "enable_script_security": g.enableScriptSecurity = true
             case "script_user":
@@ -164,9 +187,9 @@ struct ModelBuilder {
                     g.lvsSyncDaemon = LVSSyncDaemon(interface: a[0].text, vrrpInstance: a[1].text,
                                                     options: a.dropFirst(2).map(\.text))
                 }
-            case "vrrp_version": if let t = a.first, let d = int(t, n.name, 2...3) { g.vrrpVersion = d }
-            case "vrrp_mcast_group4": if let t = a.first { g.vrrpMcastGroup4 = address(t, n.name) }
-            case "vrrp_mcast_group6": if let t = a.first { g.vrrpMcastGroup6 = address(t, n.name) }
+            case "vrrp_version": if let t = a.first, let d = int(t, n.name.text, 2...3) { g.vrrpVersion = d }
+            case "vrrp_mcast_group4": if let t = a.first { g.vrrpMcastGroup4 = address(t, n.name.text) }
+            case "vrrp_mcast_group6": if let t = a.first { g.vrrpMcastGroup6 = address(t, n.name.text) }
             case "vrrp_skip_check_adv_addr": g.vrrpSkipCheckAdvAddr = true
             case "vrrp_check_unicast_src": g.vrrpCheckUnicastSrc = true
             case "smtp_alert": g.smtpAlert = bool(n)
@@ -179,20 +202,20 @@ struct ModelBuilder {
     }
 
     mutating func vrrpScript(_ node: Node) -> VRRPScriptConfig? {
-        guard let name = node.args.first?.text else { return nil }
+        guard let name = args(node).first?.text else { return nil }
         var s = VRRPScriptConfig(name: name)
-        s.location = node.location
-        s.weightLocation = node.location
-        var seen: [String: SourceLocation] = [:]
+        s.location = loc(node)
+        s.weightLocation = loc(node)
+        var seen = SeenKeywords()
         var hasScript = false
         for n in node.children {
             duplicateCheck(n, &seen)
-            let a = n.args
+            let a = args(n)
             switch n.name {
             case "script":
                 if let t = a.first {
                     s.script = a.map(\.text).joined(separator: " ")
-                    s.scriptLocation = t.location
+                    s.scriptLocation = loc(t)
                     hasScript = true
                 }
             case "interval": if let t = a.first, let d = seconds(t, "interval") { s.interval = d }
@@ -200,11 +223,11 @@ struct ModelBuilder {
             case "weight":
                 if let t = a.first, let w = int(t, "vrrp_script weight", -253...253) {
                     s.weight = w
-                    s.weightLocation = n.location
+                    s.weightLocation = loc(n)
                 }
                 if a.count > 1 {
                     if a[1].text == "reverse" { s.weightReverse = true } else {
-                        sink.error(.invalidValue, a[1].location, "expected 'reverse' after the weight")
+                        sink.error(.invalidValue, loc(a[1]), "expected 'reverse' after the weight")
                     }
                 }
             case "rise": if let t = a.first, let d = int(t, "rise", 1...Int(Int32.max)) { s.rise = d }
@@ -217,25 +240,25 @@ struct ModelBuilder {
             }
         }
         if !hasScript {
-            sink.error(.missingValue, node.location, "vrrp_script '\(name)' has no 'script'")
+            sink.error(.missingValue, loc(node), "vrrp_script '\(name)' has no 'script'")
         }
         return s
     }
 
     mutating func vrrpTrackFile(_ node: Node) -> VRRPTrackFileConfig? {
-        guard let name = node.args.first?.text else { return nil }
+        guard let name = args(node).first?.text else { return nil }
         var f = VRRPTrackFileConfig(name: name)
-        f.location = node.location
-        f.weightLocation = node.location
+        f.location = loc(node)
+        f.weightLocation = loc(node)
         var hasFile = false
         for n in node.children {
-            let a = n.args
+            let a = args(n)
             switch n.name {
             case "file": if let t = a.first { f.file = t.text; hasFile = true }
             case "weight":
                 if let t = a.first, let w = int(t, "vrrp_track_file weight", -254...254) {
                     f.weight = w
-                    f.weightLocation = n.location
+                    f.weightLocation = loc(n)
                 }
                 if a.count > 1 { f.weightReverse = a[1].text == "reverse" }
             case "init_file":
@@ -246,18 +269,18 @@ struct ModelBuilder {
             default: break
             }
         }
-        if !hasFile { sink.error(.missingValue, node.location, "vrrp_track_file '\(name)' has no 'file'") }
+        if !hasFile { sink.error(.missingValue, loc(node), "vrrp_track_file '\(name)' has no 'file'") }
         return f
     }
 
     mutating func syncGroup(_ node: Node) -> VRRPSyncGroupConfig? {
-        guard let name = node.args.first?.text else { return nil }
+        guard let name = args(node).first?.text else { return nil }
         var g = VRRPSyncGroupConfig(name: name)
-        g.location = node.location
+        g.location = loc(node)
         for n in node.children {
             switch n.name {
             case "group":
-                g.group += n.entries.flatMap { $0.map { NamedReference(name: $0.text, location: $0.location) } }
+                g.group += n.entries.flatMap { $0.map { NamedReference(name: $0.text, location: loc($0)) } }
             case "notify_master": g.notifyMaster = command(n)
             case "notify_backup": g.notifyBackup = command(n)
             case "notify_fault": g.notifyFault = command(n)
@@ -271,39 +294,39 @@ struct ModelBuilder {
             default: break
             }
         }
-        if g.group.isEmpty { sink.error(.missingValue, node.location, "vrrp_sync_group '\(name)' has no group { … } members") }
+        if g.group.isEmpty { sink.error(.missingValue, loc(node), "vrrp_sync_group '\(name)' has no group { … } members") }
         return g
     }
 
     mutating func vip(_ e: [Token]) -> VirtualIPAddress? {
         guard let first = e.first else { return nil }
         guard let p = ConfigIPPrefix(first.text) else {
-            sink.error(.invalidValue, first.location, "virtual address '\(clip(first.text))' is not ADDRESS[/PREFIX]")
+            sink.error(.invalidValue, loc(first), "virtual address '\(clip(first.text))' is not ADDRESS[/PREFIX]")
             return nil
         }
-        var v = VirtualIPAddress(address: p, location: first.location)
+        var v = VirtualIPAddress(address: p, location: loc(first))
         var k = 1
         func next() -> Token? { k + 1 < e.count ? e[k + 1] : nil }
         while k < e.count {
             let w = e[k].text
             switch w {
             case "brd", "broadcast":
-                if let t = next() { v.broadcast = address(t, "brd"); k += 2 } else { sink.error(.missingValue, e[k].location, "'brd' needs an address"); k += 1 }
+                if let t = next() { v.broadcast = address(t, "brd"); k += 2 } else { sink.error(.missingValue, loc(e[k]), "'brd' needs an address"); k += 1 }
             case "dev":
-                if let t = next() { v.device = t.text; k += 2 } else { sink.error(.missingValue, e[k].location, "'dev' needs an interface"); k += 1 }
+                if let t = next() { v.device = t.text; k += 2 } else { sink.error(.missingValue, loc(e[k]), "'dev' needs an interface"); k += 1 }
             case "scope":
                 if let t = next() {
                     let ok = ["global", "host", "link", "site", "nowhere"].contains(t.text) || Int(t.text).map { (0...255).contains($0) } == true
-                    if !ok { sink.error(.invalidValue, t.location, "unknown scope '\(clip(t.text))' (global, host, link, site, nowhere or 0–255)") }
+                    if !ok { sink.error(.invalidValue, loc(t), "unknown scope '\(clip(t.text))' (global, host, link, site, nowhere or 0–255)") }
                     v.scope = t.text
                     k += 2
-                } else { sink.error(.missingValue, e[k].location, "'scope' needs a value"); k += 1 }
+                } else { sink.error(.missingValue, loc(e[k]), "'scope' needs a value"); k += 1 }
             case "label":
                 if let t = next() {
                     v.label = t.text
-                    if t.text.utf8.count > 15 { sink.error(.invalidValue, t.location, "label '\(clip(t.text))' is longer than 15 characters") }
+                    if t.text.utf8.count > 15 { sink.error(.invalidValue, loc(t), "label '\(clip(t.text))' is longer than 15 characters") }
                     k += 2
-                } else { sink.error(.missingValue, e[k].location, "'label' needs a value"); k += 1 }
+                } else { sink.error(.missingValue, loc(e[k]), "'label' needs a value"); k += 1 }
             case "peer":
                 if let t = next() { v.peer = ConfigIPPrefix(t.text)?.address; if v.peer == nil { _ = address(t, "peer") }; k += 2 } else { k += 1 }
             case "no_dad", "-nodad", "home", "noprefixroute", "autojoin":
@@ -312,7 +335,7 @@ struct ModelBuilder {
                 v.options.append(w)
                 if let t = next() { v.options.append(t.text); k += 2 } else { k += 1 }
             default:
-                sink.error(.invalidValue, e[k].location, "unexpected '\(clip(w))' in virtual address entry; expected brd, dev, scope, label, peer, no_dad, …")
+                sink.error(.invalidValue, loc(e[k]), "unexpected '\(clip(w))' in virtual address entry; expected brd, dev, scope, label, peer, no_dad, …")
                 k += 1
             }
         }
@@ -320,11 +343,11 @@ struct ModelBuilder {
     }
 
     mutating func vrrpInstance(_ node: Node, globals: GlobalDefs) -> VRRPInstanceConfig? {
-        guard let name = node.args.first?.text else { return nil }
+        guard let name = args(node).first?.text else { return nil }
         var v = VRRPInstanceConfig(name: name)
-        v.location = node.location
-        v.priorityLocation = node.location
-        v.virtualRouterIDLocation = node.location
+        v.location = loc(node)
+        v.priorityLocation = loc(node)
+        v.virtualRouterIDLocation = loc(node)
         v.version = globals.vrrpVersion
         v.garpMasterDelay = globals.vrrpGarpMasterDelay
         v.garpMasterRepeat = globals.vrrpGarpMasterRepeat
@@ -332,66 +355,65 @@ struct ModelBuilder {
         v.garpMasterRefreshRepeat = globals.vrrpGarpMasterRefreshRepeat
         v.garpLowerPrioDelay = globals.vrrpGarpLowerPrioDelay
         v.garpLowerPrioRepeat = globals.vrrpGarpLowerPrioRepeat
-        var seen: [String: SourceLocation] = [:]
+        var seen = SeenKeywords()
         var hasInterface = false, hasVRID = false
         for n in node.children {
-            let a = n.args
+            let a = args(n)
             if !["virtual_ipaddress", "virtual_ipaddress_excluded", "virtual_routes", "virtual_rules", "track_script",
-                 "track_interface", "track_file", "unicast_peer"].contains(n.name) { duplicateCheck(n, &seen) }
+                 "track_interface", "track_file", "unicast_peer"].contains(n.name.text) { duplicateCheck(n, &seen) }
             switch n.name {
             case "state":
                 if let t = a.first {
                     switch t.text.uppercased() {
                     case "MASTER": v.state = .master
                     case "BACKUP": v.state = .backup
-                    default: sink.error(.invalidValue, t.location, "state must be MASTER or BACKUP, not '\(clip(t.text))'")
+                    default: sink.error(.invalidValue, loc(t), "state must be MASTER or BACKUP, not '\(clip(t.text))'")
                     }
                 }
             case "interface": if let t = a.first { v.interface = t.text; hasInterface = true }
             case "virtual_router_id":
                 if let t = a.first {
                     hasVRID = true
-                    v.virtualRouterIDLocation = t.location
+                    v.virtualRouterIDLocation = loc(t)
                     if let id = int(t, "virtual_router_id", 1...255) { v.virtualRouterID = id }
                 }
             case "priority":
                 if let t = a.first {
-                    v.priorityLocation = t.location
+                    v.priorityLocation = loc(t)
                     if let p = int(t, "priority", 1...255) { v.priority = p }
                 }
             case "advert_int":
                 if let t = a.first, let d = seconds(t, "advert_int", max: 255) {
-                    if d <= 0 { sink.error(.outOfRange, t.location, "advert_int must be greater than 0") } else { v.advertInterval = d }
-                    seen["advert_int@"] = t.location
+                    if d <= 0 { sink.error(.outOfRange, loc(t), "advert_int must be greater than 0") } else { v.advertInterval = d }
                 }
             case "version": if let t = a.first, let d = int(t, "version", 2...3) { v.version = d }
             case "authentication":
                 var type: VRRPAuthType?
                 var pass: String?
                 for c in n.children {
-                    if c.name == "auth_type", let t = c.args.first {
+                    if c.name == "auth_type", let t = args(c).first {
                         switch t.text.uppercased() {
                         case "PASS": type = .pass
                         case "AH": type = .ah
-                        default: sink.error(.invalidValue, t.location, "auth_type must be PASS or AH, not '\(clip(t.text))'")
+                        default: sink.error(.invalidValue, loc(t), "auth_type must be PASS or AH, not '\(clip(t.text))'")
                         }
-                    } else if c.name == "auth_pass", let t = c.args.first {
+                    } else if c.name == "auth_pass", let t = args(c).first {
                         pass = t.text
                         if t.text.utf8.count > 8 {
-                            sink.warning(.truncatedPassword, t.location, "auth_pass is longer than 8 characters; only '\(String(decoding: t.text.utf8.prefix(8), as: UTF8.self))' is used")
+                            sink.warning(.truncatedPassword, loc(t), "auth_pass is longer than 8 characters; only '\(String(decoding: t.text.utf8.prefix(8), as: UTF8.self))' is used")
                         }
                     }
                 }
                 if let type {
-                    v.authentication = VRRPAuthentication(type: type, password: pass ?? "", location: n.location)
-                    if type == .pass && pass == nil { sink.error(.missingValue, n.location, "auth_type PASS needs auth_pass") }
+                    v.authentication = VRRPAuthentication(type: type, password: pass ?? "", location: loc(n))
+                    if type == .pass && pass == nil { sink.error(.missingValue, loc(n), "auth_type PASS needs auth_pass") }
                 } else if pass != nil {
-                    sink.error(.missingValue, n.location, "authentication has auth_pass but no auth_type")
+                    sink.error(.missingValue, loc(n), "authentication has auth_pass but no auth_type")
                 }
             case "virtual_ipaddress": v.virtualIPAddresses += n.entries.compactMap { vip($0) }
             case "virtual_ipaddress_excluded": v.excludedVirtualIPAddresses += n.entries.compactMap { vip($0) }
-            case "virtual_routes": v.virtualRoutes += n.entries.map { RawEntry(words: $0.map(\.text), location: $0[0].location) }
-            case "virtual_rules": v.virtualRules += n.entries.map { RawEntry(words: $0.map(\.text), location: $0[0].location) }
+            case "virtual_routes": v.virtualRoutes += n.entries.map { RawEntry(words: $0.map(\.text), location: loc($0[0])) }
+            case "virtual_rules": v.virtualRules += n.entries.map { RawEntry(words: $0.map(\.text), location: loc($0[0])) }
             case "track_script": v.trackScripts += trackList(n, range: -254...254)
             case "track_interface": v.trackInterfaces += trackList(n, range: -254...254)
             case "track_file": v.trackFiles += trackList(n, range: -254...254)
@@ -403,7 +425,7 @@ struct ModelBuilder {
             case "unicast_peer":
                 for e in n.entries {
                     guard let ad = address(e[0], "unicast_peer") else { continue }
-                    var p = UnicastPeer(address: ad, location: e[0].location)
+                    var p = UnicastPeer(address: ad, location: loc(e[0]))
                     var k = 1
                     while k < e.count {
                         if (e[k].text == "min_ttl" || e[k].text == "max_ttl"), k + 1 < e.count {
@@ -411,7 +433,7 @@ struct ModelBuilder {
                             if e[k].text == "min_ttl" { p.minTTL = ttl } else { p.maxTTL = ttl }
                             k += 2
                         } else {
-                            sink.error(.invalidValue, e[k].location, "unexpected '\(clip(e[k].text))' in unicast_peer entry")
+                            sink.error(.invalidValue, loc(e[k]), "unexpected '\(clip(e[k].text))' in unicast_peer entry")
                             k += 1
                         }
                     }
@@ -423,12 +445,12 @@ struct ModelBuilder {
             case "notify_stop": v.notifyStop = command(n)
             case "notify": v.notify = command(n)
             case "smtp_alert": v.smtpAlert = bool(n)
-            case "garp_master_delay": if let t = a.first, let d = seconds(t, n.name) { v.garpMasterDelay = d }
-            case "garp_master_repeat": if let t = a.first, let d = int(t, n.name, 0...65535) { v.garpMasterRepeat = d }
-            case "garp_master_refresh": if let t = a.first, let d = seconds(t, n.name) { v.garpMasterRefresh = d }
-            case "garp_master_refresh_repeat": if let t = a.first, let d = int(t, n.name, 0...65535) { v.garpMasterRefreshRepeat = d }
-            case "garp_lower_prio_delay": if let t = a.first { v.garpLowerPrioDelay = seconds(t, n.name) }
-            case "garp_lower_prio_repeat": if let t = a.first { v.garpLowerPrioRepeat = int(t, n.name, 0...65535) }
+            case "garp_master_delay": if let t = a.first, let d = seconds(t, n.name.text) { v.garpMasterDelay = d }
+            case "garp_master_repeat": if let t = a.first, let d = int(t, n.name.text, 0...65535) { v.garpMasterRepeat = d }
+            case "garp_master_refresh": if let t = a.first, let d = seconds(t, n.name.text) { v.garpMasterRefresh = d }
+            case "garp_master_refresh_repeat": if let t = a.first, let d = int(t, n.name.text, 0...65535) { v.garpMasterRefreshRepeat = d }
+            case "garp_lower_prio_delay": if let t = a.first { v.garpLowerPrioDelay = seconds(t, n.name.text) }
+            case "garp_lower_prio_repeat": if let t = a.first { v.garpLowerPrioRepeat = int(t, n.name.text, 0...65535) }
             case "accept": v.accept = true
             case "no_accept": v.accept = false
             case "dont_track_primary": v.dontTrackPrimary = true
@@ -438,21 +460,21 @@ struct ModelBuilder {
             default: break
             }
         }
-        if !hasInterface { sink.error(.missingValue, node.location, "vrrp_instance '\(name)' has no 'interface'") }
-        if !hasVRID { sink.error(.missingValue, node.location, "vrrp_instance '\(name)' has no 'virtual_router_id'") }
+        if !hasInterface { sink.error(.missingValue, loc(node), "vrrp_instance '\(name)' has no 'interface'") }
+        if !hasVRID { sink.error(.missingValue, loc(node), "vrrp_instance '\(name)' has no 'virtual_router_id'") }
         return v
     }
 
     mutating func lbKind(_ t: Token) -> LBKind? {
         guard let k = LBKind(rawValue: t.text.uppercased()) else {
-            sink.error(.invalidValue, t.location, "unknown lb_kind '\(clip(t.text))'; expected NAT, DR or TUN")
+            sink.error(.invalidValue, loc(t), "unknown lb_kind '\(clip(t.text))'; expected NAT, DR or TUN")
             return nil
         }
         return k
     }
 
     mutating func virtualServer(_ node: Node) -> VirtualServerConfig? {
-        let a = node.args
+        let a = args(node)
         guard a.count >= 2 else { return nil }
         let addr: VirtualServerAddress
         switch a[0].text {
@@ -466,22 +488,22 @@ struct ModelBuilder {
             addr = .address(ip, port: p)
         }
         if a.count > 2 {
-            sink.error(.syntax, a[2].location, "too many arguments for 'virtual_server'")
+            sink.error(.syntax, loc(a[2]), "too many arguments for 'virtual_server'")
         }
         var vs = VirtualServerConfig(address: addr)
-        vs.location = node.location
+        vs.location = loc(node)
         var timers = Timers()
-        var seen: [String: SourceLocation] = [:]
+        var seen = SeenKeywords()
         // Virtual-server-wide settings first: real servers inherit them wherever they appear.
         for n in node.children where n.name != "real_server" {
             duplicateCheck(n, &seen)
-            let a = n.args
+            let a = args(n)
             switch n.name {
             case "delay_loop": if let t = a.first, let d = seconds(t, "delay_loop"), d > 0 { vs.delayLoop = d; timers.delayLoop = d }
             case "lb_algo":
                 if let t = a.first {
                     if let algo = LBAlgo(rawValue: t.text.lowercased()) { vs.lbAlgo = algo } else {
-                        sink.error(.invalidValue, t.location, "unknown lb_algo '\(clip(t.text))'; expected one of \(LBAlgo.allCases.map(\.rawValue).joined(separator: ", "))")
+                        sink.error(.invalidValue, loc(t), "unknown lb_algo '\(clip(t.text))'; expected one of \(LBAlgo.allCases.map(\.rawValue).joined(separator: ", "))")
                     }
                 }
             case "lb_kind":
@@ -492,7 +514,7 @@ struct ModelBuilder {
             case "protocol":
                 if let t = a.first {
                     if let p = LVSProtocol(rawValue: t.text.uppercased()) { vs.protocol = p } else {
-                        sink.error(.invalidValue, t.location, "protocol must be TCP, UDP or SCTP, not '\(clip(t.text))'")
+                        sink.error(.invalidValue, loc(t), "protocol must be TCP, UDP or SCTP, not '\(clip(t.text))'")
                     }
                 }
             case "sorry_server":
@@ -516,11 +538,11 @@ struct ModelBuilder {
                     switch t.text {
                     case "inet": vs.ipFamily = .inet
                     case "inet6": vs.ipFamily = .inet6
-                    default: sink.error(.invalidValue, t.location, "ip_family must be inet or inet6")
+                    default: sink.error(.invalidValue, loc(t), "ip_family must be inet or inet6")
                     }
                 }
             case "flag-1", "flag-2", "flag-3", "sh-port", "sh-fallback", "mh-port", "mh-fallback":
-                vs.schedulerFlags.append(n.name)
+                vs.schedulerFlags.append(n.name.text)
             default:
                 timers.apply(n, &self)
             }
@@ -541,7 +563,7 @@ struct ModelBuilder {
         var delayLoop: Double?
 
         mutating func apply(_ n: Node, _ b: inout ModelBuilder) {
-            guard let t = n.args.first else { return }
+            guard let t = b.args(n).first else { return }
             switch n.name {
             case "connect_timeout": if let d = b.seconds(t, "connect_timeout") { connectTimeout = d }
             case "retry": if let d = b.int(t, "retry", 0...Int(Int32.max)) { retry = d }
@@ -554,20 +576,20 @@ struct ModelBuilder {
     }
 
     mutating func realServer(_ node: Node, vs: VirtualServerConfig, timers inherited: Timers) -> RealServerConfig? {
-        let a = node.args
+        let a = args(node)
         guard let first = a.first, let ip = address(first, "real_server address") else { return nil }
         var port: UInt16?
         if a.count > 1 { guard let p = self.port(a[1], "real_server port") else { return nil }; port = p }
         if port == nil, case .address(_, let vport) = vs.address { port = vport }
         var rs = RealServerConfig(address: ip, port: port, lbKind: vs.lbKind)
-        rs.location = node.location
+        rs.location = loc(node)
         rs.inhibitOnFailure = vs.inhibitOnFailure
         rs.virtualhost = vs.virtualhost
         var timers = inherited
-        var seen: [String: SourceLocation] = [:]
-        for n in node.children where !CheckerKind.allNames.contains(n.name) {
+        var seen = SeenKeywords()
+        for n in node.children where n.grammar.checkerKind == nil {
             duplicateCheck(n, &seen)
-            let a = n.args
+            let a = args(n)
             switch n.name {
             case "weight": if let t = a.first, let w = int(t, "real_server weight", 0...65535) { rs.weight = w }
             case "inhibit_on_failure": rs.inhibitOnFailure = bool(n)
@@ -581,19 +603,19 @@ struct ModelBuilder {
             default: timers.apply(n, &self)
             }
         }
-        for n in node.children where CheckerKind.allNames.contains(n.name) {
+        for n in node.children where n.grammar.checkerKind != nil {
             if let c = checker(n, rs: rs, timers: timers, vsDelayLoop: vs.delayLoop) { rs.checkers.append(c) }
         }
         return rs
     }
 
     mutating func checker(_ node: Node, rs: RealServerConfig, timers inherited: Timers, vsDelayLoop: Double) -> CheckerConfig? {
-        guard let kind = CheckerKind(rawValue: node.name) else { return nil }
+        guard let kind = node.grammar.checkerKind else { return nil }
         var c = CheckerConfig(kind: kind)
-        c.location = node.location
+        c.location = loc(node)
         var t = inherited
         for n in node.children {
-            let a = n.args
+            let a = args(n)
             switch n.name {
             case "connect_ip": if let x = a.first { c.connectIP = address(x, "connect_ip") }
             case "connect_port": if let x = a.first { c.connectPort = port(x, "connect_port") }
@@ -608,7 +630,7 @@ struct ModelBuilder {
             case "http_protocol":
                 if let x = a.first {
                     if ["1.0", "1.0C", "1.1"].contains(x.text) { c.httpProtocol = x.text } else {
-                        sink.error(.invalidValue, x.location, "http_protocol must be 1.0, 1.0C or 1.1")
+                        sink.error(.invalidValue, loc(x), "http_protocol must be 1.0, 1.0C or 1.1")
                     }
                 }
             case "fast_recovery": c.fastRecovery = bool(n)
@@ -624,7 +646,7 @@ struct ModelBuilder {
                 if let x = a.first {
                     let up = x.text.uppercased()
                     if ["A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA"].contains(up) { c.dnsType = up } else {
-                        sink.error(.invalidValue, x.location, "DNS_CHECK type must be A, NS, CNAME, SOA, MX, TXT or AAAA")
+                        sink.error(.invalidValue, loc(x), "DNS_CHECK type must be A, NS, CNAME, SOA, MX, TXT or AAAA")
                     }
                 }
             case "name": if let x = a.first { c.dnsName = x.text }
@@ -645,11 +667,11 @@ struct ModelBuilder {
         if c.virtualhost == nil { c.virtualhost = rs.virtualhost }
         switch kind {
         case .http, .ssl:
-            if c.urls.isEmpty { sink.error(.missingValue, node.location, "\(kind.rawValue) needs at least one url { path … }") }
+            if c.urls.isEmpty { sink.error(.missingValue, loc(node), "\(kind.rawValue) needs at least one url { path … }") }
         case .misc:
-            if c.miscPath == nil { sink.error(.missingValue, node.location, "MISC_CHECK needs misc_path") }
+            if c.miscPath == nil { sink.error(.missingValue, loc(node), "MISC_CHECK needs misc_path") }
         case .file:
-            if c.trackFile == nil { sink.error(.missingValue, node.location, "FILE_CHECK needs track_file") }
+            if c.trackFile == nil { sink.error(.missingValue, loc(node), "FILE_CHECK needs track_file") }
         case .tcp, .smtp, .dns, .udp, .ping: break
         }
         return c
@@ -657,17 +679,17 @@ struct ModelBuilder {
 
     mutating func url(_ node: Node) -> URLCheck {
         var u = URLCheck()
-        u.location = node.location
+        u.location = loc(node)
         var hasPath = false
         for n in node.children {
-            let a = n.args
+            let a = args(n)
             switch n.name {
             case "path": if let x = a.first { u.path = x.text; hasPath = true }
             case "digest":
                 if let x = a.first {
                     let hex = x.text.lowercased()
                     if hex.utf8.count != 32 || !hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) {
-                        sink.error(.invalidValue, x.location, "digest must be 32 hexadecimal digits (an MD5 sum, see `vigil genhash`)")
+                        sink.error(.invalidValue, loc(x), "digest must be 32 hexadecimal digits (an MD5 sum, see `vigil genhash`)")
                     }
                     u.digest = hex
                 }
@@ -678,7 +700,7 @@ struct ModelBuilder {
                     let lo = Int(parts[0])
                     let hi = parts.count == 2 ? Int(parts[1]) : lo
                     if let lo, let hi, lo >= 100, hi <= 599, lo <= hi { ranges.append(StatusCodeRange(lo, hi)) } else {
-                        sink.error(.invalidValue, x.location, "status_code '\(clip(x.text))' is not a code or range within 100–599")
+                        sink.error(.invalidValue, loc(x), "status_code '\(clip(x.text))' is not a code or range within 100–599")
                     }
                 }
                 if !ranges.isEmpty { u.statusCodes = ranges }
@@ -686,23 +708,23 @@ struct ModelBuilder {
             default: break
             }
         }
-        if !hasPath { sink.error(.missingValue, node.location, "url needs a path") }
+        if !hasPath { sink.error(.missingValue, loc(node), "url needs a path") }
         return u
     }
 
     mutating func virtualServerGroup(_ node: Node) -> VirtualServerGroupConfig? {
-        guard let name = node.args.first?.text else { return nil }
+        guard let name = args(node).first?.text else { return nil }
         var g = VirtualServerGroupConfig(name: name)
-        g.location = node.location
+        g.location = loc(node)
         for e in node.entries {
             if e[0].text == "fwmark" {
                 if e.count >= 2, let m = int(e[1], "fwmark", 1...Int(UInt32.max)) { g.entries.append(.fwmark(UInt32(m))) } else if e.count < 2 {
-                    sink.error(.missingValue, e[0].location, "fwmark needs a number")
+                    sink.error(.missingValue, loc(e[0]), "fwmark needs a number")
                 }
                 continue
             }
             guard e.count >= 2 else {
-                sink.error(.missingValue, e[0].location, "virtual_server_group entry needs ADDRESS PORT")
+                sink.error(.missingValue, loc(e[0]), "virtual_server_group entry needs ADDRESS PORT")
                 continue
             }
             let text = e[0].text
@@ -720,7 +742,7 @@ struct ModelBuilder {
                 }
             }
             guard let f = first, let l = last else {
-                sink.error(.invalidValue, e[0].location, "'\(clip(text))' is not an address or range ADDRESS-LAST")
+                sink.error(.invalidValue, loc(e[0]), "'\(clip(text))' is not an address or range ADDRESS-LAST")
                 continue
             }
             if let p = port(e[1]) { g.entries.append(.range(first: f, last: l, port: p)) }

@@ -1,16 +1,27 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One parsed statement: a known keyword, its arguments, and its block (children or list entries).
 struct Node: Sendable {
-    /// The grammar entry (canonical name in `keyword.name`).
-    var keyword: Keyword
-    /// The keyword as spelled (may be an alias).
-    var spelled: String
-    var location: SourceLocation
-    var args: [Token]
+    /// The grammar entry (canonical name in `grammar.name`).
+    var grammar: GrammarNode
+    /// Where the keyword is written.
+    var position: TokenPosition
+    /// The arguments: `argCount` tokens from `argStart` in the parser's statement arena.
+    var argStart: Int32
+    var argCount: Int32
     var children: [Node] = []
     var entries: [[Token]] = []
     var hasBlock = false
 
-    var name: String { keyword.name }
+    /// The canonical keyword name (compares against string literals in `switch` without String
+    /// comparison; see `KeywordName`).
+    var name: KeywordName { KeywordName(grammar: grammar) }
+    /// The grammar entry.
+    var keyword: Keyword { grammar.keyword }
 }
 
 /// Builds the statement tree from tokens, guided by the keyword grammar.
@@ -19,148 +30,203 @@ struct Node: Sendable {
 /// start the next statement, so `auth_type PASS auth_pass x` works on one line), then a `{ … }` block if
 /// the keyword has one. Unknown words are errors with a did-you-mean; keepalived keywords Vigil does not
 /// implement are warnings, and their arguments and block are skipped. Every error is collected.
+///
+/// Tokens are pulled from the `SourceReader` one line at a time, and `nextTopLevel()` returns one
+/// top-level statement at a time, so the loader can build the model while reading and only one
+/// top-level block's tree exists at once.
 struct TreeParser {
-    let tokens: [Token]
-    var i = 0
+    var reader: SourceReader
+    /// The tokens of the current line and the next one to look at.
+    private var line: [Token] = []
+    private var k = 0
+    private var atEnd = false
     var sink: DiagnosticSink
     var unknownCount = 0
+    /// Did-you-mean answers already computed in this parse (same word, same block kind).
+    private var siblingSuggestions: [SuggestionKey: String?] = [:]
+    private var globalSuggestions: [[UInt8]: String?] = [:]
 
-    init(tokens: [Token], sink: DiagnosticSink) {
-        self.tokens = tokens
+    init(reader: SourceReader, sink: DiagnosticSink) {
+        self.reader = reader
         self.sink = sink
     }
 
-    mutating func parseTop() -> [Node] {
-        parseStatements(GrammarNode.root, closer: nil)
+    /// Whether a token is available at `line[k]` (pulling the next line when needed).
+    @inline(__always)
+    private mutating func more() -> Bool {
+        if k < line.count { return true }
+        return refill()
+    }
+
+    private mutating func refill() -> Bool {
+        if atEnd { return false }
+        k = 0
+        if reader.nextLine(into: &line) { return true }
+        atEnd = true
+        return false
+    }
+
+    /// The token at the cursor; only after `more()` returned true.
+    private var current: Token { line[k] }
+
+    private func location(_ t: Token) -> SourceLocation { reader.location(t.position) }
+
+    /// The arguments of the statement last returned by `nextTopLevel` and of everything inside it.
+    private(set) var arena: [Token] = []
+
+    /// The next top-level statement, or nil at the end of input. Stray tokens in between are reported.
+    /// Its arguments are in `arena` until the next call.
+    mutating func nextTopLevel() -> Node? {
+        arena.removeAll(keepingCapacity: true)
+        var one: [Node] = []
+        while more() {
+            if step(GrammarNode.root, closer: nil, into: &one) == .node, let n = one.popLast() { return n }
+        }
+        return nil
+    }
+
+    private enum Step {
+        /// A statement was appended.
+        case node
+        case skipped
+        /// The block's `}` was consumed.
+        case closed
+    }
+
+    /// Handles the token at the cursor inside a block of `grammar` (only after `more()` returned true);
+    /// a parsed statement is appended to `nodes`.
+    private mutating func step(_ grammar: GrammarNode, closer: TokenPosition?, into nodes: inout [Node]) -> Step {
+        let t = current
+        switch t.kind {
+        case .close:
+            k += 1
+            if closer != nil { return .closed }
+            sink.error(.syntax, location(t), "unexpected '}' with no open block")
+            return .skipped
+        case .open:
+            sink.error(.syntax, location(t), "unexpected '{' without a keyword")
+            k += 1
+            skipBlockBody()
+            return .skipped
+        case .quoted:
+            sink.error(.syntax, location(t), "expected a keyword, found a quoted string")
+            k += 1
+            return .skipped
+        case .word:
+            break
+        }
+        guard let g = grammar.child(t) else {
+            reportUnknown(t, in: grammar)
+            k += 1
+            skipRestOfStatement(line: t.lineID)
+            return .skipped
+        }
+        k += 1
+        if !g.supported {
+            sink.warning(.unsupportedKeyword, location(t),
+                         "'\(t.text)' is a keepalived keyword that Vigil does not implement; ignored")
+            skipRestOfStatement(line: t.lineID)
+            return .skipped
+        }
+        nodes.append(parseStatement(g, token: t, siblings: grammar))
+        return .node
     }
 
     /// Parses statements until `}` (when `closer` is set) or end of input.
-    private mutating func parseStatements(_ grammar: GrammarNode, closer: SourceLocation?) -> [Node] {
-        let index = grammar.children
+    private mutating func parseStatements(_ grammar: GrammarNode, closer: TokenPosition?) -> [Node] {
         var nodes: [Node] = []
-        while i < tokens.count {
-            let t = tokens[i]
-            switch t.kind {
-            case .close:
-                i += 1
-                if closer != nil { return nodes }
-                sink.error(.syntax, t.location, "unexpected '}' with no open block")
-                continue
-            case .open:
-                sink.error(.syntax, t.location, "unexpected '{' without a keyword")
-                i += 1
-                skipBlockBody()
-                continue
-            case .quoted:
-                sink.error(.syntax, t.location, "expected a keyword, found a quoted string")
-                i += 1
-                continue
-            case .word:
-                break
-            }
-            guard let g = index[t.text] else {
-                reportUnknown(t, siblings: grammar.spellings)
-                i += 1
-                skipRestOfStatement(line: t.line)
-                continue
-            }
-            i += 1
-            let kw = g.keyword
-            if !kw.supported {
-                sink.warning(.unsupportedKeyword, t.location,
-                             "'\(t.text)' is a keepalived keyword that Vigil does not implement; ignored")
-                skipRestOfStatement(line: t.line)
-                continue
-            }
-            if let node = parseStatement(g, token: t, siblings: index) { nodes.append(node) }
+        while more() {
+            if step(grammar, closer: closer, into: &nodes) == .closed { return nodes }
         }
         if let closer {
-            sink.error(.syntax, closer, "block opened here is never closed")
+            sink.error(.syntax, reader.location(closer), "block opened here is never closed")
         }
         return nodes
     }
 
-    private mutating func parseStatement(_ g: GrammarNode, token t: Token, siblings: [String: GrammarNode]) -> Node? {
+    private mutating func parseStatement(_ g: GrammarNode, token t: Token, siblings: GrammarNode) -> Node {
         let kw = g.keyword
-        var node = Node(keyword: kw, spelled: t.text, location: t.location, args: [])
-        let max = kw.maxArguments ?? Int.max
-        while i < tokens.count, tokens[i].line == t.line, tokens[i].kind == .word || tokens[i].kind == .quoted,
-              node.args.count < max {
-            node.args.append(tokens[i])
-            i += 1
+        var node = Node(grammar: g, position: t.position, argStart: Int32(truncatingIfNeeded: arena.count), argCount: 0)
+        let max = g.maxArguments
+        var count = 0
+        while more(), current.lineID == t.lineID, current.kind == .word || current.kind == .quoted, count < max {
+            arena.append(current)
+            count += 1
+            k += 1
         }
-        if node.args.count < kw.minArguments {
-            let missing = kw.arguments.filter { !$0.optional }.dropFirst(node.args.count).map(\.name)
-            sink.error(.missingValue, t.location, "'\(kw.name)' needs \(missing.joined(separator: " "))")
+        node.argCount = Int32(truncatingIfNeeded: count)
+        if count < g.minArguments {
+            let missing = kw.arguments.filter { !$0.optional }.dropFirst(count).map(\.name)
+            sink.error(.missingValue, location(t), "'\(kw.name)' needs \(missing.joined(separator: " "))")
         }
-        switch kw.body {
+        switch g.bodyKind {
         case .none:
-            if i < tokens.count, tokens[i].kind == .open, tokens[i].line == t.line {
-                sink.error(.syntax, tokens[i].location, "'\(kw.name)' does not take a block")
-                i += 1
+            if more(), current.kind == .open, current.lineID == t.lineID {
+                sink.error(.syntax, location(current), "'\(kw.name)' does not take a block")
+                k += 1
                 skipBlockBody()
-            } else if kw.maxArguments != nil, i < tokens.count, tokens[i].line == t.line,
-                      tokens[i].kind == .quoted || (tokens[i].kind == .word && siblings[tokens[i].text] == nil) {
-                sink.error(.syntax, tokens[i].location, "too many arguments for '\(kw.name)'")
-                skipRestOfStatement(line: t.line)
+            } else if g.hasMaxArguments, more(), current.lineID == t.lineID,
+                      current.kind == .quoted || (current.kind == .word && siblings.child(current) == nil) {
+                sink.error(.syntax, location(current), "too many arguments for '\(kw.name)'")
+                skipRestOfStatement(line: t.lineID)
             }
             return node
         case .block:
-            guard i < tokens.count, tokens[i].kind == .open else {
-                if !kw.bodyOptional {
-                    sink.error(.missingValue, t.location, "'\(kw.name)' needs a { … } block")
+            guard more(), current.kind == .open else {
+                if !g.bodyOptional {
+                    sink.error(.missingValue, location(t), "'\(kw.name)' needs a { … } block")
                 }
                 return node
             }
-            let open = tokens[i].location
-            i += 1
+            let open = current.position
+            k += 1
             node.hasBlock = true
             node.children = parseStatements(g, closer: open)
             return node
         case .list:
-            guard i < tokens.count, tokens[i].kind == .open else {
-                sink.error(.missingValue, t.location, "'\(kw.name)' needs a { … } list")
+            guard more(), current.kind == .open else {
+                sink.error(.missingValue, location(t), "'\(kw.name)' needs a { … } list")
                 return node
             }
-            let open = tokens[i].location
-            i += 1
+            let open = current.position
+            k += 1
             node.hasBlock = true
-            var current: [Token] = []
-            var currentLine = -1
-            while i < tokens.count {
-                let x = tokens[i]
+            var entry: [Token] = []
+            var entryLine: Int32 = -1
+            while more() {
+                let x = current
                 if x.kind == .close {
-                    i += 1
-                    if !current.isEmpty { node.entries.append(current) }
+                    k += 1
+                    if !entry.isEmpty { node.entries.append(entry) }
                     return node
                 }
                 if x.kind == .open {
-                    sink.error(.syntax, x.location, "unexpected '{' inside the '\(kw.name)' list")
-                    i += 1
+                    sink.error(.syntax, location(x), "unexpected '{' inside the '\(kw.name)' list")
+                    k += 1
                     skipBlockBody()
                     continue
                 }
-                if x.line != currentLine {
-                    if !current.isEmpty { node.entries.append(current) }
-                    current = []
-                    currentLine = x.line
+                if x.lineID != entryLine {
+                    if !entry.isEmpty { node.entries.append(entry) }
+                    entry = []
+                    entryLine = x.lineID
                 }
-                current.append(x)
-                i += 1
+                entry.append(x)
+                k += 1
             }
-            if !current.isEmpty { node.entries.append(current) }
-            sink.error(.syntax, open, "list opened here is never closed")
+            if !entry.isEmpty { node.entries.append(entry) }
+            sink.error(.syntax, reader.location(open), "list opened here is never closed")
             return node
         }
     }
 
     /// Skips the arguments of a statement on its line and a following `{ … }` block if any.
-    private mutating func skipRestOfStatement(line: Int) {
-        while i < tokens.count, tokens[i].line == line, tokens[i].kind != .open, tokens[i].kind != .close {
-            i += 1
+    private mutating func skipRestOfStatement(line id: Int32) {
+        while more(), current.lineID == id, current.kind != .open, current.kind != .close {
+            k += 1
         }
-        if i < tokens.count, tokens[i].kind == .open {
-            i += 1
+        if more(), current.kind == .open {
+            k += 1
             skipBlockBody()
         }
     }
@@ -168,63 +234,161 @@ struct TreeParser {
     /// Skips to the `}` matching an already consumed `{` (iteratively, so nesting depth cannot overflow).
     private mutating func skipBlockBody() {
         var depth = 1
-        while i < tokens.count {
-            switch tokens[i].kind {
+        while more() {
+            switch current.kind {
             case .open: depth += 1
             case .close: depth -= 1
-            default: break
+            case .word, .quoted: break
             }
-            i += 1
+            k += 1
             if depth == 0 { return }
         }
     }
 
-    private mutating func reportUnknown(_ t: Token, siblings: [String]) {
+    private mutating func reportUnknown(_ t: Token, in grammar: GrammarNode) {
         unknownCount += 1
-        let shown = t.text.count > 64 ? String(t.text.prefix(64)) + "…" : t.text
-        var message = "unknown keyword '\(shown)'"
-        // Suggestions cost an edit distance per candidate; hostile input gets them only for the first few words.
-        let suggestion = unknownCount <= 20 ? Suggest.closest(to: t.text, in: siblings) : nil
-        if let s = suggestion ?? (unknownCount <= 5 ? Suggest.closest(to: t.text, in: Keyword.allSpellings) : nil) {
+        var message = "unknown keyword '\(clipped(t.text))'"
+        // Suggestions cost an edit distance per candidate; hostile input gets them only for the first few
+        // words, and a word seen before in the same block kind reuses its answer.
+        var suggestion: String?
+        // Words longer than 64 bytes get no suggestion (and are not worth a cache key).
+        let suggestible = t.text.utf8.count <= 64
+        if suggestible, unknownCount <= 20 {
+            let key = SuggestionKey(word: Array(t.text.utf8), grammar: ObjectIdentifier(grammar))
+            if let cached = siblingSuggestions[key] {
+                suggestion = cached
+            } else {
+                suggestion = Suggest.closest(to: t.text, in: grammar.spellings)
+                siblingSuggestions[key] = .some(suggestion)
+            }
+        }
+        if suggestible, suggestion == nil, unknownCount <= 5 {
+            // Keyed by bytes: String keys would merge canonically equal spellings with different bytes.
+            let bytes = Array(t.text.utf8)
+            if let cached = globalSuggestions[bytes] {
+                suggestion = cached
+            } else {
+                suggestion = Suggest.closest(to: t.text, in: Keyword.allSpellings)
+                globalSuggestions[bytes] = .some(suggestion)
+            }
+        }
+        if let s = suggestion {
             message += "; did you mean '\(s)'?"
         }
-        sink.error(.unknownKeyword, t.location, message)
+        sink.error(.unknownKeyword, location(t), message)
+    }
+
+    private struct SuggestionKey: Hashable {
+        var word: [UInt8]
+        var grammar: ObjectIdentifier
     }
 }
 
+/// A statement's arguments: a zero-based view of a range of the parser's token arena.
+struct TokenList: RandomAccessCollection {
+    let storage: [Token]
+    let start: Int
+    let count: Int
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+    subscript(i: Int) -> Token { storage[start + i] }
+}
+
+/// A keyword's canonical name as the model builder sees it. `switch node.name { case "weight": … }`
+/// compares byte counts and bytes (`~=` below) instead of going through String's Unicode-aware
+/// comparison, which showed up as a tenth of the model builder's time.
+struct KeywordName: Equatable, CustomStringConvertible {
+    let grammar: GrammarNode
+
+    /// The name as a String.
+    var text: String { grammar.name }
+    var description: String { grammar.name }
+
+    static func == (a: KeywordName, b: KeywordName) -> Bool { a.grammar.name == b.grammar.name }
+
+    /// Matches a string literal pattern.
+    static func ~= (pattern: StaticString, value: KeywordName) -> Bool {
+        let bytes = value.grammar.nameBytes
+        guard pattern.hasPointerRepresentation, pattern.utf8CodeUnitCount == bytes.count else { return false }
+        return bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return true }
+            return memcmp(base, pattern.utf8Start, b.count) == 0
+        }
+    }
+
+    static func == (a: KeywordName, b: StaticString) -> Bool { b ~= a }
+    static func != (a: KeywordName, b: StaticString) -> Bool { !(b ~= a) }
+}
+
+/// `s`, or its first 64 characters and an ellipsis when it is longer (O(64), whatever the length).
+func clipped(_ s: String) -> String {
+    let p = s.prefix(64)
+    return p.endIndex == s.endIndex ? s : String(p) + "…"
+}
+
 /// Did-you-mean suggestions by edit distance.
+///
+/// Cheap pruning keeps hostile input fast without changing any suggestion: candidates whose length
+/// differs by more than the limit are skipped, and a distance computation stops as soon as every
+/// later row must exceed the best distance still worth finding.
 enum Suggest {
     /// The closest candidate within a small edit distance, or nil.
     static func closest(to word: String, in candidates: [String]) -> String? {
+        let n = word.utf8.count
+        guard n > 0, n <= 64 else { return nil }
         let w = Array(word.utf8)
-        guard !w.isEmpty, w.count <= 64 else { return nil }
         let limit = max(1, min(3, w.count / 3))
         var best: (String, Int)?
+        var rows = [Int](repeating: 0, count: 3 * 66)
         for c in candidates {
             if abs(c.utf8.count - w.count) > limit { continue }
-            let d = distance(w, Array(c.utf8))
-            if d <= limit, d < (best?.1 ?? Int.max) { best = (c, d) }
+            // Only a distance below the best so far (and within the limit) can change the answer.
+            let bound = min(limit, (best?.1 ?? Int.max) - 1)
+            if bound < 0 { break }
+            var cu = c
+            let d = cu.withUTF8 { cb in
+                w.withUnsafeBufferPointer { wb in boundedDistance(wb, cb, bound: bound, rows: &rows) }
+            }
+            if d <= bound { best = (c, d) }
         }
         return best?.0
     }
 
     /// Damerau-Levenshtein (optimal string alignment) distance, three rows in one buffer.
     static func distance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        var rows = [Int](repeating: 0, count: 3 * (b.count + 1))
+        return a.withUnsafeBufferPointer { ab in
+            b.withUnsafeBufferPointer { bb in boundedDistance(ab, bb, bound: Int.max - 1, rows: &rows) }
+        }
+    }
+
+    /// The optimal-string-alignment distance when it is at most `bound`; otherwise some value above
+    /// `bound`. A row's minimum can only be undercut two rows later by one transposition, so once
+    /// `min(thisRowMin, previousRowMin + 1)` exceeds the bound, the result must too.
+    /// `rows` must hold at least `3 * (b.count + 1)` entries (it is grown when shorter).
+    static func boundedDistance(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, bound: Int,
+                                rows: inout [Int]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         let w = b.count + 1
-        var rows = [Int](repeating: 0, count: 3 * w)
+        if rows.count < 3 * w { rows = [Int](repeating: 0, count: 3 * w) }
         return rows.withUnsafeMutableBufferPointer { r -> Int in
             var p2 = 0, p1 = w, c = 2 * w
             for y in 0...b.count { r[p1 + y] = y }
+            var previousMin = 0
             for x in 1...a.count {
                 r[c] = x
+                var rowMin = x
                 for y in 1...b.count {
                     let cost = a[x - 1] == b[y - 1] ? 0 : 1
                     var v = min(r[p1 + y] + 1, r[c + y - 1] + 1, r[p1 + y - 1] + cost)
                     if x > 1, y > 1, a[x - 1] == b[y - 2], a[x - 2] == b[y - 1] { v = min(v, r[p2 + y - 2] + 1) }
                     r[c + y] = v
+                    if v < rowMin { rowMin = v }
                 }
+                if min(rowMin, previousMin + 1) > bound { return bound + 1 }
+                previousMin = rowMin
                 (p2, p1, c) = (p1, c, p2)
             }
             return r[p1 + b.count]
@@ -232,14 +396,48 @@ enum Suggest {
     }
 }
 
-/// The grammar with a name-or-alias index at every level, built once.
-struct GrammarNode: Sendable {
+/// The grammar with a name-or-alias index at every level, built once. A class, so a parsed node
+/// refers to its grammar entry with one pointer instead of copying the keyword's data.
+final class GrammarNode: Sendable {
+    /// What follows a keyword's arguments.
+    enum BodyKind: Sendable {
+        case none, block, list
+    }
+
     let keyword: Keyword
+    /// `keyword.name`.
+    let name: String
+    /// `keyword.name` in UTF-8.
+    let nameBytes: [UInt8]
+    /// `keyword.supported`.
+    let supported: Bool
+    let bodyKind: BodyKind
+    let bodyOptional: Bool
+    let minArguments: Int
+    /// `Int.max` when unbounded.
+    let maxArguments: Int
+    let hasMaxArguments: Bool
+    /// The checker this keyword starts (`TCP_CHECK` …), if any.
+    let checkerKind: CheckerKind?
     let children: [String: GrammarNode]
+    /// Child names and aliases, in grammar order (did-you-mean candidates).
     let spellings: [String]
 
     init(keyword: Keyword, childKeywords: [Keyword]) {
         self.keyword = keyword
+        name = keyword.name
+        nameBytes = Array(keyword.name.utf8)
+        supported = keyword.supported
+        switch keyword.body {
+        case .none: bodyKind = .none
+        case .block: bodyKind = .block
+        case .list: bodyKind = .list
+        }
+        bodyOptional = keyword.bodyOptional
+        minArguments = keyword.minArguments
+        maxArguments = keyword.maxArguments ?? Int.max
+        hasMaxArguments = keyword.maxArguments != nil
+        checkerKind = CheckerKind(rawValue: keyword.name)
         var d: [String: GrammarNode] = [:]
         var names: [String] = []
         for k in childKeywords {
@@ -253,6 +451,41 @@ struct GrammarNode: Sendable {
         }
         children = d
         spellings = names
+        // Open addressing over the spellings' FNV-1a hashes, at most half full.
+        var size = 8
+        while size < 2 * d.count { size *= 2 }
+        var slots = [Int32](repeating: -1, count: size)
+        var entries: [(hash: UInt32, text: String, node: GrammarNode)] = []
+        for (text, node) in d.sorted(by: { $0.key < $1.key }) {
+            let h = Token.hash(text)
+            var i = Int(h) & (size - 1)
+            while slots[i] >= 0 { i = (i + 1) & (size - 1) }
+            slots[i] = Int32(entries.count)
+            entries.append((h, text, node))
+        }
+        self.slots = slots
+        self.entries = entries
+    }
+
+    private let slots: [Int32]
+    private let entries: [(hash: UInt32, text: String, node: GrammarNode)]
+
+    /// The child keyword spelled `text` (name or alias).
+    func child(_ text: String) -> GrammarNode? { children[text] }
+
+    /// The child keyword a word token spells, found by the hash the lexer computed.
+    @inline(__always)
+    func child(_ t: Token) -> GrammarNode? {
+        if t.hash == 0 { return children[t.text] }
+        let mask = slots.count - 1
+        var i = Int(t.hash) & mask
+        while true {
+            let e = Int(slots[i])
+            if e < 0 { return nil }
+            let entry = entries[e]
+            if entry.hash == t.hash, entry.text == t.text { return entry.node }
+            i = (i + 1) & mask
+        }
     }
 
     static let root = GrammarNode(keyword: Keyword(name: "", body: .block(Keyword.grammar)),

@@ -20,7 +20,7 @@ func lexLine(_ s: String) -> (tokens: [(Token.Kind, String, Int)], problems: [Li
     let bytes = Array(s.utf8)
     var problems: [LineLexer.Problem] = []
     let toks = bytes.withUnsafeBufferPointer { LineLexer.lex($0, 0..<bytes.count, columnBase: 1, problems: &problems) }
-    return (toks.map { ($0.kind, $0.text, $0.column) }, problems)
+    return (toks.map { ($0.kind, $0.text, Int($0.position.column)) }, problems)
 }
 
 /// A minimal valid instance body to embed in tests.
