@@ -54,8 +54,11 @@ struct TreeParser {
     /// Whether a token is available at `line[k]` (pulling the next line when needed).
     @inline(__always)
     private mutating func more() -> Bool {
-        if k < line.count { return true }
-        return refill()
+        // A line can come back without tokens (a macro that expands to nothing): read on until one has some.
+        while k >= line.count {
+            if !refill() { return false }
+        }
+        return true
     }
 
     private mutating func refill() -> Bool {

@@ -58,3 +58,12 @@ func malformedMacroBlowup() {
     let r = parse("$A=$A$A$A$A\nglobal_defs {\n router_id $A\n}\n")
     #expect(positions(r, .invalidValue) == ["3:12"])
 }
+
+@Test("A line whose macro expands to nothing inside a skipped block is not a crash (fuzzer finding)")
+func malformedEmptyMacroLineInSkippedBlock() {
+    // Found by `make fuzz-config`: an unknown keyword's block is skipped line by line, and a line made only of
+    // `$Y` (defined empty) has no tokens; the parser indexed into it.
+    let r = parse("$Y=\nbogus_block {\n$Y\n}\nglobal_defs {\n router_id x\n}\n")
+    #expect(!r.isValid)
+    #expect(r.config.globalDefs.routerID == "x")
+}
