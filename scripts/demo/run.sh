@@ -27,7 +27,7 @@ report_phase() {
   SUMMARY+=("$(printf '%-28s failed %3d of %3d' "$phase_name" "$fail" "$(( $(printf '%s\n' "$ok" | grep -c .) + fail ))")")
 }
 cleanup() {
-  [ -n "${CLIENT_PID:-}" ] && kill "$CLIENT_PID" 2>/dev/null
+  topo_client_stop
   topo_cleanup
 }
 trap cleanup EXIT
@@ -50,22 +50,9 @@ topo_ipvs 1 | sed 's/^/         /'
 
 CLIENT="$TOPO_DIR/client.txt"
 # One long-lived client process (a process start costs ~30 ms under TCG, python's ~0.6 s): a request to the
-# VIP every 0.1 s with a 0.5 s timeout, one line per request: "<ms> ok <page>" or "<ms> fail".
-ip netns exec "$TOPO_NS_C" python3 -u -c '
-import sys, time, urllib.request
-url = sys.argv[1]
-while True:
-    try:
-        with urllib.request.urlopen(url, timeout=0.5) as r:
-            page = r.read().decode("utf-8", "replace").strip() or "?"
-        print(int(time.time() * 1000), "ok", page.split()[0])
-    except Exception:
-        print(int(time.time() * 1000), "fail")
-    time.sleep(0.1)
-' "http://$TOPO_VIP/" > "$CLIENT" 2>/dev/null &
-CLIENT_PID=$!
-for _ in $(seq 600); do [ -s "$CLIENT" ] && break; sleep 0.1; done   # python starts slowly under TCG
-[ -s "$CLIENT" ] || { echo "error: the client did not start" >&2; exit 1; }
+# VIP every 0.1 s with a 0.5 s timeout (scripts/director/client.py), one line per request.
+topo_client_start "$CLIENT"
+topo_client_ready "$CLIENT" || { echo "error: the client did not start" >&2; exit 1; }
 
 phase "MASTER serves"
 sleep 8
@@ -90,7 +77,7 @@ topo_wait 20 "table on director 2" three 2 && { say "director 2's table:"; topo_
 grep -E "installed|withdrawn" "$TOPO_DIR/director2.log" | tail -n1 | sed 's/^/         log: /'
 sleep 8
 report_phase
-kill "$CLIENT_PID" 2>/dev/null; wait "$CLIENT_PID" 2>/dev/null; CLIENT_PID=
+topo_client_stop
 say "summary (requests every ~0.1 s, 0.5 s timeout each):"
 for l in "${SUMMARY[@]}"; do echo "         $l"; done
 say "removing the lab"

@@ -178,6 +178,7 @@ topo_now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 topo_cleanup() {
   local g k
+  topo_client_stop
   for k in "${!TOPO_NGINX_PID[@]}"; do topo_nginx_stop "$k"; done
   for g in "${TOPO_PGIDS[@]}"; do kill -TERM -- "-$g" 2>/dev/null; done
   for g in "${TOPO_PGIDS[@]}"; do

@@ -104,26 +104,11 @@ sleep 1.5  # two adverts: director 2 must stay BACKUP (a steady state has no eve
 check "director 2 does not hold the VIP while director 1 is MASTER" eval '! topo_has_vip 2'
 check "director 2 installs no virtual server while BACKUP" eval '! topo_ipvs 2 | grep -q "TCP  $TOPO_VIP:80"'
 
-# The long-lived client of the demo (a process start costs ~30 ms under TCG, python's ~0.6 s): a request to the
-# VIP every 0.1 s with a 0.5 s timeout, one line per request: "<ms> ok <page>" or "<ms> fail".
+# The long-lived client (scripts/director/client.py through topology.sh): "<ms> ok rK <latency>" or "<ms> fail …".
 client_start() {
-  ip netns exec "$TOPO_NS_C" python3 -u -c '
-import sys, time, urllib.request
-url = sys.argv[1]
-while True:
-    try:
-        with urllib.request.urlopen(url, timeout=0.5) as r:
-            page = r.read().decode("utf-8", "replace").strip() or "?"
-        print(int(time.time() * 1000), "ok", page.split()[0])
-    except Exception:
-        print(int(time.time() * 1000), "fail")
-    time.sleep(0.1)
-' "http://$TOPO_VIP/" > "$1" 2>/dev/null &
-  CLIENT_PID=$!
-  TOPO_PGIDS+=("$CLIENT_PID")
-  topo_wait 60 "the client's first answer" grep -q " ok " "$1"
+  topo_client_start "$1" && topo_wait 120 "the client's first answer" grep -q " ok " "$1"
 }
-client_stop() { kill "$CLIENT_PID" 2>/dev/null; wait "$CLIENT_PID" 2>/dev/null; return 0; }
+client_stop() { topo_client_stop; }
 count_after() { awk -v t="$2" -v w="$3" '$1 >= t && $2 == w' "$1" | wc -l; }
 weight_of() { topo_ipvs "$1" | awk -v r="$2" '$1 == "->" && $2 == r { print $4 }'; }
 transitions() { grep -c "VI_1: [A-Z]* -> " "$TOPO_DIR/director$1.log"; }
