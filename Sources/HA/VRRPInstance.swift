@@ -133,6 +133,10 @@ public enum VRRPAction: Sendable, Hashable {
     case discarded(VRRPDiscardReason, from: IPAddress)
     /// The master's address list differs from ours (logged as a warning, as keepalived does).
     case addressListMismatch(from: IPAddress, theirs: [IPAddress])
+    /// Backup only, not part of the protocol: `true` when the master looks gone while the master-down timer still
+    /// runs (no advertisement for 1.5 × its interval, or it sent priority 0), so a takeover may follow; `false` when
+    /// it advertises again. The Director prepares the LVS table on `true` so that a takeover does not wait for it.
+    case masterSilence(Bool)
 }
 
 /// The static description of one VRRP instance, as the core needs it.
@@ -198,6 +202,8 @@ public struct VRRPInstance: Sendable {
     private struct Timers: Sendable, Hashable {
         var advertTimer: Instant?
         var masterDownTimer: Instant?
+        /// Backup: when the master counts as silent (see `VRRPAction.masterSilence`).
+        var silenceTimer: Instant?
     }
 
     /// The configuration this instance runs with.
@@ -211,6 +217,8 @@ public struct VRRPInstance: Sendable {
     private var lastAdvertAt: Instant?
     private var preemptAllowedAt: Instant = .zero
     private var masterLeft = false
+    /// Backup: `.masterSilence(true)` was reported and not yet taken back.
+    private var masterSilent = false
     /// Sum of tracker weights currently applied.
     public private(set) var priorityAdjustment = 0
     private var faulted = false
@@ -238,10 +246,19 @@ public struct VRRPInstance: Sendable {
         return UInt8(max(1, min(254, Int(configuration.priority) + priorityAdjustment)))
     }
 
-    /// The earliest armed timer; the adapter calls `deadlineReached(now:)` at (or after) it.
+    /// The earliest armed protocol timer (advert or master-down).
     public var nextDeadline: Instant? {
         [timers.advertTimer, timers.masterDownTimer].compactMap { $0 }.min()
     }
+
+    /// The earliest armed timer, the silence timer included; the adapter calls `deadlineReached(now:)` at (or after) it.
+    public var nextWakeup: Instant? {
+        [timers.advertTimer, timers.masterDownTimer, timers.silenceTimer].compactMap { $0 }.min()
+    }
+
+    /// A master counts as silent after 1.5 × its advertisement interval without one (one advert missed, with slack
+    /// for jitter); always well inside Master_Down_Interval (3 × the interval + skew).
+    private var silenceThreshold: Duration { .nanoseconds(Int64(masterAdverIntervalCS) * 15_000_000) }
 
     /// Skew_Time: RFC 3768 §6.1 `(256 − Priority) / 256` s; RFC 5798 §6.1
     /// `((256 − Priority) × Master_Adver_Interval) / 256`.
@@ -330,6 +347,11 @@ public struct VRRPInstance: Sendable {
                 // RFC 3768 §6.4.2: Master_Down_Timer = Skew_Time.
                 timers.masterDownTimer = now + skewTime
                 masterLeft = true
+                timers.silenceTimer = nil
+                if !masterSilent {
+                    masterSilent = true
+                    actions.append(.masterSilence(true))
+                }
                 return actions
             }
             let theyWin = ad.priority >= effectivePriority
@@ -341,6 +363,11 @@ public struct VRRPInstance: Sendable {
                 lastAdvertAt = now
                 masterLeft = false
                 timers.masterDownTimer = now + masterDownInterval
+                timers.silenceTimer = now + silenceThreshold
+                if masterSilent {
+                    masterSilent = false
+                    actions.append(.masterSilence(false))
+                }
             }
             return actions
         case .master:
@@ -373,10 +400,19 @@ public struct VRRPInstance: Sendable {
             counters.sent += 1
             return [.send(ownAdvertisement)]
         case .backup:
-            guard let due = timers.masterDownTimer, due <= now else { return [] }
+            var actions: [VRRPAction] = []
+            if let silence = timers.silenceTimer, silence <= now {
+                timers.silenceTimer = nil
+                // Only while the takeover is still ahead: when both are due, the transition says it all.
+                if !masterSilent, let down = timers.masterDownTimer, now < down {
+                    masterSilent = true
+                    actions.append(.masterSilence(true))
+                }
+            }
+            guard let due = timers.masterDownTimer, due <= now else { return actions }
             let reason: VRRPTransitionReason = masterLeft
                 ? .masterLeft : .masterDownTimerExpired(lastAdvertAge: lastAdvertAt.map { now - $0 })
-            return becomeMaster(now: now, from: .backup, reason: reason)
+            return actions + becomeMaster(now: now, from: .backup, reason: reason)
         }
     }
 
@@ -454,14 +490,16 @@ public struct VRRPInstance: Sendable {
         state = .master
         timers = Timers(advertTimer: now + advertInterval, masterDownTimer: nil)
         masterLeft = false
+        masterSilent = false
         counters.sent += 1
         return [.send(ownAdvertisement), .addVIPs, .transition(from: from, to: .master, reason: reason)]
     }
 
     private mutating func becomeBackup(now: Instant, from: VRRPState, reason: VRRPTransitionReason) -> [VRRPAction] {
         state = .backup
-        timers = Timers(advertTimer: nil, masterDownTimer: now + masterDownInterval)
+        timers = Timers(advertTimer: nil, masterDownTimer: now + masterDownInterval, silenceTimer: now + silenceThreshold)
         masterLeft = false
+        masterSilent = false
         var actions: [VRRPAction] = []
         if from == .master { actions.append(.removeVIPs) }
         actions.append(.transition(from: from, to: .backup, reason: reason))
@@ -471,6 +509,7 @@ public struct VRRPInstance: Sendable {
     private mutating func enterFault(now: Instant, from: VRRPState) -> [VRRPAction] {
         state = .fault
         timers = Timers()
+        masterSilent = false
         var actions: [VRRPAction] = []
         if from == .master {
             // Not in the RFC (Fault is keepalived's): leave like a shutdown so the backup takes over after skew.

@@ -11,6 +11,9 @@ public enum VRRPEvent: Sendable, Hashable {
     case transition(instance: String, from: VRRPState, to: VRRPState, reason: VRRPTransitionReason)
     /// An I/O operation failed (send, address change); the runtime keeps running.
     case ioError(instance: String, message: String)
+    /// A BACKUP instance's master went silent (`true`: a takeover may follow) or advertises again (`false`); see
+    /// `VRRPAction.masterSilence`.
+    case masterSilence(instance: String, silent: Bool)
     /// The runtime finished shutting down.
     case stopped
 }
@@ -179,7 +182,7 @@ public actor VRRPRuntime {
                 if let i = slots.firstIndex(where: { $0.id == id }) { received(packet, slot: i, now: t) }
             case .tick:
                 for i in slots.indices {
-                    if let d = slots[i].instance.nextDeadline, d <= t { perform(slots[i].instance.deadlineReached(now: t), slot: i) }
+                    if let d = slots[i].instance.nextWakeup, d <= t { perform(slots[i].instance.deadlineReached(now: t), slot: i) }
                 }
             case .scriptResult(let name, let ok):
                 if scriptTrackers[name]?.resultReceived(success: ok) == true {
@@ -277,7 +280,7 @@ public actor VRRPRuntime {
     }
 
     private func rearmTimer() {
-        let next = slots.compactMap(\.instance.nextDeadline).min()
+        let next = slots.compactMap(\.instance.nextWakeup).min()
         guard next != timerDeadline else { return }
         timerTask?.cancel()
         timerDeadline = next
@@ -340,6 +343,13 @@ public actor VRRPRuntime {
                 syncGroupFollow(member: i, to: to)
             case .discarded(let reason, let from):
                 logger.debug("\(spec.name): discarded advert from \(from): \(reason)")
+            case .masterSilence(let silent):
+                if silent {
+                    logger.info("\(spec.name): master silent (no advert for 1.5 intervals, or priority 0), takeover may follow")
+                } else {
+                    logger.info("\(spec.name): master advertising again")
+                }
+                eventSink.yield(.masterSilence(instance: spec.name, silent: silent))
             case .addressListMismatch(let from, let theirs):
                 logger.warning("\(spec.name): advert from \(from) lists \(theirs.map(\.description).joined(separator: " ")), which differs from the configured virtual addresses")
             }

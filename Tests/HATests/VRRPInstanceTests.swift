@@ -57,7 +57,8 @@ struct VRRPInstanceTests {
         var i = VRRPInstance(configuration: config())
         _ = i.start(now: t0)
         let due = t0 + .nanoseconds(3_609_375_000)
-        #expect(i.deadlineReached(now: due - .nanoseconds(1)) == [])
+        // One nanosecond early: only the master-silence report (1.5 s without an advert), no transition.
+        #expect(i.deadlineReached(now: due - .nanoseconds(1)) == [.masterSilence(true)])
         #expect(i.currentState == .backup)
         #expect(i.deadlineReached(now: due) == [
             .send(advert(100)), .addVIPs,
@@ -102,7 +103,7 @@ struct VRRPInstanceTests {
         var i = VRRPInstance(configuration: config())
         _ = i.start(now: t0)
         _ = i.advertisementReceived(advert(200), from: peer, now: at(1000))
-        #expect(i.advertisementReceived(advert(0), from: peer, now: at(1500)) == [])
+        #expect(i.advertisementReceived(advert(0), from: peer, now: at(1500)) == [.masterSilence(true)])
         #expect(i.nextDeadline == at(1500) + .nanoseconds(609_375_000))
         #expect(i.deadlineReached(now: at(1500) + .nanoseconds(609_375_000)).last
             == .transition(from: .backup, to: .master, reason: .masterLeft))
@@ -173,7 +174,8 @@ struct VRRPInstanceTests {
         _ = i.start(now: t0)
         _ = i.advertisementReceived(advert(100), from: peer, now: at(1000))
         #expect(i.nextDeadline == at(1000) + i.masterDownInterval)
-        #expect(i.deadlineReached(now: t0 + i.masterDownInterval) == [])
+        // The last advert is 2.6 s old: the master counts as silent, but the takeover is not due.
+        #expect(i.deadlineReached(now: t0 + i.masterDownInterval) == [.masterSilence(true)])
         #expect(i.currentState == .backup)
     }
 

@@ -37,7 +37,7 @@ struct PairHarness {
             case .addVIPs: vipHolder.insert(node)
             case .removeVIPs: vipHolder.remove(node)
             case .transition(_, let to, _): transitions.append((now, node, to))
-            case .discarded, .addressListMismatch: break
+            case .discarded, .addressListMismatch, .masterSilence: break
             }
         }
     }
@@ -51,7 +51,7 @@ struct PairHarness {
         while true {
             var next: Instant? = inFlight.map(\.at).min()
             for i in 0..<2 where alive[i] {
-                if let d = nodes[i].nextDeadline { next = next.map { min($0, d) } ?? d }
+                if let d = nodes[i].nextWakeup { next = next.map { min($0, d) } ?? d }
             }
             guard let t = next, t <= end else { break }
             now = t
@@ -61,7 +61,7 @@ struct PairHarness {
                 continue
             }
             for i in 0..<2 where alive[i] {
-                if let d = nodes[i].nextDeadline, d <= now { apply(nodes[i].deadlineReached(now: now), node: i) }
+                if let d = nodes[i].nextWakeup, d <= now { apply(nodes[i].deadlineReached(now: now), node: i) }
             }
         }
         now = end
