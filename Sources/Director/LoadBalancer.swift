@@ -48,6 +48,8 @@ public struct LoadBalancer: Sendable {
     /// Checks-only or VRRP-driven.
     public let mode: LoadBalancerMode
     private var instanceStates: [String: VRRPState] = [:]
+    /// BACKUP instances whose master went silent: their services are installed ahead of a likely takeover.
+    private var prepared: Set<String> = []
     private var health: [RealServerKey: RealServerState] = [:]
     private var quorumUp: [String: Bool] = [:]
 
@@ -77,16 +79,38 @@ public struct LoadBalancer: Sendable {
         case .followVRRP:
             switch owner {
             case .always: return true
-            case .instance(let name): return state(of: name) == .master
-            case .syncGroup(_, let members): return !members.isEmpty && members.allSatisfy { state(of: $0) == .master }
+            case .instance(let name): return serves(name)
+            case .syncGroup(_, let members): return !members.isEmpty && members.allSatisfy(serves)
             }
         }
     }
 
-    /// A VRRP instance changed state. Transitions into STOP are ignored (see the theory of operation).
+    /// MASTER, or a BACKUP prepared for a takeover (its master is silent).
+    private func serves(_ instance: String) -> Bool {
+        let s = state(of: instance)
+        return s == .master || (s == .backup && prepared.contains(instance))
+    }
+
+    /// A VRRP instance changed state. Transitions into STOP are ignored (see the theory of operation). Any
+    /// transition ends a takeover preparation.
     public mutating func instanceChanged(_ instance: String, to state: VRRPState, reason: String) -> [LoadBalancerAction] {
         if state == .stop { return [] }
-        return changing(reason: "is \(state) (\(instance): \(reason))") { $0.instanceStates[instance] = state }
+        return changing(reason: "is \(state) (\(instance): \(reason))") {
+            $0.instanceStates[instance] = state
+            $0.prepared.remove(instance)
+        }
+    }
+
+    /// A BACKUP instance's master went silent (`true`) or advertises again (`false`). While silent, the instance's
+    /// services are installed ahead of the takeover that may follow (the VIP is not on this node yet, so the table
+    /// serves nobody); they are withdrawn when the master is heard again. A takeover then only adds the VIP.
+    public mutating func masterSilenceChanged(_ instance: String, silent: Bool) -> [LoadBalancerAction] {
+        guard state(of: instance) == .backup || !silent else { return [] }
+        let reason = silent ? "prepared for a takeover (\(instance): master silent)"
+                            : "takeover preparation ended (\(instance): master advertising again)"
+        return changing(reason: reason) {
+            if silent { $0.prepared.insert(instance) } else { $0.prepared.remove(instance) }
+        }
     }
 
     /// A real server's health changed.

@@ -101,6 +101,9 @@ public struct StatusBook: Sendable {
             append(.vrrp, subject: name, "\(name) \(from.rawValue) -> \(to.rawValue): \(reason)", now: now)
         case .ioError(let name, let message):
             append(.vrrpError, subject: name, "\(name): \(message)", now: now)
+        case .masterSilence(let name, let silent):
+            append(.vrrp, subject: name, silent ? "\(name): master silent, LVS table prepared for a takeover"
+                                                : "\(name): master advertising again", now: now)
         case .stopped:
             break
         }

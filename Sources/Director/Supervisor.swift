@@ -51,6 +51,10 @@ public actor Supervisor {
     private var reconciling = false
     private var dirty = false
     private var stopping = false
+    /// The table of the last successful apply (nil before one, and after a failure).
+    private var appliedTable: IPVSTable?
+    /// Callers waiting for the running reconcile to finish.
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private let recorder: StatusRecorder?
 
     /// A supervisor for `config`. `control` opens the kernel interface (default: generic netlink).
@@ -98,6 +102,7 @@ public actor Supervisor {
         let health = HealthCheckService(loop: group.next(), threadPool: pool, scriptSecurity: scriptSecurity,
                                         logger: logger)
         self.health = health
+        recorder?.attach(health: health)
         logger.notice("Starting Vigil load balancer: \(core.plan.services.count) services, \(healthTargets.count) virtual servers (\(core.mode == .checksOnly ? "checks only" : "following VRRP"))")
         await reconcileNow()
         let healthTask = Task { for await event in health.events { self.healthEvent(event) } }
@@ -119,7 +124,7 @@ public actor Supervisor {
         vrrpTask.cancel()
         await health.shutdown()
         await healthTask.value
-        while reconciling { try? await Task.sleep(for: .milliseconds(1)) }
+        if reconciling { await withCheckedContinuation { idleWaiters.append($0) } }
         if releaseOnExit {
             do {
                 let report = try await reconciler.apply(desired: IPVSTable())
@@ -167,8 +172,15 @@ public actor Supervisor {
 
     private func vrrpEvent(_ event: VRRPEvent) {
         recorder?.vrrpEventReceived(event)
-        guard case .transition(let instance, _, let to, let reason) = event else { return }
-        perform(core.instanceChanged(instance, to: to, reason: "\(reason)"))
+        switch event {
+        case .transition(let instance, _, let to, let reason):
+            perform(core.instanceChanged(instance, to: to, reason: "\(reason)"))
+        case .masterSilence(let instance, let silent):
+            // No coalescing: the takeover may be one advert interval away.
+            perform(core.masterSilenceChanged(instance, silent: silent), coalescing: .zero)
+        case .ioError, .stopped:
+            break
+        }
     }
 
     private func healthEvent(_ event: HealthCheckEvent) {
@@ -185,13 +197,13 @@ public actor Supervisor {
         }
     }
 
-    private func perform(_ actions: [LoadBalancerAction], reconcile: Bool = true) {
+    private func perform(_ actions: [LoadBalancerAction], reconcile: Bool = true, coalescing: Duration? = nil) {
         for action in actions {
             switch action {
             case .ownershipChanged(let key, let installed, let owner, let reason):
                 logger.notice("\(key) \(installed ? "installed" : "withdrawn"): \(owner) \(reason)")
             case .reconcile:
-                if reconcile { scheduleReconcile(after: coalescing) }
+                if reconcile { scheduleReconcile(after: coalescing ?? self.coalescing) }
             }
         }
     }
@@ -199,14 +211,21 @@ public actor Supervisor {
     /// A VRRP instance is becoming MASTER and holds its VIPs back until this returns (HA's takeover hook): the
     /// instance's services are installed now, so the first packet to a VIP finds the table. The transition event
     /// that follows then changes nothing.
+    /// When the services were prepared while the master was silent (`masterSilence`), the table is already in and
+    /// this returns at once.
     public func prepareTakeover(instance: String, reason: String) async {
         guard !stopping, core.mode == .followVRRP else { return }
         let actions = core.instanceChanged(instance, to: .master, reason: reason)
         perform(actions, reconcile: false)
-        guard actions.contains(.reconcile) else { return }
-        await reconcileNow()
+        if actions.contains(.reconcile) || appliedTable != core.desiredTable { await reconcileNow() }
         // A reconcile that was already running takes the change in its next round: wait for it.
-        while reconciling && !stopping { try? await Task.sleep(for: .milliseconds(1)) }
+        await untilIdle()
+    }
+
+    /// Returns when no reconcile is running.
+    private func untilIdle() async {
+        guard reconciling, !stopping else { return }
+        await withCheckedContinuation { idleWaiters.append($0) }
     }
 
     // MARK: - Reconcile
@@ -228,13 +247,19 @@ public actor Supervisor {
             return
         }
         reconciling = true
-        defer { reconciling = false }
+        defer {
+            reconciling = false
+            let waiters = idleWaiters
+            idleWaiters = []
+            for w in waiters { w.resume() }
+        }
         repeat {
             dirty = false
             let desired = core.desiredTable
             let started = ContinuousClock.now
             do {
                 let report = try await reconciler.apply(desired: desired)
+                appliedTable = report.failures.isEmpty ? desired : nil
                 recorder?.reconciled(report, duration: ContinuousClock.now - started)
                 for c in report.commands where !report.failures.contains(where: { $0.command == c }) {
                     logger.info("ipvs: \(c)")
@@ -242,6 +267,7 @@ public actor Supervisor {
                 for f in report.failures { logger.error("ipvs: \(f.command) failed: \(f)") }
                 if !report.failures.isEmpty { retryLater() }
             } catch {
+                appliedTable = nil
                 recorder?.reconcileFailed(error, duration: ContinuousClock.now - started)
                 logger.error("ipvs: reconcile failed: \(error)")
                 retryLater()

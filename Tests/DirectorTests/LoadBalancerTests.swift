@@ -231,3 +231,51 @@ struct LoadBalancerTests {
         #expect(destinations(lb) == [dest("192.168.1.1", 2), dest("192.168.1.2", 1)])
     }
 }
+
+@Suite("LoadBalancer takeover preparation")
+struct LoadBalancerPreparationTests {
+    @Test("A silent master installs the BACKUP's services ahead of the takeover; hearing it again withdraws them")
+    func preparedAndWithdrawn() {
+        var lb = LoadBalancer(plan: makePlan())
+        _ = lb.instanceChanged("VI_1", to: .backup, reason: "start")
+        let armed = lb.masterSilenceChanged("VI_1", silent: true)
+        #expect(armed == [.ownershipChanged(key, installed: true, owner: .instance("VI_1"),
+                                            reason: "prepared for a takeover (VI_1: master silent)"), .reconcile])
+        #expect(destinations(lb) == [dest("192.168.1.1", 2), dest("192.168.1.2", 1)])
+        let back = lb.masterSilenceChanged("VI_1", silent: false)
+        #expect(back.contains(.reconcile))
+        #expect(lb.desiredTable.services[key] == nil)
+    }
+
+    @Test("The takeover after a preparation changes nothing in the table")
+    func takeoverAfterPreparation() {
+        var lb = LoadBalancer(plan: makePlan())
+        _ = lb.instanceChanged("VI_1", to: .backup, reason: "start")
+        _ = lb.masterSilenceChanged("VI_1", silent: true)
+        let before = lb.desiredTable
+        #expect(lb.instanceChanged("VI_1", to: .master, reason: "master down timer expired") == [])
+        #expect(lb.desiredTable == before)
+        // Later BACKUP again: the preparation is over, the service goes.
+        _ = lb.instanceChanged("VI_1", to: .backup, reason: "higher priority advert")
+        #expect(lb.desiredTable.services[key] == nil)
+    }
+
+    @Test("Silence reported for an instance that is not BACKUP is ignored")
+    func notBackup() {
+        var lb = LoadBalancer(plan: makePlan())
+        _ = lb.instanceChanged("VI_1", to: .fault, reason: "tracker")
+        #expect(lb.masterSilenceChanged("VI_1", silent: true) == [])
+        #expect(lb.desiredTable.services[key] == nil)
+    }
+
+    @Test("A sync group's services are prepared only when every member's master is silent")
+    func syncGroup() {
+        var lb = LoadBalancer(plan: makePlan(owner: .syncGroup("G", members: ["VI_1", "VI_2"])))
+        _ = lb.instanceChanged("VI_1", to: .backup, reason: "start")
+        _ = lb.instanceChanged("VI_2", to: .backup, reason: "start")
+        #expect(lb.masterSilenceChanged("VI_1", silent: true) == [])
+        #expect(lb.desiredTable.services[key] == nil)
+        #expect(lb.masterSilenceChanged("VI_2", silent: true).contains(.reconcile))
+        #expect(lb.desiredTable.services[key] != nil)
+    }
+}
