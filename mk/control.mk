@@ -8,8 +8,7 @@ test-host-control:
 	@scripts/require-root.sh "control host tier"
 	VIGIL_BIN=$(VIGIL_BIN) scripts/control/host-tests.sh
 
-# Registered in VM_TESTS once a VM run has passed (see docs/control.md).
-# VM_TESTS += test-vm-control
+VM_TESTS += test-vm-control
 .PHONY: test-vm-control test-vm-control-direct
 
 ## Inside the VM (make test-vm): the pool side of /status and /metrics with real IPVS and nginx.

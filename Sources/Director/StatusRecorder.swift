@@ -15,6 +15,8 @@ public final class StatusRecorder: Sendable {
         var book: StatusBook
         var metrics: VigilMetrics
         var runtime: VRRPRuntime?
+        var health: HealthCheckService?
+        var checks = CheckTally()
     }
 
     private let state: Mutex<State>
@@ -32,6 +34,11 @@ public final class StatusRecorder: Sendable {
     /// Lets reads ask the VRRP runtime for its current states and counters.
     public func attach(runtime: VRRPRuntime) {
         state.withLock { $0.runtime = runtime }
+    }
+
+    /// Lets `/metrics` read the health checks' per-probe figures (results and latencies).
+    public func attach(health: HealthCheckService) {
+        state.withLock { $0.health = health }
     }
 
     // MARK: - Facts (called from the Supervisor's loop)
@@ -80,6 +87,10 @@ public final class StatusRecorder: Sendable {
     // MARK: - Reading
 
     private func refresh() async {
+        if let health = state.withLock({ $0.health }) {
+            let checks = await health.statistics().checks
+            state.withLock { $0.checks = checks }
+        }
         guard let runtime = state.withLock({ $0.runtime }) else { return }
         let states = await runtime.states()
         let counters = await runtime.counters()
@@ -104,6 +115,6 @@ public final class StatusRecorder: Sendable {
     /// The Prometheus text.
     public func metricsText() async -> String {
         await refresh()
-        return state.withLock { $0.metrics.text() }
+        return state.withLock { $0.metrics.text() + VigilMetrics.checksText($0.checks) }
     }
 }

@@ -125,4 +125,37 @@ public struct VigilMetrics: Sendable {
 
     /// The Prometheus text exposition (format 0.0.4).
     public func text() -> String { registry.emitToString() }
+
+    /// The per-probe figures of the health checks, as Prometheus text: `vigil_checks_total{checker,result}` and the
+    /// histogram `vigil_check_duration_seconds{checker}` (written here: the service keeps them aggregated, so a scrape
+    /// costs nothing per probe).
+    public static func checksText(_ tally: CheckTally) -> String {
+        var out = "# HELP vigil_checks_total Health-check probes finished, by checker and result.\n"
+        out += "# TYPE vigil_checks_total counter\n"
+        let names = tally.checkers.keys.sorted()
+        for name in names {
+            guard let f = tally.checkers[name] else { continue }
+            out += "vigil_checks_total{checker=\"\(name)\",result=\"success\"} \(f.successes)\n"
+            out += "vigil_checks_total{checker=\"\(name)\",result=\"failure\"} \(f.failures)\n"
+        }
+        out += "# HELP vigil_check_duration_seconds How long health-check probes took (connect to verdict).\n"
+        out += "# TYPE vigil_check_duration_seconds histogram\n"
+        for name in names {
+            guard let f = tally.checkers[name] else { continue }
+            var cumulative: UInt64 = 0
+            for (i, bound) in CheckTally.bounds.enumerated() {
+                cumulative += f.buckets[i]
+                out += "vigil_check_duration_seconds_bucket{checker=\"\(name)\",le=\"\(seconds(bound))\"} \(cumulative)\n"
+            }
+            out += "vigil_check_duration_seconds_bucket{checker=\"\(name)\",le=\"+Inf\"} \(f.count)\n"
+            out += "vigil_check_duration_seconds_sum{checker=\"\(name)\"} \(seconds(f.latencySum))\n"
+            out += "vigil_check_duration_seconds_count{checker=\"\(name)\"} \(f.count)\n"
+        }
+        return out
+    }
+
+    private static func seconds(_ d: Duration) -> String {
+        let (s, atto) = d.components
+        return "\(Double(s) + Double(atto) / 1e18)"
+    }
 }

@@ -53,6 +53,8 @@ public struct HealthCheckStatistics: Hashable, Sendable {
     /// How late each probe started against its due instant (TCP_CHECK: at its `connect()`; other kinds: when
     /// handed to their event loop).
     public var lateness: LatenessHistogram
+    /// Finished probes by checker: results and latencies.
+    public var checks = CheckTally()
 }
 
 /// The runtime: drives a `CheckScheduler` with real time on one event loop, runs the probes concurrently
@@ -86,6 +88,7 @@ public final class HealthCheckService: @unchecked Sendable {
     private var probesStarted = 0
     private var probesFinished = 0
     private var lateness = LatenessHistogram()
+    private var tally = CheckTally()
     private var lastFire: CheckInstant?
     private let engineThreads: Int
     private var engine: TCPConnectEngine?
@@ -128,7 +131,8 @@ public final class HealthCheckService: @unchecked Sendable {
     /// Counters and the start-lateness histogram so far.
     public func statistics() async -> HealthCheckStatistics {
         (try? await loop.submit {
-            HealthCheckStatistics(probesStarted: self.probesStarted, probesFinished: self.probesFinished, lateness: self.lateness)
+            HealthCheckStatistics(probesStarted: self.probesStarted, probesFinished: self.probesFinished,
+                                  lateness: self.lateness, checks: self.tally)
         }.get()) ?? HealthCheckStatistics(probesStarted: 0, probesFinished: 0, lateness: LatenessHistogram())
     }
 
@@ -252,6 +256,7 @@ public final class HealthCheckService: @unchecked Sendable {
             lateness.record(completion.lateness)
             let result = Self.result(of: completion)
             probesFinished += 1
+            tally.record(checker: "TCP_CHECK", up: result.up, latency: result.latency)
             actions.append(contentsOf: scheduler.probeFinished(id: completion.id, result: result, now: now))
         }
         perform(actions, now: now)
@@ -296,6 +301,8 @@ public final class HealthCheckService: @unchecked Sendable {
     private func probeDone(id: CheckID, result: ProbeResult) {
         guard !stopped else { return }
         probesFinished += 1
+        let checker = targetsByKey[id.realServer]?.checkers.element(at: id.index)?.kind.name ?? "unknown"
+        tally.record(checker: checker, up: result.up, latency: result.latency)
         let now = CheckInstant.now()
         perform(scheduler.probeFinished(id: id, result: result, now: now), now: now)
     }

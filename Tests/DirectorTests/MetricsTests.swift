@@ -92,3 +92,37 @@ struct MetricsTests {
         #expect(lines(m).contains(#"vigil_check_quorum_up{virtual_server="10.10.1.100:80"} 1.0"#))
     }
 }
+
+@Suite("Health-check probe metrics")
+struct CheckMetricsTests {
+    @Test("Probes are counted by checker and result, with a cumulative latency histogram")
+    func checksText() {
+        var tally = CheckTally()
+        tally.record(checker: "TCP_CHECK", up: true, latency: .microseconds(500))
+        tally.record(checker: "TCP_CHECK", up: true, latency: .milliseconds(30))
+        tally.record(checker: "TCP_CHECK", up: false, latency: .seconds(2))
+        tally.record(checker: "HTTP_GET", up: false, latency: .seconds(60))
+        let l = Set(VigilMetrics.checksText(tally).split(separator: "\n").map(String.init))
+        #expect(l.contains(#"vigil_checks_total{checker="TCP_CHECK",result="success"} 2"#))
+        #expect(l.contains(#"vigil_checks_total{checker="TCP_CHECK",result="failure"} 1"#))
+        #expect(l.contains(#"vigil_checks_total{checker="HTTP_GET",result="success"} 0"#))
+        #expect(l.contains("# TYPE vigil_check_duration_seconds histogram"))
+        #expect(l.contains(#"vigil_check_duration_seconds_bucket{checker="TCP_CHECK",le="0.001"} 1"#))
+        #expect(l.contains(#"vigil_check_duration_seconds_bucket{checker="TCP_CHECK",le="0.025"} 1"#))
+        #expect(l.contains(#"vigil_check_duration_seconds_bucket{checker="TCP_CHECK",le="0.05"} 2"#))
+        #expect(l.contains(#"vigil_check_duration_seconds_bucket{checker="TCP_CHECK",le="2.5"} 3"#))
+        #expect(l.contains(#"vigil_check_duration_seconds_bucket{checker="TCP_CHECK",le="+Inf"} 3"#))
+        #expect(l.contains(#"vigil_check_duration_seconds_count{checker="TCP_CHECK"} 3"#))
+        #expect(l.contains(#"vigil_check_duration_seconds_sum{checker="TCP_CHECK"} 2.0305"#))
+        #expect(l.contains(#"vigil_check_duration_seconds_bucket{checker="HTTP_GET",le="10.0"} 0"#))
+        #expect(l.contains(#"vigil_check_duration_seconds_bucket{checker="HTTP_GET",le="+Inf"} 1"#))
+    }
+
+    @Test("A negative latency (clock step) counts as zero")
+    func negative() {
+        var tally = CheckTally()
+        tally.record(checker: "TCP_CHECK", up: true, latency: .milliseconds(-3))
+        #expect(tally.checkers["TCP_CHECK"]?.buckets.first == 1)
+        #expect(tally.checkers["TCP_CHECK"]?.latencySum == .zero)
+    }
+}

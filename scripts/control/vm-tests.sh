@@ -54,6 +54,10 @@ check "/status: reconciles and addService/addDestination counted" \
 get /metrics > "$TOPO_DIR/metrics.txt"
 check "/metrics: addDestination operations" grep -Eq '^vigil_ipvs_operations_total\{operation="addDestination"\} [3-9]' "$TOPO_DIR/metrics.txt"
 check "/metrics: reconcile duration histogram" grep -Eq '^vigil_ipvs_reconcile_duration_seconds_count [1-9]' "$TOPO_DIR/metrics.txt"
+check "/metrics: TCP_CHECK probes counted as successes" \
+  grep -Eq '^vigil_checks_total\{checker="TCP_CHECK",result="success"\} [1-9]' "$TOPO_DIR/metrics.txt"
+check "/metrics: probe latency histogram" \
+  grep -Eq '^vigil_check_duration_seconds_bucket\{checker="TCP_CHECK",le="\+Inf"\} [1-9]' "$TOPO_DIR/metrics.txt"
 check "/metrics: real server r2 up" grep -q 'vigil_check_real_server_up{virtual_server="10.10.1.100:80",real_server="10.10.2.22:8080"} 1.0' "$TOPO_DIR/metrics.txt"
 ip netns exec "$D" "$VIGIL_BIN" status > "$TOPO_DIR/table.txt" 2>&1
 check "vigil status shows the pool with r2 UP" grep -Eq '10\.10\.2\.22:8080 +UP' "$TOPO_DIR/table.txt"
@@ -65,4 +69,6 @@ get /metrics > "$TOPO_DIR/metrics2.txt"
 check "/metrics: deleteDestination counted" grep -Eq '^vigil_ipvs_operations_total\{operation="deleteDestination"\} [1-9]' "$TOPO_DIR/metrics2.txt"
 check "/metrics: r2 change to down counted" \
   grep -q 'vigil_check_real_server_changes_total{virtual_server="10.10.1.100:80",real_server="10.10.2.22:8080",result="down"} 1' "$TOPO_DIR/metrics2.txt"
+check "/metrics: TCP_CHECK failures counted" \
+  grep -Eq '^vigil_checks_total\{checker="TCP_CHECK",result="failure"\} [1-9]' "$TOPO_DIR/metrics2.txt"
 check "/events: the DOWN line" bash -c "ip netns exec $D curl -fsS http://127.0.0.1:9678/events | grep -q 'real server 10.10.2.22:8080 DOWN'"
