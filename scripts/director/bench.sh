@@ -3,8 +3,9 @@
 # scripts/demo/topology.sh (client, two directors, three nginx over LVS-NAT; topo_config's file for both daemons).
 #
 #   outage  client-visible outage during a MASTER crash (process group SIGKILLed + links down): the longest time
-#           between two successful responses seen by one long-lived client process (scripts/director/client.py,
-#           a request every 10 ms over a fresh connection, 200 ms timeout), for advert_int 1 (VRRPv2) and 0.1
+#           between two successful responses seen by one long-lived client process (scripts/director/client.py
+#           --overlap: a new request every 10 ms over a fresh connection whether or not the earlier ones finished,
+#           1 s timeout; the clock starts when the links are down), for advert_int 1 (VRRPv2) and 0.1
 #           (VRRPv3), a Vigil pair versus a keepalived pair, N repetitions each, interleaved; median/min/max, ratios.
 #   idle    one Vigil and one keepalived director side by side (separate VRRP instances, each MASTER of its own VIP
 #           with the topology's virtual server and 3 TCP_CHECKs at delay_loop 1), idle for IDLE seconds after
@@ -13,7 +14,8 @@
 #
 # Usage: scripts/director/bench.sh [all|outage|idle]     (default all)
 # Environment: VIGIL_BIN (the release build), VIGIL_BENCH_RUNS (N, default 3), VIGIL_BENCH_IDLE_SECONDS (60),
-#              VIGIL_BENCH_SETTLE_SECONDS (10), VIGIL_BENCH_ADVERTS (advert_int values, default "1 0.1").
+#              VIGIL_BENCH_SETTLE_SECONDS (10), VIGIL_BENCH_ADVERTS (advert_int values, default "1 0.1"),
+#              VIGIL_BENCH_KEEP (a directory: each outage run's client lines and daemon logs are copied there).
 set -u
 cd "$(dirname "$0")/../.."
 . scripts/demo/topology.sh
@@ -44,7 +46,7 @@ topo_up 2 3 || { echo "error: cannot build the topology" >&2; exit 1; }
 for k in 1 2 3; do topo_nginx_start "$k" || { echo "error: nginx r$k did not start" >&2; exit 1; }; done
 
 three() { [ "$(topo_ipvs_reals "$1" | wc -l)" -eq 3 ]; }
-served_after() { awk -v t="$1" '$1 > t && $2 == "ok"' "$CLIENT" | grep -q .; }
+served_after() { awk -v t="$1" '$2 == "ok" && $1 - $4 > t' "$CLIENT" | grep -q .; }   # a request started after t
 # start IMPL N CONF — director N runs IMPL (vigil|keepalived) with CONF.
 start() { if [ "$1" = vigil ]; then topo_director_start "$2" "$3"; else topo_keepalived_start "$2" "$3"; fi; }
 # is_backup IMPL N — director N's log shows its BACKUP state.
@@ -78,8 +80,8 @@ one_outage() {
     topo_director_kill 1 KILL; topo_director_kill 2 KILL; topo_director_reboot 1; topo_director_reboot 2
     return 2
   fi
-  t_kill=$(topo_now_ms)
   topo_director_crash 1
+  t_kill=$(topo_now_ms)   # the links are down (the `ip` process takes ~0.8 s to start under TCG)
   topo_wait 30 "the client served after the $impl takeover" served_after "$t_kill" || return 1
   sleep 0.5
   t_end=$(topo_now_ms)
@@ -88,6 +90,12 @@ one_outage() {
     $1 >= a && $1 <= b { if ($2 != "ok") f++; else { if ($1 - last > g) g = $1 - last; last = $1 } }
     END { printf "%d %d\n", g, f }' "$CLIENT")
   echo "$impl $adv $line" >> "$RESULTS"
+  if [ -n "${VIGIL_BENCH_KEEP:-}" ]; then
+    local keep="$VIGIL_BENCH_KEEP/$impl-$adv-$(date +%H%M%S)"
+    mkdir -p "$keep" && cp "$TOPO_DIR"/*.log "$keep/" 2>/dev/null
+    awk -v a="$((t_kill - 3000))" -v b="$t_end" '$1 >= a && $1 <= b' "$CLIENT" > "$keep/client.txt"
+    echo "$t_kill" > "$keep/t_kill"
+  fi
   echo "  $impl advert_int $adv: longest gap without a success ${line% *} ms, failed requests ${line#* }" \
     "($(awk -v a="$t_kill" -v b="$t_end" '$1 >= a && $1 <= b && $2 != "ok" { n[$3]++ } END { for (r in n) printf "%s %d ", r, n[r] }' "$CLIENT"))"
   # The new MASTER's own account of the takeover (its clock is the client's).
@@ -107,7 +115,7 @@ outage() {
   local adv r impl t0
   REPEATS=0
   : > "$RESULTS"
-  topo_client_start "$CLIENT" 0.01 0.2
+  topo_client_start "$CLIENT" 0.01 1 --overlap
   topo_client_ready "$CLIENT" || { echo "error: the client did not start" >&2; return 1; }
   for adv in $ADVERTS; do
     for r in $(seq "$RUNS"); do
