@@ -91,6 +91,23 @@ public struct LoadBalancer: Sendable {
         return s == .master || (s == .backup && prepared.contains(instance))
     }
 
+    /// The instances all of whose services (owned alone or through a sync group) are in `table`: for those a takeover
+    /// needs no IPVS change. Instances that own no service are not listed.
+    public static func instancesInstalled(plan: LoadBalancerPlan, table: IPVSTable) -> Set<String> {
+        var complete: [String: Bool] = [:]
+        for planned in plan.services {
+            let members: [String]
+            switch planned.owner {
+            case .always: continue
+            case .instance(let name): members = [name]
+            case .syncGroup(_, let m): members = m
+            }
+            let present = table.services[planned.service.key] != nil
+            for m in members { complete[m] = (complete[m] ?? true) && present }
+        }
+        return Set(complete.filter(\.value).keys)
+    }
+
     /// A VRRP instance changed state. Transitions into STOP are ignored (see the theory of operation). Any
     /// transition ends a takeover preparation.
     public mutating func instanceChanged(_ instance: String, to state: VRRPState, reason: String) -> [LoadBalancerAction] {

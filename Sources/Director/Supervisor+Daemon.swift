@@ -52,9 +52,9 @@ extension Supervisor {
             try await balancer.run(vrrpEvents: nil)
         } else {
             // The LVS table goes in before the VIPs on a takeover (HA holds the VIPs until this returns).
-            await daemon.vrrp.setTakeoverHook { instance, reason in
+            await daemon.vrrp.setTakeoverHook({ instance, reason in
                 await balancer.prepareTakeover(instance: instance, reason: reason)
-            }
+            }, ready: { balancer.isPrepared($0) })
             try await balancer.run(alongside: daemon)
         }
     }

@@ -7,6 +7,7 @@ import IPVS
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Why the load-balancing side could not run.
 public enum SupervisorError: Error, Sendable, CustomStringConvertible {
@@ -53,6 +54,8 @@ public actor Supervisor {
     private var stopping = false
     /// The table of the last successful apply (nil before one, and after a failure).
     private var appliedTable: IPVSTable?
+    /// Instances all of whose services are in the kernel as of the last successful apply (see `isPrepared`).
+    private let prepared = Mutex<Set<String>>([])
     /// Callers waiting for the running reconcile to finish.
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private let recorder: StatusRecorder?
@@ -167,6 +170,7 @@ public actor Supervisor {
         healthTargets = CheckTranslation.virtualServers(from: config)
         logger.notice("reload: \(plan.services.count) services, \(healthTargets.count) virtual servers")
         perform(core.replacePlan(plan))
+        publishPrepared(appliedTable)   // the kernel as last applied, read against the new plan
         await health?.update(healthTargets)
     }
 
@@ -222,6 +226,17 @@ public actor Supervisor {
         await untilIdle()
     }
 
+    /// Whether every service `instance` owns (alone or through its sync group) is in the kernel now, as of the last
+    /// successful apply: then a takeover needs no reconcile and HA adds the VIPs at once. Callable from any thread.
+    public nonisolated func isPrepared(_ instance: String) -> Bool {
+        prepared.withLock { $0.contains(instance) }
+    }
+
+    private func publishPrepared(_ applied: IPVSTable?) {
+        let ready = applied.map { LoadBalancer.instancesInstalled(plan: core.plan, table: $0) } ?? []
+        prepared.withLock { $0 = ready }
+    }
+
     /// Returns when no reconcile is running.
     private func untilIdle() async {
         guard reconciling, !stopping else { return }
@@ -260,6 +275,7 @@ public actor Supervisor {
             do {
                 let report = try await reconciler.apply(desired: desired)
                 appliedTable = report.failures.isEmpty ? desired : nil
+                publishPrepared(appliedTable)
                 recorder?.reconciled(report, duration: ContinuousClock.now - started)
                 for c in report.commands where !report.failures.contains(where: { $0.command == c }) {
                     logger.info("ipvs: \(c)")
@@ -268,6 +284,7 @@ public actor Supervisor {
                 if !report.failures.isEmpty { retryLater() }
             } catch {
                 appliedTable = nil
+                publishPrepared(nil)
                 recorder?.reconcileFailed(error, duration: ContinuousClock.now - started)
                 logger.error("ipvs: reconcile failed: \(error)")
                 retryLater()

@@ -18,6 +18,17 @@ public enum VRRPEvent: Sendable, Hashable {
     case stopped
 }
 
+/// An instance's effective priority and what makes it so (for status pages).
+public struct VRRPPriorityReport: Sendable, Hashable {
+    /// Base priority plus tracker weights, clamped 1…254 (255 stays 255).
+    public var effective: UInt8
+    /// Whether a weight-0 tracker holds the instance in FAULT.
+    public var fault: Bool
+    /// One line per tracker with its current state and what it adds: `track_script chk_nginx up: +20`,
+    /// `track_interface eth1 down: FAULT`, `track_file maint value 1 × -20: -20`.
+    public var trackers: [String]
+}
+
 /// Why the runtime could not start.
 public enum VRRPRuntimeError: Error, Sendable, CustomStringConvertible {
     /// Opening the transport of an instance failed.
@@ -65,9 +76,13 @@ public actor VRRPRuntime {
     /// The Director installs the instance's IPVS services here, so that the first packet to the VIP finds the
     /// table. The VIPs are added when the hook returns, or after `takeoverHookLimit` at the latest.
     public typealias TakeoverHook = @Sendable (_ instance: String, _ reason: String) async -> Void
+    /// Asked first, synchronously, on a takeover: `true` when the instance's table is already in (prepared while its
+    /// master was silent), so the VIPs go up at once, without the hook's round trip.
+    public typealias TakeoverReady = @Sendable (_ instance: String) -> Bool
     /// The longest a takeover waits for its hook before the VIPs are added anyway.
     public static let takeoverHookLimit: Duration = .seconds(1)
     private var takeoverHook: TakeoverHook?
+    private var takeoverReady: TakeoverReady?
 
     /// Transitions and errors, in order. Finishes after `.stopped`.
     public nonisolated let events: AsyncStream<VRRPEvent>
@@ -109,8 +124,9 @@ public actor VRRPRuntime {
     }
 
     /// Sets the hook run before VIPs are added on a takeover (see `TakeoverHook`). Set it before `run()`.
-    public func setTakeoverHook(_ hook: TakeoverHook?) {
+    public func setTakeoverHook(_ hook: TakeoverHook?, ready: TakeoverReady? = nil) {
         takeoverHook = hook
+        takeoverReady = ready
     }
 
     /// Replaces the configuration (SIGHUP). Instances whose spec is unchanged keep running untouched
@@ -123,6 +139,15 @@ public actor VRRPRuntime {
     /// The current state of each instance, by name.
     public func states() -> [String: VRRPState] {
         Dictionary(slots.map { ($0.spec.name, $0.instance.currentState) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The effective priority of each instance and the trackers behind it, by name.
+    public func priorities() -> [String: VRRPPriorityReport] {
+        Dictionary(slots.map { slot in
+            let t = trackerSum(slot.spec)
+            return (slot.spec.name, VRRPPriorityReport(effective: slot.instance.effectivePriority, fault: t.fault,
+                                                       trackers: t.lines))
+        }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Counters of each instance, by name.
@@ -304,7 +329,7 @@ public actor VRRPRuntime {
                 }
             case .addVIPs:
                 slots[i].garpGeneration &+= 1
-                guard let hook = takeoverHook else {
+                guard let hook = takeoverHook, takeoverReady?(spec.name) != true else {
                     addVIPs(i)
                     continue
                 }
@@ -506,23 +531,45 @@ public actor VRRPRuntime {
     }
 
     private func applyTrackers(to i: Int, now: Instant) {
-        let spec = slots[i].spec
+        let t = trackerSum(slots[i].spec)
+        perform(slots[i].instance.priorityAdjustmentChanged(to: t.adjustment, now: now), slot: i)
+        perform(slots[i].instance.faultChanged(t.fault, now: now), slot: i)
+    }
+
+    /// What the trackers of `spec` add up to now, with one line each saying why. A weight-0 tracker that fails means
+    /// FAULT; a positive weight counts while up, a negative one while down; a file's value is multiplied by its weight.
+    private func trackerSum(_ spec: VRRPInstanceSpec) -> (adjustment: Int, fault: Bool, lines: [String]) {
         var adjustment = 0
         var fault = false
+        var lines: [String] = []
+        func upDown(_ kind: String, _ name: String, weight: Int, up: Bool) {
+            let what = "\(kind) \(name) \(up ? "up" : "down")"
+            if weight == 0 {
+                if !up { fault = true }
+                lines.append("\(what): \(up ? "0" : "FAULT")")
+            } else {
+                let add = (weight > 0) == up ? weight : 0
+                adjustment += add
+                lines.append("\(what): \(add >= 0 ? "+" : "")\(add)")
+            }
+        }
         for ref in spec.trackScripts {
-            let up = scriptTrackers[ref.name]?.isUp ?? true
-            if ref.weight == 0 { if !up { fault = true } } else if ref.weight > 0 { if up { adjustment += ref.weight } } else if !up { adjustment += ref.weight }
+            upDown("track_script", ref.name, weight: ref.weight, up: scriptTrackers[ref.name]?.isUp ?? true)
         }
         for ref in spec.trackInterfaces {
-            let up = interfaceUp[ref.name] ?? false
-            if ref.weight == 0 { if !up { fault = true } } else if ref.weight > 0 { if up { adjustment += ref.weight } } else if !up { adjustment += ref.weight }
+            upDown("track_interface", ref.name, weight: ref.weight, up: interfaceUp[ref.name] ?? false)
         }
         for ref in spec.trackFiles {
             let value = fileValues[ref.name] ?? 0
-            if ref.weight == 0 { if value != 0 { fault = true } } else { adjustment += value * ref.weight }
+            if ref.weight == 0 {
+                if value != 0 { fault = true }
+                lines.append("track_file \(ref.name) value \(value): \(value != 0 ? "FAULT" : "0")")
+            } else {
+                adjustment += value * ref.weight
+                lines.append("track_file \(ref.name) value \(value) × \(ref.weight): \(value * ref.weight >= 0 ? "+" : "")\(value * ref.weight)")
+            }
         }
-        perform(slots[i].instance.priorityAdjustmentChanged(to: adjustment, now: now), slot: i)
-        perform(slots[i].instance.faultChanged(fault, now: now), slot: i)
+        return (adjustment, fault, lines)
     }
 
     private func runNotify(_ scripts: VRRPNotifyScripts, type: String, name: String, state: VRRPState, priority: UInt8) {

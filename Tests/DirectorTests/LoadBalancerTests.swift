@@ -279,3 +279,25 @@ struct LoadBalancerPreparationTests {
         #expect(lb.desiredTable.services[key] != nil)
     }
 }
+
+@Suite("LoadBalancer installed instances")
+struct InstancesInstalledTests {
+    @Test("An instance counts as installed only when every service it owns is in the table")
+    func installed() {
+        var lb = LoadBalancer(plan: makePlan())
+        #expect(LoadBalancer.instancesInstalled(plan: lb.plan, table: lb.desiredTable) == [])
+        _ = lb.instanceChanged("VI_1", to: .backup, reason: "start")
+        _ = lb.masterSilenceChanged("VI_1", silent: true)
+        #expect(LoadBalancer.instancesInstalled(plan: lb.plan, table: lb.desiredTable) == ["VI_1"])
+        #expect(LoadBalancer.instancesInstalled(plan: lb.plan, table: IPVSTable()) == [])
+    }
+
+    @Test("Sync-group services make every member installed, or none")
+    func syncGroup() {
+        var lb = LoadBalancer(plan: makePlan(owner: .syncGroup("G", members: ["VI_1", "VI_2"])))
+        #expect(LoadBalancer.instancesInstalled(plan: lb.plan, table: lb.desiredTable) == [])
+        _ = lb.instanceChanged("VI_1", to: .master, reason: "t")
+        _ = lb.instanceChanged("VI_2", to: .master, reason: "t")
+        #expect(LoadBalancer.instancesInstalled(plan: lb.plan, table: lb.desiredTable) == ["VI_1", "VI_2"])
+    }
+}
