@@ -16,6 +16,7 @@ public struct StatusBook: Sendable {
         var spec: VRRPInstanceSpec
         var state: VRRPState = .initialize
         var counters: VRRPCounters?  // HA has no public zero value; nil reads as all zeros
+        var priority: VRRPPriorityReport?
         var transitionCount = 0
         var transitions: [TransitionRecord] = []
     }
@@ -160,11 +161,13 @@ public struct StatusBook: Sendable {
 
     /// The runtime's current states and counters (read when a snapshot is taken). A state that differs from the
     /// last transition seen (events are still queued) wins, so a snapshot never lags the runtime.
-    public mutating func runtimeRead(states: [String: VRRPState], counters: [String: VRRPCounters]) {
+    public mutating func runtimeRead(states: [String: VRRPState], counters: [String: VRRPCounters],
+                                     priorities: [String: VRRPPriorityReport] = [:]) {
         for i in instances.indices {
             let name = instances[i].spec.name
             if let s = states[name] { instances[i].state = s }
             if let c = counters[name] { instances[i].counters = c }
+            if let p = priorities[name] { instances[i].priority = p }
         }
     }
 
@@ -200,6 +203,10 @@ public struct StatusBook: Sendable {
         var reason = c.priority == 255 ? "address owner (255)" : "base \(c.priority)"
         if trackers.isEmpty {
             reason += ", no trackers"
+        } else if let p = i.priority {
+            // The runtime's account: each tracker's state and what it adds now.
+            reason += "; " + p.trackers.joined(separator: ", ")
+            if c.priority != 255, p.effective == 1 || p.effective == 254 { reason += " (clamped to \(p.effective))" }
         } else {
             reason += "; " + trackers.map { kind, t in
                 t.weight == 0 ? "\(kind) \(t.name) (FAULT on failure)" : "\(kind) \(t.name) weight \(t.weight > 0 ? "+" : "")\(t.weight)"
@@ -209,7 +216,7 @@ public struct StatusBook: Sendable {
             name: i.spec.name, interface: i.spec.interface, vrid: Int(c.vrid), version: Int(c.version.rawValue),
             state: i.state.rawValue, priority: Int(c.priority),
             // With no tracker the effective priority is the configured one; with trackers only the runtime knows.
-            effectivePriority: trackers.isEmpty ? Int(c.priority) : nil,
+            effectivePriority: trackers.isEmpty ? Int(c.priority) : i.priority.map { Int($0.effective) },
             priorityReason: reason,
             vips: (i.spec.virtualAddresses + i.spec.excludedAddresses).map { "\($0.address)" },
             adverts: AdvertCounters(sent: i.counters?.sent ?? 0, received: i.counters?.accepted ?? 0,

@@ -94,8 +94,9 @@ public final class StatusRecorder: Sendable {
         guard let runtime = state.withLock({ $0.runtime }) else { return }
         let states = await runtime.states()
         let counters = await runtime.counters()
+        let priorities = await runtime.priorities()
         state.withLock {
-            $0.book.runtimeRead(states: states, counters: counters)
+            $0.book.runtimeRead(states: states, counters: counters, priorities: priorities)
             $0.metrics.runtimeRead(states: states, counters: counters)
         }
     }

@@ -134,6 +134,18 @@ struct StatusBookTests {
         #expect(i.priorityReason == "base 150; track_script chk_nginx weight -20, track_script chk_fw (FAULT on failure)")
     }
 
+    @Test("With the runtime's report the effective priority and each tracker's current part are shown")
+    func priorityFromRuntime() {
+        var b = StatusBook(instances: [F.instance(tracks: [VRRPTrackReference(name: "chk_nginx", weight: -20)])],
+                           virtualServers: [], pid: 1, startedAt: F.t0)
+        b.runtimeRead(states: [:], counters: [:],
+                      priorities: ["VI_1": VRRPPriorityReport(effective: 130, fault: false,
+                                                              trackers: ["track_script chk_nginx down: -20"])])
+        let i = b.snapshot(now: F.t0).instances[0]
+        #expect(i.effectivePriority == 130)
+        #expect(i.priorityReason == "base 150; track_script chk_nginx down: -20")
+    }
+
     @Test("A reload keeps the state of an instance and a real server that keep their names")
     func reloadKeepsState() {
         var b = F.book()

@@ -53,6 +53,12 @@ cat > "$WORK/keepalived.conf" <<CONF
 global_defs {
   router_id ctl_test
 }
+vrrp_script chk_down {
+  script "/bin/false"
+  interval 1
+  fall 1
+  weight -20
+}
 vrrp_instance VI_CTL {
   state BACKUP
   interface c0
@@ -61,6 +67,9 @@ vrrp_instance VI_CTL {
   advert_int 1
   virtual_ipaddress {
     10.77.0.100/24
+  }
+  track_script {
+    chk_down
   }
 }
 virtual_server 10.77.0.100 80 {
@@ -117,6 +126,10 @@ check "/status has the transition to MASTER with its reason" \
   json_is 'any(t["to"]=="MASTER" and "master down timer" in t["reason"] for t in s["instances"][0]["transitions"])'
 check "/status lists the virtual server and its real server" \
   json_is 's["virtualServers"][0]["name"]=="10.77.0.100:80" and s["virtualServers"][0]["realServers"][0]["address"]=="10.77.0.21:8080"'
+priority_shown() {
+  get /status | python3 -c 'import json,sys; i=json.load(sys.stdin)["instances"][0]; sys.exit(0 if i["effectivePriority"]==130 and "track_script chk_down down: -20" in i["priorityReason"] else 1)'
+}
+check "/status: effective priority 130 with the failing tracker's -20 as the reason" wait_for 10 "priority 130" priority_shown
 check "/status counts adverts sent" json_is 's["instances"][0]["adverts"]["sent"] >= 1'
 get /metrics > "$WORK/metrics.txt"
 check "/metrics: state gauge MASTER = 1" grep -qx 'vigil_vrrp_instance_state{instance="VI_CTL",state="MASTER"} 1.0' "$WORK/metrics.txt"
