@@ -7,6 +7,9 @@
 #           --overlap: a new request every 10 ms over a fresh connection whether or not the earlier ones finished,
 #           1 s timeout; the clock starts when the links are down), for advert_int 1 (VRRPv2) and 0.1
 #           (VRRPv3), a Vigil pair versus a keepalived pair, N repetitions each, interleaved; median/min/max, ratios.
+#           The gap depends on where in the advert cycle the crash falls (up to one advert interval), so a tcpdump in
+#           the client's namespace also gives two phase-free figures per run: the dead MASTER's last advert on the
+#           wire → the new MASTER's first gratuitous ARP for the VIP, and → the first successful request.
 #   idle    one Vigil and one keepalived director side by side (separate VRRP instances, each MASTER of its own VIP
 #           with the topology's virtual server and 3 TCP_CHECKs at delay_loop 1), idle for IDLE seconds after
 #           settling: RSS (VmRSS) and CPU seconds per minute (utime + stime) summed over each daemon's process
@@ -25,16 +28,18 @@ IDLE=${VIGIL_BENCH_IDLE_SECONDS:-60}
 SETTLE=${VIGIL_BENCH_SETTLE_SECONDS:-10}
 ADVERTS=${VIGIL_BENCH_ADVERTS:-1 0.1}
 CLIENT="$TOPO_DIR/client.txt"
+WIRE="$TOPO_DIR/wire.txt"
+WIRE_PID=
 RESULTS="$TOPO_DIR/results.txt"
 
-cleanup() { topo_client_stop; topo_cleanup; }
+cleanup() { topo_client_stop; [ -n "$WIRE_PID" ] && kill "$WIRE_PID" 2>/dev/null; topo_cleanup; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 [ "$(id -u)" = 0 ] || { echo "error: bench-director needs root" >&2; exit 1; }
 test -e /proc/net/ip_vs || modprobe ip_vs 2>/dev/null || test -e /proc/net/ip_vs \
   || { echo "error: no IPVS in this kernel (run through make bench-director)" >&2; exit 1; }
-for t in keepalived nginx "$TOPO_PYTHON" ipvsadm ip setsid getconf; do
+for t in keepalived nginx "$TOPO_PYTHON" ipvsadm ip setsid getconf tcpdump; do
   command -v "$t" >/dev/null || { echo "error: $t is not installed (scripts/install-deps.sh)" >&2; exit 1; }
 done
 [ -x "$VIGIL_BIN" ] || { echo "error: $VIGIL_BIN is missing (make build-release)" >&2; exit 1; }
@@ -89,14 +94,27 @@ one_outage() {
     $2 == "ok" && $1 < a { last = $1 }
     $1 >= a && $1 <= b { if ($2 != "ok") f++; else { if ($1 - last > g) g = $1 - last; last = $1 } }
     END { printf "%d %d\n", g, f }' "$CLIENT")
-  echo "$impl $adv $line" >> "$RESULTS"
+  # From the wire (epoch seconds with µs from tcpdump -tt): the old MASTER's last advert before the kill, the new
+  # MASTER's first gratuitous ARP for the VIP after it, and the first request started after the kill that succeeded.
+  local wire
+  wire=$(awk -v a="$t_kill" -v vip="$TOPO_VIP" -v old=10.10.1.11 '
+    FNR == NR {
+      t = int($1 * 1000)
+      if ($3 == old && / VRRP/ && t <= a) last = t
+      if (last && t > last && !garp && (index($0, "who-has " vip " tell " vip) || index($0, "Reply " vip " is-at"))) garp = t
+      next
+    }
+    $2 == "ok" && $1 - $4 > a && !ok { ok = $1 }
+    END { if (last && garp && ok) printf "%d %d\n", garp - last, ok - last; else print "-1 -1" }' "$WIRE" "$CLIENT")
+  echo "$impl $adv $line $wire" >> "$RESULTS"
   if [ -n "${VIGIL_BENCH_KEEP:-}" ]; then
     local keep="$VIGIL_BENCH_KEEP/$impl-$adv-$(date +%H%M%S)"
-    mkdir -p "$keep" && cp "$TOPO_DIR"/*.log "$keep/" 2>/dev/null
+    mkdir -p "$keep" && cp "$TOPO_DIR"/*.log "$WIRE" "$keep/" 2>/dev/null
     awk -v a="$((t_kill - 3000))" -v b="$t_end" '$1 >= a && $1 <= b' "$CLIENT" > "$keep/client.txt"
     echo "$t_kill" > "$keep/t_kill"
   fi
-  echo "  $impl advert_int $adv: longest gap without a success ${line% *} ms, failed requests ${line#* }" \
+  echo "  $impl advert_int $adv: longest gap without a success ${line% *} ms, failed requests ${line#* };" \
+    "last advert → GARP ${wire% *} ms, → first success ${wire#* } ms" \
     "($(awk -v a="$t_kill" -v b="$t_end" '$1 >= a && $1 <= b && $2 != "ok" { n[$3]++ } END { for (r in n) printf "%s %d ", r, n[r] }' "$CLIENT"))"
   # The new MASTER's own account of the takeover (its clock is the client's).
   if [ "$impl" = vigil ]; then
@@ -116,6 +134,8 @@ outage() {
   REPEATS=0
   : > "$RESULTS"
   topo_client_start "$CLIENT" 0.01 1 --overlap
+  ip netns exec "$TOPO_NS_C" tcpdump -l -n -tt -i veth0 'ip proto 112 or arp' > "$WIRE" 2>"$WIRE.err" &
+  WIRE_PID=$!
   topo_client_ready "$CLIENT" || { echo "error: the client did not start" >&2; return 1; }
   for adv in $ADVERTS; do
     for r in $(seq "$RUNS"); do
@@ -137,6 +157,7 @@ outage() {
     done
   done
   topo_client_stop
+  kill "$WIRE_PID" 2>/dev/null; wait "$WIRE_PID" 2>/dev/null; WIRE_PID=
   echo "== client-visible outage, MASTER crash (SIGKILL of the process group + links down), $RUNS runs each ($REPEATS run(s) repeated: BACKUP took over before the kill)"
   "$TOPO_PYTHON" - "$RESULTS" <<'PY'
 import sys, statistics
@@ -146,13 +167,23 @@ for adv in sorted({r[1] for r in rows}, key=float, reverse=True):
     for impl in ("vigil", "keepalived"):
         g = [int(r[2]) for r in rows if r[0] == impl and r[1] == adv]
         f = [int(r[3]) for r in rows if r[0] == impl and r[1] == adv]
+        w = [(int(r[4]), int(r[5])) for r in rows if r[0] == impl and r[1] == adv and len(r) > 5 and int(r[4]) >= 0]
         if not g:
             continue
         med[(impl, adv)] = statistics.median(g)
         print(f"advert_int {adv:>3} {impl:>10}: gap median {statistics.median(g):7.0f} ms  min {min(g):6d}  max {max(g):6d}"
               f"   failed requests median {statistics.median(f):.0f} (min {min(f)}, max {max(f)})")
+        if w:
+            med[(impl, adv, "garp")] = statistics.median(x for x, _ in w)
+            med[(impl, adv, "ok")] = statistics.median(y for _, y in w)
+            print(f"advert_int {adv:>3} {impl:>10}: last advert -> first GARP median {med[(impl, adv, 'garp')]:7.0f} ms,"
+                  f" -> first success median {med[(impl, adv, 'ok')]:7.0f} ms ({len(w)} runs with a capture)")
     if ("vigil", adv) in med and ("keepalived", adv) in med and med[("keepalived", adv)] > 0:
         print(f"advert_int {adv:>3}  ratio vigil/keepalived (median gap): {med[('vigil', adv)] / med[('keepalived', adv)]:.3f}")
+    for k in ("garp", "ok"):
+        if ("vigil", adv, k) in med and ("keepalived", adv, k) in med and med[("keepalived", adv, k)] > 0:
+            print(f"advert_int {adv:>3}  ratio vigil/keepalived (last advert -> first {'GARP' if k == 'garp' else 'success'}):"
+                  f" {med[('vigil', adv, k)] / med[('keepalived', adv, k)]:.3f}")
 PY
 }
 
