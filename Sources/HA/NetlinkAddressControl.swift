@@ -143,7 +143,9 @@ public struct NetlinkAddressControl: AddressControl {
         let index = if_nametoindex(interface)
         guard index != 0 else { throw .noSuchInterface(interface) }
         guard let mac = Self.hardwareAddress(interface) else { throw .noSuchInterface(interface) }
-        let fd = socket(AF_PACKET, Int32(SOCK_RAW.rawValue), Int32(UInt16(ETH_P_ARP).bigEndian))
+        // Protocol 0: a send-only packet socket. One opened for a protocol registers a receive hook, and closing it
+        // waits for an RCU grace period (synchronize_net): tens of milliseconds per GARP under load, on the takeover path.
+        let fd = socket(AF_PACKET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .socket(operation: op, errno: errno) }
         defer { close(fd) }
         let broadcast: [UInt8] = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff]

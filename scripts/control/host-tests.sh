@@ -140,7 +140,7 @@ check "/metrics: served as Prometheus text" \
 check "/events has the BACKUP -> MASTER transition" bash -c "ip netns exec $NS curl -fsS http://127.0.0.1:$PORT/events | grep -q 'VI_CTL BACKUP -> MASTER'"
 check "/events?after= filters older entries" bash -c "ip netns exec $NS curl -fsS 'http://127.0.0.1:$PORT/events?after=1000' | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin) == [] else 1)'"
 in_ns "$VIGIL_BIN" status > "$WORK/table.txt" 2>&1
-check "vigil status prints the instance as MASTER" grep -Eq '^VI_CTL +MASTER +150 +77 +c0 +10\.77\.0\.100' "$WORK/table.txt"
+check "vigil status prints the instance as MASTER with its effective priority" grep -Eq '^VI_CTL +MASTER +130 \(150\) +77 +c0 +10\.77\.0\.100' "$WORK/table.txt"
 check "vigil status prints the pool" grep -Eq '^10\.77\.0\.100:80 +10\.77\.0\.21:8080' "$WORK/table.txt"
 check "vigil status --json is the served JSON" bash -c "ip netns exec $NS $VIGIL_BIN status --json --control 127.0.0.1:$PORT | python3 -c 'import json,sys; json.load(sys.stdin)'"
 check "vigil status --events lists the transition" bash -c "ip netns exec $NS $VIGIL_BIN status --events | grep -q 'vrrp  VI_CTL BACKUP -> MASTER'"
