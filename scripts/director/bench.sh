@@ -100,8 +100,9 @@ one_outage() {
   wire=$(awk -v a="$t_kill" -v vip="$TOPO_VIP" -v old=10.10.1.11 '
     FNR == NR {
       t = int($1 * 1000)
-      if ($3 == old && / VRRP/ && t <= a) last = t
-      if (last && t > last && !garp && (index($0, "who-has " vip " tell " vip) || index($0, "Reply " vip " is-at"))) garp = t
+      if ($3 == old && / VRRP/ && t <= a) { last = t; garp = 0 }
+      # tcpdump prints a GARP as "who-has VIP (ff:ff:ff:ff:ff:ff) tell VIP, length 28"
+      if (last && t > last && !garp && ((index($0, "who-has " vip " ") && index($0, "tell " vip ",")) || index($0, "Reply " vip " is-at"))) garp = t
       next
     }
     $2 == "ok" && $1 - $4 > a && !ok { ok = $1 }
