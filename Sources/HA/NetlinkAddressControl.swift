@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 import CLinux
+import Synchronization
 
 /// One virtual address as `virtual_ipaddress` describes it: `10.0.0.100/24 brd 10.0.0.255 dev eth0 scope global label eth0:0`.
 public struct VirtualAddress: Sendable, Hashable, CustomStringConvertible {
@@ -63,9 +64,54 @@ public protocol AddressControl: Sendable {
     func announce(_ addresses: [VirtualAddress], interface: String) throws(AddressControlError)
 }
 
+/// What announcements reuse on the takeover path: one send-only packet socket, and each interface's index and MAC
+/// address (read once, forgotten when a send on that interface fails, so a recreated interface is read again).
+final class AnnounceCache: Sendable {
+    struct Link: Sendable {
+        var index: UInt32
+        var mac: [UInt8]
+    }
+
+    private struct State {
+        var packetSocket: Int32 = -1
+        var links: [String: Link] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    deinit {
+        let fd = state.withLock { $0.packetSocket }
+        if fd >= 0 { close(fd) }
+    }
+
+    func link(_ name: String) -> Link? {
+        if let l = state.withLock({ $0.links[name] }) { return l }
+        let index = if_nametoindex(name)
+        guard index != 0, let mac = NetlinkAddressControl.hardwareAddress(name) else { return nil }
+        let l = Link(index: index, mac: mac)
+        state.withLock { $0.links[name] = l }
+        return l
+    }
+
+    func forget(_ name: String) {
+        state.withLock { _ = $0.links.removeValue(forKey: name) }
+    }
+
+    /// Protocol 0: a send-only packet socket. One opened for a protocol registers a receive hook, and closing it
+    /// waits for an RCU grace period (synchronize_net).
+    func packetSocket() -> Int32 {
+        state.withLock { s in
+            if s.packetSocket < 0 { s.packetSocket = socket(AF_PACKET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+            return s.packetSocket
+        }
+    }
+}
+
 /// Address control through RTM_NEWADDR / RTM_DELADDR (rtnetlink) and AF_PACKET / ICMPv6 announcements.
 public struct NetlinkAddressControl: AddressControl {
-    /// Creates the adapter; sockets are opened per call.
+    private let cache = AnnounceCache()
+
+    /// Creates the adapter; rtnetlink sockets are opened per call, the announcement socket once.
     public init() {}
 
     public func add(_ addresses: [VirtualAddress], interface: String) throws(AddressControlError) {
@@ -137,17 +183,21 @@ public struct NetlinkAddressControl: AddressControl {
         return parts.count == 6 ? parts : nil
     }
 
-    /// Gratuitous ARP request (RFC 5227 §3 announcement form): sender and target IP are the VIP.
+    /// Gratuitous ARP request (RFC 5227 §3 announcement form): sender and target IP are the VIP. A failed send on a
+    /// cached interface is retried once with the interface read again.
     private func sendGratuitousARP(_ vip: IPAddress, interface: String) throws(AddressControlError) {
+        do { try sendGratuitousARPOnce(vip, interface: interface) } catch {
+            cache.forget(interface)
+            try sendGratuitousARPOnce(vip, interface: interface)
+        }
+    }
+
+    private func sendGratuitousARPOnce(_ vip: IPAddress, interface: String) throws(AddressControlError) {
         let op = "gratuitous ARP"
-        let index = if_nametoindex(interface)
-        guard index != 0 else { throw .noSuchInterface(interface) }
-        guard let mac = Self.hardwareAddress(interface) else { throw .noSuchInterface(interface) }
-        // Protocol 0: a send-only packet socket. One opened for a protocol registers a receive hook, and closing it
-        // waits for an RCU grace period (synchronize_net): tens of milliseconds per GARP under load, on the takeover path.
-        let fd = socket(AF_PACKET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard let link = cache.link(interface) else { throw .noSuchInterface(interface) }
+        let fd = cache.packetSocket()
         guard fd >= 0 else { throw .socket(operation: op, errno: errno) }
-        defer { close(fd) }
+        let mac = link.mac
         let broadcast: [UInt8] = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff]
         var frame = broadcast + mac + [0x08, 0x06]
         frame += [0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01]  // Ethernet, IPv4, request
@@ -155,7 +205,7 @@ public struct NetlinkAddressControl: AddressControl {
         var sll = sockaddr_ll()
         sll.sll_family = UInt16(AF_PACKET)
         sll.sll_protocol = UInt16(ETH_P_ARP).bigEndian
-        sll.sll_ifindex = Int32(index)
+        sll.sll_ifindex = Int32(link.index)
         sll.sll_halen = 6
         withUnsafeMutableBytes(of: &sll.sll_addr) { for i in 0..<6 { $0[i] = 0xff } }
         let sent = frame.withUnsafeBytes { buf in

@@ -402,12 +402,13 @@ public actor VRRPRuntime {
         let addresses = spec.virtualAddresses + spec.excludedAddresses
         do {
             try addressControl.add(addresses, interface: spec.interface)
-            logger.info("\(spec.name): virtual addresses added (\(addresses.count))")
+            announce(i)   // before the log line: the announcement is on the client-visible path
+            logger.info("\(spec.name): virtual addresses added (\(addresses.count)) and announced")
         } catch {
             logger.error("\(spec.name): \(error)")
             eventSink.yield(.ioError(instance: spec.name, message: "\(error)"))
+            announce(i)
         }
-        announce(i)
         scheduleGARP(i)
     }
 

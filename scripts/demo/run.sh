@@ -55,18 +55,18 @@ topo_client_start "$CLIENT"
 topo_client_ready "$CLIENT" || { echo "error: the client did not start" >&2; exit 1; }
 
 phase "MASTER serves"
-sleep 8
+sleep 5
 phase "r2 stopped"
 t=$(topo_now_ms)
 topo_nginx_stop 2
 topo_wait 15 "r2 evicted" eval '! topo_ipvs_reals 1 | grep -q 10.10.2.22' && say "r2 evicted from the table $(( $(topo_now_ms) - t )) ms after nginx stopped:"
 grep "10.10.2.22:8080 DOWN" "$TOPO_DIR/director1.log" | tail -n1 | sed 's/^/         log: /'
-sleep 6
+sleep 4
 phase "r2 back"
 topo_nginx_start 2
 t=$(topo_now_ms)
 topo_wait 15 "r2 restored" eval 'topo_ipvs_reals 1 | grep -q 10.10.2.22' && say "r2 restored $(( $(topo_now_ms) - t )) ms after nginx returned"
-sleep 6
+sleep 4
 phase "MASTER host dies"
 t=$(topo_now_ms)
 topo_director_kill 1 KILL
@@ -75,7 +75,7 @@ ip -n "$(topo_ns_director 1)" link set veth1 down
 topo_wait 30 "VIP on director 2" topo_has_vip 2 && say "director 2 holds the VIP $(( $(topo_now_ms) - t )) ms after the kill"
 topo_wait 20 "table on director 2" three 2 && { say "director 2's table:"; topo_ipvs 2 | sed 's/^/         /'; }
 grep -E "installed|withdrawn" "$TOPO_DIR/director2.log" | tail -n1 | sed 's/^/         log: /'
-sleep 8
+sleep 5
 report_phase
 topo_client_stop
 say "summary (requests every ~0.1 s, 0.5 s timeout each):"

@@ -11,7 +11,7 @@ HERE=scripts/ha
 fail() { echo "    FAIL: $*"; CASE_OK=0; }
 need() {
   [ "$(id -u)" = 0 ] || { echo "error: the HA host tier needs root" >&2; exit 1; }
-  for t in ip keepalived python3 setsid; do command -v $t >/dev/null || { echo "error: $t is missing (make deps)" >&2; exit 1; }; done
+  for t in ip keepalived python3 setsid tcpdump; do command -v $t >/dev/null || { echo "error: $t is missing (make deps)" >&2; exit 1; }; done
   [ -x "$VIGIL_BIN" ] || { echo "error: $VIGIL_BIN is missing (swift build)" >&2; exit 1; }
 }
 
@@ -31,6 +31,14 @@ conf() {
     printf '    virtual_ipaddress {\n        %s\n    }\n}\n' "$vip"
   } >"$file"
 }
+
+# capture_start FILE FILTER — tcpdump on the lab's bridge (sees every node's frames); capture_stop ends it.
+capture_start() {
+  ip netns exec "$NS_S" tcpdump -l -n -i br0 "$2" > "$1" 2>/dev/null &
+  CAPTURE_PID=$!
+  sleep 0.5   # tcpdump attaches its filter
+}
+capture_stop() { sleep 0.3; kill "$CAPTURE_PID" 2>/dev/null; wait "$CAPTURE_PID" 2>/dev/null; }
 
 show_logs() { for f in "$LAB_DIR"/*.log; do echo "    --- $f"; tail -15 "$f" | sed 's/^/    /'; done; }
 
@@ -64,11 +72,17 @@ case_v2_keepalived_master_sigkill() {
   lab_wait_vip "$NS_A" 10.9.0.100 8 || fail "keepalived did not take the VIP at start"
   sleep 1.5
   lab_has_vip "$NS_B" 10.9.0.100 && fail "Vigil (backup) holds the VIP at start"
+  capture_start "$LAB_DIR/arp.txt" arp
   local t0; t0=$(date +%s%N)
   lab_kill "$ka"
   lab_wait_vip "$NS_B" 10.9.0.100 6 || fail "Vigil did not take over after SIGKILL"
   local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   echo "    takeover ${ms} ms (RFC bound 3609 ms)"
+  capture_stop
+  # keepalived is dead: every gratuitous ARP for the VIP after the kill is Vigil's (garp_master_repeat 5 by default).
+  local garps; garps=$(grep -c "who-has 10.9.0.100 (ff:ff:ff:ff:ff:ff) tell 10.9.0.100" "$LAB_DIR/arp.txt")
+  echo "    gratuitous ARPs from Vigil: $garps"
+  [ "$garps" -ge 5 ] || fail "expected at least 5 gratuitous ARPs for the VIP on the wire, saw $garps"
   [ "$ms" -le 4300 ] || fail "takeover took ${ms} ms (bound 3609 ms from the last advert, plus polling)"
   lab_wait_log "$LAB_DIR/vb.log" "BACKUP -> MASTER (master down timer expired, last advert" 2 || fail "transition log line missing"
 }
@@ -122,10 +136,14 @@ case_v3_ipv6_keepalived_master_sigkill() {
   lab_wait_vip "$NS_A" fd00:9::100 5 || fail "keepalived did not take the IPv6 VIP"
   sleep 1
   lab_has_vip "$NS_B" fd00:9::100 && fail "Vigil (backup) holds the IPv6 VIP"
+  capture_start "$LAB_DIR/na.txt" icmp6
   local t0; t0=$(date +%s%N)
   lab_kill "$ka"
   lab_wait_vip "$NS_B" fd00:9::100 3 || fail "Vigil did not take over the IPv6 VIP"
   echo "    takeover $(( ($(date +%s%N) - t0) / 1000000 )) ms (RFC bound 361 ms)"
+  capture_stop
+  grep -q "neighbor advertisement, tgt is fd00:9::100" "$LAB_DIR/na.txt" \
+    || fail "no unsolicited neighbour advertisement for the VIP on the wire"
 }
 
 # Unicast (unicast_src_ip / unicast_peer), VRRPv2: Vigil MASTER, keepalived BACKUP; SIGTERM then return.
