@@ -62,6 +62,13 @@ public protocol AddressControl: Sendable {
     func remove(_ addresses: [VirtualAddress], interface: String) throws(AddressControlError)
     /// Sends one gratuitous ARP (IPv4) or unsolicited neighbour advertisement (IPv6) per address.
     func announce(_ addresses: [VirtualAddress], interface: String) throws(AddressControlError)
+    /// Called when an instance starts: reads ahead what a takeover will need (interfaces' index and MAC address), so
+    /// the first announcement does not wait for it. Optional.
+    func prepare(_ addresses: [VirtualAddress], interface: String)
+}
+
+extension AddressControl {
+    public func prepare(_ addresses: [VirtualAddress], interface: String) {}
 }
 
 /// What announcements reuse on the takeover path: one send-only packet socket, and each interface's index and MAC
@@ -115,23 +122,32 @@ public struct NetlinkAddressControl: AddressControl {
     public init() {}
 
     public func add(_ addresses: [VirtualAddress], interface: String) throws(AddressControlError) {
-        for a in addresses { try request(add: true, a, interface: a.device ?? interface) }
+        try requests(add: true, addresses, interface: interface)
     }
 
     public func remove(_ addresses: [VirtualAddress], interface: String) throws(AddressControlError) {
-        for a in addresses { try request(add: false, a, interface: a.device ?? interface) }
+        try requests(add: false, addresses, interface: interface)
     }
 
-    private func request(add: Bool, _ a: VirtualAddress, interface: String) throws(AddressControlError) {
+    /// One rtnetlink socket for the whole list; each request waits for its acknowledgement.
+    private func requests(add: Bool, _ addresses: [VirtualAddress], interface: String) throws(AddressControlError) {
+        guard !addresses.isEmpty else { return }
+        let fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_ROUTE)
+        guard fd >= 0 else { throw .socket(operation: add ? "add address" : "delete address", errno: errno) }
+        defer { close(fd) }
+        for (n, a) in addresses.enumerated() {
+            try request(fd: fd, sequence: UInt32(n + 1), add: add, a, interface: a.device ?? interface)
+        }
+    }
+
+    private func request(fd: Int32, sequence: UInt32, add: Bool, _ a: VirtualAddress,
+                         interface: String) throws(AddressControlError) {
         let op = add ? "add address" : "delete address"
         let index = if_nametoindex(interface)
         guard index != 0 else { throw .noSuchInterface(interface) }
-        let fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_ROUTE)
-        guard fd >= 0 else { throw .socket(operation: op, errno: errno) }
-        defer { close(fd) }
         var msg = NetlinkMessage(type: add ? UInt16(RTM_NEWADDR) : UInt16(RTM_DELADDR),
                                  flags: UInt16(NLM_F_REQUEST | NLM_F_ACK) | (add ? UInt16(NLM_F_CREATE | NLM_F_REPLACE) : 0),
-                                 sequence: 1)
+                                 sequence: sequence)
         // struct ifaddrmsg
         msg.body += [a.address.isIPv6 ? UInt8(AF_INET6) : UInt8(AF_INET), a.prefixLength,
                      a.address.isIPv6 ? UInt8(IFA_F_NODAD) : 0, a.scope]
@@ -162,6 +178,11 @@ public struct NetlinkAddressControl: AddressControl {
         if add && e == EEXIST { return }
         if !add && (e == EADDRNOTAVAIL || e == ENODEV) { return }
         throw .kernel(operation: op, address: a.description, errno: e)
+    }
+
+    public func prepare(_ addresses: [VirtualAddress], interface: String) {
+        for a in addresses where !a.address.isIPv6 { _ = cache.link(a.device ?? interface) }
+        _ = cache.packetSocket()
     }
 
     public func announce(_ addresses: [VirtualAddress], interface: String) throws(AddressControlError) {

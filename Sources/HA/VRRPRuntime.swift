@@ -167,6 +167,7 @@ public actor VRRPRuntime {
         } catch {
             throw .transport(instance: spec.name, error)
         }
+        addressControl.prepare(spec.virtualAddresses + spec.excludedAddresses, interface: spec.interface)
         var c = spec.configuration
         c.primaryAddress = t.sourceAddress
         let id = nextSlotID
