@@ -1,5 +1,6 @@
 import Config
 import HA
+import IPVS
 import Logging
 
 extension Supervisor {
@@ -31,7 +32,8 @@ extension Supervisor {
     /// SIGTERM/SIGINT stop it).
     public static func runDaemon(_ daemon: Daemon, config: KeepalivedConfig, vrrpOnly: Bool, checksOnly: Bool,
                                  releaseOnExit: Bool, logger: Logger,
-                                 recorder: StatusRecorder? = nil) async throws(SupervisorError) {
+                                 recorder: StatusRecorder? = nil,
+                                 ownershipFile: IPVSOwnershipFile? = nil) async throws(SupervisorError) {
         recorder?.attach(runtime: daemon.vrrp)
         if let recorder { daemon.onReload { recorder.configurationChanged(config: $0) } }
         guard !vrrpOnly, isNeeded(for: config) else {
@@ -42,7 +44,8 @@ extension Supervisor {
             return
         }
         let balancer = Supervisor(config: config, mode: checksOnly ? .checksOnly : .followVRRP,
-                                  releaseOnExit: releaseOnExit, logger: logger, recorder: recorder)
+                                  releaseOnExit: releaseOnExit, logger: logger, recorder: recorder,
+                                  ownershipFile: ownershipFile)
         daemon.onReload { balancer.reload($0) }
         if checksOnly {
             do { try daemon.claimPidFile() } catch { throw .daemon(error) }

@@ -45,6 +45,7 @@ public actor Supervisor {
     private let logger: Logger
     private let coalescing: Duration
     private let makeControl: @Sendable () throws(IPVSError) -> any IPVSControl
+    private let ownershipFile: IPVSOwnershipFile?
     private let inputs: AsyncStream<Input>
     private let inputSink: AsyncStream<Input>.Continuation
     private var reconciler: IPVSReconciler?
@@ -61,8 +62,12 @@ public actor Supervisor {
     private let recorder: StatusRecorder?
 
     /// A supervisor for `config`. `control` opens the kernel interface (default: generic netlink).
+    /// `ownershipFile` persists which services this daemon owns, so a restart after a crash deletes the services the
+    /// previous run installed and the new configuration no longer declares (and never one it did not install);
+    /// nil keeps ownership in memory.
     public init(config: KeepalivedConfig, mode: LoadBalancerMode, releaseOnExit: Bool = true, logger: Logger,
                 coalescing: Duration = .zero, recorder: StatusRecorder? = nil,
+                ownershipFile: IPVSOwnershipFile? = nil,
                 control: @escaping @Sendable () throws(IPVSError) -> any IPVSControl = {
                     () throws(IPVSError) -> any IPVSControl in try NetlinkIPVSClient()
                 }) {
@@ -73,6 +78,7 @@ public actor Supervisor {
         self.logger = logger
         self.coalescing = coalescing
         self.makeControl = control
+        self.ownershipFile = ownershipFile
         self.recorder = recorder
         (inputs, inputSink) = AsyncStream.makeStream(of: Input.self)
     }
@@ -97,7 +103,7 @@ public actor Supervisor {
     public func run(vrrpEvents: AsyncStream<VRRPEvent>?) async throws(SupervisorError) {
         let control: any IPVSControl
         do { control = try makeControl() } catch { throw .ipvs(error) }
-        let reconciler = IPVSReconciler(control: control)
+        let reconciler = makeReconciler(control)
         self.reconciler = reconciler
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let pool = NIOThreadPool(numberOfThreads: 2)
@@ -160,6 +166,26 @@ public actor Supervisor {
             }
             s.resume()
             return s
+        }
+    }
+
+    /// The reconciler, owning what the ownership record lists. A record that cannot be read is logged with its
+    /// position and moved aside to `PATH.corrupt`; the daemon then starts owning nothing (it deletes no service it
+    /// did not install this run) and writes a fresh record.
+    private func makeReconciler(_ control: any IPVSControl) -> IPVSReconciler {
+        guard let ownershipFile else { return IPVSReconciler(control: control) }
+        do throws(IPVSError) {
+            let reconciler = try IPVSReconciler(control: control, ownershipFile: ownershipFile)
+            logger.info("ipvs: ownership record \(ownershipFile.path)")
+            return reconciler
+        } catch {
+            let aside = ownershipFile.path + ".corrupt"
+            logger.error("ipvs: ownership record unusable, starting with none (kept as \(aside)): \(error)")
+            if rename(ownershipFile.path, aside) == 0,
+               let fresh = try? IPVSReconciler(control: control, ownershipFile: ownershipFile) {
+                return fresh
+            }
+            return IPVSReconciler(control: control)
         }
     }
 
@@ -281,6 +307,7 @@ public actor Supervisor {
                     logger.info("ipvs: \(c)")
                 }
                 for f in report.failures { logger.error("ipvs: \(f.command) failed: \(f)") }
+                if let e = report.ownershipError { logger.error("ipvs: ownership record not saved: \(e)") }
                 if !report.failures.isEmpty { retryLater() }
             } catch {
                 appliedTable = nil

@@ -21,6 +21,12 @@ public struct IPVSCommandFailure: Error, Hashable, Sendable, CustomStringConvert
     /// Why it failed (usually `.kernel(op, errno:, object:)`).
     public var error: IPVSError
 
+    /// A refusal of `command` (for other `IPVSControl` implementations, such as test doubles).
+    public init(command: IPVSCommand, error: IPVSError) {
+        self.command = command
+        self.error = error
+    }
+
     public var description: String { error.description }
 }
 

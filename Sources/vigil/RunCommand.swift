@@ -3,13 +3,14 @@ import Config
 import Director
 import Foundation
 import HA
+import IPVS
 import Logging
 
-/// `vigil run`: the daemon. For now the VRRP side (`keepalived --vrrp`); IPVS and checks join in issue #6.
+/// `vigil run`: the daemon. VRRP, health checks and the IPVS table together (keepalived), or one side (`-P`, `-C`).
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run the daemon (VRRP instances of a keepalived.conf)"
+        abstract: "Run the daemon: VRRP instances, health checks and the IPVS table of a keepalived.conf"
     )
 
     @Option(name: [.short, .customLong("use-file")], help: "Configuration file")
@@ -30,7 +31,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-syslog"), help: "Do not log to syslog")
     var noSyslog = false
 
-    @Flag(name: [.customShort("P"), .customLong("vrrp")], help: "VRRP only (the only mode so far)")
+    @Flag(name: [.customShort("P"), .customLong("vrrp")], help: "VRRP only: no health checks, no IPVS")
     var vrrpOnly = false
 
     // Director (issue #6): checks + IPVS.
@@ -39,6 +40,10 @@ struct RunCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("dont-release-ipvs"), help: "Leave the IPVS services installed on exit")
     var dontReleaseIPVS = false
+
+    @Option(name: .customLong("ipvs-state"),
+            help: "Record of the IPVS services Vigil owns (default: /run/vigil/ipvs-owned.<network namespace inode>, shared with 'vigil ipvs apply')")
+    var ipvsState: String?
 
     // Seeing it (issue #6): control endpoint, keepalived's -i/-S/-t.
     @Option(name: .customLong("control"),
@@ -117,7 +122,9 @@ struct RunCommand: AsyncParsableCommand {
         defer { status.stop() }
         do {
             try await Supervisor.runDaemon(daemon, config: loaded.config, vrrpOnly: vrrpOnly, checksOnly: checksOnly,
-                                           releaseOnExit: !dontReleaseIPVS, logger: logger, recorder: status.recorder)
+                                           releaseOnExit: !dontReleaseIPVS, logger: logger, recorder: status.recorder,
+                                           ownershipFile: ipvsState.map(IPVSOwnershipFile.init(path:))
+                                               ?? .forCurrentNetworkNamespace())
         } catch {
             logger.critical("\(error)")
             FileHandle.standardError.write(Data("vigil: \(error)\n".utf8))

@@ -1,0 +1,154 @@
+import Config
+import Foundation
+import IPVS
+import Logging
+import Synchronization
+import Testing
+@testable import Director
+
+/// An in-memory kernel table for the Supervisor (adds, edits and deletes; refuses what the kernel would).
+private final class MemoryIPVS: IPVSControl, Sendable {
+    let current: Mutex<IPVSTable>
+
+    init(_ table: IPVSTable) { current = Mutex(table) }
+
+    func table() throws(IPVSError) -> IPVSTable { current.withLock { $0 } }
+
+    func execute(_ commands: [IPVSCommand]) throws(IPVSError) -> [IPVSCommandFailure] {
+        current.withLock { table in
+            var failures: [IPVSCommandFailure] = []
+            for c in commands {
+                var refused = false
+                switch c {
+                case .addService(let s):
+                    refused = table.services[s.key] != nil
+                    if !refused { table.services[s.key] = IPVSVirtualService(service: s.normalized) }
+                case .editService(let s):
+                    refused = table.services[s.key] == nil
+                    if !refused { table.services[s.key]?.service = s.normalized }
+                case .deleteService(let k):
+                    refused = table.services.removeValue(forKey: k) == nil
+                case .addDestination(let k, let d), .editDestination(let k, let d):
+                    refused = table.services[k] == nil
+                    if !refused { table.services[k]?.destinations[d.key] = d }
+                case .deleteDestination(let k, let d):
+                    refused = table.services[k]?.destinations.removeValue(forKey: d) == nil
+                case .flush:
+                    table = IPVSTable()
+                case .setTimeouts, .startSyncDaemon, .stopSyncDaemon:
+                    break
+                }
+                if refused {
+                    failures.append(IPVSCommandFailure(command: c, error: .kernel(c.operation, errno: EEXIST, object: c.object)))
+                }
+            }
+            return failures
+        }
+    }
+}
+
+private func service(_ host: String, _ port: UInt16) -> IPVSServiceKey { tcp(host, port) }
+
+private let configured = """
+virtual_server 10.0.2.1 80 {
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 192.168.1.1 80 {
+        weight 1
+    }
+}
+"""
+
+/// Runs a checks-only Supervisor over `kernel` until its table holds `until`, then stops it.
+private func runOnce(_ kernel: MemoryIPVS, record: IPVSOwnershipFile, release: Bool,
+                     until done: @escaping @Sendable (IPVSTable) -> Bool) async throws {
+    let supervisor = Supervisor(config: parsedConfig(configured), mode: .checksOnly, releaseOnExit: release,
+                                logger: Logger(label: "test"), ownershipFile: record,
+                                control: { () throws(IPVSError) -> any IPVSControl in kernel })
+    let run = Task { try await supervisor.run(vrrpEvents: nil) }
+    for _ in 0..<500 {
+        if done(try kernel.table()) { break }
+        await Task.yield()
+        try await Task.sleep(for: .milliseconds(2))
+    }
+    supervisor.stop()
+    try await run.value
+}
+
+@Suite("Supervisor ownership record")
+struct SupervisorOwnershipTests {
+    private func tempRecord() -> IPVSOwnershipFile {
+        IPVSOwnershipFile(path: NSTemporaryDirectory() + "vigil-owned-\(UUID().uuidString)/ipvs-owned")
+    }
+
+    private func removeRecordDirectory(_ record: IPVSOwnershipFile) {
+        try? FileManager.default.removeItem(atPath: (record.path as NSString).deletingLastPathComponent)
+    }
+
+    @Test("A restart deletes the service the previous run installed and the new config dropped, not a hand-made one")
+    func restartDeletesOnlyRecordedLeftovers() async throws {
+        let record = tempRecord()
+        defer { removeRecordDirectory(record) }
+        let leftover = service("10.0.9.9", 80), handMade = service("10.0.8.8", 80), wanted = service("10.0.2.1", 80)
+        var table = IPVSTable()
+        table.services[leftover] = IPVSVirtualService(service: IPVSService(key: leftover))
+        table.services[handMade] = IPVSVirtualService(service: IPVSService(key: handMade))
+        let kernel = MemoryIPVS(table)
+        try record.save([leftover])     // what a crashed earlier run had installed
+
+        try await runOnce(kernel, record: record, release: false) { $0.services[wanted] != nil && $0.services[leftover] == nil }
+
+        let after = try kernel.table()
+        #expect(after.services[wanted] != nil)
+        #expect(after.services[leftover] == nil)
+        #expect(after.services[handMade] != nil)
+        #expect(try record.load() == [wanted])
+    }
+
+    @Test("Without a record the leftover of an earlier run is not touched")
+    func noRecordNoDeletion() async throws {
+        let leftover = service("10.0.9.9", 80), wanted = service("10.0.2.1", 80)
+        var table = IPVSTable()
+        table.services[leftover] = IPVSVirtualService(service: IPVSService(key: leftover))
+        let kernel = MemoryIPVS(table)
+        let record = tempRecord()   // absent file: owns nothing
+        defer { removeRecordDirectory(record) }
+
+        try await runOnce(kernel, record: record, release: false) { $0.services[wanted] != nil }
+
+        #expect(try kernel.table().services[leftover] != nil)
+        #expect(try record.load() == [wanted])
+    }
+
+    @Test("Releasing on exit empties the record")
+    func releaseEmptiesRecord() async throws {
+        let record = tempRecord()
+        defer { removeRecordDirectory(record) }
+        let wanted = service("10.0.2.1", 80)
+        let kernel = MemoryIPVS(IPVSTable())
+
+        try await runOnce(kernel, record: record, release: true) { $0.services[wanted] != nil }
+
+        #expect(try kernel.table().services.isEmpty)
+        #expect(try record.load().isEmpty)
+    }
+
+    @Test("A corrupt record is moved aside and the daemon starts owning nothing, with a fresh record")
+    func corruptRecordOwnsNothing() async throws {
+        let record = tempRecord()
+        defer { removeRecordDirectory(record) }
+        let leftover = service("10.0.9.9", 80), wanted = service("10.0.2.1", 80)
+        try record.save([leftover])
+        try "this is not a record\n".write(toFile: record.path, atomically: true, encoding: .utf8)
+        var table = IPVSTable()
+        table.services[leftover] = IPVSVirtualService(service: IPVSService(key: leftover))
+        let kernel = MemoryIPVS(table)
+
+        try await runOnce(kernel, record: record, release: false) { $0.services[wanted] != nil }
+
+        #expect(try kernel.table().services[leftover] != nil)
+        #expect(try record.load() == [wanted])
+        #expect(FileManager.default.fileExists(atPath: record.path + ".corrupt"))
+    }
+}
