@@ -5,7 +5,7 @@ import PackageDescription
 //   vigil -> Director -> {Config, HA, IPVS, HealthCheck};  IPVS -> CGenl.
 // HA, IPVS and HealthCheck never import each other or Config.
 // CLinux is a header-only shim for Linux socket/netlink definitions that the
-// Glibc overlay does not expose (sockaddr_ll, rtnetlink macros); HA and
+// Glibc overlay does not expose (sockaddr_ll, rtnetlink macros, epoll); HA and
 // HealthCheck may use it. Only IPVS imports CGenl.
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),

@@ -26,6 +26,9 @@ public enum CheckAction: Hashable, Sendable {
 }
 
 /// The sans-IO scheduler of every checker of every real server.
+///
+/// Servers live in slots of an array (a dictionary maps keys to slots), and the deadline heap holds only instants
+/// and integers: starting the probes due at an instant hashes no key and copies no string.
 public struct CheckScheduler: Sendable {
     private struct Checker: Sendable {
         enum Phase: Sendable {
@@ -47,14 +50,21 @@ public struct CheckScheduler: Sendable {
         var state: RealServerState
     }
 
-    private struct HeapEntry: Sendable {
+    private struct HeapEntry: HeapOrdered {
         var deadline: CheckInstant
         var generation: UInt64
-        var id: CheckID
+        var slot: Int32
+        var index: Int32
+
+        static func precedes(_ a: HeapEntry, _ b: HeapEntry) -> Bool {
+            a.deadline != b.deadline ? a.deadline < b.deadline : a.generation < b.generation
+        }
     }
 
-    private var servers: [RealServerKey: Server] = [:]
-    private var heap = DeadlineHeap<HeapEntry>(before: { ($0.deadline, $0.generation) < ($1.deadline, $1.generation) })
+    private var slots: [Server?] = []
+    private var slotOf: [RealServerKey: Int32] = [:]
+    private var freeSlots: [Int32] = []
+    private var heap = DeadlineHeap<HeapEntry>()
     private var generation: UInt64 = 0
     private var random: SplitMix64
 
@@ -67,13 +77,19 @@ public struct CheckScheduler: Sendable {
     public var nextDeadline: CheckInstant? { heap.first?.deadline }
 
     /// The current state of every real server.
-    public var states: [RealServerKey: RealServerState] { servers.mapValues(\.state) }
+    public var states: [RealServerKey: RealServerState] {
+        slotOf.reduce(into: [:]) { result, entry in
+            if let server = slots[Int(entry.value)] { result[entry.key] = server.state }
+        }
+    }
 
     /// The state of one real server, `nil` if unknown.
-    public func state(of key: RealServerKey) -> RealServerState? { servers[key]?.state }
+    public func state(of key: RealServerKey) -> RealServerState? {
+        slotOf[key].flatMap { slots[Int($0)]?.state }
+    }
 
     /// The targets currently scheduled.
-    public var targets: [RealServerTarget] { servers.values.map(\.target) }
+    public var targets: [RealServerTarget] { slots.compactMap { $0?.target } }
 
     /// Replaces the set of real servers. Servers and checkers whose settings are unchanged keep their state and
     /// schedule (a hitless reload); new ones start fresh (`.stateChanged` with `previous == nil`); removed ones
@@ -83,28 +99,30 @@ public struct CheckScheduler: Sendable {
         var seen = Set<RealServerKey>()
         for target in targets {
             guard seen.insert(target.key).inserted else { continue }
-            if var server = servers[target.key] {
+            if let slot = slotOf[target.key], var server = slots[Int(slot)] {
                 if server.target == target { continue }
                 var checkers: [Checker] = []
                 for (index, spec) in target.checkers.enumerated() {
                     if index < server.checkers.count, server.checkers[index].spec == spec {
                         checkers.append(server.checkers[index])
                     } else {
-                        checkers.append(makeChecker(spec, id: CheckID(realServer: target.key, index: index), now: now))
+                        checkers.append(makeChecker(spec, slot: slot, index: index, now: now))
                     }
                 }
                 server.target = target
                 server.checkers = checkers
-                servers[target.key] = server
-                if let change = recompute(target.key, reason: "configuration changed") {
+                slots[Int(slot)] = server
+                if let change = recompute(slot: slot, reason: "configuration changed") {
                     actions.append(.stateChanged(change))
                 }
             } else {
+                let slot = takeSlot()
+                slotOf[target.key] = slot
                 let checkers = target.checkers.enumerated().map { index, spec in
-                    makeChecker(spec, id: CheckID(realServer: target.key, index: index), now: now)
+                    makeChecker(spec, slot: slot, index: index, now: now)
                 }
                 let state = Self.evaluate(target: target, checkers: checkers)
-                servers[target.key] = Server(target: target, checkers: checkers, state: state)
+                slots[Int(slot)] = Server(target: target, checkers: checkers, state: state)
                 let reason: String
                 if target.checkers.isEmpty {
                     reason = "no checker"
@@ -116,8 +134,10 @@ public struct CheckScheduler: Sendable {
                 actions.append(.stateChanged(RealServerStateChange(key: target.key, state: state, previous: nil, reason: reason)))
             }
         }
-        for key in servers.keys where !seen.contains(key) {
-            servers[key] = nil
+        for (key, slot) in slotOf where !seen.contains(key) {
+            slotOf[key] = nil
+            slots[Int(slot)] = nil
+            freeSlots.append(slot)
         }
         dropStale()
         return actions
@@ -128,13 +148,17 @@ public struct CheckScheduler: Sendable {
         var actions: [CheckAction] = []
         while let top = heap.first, top.deadline <= now {
             heap.removeFirst()
-            let key = top.id.realServer, index = top.id.index
-            // Read only the checker (not the whole server) so the in-place write below does not copy the array.
-            guard let checker = servers[key]?.checkers.element(at: index),
-                  checker.generation == top.generation, case .waiting = checker.phase else { continue }
-            let attempt = checker.failures + 1
-            servers[key]?.checkers[index].phase = .probing(attempt: attempt)
-            actions.append(.startProbe(top.id, checker.spec, attempt: attempt, due: top.deadline))
+            guard isCurrent(top) else { continue }
+            // Read through the slot (no copy of the server: its arrays stay uniquely referenced for the write).
+            let slot = Int(top.slot), index = Int(top.index)
+            guard case .waiting = slots[slot]?.checkers[index].phase,
+                  let failures = slots[slot]?.checkers[index].failures,
+                  let spec = slots[slot]?.checkers[index].spec,
+                  let key = slots[slot]?.target.key else { continue }
+            let attempt = failures + 1
+            let id = CheckID(realServer: key, index: index)
+            slots[slot]?.checkers[index].phase = .probing(attempt: attempt)
+            actions.append(.startProbe(id, spec, attempt: attempt, due: top.deadline))
         }
         dropStale()
         return actions
@@ -143,37 +167,53 @@ public struct CheckScheduler: Sendable {
     /// Records the result of the probe of `id` that a `.startProbe` started. Results for unknown or
     /// not-probing checkers (removed by a reload) are ignored.
     public mutating func probeFinished(id: CheckID, result: ProbeResult, now: CheckInstant) -> [CheckAction] {
-        let key = id.realServer
-        guard var checker = servers[key]?.checkers.element(at: id.index) else { return [] }
-        guard case .probing(let attempt) = checker.phase else { return [] }
-        let timing = checker.spec.timing
-        let wasUp = checker.up, oldWeight = checker.dynamicWeight
-        var reason = result.reason
-        if result.up {
-            checker.up = true
-            checker.failures = 0
-            checker.dynamicWeight = result.dynamicWeight
-            checker.phase = .waiting(until: now + timing.delayLoop)
-        } else if checker.up && checker.failures < timing.retry {
-            checker.failures += 1
-            checker.phase = .waiting(until: now + timing.delayBeforeRetry)
+        probeFinished(id: id, up: result.up, dynamicWeight: result.dynamicWeight, now: now) { result.reason }
+    }
+
+    /// `probeFinished(id:result:now:)` for adapters that build the reason only when it is used (a state change):
+    /// most results change nothing, and their text would be built for nothing.
+    mutating func probeFinished(id: CheckID, up: Bool, dynamicWeight: Int?, now: CheckInstant,
+                                reason: () -> String) -> [CheckAction] {
+        guard let slot = slotOf[id.realServer], let count = slots[Int(slot)]?.checkers.count, id.index < count,
+              id.index >= 0 else { return [] }
+        // Read through the slot (no copy of the server: its arrays stay uniquely referenced for the writes below).
+        guard case .probing(let attempt) = slots[Int(slot)]?.checkers[id.index].phase,
+              let timing = slots[Int(slot)]?.checkers[id.index].spec.timing,
+              let wasUp = slots[Int(slot)]?.checkers[id.index].up,
+              let oldFailures = slots[Int(slot)]?.checkers[id.index].failures else { return [] }
+        let oldWeight = slots[Int(slot)]?.checkers[id.index].dynamicWeight
+        var isUp = wasUp, failures = oldFailures, weight = oldWeight
+        let until: CheckInstant
+        var retriesExhausted = false
+        if up {
+            isUp = true
+            failures = 0
+            weight = dynamicWeight
+            until = now + timing.delayLoop
+        } else if isUp && failures < timing.retry {
+            failures += 1
+            until = now + timing.delayBeforeRetry
         } else {
-            if checker.up, attempt > 1 { reason += " (\(Self.ordinal(attempt)) try)" }
-            checker.up = false
-            checker.failures = 0
-            checker.dynamicWeight = nil
-            checker.phase = .waiting(until: now + timing.delayLoop)
+            retriesExhausted = isUp && attempt > 1
+            isUp = false
+            failures = 0
+            weight = nil
+            until = now + timing.delayLoop
         }
         generation &+= 1
-        checker.generation = generation
-        if case .waiting(let until) = checker.phase {
-            heap.insert(HeapEntry(deadline: until, generation: generation, id: id))
-        }
-        servers[key]?.checkers[id.index] = checker
+        heap.insert(HeapEntry(deadline: until, generation: generation, slot: slot, index: Int32(id.index)))
+        let g = generation
+        slots[Int(slot)]?.checkers[id.index].phase = .waiting(until: until)
+        slots[Int(slot)]?.checkers[id.index].up = isUp
+        slots[Int(slot)]?.checkers[id.index].failures = failures
+        slots[Int(slot)]?.checkers[id.index].dynamicWeight = weight
+        slots[Int(slot)]?.checkers[id.index].generation = g
         // The server's state depends only on `up` and the dynamic weight: skip the re-evaluation when neither moved
         // (the common case, a passing check of a live server).
-        guard checker.up != wasUp || checker.dynamicWeight != oldWeight else { return [] }
-        if let change = recompute(key, reason: reason) {
+        guard isUp != wasUp || weight != oldWeight else { return [] }
+        var text = reason()
+        if retriesExhausted { text += " (\(Self.ordinal(attempt)) try)" }
+        if let change = recompute(slot: slot, reason: text) {
             return [.stateChanged(change)]
         }
         return []
@@ -181,24 +221,38 @@ public struct CheckScheduler: Sendable {
 
     // MARK: - Internals
 
-    private mutating func makeChecker(_ spec: CheckerSpec, id: CheckID, now: CheckInstant) -> Checker {
+    private mutating func takeSlot() -> Int32 {
+        if let slot = freeSlots.popLast() { return slot }
+        slots.append(nil)
+        return Int32(slots.count - 1)
+    }
+
+    /// Whether a heap entry still belongs to its checker (not superseded, not removed by a reload).
+    private func isCurrent(_ entry: HeapEntry) -> Bool {
+        let slot = Int(entry.slot), index = Int(entry.index)
+        guard slot < slots.count, let count = slots[slot]?.checkers.count, index < count else { return false }
+        return slots[slot]?.checkers[index].generation == entry.generation
+    }
+
+    private mutating func makeChecker(_ spec: CheckerSpec, slot: Int32, index: Int, now: CheckInstant) -> Checker {
         let warmupNs = spec.timing.warmup.nanosecondsClamped
         let offset = warmupNs > 0 ? Int64(random.next() % UInt64(warmupNs + 1)) : 0
         let deadline = now + .nanoseconds(offset)
         generation &+= 1
-        heap.insert(HeapEntry(deadline: deadline, generation: generation, id: id))
+        heap.insert(HeapEntry(deadline: deadline, generation: generation, slot: slot, index: Int32(index)))
         return Checker(spec: spec, phase: .waiting(until: deadline), up: !spec.timing.alpha, failures: 0,
                        dynamicWeight: nil, generation: generation)
     }
 
-    private mutating func recompute(_ key: RealServerKey, reason: String) -> RealServerStateChange? {
-        guard var server = servers[key] else { return nil }
+    private mutating func recompute(slot: Int32, reason: String) -> RealServerStateChange? {
+        guard var server = slots[Int(slot)] else { return nil }
         let state = Self.evaluate(target: server.target, checkers: server.checkers)
         guard state != server.state else { return nil }
         let previous = server.state
         server.state = state
-        servers[key] = server
-        return RealServerStateChange(key: key, state: state, previous: previous, reason: reason)
+        slots[Int(slot)] = nil   // keep the arrays uniquely referenced while the server is rewritten
+        slots[Int(slot)] = server
+        return RealServerStateChange(key: server.target.key, state: state, previous: previous, reason: reason)
     }
 
     private static func evaluate(target: RealServerTarget, checkers: [Checker]) -> RealServerState {
@@ -212,11 +266,7 @@ public struct CheckScheduler: Sendable {
     }
 
     private mutating func dropStale() {
-        while let top = heap.first {
-            if let server = servers[top.id.realServer], top.id.index < server.checkers.count,
-               server.checkers[top.id.index].generation == top.generation {
-                return
-            }
+        while let top = heap.first, !isCurrent(top) {
             heap.removeFirst()
         }
     }

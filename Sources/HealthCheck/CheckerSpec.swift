@@ -97,7 +97,7 @@ public struct ConnectTarget: Hashable, Sendable {
     }
 
     /// `host:port`, with brackets around IPv6 hosts.
-    public var hostPort: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public var hostPort: String { host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 /// `TCP_CHECK` settings.

@@ -1,9 +1,15 @@
-/// A binary min-heap ordered by a caller-supplied "comes before" function.
-struct DeadlineHeap<Element: Sendable>: Sendable {
-    private var storage: [Element] = []
-    private let before: @Sendable (Element, Element) -> Bool
+/// What a `DeadlineHeap` orders: an element that knows whether it comes before another. A static requirement (not a
+/// stored closure), so the comparison is specialized and inlined into the heap's loops.
+protocol HeapOrdered: Sendable {
+    /// Whether `a` must leave the heap before `b`.
+    static func precedes(_ a: Self, _ b: Self) -> Bool
+}
 
-    init(before: @escaping @Sendable (Element, Element) -> Bool) { self.before = before }
+/// A binary min-heap of small values (the schedulers keep plain integers and instants in it, no strings).
+struct DeadlineHeap<Element: HeapOrdered>: Sendable {
+    private var storage: [Element] = []
+
+    init() {}
 
     var first: Element? { storage.first }
     var count: Int { storage.count }
@@ -13,7 +19,7 @@ struct DeadlineHeap<Element: Sendable>: Sendable {
         var child = storage.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
-            guard before(storage[child], storage[parent]) else { break }
+            guard Element.precedes(storage[child], storage[parent]) else { break }
             storage.swapAt(child, parent)
             child = parent
         }
@@ -24,13 +30,14 @@ struct DeadlineHeap<Element: Sendable>: Sendable {
         guard !storage.isEmpty else { return nil }
         storage.swapAt(0, storage.count - 1)
         let top = storage.removeLast()
+        let count = storage.count
         var parent = 0
         while true {
             let left = 2 * parent + 1
             let right = left + 1
             var smallest = parent
-            if left < storage.count, before(storage[left], storage[smallest]) { smallest = left }
-            if right < storage.count, before(storage[right], storage[smallest]) { smallest = right }
+            if left < count, Element.precedes(storage[left], storage[smallest]) { smallest = left }
+            if right < count, Element.precedes(storage[right], storage[smallest]) { smallest = right }
             if smallest == parent { break }
             storage.swapAt(parent, smallest)
             parent = smallest

@@ -98,18 +98,19 @@ public final class HealthCheckService: @unchecked Sendable {
     /// per window), so 10,000 checks a second cost about 1,000 wake-ups, not 10,000. Bounds the added lateness.
     public static let timerResolution: Duration = .milliseconds(1)
 
-    /// A service whose scheduler runs on `loop`. TCP_CHECKs run on `probeLoops.count` epoll threads of the service's
-    /// own (default: one per core); other probes run on `probeLoops` in turn (default: the loops of
+    /// A service whose scheduler runs on `loop`. TCP_CHECKs run on `tcpEngineThreads` epoll threads of the service's
+    /// own (default one: the kernel does most of a TCP check's work, one thread keeps up with tens of thousands of
+    /// checks a second, and more threads only add wake-ups); other probes run on `probeLoops` in turn (default: the loops of
     /// `MultiThreadedEventLoopGroup.singleton`, one per core); results hop back to `loop`. Scripts are waited for on
     /// `threadPool`. `tcpConnectEngine: false` runs TCP_CHECKs on NIO channels like the other kinds (the previous
     /// implementation, kept as the benchmark's reference).
     public init(loop: any EventLoop, probeLoops: [any EventLoop] = [], threadPool: NIOThreadPool,
                 scriptSecurity: ScriptSecurity = ScriptSecurity(),
                 logger: Logger = Logger(label: "vigil.healthcheck"), seed: UInt64 = UInt64.random(in: 0...UInt64.max),
-                tcpConnectEngine: Bool = true) {
+                tcpConnectEngine: Bool = true, tcpEngineThreads: Int = 1) {
         self.loop = loop
         self.probeLoops = probeLoops.isEmpty ? MultiThreadedEventLoopGroup.singleton.makeIterator().map { $0 } : probeLoops
-        self.engineThreads = probeLoops.isEmpty ? System.coreCount : probeLoops.count
+        self.engineThreads = max(1, tcpEngineThreads)
         self.engineFailed = !tcpConnectEngine
         self.logger = logger
         self.probes = ProbeRunner(scripts: ProcessScriptRunner(pool: threadPool, security: scriptSecurity))
@@ -254,10 +255,13 @@ public final class HealthCheckService: @unchecked Sendable {
         var actions: [CheckAction] = []
         for completion in batch {
             lateness.record(completion.lateness)
-            let result = Self.result(of: completion)
+            let up = completion.outcome == .connected
             probesFinished += 1
-            tally.record(checker: "TCP_CHECK", up: result.up, latency: result.latency)
-            actions.append(contentsOf: scheduler.probeFinished(id: completion.id, result: result, now: now))
+            tally.record(checker: "TCP_CHECK", up: up, latency: completion.latency)
+            // The reason's text is built only if the result changes the server's state.
+            actions.append(contentsOf: scheduler.probeFinished(id: completion.id, up: up, dynamicWeight: nil, now: now) {
+                Self.result(of: completion).reason
+            })
         }
         perform(actions, now: now)
     }

@@ -15,7 +15,7 @@ public struct RealServerKey: Hashable, Sendable, Comparable, CustomStringConvert
     }
 
     /// `host:port`, with brackets around IPv6 hosts.
-    public var realServer: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public var realServer: String { host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     public var description: String { realServer }
 

@@ -12,12 +12,12 @@
 // Sockets are closed with SO_LINGER 0 (a RST after a completed handshake, like HAProxy's checks), so checks leave no
 // TIME_WAIT sockets behind. It makes no health decisions (the scheduler does) and keeps no state across checks.
 
-import CNIOLinux
+import CLinux
 import Glibc
 import NIOPosix
 import Synchronization
 
-/// Runs TCP connect checks on a few epoll threads (an adapter of `HealthCheckService`).
+/// Runs TCP connect checks on one or a few epoll threads (an adapter of `HealthCheckService`).
 final class TCPConnectEngine: Sendable {
     /// One connect to run.
     struct Request: Sendable {
@@ -114,10 +114,14 @@ extension TCPConnectEngine {
             var serial: UInt64
         }
 
-        private struct Expiry: Sendable {
+        private struct Expiry: HeapOrdered {
             var deadline: CheckInstant
             var fd: Int32
             var serial: UInt64
+
+            static func precedes(_ a: Expiry, _ b: Expiry) -> Bool {
+                a.deadline != b.deadline ? a.deadline < b.deadline : a.serial < b.serial
+            }
         }
 
         private static let wakeToken: UInt64 = .max
@@ -129,7 +133,7 @@ extension TCPConnectEngine {
         private let inbox = Mutex(Inbox())
         // Thread-confined.
         private var pending: [Int32: Pending] = [:]
-        private var expiries = DeadlineHeap<Expiry>(before: { ($0.deadline, $0.serial) < ($1.deadline, $1.serial) })
+        private var expiries = DeadlineHeap<Expiry>()
         private var serial: UInt64 = 0
         private var done: [Completion] = []
 
