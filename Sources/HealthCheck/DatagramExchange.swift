@@ -1,3 +1,4 @@
+import Glibc
 import NIOCore
 import NIOPosix
 
@@ -25,14 +26,23 @@ enum DatagramExchange {
         }
         let initializer: @Sendable (Channel) -> EventLoopFuture<Void> = { channel in
             do {
-                try channel.pipeline.syncOperations.addHandler(DatagramJudgeHandler(judge: judge, promise: promise, stripIPv4Header: rawProtocol != nil && !target.host.contains(":")))
+                try channel.pipeline.syncOperations.addHandler(DatagramJudgeHandler(judge: judge, promise: promise, stripIPv4Header: rawProtocol != nil && !target.host.utf8.contains(UInt8(ascii: ":"))))
                 return channel.eventLoop.makeSucceededVoidFuture()
             } catch {
                 return channel.eventLoop.makeFailedFuture(error)
             }
         }
         let channel: EventLoopFuture<Channel>
-        if let rawProtocol {
+        if let rawProtocol, remote.protocol == .inet6 {
+            // NIO's raw bootstrap sets an IPv6 option a raw socket refuses (EINVAL): open the socket here and hand it
+            // to a datagram channel. Raw ICMPv6 sockets get their checksum from the kernel (RFC 3542 §3.1).
+            let fd = socket(AF_INET6, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), Int32(rawProtocol.rawValue))
+            guard fd >= 0 else {
+                return loop.makeFailedFuture(ProbeError.system("socket(AF_INET6, SOCK_RAW): \(String(cString: strerror(errno)))"))
+            }
+            channel = DatagramBootstrap(group: loop).channelInitializer(initializer).withBoundSocket(fd)
+                .flatMap { ch in ch.connect(to: remote).map { ch } }
+        } else if let rawProtocol {
             channel = NIORawSocketBootstrap(group: loop).channelInitializer(initializer)
                 .connect(host: target.host, ipProtocol: rawProtocol)
         } else {

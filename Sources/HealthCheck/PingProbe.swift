@@ -52,12 +52,7 @@ public struct PingProbe: Sendable {
         let start = NIODeadline.now()
         let target = check.target
         let what = "PING_CHECK \(target.host)"
-        let ipv6 = target.host.contains(":")
-        // TODO(#5): NIORawSocketBootstrap's IPv6 raw socket fails a setsockopt (EINVAL) here; the ICMPv6 codec
-        // is ready (echoRequest/judge with `ipv6`), the socket must come from elsewhere.
-        guard !ipv6 else {
-            return loop.makeSucceededFuture(.failure("\(what) IPv6 ping is not supported yet"))
-        }
+        let ipv6 = target.host.utf8.contains(UInt8(ascii: ":"))
         let id = UInt16.random(in: 1...UInt16.max)
         var t = target
         t.port = 0

@@ -139,6 +139,13 @@ struct ProbeIntegrationTests {
         #expect(result.up, "\(result.reason)")
     }
 
+    @Test("PING_CHECK gets an ICMPv6 echo reply from ::1")
+    func pingIPv6() async throws {
+        let result = try await probe(.ping(PingCheck(target: ConnectTarget(host: "::1", port: 0, timeout: .seconds(2)))))
+        #expect(result.up, "\(result.reason)")
+        #expect(result.reason.contains("echo reply"), "\(result.reason)")
+    }
+
     @Test("MISC_CHECK maps exit codes: 0 up, 1 down, dynamic 12 → weight 10, non-dynamic 12 down")
     func miscExitCodes() async throws {
         for (code, dynamic, up, weight) in [(0, false, true, nil), (1, true, false, nil), (12, true, true, 10), (12, false, false, nil)] as [(Int, Bool, Bool, Int?)] {
