@@ -9,8 +9,12 @@
 //     socket itself when it expires: a connect the kernel completed but the worker had not yet seen (a thread that
 //     was descheduled, a burst) is a success, late — never a false DOWN;
 //   - verdicts are delivered in batches through `deliver`, one call per worker iteration.
-// Sockets are closed with SO_LINGER 0 (a RST after a completed handshake, like HAProxy's checks), so checks leave no
-// TIME_WAIT sockets behind. It makes no health decisions (the scheduler does) and keeps no state across checks.
+// Sockets end a check with a RST (SO_LINGER 0 for a close; a disconnect, `connect(AF_UNSPEC)`, sends one too), like
+// HAProxy's checks, so checks leave no TIME_WAIT sockets behind. A socket without bindto/bind_port is disconnected and
+// kept in an idle pool for the next check instead of being closed: a check then costs a connect and a disconnect, not
+// also socket(), setsockopt(), epoll_ctl() and a file's allocation and release. Sockets stay
+// registered with epoll edge-triggered; readiness flags give the verdict (writable: connected; error or hang-up:
+// failed, errno from SO_ERROR). It makes no health decisions (the scheduler does).
 
 import CLinux
 import Glibc
@@ -112,6 +116,9 @@ extension TCPConnectEngine {
             var started: CheckInstant
             var deadline: CheckInstant
             var serial: UInt64
+            /// The socket goes back to the idle pool afterwards.
+            var pooled: Bool
+            var family: Int32
         }
 
         private struct Expiry: HeapOrdered {
@@ -136,6 +143,9 @@ extension TCPConnectEngine {
         private var expiries = DeadlineHeap<Expiry>()
         private var serial: UInt64 = 0
         private var done: [Completion] = []
+        /// Disconnected sockets ready for the next check, per address family (registered with epoll).
+        private var idle4: [Int32] = []
+        private var idle6: [Int32] = []
 
         init(clock: @escaping @Sendable () -> CheckInstant, deliver: @escaping @Sendable ([Completion]) -> Void) throws(ProbeError) {
             self.clock = clock
@@ -212,13 +222,16 @@ extension TCPConnectEngine {
                         var value: UInt64 = 0
                         _ = read(wakefd, &value, 8)
                     } else {
-                        settle(fd: Int32(truncatingIfNeeded: token), now: clock())
+                        settle(fd: Int32(truncatingIfNeeded: token), events: events[i].events, now: clock())
                     }
                 }
                 flush()
             }
             for fd in pending.keys { close(fd) }
+            for fd in idle4 + idle6 { close(fd) }
             pending = [:]
+            idle4 = []
+            idle6 = []
             close(epfd)
             close(wakefd)
         }
@@ -236,11 +249,65 @@ extension TCPConnectEngine {
                 finish(request, .notStarted("address \(target.host) is not numeric"), started: clock())
                 return
             }
-            let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard fd >= 0 else {
-                finish(request, .notStarted("socket: \(Self.errorText(errno))"), started: clock())
+            // Sockets without bindto/bind_port come from (and go back to) the idle pool: a disconnected socket
+            // connects again without socket(), setsockopt(), epoll_ctl() and the close of a file.
+            let pooled = target.bindAddress == nil && target.bindPort == nil
+            var fd: Int32
+            var reused = false
+            if pooled, let idle = takeIdle(family: address.family) {
+                fd = idle
+                reused = true
+            } else {
+                switch openSocket(address: address, target: target) {
+                case .success(let opened): fd = opened
+                case .failure(let why):
+                    finish(request, .notStarted(why.text), started: clock())
+                    return
+                }
+            }
+            // The timeout runs from here: the moment the connect starts.
+            var started = clock()
+            var rc = address.withSockAddr { connect(fd, $0, $1) }
+            var e = errno
+            if rc != 0, reused, Self.isStaleSocketError(e) {
+                // The pooled socket was not reusable after all: a fresh one gets the check.
+                close(fd)
+                switch openSocket(address: address, target: target) {
+                case .success(let opened): fd = opened
+                case .failure(let why):
+                    finish(request, .notStarted(why.text), started: clock())
+                    return
+                }
+                started = clock()
+                rc = address.withSockAddr { connect(fd, $0, $1) }
+                e = errno
+            }
+            if rc == 0 {
+                release(fd, pooled: pooled, family: address.family)
+                finish(request, .connected, started: started)
                 return
             }
+            guard e == EINPROGRESS || e == EINTR else {
+                release(fd, pooled: pooled, family: address.family)
+                finish(request, .failed(errno: e), started: started)
+                return
+            }
+            serial &+= 1
+            let deadline = started + target.timeout
+            pending[fd] = Pending(request: request, started: started, deadline: deadline, serial: serial,
+                                  pooled: pooled, family: address.family)
+            expiries.insert(Expiry(deadline: deadline, fd: fd, serial: serial))
+        }
+
+        private struct OpenFailure: Error {
+            var text: String
+        }
+
+        /// A new non-blocking socket, closed with a RST (SO_LINGER 0), bound when the target says so, and registered
+        /// with epoll (edge-triggered, so an idle socket in the pool reports nothing).
+        private func openSocket(address: RawSocketAddress, target: ConnectTarget) -> Result<Int32, OpenFailure> {
+            let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { return .failure(OpenFailure(text: "socket: \(Self.errorText(errno))")) }
             // Close with a RST rather than a FIN (as HAProxy's checks do): no FIN exchange and no TIME_WAIT socket
             // per check on the director (5,000 a second at 10,000 servers), whose port search slows every connect.
             var abort = linger(l_onoff: 1, l_linger: 0)
@@ -249,53 +316,66 @@ extension TCPConnectEngine {
                 let host = target.bindAddress ?? (address.family == AF_INET6 ? "::" : "0.0.0.0")
                 guard let local = RawSocketAddress(host: host, port: target.bindPort ?? 0) else {
                     close(fd)
-                    finish(request, .notStarted("bindto \(host) is not numeric"), started: clock())
-                    return
+                    return .failure(OpenFailure(text: "bindto \(host) is not numeric"))
                 }
                 var one: Int32 = 1
                 _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
                 guard local.withSockAddr({ bind(fd, $0, $1) }) == 0 else {
                     let e = errno
                     close(fd)
-                    finish(request, .notStarted("bind \(host): \(Self.errorText(e))"), started: clock())
-                    return
+                    return .failure(OpenFailure(text: "bind \(host): \(Self.errorText(e))"))
                 }
             }
-            // The timeout runs from here: the moment the connect starts.
-            let started = clock()
-            let rc = address.withSockAddr { connect(fd, $0, $1) }
-            let e = errno
-            if rc == 0 {
-                close(fd)
-                finish(request, .connected, started: started)
-                return
-            }
-            guard e == EINPROGRESS || e == EINTR else {
-                close(fd)
-                finish(request, .failed(errno: e), started: started)
-                return
-            }
             var event = epoll_event()
-            event.events = EPOLLOUT.rawValue
+            event.events = EPOLLOUT.rawValue | EPOLLET.rawValue
             event.data.u64 = UInt64(UInt32(bitPattern: fd))
             guard epoll_ctl(epfd, CInt(EPOLL_CTL_ADD), fd, &event) == 0 else {
                 let e = errno
                 close(fd)
-                finish(request, .notStarted("epoll_ctl: \(Self.errorText(e))"), started: started)
-                return
+                return .failure(OpenFailure(text: "epoll_ctl: \(Self.errorText(e))"))
             }
-            serial &+= 1
-            let deadline = started + target.timeout
-            pending[fd] = Pending(request: request, started: started, deadline: deadline, serial: serial)
-            expiries.insert(Expiry(deadline: deadline, fd: fd, serial: serial))
+            return .success(fd)
         }
 
-        /// The socket reported writable or an error: read the connect's result.
-        private func settle(fd: Int32, now: CheckInstant) {
-            guard let entry = pending.removeValue(forKey: fd) else { return }
-            let outcome = Self.connectResult(fd)
-            close(fd)
-            finish(entry.request, outcome ?? .connected, started: entry.started, now: now)
+        /// Errors a connect on a pooled socket returns when the socket itself, not the target, is the problem.
+        private static func isStaleSocketError(_ e: Int32) -> Bool {
+            e == EISCONN || e == EALREADY || e == EINVAL || e == EBADF || e == ENOTSOCK || e == EAFNOSUPPORT
+        }
+
+        private func takeIdle(family: Int32) -> Int32? {
+            family == AF_INET6 ? idle6.popLast() : idle4.popLast()
+        }
+
+        /// Ends a check's use of `fd`: a pooled socket is disconnected (connect to AF_UNSPEC: a RST if the
+        /// handshake completed, an abort if it is still in SYN_SENT) and kept for the next check; anything else,
+        /// or a socket that does not disconnect cleanly, is closed.
+        private func release(_ fd: Int32, pooled: Bool, family: Int32) {
+            guard pooled, (family == AF_INET6 ? idle6.count : idle4.count) < Self.idleLimit else {
+                close(fd)
+                return
+            }
+            var unspec = sockaddr()
+            unspec.sa_family = sa_family_t(AF_UNSPEC)
+            guard connect(fd, &unspec, socklen_t(MemoryLayout<sockaddr>.size)) == 0 else {
+                close(fd)
+                return
+            }
+            // The disconnect leaves ECONNRESET in SO_ERROR; the next connect clears it (the kernel's
+            // tcp_connect_init), so the pooled socket reports no stale error (the reuse host tests check it).
+            if family == AF_INET6 { idle6.append(fd) } else { idle4.append(fd) }
+        }
+
+        /// Idle sockets kept per address family; more are closed.
+        static let idleLimit = 16_384
+
+        /// The socket reported an event (`EPOLLOUT`: connected; `EPOLLERR`/`EPOLLHUP`: failed).
+        private func settle(fd: Int32, events: UInt32, now: CheckInstant) {
+            guard pending[fd] != nil else { return }   // an idle socket's disconnect, or a stale edge
+            guard let outcome = Self.outcome(fd, ready: events,
+                                             out: EPOLLOUT.rawValue, failed: EPOLLERR.rawValue | EPOLLHUP.rawValue),
+                  let entry = pending.removeValue(forKey: fd) else { return }
+            release(fd, pooled: entry.pooled, family: entry.family)
+            finish(entry.request, outcome, started: entry.started, now: now)
         }
 
         /// Times out connects past their deadline, after asking the socket itself whether it finished meanwhile.
@@ -305,19 +385,25 @@ extension TCPConnectEngine {
                 guard let entry = pending[top.fd], entry.serial == top.serial else { continue }
                 pending[top.fd] = nil
                 var poller = pollfd(fd: top.fd, events: Int16(POLLOUT), revents: 0)
-                let ready = poll(&poller, 1, 0) == 1 && poller.revents != 0
-                let outcome: Outcome = ready ? (Self.connectResult(top.fd) ?? .connected) : .timedOut
-                close(top.fd)
+                let revents = poll(&poller, 1, 0) == 1 ? UInt32(UInt16(bitPattern: poller.revents)) : 0
+                let outcome = Self.outcome(top.fd, ready: revents, out: UInt32(POLLOUT),
+                                           failed: UInt32(POLLERR) | UInt32(POLLHUP)) ?? .timedOut
+                release(top.fd, pooled: entry.pooled, family: entry.family)
                 finish(entry.request, outcome, started: entry.started, now: now)
             }
         }
 
-        /// `nil` when the connect succeeded, else the failure from SO_ERROR.
-        private static func connectResult(_ fd: Int32) -> Outcome? {
-            var error: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 else { return .failed(errno: errno) }
-            return error == 0 ? nil : .failed(errno: error)
+        /// What readiness flags say of a connect: failed (errno from SO_ERROR), connected (writable and no error
+        /// or hang-up: the handshake completed), or `nil` while it is still in progress.
+        private static func outcome(_ fd: Int32, ready: UInt32, out: UInt32, failed: UInt32) -> Outcome? {
+            if ready & failed != 0 {
+                var error: Int32 = 0
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 else { return .failed(errno: errno) }
+                // A hang-up with no error: the socket is not connected (it never completed the handshake).
+                return .failed(errno: error == 0 ? ENOTCONN : error)
+            }
+            return ready & out != 0 ? .connected : nil
         }
 
         private func finish(_ request: Request, _ outcome: Outcome, started: CheckInstant, now: CheckInstant? = nil) {

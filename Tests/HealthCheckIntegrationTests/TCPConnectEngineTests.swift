@@ -116,6 +116,68 @@ struct TCPConnectEngineTests {
     }
 }
 
+private func openDescriptors() -> Int {
+    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+}
+
+@Suite("TCPConnectEngine socket reuse", .serialized, .enabled(if: tierEnabled))
+struct TCPConnectEngineReuseTests {
+    @Test("A pooled socket gives the right verdict check after check: connected, refused, timed out, connected again")
+    func reusedSocketsJudgeEachCheckAfresh() async throws {
+        let open = try Listener(backlog: 64)
+        let full = try Listener(backlog: 0)
+        let closedPort: UInt16 = try { try Listener(backlog: 1).port }()
+        let sink = Sink()
+        let engine = try TCPConnectEngine(threads: 1) { batch in sink.completions.withLock { $0 += batch } }
+        defer { engine.shutdown() }
+        // Fill the backlog-0 listener's queue so later SYNs to it are dropped.
+        engine.submit((0..<4).map { _ in request(full.port, timeout: .seconds(5)) })
+        try await Task.sleep(for: .milliseconds(200))
+        let baseline = sink.completions.withLock { $0.count }
+        let plan: [(UInt16, TCPConnectEngine.Outcome)] = [
+            (open.port, .connected), (closedPort, .failed(errno: ECONNREFUSED)), (full.port, .timedOut),
+            (open.port, .connected), (full.port, .timedOut), (closedPort, .failed(errno: ECONNREFUSED)),
+            (open.port, .connected), (open.port, .connected), (closedPort, .failed(errno: ECONNREFUSED)),
+        ]
+        for (n, (port, expected)) in plan.enumerated() {
+            engine.submit([request(port, timeout: .milliseconds(200))])
+            let got = try await sink.wait(for: baseline + n + 1, within: .seconds(3))
+            #expect(got.count == baseline + n + 1, "check \(n) did not finish")
+            #expect(got.last?.outcome == expected, "check \(n) to port \(port)")
+        }
+    }
+
+    @Test("Thousands of checks reuse a few sockets: the descriptors stay bounded and every verdict is right")
+    func descriptorsStayBounded() async throws {
+        let open = try Listener(backlog: 4096)
+        let listening = open.fd
+        let acceptor = Thread {
+            while true {
+                let fd = accept(listening, nil, nil)
+                if fd < 0 { return }
+                close(fd)
+            }
+        }
+        acceptor.start()
+        defer { shutdown(open.fd, Int32(SHUT_RDWR)) }
+        let closedPort: UInt16 = try { try Listener(backlog: 1).port }()
+        let sink = Sink()
+        let engine = try TCPConnectEngine(threads: 1) { batch in sink.completions.withLock { $0 += batch } }
+        defer { engine.shutdown() }
+        let before = openDescriptors()
+        for round in 0..<20 {
+            engine.submit((0..<100).map { i in request(i % 2 == 0 ? open.port : closedPort, timeout: .seconds(2)) })
+            _ = try await sink.wait(for: (round + 1) * 100, within: .seconds(5))
+        }
+        let got = sink.completions.withLock { $0 }
+        #expect(got.count == 2000)
+        #expect(got.filter { $0.target.port == open.port }.allSatisfy { $0.outcome == .connected })
+        #expect(got.filter { $0.target.port == closedPort }.allSatisfy { $0.outcome == .failed(errno: ECONNREFUSED) })
+        // At most one batch of sockets in the pool (plus slack), not one per check.
+        #expect(openDescriptors() - before <= 150, "descriptors: \(before) before, \(openDescriptors()) after")
+    }
+}
+
 @Suite("HealthCheckService under a stalled event loop", .serialized, .enabled(if: tierEnabled))
 struct StalledLoopTests {
     @Test("Answering servers stay UP when the service's loop stalls past connect_timeout (a late probe is not a DOWN)")
