@@ -8,7 +8,7 @@ pkgs=(
   keepalived ipvsadm nginx                    # reference peers and real servers
   qemu-system-x86 busybox-static cpio         # the IPVS lab VM
   tcpdump curl openssl socat python3 dnsmasq-base  # probes and test servers
-  time hyperfine                              # benchmarks
+  time hyperfine ethtool                      # benchmarks (ethtool: threaded NAPI on the check bench veth)
   chromium                                    # the dashboard test (headless)
 )
 missing=()

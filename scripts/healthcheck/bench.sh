@@ -36,12 +36,20 @@ command -v nginx >/dev/null || { echo "bench-healthcheck: nginx missing (scripts
 ANSWER=$((N / 2)); REFUSE=$((N / 4)); HOLE=$((N - ANSWER - REFUSE))
 DIE=$((ANSWER / 50)); [ "$DIE" -gt 250 ] && DIE=250; [ "$DIE" -lt 1 ] && DIE=1
 LOOP=$((ANSWER - DIE))
-ns=vigil-hcbench-$$
+TOPOLOGY=${BENCH_TOPOLOGY:-netns}
+[ "$TOPOLOGY" = netns ] || [ "$TOPOLOGY" = loopback ] || { echo "BENCH_TOPOLOGY is netns or loopback" >&2; exit 1; }
+if [ "$TOPOLOGY" = netns ]; then
+  command -v ethtool >/dev/null || { echo "bench-healthcheck: ethtool missing (scripts/install-deps.sh)" >&2; exit 1; }
+fi
+ns=vigil-hcbench-$$          # the director (vigil)
+srv=vigil-hcsrv-$$           # the real servers (netns topology)
+dev=hd$$                     # the director's end of the veth pair to the servers
 work=$(mktemp -d)
 nginx_pid=""
 cleanup() {
   if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; for _ in $(seq 50); do kill -0 "$nginx_pid" 2>/dev/null || break; sleep 0.1; done; fi
   ip netns del "$ns" 2>/dev/null || true
+  ip netns del "$srv" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -57,10 +65,43 @@ ip -n "$ns" link set bh1 up
 ip -n "$ns" address add 10.250.0.1/30 dev bh0
 ip -n "$ns" neigh replace 10.250.0.2 lladdr 02:00:00:00:00:02 dev bh0 nud permanent
 ip -n "$ns" route add 10.99.0.0/16 via 10.250.0.2 dev bh0
-ip -n "$ns" route add 10.98.0.0/16 via 10.250.0.2 dev bh0
-for ((i = 0; i < DIE; i++)); do echo "address add 10.98.$(addr "$i")/32 dev lo"; done > "$work/addrs"
-sed 's/^address add/address del/' "$work/addrs" > "$work/dels"
-ip -n "$ns" -batch "$work/addrs"
+if [ "$TOPOLOGY" = netns ]; then
+  ANSWER_NET=10.1; REFUSE_NET=10.2; server_ns=$srv
+  ip netns add "$srv"
+  ip -n "$srv" link set lo up
+  ip -n "$ns" link add "$dev" type veth peer name hs0 netns "$srv"
+  ip -n "$ns" address add 10.250.1.1/30 dev "$dev"
+  ip -n "$srv" address add 10.250.1.2/30 dev hs0
+  ip -n "$ns" link set "$dev" up
+  ip -n "$srv" link set hs0 up
+  # Threaded NAPI on both ends: each side's receive processing runs in its own kernel thread (napi/DEV-ID).
+  # veth hands a packet to the peer's NAPI only with GRO on at the receiver and TSO off at the sender.
+  ip netns exec "$ns" ethtool -K "$dev" gro on tso off >/dev/null
+  ip netns exec "$srv" ethtool -K hs0 gro on tso off >/dev/null
+  ip netns exec "$ns" sh -c "echo 1 > /sys/class/net/$dev/threaded"
+  ip netns exec "$srv" sh -c "echo 1 > /sys/class/net/hs0/threaded"
+  for net in 10.1.0.0/16 10.2.0.0/16 10.98.0.0/16; do ip -n "$ns" route add "$net" via 10.250.1.2 dev "$dev"; done
+  ip -n "$srv" route add local 10.1.0.0/16 dev lo
+  ip -n "$srv" route add local 10.2.0.0/16 dev lo
+  ip -n "$srv" route add default via 10.250.1.1 dev hs0
+  echo "route add local 10.98.0.0/16 dev lo" > "$work/addrs"
+  echo "route del local 10.98.0.0/16 dev lo" > "$work/dels"
+else
+  ANSWER_NET=127.1; REFUSE_NET=127.2; server_ns=$ns
+  ip -n "$ns" route add 10.98.0.0/16 via 10.250.0.2 dev bh0
+  for ((i = 0; i < DIE; i++)); do echo "address add 10.98.$(addr "$i")/32 dev lo"; done > "$work/addrs"
+  sed 's/^address add/address del/' "$work/addrs" > "$work/dels"
+fi
+ip -n "$server_ns" -batch "$work/addrs"
+
+# The kernel threads receiving the director's and the servers' packets (netns topology).
+napi_pid() { local f; for f in /proc/[0-9]*/comm; do [[ "$(cat "$f" 2>/dev/null)" == "napi/$1-"* ]] && { basename "$(dirname "$f")"; return; }; done; }
+ticks() { if [ -n "$1" ] && [ -r "/proc/$1/stat" ]; then awk '{print $14 + $15}' "/proc/$1/stat"; else echo 0; fi; }
+dir_napi=""; srv_napi=""
+if [ "$TOPOLOGY" = netns ]; then
+  dir_napi=$(napi_pid "$dev"); srv_napi=$(napi_pid hs0)
+  [ -n "$dir_napi" ] && [ -n "$srv_napi" ] || { echo "bench-healthcheck: no threaded NAPI thread on the veth pair" >&2; exit 1; }
+fi
 
 mkdir -p "$work/nginx/logs"
 cat > "$work/nginx/nginx.conf" <<EOF
@@ -68,10 +109,12 @@ worker_processes 1; worker_rlimit_nofile 65536; pid $work/nginx/nginx.pid; error
 events { worker_connections 16384; }
 http { access_log off; server { listen 0.0.0.0:8080 backlog=8192; return 204; } }
 EOF
-ip netns exec "$ns" nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" </dev/null >/dev/null 2>&1
+ip netns exec "$server_ns" nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" </dev/null >/dev/null 2>&1
 for _ in $(seq 100); do [ -s "$work/nginx/nginx.pid" ] && break; sleep 0.1; done
 [ -s "$work/nginx/nginx.pid" ] || { echo "nginx did not start" >&2; cat "$work/nginx/logs/error.log" >&2; exit 1; }
 nginx_pid=$(cat "$work/nginx/nginx.pid")
+# CPU ticks of the servers' side: nginx (master and workers) and, in the netns topology, their receive thread.
+servers_ticks() { local t=0 p; for p in $nginx_pid $(pgrep -P "$nginx_pid"); do t=$((t + $(ticks "$p"))); done; echo $((t + $(ticks "$srv_napi"))); }
 
 {
   echo "virtual_server 10.255.0.1 80 {"
@@ -84,9 +127,9 @@ nginx_pid=$(cat "$work/nginx/nginx.pid")
   else
     rs() { echo "  real_server $1 $2 { TCP_CHECK { connect_timeout $TIMEOUT retry 1 delay_before_retry 1 } }"; }
   fi
-  for ((i = 0; i < LOOP; i++)); do rs "127.1.$(addr "$i")" 8080; done
+  for ((i = 0; i < LOOP; i++)); do rs "$ANSWER_NET.$(addr "$i")" 8080; done
   for ((i = 0; i < DIE; i++)); do rs "10.98.$(addr "$i")" 8080; done
-  for ((i = 0; i < REFUSE; i++)); do rs "127.2.$(addr "$i")" 8081; done
+  for ((i = 0; i < REFUSE; i++)); do rs "$REFUSE_NET.$(addr "$i")" 8081; done
   for ((i = 0; i < HOLE; i++)); do rs "10.99.$(addr "$i")" 80; done
   echo "}"
 } > "$work/bench.conf"
@@ -96,8 +139,8 @@ run() {
   local name=$1; shift
   local quiet=--quiet
   [ -n "${BENCH_VERBOSE:-}" ] && quiet=
-  ip -n "$ns" -batch "$work/addrs" 2>/dev/null || true   # (re)add the dying servers' addresses
-  echo "== $name: $N ${CHECK}s for ${DURATION}s ($LOOP + $DIE answering, $REFUSE refusing, $HOLE black-holed)"
+  ip -n "$server_ns" -batch "$work/addrs" 2>/dev/null || true   # (re)add the dying servers
+  echo "== $name: $N ${CHECK}s for ${DURATION}s ($LOOP + $DIE answering, $REFUSE refusing, $HOLE black-holed; topology $TOPOLOGY)"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   ip netns exec "$ns" /usr/bin/time -v "$VIGIL" probe -f "$work/bench.conf" --watch "$DURATION" $quiet \
     --events-matching "10.98." "$@" > "$work/out.$name" 2> "$work/time.$name" &
@@ -105,17 +148,21 @@ run() {
   # The watch starts once the config is loaded: wait for its first line, then kill at DURATION/2 of the watch.
   local t0; t0=$(date +%s.%N)
   while kill -0 "$pid" 2>/dev/null && ! grep -q "^event" "$work/out.$name"; do sleep 0.05; done
+  local napi0 servers0; napi0=$(ticks "$dir_napi"); servers0=$(servers_ticks)
   sleep "$(python3 -c "print($DURATION / 2)")"
   local killed; killed=$(date +%s.%N)
-  ip -n "$ns" -batch "$work/dels"
+  ip -n "$server_ns" -batch "$work/dels"
   echo "load at the death: $(cut -d' ' -f1-3 /proc/loadavg)"
   wait "$pid" || { echo "vigil failed:" >&2; cat "$work/time.$name" >&2; return 1; }
+  local napi_s servers_s hz; hz=$(getconf CLK_TCK)
+  napi_s=$(python3 -c "print(($(ticks "$dir_napi") - $napi0) / $hz)"); servers_s=$(python3 -c "print(($(servers_ticks) - $servers0) / $hz)")
   grep -v "^event" "$work/out.$name" || true
   [ -n "${BENCH_VERBOSE:-}" ] && grep "^event" "$work/out.$name" | tail -5
   echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-  python3 - "$work/out.$name" "$work/time.$name" "$killed" "$DIE" "$TIMEOUT" "$name" "$work/summary" <<'PY'
+  python3 - "$work/out.$name" "$work/time.$name" "$killed" "$DIE" "$TIMEOUT" "$name" "$work/summary" "$TOPOLOGY" "$napi_s" "$servers_s" <<'PY'
 import re, sys
 out, timefile, killed, die, timeout, name, summary = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6], sys.argv[7]
+topology, napi_s, servers_s = sys.argv[8], float(sys.argv[9]), float(sys.argv[10])
 text = open(out).read()
 tv = open(timefile).read()
 rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", tv).group(1))
@@ -124,7 +171,8 @@ sys_s = float(re.search(r"System time \(seconds\): ([\d.]+)", tv).group(1))
 m = re.search(r"summary: probes=(\d+) finished=(\d+) seconds=([\d.]+) rate=(\d+)", text)
 probes, seconds = int(m.group(1)), float(m.group(3))
 lat = re.search(r"lateness: p50=([\d.]+) p99=([\d.]+) p99.9=([\d.]+) max=([\d.]+)", text)
-cpu = float(re.search(r"cpu: ([\d.]+) s", text).group(1))
+vigil_cpu = float(re.search(r"cpu: ([\d.]+) s", text).group(1))
+cpu = vigil_cpu + napi_s   # the director's share: vigil and, over veth, its own receive thread
 downs = []
 for line in text.splitlines():
     f = line.split(" ", 3)
@@ -134,7 +182,13 @@ bound = 1 + 2 * timeout + 1  # delay_loop + (retry+1)×connect_timeout + retry×
 downs.sort()
 print(f"checks: {probes} in {seconds:.1f} s = {probes / seconds:.0f}/s")
 print(f"start lateness against due time: p50 {lat.group(1)} ms, p99 {lat.group(2)} ms, p99.9 {lat.group(3)} ms, max {lat.group(4)} ms (goal: on schedule)")
-print(f"CPU: {cpu:.2f} s = {100 * cpu / seconds:.1f}% of one core (goal < 25%: ratio {cpu / seconds / 0.25:.2f}); {1000 * cpu / max(probes, 1):.4f} CPU s per 1,000 checks")
+if topology == "netns":
+    print(f"CPU of the director: {cpu:.2f} s = vigil {vigil_cpu:.2f} s + its receive thread (NAPI) {napi_s:.2f} s; "
+          f"the servers' side (nginx, their receive thread; not counted): {servers_s:.2f} s")
+    what = "of the director"
+else:
+    what = "of vigil, with both halves of every handshake (loopback)"
+print(f"CPU {what}: {cpu:.2f} s = {100 * cpu / seconds:.1f}% of one core (goal < 25%: ratio {cpu / seconds / 0.25:.2f}); {1000 * cpu / max(probes, 1):.4f} CPU s per 1,000 checks")
 print(f"whole process incl. config load (/usr/bin/time): user {user_s:.2f} s, system {sys_s:.2f} s")
 print(f"peak RSS: {rss_kb / 1024:.1f} MB (goal < 150 MB: ratio {rss_kb / 1024 / 150:.2f})")
 if downs:
