@@ -6,7 +6,7 @@
 //   - `realServerChanged(_:)`            a health-check state change (alive or weight);
 //   - `quorumChanged(virtualServer:up:)` a pool's quorum was gained or lost.
 // Each returns actions: one `.ownershipChanged` per service that is installed or withdrawn (with the owner and the
-// reason, for a one-line log), and `.reconcile` when the desired table changed. The adapter (`Supervisor`) applies
+// reason, for a one-line log), and `.reconcile` when the desired table or sync daemon changed. The adapter (`Supervisor`) applies
 // `desiredTable` to the kernel through the IPVS reconciler.
 //
 // A transition into STOP is not an ownership change: the daemon is shutting down, and the supervisor removes the
@@ -67,6 +67,21 @@ public struct LoadBalancer: Sendable {
     /// The services currently installed (their owner is active), in plan order.
     public var installedServices: [IPVSServiceKey] {
         plan.services.filter { isActive($0.owner) }.map(\.service.key)
+    }
+
+    /// The connection-sync daemon the kernel should run now (`lvs_sync_daemon`): the master daemon (sending) while
+    /// its instance is MASTER, the backup daemon (receiving) in every other state; none in checks-only mode or
+    /// without the keyword.
+    public var desiredSyncDaemon: IPVSSyncDaemon? {
+        guard mode == .followVRRP, let d = plan.syncDaemon else { return nil }
+        let role: IPVSSyncDaemon.Role = state(of: d.instance) == .master ? .master : .backup
+        return IPVSSyncDaemon(role: role, interface: d.interface, syncID: d.syncID)
+    }
+
+    /// Virtual servers whose health checks are suspended now: `ha_suspend` and none of their services installed
+    /// (their VIP is not on this node).
+    public var suspendedVirtualServers: Set<String> {
+        plan.haSuspend.filter { name in !plan.services.contains { $0.virtualServer == name && isActive($0.owner) } }
     }
 
     /// The last known state of an instance (`INIT` before any report).
@@ -147,6 +162,7 @@ public struct LoadBalancer: Sendable {
     public mutating func replacePlan(_ newPlan: LoadBalancerPlan) -> [LoadBalancerAction] {
         let oldServices = plan.services
         let before = desiredTable
+        let daemonBefore = desiredSyncDaemon
         let installedBefore = Set(installedServices)
         plan = newPlan
         let keys = Set(newPlan.pools.values.flatMap { $0.realServers.map(\.key) })
@@ -166,12 +182,13 @@ public struct LoadBalancer: Sendable {
             actions.append(.ownershipChanged(planned.service.key, installed: false, owner: planned.owner,
                                              reason: "owner changed in the configuration"))
         }
-        if desiredTable != before { actions.append(.reconcile) }
+        if desiredTable != before || desiredSyncDaemon != daemonBefore { actions.append(.reconcile) }
         return actions
     }
 
     private mutating func changing(reason: String, _ change: (inout LoadBalancer) -> Void) -> [LoadBalancerAction] {
         let before = desiredTable
+        let daemonBefore = desiredSyncDaemon
         let installedBefore = Set(installedServices)
         change(&self)
         var actions: [LoadBalancerAction] = []
@@ -182,7 +199,7 @@ public struct LoadBalancer: Sendable {
                 actions.append(.ownershipChanged(key, installed: now, owner: planned.owner, reason: reason))
             }
         }
-        if desiredTable != before { actions.append(.reconcile) }
+        if desiredTable != before || desiredSyncDaemon != daemonBefore { actions.append(.reconcile) }
         return actions
     }
 }

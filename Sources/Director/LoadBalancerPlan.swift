@@ -95,17 +95,48 @@ public struct PlannedPool: Hashable, Sendable {
     }
 }
 
+/// `lvs_sync_daemon IFNAME INSTANCE [id N]`: IPVS connection sync, following one VRRP instance.
+public struct PlannedSyncDaemon: Hashable, Sendable {
+    /// The multicast interface.
+    public var interface: String
+    /// The instance whose state picks the role: MASTER sends (master daemon), any other state receives (backup).
+    public var instance: String
+    /// `id` (0–255; keepalived's default is the instance's virtual_router_id).
+    public var syncID: UInt32
+    /// Option words Vigil does not apply (`maxlen`, `port`, `ttl`, `group`), for a warning at start.
+    public var ignoredOptions: [String]
+
+    /// A sync daemon.
+    public init(interface: String, instance: String, syncID: UInt32, ignoredOptions: [String] = []) {
+        self.interface = interface
+        self.instance = instance
+        self.syncID = syncID
+        self.ignoredOptions = ignoredOptions
+    }
+}
+
 /// The services and pools of a configuration.
 public struct LoadBalancerPlan: Hashable, Sendable {
     /// Every service, in configuration order.
     public var services: [PlannedService]
     /// Pools by `VirtualServerHealth.name`.
     public var pools: [String: PlannedPool]
+    /// `lvs_sync_daemon`, if configured.
+    public var syncDaemon: PlannedSyncDaemon?
+    /// `lvs_flush`: flush the whole IPVS table at start.
+    public var flushAtStart: Bool
+    /// Virtual servers with `ha_suspend` (by `VirtualServerHealth.name`): their checks run only while one of their
+    /// services is installed (its VIP is here).
+    public var haSuspend: Set<String>
 
     /// A plan from parts (tests).
-    public init(services: [PlannedService], pools: [String: PlannedPool]) {
+    public init(services: [PlannedService], pools: [String: PlannedPool], syncDaemon: PlannedSyncDaemon? = nil,
+                flushAtStart: Bool = false, haSuspend: Set<String> = []) {
         self.services = services
         self.pools = pools
+        self.syncDaemon = syncDaemon
+        self.flushAtStart = flushAtStart
+        self.haSuspend = haSuspend
     }
 
     /// The plan of a validated configuration.
@@ -128,6 +159,30 @@ public struct LoadBalancerPlan: Hashable, Sendable {
         }
         self.services = services
         self.pools = pools
+        self.syncDaemon = Self.syncDaemon(config)
+        self.flushAtStart = config.globalDefs.lvsFlush
+        self.haSuspend = Set(config.virtualServers.filter(\.haSuspend).map(Self.name(of:)))
+    }
+
+    /// `lvs_sync_daemon IFNAME INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]`; the id defaults to the
+    /// instance's virtual_router_id, as keepalived's does.
+    static func syncDaemon(_ config: KeepalivedConfig) -> PlannedSyncDaemon? {
+        guard let d = config.globalDefs.lvsSyncDaemon else { return nil }
+        let vrid = config.vrrpInstances.first { $0.name == d.vrrpInstance }?.virtualRouterID
+        var syncID = UInt32(vrid ?? 0)
+        var ignored: [String] = []
+        var i = 0
+        while i < d.options.count {
+            let word = d.options[i]
+            let value = i + 1 < d.options.count ? d.options[i + 1] : nil
+            if word == "id", let value, let id = UInt32(value), id <= 255 {
+                syncID = id
+            } else {
+                ignored.append([word, value].compactMap { $0 }.joined(separator: " "))
+            }
+            i += 2
+        }
+        return PlannedSyncDaemon(interface: d.interface, instance: d.vrrpInstance, syncID: syncID, ignoredOptions: ignored)
     }
 
     /// The owner of every VIP: its instance, or the instance's sync group.

@@ -53,6 +53,8 @@ public actor Supervisor {
     private var reconciling = false
     private var dirty = false
     private var stopping = false
+    /// The virtual servers whose checks are suspended (`ha_suspend`) as last given to the health service.
+    private var suspendedChecks: Set<String> = []
     /// The table of the last successful apply (nil before one, and after a failure).
     private var appliedTable: IPVSTable?
     /// Instances all of whose services are in the kernel as of the last successful apply (see `isPrepared`).
@@ -113,6 +115,10 @@ public actor Supervisor {
         self.health = health
         recorder?.attach(health: health)
         logger.notice("Starting Vigil load balancer: \(core.plan.services.count) services, \(healthTargets.count) virtual servers (\(core.mode == .checksOnly ? "checks only" : "following VRRP"))")
+        if core.plan.flushAtStart { await flushTable() }
+        if let d = core.plan.syncDaemon, !d.ignoredOptions.isEmpty {
+            logger.warning("lvs_sync_daemon: options not applied yet: \(d.ignoredOptions.joined(separator: ", "))")
+        }
         await reconcileNow()
         let healthTask = Task { for await event in health.events { self.healthEvent(event) } }
         let sink = inputSink
@@ -121,19 +127,27 @@ public actor Supervisor {
             for await event in vrrpEvents { sink.yield(.vrrp(event)) }
             sink.yield(.stop)
         }
-        await health.update(healthTargets)
+        suspendedChecks = core.suspendedVirtualServers
+        await health.update(checkedTargets())
         loop: for await input in inputs {
             switch input {
             case .vrrp(let event): vrrpEvent(event)
             case .reload(let config): await applyReload(config)
             case .stop: break loop
             }
+            await followSuspension()
         }
         stopping = true
         vrrpTask.cancel()
         await health.shutdown()
         await healthTask.value
         if reconciling { await withCheckedContinuation { idleWaiters.append($0) } }
+        do {
+            let report = try await reconciler.apply(syncDaemon: nil)
+            logReport(report)
+        } catch {
+            logger.error("ipvs: cannot stop the sync daemon: \(error)")
+        }
         if releaseOnExit {
             do {
                 let report = try await reconciler.apply(desired: IPVSTable())
@@ -197,7 +211,43 @@ public actor Supervisor {
         logger.notice("reload: \(plan.services.count) services, \(healthTargets.count) virtual servers")
         perform(core.replacePlan(plan))
         publishPrepared(appliedTable)   // the kernel as last applied, read against the new plan
-        await health?.update(healthTargets)
+        suspendedChecks = core.suspendedVirtualServers
+        await health?.update(checkedTargets())
+    }
+
+    /// The health targets to check now: every virtual server but those suspended by `ha_suspend`.
+    private func checkedTargets() -> [VirtualServerHealth] {
+        suspendedChecks.isEmpty ? healthTargets : healthTargets.filter { !suspendedChecks.contains($0.name) }
+    }
+
+    /// `ha_suspend`: a virtual server's checks stop when none of its services is installed (its VIP left this node)
+    /// and start again, fresh, when one is.
+    private func followSuspension() async {
+        let now = core.suspendedVirtualServers
+        guard now != suspendedChecks else { return }
+        for name in now.subtracting(suspendedChecks).sorted() { logger.notice("\(name) health checks suspended (ha_suspend: not MASTER)") }
+        for name in suspendedChecks.subtracting(now).sorted() { logger.notice("\(name) health checks resumed (ha_suspend: MASTER)") }
+        suspendedChecks = now
+        await health?.update(checkedTargets())
+    }
+
+    /// `lvs_flush`: the whole table is flushed once at start, before the first reconcile.
+    private func flushTable() async {
+        guard let reconciler else { return }
+        do {
+            let report = try await reconciler.flushAll()
+            if report.failures.isEmpty { logger.notice("ipvs: lvs_flush: table flushed") }
+            for f in report.failures { logger.error("ipvs: lvs_flush failed: \(f)") }
+        } catch {
+            logger.error("ipvs: lvs_flush failed: \(error)")
+        }
+    }
+
+    private func logReport(_ report: IPVSChangeReport) {
+        for c in report.commands where !report.failures.contains(where: { $0.command == c }) {
+            logger.info("ipvs: \(c)")
+        }
+        for f in report.failures { logger.error("ipvs: \(f.command) failed: \(f)") }
     }
 
     private func vrrpEvent(_ event: VRRPEvent) {
@@ -303,11 +353,13 @@ public actor Supervisor {
                 appliedTable = report.failures.isEmpty ? desired : nil
                 publishPrepared(appliedTable)
                 recorder?.reconciled(report, duration: ContinuousClock.now - started)
-                for c in report.commands where !report.failures.contains(where: { $0.command == c }) {
-                    logger.info("ipvs: \(c)")
-                }
-                for f in report.failures { logger.error("ipvs: \(f.command) failed: \(f)") }
+                logReport(report)
                 if let e = report.ownershipError { logger.error("ipvs: ownership record not saved: \(e)") }
+                // lvs_sync_daemon follows its instance: master daemon while MASTER, backup otherwise.
+                let daemons = try await reconciler.apply(syncDaemon: core.desiredSyncDaemon)
+                logReport(daemons)
+                // (A refused daemon is retried with the next reconcile, not every second: a missing interface
+                // would flood the log.)
                 if !report.failures.isEmpty { retryLater() }
             } catch {
                 appliedTable = nil

@@ -1,3 +1,5 @@
+import Glibc
+
 /// What one reconciliation did.
 public struct IPVSChangeReport: Hashable, Sendable {
     /// Commands the plan issued, in order (including those that failed).
@@ -44,6 +46,43 @@ public actor IPVSReconciler {
         self.ownedServices = owned
         self.ownershipFile = ownershipFile
         self.savedOwnership = owned
+    }
+
+    /// The connection-sync daemon this reconciler started and believes running (`lvs_sync_daemon`), if any.
+    public private(set) var syncDaemon: IPVSSyncDaemon?
+
+    /// Runs `desired` as the only sync daemon this reconciler manages: stops the one it started when it differs
+    /// (a role swap on a VRRP transition is a stop and a start), starts `desired`. A daemon of the same role the
+    /// kernel already runs (left by a crashed earlier run) is replaced. Refusals are reported, not thrown.
+    public func apply(syncDaemon desired: IPVSSyncDaemon?) throws(IPVSError) -> IPVSChangeReport {
+        guard desired != syncDaemon else { return IPVSChangeReport(commands: [], failures: []) }
+        var commands: [IPVSCommand] = []
+        var failures: [IPVSCommandFailure] = []
+        if let current = syncDaemon {
+            commands.append(.stopSyncDaemon(current.role))
+            failures += try control.execute([.stopSyncDaemon(current.role)])
+            syncDaemon = nil
+        }
+        if let desired {
+            let start = IPVSCommand.startSyncDaemon(desired)
+            commands.append(start)
+            var refused = try control.execute([start])
+            if let first = refused.first, case .kernel(_, let code, _) = first.error, code == EEXIST {
+                // The kernel already runs a daemon of this role (an earlier run's): replace it with ours.
+                commands += [.stopSyncDaemon(desired.role), start]
+                refused = try control.execute([.stopSyncDaemon(desired.role), start])
+            }
+            failures += refused
+            if !refused.contains(where: { $0.command == start }) { syncDaemon = desired }
+        }
+        return IPVSChangeReport(commands: commands, failures: failures)
+    }
+
+    /// Deletes every service and destination in the kernel (`lvs_flush`: what keepalived does at start when the
+    /// configuration asks), including those Vigil does not own.
+    public func flushAll() throws(IPVSError) -> IPVSChangeReport {
+        let failures = try control.execute([.flush])
+        return IPVSChangeReport(commands: [.flush], failures: failures)
     }
 
     /// The commands `apply(desired:)` would issue now, without issuing them.

@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import HA
 import IPVS
 import Logging
 import Synchronization
@@ -9,6 +10,8 @@ import Testing
 /// An in-memory kernel table for the Supervisor (adds, edits and deletes; refuses what the kernel would).
 private final class MemoryIPVS: IPVSControl, Sendable {
     let current: Mutex<IPVSTable>
+    /// Running sync daemons by role.
+    let daemons = Mutex<[IPVSSyncDaemon.Role: IPVSSyncDaemon]>([:])
 
     init(_ table: IPVSTable) { current = Mutex(table) }
 
@@ -35,7 +38,15 @@ private final class MemoryIPVS: IPVSControl, Sendable {
                     refused = table.services[k]?.destinations.removeValue(forKey: d) == nil
                 case .flush:
                     table = IPVSTable()
-                case .setTimeouts, .startSyncDaemon, .stopSyncDaemon:
+                case .startSyncDaemon(let d):
+                    refused = daemons.withLock { running in
+                        guard running[d.role] == nil else { return true }
+                        running[d.role] = d
+                        return false
+                    }
+                case .stopSyncDaemon(let role):
+                    refused = daemons.withLock { $0.removeValue(forKey: role) == nil }
+                case .setTimeouts:
                     break
                 }
                 if refused {
@@ -150,5 +161,70 @@ struct SupervisorOwnershipTests {
         #expect(try kernel.table().services[leftover] != nil)
         #expect(try record.load() == [wanted])
         #expect(FileManager.default.fileExists(atPath: record.path + ".corrupt"))
+    }
+}
+
+private let followed = """
+global_defs {
+    lvs_flush
+    lvs_sync_daemon eth0 VI_1 id 9
+}
+vrrp_instance VI_1 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        10.0.0.100/24
+    }
+}
+virtual_server 10.0.0.100 80 {
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 192.168.1.1 80 {
+        weight 1
+    }
+}
+"""
+
+/// Polls `condition` for up to a second.
+private func eventually(_ condition: () throws -> Bool) async throws -> Bool {
+    for _ in 0..<500 {
+        if try condition() { return true }
+        try await Task.sleep(for: .milliseconds(2))
+    }
+    return try condition()
+}
+
+@Suite("Supervisor lvs_flush and lvs_sync_daemon")
+struct SupervisorSyncDaemonTests {
+    @Test("lvs_flush empties the table at start; the sync daemon follows VI_1 (backup, master, backup) and stops at exit")
+    func flushAndDaemonFollowVRRP() async throws {
+        let handMade = tcp("10.0.8.8", 80), vipService = tcp("10.0.0.100", 80)
+        var table = IPVSTable()
+        table.services[handMade] = IPVSVirtualService(service: IPVSService(key: handMade))
+        let kernel = MemoryIPVS(table)
+        let supervisor = Supervisor(config: parsedConfig(followed), mode: .followVRRP, logger: Logger(label: "test"),
+                                    control: { () throws(IPVSError) -> any IPVSControl in kernel })
+        let (events, feed) = AsyncStream.makeStream(of: VRRPEvent.self)
+        let run = Task { try await supervisor.run(vrrpEvents: events) }
+        let backup = IPVSSyncDaemon(role: .backup, interface: "eth0", syncID: 9)
+        let master = IPVSSyncDaemon(role: .master, interface: "eth0", syncID: 9)
+
+        #expect(try await eventually { kernel.daemons.withLock { $0 } == [.backup: backup] })
+        #expect(try kernel.table().services[handMade] == nil, "lvs_flush removed the hand-made service")
+
+        feed.yield(.transition(instance: "VI_1", from: .backup, to: .master, reason: .masterLeft))
+        #expect(try await eventually { kernel.daemons.withLock { $0 } == [.master: master] })
+        #expect(try await eventually { try kernel.table().services[vipService] != nil })
+
+        feed.yield(.transition(instance: "VI_1", from: .master, to: .backup, reason: .higherPriorityAdvert(priority: 200, from: .v4(0x0a00_0002))))
+        #expect(try await eventually { kernel.daemons.withLock { $0 } == [.backup: backup] })
+        #expect(try await eventually { try kernel.table().services[vipService] == nil })
+
+        feed.finish()
+        try await run.value
+        #expect(kernel.daemons.withLock { $0 }.isEmpty)
     }
 }

@@ -28,6 +28,8 @@ final class FakeIPVS: IPVSControl, @unchecked Sendable {
     var current = IPVSTable()
     var executed: [IPVSCommand] = []
     var tableReads = 0
+    /// Running sync daemons by role (the kernel runs at most one of each).
+    var daemons: [IPVSSyncDaemon.Role: IPVSSyncDaemon] = [:]
 
     func table() throws(IPVSError) -> IPVSTable {
         tableReads += 1
@@ -69,7 +71,12 @@ final class FakeIPVS: IPVSControl, @unchecked Sendable {
             current.services[k]?.destinations[d] = nil
         case .flush:
             current = IPVSTable()
-        case .setTimeouts, .startSyncDaemon, .stopSyncDaemon:
+        case .startSyncDaemon(let d):
+            if daemons[d.role] != nil { return 17 }
+            daemons[d.role] = d
+        case .stopSyncDaemon(let role):
+            guard daemons.removeValue(forKey: role) != nil else { return 3 }
+        case .setTimeouts:
             break
         }
         return nil

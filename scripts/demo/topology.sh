@@ -97,6 +97,7 @@ topo_config() {
     cat <<EOF
 global_defs {
     router_id director$n
+    lvs_sync_daemon veth0 VI_1 id 51
 }
 vrrp_instance VI_1 {
     state $state
@@ -149,6 +150,12 @@ topo_director_kill() {
   kill "-$sig" -- "-$pg" 2>/dev/null
   [ "$sig" = KILL ] && wait "$pg" 2>/dev/null
   return 0
+}
+
+# topo_sync_daemon N ROLE — whether director N's kernel runs the ROLE (master|backup) connection-sync daemon of
+# topo_config's lvs_sync_daemon (veth0, syncid 51).
+topo_sync_daemon() {
+  ip netns exec "$(topo_ns_director "$1")" ipvsadm -L --daemon 2>/dev/null | grep -q "^$2 sync daemon (mcast=veth0, syncid=51)"
 }
 
 # topo_ipvs N — director N's IPVS table (ipvsadm -Ln).

@@ -6,13 +6,15 @@
 #   2. nginx r2 stops: evicted within delay_loop + connect_timeout×(retry+1) + delay_before_retry×retry;
 #      the client keeps being served by r1 and r3;
 #   3. nginx r2 returns: restored; the client sees r2 again;
-#   4. a BACKUP director joins: it runs the checks but installs nothing;
+#   4. a BACKUP director joins: it runs the checks but installs nothing; the MASTER runs the master connection-sync
+#      daemon (lvs_sync_daemon), the BACKUP the backup one;
 #   5. SIGHUP reload of the MASTER with one weight changed: the kernel weight changes with one edit, no client
 #      request fails, no VRRP transition on either director;
 #   6. SIGHUP reload with a broken file: the errors are logged with file:line:column, the running configuration
 #      (VIP, table, weights) stays untouched, no request fails; the good file is restored;
 #   7. the MASTER's host dies (vigil SIGKILLed and its links down at once): the BACKUP takes the VIP and
-#      the table; failed client requests and the longest gap are reported and bounded.
+#      the table and switches to the master sync daemon; failed client requests and the longest gap are reported
+#      and bounded.
 # A missing prerequisite is a failure with a message, never a skip. Everything is removed on exit.
 set -u
 cd "$(dirname "$0")/../.."
@@ -103,6 +105,9 @@ topo_wait 10 "director 2 BACKUP" backup || true
 sleep 1.5  # two adverts: director 2 must stay BACKUP (a steady state has no event to poll for)
 check "director 2 does not hold the VIP while director 1 is MASTER" eval '! topo_has_vip 2'
 check "director 2 installs no virtual server while BACKUP" eval '! topo_ipvs 2 | grep -q "TCP  $TOPO_VIP:80"'
+# lvs_sync_daemon: the MASTER sends connection state, the BACKUP receives it.
+check "director 1 (MASTER) runs the master sync daemon" topo_wait 5 "master sync daemon on director 1" topo_sync_daemon 1 master
+check "director 2 (BACKUP) runs the backup sync daemon" topo_wait 5 "backup sync daemon on director 2" topo_sync_daemon 2 backup
 
 # The long-lived client (scripts/director/client.py through topology.sh): "<ms> ok rK <latency>" or "<ms> fail …".
 client_start() {
@@ -167,6 +172,8 @@ ip -n "$(topo_ns_director 1)" link set veth1 down
 check "director 2 takes the VIP" topo_wait 10 "VIP on director 2" topo_has_vip 2
 vip_ms=$(( $(topo_now_ms) - t_kill ))
 check "director 2 installs the table with 3 real servers" topo_wait 5 "table on director 2" three 2
+check "director 2 (now MASTER) runs the master sync daemon instead of the backup one" \
+  topo_wait 5 "master sync daemon on director 2" eval 'topo_sync_daemon 2 master && ! topo_sync_daemon 2 backup'
 # The table goes in before the VIP, so the first packet to the VIP finds it (no connection refused).
 svc_line=$(grep -n "ipvs: -A -t $TOPO_VIP:80" "$TOPO_DIR/director2.log" | head -n1 | cut -d: -f1)
 vip_line=$(grep -n "VI_1: virtual addresses added" "$TOPO_DIR/director2.log" | head -n1 | cut -d: -f1)
