@@ -14,32 +14,23 @@ NS=vigil-ctl-$$
 PORT=9678
 WORK=$(mktemp -d /tmp/vigil-control.XXXXXX)
 pids=()
-fails=0
-passes=0
-ok() { echo "ok   - $*"; passes=$((passes + 1)); }
-not_ok() { echo "FAIL - $*"; fails=$((fails + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+. scripts/lib/suite.sh
 finish() {
   local rc=$?
   for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null; done
   sleep 0.5
   for p in "${pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null; done
-  if [ "$fails" -gt 0 ] || [ "$rc" -ne 0 ]; then
-    for f in "$WORK"/*.log; do [ -e "$f" ] && { echo "--- $f (last 30 lines)"; tail -n 30 "$f"; }; done
-  fi
+  suite_failed "$rc" && suite_tail_logs 30 "$WORK"/*.log
   ip netns del "$NS" 2>/dev/null
   rm -rf "$WORK" /tmp/vigil.data /tmp/vigil.data.json /tmp/vigil.stats /tmp/vigil.stats.json
-  echo "control host tests: $passes passed, $fails failed"
-  [ "$fails" -eq 0 ] && [ "$rc" -eq 0 ]
+  suite_summary "control host tests" "$rc"
 }
 trap 'finish; exit $?' EXIT
 trap 'exit 130' INT TERM
 
-[ "$(id -u)" = 0 ] || { echo "error: the control host suite needs root (network namespaces)" >&2; exit 1; }
-for t in ip curl python3 setsid chromium; do
-  command -v "$t" >/dev/null || { echo "error: $t is not installed (scripts/install-deps.sh)" >&2; exit 1; }
-done
-[ -x "$VIGIL_BIN" ] || { echo "error: $VIGIL_BIN is missing (swift build)" >&2; exit 1; }
+suite_need_root "the control host suite (network namespaces)"
+suite_need_tools ip curl python3 setsid chromium
+suite_need_vigil
 
 ip netns add "$NS" || { echo "error: cannot create namespace $NS" >&2; exit 1; }
 in_ns() { ip netns exec "$NS" "$@"; }

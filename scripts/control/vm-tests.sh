@@ -10,31 +10,21 @@
 set -u
 cd "$(dirname "$0")/../.."
 . scripts/demo/topology.sh
+. scripts/lib/suite.sh
 
-fails=0
-passes=0
-ok() { echo "ok   - $*"; passes=$((passes + 1)); }
-not_ok() { echo "FAIL - $*"; fails=$((fails + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 finish() {
   local rc=$?
-  if [ "$fails" -gt 0 ] || [ "$rc" -ne 0 ]; then
-    [ -e "$TOPO_DIR/director1.log" ] && { echo "--- director1.log (last 40 lines)"; tail -n 40 "$TOPO_DIR/director1.log"; }
-  fi
+  suite_failed "$rc" && suite_tail_logs 40 "$TOPO_DIR/director1.log"
   topo_cleanup
-  echo "control vm tests: $passes passed, $fails failed"
-  [ "$fails" -eq 0 ] && [ "$rc" -eq 0 ]
+  suite_summary "control vm tests" "$rc"
 }
 trap 'finish; exit $?' EXIT
 trap 'exit 130' INT TERM
 
-[ "$(id -u)" = 0 ] || { echo "error: the control VM suite needs root" >&2; exit 1; }
-test -e /proc/net/ip_vs || modprobe ip_vs 2>/dev/null || test -e /proc/net/ip_vs \
-  || { echo "error: no IPVS in this kernel (run through make test-vm)" >&2; exit 1; }
-for t in nginx curl ipvsadm ip setsid python3; do
-  command -v "$t" >/dev/null || { echo "error: $t is not installed (scripts/install-deps.sh)" >&2; exit 1; }
-done
-[ -x "$VIGIL_BIN" ] || { echo "error: $VIGIL_BIN is missing (swift build)" >&2; exit 1; }
+suite_need_root "the control VM suite"
+suite_need_ipvs
+suite_need_tools nginx curl ipvsadm ip setsid python3
+suite_need_vigil
 
 topo_up 1 3 || { echo "error: cannot build the topology" >&2; exit 1; }
 for k in 1 2 3; do topo_nginx_start "$k" || { echo "error: nginx r$k did not start" >&2; exit 1; }; done

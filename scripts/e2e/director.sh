@@ -19,32 +19,22 @@
 set -u
 cd "$(dirname "$0")/../.."
 . scripts/demo/topology.sh
+. scripts/lib/suite.sh
 
-fails=0
-passes=0
-ok() { echo "ok   - $*"; passes=$((passes + 1)); }
-not_ok() { echo "FAIL - $*"; fails=$((fails + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 finish() {
   local rc=$?
-  if [ "$fails" -gt 0 ] || [ "$rc" -ne 0 ]; then
-    for f in "$TOPO_DIR"/director*.log; do [ -e "$f" ] && { echo "--- $f (last 40 lines)"; tail -n 40 "$f"; }; done
-  fi
+  suite_failed "$rc" && suite_tail_logs 40 "$TOPO_DIR"/director*.log
   topo_cleanup
-  echo "director e2e: $passes passed, $fails failed"
-  [ "$fails" -eq 0 ] && [ "$rc" -eq 0 ]
+  suite_summary "director e2e" "$rc"
 }
 trap 'finish; exit $?' EXIT
 trap 'exit 130' INT TERM
 
 # Prerequisites.
-[ "$(id -u)" = 0 ] || { echo "error: the director e2e suite needs root" >&2; exit 1; }
-test -e /proc/net/ip_vs || modprobe ip_vs 2>/dev/null || test -e /proc/net/ip_vs \
-  || { echo "error: no IPVS in this kernel (run through make test-vm)" >&2; exit 1; }
-for t in nginx curl ipvsadm ip setsid; do
-  command -v "$t" >/dev/null || { echo "error: $t is not installed (scripts/install-deps.sh)" >&2; exit 1; }
-done
-[ -x "$VIGIL_BIN" ] || { echo "error: $VIGIL_BIN is missing (swift build)" >&2; exit 1; }
+suite_need_root "the director e2e suite"
+suite_need_ipvs
+suite_need_tools nginx curl ipvsadm ip setsid
+suite_need_vigil
 
 # delay_loop 1 + connect_timeout 1 × (retry 1 + 1) + delay_before_retry 1 × 1 (topology.sh's config).
 EVICT_BOUND_MS=4000

@@ -17,23 +17,14 @@
 set -u
 cd "$(dirname "$0")/../.."
 . scripts/demo/topology.sh
+. scripts/lib/suite.sh
 
-fails=0
-passes=0
-ok() { echo "ok   - $*"; passes=$((passes + 1)); }
-not_ok() { echo "FAIL - $*"; fails=$((fails + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 finish() {
   local rc=$?
-  if [ "$fails" -gt 0 ] || [ "$rc" -ne 0 ]; then
-    for f in "$TOPO_DIR"/director*.log "$TOPO_DIR"/keepalived*.log; do
-      [ -e "$f" ] && { echo "--- $f (last 40 lines)"; tail -n 40 "$f"; }
-    done
-  fi
+  suite_failed "$rc" && suite_tail_logs 40 "$TOPO_DIR"/director*.log "$TOPO_DIR"/keepalived*.log
   topo_client_stop
   topo_cleanup
-  echo "keepalived-peer e2e: $passes passed, $fails failed"
-  [ "$fails" -eq 0 ] && [ "$rc" -eq 0 ]
+  suite_summary "keepalived-peer e2e" "$rc"
 }
 trap 'finish; exit $?' EXIT
 trap 'exit 130' INT TERM
