@@ -25,6 +25,21 @@ private final class Listener {
         port = UInt16(bigEndian: address.sin_port)
     }
 
+    /// Accepts and closes every connection on a thread of its own, until `stopAccepting()`.
+    func acceptAndClose() {
+        let listening = fd
+        Thread {
+            while true {
+                let fd = accept(listening, nil, nil)
+                if fd < 0 { return }
+                close(fd)
+            }
+        }.start()
+    }
+
+    /// Ends `acceptAndClose()`'s thread (its accept fails).
+    func stopAccepting() { shutdown(fd, Int32(SHUT_RDWR)) }
+
     deinit { close(fd) }
 }
 
@@ -150,16 +165,8 @@ struct TCPConnectEngineReuseTests {
     @Test("Thousands of checks reuse a few sockets: the descriptors stay bounded and every verdict is right")
     func descriptorsStayBounded() async throws {
         let open = try Listener(backlog: 4096)
-        let listening = open.fd
-        let acceptor = Thread {
-            while true {
-                let fd = accept(listening, nil, nil)
-                if fd < 0 { return }
-                close(fd)
-            }
-        }
-        acceptor.start()
-        defer { shutdown(open.fd, Int32(SHUT_RDWR)) }
+        open.acceptAndClose()
+        defer { open.stopAccepting() }
         let closedPort: UInt16 = try { try Listener(backlog: 1).port }()
         let sink = Sink()
         let engine = try TCPConnectEngine(threads: 1) { batch in sink.completions.withLock { $0 += batch } }
@@ -183,16 +190,8 @@ struct StalledLoopTests {
     @Test("Answering servers stay UP when the service's loop stalls past connect_timeout (a late probe is not a DOWN)")
     func stallIsNotDown() async throws {
         let listener = try Listener(backlog: 4096)
-        let listening = listener.fd
-        let acceptor = Thread {
-            while true {
-                let fd = accept(listening, nil, nil)
-                if fd < 0 { return }
-                close(fd)
-            }
-        }
-        acceptor.start()
-        defer { shutdown(listener.fd, Int32(SHUT_RDWR)) }
+        listener.acceptAndClose()
+        defer { listener.stopAccepting() }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let serviceLoop = group.next()
         let timing = CheckTiming(delayLoop: .seconds(1), retry: 0, warmup: .zero)
