@@ -103,8 +103,6 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
         }
         let bound = interface.withCString { setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, $0, socklen_t(strlen($0) + 1)) }
         guard bound == 0 else { let e = errno; Glibc.close(fd); throw .socket(operation: "SO_BINDTODEVICE \(interface)", errno: e) }
-        var tv = timeval(tv_sec: 0, tv_usec: 200_000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         if ipv6 {
             try opt(Int32(IPPROTO_IPV6), IPV6_MULTICAST_HOPS, 255, "IPV6_MULTICAST_HOPS")
             try opt(Int32(IPPROTO_IPV6), IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS")
@@ -234,10 +232,14 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
         }
     }
 
+    /// Stops receiving: the receive thread, blocked in recv() with no timeout (an idle daemon should not wake up
+    /// to poll), is woken by shutting the socket down, sees the flag, closes the socket and finishes `packets`.
     public func close() {
         lock.lock()
+        let wasClosed = closed
         closed = true
         lock.unlock()
+        if !wasClosed { _ = shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     private var isClosed: Bool {
@@ -255,6 +257,7 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
             } else {
                 let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
                 if n > 0, let p = VRRPReceivedPacket.parseIPv4(Array(buffer[0..<n])) { continuation.yield(p) }
+                if n < 0, errno != EINTR, !isClosed { usleep(10_000) }   // a failing socket must not spin the thread
             }
         }
         Glibc.close(fd)
@@ -283,6 +286,7 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
             }
         }
         let (n, controlLength) = result
+        if n < 0, errno != EINTR, !isClosed { usleep(10_000) }   // a failing socket must not spin the thread
         guard n > 0 else { return nil }
         let srcBytes = withUnsafeBytes(of: from.sin6_addr) { Array($0) }
         guard let source = IPAddress(bytes: srcBytes) else { return nil }

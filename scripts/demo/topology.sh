@@ -155,7 +155,7 @@ topo_director_kill() {
 # topo_sync_daemon N ROLE — whether director N's kernel runs the ROLE (master|backup) connection-sync daemon of
 # topo_config's lvs_sync_daemon (veth0, syncid 51).
 topo_sync_daemon() {
-  ip netns exec "$(topo_ns_director "$1")" ipvsadm -L --daemon 2>/dev/null | grep -q "^$2 sync daemon (mcast=veth0, syncid=51)"
+  ip netns exec "$(topo_ns_director "$1")" ipvsadm -L --daemon 2>/dev/null | grep -q "^$2 sync daemon (mcast=veth0, syncid=51[,)]"
 }
 
 # topo_ipvs N — director N's IPVS table (ipvsadm -Ln).
@@ -263,17 +263,20 @@ topo_client_stop() {
   TOPO_CLIENT_PID=
 }
 
-# topo_pgroup_usage PGID — "PROCESSES RSS_KB CPU_TICKS" summed over every live process of the group
-# (utime + stime from /proc/PID/stat, VmRSS from /proc/PID/status). Shell builtins only: no process starts.
+# topo_pgroup_usage PGID — "PROCESSES RSS_KB CPU_TICKS ANON_KB" summed over every live process of the group
+# (utime + stime from /proc/PID/stat; VmRSS and RssAnon — the private heap and stacks, without the mapped code of
+# the binary and its libraries — from /proc/PID/status). Shell builtins only: no process starts.
 topo_pgroup_usage() {
-  local pg=$1 f rest n=0 rss=0 ticks=0 k v _
+  local pg=$1 f rest n=0 rss=0 anon=0 ticks=0 k v _
   for f in /proc/[0-9]*/stat; do
     read -r rest 2>/dev/null < "$f" || continue
     rest=${rest##*) }                      # after the command name, which may hold spaces
     set -- $rest                           # $1 state, $2 ppid, $3 pgrp, … $12 utime, $13 stime
     [ "${3:-}" = "$pg" ] || continue
     n=$((n + 1)); ticks=$((ticks + ${12} + ${13}))
-    while read -r k v _; do [ "$k" = VmRSS: ] && rss=$((rss + v)); done 2>/dev/null < "${f%/stat}/status"
+    while read -r k v _; do
+      case $k in VmRSS:) rss=$((rss + v)) ;; RssAnon:) anon=$((anon + v)) ;; esac
+    done 2>/dev/null < "${f%/stat}/status"
   done
-  echo "$n $rss $ticks"
+  echo "$n $rss $ticks $anon"
 }

@@ -212,12 +212,14 @@ hz, t0, t1 = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 minutes = (t1 - t0) / 1e9 / 60
 res = {}
 for name, a, b in (("vigil", sys.argv[4], sys.argv[5]), ("keepalived", sys.argv[6], sys.argv[7])):
-    n0, r0, c0 = map(int, a.split()); n1, r1, c1 = map(int, b.split())
+    n0, r0, c0, a0 = map(int, a.split()); n1, r1, c1, a1 = map(int, b.split())
     cpu = (c1 - c0) / hz / minutes
-    res[name] = (r1, cpu)
-    print(f"{name:>10}: {n1} process(es), RSS {r1 / 1024:7.1f} MiB, CPU {cpu:6.3f} s per minute")
+    res[name] = (r1, cpu, a1)
+    print(f"{name:>10}: {n1} process(es), RSS {r1 / 1024:7.1f} MiB (private heap and stacks {a1 / 1024:5.1f} MiB, "
+          f"the rest mapped code), CPU {cpu:6.3f} s per minute")
 v, k = res["vigil"], res["keepalived"]
-print(f"ratio vigil/keepalived: RSS {v[0] / k[0]:.2f}, CPU {v[1] / k[1] if k[1] > 0 else float('inf'):.2f}")
+print(f"ratio vigil/keepalived: RSS {v[0] / k[0]:.2f}, private heap and stacks {v[2] / k[2] if k[2] > 0 else float('inf'):.2f}, "
+      f"CPU {v[1] / k[1] if k[1] > 0 else float('inf'):.2f}")
 PY
   topo_director_kill 1 TERM; topo_director_kill 2 TERM
 }

@@ -96,6 +96,7 @@ sleep 1.5  # two adverts: director 2 must stay BACKUP (a steady state has no eve
 check "director 2 does not hold the VIP while director 1 is MASTER" eval '! topo_has_vip 2'
 check "director 2 installs no virtual server while BACKUP" eval '! topo_ipvs 2 | grep -q "TCP  $TOPO_VIP:80"'
 # lvs_sync_daemon: the MASTER sends connection state, the BACKUP receives it.
+for k in 1 2; do echo "# director $k sync daemons: $(ip netns exec "$(topo_ns_director "$k")" ipvsadm -L --daemon 2>&1 | tr '\n' ';')"; done
 check "director 1 (MASTER) runs the master sync daemon" topo_wait 5 "master sync daemon on director 1" topo_sync_daemon 1 master
 check "director 2 (BACKUP) runs the backup sync daemon" topo_wait 5 "backup sync daemon on director 2" topo_sync_daemon 2 backup
 
