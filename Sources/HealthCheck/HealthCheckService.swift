@@ -92,6 +92,8 @@ public final class HealthCheckService: @unchecked Sendable {
     private var lastFire: CheckInstant?
     private let engineThreads: Int
     private var engine: TCPConnectEngine?
+    /// HTTP_GET probes running on the engine, by checker (their URLs are fetched one after another).
+    private var httpRuns: [CheckID: HTTPEngineCheck] = [:]
     private var engineFailed = false
 
     /// Due probes are started together when their deadlines fall within this window (the timer fires at most once
@@ -195,6 +197,12 @@ public final class HealthCheckService: @unchecked Sendable {
                     connects.append(TCPConnectEngine.Request(id: id, target: check.target, due: due))
                     continue
                 }
+                if case .http(let check) = spec.kind, HTTPEngineCheck.supports(check), tcpEngine() != nil {
+                    let run = HTTPEngineCheck(check: check)
+                    httpRuns[id] = run
+                    connects.append(run.request(id: id, due: due))
+                    continue
+                }
                 let probeLoop = probeLoops[nextProbeLoop % probeLoops.count]
                 nextProbeLoop &+= 1
                 let probes = self.probes, kind = spec.kind
@@ -253,7 +261,23 @@ public final class HealthCheckService: @unchecked Sendable {
         guard !stopped else { return }
         let now = CheckInstant.now()
         var actions: [CheckAction] = []
+        var followUps: [TCPConnectEngine.Request] = []
         for completion in batch {
+            if var run = httpRuns[completion.id] {
+                // HTTP_GET: the first URL's connect is the probe's start; later URLs follow at once.
+                if run.index == 0 { lateness.record(completion.lateness) }
+                switch run.finished(completion, now: now) {
+                case .next(let request):
+                    httpRuns[completion.id] = run
+                    followUps.append(request)
+                case .done(let result):
+                    httpRuns[completion.id] = nil
+                    probesFinished += 1
+                    tally.record(checker: "HTTP_GET", up: result.up, latency: result.latency)
+                    actions.append(contentsOf: scheduler.probeFinished(id: completion.id, result: result, now: now))
+                }
+                continue
+            }
             lateness.record(completion.lateness)
             let up = completion.outcome == .connected
             probesFinished += 1
@@ -263,6 +287,7 @@ public final class HealthCheckService: @unchecked Sendable {
                 Self.result(of: completion).reason
             })
         }
+        if !followUps.isEmpty { engine?.submit(followUps) }
         perform(actions, now: now)
     }
 
@@ -279,6 +304,9 @@ public final class HealthCheckService: @unchecked Sendable {
             return .failure("\(what) \(ProbeError.timeout(completion.target.timeout))", latency: completion.latency)
         case .notStarted(let why):
             return .failure("\(what) \(ProbeError.system(why))", latency: completion.latency)
+        case .response, .badResponse:
+            // Only HTTP exchanges end this way; a TCP_CHECK request has none.
+            return .failure("\(what) \(ProbeError.malformedReply("unexpected HTTP outcome"))", latency: completion.latency)
         }
     }
 

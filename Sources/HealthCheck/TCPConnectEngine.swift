@@ -17,6 +17,8 @@
 // failed, errno from SO_ERROR). It makes no health decisions (the scheduler does).
 
 import CLinux
+import Crypto
+import Dispatch
 import Glibc
 import NIOPosix
 import Synchronization
@@ -31,6 +33,16 @@ final class TCPConnectEngine: Sendable {
         var target: ConnectTarget
         /// When the scheduler wanted it to start.
         var due: CheckInstant
+        /// An HTTP exchange to run once connected (HTTP_GET without TLS); nil: the connect is the check.
+        var http: HTTPExchange? = nil
+    }
+
+    /// An HTTP request to send and how to read the response.
+    struct HTTPExchange: Sendable {
+        /// The request's bytes (head only: a GET).
+        var request: [UInt8]
+        /// Hash the body with MD5 (a `digest` is configured).
+        var hashBody: Bool
     }
 
     /// How a connect ended.
@@ -43,6 +55,10 @@ final class TCPConnectEngine: Sendable {
         case timedOut
         /// The request could not be started (not a numeric address, out of file descriptors...).
         case notStarted(String)
+        /// The HTTP exchange completed: the status, the MD5 of the (de-chunked) body when asked, its length.
+        case response(status: Int, digest: String?, bodyLength: Int)
+        /// The HTTP reply could not be read (malformed, or the connection ended before it was complete).
+        case badResponse(HTTPResponseError)
     }
 
     /// The verdict on one request.
@@ -88,9 +104,11 @@ final class TCPConnectEngine: Sendable {
         workers[index].enqueue(requests)
     }
 
-    /// Stops the workers; pending connects are closed and never delivered.
+    /// Stops the workers and waits (up to 2 s) until each has left its loop, so nothing is delivered after this
+    /// returns (the caller may shut down the loop its `deliver` hops to); pending connects are closed, never delivered.
     func shutdown() {
         for worker in workers { worker.stop() }
+        for worker in workers { _ = worker.exited.wait(timeout: .now() + .seconds(2)) }
         pool.shutdownGracefully { _ in }
     }
 
@@ -119,6 +137,22 @@ extension TCPConnectEngine {
             /// The socket goes back to the idle pool afterwards.
             var pooled: Bool
             var family: Int32
+            /// The HTTP exchange after the connect, if the check has one.
+            var exchange: ExchangeState?
+        }
+
+        /// Where an HTTP exchange stands (a class: advanced in place while it sits in `pending`).
+        private final class ExchangeState {
+            let request: [UInt8]
+            var sent = 0
+            var connected = false
+            var parser = HTTPResponseParser()
+            var md5: Insecure.MD5?
+
+            init(_ exchange: HTTPExchange) {
+                request = exchange.request
+                md5 = exchange.hashBody ? Insecure.MD5() : nil
+            }
         }
 
         private struct Expiry: HeapOrdered {
@@ -138,6 +172,8 @@ extension TCPConnectEngine {
         private let clock: @Sendable () -> CheckInstant
         private let deliver: @Sendable ([Completion]) -> Void
         private let inbox = Mutex(Inbox())
+        /// Signalled when `run()` returns.
+        let exited = DispatchSemaphore(value: 0)
         // Thread-confined.
         private var pending: [Int32: Pending] = [:]
         private var expiries = DeadlineHeap<Expiry>()
@@ -146,6 +182,12 @@ extension TCPConnectEngine {
         /// Disconnected sockets ready for the next check, per address family (registered with epoll).
         private var idle4: [Int32] = []
         private var idle6: [Int32] = []
+        /// One receive buffer for every HTTP exchange of this worker.
+        private var receiveBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+        /// Exchanges that stopped reading at `maxReadsPerTurn` with data perhaps still waiting (edge-triggered: no
+        /// new event would come for it); they go on in the next turn, so one endless body cannot hold the thread.
+        private var unfinishedReads: [Int32] = []
+        private static let maxReadsPerTurn = 16
 
         init(clock: @escaping @Sendable () -> CheckInstant, deliver: @escaping @Sendable ([Completion]) -> Void) throws(ProbeError) {
             self.clock = clock
@@ -207,7 +249,7 @@ extension TCPConnectEngine {
                     let ns = max(0, (first.deadline - clock()).nanosecondsClamped)
                     timeoutMs = Int32(clamping: (ns + 999_999) / 1_000_000)
                 }
-                let sleep = inbox.withLock { box -> Bool in
+                let sleep = unfinishedReads.isEmpty && inbox.withLock { box -> Bool in
                     box.sleeping = box.requests.isEmpty && !box.stopped
                     return box.sleeping
                 }
@@ -215,6 +257,12 @@ extension TCPConnectEngine {
                     epoll_wait(epfd, buffer.baseAddress, Int32(buffer.count), sleep ? timeoutMs : 0)
                 }
                 inbox.withLock { $0.sleeping = false }
+                if !unfinishedReads.isEmpty {
+                    let carried = unfinishedReads
+                    unfinishedReads = []
+                    let now = clock()
+                    for fd in carried { settle(fd: fd, events: EPOLLIN.rawValue, now: now) }
+                }
                 guard n > 0 else { continue }
                 for i in 0..<Int(n) {
                     let token = events[i].data.u64
@@ -234,6 +282,7 @@ extension TCPConnectEngine {
             idle6 = []
             close(epfd)
             close(wakefd)
+            exited.signal()
         }
 
         private func flush() {
@@ -282,21 +331,26 @@ extension TCPConnectEngine {
                 rc = address.withSockAddr { connect(fd, $0, $1) }
                 e = errno
             }
-            if rc == 0 {
+            if rc == 0, request.http == nil {
                 release(fd, pooled: pooled, family: address.family)
                 finish(request, .connected, started: started)
                 return
             }
-            guard e == EINPROGRESS || e == EINTR else {
+            guard rc == 0 || e == EINPROGRESS || e == EINTR else {
                 release(fd, pooled: pooled, family: address.family)
                 finish(request, .failed(errno: e), started: started)
                 return
             }
             serial &+= 1
             let deadline = started + target.timeout
+            let exchange = request.http.map(ExchangeState.init)
             pending[fd] = Pending(request: request, started: started, deadline: deadline, serial: serial,
-                                  pooled: pooled, family: address.family)
+                                  pooled: pooled, family: address.family, exchange: exchange)
             expiries.insert(Expiry(deadline: deadline, fd: fd, serial: serial))
+            if rc == 0, let exchange {
+                exchange.connected = true
+                if let outcome = advance(fd, exchange) { end(fd, outcome, now: clock()) }
+            }
         }
 
         private struct OpenFailure: Error {
@@ -327,7 +381,7 @@ extension TCPConnectEngine {
                 }
             }
             var event = epoll_event()
-            event.events = EPOLLOUT.rawValue | EPOLLET.rawValue
+            event.events = EPOLLOUT.rawValue | EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
             event.data.u64 = UInt64(UInt32(bitPattern: fd))
             guard epoll_ctl(epfd, CInt(EPOLL_CTL_ADD), fd, &event) == 0 else {
                 let e = errno
@@ -368,14 +422,93 @@ extension TCPConnectEngine {
         /// Idle sockets kept per address family; more are closed.
         static let idleLimit = 16_384
 
-        /// The socket reported an event (`EPOLLOUT`: connected; `EPOLLERR`/`EPOLLHUP`: failed).
+        /// The socket reported an event (`EPOLLOUT`: connected; `EPOLLERR`/`EPOLLHUP`: failed; for an HTTP
+        /// exchange, also: the request can be written, the response can be read).
         private func settle(fd: Int32, events: UInt32, now: CheckInstant) {
-            guard pending[fd] != nil else { return }   // an idle socket's disconnect, or a stale edge
+            guard let entry = pending[fd] else { return }   // an idle socket's disconnect, or a stale edge
+            if let exchange = entry.exchange {
+                if let outcome = progress(fd, exchange, ready: events, out: EPOLLOUT.rawValue,
+                                          failed: EPOLLERR.rawValue | EPOLLHUP.rawValue) {
+                    end(fd, outcome, now: now)
+                }
+                return
+            }
             guard let outcome = Self.outcome(fd, ready: events,
-                                             out: EPOLLOUT.rawValue, failed: EPOLLERR.rawValue | EPOLLHUP.rawValue),
-                  let entry = pending.removeValue(forKey: fd) else { return }
+                                             out: EPOLLOUT.rawValue, failed: EPOLLERR.rawValue | EPOLLHUP.rawValue) else { return }
+            end(fd, outcome, now: now)
+        }
+
+        /// Finishes the pending check on `fd` with `outcome`.
+        private func end(_ fd: Int32, _ outcome: Outcome, now: CheckInstant) {
+            guard let entry = pending.removeValue(forKey: fd) else { return }
             release(fd, pooled: entry.pooled, family: entry.family)
             finish(entry.request, outcome, started: entry.started, now: now)
+        }
+
+        /// Moves an HTTP exchange on after readiness `ready`: the connect's result, then the request, then the
+        /// response. Returns the outcome once there is one.
+        private func progress(_ fd: Int32, _ exchange: ExchangeState, ready: UInt32, out: UInt32,
+                              failed: UInt32) -> Outcome? {
+            if !exchange.connected {
+                guard let connect = Self.outcome(fd, ready: ready, out: out, failed: failed) else { return nil }
+                guard connect == .connected else { return connect }
+                exchange.connected = true
+            }
+            return advance(fd, exchange)
+        }
+
+        /// Writes what is left of the request, then reads what has arrived (edge-triggered: until EAGAIN).
+        private func advance(_ fd: Int32, _ exchange: ExchangeState) -> Outcome? {
+            while exchange.sent < exchange.request.count {
+                let n = exchange.request.withUnsafeBytes { raw in
+                    send(fd, raw.baseAddress.map { $0 + exchange.sent }, raw.count - exchange.sent, Int32(MSG_NOSIGNAL))
+                }
+                if n > 0 { exchange.sent += n; continue }
+                let e = errno
+                if n < 0 && (e == EAGAIN || e == EWOULDBLOCK || e == EINTR) { return nil }
+                return .failed(errno: n < 0 ? e : EPIPE)
+            }
+            var reads = 0
+            while true {
+                reads += 1
+                if reads > Self.maxReadsPerTurn {
+                    unfinishedReads.append(fd)
+                    return nil
+                }
+                let n = receiveBuffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n > 0 {
+                    do {
+                        let complete = try receiveBuffer.withUnsafeBytes { raw in
+                            try exchange.parser.feed(UnsafeRawBufferPointer(rebasing: raw[0..<n])) { exchange.md5?.update(bufferPointer: $0) }
+                        }
+                        if complete { return Self.response(exchange) }
+                    } catch {
+                        return .badResponse(error as? HTTPResponseError ?? .badStatusLine)
+                    }
+                    continue
+                }
+                if n == 0 {
+                    do throws(HTTPResponseError) {
+                        try exchange.parser.connectionClosed()
+                        return Self.response(exchange)
+                    } catch {
+                        return .badResponse(error)
+                    }
+                }
+                let e = errno
+                if e == EAGAIN || e == EWOULDBLOCK || e == EINTR { return nil }
+                return .failed(errno: e)
+            }
+        }
+
+        private static func response(_ exchange: ExchangeState) -> Outcome {
+            let digest = exchange.md5.map { md5 in
+                md5.finalize().map { byte in
+                    let hex = String(byte, radix: 16)
+                    return byte < 16 ? "0" + hex : hex
+                }.joined()
+            }
+            return .response(status: exchange.parser.status ?? 0, digest: digest, bodyLength: exchange.parser.bodyLength)
         }
 
         /// Times out connects past their deadline, after asking the socket itself whether it finished meanwhile.
@@ -383,13 +516,18 @@ extension TCPConnectEngine {
             while let top = expiries.first, top.deadline <= now {
                 expiries.removeFirst()
                 guard let entry = pending[top.fd], entry.serial == top.serial else { continue }
-                pending[top.fd] = nil
-                var poller = pollfd(fd: top.fd, events: Int16(POLLOUT), revents: 0)
+                var poller = pollfd(fd: top.fd, events: Int16(POLLOUT) | Int16(POLLIN), revents: 0)
                 let revents = poll(&poller, 1, 0) == 1 ? UInt32(UInt16(bitPattern: poller.revents)) : 0
-                let outcome = Self.outcome(top.fd, ready: revents, out: UInt32(POLLOUT),
-                                           failed: UInt32(POLLERR) | UInt32(POLLHUP)) ?? .timedOut
-                release(top.fd, pooled: entry.pooled, family: entry.family)
-                finish(entry.request, outcome, started: entry.started, now: now)
+                let finished: Outcome?
+                if let exchange = entry.exchange {
+                    // One last look at the socket: a reply that arrived while this thread was late completes it.
+                    finished = progress(top.fd, exchange, ready: revents, out: UInt32(POLLOUT),
+                                        failed: UInt32(POLLERR) | UInt32(POLLHUP))
+                } else {
+                    finished = Self.outcome(top.fd, ready: revents, out: UInt32(POLLOUT),
+                                            failed: UInt32(POLLERR) | UInt32(POLLHUP))
+                }
+                end(top.fd, finished ?? .timedOut, now: now)
             }
         }
 

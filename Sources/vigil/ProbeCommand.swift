@@ -25,6 +25,7 @@ struct ProbeCommand: AsyncParsableCommand {
     @Flag(help: "With --watch, print only the per-interval counts and the summary, not every state change.")
     var quiet = false
 
+    /// The benchmark's reference: TCP_CHECK and HTTP_GET on NIO channels instead of the epoll engine.
     @Flag(help: .hidden)
     var tcpViaNio = false
 

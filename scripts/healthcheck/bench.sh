@@ -20,7 +20,7 @@
 # Usage (root): scripts/healthcheck/bench.sh [N] [DURATION]
 #   VIGIL_BENCH_BIN=path (default .build-release/release/vigil), BENCH_REFERENCE=0 skips the reference run,
 #   BENCH_CONNECT_TIMEOUT=S, BENCH_VERBOSE=1 prints every state change, BENCH_CHECK=HTTP_GET checks `GET /` (nginx
-#   answers 204) instead of TCP_CHECK (HTTP runs on NIO channels; the reference run is then the same path).
+#   answers 204) instead of TCP_CHECK (on the epoll engine too; the reference run is HTTP_GET on NIO channels).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-10000}

@@ -62,6 +62,17 @@ def ok(conn):
     read_request(conn)
     conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n"); conn.close()
 
+def chunked(conn):
+    read_request(conn)
+    conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+    for piece in (b"hello, ", b"chunked ", b"world\n"):
+        conn.sendall(b"%x\r\n%s\r\n" % (len(piece), piece)); time.sleep(0.05)
+    conn.sendall(b"0\r\n\r\n"); conn.close()
+
+def truncated(conn):
+    read_request(conn)
+    conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 100\r\n\r\nonly part"); conn.close()
+
 def smtp(conn):
     conn.sendall(b"220-test.local ESMTP\r\n220 ready\r\n")
     f = conn.makefile("rb")
@@ -88,7 +99,8 @@ def dns_reply(q):
 
 ports = {}
 for name, handler in [("hang", hang), ("reset", reset), ("slow", slow), ("status503", status503),
-                      ("garbage", garbage), ("ok", ok), ("smtp", smtp)]:
+                      ("garbage", garbage), ("ok", ok), ("smtp", smtp), ("chunked", chunked),
+                      ("truncated", truncated)]:
     s = listener(); ports[name] = s.getsockname()[1]; serve(s, handler)
 d = udp_socket(); ports["dns"] = d.getsockname()[1]; serve_udp(d, dns_reply)
 e = udp_socket(); ports["udpecho"] = e.getsockname()[1]; serve_udp(e, lambda b: b)
