@@ -1,6 +1,6 @@
 import Glibc
 
-/// HTTP_GET without TLS on the epoll engine (`TCPConnectEngine`): the exchange of each `url` in turn, each on a
+/// HTTP_GET without TLS on the epoll engine (`EpollCheckEngine`): the exchange of each `url` in turn, each on a
 /// connection of its own and bounded by `connect_timeout`, and the verdict with the same reasons and digest as
 /// `HTTPProbe` gives on NIO channels. SSL_GET stays on NIO (TLS).
 struct HTTPEngineCheck: Sendable {
@@ -19,21 +19,21 @@ struct HTTPEngineCheck: Sendable {
     /// What the next step of a probe is after an exchange.
     enum Step: Sendable {
         /// Fetch the next URL.
-        case next(TCPConnectEngine.Request)
+        case next(EpollCheckEngine.Request)
         /// The probe's result.
         case done(ProbeResult)
     }
 
     /// The engine request for the current URL.
-    func request(id: CheckID, due: CheckInstant) -> TCPConnectEngine.Request {
+    func request(id: CheckID, due: CheckInstant) -> EpollCheckEngine.Request {
         let url = check.urls[index]
-        return TCPConnectEngine.Request(
+        return EpollCheckEngine.Request(
             id: id, target: check.target, due: due,
-            http: TCPConnectEngine.HTTPExchange(request: Self.requestBytes(check: check, url: url), hashBody: url.digest != nil))
+            http: EpollCheckEngine.HTTPExchange(request: Self.requestBytes(check: check, url: url), hashBody: url.digest != nil))
     }
 
     /// Judges the current URL's exchange: the next URL's request, or the result.
-    mutating func finished(_ completion: TCPConnectEngine.Completion, now: CheckInstant) -> Step {
+    mutating func finished(_ completion: EpollCheckEngine.Completion, now: CheckInstant) -> Step {
         elapsed += completion.latency
         let url = check.urls[index]
         let what = "HTTP_GET \(Self.display(check: check, url: url))"
@@ -54,7 +54,7 @@ struct HTTPEngineCheck: Sendable {
             // A request with an exchange never ends at the connect; treat it as the exchange's absence.
             return .done(.failure("\(what) \(ProbeError.closedEarly)", latency: elapsed))
         case .failed(let code):
-            let error: ProbeError = code == ECONNREFUSED ? .refused : .system(TCPConnectEngine.Worker.errorText(code))
+            let error: ProbeError = code == ECONNREFUSED ? .refused : .system(EpollCheckEngine.Worker.errorText(code))
             return .done(.failure("\(what) \(error)", latency: elapsed))
         case .timedOut:
             return .done(.failure("\(what) \(ProbeError.timeout(check.target.timeout))", latency: elapsed))

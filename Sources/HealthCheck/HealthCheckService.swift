@@ -61,7 +61,7 @@ public struct HealthCheckStatistics: Hashable, Sendable {
 /// (no thread per check), tracks quorum per virtual server, runs notify/quorum scripts without waiting,
 /// and publishes `events`.
 ///
-/// TCP_CHECKs run on `TCPConnectEngine` (non-blocking connects on a few epoll threads, timeout from the connect
+/// TCP_CHECKs run on `EpollCheckEngine` (non-blocking connects on a few epoll threads, timeout from the connect
 /// itself, verified against the socket when it expires); every other kind runs on `probeLoops` in turn. Due
 /// probes are started in batches at most `timerResolution` apart.
 ///
@@ -91,7 +91,7 @@ public final class HealthCheckService: @unchecked Sendable {
     private var tally = CheckTally()
     private var lastFire: CheckInstant?
     private let engineThreads: Int
-    private var engine: TCPConnectEngine?
+    private var engine: EpollCheckEngine?
     /// HTTP_GET probes running on the engine, by checker (their URLs are fetched one after another).
     private var httpRuns: [CheckID: HTTPEngineCheck] = [:]
     private var engineFailed = false
@@ -188,13 +188,13 @@ public final class HealthCheckService: @unchecked Sendable {
 
     /// `weightsCurrent`: live weights already include these changes (a reload recomputed them).
     private func perform(_ actions: [CheckAction], now: CheckInstant, weightsCurrent: Bool = false) {
-        var connects: [TCPConnectEngine.Request] = []
+        var connects: [EpollCheckEngine.Request] = []
         for action in actions {
             switch action {
             case .startProbe(let id, let spec, _, let due):
                 probesStarted += 1
                 if case .tcp(let check) = spec.kind, tcpEngine() != nil {
-                    connects.append(TCPConnectEngine.Request(id: id, target: check.target, due: due))
+                    connects.append(EpollCheckEngine.Request(id: id, target: check.target, due: due))
                     continue
                 }
                 if case .http(let check) = spec.kind, HTTPEngineCheck.supports(check), tcpEngine() != nil {
@@ -241,12 +241,12 @@ public final class HealthCheckService: @unchecked Sendable {
     }
 
     /// The TCP engine, started on first use; `nil` (probes fall back to NIO channels) if it cannot start.
-    private func tcpEngine() -> TCPConnectEngine? {
+    private func tcpEngine() -> EpollCheckEngine? {
         if let engine { return engine }
         guard !engineFailed, !stopped else { return nil }
         let loop = self.loop
         do {
-            engine = try TCPConnectEngine(threads: engineThreads) { [weak self] batch in
+            engine = try EpollCheckEngine(threads: engineThreads) { [weak self] batch in
                 guard let self else { return }
                 loop.execute { self.connectsFinished(batch) }
             }
@@ -257,11 +257,11 @@ public final class HealthCheckService: @unchecked Sendable {
         return engine
     }
 
-    private func connectsFinished(_ batch: [TCPConnectEngine.Completion]) {
+    private func connectsFinished(_ batch: [EpollCheckEngine.Completion]) {
         guard !stopped else { return }
         let now = CheckInstant.now()
         var actions: [CheckAction] = []
-        var followUps: [TCPConnectEngine.Request] = []
+        var followUps: [EpollCheckEngine.Request] = []
         for completion in batch {
             if var run = httpRuns[completion.id] {
                 // HTTP_GET: the first URL's connect is the probe's start; later URLs follow at once.
@@ -291,7 +291,7 @@ public final class HealthCheckService: @unchecked Sendable {
         perform(actions, now: now)
     }
 
-    static func result(of completion: TCPConnectEngine.Completion) -> ProbeResult {
+    static func result(of completion: EpollCheckEngine.Completion) -> ProbeResult {
         let what = "TCP_CHECK \(completion.target.hostPort)"
         switch completion.outcome {
         case .connected:
@@ -299,7 +299,7 @@ public final class HealthCheckService: @unchecked Sendable {
         case .failed(let code) where code == ECONNREFUSED:
             return .failure("\(what) \(ProbeError.refused)", latency: completion.latency)
         case .failed(let code):
-            return .failure("\(what) \(ProbeError.system("connect: \(TCPConnectEngine.Worker.errorText(code))"))", latency: completion.latency)
+            return .failure("\(what) \(ProbeError.system("connect: \(EpollCheckEngine.Worker.errorText(code))"))", latency: completion.latency)
         case .timedOut:
             return .failure("\(what) \(ProbeError.timeout(completion.target.timeout))", latency: completion.latency)
         case .notStarted(let why):

@@ -5,17 +5,17 @@ import NIOPosix
 import Synchronization
 import Testing
 
-/// Runs one HTTP_GET check to its result through a `TCPConnectEngine` (the daemon's path), URL after URL.
+/// Runs one HTTP_GET check to its result through a `EpollCheckEngine` (the daemon's path), URL after URL.
 private func engineProbe(_ check: HTTPCheck) async throws -> ProbeResult {
-    let completions = Mutex<[TCPConnectEngine.Completion]>([])
-    let engine = try TCPConnectEngine(threads: 1) { batch in completions.withLock { $0 += batch } }
+    let completions = Mutex<[EpollCheckEngine.Completion]>([])
+    let engine = try EpollCheckEngine(threads: 1) { batch in completions.withLock { $0 += batch } }
     defer { engine.shutdown() }
     let id = CheckID(realServer: RealServerKey(virtualServer: "vs", host: check.target.host, port: check.target.port), index: 0)
     var run = HTTPEngineCheck(check: check)
     engine.submit([run.request(id: id, due: CheckInstant.now())])
     let end = ContinuousClock.now + .seconds(30)
     while ContinuousClock.now < end {
-        let got = completions.withLock { c -> TCPConnectEngine.Completion? in c.isEmpty ? nil : c.removeFirst() }
+        let got = completions.withLock { c -> EpollCheckEngine.Completion? in c.isEmpty ? nil : c.removeFirst() }
         guard let completion = got else {
             try await Task.sleep(for: .milliseconds(5))
             continue

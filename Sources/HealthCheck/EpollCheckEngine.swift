@@ -1,8 +1,9 @@
 // Theory of operation
 //
-// `TCPConnectEngine` runs the TCP_CHECKs of `HealthCheckService` without NIO channels: a TCP check is one
-// non-blocking `connect()` and a close, and at 10,000 servers a channel, pipeline, bootstrap and a scheduled task
-// per check cost more than the check. Each worker is one thread with its own epoll set:
+// `EpollCheckEngine` runs the TCP_CHECKs and plain HTTP_GETs of `HealthCheckService` without NIO channels: a TCP
+// check is one non-blocking `connect()`, an HTTP_GET a connect, one request and a response read with
+// `HTTPResponseParser`; at 10,000 servers a channel, pipeline, bootstrap and a scheduled task per check cost more than
+// the check. Each worker is one thread with its own epoll set:
 //   - `submit` hands a batch of requests to the next worker (a locked inbox, an eventfd wakes it when it sleeps);
 //   - the worker calls `connect()` at once and records how late that is against the request's due instant;
 //   - the timeout runs from that `connect()`, not from when the check was scheduled, and is checked against the
@@ -23,8 +24,8 @@ import Glibc
 import NIOPosix
 import Synchronization
 
-/// Runs TCP connect checks on one or a few epoll threads (an adapter of `HealthCheckService`).
-final class TCPConnectEngine: Sendable {
+/// Runs TCP connect checks and HTTP exchanges on one or a few epoll threads (an adapter of `HealthCheckService`).
+final class EpollCheckEngine: Sendable {
     /// One connect to run.
     struct Request: Sendable {
         /// The checker; returned in the completion.
@@ -120,7 +121,7 @@ final class TCPConnectEngine: Sendable {
     }
 }
 
-extension TCPConnectEngine {
+extension EpollCheckEngine {
     /// One epoll thread. Everything but `inbox` is confined to the thread running `run()`.
     final class Worker: @unchecked Sendable {
         private struct Inbox {

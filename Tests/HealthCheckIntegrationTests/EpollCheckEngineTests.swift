@@ -52,11 +52,11 @@ private final class Locked<Value: Sendable>: Sendable {
 
 /// Collects an engine's completions.
 private final class Sink: Sendable {
-    let completions = Locked<[TCPConnectEngine.Completion]>([])
+    let completions = Locked<[EpollCheckEngine.Completion]>([])
 
     /// The completions matching `predicate` once `count` of them arrived (or whatever arrived `within`).
     func wait(for count: Int, within: Duration,
-              where predicate: (TCPConnectEngine.Completion) -> Bool = { _ in true }) async throws -> [TCPConnectEngine.Completion] {
+              where predicate: (EpollCheckEngine.Completion) -> Bool = { _ in true }) async throws -> [EpollCheckEngine.Completion] {
         let end = ContinuousClock.now + within
         while true {
             let got = completions.withLock { $0 }.filter(predicate)
@@ -66,13 +66,13 @@ private final class Sink: Sendable {
     }
 }
 
-private func request(_ port: UInt16, timeout: Duration, due: CheckInstant = CheckInstant.now()) -> TCPConnectEngine.Request {
-    TCPConnectEngine.Request(id: CheckID(realServer: RealServerKey(virtualServer: "vs", host: "127.0.0.1", port: port), index: 0),
+private func request(_ port: UInt16, timeout: Duration, due: CheckInstant = CheckInstant.now()) -> EpollCheckEngine.Request {
+    EpollCheckEngine.Request(id: CheckID(realServer: RealServerKey(virtualServer: "vs", host: "127.0.0.1", port: port), index: 0),
                              target: ConnectTarget(host: "127.0.0.1", port: port, timeout: timeout), due: due)
 }
 
-@Suite("TCPConnectEngine on loopback", .serialized, .enabled(if: tierEnabled))
-struct TCPConnectEngineTests {
+@Suite("EpollCheckEngine on loopback", .serialized, .enabled(if: tierEnabled))
+struct EpollCheckEngineTests {
     @Test("A listening port is connected, a closed port is refused")
     func connectedAndRefused() async throws {
         let open = try Listener(backlog: 16)
@@ -81,7 +81,7 @@ struct TCPConnectEngineTests {
             return l.port   // closed when `l` goes away
         }()
         let sink = Sink()
-        let engine = try TCPConnectEngine(threads: 1) { batch in sink.completions.withLock { $0 += batch } }
+        let engine = try EpollCheckEngine(threads: 1) { batch in sink.completions.withLock { $0 += batch } }
         defer { engine.shutdown() }
         engine.submit([request(open.port, timeout: .seconds(1)), request(closedPort, timeout: .seconds(1))])
         let got = try await sink.wait(for: 2, within: .seconds(3))
@@ -94,7 +94,7 @@ struct TCPConnectEngineTests {
     func timeoutFromConnect() async throws {
         let full = try Listener(backlog: 0)
         let sink = Sink()
-        let engine = try TCPConnectEngine(threads: 1) { batch in sink.completions.withLock { $0 += batch } }
+        let engine = try EpollCheckEngine(threads: 1) { batch in sink.completions.withLock { $0 += batch } }
         defer { engine.shutdown() }
         // Fill the accept queue so later SYNs are dropped.
         engine.submit((0..<4).map { _ in request(full.port, timeout: .seconds(3)) })
@@ -120,7 +120,7 @@ struct TCPConnectEngineTests {
             let n = calls.withLock { n -> Int? in n = n.map { $0 + 1 }; return n }
             return CheckInstant.now() + ((n ?? 0) > 1 ? .seconds(10) : .zero)
         }
-        let engine = try TCPConnectEngine(threads: 1, clock: clock) { batch in sink.completions.withLock { $0 += batch } }
+        let engine = try EpollCheckEngine(threads: 1, clock: clock) { batch in sink.completions.withLock { $0 += batch } }
         defer { engine.shutdown() }
         try await Task.sleep(for: .milliseconds(100))   // the worker is asleep in epoll_wait, with nothing pending
         calls.withLock { $0 = 0 }
@@ -135,21 +135,21 @@ private func openDescriptors() -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
 }
 
-@Suite("TCPConnectEngine socket reuse", .serialized, .enabled(if: tierEnabled))
-struct TCPConnectEngineReuseTests {
+@Suite("EpollCheckEngine socket reuse", .serialized, .enabled(if: tierEnabled))
+struct EpollCheckEngineReuseTests {
     @Test("A pooled socket gives the right verdict check after check: connected, refused, timed out, connected again")
     func reusedSocketsJudgeEachCheckAfresh() async throws {
         let open = try Listener(backlog: 64)
         let full = try Listener(backlog: 0)
         let closedPort: UInt16 = try { try Listener(backlog: 1).port }()
         let sink = Sink()
-        let engine = try TCPConnectEngine(threads: 1) { batch in sink.completions.withLock { $0 += batch } }
+        let engine = try EpollCheckEngine(threads: 1) { batch in sink.completions.withLock { $0 += batch } }
         defer { engine.shutdown() }
         // Fill the backlog-0 listener's queue so later SYNs to it are dropped.
         engine.submit((0..<4).map { _ in request(full.port, timeout: .seconds(5)) })
         try await Task.sleep(for: .milliseconds(200))
         let baseline = sink.completions.withLock { $0.count }
-        let plan: [(UInt16, TCPConnectEngine.Outcome)] = [
+        let plan: [(UInt16, EpollCheckEngine.Outcome)] = [
             (open.port, .connected), (closedPort, .failed(errno: ECONNREFUSED)), (full.port, .timedOut),
             (open.port, .connected), (full.port, .timedOut), (closedPort, .failed(errno: ECONNREFUSED)),
             (open.port, .connected), (open.port, .connected), (closedPort, .failed(errno: ECONNREFUSED)),
@@ -169,7 +169,7 @@ struct TCPConnectEngineReuseTests {
         defer { open.stopAccepting() }
         let closedPort: UInt16 = try { try Listener(backlog: 1).port }()
         let sink = Sink()
-        let engine = try TCPConnectEngine(threads: 1) { batch in sink.completions.withLock { $0 += batch } }
+        let engine = try EpollCheckEngine(threads: 1) { batch in sink.completions.withLock { $0 += batch } }
         defer { engine.shutdown() }
         let before = openDescriptors()
         for round in 0..<20 {
