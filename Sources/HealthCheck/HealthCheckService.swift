@@ -61,8 +61,8 @@ public struct HealthCheckStatistics: Hashable, Sendable {
 /// (no thread per check), tracks quorum per virtual server, runs notify/quorum scripts without waiting,
 /// and publishes `events`.
 ///
-/// TCP_CHECKs run on `EpollCheckEngine` (non-blocking connects on a few epoll threads, timeout from the connect
-/// itself, verified against the socket when it expires); every other kind runs on `probeLoops` in turn. Due
+/// TCP_CHECKs and plain HTTP_GETs run on `EpollCheckEngine` (non-blocking connects on an epoll thread, timeout from
+/// the connect itself, verified against the socket when it expires); every other kind runs on `probeLoops` in turn. Due
 /// probes are started in batches at most `timerResolution` apart.
 ///
 /// All mutable state is confined to `loop`; public methods hop onto it.
@@ -100,12 +100,12 @@ public final class HealthCheckService: @unchecked Sendable {
     /// per window), so 10,000 checks a second cost about 1,000 wake-ups, not 10,000. Bounds the added lateness.
     public static let timerResolution: Duration = .milliseconds(1)
 
-    /// A service whose scheduler runs on `loop`. TCP_CHECKs run on `tcpEngineThreads` epoll threads of the service's
-    /// own (default one: the kernel does most of a TCP check's work, one thread keeps up with tens of thousands of
-    /// checks a second, and more threads only add wake-ups); other probes run on `probeLoops` in turn (default: the loops of
-    /// `MultiThreadedEventLoopGroup.singleton`, one per core); results hop back to `loop`. Scripts are waited for on
-    /// `threadPool`. `tcpConnectEngine: false` runs TCP_CHECKs on NIO channels like the other kinds (the previous
-    /// implementation, kept as the benchmark's reference).
+    /// A service whose scheduler runs on `loop`. TCP_CHECKs and HTTP_GETs without TLS run on `tcpEngineThreads` epoll
+    /// threads of the service's own (default one: the kernel does most of a check's work, one thread keeps up with
+    /// tens of thousands of checks a second, and more threads only add wake-ups); other probes run on `probeLoops` in
+    /// turn (default: the loops of `MultiThreadedEventLoopGroup.singleton`, one per core); results hop back to `loop`.
+    /// Scripts are waited for on `threadPool`. `tcpConnectEngine: false` runs those checks on NIO channels like the
+    /// other kinds (the previous implementation, kept as the benchmark's reference).
     public init(loop: any EventLoop, probeLoops: [any EventLoop] = [], threadPool: NIOThreadPool,
                 scriptSecurity: ScriptSecurity = ScriptSecurity(),
                 logger: Logger = Logger(label: "vigil.healthcheck"), seed: UInt64 = UInt64.random(in: 0...UInt64.max),
@@ -240,7 +240,7 @@ public final class HealthCheckService: @unchecked Sendable {
         armTimer()
     }
 
-    /// The TCP engine, started on first use; `nil` (probes fall back to NIO channels) if it cannot start.
+    /// The epoll engine, started on first use; `nil` (probes fall back to NIO channels) if it cannot start.
     private func tcpEngine() -> EpollCheckEngine? {
         if let engine { return engine }
         guard !engineFailed, !stopped else { return nil }

@@ -159,10 +159,12 @@ run() {
   grep -v "^event" "$work/out.$name" || true
   [ -n "${BENCH_VERBOSE:-}" ] && grep "^event" "$work/out.$name" | tail -5
   echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-  python3 - "$work/out.$name" "$work/time.$name" "$killed" "$DIE" "$TIMEOUT" "$name" "$work/summary" "$TOPOLOGY" "$napi_s" "$servers_s" <<'PY'
+  python3 - "$work/out.$name" "$work/time.$name" "$killed" "$DIE" "$TIMEOUT" "$name" "$work/summary" "$TOPOLOGY" "$napi_s" "$servers_s" \
+    "$N" "$REFUSE" "$HOLE" <<'PY'
 import re, sys
 out, timefile, killed, die, timeout, name, summary = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6], sys.argv[7]
 topology, napi_s, servers_s = sys.argv[8], float(sys.argv[9]), float(sys.argv[10])
+n, refuse, hole = int(sys.argv[11]), int(sys.argv[12]), int(sys.argv[13])
 text = open(out).read()
 tv = open(timefile).read()
 rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", tv).group(1))
@@ -181,6 +183,11 @@ for line in text.splitlines():
 bound = 1 + 2 * timeout + 1  # delay_loop + (retry+1)×connect_timeout + retry×delay_before_retry
 downs.sort()
 print(f"checks: {probes} in {seconds:.1f} s = {probes / seconds:.0f}/s")
+# Every server is announced once, the refusing and black-holed ones go DOWN once, the dying ones once: any other
+# state change is a flap of a server that kept answering (BENCH_VERBOSE=1 prints them all).
+events = int(re.search(r"events=(\d+)", text).group(1))
+expected = n + refuse + hole + die
+print(f"state changes: {events}, expected {expected} ({events - expected:+d}: {'no flap' if events == expected else 'flaps of answering servers, see BENCH_VERBOSE=1'})")
 print(f"start lateness against due time: p50 {lat.group(1)} ms, p99 {lat.group(2)} ms, p99.9 {lat.group(3)} ms, max {lat.group(4)} ms (goal: on schedule)")
 if topology == "netns":
     print(f"CPU of the director: {cpu:.2f} s = vigil {vigil_cpu:.2f} s + its receive thread (NAPI) {napi_s:.2f} s; "
