@@ -1,3 +1,5 @@
+import NIOHTTP1
+
 /// Why a probe attempt failed, before it is turned into a `ProbeResult` reason.
 public enum ProbeError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `connect_timeout` elapsed before the exchange finished.
@@ -35,6 +37,10 @@ public enum ProbeError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Classifies an error thrown by NIO or NIOSSL.
     static func classify(_ error: any Error, timeout: Duration) -> ProbeError {
         if let e = error as? ProbeError { return e }
+        if let e = error as? HTTPParserError {
+            // The connection ended inside the response (a body shorter than its Content-Length, a cut chunk).
+            return e == .invalidEOFState ? .closedEarly : .malformedReply("\(e)")
+        }
         let text = String(describing: error)
         if text.contains("connectTimeout") { return .timeout(timeout) }
         if text.contains("ECONNREFUSED") || text.contains("Connection refused") || text.contains("errno: 111") { return .refused }

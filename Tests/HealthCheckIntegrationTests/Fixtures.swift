@@ -1,5 +1,6 @@
 import Foundation
-import HealthCheck
+import Synchronization
+@testable import HealthCheck
 import NIOCore
 import NIOPosix
 import Testing
@@ -104,4 +105,28 @@ final class TempScript: @unchecked Sendable {
 func probe(_ kind: CheckKind) async throws -> ProbeResult {
     let runner = ProbeRunner(scripts: ProcessScriptRunner(pool: NIOThreadPool.singleton))
     return try await runner.run(kind, on: loop).get()
+}
+
+/// Runs one HTTP_GET check to its result through a `EpollCheckEngine` (the daemon's path), URL after URL.
+func engineProbe(_ check: HTTPCheck) async throws -> ProbeResult {
+    let completions = Mutex<[EpollCheckEngine.Completion]>([])
+    let engine = try EpollCheckEngine(threads: 1) { batch in completions.withLock { $0 += batch } }
+    defer { engine.shutdown() }
+    let id = CheckID(realServer: RealServerKey(virtualServer: "vs", host: check.target.host, port: check.target.port), index: 0)
+    var run = HTTPEngineCheck(check: check)
+    engine.submit([run.request(id: id, due: CheckInstant.now())])
+    let end = ContinuousClock.now + .seconds(30)
+    while ContinuousClock.now < end {
+        let got = completions.withLock { c -> EpollCheckEngine.Completion? in c.isEmpty ? nil : c.removeFirst() }
+        guard let completion = got else {
+            try await Task.sleep(for: .milliseconds(5))
+            continue
+        }
+        switch run.finished(completion, now: CheckInstant.now()) {
+        case .next(let request): engine.submit([request])
+        case .done(let result): return result
+        }
+    }
+    Issue.record("the engine gave no result")
+    return .failure("no result")
 }

@@ -66,21 +66,26 @@ struct ProbeIntegrationTests {
         #expect(digest.reason.contains("digest"), "\(digest.reason)")
     }
 
-    @Test("Misbehaving HTTP servers fail cleanly within the timeout", arguments: ["hang", "reset", "slow", "status503", "garbage", "refused"])
-    func misbehaving(mode: String) async throws {
+    @Test("Misbehaving HTTP servers fail cleanly within the timeout, on NIO channels and on the epoll engine",
+          arguments: ["hang", "reset", "slow", "status503", "garbage", "refused", "truncated"], [false, true])
+    func misbehaving(mode: String, onEngine: Bool) async throws {
         let servers = try FakeServers()
         defer { servers.stop() }
         let start = ContinuousClock.now
-        let result = try await probe(.http(HTTPCheck(target: servers.target(mode, timeout: .seconds(2)), urls: [URLCheck(path: "/")])))
+        let check = HTTPCheck(target: servers.target(mode, timeout: .seconds(2)), urls: [URLCheck(path: "/")])
+        let result = onEngine ? try await engineProbe(check) : try await probe(.http(check))
         let took = ContinuousClock.now - start
-        #expect(!result.up, "\(mode): \(result.reason)")
-        #expect(took < .milliseconds(2800), "\(mode) took \(took)")
+        let path = onEngine ? "engine" : "NIO"
+        #expect(!result.up, "\(path) \(mode): \(result.reason)")
+        #expect(took < .milliseconds(2800), "\(path) \(mode) took \(took)")
         switch mode {
-        case "hang", "slow": #expect(result.reason.contains("timeout after 2 s"), "\(result.reason)")
-        case "status503": #expect(result.reason.contains("status 503"), "\(result.reason)")
-        case "refused": #expect(result.reason.contains("refused"), "\(result.reason)")
-        default: #expect(took < .seconds(1), "\(mode) should fail fast, took \(took)")
+        case "hang", "slow": #expect(result.reason.contains("timeout after 2 s"), "\(path): \(result.reason)")
+        case "status503": #expect(result.reason.contains("status 503"), "\(path): \(result.reason)")
+        case "refused": #expect(result.reason.contains("refused"), "\(path): \(result.reason)")
+        case "truncated": #expect(result.reason.contains("closed before the reply was complete"), "\(path): \(result.reason)")
+        default: #expect(took < .seconds(1), "\(path) \(mode) should fail fast, took \(took)")
         }
+        if onEngine, mode == "garbage" { #expect(result.reason.contains("malformed reply"), "\(result.reason)") }
     }
 
     @Test("SSL_GET against a server that does not speak TLS fails cleanly", arguments: ["ok", "garbage", "hang"])
