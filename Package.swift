@@ -1,9 +1,10 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Dependency directions are fixed (see shared/STYLE.md):
-//   vigil -> Director -> {Config, HA, IPVS, HealthCheck};  IPVS -> CGenl.
-// HA, IPVS and HealthCheck never import each other or Config.
+// Dependency directions are fixed (see shared/STYLE.md and docs/architecture.md):
+//   vigil -> Director -> {Config, HA, IPVS, HealthCheck} -> Vocabulary;  IPVS -> CGenl.
+// HA, IPVS and HealthCheck never import each other or Config. Vocabulary is the leaf every module may import:
+// one IP address type, one monotonic instant, one script command and its runner.
 // CLinux is a header-only shim for Linux socket/netlink definitions that the
 // Glibc overlay does not expose (sockaddr_ll, rtnetlink macros, epoll); HA and
 // HealthCheck may use it. Only IPVS imports CGenl.
@@ -34,13 +35,12 @@ let package = Package(
             providers: [.apt(["libnl-3-dev", "libnl-genl-3-dev"])]
         ),
         .target(name: "CLinux"),
-        .target(name: "Config", swiftSettings: strict),
-        // Spawning scripts in their own process group (HA's vrrp_script/notify, HealthCheck's scripts).
-        .target(name: "ChildProcess", swiftSettings: strict),
+        .target(name: "Vocabulary", swiftSettings: strict),
+        .target(name: "Config", dependencies: ["Vocabulary"], swiftSettings: strict),
         .target(
             name: "HA",
             dependencies: [
-                "CLinux", "ChildProcess",
+                "CLinux", "Vocabulary",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -49,13 +49,13 @@ let package = Package(
         ),
         .target(
             name: "IPVS",
-            dependencies: ["CGenl", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CGenl", "Vocabulary", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(
             name: "HealthCheck",
             dependencies: [
-                "CLinux", "ChildProcess",
+                "CLinux", "Vocabulary",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "Director",
             dependencies: [
-                "Config", "HA", "IPVS", "HealthCheck",
+                "Vocabulary", "Config", "HA", "IPVS", "HealthCheck",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -80,23 +80,26 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "Director", "Config", "HA", "IPVS", "HealthCheck",
+                "Director", "Vocabulary", "Config", "HA", "IPVS", "HealthCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         // Unit tier: `swift test` — no root, no network, no sleeps.
-        .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: strict),
-        .testTarget(name: "HATests", dependencies: ["HA"], swiftSettings: strict),
-        .testTarget(name: "IPVSTests", dependencies: ["IPVS"], swiftSettings: strict),
-        .testTarget(name: "HealthCheckTests", dependencies: ["HealthCheck"], swiftSettings: strict),
-        .testTarget(name: "DirectorTests", dependencies: ["Director"], swiftSettings: strict),
+        // Test-only literals (`"10.0.0.1"` as an IPAddress …), shared by the test targets.
+        .target(name: "TestSupport", dependencies: ["Vocabulary"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"], swiftSettings: strict),
+        .testTarget(name: "ConfigTests", dependencies: ["Vocabulary", "TestSupport", "Config"], swiftSettings: strict),
+        .testTarget(name: "HATests", dependencies: ["Vocabulary", "TestSupport", "HA"], swiftSettings: strict),
+        .testTarget(name: "IPVSTests", dependencies: ["Vocabulary", "TestSupport", "IPVS"], swiftSettings: strict),
+        .testTarget(name: "HealthCheckTests", dependencies: ["Vocabulary", "TestSupport", "HealthCheck"], swiftSettings: strict),
+        .testTarget(name: "DirectorTests", dependencies: ["Vocabulary", "TestSupport", "Director"], swiftSettings: strict),
         // Integration tiers. Their tests are enabled only when VIGIL_TIER names
         // the tier (`make test-host`, `make test-vm` set it); under that tier a
         // missing prerequisite is a failure with a message, never a skip.
-        .testTarget(name: "HAIntegrationTests", dependencies: ["HA", "Director"], swiftSettings: strict),
-        .testTarget(name: "HealthCheckIntegrationTests", dependencies: ["HealthCheck", "Director"], swiftSettings: strict),
-        .testTarget(name: "IPVSKernelTests", dependencies: ["IPVS", "Director"], swiftSettings: strict),
+        .testTarget(name: "HAIntegrationTests", dependencies: ["Vocabulary", "TestSupport", "HA", "Director"], swiftSettings: strict),
+        .testTarget(name: "HealthCheckIntegrationTests", dependencies: ["Vocabulary", "TestSupport", "HealthCheck", "Director"], swiftSettings: strict),
+        .testTarget(name: "IPVSKernelTests", dependencies: ["Vocabulary", "TestSupport", "IPVS", "Director"], swiftSettings: strict),
     ]
 )

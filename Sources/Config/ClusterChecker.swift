@@ -1,3 +1,4 @@
+
 /// Checks the nodes of one VRRP cluster together (`vigil check -f master.conf -f backup.conf`).
 ///
 /// For every `vrrp_instance` name found on several nodes: the VRID, version, advert_int,

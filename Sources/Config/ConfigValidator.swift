@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Semantic rules over a built model: cross-references, ranges that depend on other values, and
 /// duplicates across blocks. Host facts (interfaces, script paths) are a separate, optional pass whose
 /// findings are only warnings, so configs can be checked on a build machine.
@@ -13,13 +15,13 @@ struct ConfigValidator {
         duplicateNames(c.vrrpSyncGroups.map { ($0.name, $0.location) }, "vrrp_sync_group")
         duplicateNames(c.virtualServerGroups.map { ($0.name, $0.location) }, "virtual_server_group")
 
-        for s in c.vrrpScripts where ScriptCommand.hasShellSyntax(s.script) {
+        for s in c.vrrpScripts where ScriptCommand.needsShell(s.script) {
             sink.warning(.shellSyntax, s.scriptLocation,
                          "script of vrrp_script '\(s.name)' uses shell syntax; keepalived 2.x runs it without a shell and disables it, Vigil runs it with /bin/bash -c (write \"/bin/bash -c '…'\" to work with both)")
         }
 
         var vridOwner: [String: VRRPInstanceConfig] = [:]
-        var vipOwner: [ConfigIPAddress: (String, SourceLocation)] = [:]
+        var vipOwner: [IPAddress: (String, SourceLocation)] = [:]
         for v in c.vrrpInstances {
             if v.priority == 255 {
                 sink.warning(.suspicious, v.priorityLocation,
@@ -107,7 +109,7 @@ struct ConfigValidator {
                         sink.error(.outOfRange, c.globalDefs.location, "lvs_sync_daemon \(word) must be \(range.lowerBound)-\(range.upperBound), not '\(value ?? "")'")
                     }
                 } else if word == "group" {
-                    if value.flatMap({ ConfigIPAddress($0) }) == nil {
+                    if value.flatMap({ IPAddress($0) }) == nil {
                         sink.error(.invalidValue, c.globalDefs.location, "lvs_sync_daemon group needs an IPv4 or IPv6 address, not '\(value ?? "")'")
                     }
                 } else {
@@ -151,7 +153,7 @@ struct ConfigValidator {
                     sink.warning(.suspicious, rs.location, "DR cannot change ports: real_server port \(p) differs from the virtual_server port \(vport)")
                 }
                 for ck in rs.checkers where ck.kind == .misc {
-                    if let p = ck.miscPath, ScriptCommand.hasShellSyntax(p) {
+                    if let p = ck.miscPath, ScriptCommand.needsShell(p) {
                         sink.warning(.shellSyntax, ck.location, "misc_path uses shell syntax; keepalived 2.x runs it without a shell, Vigil runs it with /bin/bash -c")
                     }
                 }
@@ -164,7 +166,7 @@ struct ConfigValidator {
 
     /// A virtual service's identity (its text only when a duplicate is reported).
     private enum ServiceKey: Hashable {
-        case address(LVSProtocol, ConfigIPAddress, UInt16)
+        case address(LVSProtocol, IPAddress, UInt16)
         case fwmark(UInt32)
         case group(String)
 
@@ -179,7 +181,7 @@ struct ConfigValidator {
 
     /// A real server's identity within its virtual server.
     private struct RealKey: Hashable {
-        var address: ConfigIPAddress
+        var address: IPAddress
         var port: UInt16?
 
         var text: String { "\(address) \(port.map(String.init) ?? "-")" }

@@ -2,6 +2,8 @@
 // defaults (the ones keepalived 2.2 uses), and the `SourceLocation` of its keyword so later errors
 // (from the Director or the daemons) can point back at the configuration.
 
+import Vocabulary
+
 /// A whole configuration: what `Config.load` returns when there are no errors.
 public struct KeepalivedConfig: Sendable, Equatable, Codable {
     /// `global_defs` (all defaults when absent).
@@ -35,40 +37,28 @@ public struct KeepalivedConfig: Sendable, Equatable, Codable {
 /// A location used for values built in code rather than parsed.
 public let noSourceLocation = SourceLocation(file: "", line: 0, column: 0)
 
-/// A command to run (`notify_master "/bin/x arg"`, `quorum_up`, …) with an optional user and group.
-public struct ScriptCommand: Sendable, Equatable, Codable {
-    /// The command line as written (quotes removed).
-    public var command: String
-    /// `user` to run as, if given.
-    public var user: String?
-    /// `group` to run as, if given.
-    public var group: String?
+/// A script line of the configuration (`notify_master "/x" USER GROUP`, `quorum_up`, `notify_up` …): the command
+/// the runtime runs and where it was written.
+public struct ConfigScript: Sendable, Equatable, Codable {
+    /// The command, its user and group.
+    public var script: ScriptCommand
     /// Where it was written.
     public var location: SourceLocation
 
-    /// Creates a command.
+    /// Creates a script line.
     public init(command: String, user: String? = nil, group: String? = nil, location: SourceLocation = noSourceLocation) {
-        self.command = command
-        self.user = user
-        self.group = group
+        self.script = ScriptCommand(command: command, user: user, group: group)
         self.location = location
     }
 
-    /// True when the command uses shell syntax (operators, redirections, `[[`, quotes, variables) and
-    /// therefore needs `/bin/sh -c` or `/bin/bash -c`. keepalived 2.x execs the words directly.
-    public var needsShell: Bool { ScriptCommand.hasShellSyntax(command) }
-
-    static func hasShellSyntax(_ s: String) -> Bool {
-        if s.hasPrefix("/bin/sh -c") || s.hasPrefix("/bin/bash -c") || s.hasPrefix("sh -c") || s.hasPrefix("bash -c") {
-            return false
-        }
-        let words = s.split(separator: " ")
-        for w in words {
-            if ["[[", "]]", "&&", "||", "|", ";", ">", ">>", "<", "2>&1", "!", "[", "]"].contains(w) { return true }
-        }
-        return s.contains("$(") || s.contains("`") || s.contains("&&") || s.contains("||") || s.contains(";")
-            || s.contains("|") || s.contains(">")
-    }
+    /// The command line as written.
+    public var command: String { script.command }
+    /// The user to run as, if given.
+    public var user: String? { script.user }
+    /// The group to run as, if given.
+    public var group: String? { script.group }
+    /// True when the line needs a shell (`ScriptCommand.needsShell`).
+    public var needsShell: Bool { script.needsShell }
 }
 
 /// `global_defs { … }`.
@@ -116,9 +106,9 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     /// `vrrp_version` default for instances (default 2).
     public var vrrpVersion: Int = 2
     /// `vrrp_mcast_group4` (default 224.0.0.18).
-    public var vrrpMcastGroup4: ConfigIPAddress?
+    public var vrrpMcastGroup4: IPAddress?
     /// `vrrp_mcast_group6` (default ff02::12).
-    public var vrrpMcastGroup6: ConfigIPAddress?
+    public var vrrpMcastGroup6: IPAddress?
     /// `vrrp_skip_check_adv_addr`.
     public var vrrpSkipCheckAdvAddr = false
     /// `vrrp_check_unicast_src`.
@@ -250,15 +240,15 @@ public struct VRRPSyncGroupConfig: Sendable, Equatable, Codable {
     /// Member instance names.
     public var group: [NamedReference] = []
     /// `notify_master`.
-    public var notifyMaster: ScriptCommand?
+    public var notifyMaster: ConfigScript?
     /// `notify_backup`.
-    public var notifyBackup: ScriptCommand?
+    public var notifyBackup: ConfigScript?
     /// `notify_fault`.
-    public var notifyFault: ScriptCommand?
+    public var notifyFault: ConfigScript?
     /// `notify_stop`.
-    public var notifyStop: ScriptCommand?
+    public var notifyStop: ConfigScript?
     /// `notify`.
-    public var notify: ScriptCommand?
+    public var notify: ConfigScript?
     /// `smtp_alert`.
     public var smtpAlert: Bool?
     /// `global_tracking`.
@@ -312,9 +302,9 @@ public struct VRRPAuthentication: Sendable, Equatable, Codable {
 /// One `virtual_ipaddress` entry: `ADDR[/LEN] [brd ADDR] [dev IF] [scope S] [label L] [no_dad] …`.
 public struct VirtualIPAddress: Sendable, Equatable, Codable {
     /// Address and prefix length.
-    public var address: ConfigIPPrefix
+    public var address: IPPrefix
     /// `brd`.
-    public var broadcast: ConfigIPAddress?
+    public var broadcast: IPAddress?
     /// `dev` (default: the instance's interface).
     public var device: String?
     /// `scope` (`global`, `host`, `link`, `site`, `nowhere` or a number).
@@ -322,13 +312,13 @@ public struct VirtualIPAddress: Sendable, Equatable, Codable {
     /// `label`.
     public var label: String?
     /// `peer ADDR`.
-    public var peer: ConfigIPAddress?
+    public var peer: IPAddress?
     /// Other option words kept as written (`no_dad`, `home`, `-nodad`, `preferred_lft …`, `track_group …`).
     public var options: [String] = []
     /// Where it was written.
     public var location: SourceLocation
     /// Creates an entry.
-    public init(address: ConfigIPPrefix, location: SourceLocation = noSourceLocation) {
+    public init(address: IPPrefix, location: SourceLocation = noSourceLocation) {
         self.address = address
         self.location = location
     }
@@ -350,7 +340,7 @@ public struct RawEntry: Sendable, Equatable, Codable {
 /// One `unicast_peer` entry.
 public struct UnicastPeer: Sendable, Equatable, Codable {
     /// The peer's address.
-    public var address: ConfigIPAddress
+    public var address: IPAddress
     /// `min_ttl`.
     public var minTTL: Int?
     /// `max_ttl`.
@@ -358,7 +348,7 @@ public struct UnicastPeer: Sendable, Equatable, Codable {
     /// Where it was written.
     public var location: SourceLocation
     /// Creates a peer.
-    public init(address: ConfigIPAddress, location: SourceLocation = noSourceLocation) {
+    public init(address: IPAddress, location: SourceLocation = noSourceLocation) {
         self.address = address
         self.location = location
     }
@@ -401,21 +391,21 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     /// `preempt_delay` seconds (default 0).
     public var preemptDelay: Double = 0
     /// `unicast_src_ip`.
-    public var unicastSourceIP: ConfigIPAddress?
+    public var unicastSourceIP: IPAddress?
     /// `unicast_peer` entries (empty = multicast).
     public var unicastPeers: [UnicastPeer] = []
     /// `mcast_src_ip`.
-    public var multicastSourceIP: ConfigIPAddress?
+    public var multicastSourceIP: IPAddress?
     /// `notify_master`.
-    public var notifyMaster: ScriptCommand?
+    public var notifyMaster: ConfigScript?
     /// `notify_backup`.
-    public var notifyBackup: ScriptCommand?
+    public var notifyBackup: ConfigScript?
     /// `notify_fault`.
-    public var notifyFault: ScriptCommand?
+    public var notifyFault: ConfigScript?
     /// `notify_stop`.
-    public var notifyStop: ScriptCommand?
+    public var notifyStop: ConfigScript?
     /// `notify` (called with the new state as arguments).
-    public var notify: ScriptCommand?
+    public var notify: ConfigScript?
     /// `smtp_alert`.
     public var smtpAlert: Bool?
     /// `garp_master_delay` seconds (default: global vrrp_garp_master_delay).
@@ -506,7 +496,7 @@ public enum LVSProtocol: String, Sendable, Equatable, Codable {
 /// The service a virtual_server describes.
 public enum VirtualServerAddress: Sendable, Equatable, Codable {
     /// `virtual_server IP PORT`.
-    case address(ConfigIPAddress, port: UInt16)
+    case address(IPAddress, port: UInt16)
     /// `virtual_server fwmark N`.
     case fwmark(UInt32)
     /// `virtual_server group NAME`.
@@ -528,11 +518,11 @@ public struct VirtualServerConfig: Sendable, Equatable, Codable {
     /// `persistence_timeout` seconds (nil = no persistence; bare keyword = 360).
     public var persistenceTimeout: UInt32?
     /// `persistence_granularity` netmask.
-    public var persistenceGranularity: ConfigIPAddress?
+    public var persistenceGranularity: IPAddress?
     /// `protocol` (default TCP).
     public var `protocol`: LVSProtocol = .tcp
     /// `sorry_server` address.
-    public var sorryServer: ConfigIPAddress?
+    public var sorryServer: IPAddress?
     /// `sorry_server` port (default: the virtual server's port).
     public var sorryServerPort: UInt16?
     /// `sorry_server_inhibit`.
@@ -550,9 +540,9 @@ public struct VirtualServerConfig: Sendable, Equatable, Codable {
     /// `hysteresis` (default 0).
     public var hysteresis: Int = 0
     /// `quorum_up`.
-    public var quorumUp: ScriptCommand?
+    public var quorumUp: ConfigScript?
     /// `quorum_down`.
-    public var quorumDown: ScriptCommand?
+    public var quorumDown: ConfigScript?
     /// `ha_suspend`.
     public var haSuspend = false
     /// `ops` (one-packet scheduling).
@@ -562,7 +552,7 @@ public struct VirtualServerConfig: Sendable, Equatable, Codable {
     /// `smtp_alert`.
     public var smtpAlert: Bool?
     /// `ip_family` (for fwmark services).
-    public var ipFamily: ConfigIPAddress.Family?
+    public var ipFamily: IPAddress.Family?
     /// Scheduler flags (`flag-1`, `sh-port`, …) as written.
     public var schedulerFlags: [String] = []
     /// `real_server` blocks.
@@ -577,7 +567,7 @@ public struct VirtualServerConfig: Sendable, Equatable, Codable {
 /// `real_server IP [PORT] { … }`.
 public struct RealServerConfig: Sendable, Equatable, Codable {
     /// Address.
-    public var address: ConfigIPAddress
+    public var address: IPAddress
     /// Port (default: the virtual server's port; nil for fwmark services without one).
     public var port: UInt16?
     /// `weight` (default 1).
@@ -585,9 +575,9 @@ public struct RealServerConfig: Sendable, Equatable, Codable {
     /// `inhibit_on_failure` (default: the virtual server's).
     public var inhibitOnFailure = false
     /// `notify_up`.
-    public var notifyUp: ScriptCommand?
+    public var notifyUp: ConfigScript?
     /// `notify_down`.
-    public var notifyDown: ScriptCommand?
+    public var notifyDown: ConfigScript?
     /// `uthreshold` (upper connection limit).
     public var upperThreshold: UInt32?
     /// `lthreshold`.
@@ -604,7 +594,7 @@ public struct RealServerConfig: Sendable, Equatable, Codable {
     public var location: SourceLocation = noSourceLocation
 
     /// Creates a real server.
-    public init(address: ConfigIPAddress, port: UInt16?, lbKind: LBKind = .nat) {
+    public init(address: IPAddress, port: UInt16?, lbKind: LBKind = .nat) {
         self.address = address
         self.port = port
         self.lbKind = lbKind
@@ -670,11 +660,11 @@ public struct CheckerConfig: Sendable, Equatable, Codable {
     /// The kind.
     public var kind: CheckerKind
     /// `connect_ip` (default: the real server's address).
-    public var connectIP: ConfigIPAddress?
+    public var connectIP: IPAddress?
     /// `connect_port` (default: the real server's port).
     public var connectPort: UInt16?
     /// `bindto` source address.
-    public var bindTo: ConfigIPAddress?
+    public var bindTo: IPAddress?
     /// `bind_if`.
     public var bindInterface: String?
     /// `bind_port`.
@@ -749,7 +739,7 @@ public struct CheckerConfig: Sendable, Equatable, Codable {
 /// One `virtual_server_group` entry.
 public enum VirtualServerGroupEntry: Sendable, Equatable, Codable {
     /// `IP[-LAST] PORT`: an address or a range in the last byte / group, and a port.
-    case range(first: ConfigIPAddress, last: ConfigIPAddress, port: UInt16)
+    case range(first: IPAddress, last: IPAddress, port: UInt16)
     /// `fwmark N`.
     case fwmark(UInt32)
 }

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Turns the statement tree into the typed model. Each block has its own build function that returns
 /// a value; there are no "current block" globals. Value errors are collected with positions.
 struct ModelBuilder {
@@ -46,8 +48,8 @@ struct ModelBuilder {
         return UInt16(n)
     }
 
-    mutating func address(_ t: Token, _ what: String = "address") -> ConfigIPAddress? {
-        guard let a = ConfigIPAddress(t.text) else {
+    mutating func address(_ t: Token, _ what: String = "address") -> IPAddress? {
+        guard let a = IPAddress(t.text) else {
             sink.error(.invalidValue, loc(t), "\(what) '\(clip(t.text))' is not an IPv4 or IPv6 address")
             return nil
         }
@@ -83,9 +85,9 @@ struct ModelBuilder {
         SourceLocation(file: files[Int(p.file)], line: Int(p.line), column: Int(p.column))
     }
 
-    mutating func command(_ node: Node) -> ScriptCommand? {
+    mutating func command(_ node: Node) -> ConfigScript? {
         guard let first = args(node).first else { return nil }
-        return ScriptCommand(command: first.text, user: args(node).count > 1 ? args(node)[1].text : nil,
+        return ConfigScript(command: first.text, user: args(node).count > 1 ? args(node)[1].text : nil,
                              group: args(node).count > 2 ? args(node)[2].text : nil, location: loc(node))
     }
 
@@ -300,7 +302,7 @@ struct ModelBuilder {
 
     mutating func vip(_ e: [Token]) -> VirtualIPAddress? {
         guard let first = e.first else { return nil }
-        guard let p = ConfigIPPrefix(first.text) else {
+        guard let p = IPPrefix(first.text) else {
             sink.error(.invalidValue, loc(first), "virtual address '\(clip(first.text))' is not ADDRESS[/PREFIX]")
             return nil
         }
@@ -328,7 +330,7 @@ struct ModelBuilder {
                     k += 2
                 } else { sink.error(.missingValue, loc(e[k]), "'label' needs a value"); k += 1 }
             case "peer":
-                if let t = next() { v.peer = ConfigIPPrefix(t.text)?.address; if v.peer == nil { _ = address(t, "peer") }; k += 2 } else { k += 1 }
+                if let t = next() { v.peer = IPPrefix(t.text)?.address; if v.peer == nil { _ = address(t, "peer") }; k += 2 } else { k += 1 }
             case "no_dad", "-nodad", "home", "noprefixroute", "autojoin":
                 v.options.append(w); k += 1
             case "preferred_lft", "track_group", "metric", "table", "use_vmac", "proto":
@@ -728,17 +730,17 @@ struct ModelBuilder {
                 continue
             }
             let text = e[0].text
-            var first: ConfigIPAddress?
-            var last: ConfigIPAddress?
-            if let a = ConfigIPAddress(text) {
+            var first: IPAddress?
+            var last: IPAddress?
+            if let a = IPAddress(text) {
                 first = a; last = a
-            } else if let dash = text.lastIndex(of: "-"), let a = ConfigIPAddress(String(text[..<dash])) {
+            } else if let dash = text.lastIndex(of: "-"), let a = IPAddress(String(text[..<dash])) {
                 first = a
                 let tail = String(text[text.index(after: dash)...])
                 if a.family == .inet, let n = UInt8(tail) {
-                    var b = a.bytes; b[3] = n; last = ConfigIPAddress(bytes: b)
+                    var b = a.bytes; b[3] = n; last = IPAddress(bytes: b)
                 } else if a.family == .inet6, let n = UInt16(tail, radix: 16) {
-                    var b = a.bytes; b[14] = UInt8(n >> 8); b[15] = UInt8(n & 0xff); last = ConfigIPAddress(bytes: b)
+                    var b = a.bytes; b[14] = UInt8(n >> 8); b[15] = UInt8(n & 0xff); last = IPAddress(bytes: b)
                 }
             }
             guard let f = first, let l = last else {

@@ -1,3 +1,4 @@
+
 /// Why a `--control ADDR:PORT` value was refused.
 public enum ControlEndpointError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Not `ADDR:PORT` / `[ADDR]:PORT` / `PORT`, or the port is outside 1…65535.

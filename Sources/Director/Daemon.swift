@@ -1,4 +1,3 @@
-import Config
 import Dispatch
 import Foundation
 import HA
@@ -23,19 +22,13 @@ public enum DaemonError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// A configuration re-read on SIGHUP and found usable: the whole model (for the load-balancing side) and its VRRP
-/// translation.
+/// A configuration re-read on SIGHUP and found usable, as its plan (translated once for every runtime).
 public struct DaemonReload: Sendable {
-    /// The new configuration.
-    public var config: KeepalivedConfig
-    /// Its VRRP side.
-    public var vrrp: VRRPRuntimeConfiguration
+    /// The new plan.
+    public var plan: DirectorPlan
 
     /// A reload.
-    public init(config: KeepalivedConfig, vrrp: VRRPRuntimeConfiguration) {
-        self.config = config
-        self.vrrp = vrrp
-    }
+    public init(plan: DirectorPlan) { self.plan = plan }
 }
 
 /// The `vigil run` runtime: pid file, signals, and the VRRP runtime; the load-balancing side (`Supervisor`) runs
@@ -51,7 +44,7 @@ public final class Daemon: Sendable {
     private let pidFile: String?
     private let logger: Logger
     private let reloader: (@Sendable () -> DaemonReload?)?
-    private let listeners = Mutex<[@Sendable (KeepalivedConfig) -> Void]>([])
+    private let listeners = Mutex<[@Sendable (DirectorPlan) -> Void]>([])
     private let vrrpRunning = Mutex(false)
 
     /// Creates a daemon for a translated configuration. `reloader` is called on SIGHUP; it re-reads the
@@ -64,9 +57,9 @@ public final class Daemon: Sendable {
         self.reloader = reloader
     }
 
-    /// Calls `listener` with each configuration accepted by a reload, in order, after the VRRP side got it. The
-    /// listener must not block (hand the configuration to your own queue or stream).
-    public func onReload(_ listener: @escaping @Sendable (KeepalivedConfig) -> Void) {
+    /// Calls `listener` with each plan accepted by a reload, in order, after the VRRP side got it. The listener must
+    /// not block (hand the plan to your own queue or stream).
+    public func onReload(_ listener: @escaping @Sendable (DirectorPlan) -> Void) {
         listeners.withLock { $0.append(listener) }
     }
 
@@ -79,8 +72,8 @@ public final class Daemon: Sendable {
             logger.error("reload: configuration rejected, keeping the running one")
             return false
         }
-        if vrrpRunning.withLock({ $0 }) { vrrp.reload(new.vrrp) }
-        for listener in listeners.withLock({ $0 }) { listener(new.config) }
+        if vrrpRunning.withLock({ $0 }) { vrrp.reload(new.plan.vrrp) }
+        for listener in listeners.withLock({ $0 }) { listener(new.plan) }
         return true
     }
 

@@ -1,3 +1,4 @@
+
 /// The live dashboard served at `GET /`: one self-contained page (no external resource) that polls `/status` and
 /// `/events` every second and shows the VRRP instances (state, priority, VIPs — which this node holds while
 /// MASTER), the pools with each real server's health, and the latest events. Text is inserted with `textContent`

@@ -1,3 +1,4 @@
+
 /// Namespace marker for the Director module; real types arrive with their issue.
 public enum DirectorModule {
     /// The module's name, used in diagnostics.

@@ -13,6 +13,7 @@
 import HA
 import HealthCheck
 import IPVS
+import Vocabulary
 
 /// Builds the desired IPVS table.
 public enum LVSTableBuilder {
@@ -23,8 +24,8 @@ public enum LVSTableBuilder {
     ///   - health: the last reported state of each real server.
     ///   - quorumUp: the last reported quorum of each pool, by `VirtualServerHealth.name`.
     public static func desiredTable(plan: LoadBalancerPlan, isActive: (LVSOwner) -> Bool,
-                                    health: [RealServerKey: RealServerState],
-                                    quorumUp: [String: Bool]) -> IPVSTable {
+                                    health: [RealServerID: RealServerState],
+                                    quorumUp: [VirtualServerID: Bool]) -> IPVSTable {
         var entries: [IPVSVirtualService] = []
         for planned in plan.services where isActive(planned.owner) {
             let pool = plan.pools[planned.virtualServer] ?? PlannedPool(realServers: [])
@@ -40,20 +41,20 @@ public enum LVSTableBuilder {
     }
 
     /// The state a real server has now: its report, else its initial state.
-    public static func state(of rs: PlannedRealServer, health: [RealServerKey: RealServerState]) -> RealServerState {
+    public static func state(of rs: PlannedRealServer, health: [RealServerID: RealServerState]) -> RealServerState {
         health[rs.key] ?? RealServerState(alive: rs.initiallyAlive, weight: Int(rs.destination.weight),
                                           inhibitOnFailure: rs.inhibitOnFailure)
     }
 
     /// Quorum of a pool that has no report yet.
-    static func initialQuorum(_ pool: PlannedPool, health: [RealServerKey: RealServerState]) -> Bool {
+    static func initialQuorum(_ pool: PlannedPool, health: [RealServerID: RealServerState]) -> Bool {
         guard !pool.alpha else { return false }
         return QuorumTracker.liveWeight(of: pool.realServers.map { state(of: $0, health: health) }) >= pool.quorum
     }
 
     /// The destinations of one pool.
     static func destinations(_ pool: PlannedPool, quorumUp: Bool,
-                             health: [RealServerKey: RealServerState]) -> [IPVSDestination] {
+                             health: [RealServerID: RealServerState]) -> [IPVSDestination] {
         if !quorumUp, let sorry = pool.sorryServer { return [sorry] }
         var out: [IPVSDestination] = []
         for rs in pool.realServers {

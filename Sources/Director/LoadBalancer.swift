@@ -16,6 +16,7 @@
 import HA
 import HealthCheck
 import IPVS
+import Vocabulary
 
 /// Whether VRRP decides which services are installed.
 public enum LoadBalancerMode: Hashable, Sendable {
@@ -50,8 +51,8 @@ public struct LoadBalancer: Sendable {
     private var instanceStates: [String: VRRPState] = [:]
     /// BACKUP instances whose master went silent: their services are installed ahead of a likely takeover.
     private var prepared: Set<String> = []
-    private var health: [RealServerKey: RealServerState] = [:]
-    private var quorumUp: [String: Bool] = [:]
+    private var health: [RealServerID: RealServerState] = [:]
+    private var quorumUp: [VirtualServerID: Bool] = [:]
 
     /// A core with every instance not yet MASTER and no health reports.
     public init(plan: LoadBalancerPlan, mode: LoadBalancerMode = .followVRRP) {
@@ -80,7 +81,7 @@ public struct LoadBalancer: Sendable {
 
     /// Virtual servers whose health checks are suspended now: `ha_suspend` and none of their services installed
     /// (their VIP is not on this node).
-    public var suspendedVirtualServers: Set<String> {
+    public var suspendedVirtualServers: Set<VirtualServerID> {
         plan.haSuspend.filter { name in !plan.services.contains { $0.virtualServer == name && isActive($0.owner) } }
     }
 
@@ -151,7 +152,7 @@ public struct LoadBalancer: Sendable {
     }
 
     /// A pool's quorum was gained or lost.
-    public mutating func quorumChanged(virtualServer: String, up: Bool) -> [LoadBalancerAction] {
+    public mutating func quorumChanged(virtualServer: VirtualServerID, up: Bool) -> [LoadBalancerAction] {
         changing(reason: "") { $0.quorumUp[virtualServer] = up }
     }
 

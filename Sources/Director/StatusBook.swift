@@ -2,6 +2,7 @@ import Foundation
 import HA
 import HealthCheck
 import IPVS
+import Vocabulary
 
 /// The sans-IO core behind `/status`, `/events` and the dumps: a plain value fed the daemon's events with the
 /// wall-clock instant they were seen, from which `snapshot(now:)` builds a `VigilStatus`.
@@ -22,10 +23,10 @@ public struct StatusBook: Sendable {
     }
 
     private struct Pool: Sendable {
-        var name: String
+        var id: VirtualServerID
         var quorumUp: Bool
         var servers: [RealServerStatus]
-        var keys: [RealServerKey]
+        var keys: [RealServerID]
     }
 
     /// The daemon's pid, reported in snapshots.
@@ -54,7 +55,7 @@ public struct StatusBook: Sendable {
     }
 
     private static func pool(_ vs: VirtualServerHealth) -> Pool {
-        Pool(name: vs.name, quorumUp: !vs.alpha,
+        Pool(id: vs.id, quorumUp: !vs.alpha,
              servers: vs.realServers.map { RealServerStatus(address: $0.key.realServer, weight: $0.weight, ipvsWeight: nil) },
              keys: vs.realServers.map(\.key))
     }
@@ -70,10 +71,10 @@ public struct StatusBook: Sendable {
             i.spec = spec
             return i
         }
-        let oldPools = Dictionary(pools.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let oldPools = Dictionary(pools.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         pools = virtualServers.map { vs in
             var p = Self.pool(vs)
-            guard let before = oldPools[vs.name] else { return p }
+            guard let before = oldPools[vs.id] else { return p }
             p.quorumUp = before.quorumUp
             for (i, key) in p.keys.enumerated() {
                 if let j = before.keys.firstIndex(of: key) {
@@ -115,7 +116,7 @@ public struct StatusBook: Sendable {
         switch event {
         case .realServer(let change, _):
             let subject = "\(change.key.virtualServer) \(change.key.realServer)"
-            if let p = pools.firstIndex(where: { $0.name == change.key.virtualServer }),
+            if let p = pools.firstIndex(where: { $0.id == change.key.virtualServer }),
                let s = pools[p].keys.firstIndex(of: change.key) {
                 pools[p].servers[s].health = change.state.alive ? .up : .down
                 pools[p].servers[s].ipvsWeight = change.state.ipvsWeight
@@ -124,8 +125,8 @@ public struct StatusBook: Sendable {
             }
             append(.realServer, subject: subject, "\(change.key.virtualServer) real server \(change)", now: now)
         case .quorum(let vs, let up, _, _):
-            if let p = pools.firstIndex(where: { $0.name == vs }) { pools[p].quorumUp = up }
-            append(.quorum, subject: vs, event.description, now: now)
+            if let p = pools.firstIndex(where: { $0.id == vs }) { pools[p].quorumUp = up }
+            append(.quorum, subject: vs.description, event.description, now: now)
         }
     }
 
@@ -183,7 +184,7 @@ public struct StatusBook: Sendable {
     public func snapshot(now: Date) -> VigilStatus {
         VigilStatus(pid: pid, startedAt: startedAt, generatedAt: now,
                     instances: instances.map(Self.status),
-                    virtualServers: pools.map { VirtualServerStatus(name: $0.name, quorumUp: $0.quorumUp, realServers: $0.servers) },
+                    virtualServers: pools.map { VirtualServerStatus(name: $0.id.description, quorumUp: $0.quorumUp, realServers: $0.servers) },
                     ipvs: ipvs)
     }
 

@@ -1,4 +1,3 @@
-import Config
 import HA
 import IPVS
 import Logging
@@ -30,20 +29,20 @@ extension Supervisor {
     /// What `vigil run` runs, keepalived style: VRRP and the load balancer (default), VRRP only (`-P`, or a
     /// configuration without virtual servers), or checks and IPVS only (`-C`: no VRRP, every service installed,
     /// SIGTERM/SIGINT stop it).
-    public static func runDaemon(_ daemon: Daemon, config: KeepalivedConfig, vrrpOnly: Bool, checksOnly: Bool,
+    public static func runDaemon(_ daemon: Daemon, plan: DirectorPlan, vrrpOnly: Bool, checksOnly: Bool,
                                  releaseOnExit: Bool, logger: Logger,
                                  recorder: StatusRecorder? = nil,
                                  ownershipFile: IPVSOwnershipFile? = nil) async throws(SupervisorError) {
         recorder?.attach(runtime: daemon.vrrp)
-        if let recorder { daemon.onReload { recorder.configurationChanged(config: $0) } }
-        guard !vrrpOnly, isNeeded(for: config) else {
+        if let recorder { daemon.onReload { recorder.configurationChanged(plan: $0) } }
+        guard !vrrpOnly, isNeeded(for: plan) else {
             // No Supervisor loop in this mode: the recorder is the events' only consumer.
             let observer = recorder.map { r in Task { for await e in daemon.events { r.vrrpEventReceived(e) } } }
             defer { observer?.cancel() }
             do { try await daemon.run() } catch { throw .daemon(error) }
             return
         }
-        let balancer = Supervisor(config: config, mode: checksOnly ? .checksOnly : .followVRRP,
+        let balancer = Supervisor(plan: plan, mode: checksOnly ? .checksOnly : .followVRRP,
                                   releaseOnExit: releaseOnExit, logger: logger, recorder: recorder,
                                   ownershipFile: ownershipFile)
         daemon.onReload { balancer.reload($0) }

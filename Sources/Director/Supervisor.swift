@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
+import Vocabulary
 
 /// Why the load-balancing side could not run.
 public enum SupervisorError: Error, Sendable, CustomStringConvertible {
@@ -33,7 +34,7 @@ public enum SupervisorError: Error, Sendable, CustomStringConvertible {
 public actor Supervisor {
     private enum Input: Sendable {
         case vrrp(VRRPEvent)
-        case reload(KeepalivedConfig)
+        case reload(DirectorPlan)
         case stop
     }
 
@@ -54,7 +55,7 @@ public actor Supervisor {
     private var dirty = false
     private var stopping = false
     /// The virtual servers whose checks are suspended (`ha_suspend`) as last given to the health service.
-    private var suspendedChecks: Set<String> = []
+    private var suspendedChecks: Set<VirtualServerID> = []
     /// The table of the last successful apply (nil before one, and after a failure).
     private var appliedTable: IPVSTable?
     /// Instances all of whose services are in the kernel as of the last successful apply (see `isPrepared`).
@@ -63,19 +64,19 @@ public actor Supervisor {
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private let recorder: StatusRecorder?
 
-    /// A supervisor for `config`. `control` opens the kernel interface (default: generic netlink).
+    /// A supervisor for `plan`. `control` opens the kernel interface (default: generic netlink).
     /// `ownershipFile` persists which services this daemon owns, so a restart after a crash deletes the services the
     /// previous run installed and the new configuration no longer declares (and never one it did not install);
     /// nil keeps ownership in memory.
-    public init(config: KeepalivedConfig, mode: LoadBalancerMode, releaseOnExit: Bool = true, logger: Logger,
+    public init(plan: DirectorPlan, mode: LoadBalancerMode, releaseOnExit: Bool = true, logger: Logger,
                 coalescing: Duration = .zero, recorder: StatusRecorder? = nil,
                 ownershipFile: IPVSOwnershipFile? = nil,
                 control: @escaping @Sendable () throws(IPVSError) -> any IPVSControl = {
                     () throws(IPVSError) -> any IPVSControl in try NetlinkIPVSClient()
                 }) {
-        self.core = LoadBalancer(plan: LoadBalancerPlan(config: config), mode: mode)
-        self.healthTargets = CheckTranslation.virtualServers(from: config)
-        self.scriptSecurity = CheckTranslation.scriptSecurity(from: config)
+        self.core = LoadBalancer(plan: plan.lvs, mode: mode)
+        self.healthTargets = plan.health
+        self.scriptSecurity = plan.scriptSecurity
         self.releaseOnExit = releaseOnExit
         self.logger = logger
         self.coalescing = coalescing
@@ -85,8 +86,8 @@ public actor Supervisor {
         (inputs, inputSink) = AsyncStream.makeStream(of: Input.self)
     }
 
-    /// Whether a configuration has anything for the supervisor to do.
-    public static func isNeeded(for config: KeepalivedConfig) -> Bool { !config.virtualServers.isEmpty }
+    /// Whether a plan has anything for the supervisor to do.
+    public static func isNeeded(for plan: DirectorPlan) -> Bool { !plan.health.isEmpty }
 
     /// Asks `run` to finish (what the end of the VRRP event stream also does).
     public nonisolated func stop() { inputSink.yield(.stop) }
@@ -95,7 +96,7 @@ public actor Supervisor {
     /// replaced, instance states and the health of unchanged real servers are kept, checks of new real servers
     /// start, removed ones stop, and the kernel gets the minimal difference. `enable_script_security` and
     /// `script_user` keep their values from the start.
-    public nonisolated func reload(_ config: KeepalivedConfig) { inputSink.yield(.reload(config)) }
+    public nonisolated func reload(_ plan: DirectorPlan) { inputSink.yield(.reload(plan)) }
 
     /// The table the kernel should have now (for status and tests).
     public func desiredTable() -> IPVSTable { core.desiredTable }
@@ -132,7 +133,7 @@ public actor Supervisor {
         loop: for await input in inputs {
             switch input {
             case .vrrp(let event): vrrpEvent(event)
-            case .reload(let config): await applyReload(config)
+            case .reload(let plan): await applyReload(plan)
             case .stop: break loop
             }
             await followSuspension()
@@ -205,9 +206,9 @@ public actor Supervisor {
 
     // MARK: - Events
 
-    private func applyReload(_ config: KeepalivedConfig) async {
-        let plan = LoadBalancerPlan(config: config)
-        healthTargets = CheckTranslation.virtualServers(from: config)
+    private func applyReload(_ new: DirectorPlan) async {
+        let plan = new.lvs
+        healthTargets = new.health
         logger.notice("reload: \(plan.services.count) services, \(healthTargets.count) virtual servers")
         perform(core.replacePlan(plan))
         publishPrepared(appliedTable)   // the kernel as last applied, read against the new plan
@@ -217,7 +218,7 @@ public actor Supervisor {
 
     /// The health targets to check now: every virtual server but those suspended by `ha_suspend`.
     private func checkedTargets() -> [VirtualServerHealth] {
-        suspendedChecks.isEmpty ? healthTargets : healthTargets.filter { !suspendedChecks.contains($0.name) }
+        suspendedChecks.isEmpty ? healthTargets : healthTargets.filter { !suspendedChecks.contains($0.id) }
     }
 
     /// `ha_suspend`: a virtual server's checks stop when none of its services is installed (its VIP left this node)

@@ -49,7 +49,7 @@ public struct VigilMetrics: Sendable {
             _ = registry.makeCounter(descriptor: Self.priorityZero, labels: [("instance", i)])
         }
         for vs in virtualServers {
-            registry.makeGauge(descriptor: Self.quorumUp, labels: [("virtual_server", vs.name)]).set(to: vs.alpha ? 0.0 : 1.0)
+            registry.makeGauge(descriptor: Self.quorumUp, labels: [("virtual_server", vs.id.description)]).set(to: vs.alpha ? 0.0 : 1.0)
         }
         _ = registry.makeCounter(descriptor: Self.reconciles)
         _ = registry.makeDurationHistogram(descriptor: Self.reconcileDuration, buckets: Self.reconcileBuckets)
@@ -95,12 +95,12 @@ public struct VigilMetrics: Sendable {
     public func healthEventReceived(_ event: HealthCheckEvent) {
         switch event {
         case .realServer(let change, _):
-            let labels = [("virtual_server", change.key.virtualServer), ("real_server", change.key.realServer)]
+            let labels = [("virtual_server", change.key.virtualServer.description), ("real_server", change.key.realServer)]
             registry.makeGauge(descriptor: Self.realServerUp, labels: labels).set(to: change.state.alive ? 1.0 : 0.0)
             registry.makeCounter(descriptor: Self.realServerChanges, labels: labels + [("result", change.state.alive ? "up" : "down")])
                 .increment()
         case .quorum(let vs, let up, _, _):
-            registry.makeGauge(descriptor: Self.quorumUp, labels: [("virtual_server", vs)]).set(to: up ? 1.0 : 0.0)
+            registry.makeGauge(descriptor: Self.quorumUp, labels: [("virtual_server", vs.description)]).set(to: up ? 1.0 : 0.0)
         }
     }
 

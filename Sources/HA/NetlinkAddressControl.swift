@@ -2,6 +2,7 @@
 import Glibc
 import CLinux
 import Synchronization
+import Vocabulary
 
 /// One virtual address as `virtual_ipaddress` describes it: `10.0.0.100/24 brd 10.0.0.255 dev eth0 scope global label eth0:0`.
 public struct VirtualAddress: Sendable, Hashable, CustomStringConvertible {

@@ -2,6 +2,7 @@
 import Glibc
 import Foundation
 import CLinux
+import Vocabulary
 
 /// One received VRRP packet with the IP header fields the receive rules need.
 public struct VRRPReceivedPacket: Sendable, Hashable {

@@ -5,6 +5,7 @@
 // flips to down after `fall` consecutive failures and back up after `rise` consecutive successes.
 // Running the script and timing it out is the adapter's job (`ProcessScriptRunner`).
 
+
 /// Rise/fall state of one tracked script.
 public struct ScriptTracker: Sendable, Hashable {
     /// Consecutive successes needed to go up.
@@ -35,51 +36,5 @@ public struct ScriptTracker: Sendable, Hashable {
             return true
         }
         return false
-    }
-}
-
-/// How a configured script string is executed.
-public enum ScriptInvocation {
-    /// True when the string uses shell syntax (`[[`, `&&`, `||`, `;`, `|`, redirections, `$`, backquotes).
-    public static func needsShell(_ command: String) -> Bool {
-        let words = command.split(separator: " ").map(String.init)
-        if let first = words.first, ["/bin/sh", "/bin/bash", "sh", "bash"].contains(first), words.dropFirst().first == "-c" {
-            return false
-        }
-        if words.contains(where: { ["[[", "]]", "[", "!"].contains($0) }) { return true }
-        return command.contains { "&|;<>$`".contains($0) }
-    }
-
-    /// The argv to execute `command` with extra arguments appended. Shell syntax runs through
-    /// `/bin/bash -c` (`/bin/sh -c` without bash); otherwise the string is split on blanks,
-    /// honouring single and double quotes.
-    public static func argv(_ command: String, arguments: [String] = [], bashAvailable: Bool = true) -> [String] {
-        if needsShell(command) {
-            return [bashAvailable ? "/bin/bash" : "/bin/sh", "-c", command, "vigil-script"] + arguments
-        }
-        return split(command) + arguments
-    }
-
-    /// Splits on blanks outside quotes; quotes are removed.
-    static func split(_ s: String) -> [String] {
-        var out: [String] = []
-        var current = ""
-        var quote: Character?
-        var inWord = false
-        for ch in s {
-            if let q = quote {
-                if ch == q { quote = nil } else { current.append(ch) }
-            } else if ch == "'" || ch == "\"" {
-                quote = ch
-                inWord = true
-            } else if ch == " " || ch == "\t" {
-                if inWord { out.append(current); current = ""; inWord = false }
-            } else {
-                current.append(ch)
-                inWord = true
-            }
-        }
-        if inWord { out.append(current) }
-        return out
     }
 }

@@ -7,6 +7,8 @@
 //
 // Decoding is total: every malformed input is a `VRRPDecodingError`, never a trap.
 
+import Vocabulary
+
 /// The protocol version carried in the advertisement's first nibble.
 public enum VRRPVersion: UInt8, Sendable, Hashable, CustomStringConvertible {
     /// RFC 3768, IPv4 only, advert interval in whole seconds, optional PASS authentication.

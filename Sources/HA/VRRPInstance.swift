@@ -15,6 +15,8 @@
 // address list) happens here and is counted in `counters`; packet decoding errors are counted through
 // `malformedPacketReceived`. The machine does no I/O, reads no clock and does not log.
 
+import Vocabulary
+
 /// A VRRP state as operators know it from keepalived's logs.
 public enum VRRPState: String, Sendable, Hashable, CustomStringConvertible {
     /// Not started yet.

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import ChildProcess
 import Dispatch
 import Glibc
 import Foundation
 import Logging
+import Vocabulary
 
 /// Something observable the runtime did; the Director consumes these as an `AsyncStream`.
 public enum VRRPEvent: Sendable, Hashable {
@@ -93,6 +93,7 @@ public actor VRRPRuntime {
     private var configuration: VRRPRuntimeConfiguration
     private let addressControl: any AddressControl
     private let logger: Logger
+    private let scriptRunner: VRRPScripts
     private let origin = ContinuousClock.now
     private var slots: [Slot] = []
     private var nextSlotID: UInt64 = 1
@@ -114,6 +115,7 @@ public actor VRRPRuntime {
         self.configuration = configuration
         self.addressControl = addressControl
         self.logger = logger
+        self.scriptRunner = VRRPScripts(runner: ScriptRunner(security: configuration.scriptSecurity))
         (events, eventSink) = AsyncStream.makeStream(of: VRRPEvent.self, bufferingPolicy: .bufferingNewest(4096))
         (inputs, inputSink) = AsyncStream.makeStream(of: Input.self)
     }
@@ -467,7 +469,7 @@ public actor VRRPRuntime {
             let logger = self.logger
             trackerTasks[name] = Task {
                 while !Task.isCancelled {
-                    let ok = await ProcessScriptRunner.run(script.command, timeout: script.timeout, logger: logger)
+                    let ok = await scriptRunner.check(script.command, timeout: script.timeout, logger: logger)
                     if Task.isCancelled { return }
                     sink.yield(.scriptResult(script.name, ok))
                     do { try await Task.sleep(for: script.interval) } catch { return }
@@ -575,7 +577,7 @@ public actor VRRPRuntime {
     }
 
     private func runNotify(_ scripts: VRRPNotifyScripts, type: String, name: String, state: VRRPState, priority: UInt8) {
-        let specific: String?
+        let specific: ScriptCommand?
         switch state {
         case .master: specific = scripts.master
         case .backup: specific = scripts.backup
@@ -583,51 +585,30 @@ public actor VRRPRuntime {
         case .stop: specific = scripts.stop
         case .initialize: specific = nil
         }
-        if let s = specific { ProcessScriptRunner.launch(s, arguments: [], logger: logger) }
+        if let s = specific { scriptRunner.notify(s, arguments: [], logger: logger) }
         if let g = scripts.generic {
-            ProcessScriptRunner.launch(g, arguments: [type, name, state.rawValue, String(priority)], logger: logger)
+            scriptRunner.notify(g, arguments: [type, name, state.rawValue, String(priority)], logger: logger)
         }
     }
 }
 
-/// Runs scripts as child processes, each in a process group of its own: tracker checks (waited for; at their
-/// timeout the whole group — the script and anything it forked — is killed) and notify scripts (fire and forget,
-/// so a slow script never delays a transition; reaped in the background).
-public enum ProcessScriptRunner {
-    private static let bashAvailable = access("/bin/bash", X_OK) == 0
-
-    private static func argv(_ command: String, arguments: [String]) -> [String] {
-        ScriptInvocation.argv(command, arguments: arguments, bashAvailable: bashAvailable)
-    }
+/// The runtime's scripts: tracker checks (waited for; at their timeout the whole process group — the script and
+/// anything it forked — is killed) and notify scripts (fire and forget, so a slow script never delays a
+/// transition). Both go through Vocabulary's `ScriptRunner`, which applies `user`/`script_user` and script security.
+struct VRRPScripts: Sendable {
+    var runner: ScriptRunner
 
     /// Starts a notify script and returns at once.
-    public static func launch(_ command: String, arguments: [String], logger: Logger) {
-        switch ChildProcess.spawn(argv(command, arguments: arguments)) {
-        case .failure(let failure): logger.error("notify script \(command): \(failure)")
-        case .success(let pid): DispatchQueue.global().async { _ = ChildProcess.wait(pid) }
+    func notify(_ command: ScriptCommand, arguments: [String], logger: Logger) {
+        if let failure = runner.launch(command, arguments: arguments) {
+            logger.error("notify script \(command): \(failure)")
         }
     }
 
-    /// Runs a check script; true when it exits 0 before `timeout`. At the timeout the script's process group is
-    /// killed (SIGKILL) and the check fails.
-    public static func run(_ command: String, timeout: Duration, logger: Logger) async -> Bool {
-        let pid: pid_t
-        switch ChildProcess.spawn(argv(command, arguments: [])) {
-        case .failure(let failure):
-            logger.warning("vrrp_script \(command): \(failure)")
-            return false
-        case .success(let p): pid = p
-        }
-        let killer = Task {
-            try await Task.sleep(for: timeout)
-            ChildProcess.signalGroup(pid)
-        }
-        let exit = await withCheckedContinuation { (cont: CheckedContinuation<ChildExit, Never>) in
-            DispatchQueue.global().async { cont.resume(returning: ChildProcess.wait(pid)) }
-        }
-        killer.cancel()
-        // Whatever the script left running in its group goes with it.
-        ChildProcess.signalGroup(pid)
+    /// Runs a check script; true when it exits 0 before `timeout`.
+    func check(_ command: ScriptCommand, timeout: Duration, logger: Logger) async -> Bool {
+        let exit = await runner.run(command, timeout: timeout)
+        if case .failedToStart(let reason) = exit { logger.warning("vrrp_script \(command): \(reason)") }
         return exit.succeeded
     }
 }

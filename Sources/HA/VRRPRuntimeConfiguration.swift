@@ -1,9 +1,11 @@
+import Vocabulary
+
 /// A `vrrp_script`: what to run and how to judge it.
 public struct VRRPScriptSpec: Sendable, Hashable {
     /// Script name (`vrrp_script NAME`).
     public var name: String
-    /// The command string as configured.
-    public var command: String
+    /// The command as configured (with its `user`, else `script_user`).
+    public var command: ScriptCommand
     /// Time between runs.
     public var interval: Duration
     /// A run longer than this is killed and counts as failed (default: the interval).
@@ -16,7 +18,7 @@ public struct VRRPScriptSpec: Sendable, Hashable {
     public var initFail: Bool
 
     /// Creates a script spec; defaults follow keepalived.
-    public init(name: String, command: String, interval: Duration = .seconds(1), timeout: Duration? = nil,
+    public init(name: String, command: ScriptCommand, interval: Duration = .seconds(1), timeout: Duration? = nil,
                 rise: Int = 1, fall: Int = 1, initFail: Bool = false) {
         self.name = name
         self.command = command
@@ -64,19 +66,19 @@ public struct VRRPTrackReference: Sendable, Hashable {
 /// Notify scripts of an instance or sync group.
 public struct VRRPNotifyScripts: Sendable, Hashable {
     /// Run on entering Master.
-    public var master: String?
+    public var master: ScriptCommand?
     /// Run on entering Backup.
-    public var backup: String?
+    public var backup: ScriptCommand?
     /// Run on entering Fault.
-    public var fault: String?
+    public var fault: ScriptCommand?
     /// Run on entering Stop.
-    public var stop: String?
+    public var stop: ScriptCommand?
     /// Run on every transition with `TYPE NAME STATE PRIORITY`.
-    public var generic: String?
+    public var generic: ScriptCommand?
 
     /// Creates a set of notify scripts.
-    public init(master: String? = nil, backup: String? = nil, fault: String? = nil, stop: String? = nil,
-                generic: String? = nil) {
+    public init(master: ScriptCommand? = nil, backup: ScriptCommand? = nil, fault: ScriptCommand? = nil,
+                stop: ScriptCommand? = nil, generic: ScriptCommand? = nil) {
         self.master = master
         self.backup = backup
         self.fault = fault
@@ -179,13 +181,16 @@ public struct VRRPRuntimeConfiguration: Sendable, Hashable {
     public var scripts: [VRRPScriptSpec]
     /// Files referenced by `track_file`.
     public var trackFiles: [VRRPTrackFileSpec]
+    /// `enable_script_security` and `script_user`, for tracker and notify scripts alike. Fixed at start.
+    public var scriptSecurity: ScriptSecurity
 
     /// Creates a configuration.
     public init(instances: [VRRPInstanceSpec], syncGroups: [VRRPSyncGroupSpec] = [], scripts: [VRRPScriptSpec] = [],
-                trackFiles: [VRRPTrackFileSpec] = []) {
+                trackFiles: [VRRPTrackFileSpec] = [], scriptSecurity: ScriptSecurity = ScriptSecurity()) {
         self.instances = instances
         self.syncGroups = syncGroups
         self.scripts = scripts
         self.trackFiles = trackFiles
+        self.scriptSecurity = scriptSecurity
     }
 }

@@ -16,11 +16,13 @@
 // dynamic checkers (misc_dynamic: weight = exit code − 2). A change of `alive` or `weight` is an action with a reason.
 // The scheduler does not time probes out (each probe bounds itself) and does not run scripts or sockets.
 
+import Vocabulary
+
 /// What the adapter must do after an event.
 public enum CheckAction: Hashable, Sendable {
     /// Start one probe attempt of checker `id` now and report it with `probeFinished(id:result:now:)`.
     /// `due` is the instant the probe was scheduled for (the adapter measures how late it really starts).
-    case startProbe(CheckID, CheckerSpec, attempt: Int, due: CheckInstant)
+    case startProbe(CheckID, CheckerSpec, attempt: Int, due: Instant)
     /// A real server's state changed (also emitted once when a server is added).
     case stateChanged(RealServerStateChange)
 }
@@ -32,7 +34,7 @@ public enum CheckAction: Hashable, Sendable {
 public struct CheckScheduler: Sendable {
     private struct Checker: Sendable {
         enum Phase: Sendable {
-            case waiting(until: CheckInstant)
+            case waiting(until: Instant)
             case probing(attempt: Int)
         }
         var spec: CheckerSpec
@@ -51,7 +53,7 @@ public struct CheckScheduler: Sendable {
     }
 
     private struct HeapEntry: HeapOrdered {
-        var deadline: CheckInstant
+        var deadline: Instant
         var generation: UInt64
         var slot: Int32
         var index: Int32
@@ -62,7 +64,7 @@ public struct CheckScheduler: Sendable {
     }
 
     private var slots: [Server?] = []
-    private var slotOf: [RealServerKey: Int32] = [:]
+    private var slotOf: [RealServerID: Int32] = [:]
     private var freeSlots: [Int32] = []
     private var heap = DeadlineHeap<HeapEntry>()
     private var generation: UInt64 = 0
@@ -74,17 +76,17 @@ public struct CheckScheduler: Sendable {
     }
 
     /// The earliest instant at which `deadlineReached(now:)` has work; `nil` when nothing is waiting.
-    public var nextDeadline: CheckInstant? { heap.first?.deadline }
+    public var nextDeadline: Instant? { heap.first?.deadline }
 
     /// The current state of every real server.
-    public var states: [RealServerKey: RealServerState] {
+    public var states: [RealServerID: RealServerState] {
         slotOf.reduce(into: [:]) { result, entry in
             if let server = slots[Int(entry.value)] { result[entry.key] = server.state }
         }
     }
 
     /// The state of one real server, `nil` if unknown.
-    public func state(of key: RealServerKey) -> RealServerState? {
+    public func state(of key: RealServerID) -> RealServerState? {
         slotOf[key].flatMap { slots[Int($0)]?.state }
     }
 
@@ -94,9 +96,9 @@ public struct CheckScheduler: Sendable {
     /// Replaces the set of real servers. Servers and checkers whose settings are unchanged keep their state and
     /// schedule (a hitless reload); new ones start fresh (`.stateChanged` with `previous == nil`); removed ones
     /// are forgotten, and a late `probeFinished` for them is ignored.
-    public mutating func update(targets: [RealServerTarget], now: CheckInstant) -> [CheckAction] {
+    public mutating func update(targets: [RealServerTarget], now: Instant) -> [CheckAction] {
         var actions: [CheckAction] = []
-        var seen = Set<RealServerKey>()
+        var seen = Set<RealServerID>()
         for target in targets {
             guard seen.insert(target.key).inserted else { continue }
             if let slot = slotOf[target.key], var server = slots[Int(slot)] {
@@ -144,7 +146,7 @@ public struct CheckScheduler: Sendable {
     }
 
     /// Starts every probe due at `now`. Safe to call early or twice.
-    public mutating func deadlineReached(now: CheckInstant) -> [CheckAction] {
+    public mutating func deadlineReached(now: Instant) -> [CheckAction] {
         var actions: [CheckAction] = []
         while let top = heap.first, top.deadline <= now {
             heap.removeFirst()
@@ -166,13 +168,13 @@ public struct CheckScheduler: Sendable {
 
     /// Records the result of the probe of `id` that a `.startProbe` started. Results for unknown or
     /// not-probing checkers (removed by a reload) are ignored.
-    public mutating func probeFinished(id: CheckID, result: ProbeResult, now: CheckInstant) -> [CheckAction] {
+    public mutating func probeFinished(id: CheckID, result: ProbeResult, now: Instant) -> [CheckAction] {
         probeFinished(id: id, up: result.up, dynamicWeight: result.dynamicWeight, now: now) { result.reason }
     }
 
     /// `probeFinished(id:result:now:)` for adapters that build the reason only when it is used (a state change):
     /// most results change nothing, and their text would be built for nothing.
-    mutating func probeFinished(id: CheckID, up: Bool, dynamicWeight: Int?, now: CheckInstant,
+    mutating func probeFinished(id: CheckID, up: Bool, dynamicWeight: Int?, now: Instant,
                                 reason: () -> String) -> [CheckAction] {
         guard let slot = slotOf[id.realServer], let count = slots[Int(slot)]?.checkers.count, id.index < count,
               id.index >= 0 else { return [] }
@@ -183,7 +185,7 @@ public struct CheckScheduler: Sendable {
               let oldFailures = slots[Int(slot)]?.checkers[id.index].failures else { return [] }
         let oldWeight = slots[Int(slot)]?.checkers[id.index].dynamicWeight
         var isUp = wasUp, failures = oldFailures, weight = oldWeight
-        let until: CheckInstant
+        let until: Instant
         var retriesExhausted = false
         if up {
             isUp = true
@@ -234,8 +236,8 @@ public struct CheckScheduler: Sendable {
         return slots[slot]?.checkers[index].generation == entry.generation
     }
 
-    private mutating func makeChecker(_ spec: CheckerSpec, slot: Int32, index: Int, now: CheckInstant) -> Checker {
-        let warmupNs = spec.timing.warmup.nanosecondsClamped
+    private mutating func makeChecker(_ spec: CheckerSpec, slot: Int32, index: Int, now: Instant) -> Checker {
+        let warmupNs = spec.timing.warmup.nanoseconds
         let offset = warmupNs > 0 ? Int64(random.next() % UInt64(warmupNs + 1)) : 0
         let deadline = now + .nanoseconds(offset)
         generation &+= 1

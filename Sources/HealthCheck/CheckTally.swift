@@ -1,3 +1,4 @@
+
 /// Every finished probe, by checker (`TCP_CHECK`, `HTTP_GET`, …): how many succeeded and failed, and a histogram of
 /// their latency with fixed bounds (what `/metrics` exposes as `vigil_checks_total` and
 /// `vigil_check_duration_seconds`). Kept by `HealthCheckService`, read through `statistics()`.

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// One configured checker of one real server: what to probe (`kind`) and when (`timing`).
 ///
 /// These are HealthCheck's own input types; the Director translates the Config model into them,
@@ -76,20 +78,21 @@ public enum CheckKind: Hashable, Sendable {
 
 /// Where a network checker connects to and from (`connect_ip`, `connect_port`, `bindto`, `bind_port`, `connect_timeout`).
 public struct ConnectTarget: Hashable, Sendable {
-    /// Address to connect to (numeric IPv4 or IPv6).
-    public var host: String
+    /// Address to connect to.
+    public var address: IPAddress
     /// Port to connect to.
     public var port: UInt16
     /// Source address (`bindto`), if any.
-    public var bindAddress: String?
+    public var bindAddress: IPAddress?
     /// Source port (`bind_port`), if any.
     public var bindPort: UInt16?
     /// `connect_timeout`: bounds the whole exchange, not only the connect.
     public var timeout: Duration
 
     /// A target with keepalived's default 5 s timeout.
-    public init(host: String, port: UInt16, bindAddress: String? = nil, bindPort: UInt16? = nil, timeout: Duration = .seconds(5)) {
-        self.host = host
+    public init(address: IPAddress, port: UInt16, bindAddress: IPAddress? = nil, bindPort: UInt16? = nil,
+                timeout: Duration = .seconds(5)) {
+        self.address = address
         self.port = port
         self.bindAddress = bindAddress
         self.bindPort = bindPort
@@ -97,7 +100,7 @@ public struct ConnectTarget: Hashable, Sendable {
     }
 
     /// `host:port`, with brackets around IPv6 hosts.
-    public var hostPort: String { host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public var hostPort: String { address.withPort(port) }
 }
 
 /// `TCP_CHECK` settings.
@@ -201,21 +204,18 @@ public struct HTTPCheck: Hashable, Sendable {
 
 /// `MISC_CHECK` settings.
 public struct MiscCheck: Hashable, Sendable {
-    /// Program and arguments (`misc_path`, already split into words).
-    public var arguments: [String]
+    /// `misc_path` with its `user` (`nil`: the service's `script_user`).
+    public var command: ScriptCommand
     /// `misc_timeout`: the script's process group is killed after this.
     public var timeout: Duration
     /// `misc_dynamic`: exit codes 2–255 set the weight to code − 2.
     public var dynamic: Bool
-    /// `user` to run as (name); `nil` means the service's script user.
-    public var user: String?
 
     /// A MISC check.
-    public init(arguments: [String], timeout: Duration = .seconds(5), dynamic: Bool = false, user: String? = nil) {
-        self.arguments = arguments
+    public init(command: ScriptCommand, timeout: Duration = .seconds(5), dynamic: Bool = false) {
+        self.command = command
         self.timeout = timeout
         self.dynamic = dynamic
-        self.user = user
     }
 }
 

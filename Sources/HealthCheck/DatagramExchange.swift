@@ -20,13 +20,13 @@ enum DatagramExchange {
         let promise = loop.makePromise(of: String.self)
         let remote: SocketAddress
         do {
-            remote = try SocketAddress(ipAddress: target.host, port: Int(target.port))
+            remote = try SocketAddress(ipAddress: target.address.description, port: Int(target.port))
         } catch {
-            return loop.makeFailedFuture(ProbeError.invalidConfiguration("address \(target.host) is not numeric"))
+            return loop.makeFailedFuture(ProbeError.invalidConfiguration("address \(target.address) is not numeric"))
         }
         let initializer: @Sendable (Channel) -> EventLoopFuture<Void> = { channel in
             do {
-                try channel.pipeline.syncOperations.addHandler(DatagramJudgeHandler(judge: judge, promise: promise, stripIPv4Header: rawProtocol != nil && !target.host.utf8.contains(UInt8(ascii: ":"))))
+                try channel.pipeline.syncOperations.addHandler(DatagramJudgeHandler(judge: judge, promise: promise, stripIPv4Header: rawProtocol != nil && !target.address.isIPv6))
                 return channel.eventLoop.makeSucceededVoidFuture()
             } catch {
                 return channel.eventLoop.makeFailedFuture(error)
@@ -44,12 +44,12 @@ enum DatagramExchange {
                 .flatMap { ch in ch.connect(to: remote).map { ch } }
         } else if let rawProtocol {
             channel = NIORawSocketBootstrap(group: loop).channelInitializer(initializer)
-                .connect(host: target.host, ipProtocol: rawProtocol)
+                .connect(host: target.address.description, ipProtocol: rawProtocol)
         } else {
             var bootstrap = DatagramBootstrap(group: loop).channelInitializer(initializer)
             if let bind = target.bindAddress {
                 bootstrap = bootstrap.channelOption(.socketOption(.so_reuseaddr), value: 1)
-                channel = bootstrap.bind(host: bind, port: Int(target.bindPort ?? 0)).flatMap { ch in
+                channel = bootstrap.bind(host: bind.description, port: Int(target.bindPort ?? 0)).flatMap { ch in
                     ch.connect(to: remote).map { ch }
                 }
             } else {

@@ -1,3 +1,4 @@
+
 /// What a `DeadlineHeap` orders: an element that knows whether it comes before another. A static requirement (not a
 /// stored closure), so the comparison is specialized and inlined into the heap's loops.
 protocol HeapOrdered: Sendable {

@@ -23,6 +23,7 @@ import Dispatch
 import Glibc
 import NIOPosix
 import Synchronization
+import Vocabulary
 
 /// Runs TCP connect checks and HTTP exchanges on one or a few epoll threads (an adapter of `HealthCheckService`).
 final class EpollCheckEngine: Sendable {
@@ -33,7 +34,7 @@ final class EpollCheckEngine: Sendable {
         /// Where to connect, bind, and the timeout.
         var target: ConnectTarget
         /// When the scheduler wanted it to start.
-        var due: CheckInstant
+        var due: Instant
         /// An HTTP exchange to run once connected (HTTP_GET without TLS); nil: the connect is the check.
         var http: HTTPExchange? = nil
     }
@@ -79,7 +80,7 @@ final class EpollCheckEngine: Sendable {
 
     /// An engine with `threads` workers delivering verdicts through `deliver` (called on a worker thread).
     /// Raises the soft open-files limit to the hard one: every pending connect holds a descriptor.
-    init(threads: Int, clock: @escaping @Sendable () -> CheckInstant = { CheckInstant.now() },
+    init(threads: Int, clock: @escaping @Sendable () -> Instant = { Instant.now() },
          deliver: @escaping @Sendable ([Completion]) -> Void) throws(ProbeError) {
         Self.raiseFileLimit()
         var workers: [Worker] = []
@@ -132,8 +133,8 @@ extension EpollCheckEngine {
 
         private struct Pending {
             var request: Request
-            var started: CheckInstant
-            var deadline: CheckInstant
+            var started: Instant
+            var deadline: Instant
             var serial: UInt64
             /// The socket goes back to the idle pool afterwards.
             var pooled: Bool
@@ -157,7 +158,7 @@ extension EpollCheckEngine {
         }
 
         private struct Expiry: HeapOrdered {
-            var deadline: CheckInstant
+            var deadline: Instant
             var fd: Int32
             var serial: UInt64
 
@@ -170,7 +171,7 @@ extension EpollCheckEngine {
 
         private let epfd: Int32
         private let wakefd: Int32
-        private let clock: @Sendable () -> CheckInstant
+        private let clock: @Sendable () -> Instant
         private let deliver: @Sendable ([Completion]) -> Void
         private let inbox = Mutex(Inbox())
         /// Signalled when `run()` returns.
@@ -190,7 +191,7 @@ extension EpollCheckEngine {
         private var unfinishedReads: [Int32] = []
         private static let maxReadsPerTurn = 16
 
-        init(clock: @escaping @Sendable () -> CheckInstant, deliver: @escaping @Sendable ([Completion]) -> Void) throws(ProbeError) {
+        init(clock: @escaping @Sendable () -> Instant, deliver: @escaping @Sendable ([Completion]) -> Void) throws(ProbeError) {
             self.clock = clock
             self.deliver = deliver
             epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -247,7 +248,7 @@ extension EpollCheckEngine {
                 flush()
                 var timeoutMs: Int32 = -1
                 if let first = expiries.first {
-                    let ns = max(0, (first.deadline - clock()).nanosecondsClamped)
+                    let ns = max(0, (first.deadline - clock()).nanoseconds)
                     timeoutMs = Int32(clamping: (ns + 999_999) / 1_000_000)
                 }
                 let sleep = unfinishedReads.isEmpty && inbox.withLock { box -> Bool in
@@ -295,8 +296,8 @@ extension EpollCheckEngine {
 
         private func start(_ request: Request) {
             let target = request.target
-            guard let address = RawSocketAddress(host: target.host, port: target.port) else {
-                finish(request, .notStarted("address \(target.host) is not numeric"), started: clock())
+            guard let address = RawSocketAddress(address: target.address, port: target.port) else {
+                finish(request, .notStarted("address \(target.address) is not numeric"), started: clock())
                 return
             }
             // Sockets without bindto/bind_port come from (and go back to) the idle pool: a disconnected socket
@@ -368,8 +369,8 @@ extension EpollCheckEngine {
             var abort = linger(l_onoff: 1, l_linger: 0)
             _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
             if target.bindAddress != nil || target.bindPort != nil {
-                let host = target.bindAddress ?? (address.family == AF_INET6 ? "::" : "0.0.0.0")
-                guard let local = RawSocketAddress(host: host, port: target.bindPort ?? 0) else {
+                let host = target.bindAddress ?? (address.family == AF_INET6 ? .v6(0, 0) : .v4(0))
+                guard let local = RawSocketAddress(address: host, port: target.bindPort ?? 0) else {
                     close(fd)
                     return .failure(OpenFailure(text: "bindto \(host) is not numeric"))
                 }
@@ -425,7 +426,7 @@ extension EpollCheckEngine {
 
         /// The socket reported an event (`EPOLLOUT`: connected; `EPOLLERR`/`EPOLLHUP`: failed; for an HTTP
         /// exchange, also: the request can be written, the response can be read).
-        private func settle(fd: Int32, events: UInt32, now: CheckInstant) {
+        private func settle(fd: Int32, events: UInt32, now: Instant) {
             guard let entry = pending[fd] else { return }   // an idle socket's disconnect, or a stale edge
             if let exchange = entry.exchange {
                 if let outcome = progress(fd, exchange, ready: events, out: EPOLLOUT.rawValue,
@@ -440,7 +441,7 @@ extension EpollCheckEngine {
         }
 
         /// Finishes the pending check on `fd` with `outcome`.
-        private func end(_ fd: Int32, _ outcome: Outcome, now: CheckInstant) {
+        private func end(_ fd: Int32, _ outcome: Outcome, now: Instant) {
             guard let entry = pending.removeValue(forKey: fd) else { return }
             release(fd, pooled: entry.pooled, family: entry.family)
             finish(entry.request, outcome, started: entry.started, now: now)
@@ -513,7 +514,7 @@ extension EpollCheckEngine {
         }
 
         /// Times out connects past their deadline, after asking the socket itself whether it finished meanwhile.
-        private func expire(now: CheckInstant) {
+        private func expire(now: Instant) {
             while let top = expiries.first, top.deadline <= now {
                 expiries.removeFirst()
                 guard let entry = pending[top.fd], entry.serial == top.serial else { continue }
@@ -545,7 +546,7 @@ extension EpollCheckEngine {
             return ready & out != 0 ? .connected : nil
         }
 
-        private func finish(_ request: Request, _ outcome: Outcome, started: CheckInstant, now: CheckInstant? = nil) {
+        private func finish(_ request: Request, _ outcome: Outcome, started: Instant, now: Instant? = nil) {
             let end = now ?? clock()
             done.append(Completion(id: request.id, target: request.target, outcome: outcome,
                                    latency: end - started, lateness: started - request.due))
@@ -565,21 +566,22 @@ struct RawSocketAddress {
     /// AF_INET or AF_INET6.
     let family: Int32
 
-    /// `nil` unless `host` is a numeric IPv4 or IPv6 address.
-    init?(host: String, port: UInt16) {
-        let isV6 = host.utf8.contains(UInt8(ascii: ":"))
-        if isV6 {
-            family = AF_INET6
-            v6.sin6_family = sa_family_t(AF_INET6)
-            v6.sin6_port = port.bigEndian
-            let ok = host.withCString { inet_pton(AF_INET6, $0, &v6.sin6_addr) }
-            guard ok == 1 else { return nil }
-        } else {
+    /// The socket address of `address` and `port` (never nil; failable for the engine's call site).
+    init?(address: IPAddress, port: UInt16) {
+        switch address {
+        case .v4(let a):
             family = AF_INET
             v4.sin_family = sa_family_t(AF_INET)
             v4.sin_port = port.bigEndian
-            let ok = host.withCString { inet_pton(AF_INET, $0, &v4.sin_addr) }
-            guard ok == 1 else { return nil }
+            v4.sin_addr.s_addr = a.bigEndian
+        case .v6:
+            family = AF_INET6
+            v6.sin6_family = sa_family_t(AF_INET6)
+            v6.sin6_port = port.bigEndian
+            let bytes = address.bytes
+            withUnsafeMutableBytes(of: &v6.sin6_addr) { raw in
+                for (i, b) in bytes.enumerated() { raw[i] = b }
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import Glibc
+import Vocabulary
 
 /// HTTP_GET without TLS on the epoll engine (`EpollCheckEngine`): the exchange of each `url` in turn, each on a
 /// connection of its own and bounded by `connect_timeout`, and the verdict with the same reasons and digest as
@@ -25,7 +26,7 @@ struct HTTPEngineCheck: Sendable {
     }
 
     /// The engine request for the current URL.
-    func request(id: CheckID, due: CheckInstant) -> EpollCheckEngine.Request {
+    func request(id: CheckID, due: Instant) -> EpollCheckEngine.Request {
         let url = check.urls[index]
         return EpollCheckEngine.Request(
             id: id, target: check.target, due: due,
@@ -33,7 +34,7 @@ struct HTTPEngineCheck: Sendable {
     }
 
     /// Judges the current URL's exchange: the next URL's request, or the result.
-    mutating func finished(_ completion: EpollCheckEngine.Completion, now: CheckInstant) -> Step {
+    mutating func finished(_ completion: EpollCheckEngine.Completion, now: Instant) -> Step {
         elapsed += completion.latency
         let url = check.urls[index]
         let what = "HTTP_GET \(Self.display(check: check, url: url))"
@@ -75,7 +76,7 @@ struct HTTPEngineCheck: Sendable {
     /// with the port unless it is 80), and `Connection: close` except for plain HTTP/1.0.
     static func requestBytes(check: HTTPCheck, url: URLCheck) -> [UInt8] {
         let host = url.virtualHost ?? check.virtualHost
-            ?? (check.target.port == 80 ? check.target.host : check.target.hostPort)
+            ?? (check.target.port == 80 ? check.target.address.description : check.target.hostPort)
         var text = "GET \(url.path) HTTP/\(check.version == .http11 ? "1.1" : "1.0")\r\n"
         text += "User-Agent: KeepAliveClient\r\nHost: \(host)\r\n"
         if check.version != .http10 { text += "Connection: close\r\n" }

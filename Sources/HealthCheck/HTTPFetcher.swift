@@ -71,7 +71,7 @@ public struct HTTPFetcher: Sendable {
             hostHeader = virtualHost
         } else {
             let defaultPort: UInt16 = tls == nil ? 80 : 443
-            hostHeader = target.port == defaultPort ? target.host : target.hostPort
+            hostHeader = target.port == defaultPort ? target.address.description : target.hostPort
         }
         var head = HTTPRequestHead(version: version == .http11 ? .http1_1 : .http1_0, method: .GET, uri: path)
         head.headers.add(name: "User-Agent", value: "KeepAliveClient")

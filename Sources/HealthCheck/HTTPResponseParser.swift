@@ -10,6 +10,7 @@
 //     gives it to genhash), by Content-Length, or by the end of the connection. 204, 304 and 1xx have no body.
 // It does not interpret anything else (no keep-alive, no trailers' content, no content codings).
 
+
 /// Why a response could not be read.
 enum HTTPResponseError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Not an HTTP/1.x status line.

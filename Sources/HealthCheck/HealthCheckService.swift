@@ -2,12 +2,12 @@ import Glibc
 import Logging
 import NIOCore
 import NIOPosix
+import Vocabulary
 
 /// One virtual server's health-check input: its quorum policy and its real servers.
 public struct VirtualServerHealth: Hashable, Sendable {
-    /// The virtual server as an operator writes it (`10.0.0.1:80`, `fwmark 7`); must equal the
-    /// `RealServerKey.virtualServer` of its real servers.
-    public var name: String
+    /// The virtual server; must equal the `RealServerID.virtualServer` of its real servers.
+    public var id: VirtualServerID
     /// quorum, hysteresis, quorum_up/down, sorry_server.
     public var quorum: QuorumPolicy
     /// `alpha` at the virtual-server level: quorum starts down.
@@ -18,9 +18,9 @@ public struct VirtualServerHealth: Hashable, Sendable {
     public var realServers: [RealServerTarget]
 
     /// An input.
-    public init(name: String, quorum: QuorumPolicy = QuorumPolicy(), alpha: Bool = false, omega: Bool = false,
+    public init(id: VirtualServerID, quorum: QuorumPolicy = QuorumPolicy(), alpha: Bool = false, omega: Bool = false,
                 realServers: [RealServerTarget]) {
-        self.name = name
+        self.id = id
         self.quorum = quorum
         self.alpha = alpha
         self.omega = omega
@@ -34,7 +34,7 @@ public enum HealthCheckEvent: Hashable, Sendable, CustomStringConvertible {
     /// it is false while quorum is down and the sorry server stands in for the whole pool.
     case realServer(RealServerStateChange, applyToPool: Bool)
     /// A virtual server's quorum was gained or lost. `pool` is its destinations afterwards.
-    case quorum(virtualServer: String, up: Bool, liveWeight: Int, pool: [PoolDestination])
+    case quorum(virtualServer: VirtualServerID, up: Bool, liveWeight: Int, pool: [PoolDestination])
 
     public var description: String {
         switch self {
@@ -78,18 +78,18 @@ public final class HealthCheckService: @unchecked Sendable {
 
     // Loop-confined state.
     private var scheduler: CheckScheduler
-    private var virtualServers: [String: VirtualServerHealth] = [:]
-    private var quorums: [String: QuorumTracker] = [:]
-    private var targetsByKey: [RealServerKey: RealServerTarget] = [:]
-    private var liveWeights: [String: Int] = [:]
+    private var virtualServers: [VirtualServerID: VirtualServerHealth] = [:]
+    private var quorums: [VirtualServerID: QuorumTracker] = [:]
+    private var targetsByKey: [RealServerID: RealServerTarget] = [:]
+    private var liveWeights: [VirtualServerID: Int] = [:]
     private var timer: Scheduled<Void>?
-    private var timerDeadline: CheckInstant?
+    private var timerDeadline: Instant?
     private var stopped = false
     private var probesStarted = 0
     private var probesFinished = 0
     private var lateness = LatenessHistogram()
     private var tally = CheckTally()
-    private var lastFire: CheckInstant?
+    private var lastFire: Instant?
     private let engineThreads: Int
     private var engine: EpollCheckEngine?
     /// HTTP_GET probes running on the engine, by checker (their URLs are fetched one after another).
@@ -140,7 +140,7 @@ public final class HealthCheckService: @unchecked Sendable {
     }
 
     /// The current IPVS pool of every virtual server.
-    public func pools() async -> [String: [PoolDestination]] {
+    public func pools() async -> [VirtualServerID: [PoolDestination]] {
         (try? await loop.submit { self.quorums.keys.reduce(into: [:]) { $0[$1] = self.pool($1) } }.get()) ?? [:]
     }
 
@@ -163,9 +163,9 @@ public final class HealthCheckService: @unchecked Sendable {
 
     private func apply(_ list: [VirtualServerHealth]) {
         guard !stopped else { return }
-        let now = CheckInstant.now()
-        var next: [String: VirtualServerHealth] = [:]
-        for vs in list { next[vs.name] = vs }
+        let now = Instant.now()
+        var next: [VirtualServerID: VirtualServerHealth] = [:]
+        for vs in list { next[vs.id] = vs }
         virtualServers = next
         let all = list.flatMap(\.realServers)
         targetsByKey = Dictionary(all.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
@@ -174,20 +174,20 @@ public final class HealthCheckService: @unchecked Sendable {
         liveWeights = [:]
         for vs in list {
             let live = QuorumTracker.liveWeight(of: vs.realServers.compactMap { scheduler.state(of: $0.key) })
-            liveWeights[vs.name] = live
-            if quorums[vs.name] == nil {
-                quorums[vs.name] = QuorumTracker(policy: vs.quorum, liveWeight: live, alpha: vs.alpha)
-            } else if quorums[vs.name]?.policy != vs.quorum, var tracker = quorums[vs.name] {
+            liveWeights[vs.id] = live
+            if quorums[vs.id] == nil {
+                quorums[vs.id] = QuorumTracker(policy: vs.quorum, liveWeight: live, alpha: vs.alpha)
+            } else if quorums[vs.id]?.policy != vs.quorum, var tracker = quorums[vs.id] {
                 let transitions = tracker.policyChanged(vs.quorum)
-                quorums[vs.name] = tracker
-                emitQuorum(vs.name, transitions)
+                quorums[vs.id] = tracker
+                emitQuorum(vs.id, transitions)
             }
         }
         perform(actions, now: now, weightsCurrent: true)
     }
 
     /// `weightsCurrent`: live weights already include these changes (a reload recomputed them).
-    private func perform(_ actions: [CheckAction], now: CheckInstant, weightsCurrent: Bool = false) {
+    private func perform(_ actions: [CheckAction], now: Instant, weightsCurrent: Bool = false) {
         var connects: [EpollCheckEngine.Request] = []
         for action in actions {
             switch action {
@@ -209,7 +209,7 @@ public final class HealthCheckService: @unchecked Sendable {
                 // The probe (and its timeout) is created on its loop when that loop gets to it, not here: a busy
                 // probe loop delays the probe, it does not eat its timeout.
                 probeLoop.flatSubmit {
-                    let late = CheckInstant.now() - due
+                    let late = Instant.now() - due
                     return probes.run(kind, on: probeLoop).map { ($0, late) }
                 }.hop(to: loop).whenSuccess { result, late in
                     self.lateness.record(late)
@@ -259,7 +259,7 @@ public final class HealthCheckService: @unchecked Sendable {
 
     private func connectsFinished(_ batch: [EpollCheckEngine.Completion]) {
         guard !stopped else { return }
-        let now = CheckInstant.now()
+        let now = Instant.now()
         var actions: [CheckAction] = []
         var followUps: [EpollCheckEngine.Request] = []
         for completion in batch {
@@ -310,7 +310,7 @@ public final class HealthCheckService: @unchecked Sendable {
         }
     }
 
-    private func emitQuorum(_ vs: String, _ transitions: [QuorumAction]) {
+    private func emitQuorum(_ vs: VirtualServerID, _ transitions: [QuorumAction]) {
         for t in transitions {
             switch t {
             case .quorumGained(let weight, let script):
@@ -323,9 +323,9 @@ public final class HealthCheckService: @unchecked Sendable {
         }
     }
 
-    private func pool(_ vs: String) -> [PoolDestination] {
+    private func pool(_ vs: VirtualServerID) -> [PoolDestination] {
         guard let tracker = quorums[vs], let members = virtualServers[vs]?.realServers else { return [] }
-        var states: [RealServerKey: RealServerState] = [:]
+        var states: [RealServerID: RealServerState] = [:]
         for m in members { states[m.key] = scheduler.state(of: m.key) }
         return tracker.destinations(states: states)
     }
@@ -335,7 +335,7 @@ public final class HealthCheckService: @unchecked Sendable {
         probesFinished += 1
         let checker = targetsByKey[id.realServer]?.checkers.element(at: id.index)?.kind.name ?? "unknown"
         tally.record(checker: checker, up: result.up, latency: result.latency)
-        let now = CheckInstant.now()
+        let now = Instant.now()
         perform(scheduler.probeFinished(id: id, result: result, now: now), now: now)
     }
 
@@ -343,7 +343,7 @@ public final class HealthCheckService: @unchecked Sendable {
         timer = nil
         timerDeadline = nil
         guard !stopped else { return }
-        let now = CheckInstant.now()
+        let now = Instant.now()
         lastFire = now
         perform(scheduler.deadlineReached(now: now), now: now)
     }
@@ -362,14 +362,13 @@ public final class HealthCheckService: @unchecked Sendable {
         if timer != nil, let armed = timerDeadline, armed <= fireAt { return }
         timer?.cancel()
         timerDeadline = fireAt
-        let delay = max(0, (fireAt - CheckInstant.now()).nanosecondsClamped)
+        let delay = max(0, (fireAt - Instant.now()).nanoseconds)
         timer = loop.scheduleTask(in: .nanoseconds(delay)) { self.timerFired() }
     }
 
-    private func runScript(_ arguments: [String]) {
-        let description = arguments.joined(separator: " ")
-        probes.scripts.run(arguments, timeout: nil, on: loop).whenSuccess { exit in
-            if exit != .exited(0) { self.logger.warning("script \(description): \(exit)") }
+    private func runScript(_ command: ScriptCommand) {
+        probes.scripts.run(command, timeout: nil, on: loop).whenSuccess { exit in
+            if exit != .exited(0) { self.logger.warning("script \(command): \(exit)") }
         }
     }
 }

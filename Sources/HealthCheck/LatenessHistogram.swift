@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// A histogram of non-negative durations (how late probes start against their due instant), with about 3 %
 /// relative resolution from 1 µs to hours in a fixed ~2,000 counters, so a benchmark can report p50/p99/max of
 /// millions of samples without keeping them.
@@ -18,7 +20,7 @@ public struct LatenessHistogram: Hashable, Sendable {
 
     /// Records one sample; negative durations (early) count as zero.
     public mutating func record(_ lateness: Duration) {
-        let ns = lateness.nanosecondsClamped
+        let ns = lateness.nanoseconds
         let micros = UInt64(Swift.max(0, ns) / 1000)
         let index = Self.bucket(micros)
         if index >= counts.count { counts.append(contentsOf: repeatElement(0, count: index + 1 - counts.count)) }

@@ -51,8 +51,8 @@ public struct PingProbe: Sendable {
     public func run(on loop: any EventLoop) -> EventLoopFuture<ProbeResult> {
         let start = NIODeadline.now()
         let target = check.target
-        let what = "PING_CHECK \(target.host)"
-        let ipv6 = target.host.utf8.contains(UInt8(ascii: ":"))
+        let what = "PING_CHECK \(target.address)"
+        let ipv6 = target.address.isIPv6
         let id = UInt16.random(in: 1...UInt16.max)
         var t = target
         t.port = 0

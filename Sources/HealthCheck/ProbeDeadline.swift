@@ -1,4 +1,5 @@
 import NIOCore
+import Vocabulary
 
 /// Bounds one probe's whole exchange: when `timeout` (plus one loop turn) elapses before `promise` completes, the
 /// promise fails with `.timeout` and the channel (if any) is closed, so an accept-then-hang server never leaves a stuck probe.
@@ -9,7 +10,7 @@ struct ProbeDeadline<Value: Sendable>: Sendable {
     init(promise: EventLoopPromise<Value>, timeout: Duration, channel: EventLoopFuture<Channel>?) {
         self.promise = promise
         let loop = promise.futureResult.eventLoop
-        scheduled = loop.scheduleTask(in: .nanoseconds(timeout.nanosecondsClamped)) {
+        scheduled = loop.scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
             // A loop busy past the deadline may hold this probe's answer unread: NIO runs due tasks before it polls
             // again. One more turn (1 ms) lets it read that answer first, so a late probe is not a timeout.
             loop.scheduleTask(in: .milliseconds(1)) {

@@ -1,4 +1,5 @@
 import NIOHTTP1
+import Vocabulary
 
 /// Why a probe attempt failed, before it is turned into a `ProbeResult` reason.
 public enum ProbeError: Error, Hashable, Sendable, CustomStringConvertible {

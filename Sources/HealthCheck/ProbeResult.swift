@@ -1,3 +1,4 @@
+
 /// The outcome of one probe attempt.
 public struct ProbeResult: Hashable, Sendable {
     /// The check passed.

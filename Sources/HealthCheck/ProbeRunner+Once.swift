@@ -1,11 +1,12 @@
 import NIOCore
+import Vocabulary
 
 /// The result of one checker of one real server, from `ProbeRunner.runOnce`.
 public struct ProbeOutcome: Hashable, Sendable {
-    /// The virtual server's name.
-    public var virtualServer: String
+    /// The virtual server.
+    public var virtualServer: VirtualServerID
     /// The real server.
-    public var realServer: RealServerKey
+    public var realServer: RealServerID
     /// Index of the checker on the real server.
     public var index: Int
     /// keepalived's checker name (`HTTP_GET`).
@@ -22,7 +23,7 @@ extension ProbeRunner {
         for vs in virtualServers {
             for rs in vs.realServers {
                 for (index, spec) in rs.checkers.enumerated() {
-                    let pending = ProbeOutcome(virtualServer: vs.name, realServer: rs.key, index: index, checker: spec.kind.name,
+                    let pending = ProbeOutcome(virtualServer: vs.id, realServer: rs.key, index: index, checker: spec.kind.name,
                                                result: .failure("not run"))
                     futures.append((pending, run(spec.kind, on: loop)))
                 }

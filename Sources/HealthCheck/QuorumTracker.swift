@@ -10,21 +10,23 @@
 // server leaves and the sorry server is the only destination; while quorum is up the sorry server is removed
 // (or kept with weight 0 with `sorry_server_inhibit`).
 
+import Vocabulary
+
 /// Per-virtual-server quorum settings.
 public struct QuorumPolicy: Hashable, Sendable {
     /// `quorum`: minimum live weight (default 1).
     public var quorum: Int
     /// `hysteresis` (default 0).
     public var hysteresis: Int
-    /// `quorum_up` program and arguments.
-    public var quorumUp: [String]?
-    /// `quorum_down` program and arguments.
-    public var quorumDown: [String]?
+    /// `quorum_up`.
+    public var quorumUp: ScriptCommand?
+    /// `quorum_down`.
+    public var quorumDown: ScriptCommand?
     /// `sorry_server`.
     public var sorryServer: SorryServer?
 
     /// A policy with keepalived's defaults.
-    public init(quorum: Int = 1, hysteresis: Int = 0, quorumUp: [String]? = nil, quorumDown: [String]? = nil,
+    public init(quorum: Int = 1, hysteresis: Int = 0, quorumUp: ScriptCommand? = nil, quorumDown: ScriptCommand? = nil,
                 sorryServer: SorryServer? = nil) {
         self.quorum = quorum
         self.hysteresis = max(0, hysteresis)
@@ -37,15 +39,15 @@ public struct QuorumPolicy: Hashable, Sendable {
 /// `sorry_server` and `sorry_server_inhibit`.
 public struct SorryServer: Hashable, Sendable {
     /// Address.
-    public var host: String
+    public var address: IPAddress
     /// Port.
     public var port: UInt16
     /// `sorry_server_inhibit`: keep it with weight 0 while quorum is up instead of removing it.
     public var inhibit: Bool
 
     /// A sorry server.
-    public init(host: String, port: UInt16, inhibit: Bool = false) {
-        self.host = host
+    public init(address: IPAddress, port: UInt16, inhibit: Bool = false) {
+        self.address = address
         self.port = port
         self.inhibit = inhibit
     }
@@ -54,7 +56,7 @@ public struct SorryServer: Hashable, Sendable {
 /// One IPVS destination the pool wants.
 public struct PoolDestination: Hashable, Sendable {
     /// Address.
-    public var host: String
+    public var address: IPAddress
     /// Port.
     public var port: UInt16
     /// IPVS weight.
@@ -63,8 +65,8 @@ public struct PoolDestination: Hashable, Sendable {
     public var isSorryServer: Bool
 
     /// A destination.
-    public init(host: String, port: UInt16, weight: Int, isSorryServer: Bool = false) {
-        self.host = host
+    public init(address: IPAddress, port: UInt16, weight: Int, isSorryServer: Bool = false) {
+        self.address = address
         self.port = port
         self.weight = weight
         self.isSorryServer = isSorryServer
@@ -74,9 +76,9 @@ public struct PoolDestination: Hashable, Sendable {
 /// What a quorum transition asks for.
 public enum QuorumAction: Hashable, Sendable {
     /// Quorum was gained with this live weight; run `quorum_up` if set.
-    case quorumGained(liveWeight: Int, script: [String]?)
+    case quorumGained(liveWeight: Int, script: ScriptCommand?)
     /// Quorum was lost with this live weight; run `quorum_down` if set.
-    case quorumLost(liveWeight: Int, script: [String]?)
+    case quorumLost(liveWeight: Int, script: ScriptCommand?)
 }
 
 /// The quorum state machine of one virtual server.
@@ -122,16 +124,16 @@ public struct QuorumTracker: Hashable, Sendable {
     }
 
     /// The IPVS destinations this virtual server should have, given its real servers' states.
-    public func destinations(states: [RealServerKey: RealServerState]) -> [PoolDestination] {
+    public func destinations(states: [RealServerID: RealServerState]) -> [PoolDestination] {
         let sorted = states.sorted { $0.key < $1.key }
         if !isUp, let sorry = policy.sorryServer {
-            return [PoolDestination(host: sorry.host, port: sorry.port, weight: 1, isSorryServer: true)]
+            return [PoolDestination(address: sorry.address, port: sorry.port, weight: 1, isSorryServer: true)]
         }
         var result = sorted.compactMap { key, state in
-            state.ipvsWeight.map { PoolDestination(host: key.host, port: key.port, weight: $0) }
+            state.ipvsWeight.map { PoolDestination(address: key.address, port: key.port, weight: $0) }
         }
         if let sorry = policy.sorryServer, sorry.inhibit {
-            result.append(PoolDestination(host: sorry.host, port: sorry.port, weight: 0, isSorryServer: true))
+            result.append(PoolDestination(address: sorry.address, port: sorry.port, weight: 0, isSorryServer: true))
         }
         return result
     }

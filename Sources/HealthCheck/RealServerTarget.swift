@@ -1,47 +1,23 @@
-/// Identifies one real server of one virtual server.
-public struct RealServerKey: Hashable, Sendable, Comparable, CustomStringConvertible {
-    /// The virtual server as an operator writes it: `10.0.0.1:80`, `fwmark 7`, `group web`.
-    public var virtualServer: String
-    /// Real server address (numeric).
-    public var host: String
-    /// Real server port (0 when none is configured).
-    public var port: UInt16
-
-    /// A key.
-    public init(virtualServer: String, host: String, port: UInt16) {
-        self.virtualServer = virtualServer
-        self.host = host
-        self.port = port
-    }
-
-    /// `host:port`, with brackets around IPv6 hosts.
-    public var realServer: String { host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]:\(port)" : "\(host):\(port)" }
-
-    public var description: String { realServer }
-
-    public static func < (a: RealServerKey, b: RealServerKey) -> Bool {
-        (a.virtualServer, a.host, a.port) < (b.virtualServer, b.host, b.port)
-    }
-}
+import Vocabulary
 
 /// One real server to check: its identity, weight and checkers.
 public struct RealServerTarget: Hashable, Sendable {
     /// Identity.
-    public var key: RealServerKey
+    public var key: RealServerID
     /// Configured `weight`.
     public var weight: Int
     /// `inhibit_on_failure`: a dead server stays in the table with weight 0.
     public var inhibitOnFailure: Bool
     /// The checkers; all must pass. With none, the server is always up.
     public var checkers: [CheckerSpec]
-    /// `notify_up` program and arguments.
-    public var notifyUp: [String]?
-    /// `notify_down` program and arguments.
-    public var notifyDown: [String]?
+    /// `notify_up`.
+    public var notifyUp: ScriptCommand?
+    /// `notify_down`.
+    public var notifyDown: ScriptCommand?
 
     /// A target.
-    public init(key: RealServerKey, weight: Int = 1, inhibitOnFailure: Bool = false, checkers: [CheckerSpec],
-                notifyUp: [String]? = nil, notifyDown: [String]? = nil) {
+    public init(key: RealServerID, weight: Int = 1, inhibitOnFailure: Bool = false, checkers: [CheckerSpec],
+                notifyUp: ScriptCommand? = nil, notifyDown: ScriptCommand? = nil) {
         self.key = key
         self.weight = weight
         self.inhibitOnFailure = inhibitOnFailure
@@ -54,12 +30,12 @@ public struct RealServerTarget: Hashable, Sendable {
 /// Identifies one checker of one real server.
 public struct CheckID: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The real server.
-    public var realServer: RealServerKey
+    public var realServer: RealServerID
     /// Index of the checker in `RealServerTarget.checkers`.
     public var index: Int
 
     /// An ID.
-    public init(realServer: RealServerKey, index: Int) {
+    public init(realServer: RealServerID, index: Int) {
         self.realServer = realServer
         self.index = index
     }
@@ -92,7 +68,7 @@ public struct RealServerState: Hashable, Sendable {
 /// A change of a real server's state, with the reason that caused it.
 public struct RealServerStateChange: Hashable, Sendable, CustomStringConvertible {
     /// The server.
-    public var key: RealServerKey
+    public var key: RealServerID
     /// The new state.
     public var state: RealServerState
     /// The state before, `nil` when the server was just added.
@@ -101,7 +77,7 @@ public struct RealServerStateChange: Hashable, Sendable, CustomStringConvertible
     public var reason: String
 
     /// A change.
-    public init(key: RealServerKey, state: RealServerState, previous: RealServerState?, reason: String) {
+    public init(key: RealServerID, state: RealServerState, previous: RealServerState?, reason: String) {
         self.key = key
         self.state = state
         self.previous = previous

@@ -17,9 +17,9 @@ public struct ScriptProbe: Sendable {
     /// Runs one attempt; the future never fails.
     public func run(on loop: any EventLoop) -> EventLoopFuture<ProbeResult> {
         let start = NIODeadline.now()
-        let what = "MISC_CHECK \(check.arguments.joined(separator: " "))"
+        let what = "MISC_CHECK \(check.command)"
         let check = self.check
-        return runner.run(check.arguments, user: check.user, timeout: check.timeout, on: loop).map { exit in
+        return runner.run(check.command, timeout: check.timeout, on: loop).map { exit in
             let latency = elapsed(since: start)
             switch exit {
             case .exited(0):

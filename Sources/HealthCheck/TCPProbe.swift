@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Vocabulary
 
 /// `TCP_CHECK`: one TCP connect, closed at once.
 public struct TCPProbe: Sendable {
@@ -34,15 +35,15 @@ enum SocketConnector {
                         initializer: (@Sendable (Channel) -> EventLoopFuture<Void>)?) -> EventLoopFuture<Channel> {
         let address: SocketAddress
         do {
-            address = try SocketAddress(ipAddress: target.host, port: Int(target.port))
+            address = try SocketAddress(ipAddress: target.address.description, port: Int(target.port))
         } catch {
-            return loop.makeFailedFuture(ProbeError.invalidConfiguration("address \(target.host) is not numeric"))
+            return loop.makeFailedFuture(ProbeError.invalidConfiguration("address \(target.address) is not numeric"))
         }
         var bootstrap = ClientBootstrap(group: loop)
-            .connectTimeout(.nanoseconds(target.timeout.nanosecondsClamped))
+            .connectTimeout(.nanoseconds(target.timeout.nanoseconds))
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
         if target.bindAddress != nil || target.bindPort != nil {
-            let host = target.bindAddress ?? (address.protocol == .inet6 ? "::" : "0.0.0.0")
+            let host = target.bindAddress?.description ?? (address.protocol == .inet6 ? "::" : "0.0.0.0")
             do {
                 bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: host, port: Int(target.bindPort ?? 0)))
             } catch {

@@ -1,3 +1,4 @@
+
 /// Namespace marker for the IPVS module.
 public enum IPVSModule {
     /// The module's name, used in diagnostics.

@@ -1,3 +1,4 @@
+
 /// Renders the kernel table the way `ipvsadm -Ln` does, for `vigil ipvs list`.
 public enum IPVSListing {
     /// The header and the service/destination lines of `ipvsadm -Ln [--stats]`.

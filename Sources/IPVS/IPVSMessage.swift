@@ -8,6 +8,8 @@
 // Integers are in host byte order except ports, IPv4 netmasks and addresses, which the
 // kernel keeps in network order.
 
+import Vocabulary
+
 /// Constants of the IPVS generic netlink ABI (mirrors linux/ip_vs.h; checked against the
 /// C header in the tests).
 enum IPVSABI {
@@ -321,7 +323,7 @@ struct AttributeWriter {
     }
 
     /// `union nf_inet_addr`: the address bytes zero-padded to 16.
-    mutating func address(_ type: UInt16, _ a: IPVSAddress) {
+    mutating func address(_ type: UInt16, _ a: IPAddress) {
         header(type, payload: 16)
         buffer += a.bytes
         for _ in a.bytes.count..<16 { buffer.append(0) }

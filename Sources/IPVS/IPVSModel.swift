@@ -1,68 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+import Vocabulary
 #endif
-
-/// An IPv4 or IPv6 address as IPVS stores it: the family plus the address bytes in
-/// network order (4 or 16 of them).
-public struct IPVSAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
-    /// The address family.
-    public enum Family: UInt16, Hashable, Sendable, Comparable {
-        /// IPv4 (`AF_INET`).
-        case inet = 2
-        /// IPv6 (`AF_INET6`).
-        case inet6 = 10
-
-        public static func < (a: Family, b: Family) -> Bool { a.rawValue < b.rawValue }
-    }
-
-    /// The address family.
-    public let family: Family
-    /// The address in network byte order: 4 bytes for IPv4, 16 for IPv6.
-    public let bytes: [UInt8]
-
-    /// An address from its bytes; nil when the count does not match the family.
-    public init?(family: Family, bytes: [UInt8]) {
-        guard bytes.count == (family == .inet ? 4 : 16) else { return nil }
-        self.family = family
-        self.bytes = bytes
-    }
-
-    /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text (with or without brackets); nil when invalid.
-    public init?(_ text: String) {
-        var s = Substring(text)
-        if s.hasPrefix("[") && s.hasSuffix("]") { s = s.dropFirst().dropLast() }
-        var buf = [UInt8](repeating: 0, count: 16)
-        if s.contains(":") {
-            guard inet_pton(AF_INET6, String(s), &buf) == 1 else { return nil }
-            self.family = .inet6
-            self.bytes = buf
-        } else {
-            guard inet_pton(AF_INET, String(s), &buf) == 1 else { return nil }
-            self.family = .inet
-            self.bytes = Array(buf[0..<4])
-        }
-    }
-
-    /// The textual form (`10.0.0.1`, `2001:db8::1`).
-    public var description: String {
-        var out = [CChar](repeating: 0, count: 64)
-        let af = family == .inet ? AF_INET : AF_INET6
-        let ok = bytes.withUnsafeBytes { raw in inet_ntop(af, raw.baseAddress, &out, socklen_t(out.count)) != nil }
-        guard ok else { return bytes.map(String.init).joined(separator: ".") }
-        let end = out.firstIndex(of: 0) ?? out.count
-        return String(decoding: out[..<end].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    /// `addr:port` with IPv6 in brackets, as `ipvsadm -Ln` prints it.
-    public func withPort(_ port: UInt16) -> String {
-        family == .inet ? "\(self):\(port)" : "[\(self)]:\(port)"
-    }
-
-    public static func < (a: IPVSAddress, b: IPVSAddress) -> Bool {
-        if a.family != b.family { return a.family < b.family }
-        return a.bytes.lexicographicallyPrecedes(b.bytes)
-    }
-}
 
 /// The transport protocol of an address-based virtual service.
 public enum IPVSProtocol: UInt16, Hashable, Sendable, Comparable, CaseIterable {
@@ -89,12 +28,12 @@ public enum IPVSProtocol: UInt16, Hashable, Sendable, Comparable, CaseIterable {
 /// firewall mark (per address family).
 public enum IPVSServiceKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// An address-based service, e.g. TCP 10.0.0.1:80.
-    case address(IPVSProtocol, IPVSAddress, port: UInt16)
+    case address(IPVSProtocol, IPAddress, port: UInt16)
     /// A firewall-mark service for one address family.
-    case firewallMark(UInt32, family: IPVSAddress.Family)
+    case firewallMark(UInt32, family: IPAddress.Family)
 
     /// The service's address family.
-    public var family: IPVSAddress.Family {
+    public var family: IPAddress.Family {
         switch self {
         case .address(_, let a, _): a.family
         case .firewallMark(_, let f): f
@@ -109,7 +48,7 @@ public enum IPVSServiceKey: Hashable, Sendable, Comparable, CustomStringConverti
         }
     }
 
-    private var sortKey: (Int, UInt32, UInt16, IPVSAddress?, UInt16) {
+    private var sortKey: (Int, UInt32, UInt16, IPAddress?, UInt16) {
         switch self {
         case .address(let p, let a, let port): (0, 0, p.rawValue, a, port)
         case .firewallMark(let m, let f): (1, m, f.rawValue, nil, 0)
@@ -251,12 +190,12 @@ public enum IPVSForwarding: Hashable, Sendable {
 /// What identifies a destination within its service.
 public struct IPVSDestinationKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Real server address.
-    public var address: IPVSAddress
+    public var address: IPAddress
     /// Real server port (0 for fwmark services that keep the client's port).
     public var port: UInt16
 
     /// A destination key.
-    public init(address: IPVSAddress, port: UInt16) {
+    public init(address: IPAddress, port: UInt16) {
         self.address = address
         self.port = port
     }

@@ -14,6 +14,7 @@
 
 #if canImport(Glibc)
 import Glibc
+import Vocabulary
 #endif
 
 /// The set of services Vigil declared, in a line-oriented text form.
@@ -78,7 +79,7 @@ extension IPVSServiceKey {
         } else if host.contains(":") {
             return nil  // IPv6 without brackets is ambiguous with the port
         }
-        guard let address = IPVSAddress(String(host)) else { return nil }
+        guard let address = IPAddress(String(host)) else { return nil }
         self = .address(proto, address, port: port)
     }
 }

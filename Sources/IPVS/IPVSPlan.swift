@@ -13,6 +13,7 @@
 // destinations are edited, then added, then deleted (so a service never passes through
 // an empty state while it is being changed).
 
+
 /// Computes the minimal ordered command list that turns the kernel's table into the desired one.
 public enum IPVSPlan {
     /// The commands that make `actual` equal to `desired` for every desired service, and

@@ -1,6 +1,8 @@
 // Decoding of netlink replies from the IPVS family. Pure: bytes in, values out, and a
 // typed error (never a trap) for anything malformed.
 
+import Vocabulary
+
 /// One netlink message of a reply buffer.
 struct NetlinkMessage: Equatable {
     var type: UInt16
@@ -104,18 +106,18 @@ struct Attributes {
 
 /// Decoders for the IPVS attribute sets.
 enum IPVSDecode {
-    static func address(_ family: IPVSAddress.Family, _ raw: ArraySlice<UInt8>?, _ a: Attributes) throws(IPVSError) -> IPVSAddress {
+    static func address(_ family: IPAddress.Family, _ raw: ArraySlice<UInt8>?, _ a: Attributes) throws(IPVSError) -> IPAddress {
         let raw = try a.require(raw, "address")
         let n = family == .inet ? 4 : 16
-        guard raw.count >= n, let addr = IPVSAddress(family: family, bytes: Array(raw.prefix(n))) else {
+        guard raw.count >= n, let addr = IPAddress(family: family, bytes: Array(raw.prefix(n))) else {
             throw .malformedReply(a.op, "address of \(raw.count) bytes for family \(family)")
         }
         return addr
     }
 
-    static func family(_ v: UInt16?, _ a: Attributes) throws(IPVSError) -> IPVSAddress.Family {
+    static func family(_ v: UInt16?, _ a: Attributes) throws(IPVSError) -> IPAddress.Family {
         let raw = try a.require(v, "address family")
-        guard let f = IPVSAddress.Family(rawValue: raw) else { throw .malformedReply(a.op, "unknown address family \(raw)") }
+        guard let f = IPAddress.Family(rawValue: raw) else { throw .malformedReply(a.op, "unknown address family \(raw)") }
         return f
     }
 
@@ -167,7 +169,7 @@ enum IPVSDecode {
     }
 
     /// A destination from the nested IPVS_CMD_ATTR_DEST of a dump message.
-    static func destination(_ top: Attributes, serviceFamily: IPVSAddress.Family) throws(IPVSError) -> IPVSDestinationStatus {
+    static func destination(_ top: Attributes, serviceFamily: IPAddress.Family) throws(IPVSError) -> IPVSDestinationStatus {
         let a = try top.require(try top.nested(IPVSABI.CmdAttr.dest), "destination attribute")
         var fam = serviceFamily
         if let v = a.u16(IPVSABI.Dest.addrFamily) { fam = try family(v, a) }

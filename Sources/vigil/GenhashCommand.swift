@@ -1,6 +1,7 @@
 import ArgumentParser
 import HealthCheck
 import NIOPosix
+import Vocabulary
 
 /// `vigil genhash`: fetches a URL once and prints the MD5 digest of its body, for a `digest` line
 /// (the equivalent of `keepalived --genhash`, with the same options).
@@ -47,7 +48,8 @@ struct GenhashCommand: AsyncParsableCommand {
         }
         guard timeout > 0, timeout < 86_400 else { throw ValidationError("timeout must be between 0 and 86400 seconds") }
         let tls = useSSL ? TLSSettings(serverName: useSNI ? virtualHost : nil) : nil
-        let target = ConnectTarget(host: server, port: port, timeout: .milliseconds(Int64(timeout * 1000)))
+        guard let address = IPAddress(server) else { throw ValidationError("server must be a numeric IPv4 or IPv6 address, not \(server)") }
+        let target = ConnectTarget(address: address, port: port, timeout: .milliseconds(Int64(timeout * 1000)))
         let fetcher = HTTPFetcher(target: target, path: url, virtualHost: virtualHost, version: version, tls: tls)
         let group = MultiThreadedEventLoopGroup.singleton
         do {

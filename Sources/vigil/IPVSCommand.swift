@@ -201,10 +201,11 @@ enum IPVSConfigLoader {
             FileHandle.standardError.write(Data(result.rendered().utf8))
             throw ExitCode(65)
         }
-        let (table, problems) = IPVSTranslation.desiredTable(result.config)
-        guard problems.isEmpty else {
-            throw ValidationError(problems.map(\.description).joined(separator: "\n"))
+        let plan: DirectorPlan
+        do { plan = try DirectorPlan(config: result.config) } catch { throw ValidationError("\(error)") }
+        guard plan.problems.isEmpty else {
+            throw ValidationError(plan.problems.map(\.description).joined(separator: "\n"))
         }
-        return table
+        return plan.ipvsTable()
     }
 }

@@ -4,6 +4,7 @@ import Director
 import Foundation
 import HealthCheck
 import NIOPosix
+import Vocabulary
 
 /// `vigil probe`: runs every configured checker of every real server once, now, and prints the results.
 /// Exits 0 even when servers are down (it reports, it does not judge); 1 when the config is invalid.
@@ -48,16 +49,20 @@ struct ProbeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data(loaded.rendered().utf8))
             throw ExitCode(1)
         }
-        let virtualServers = CheckTranslation.virtualServers(from: loaded.config)
+        let plan: DirectorPlan
+        do { plan = try DirectorPlan(config: loaded.config) } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let virtualServers = plan.health
         if let watch {
-            try await runWatch(virtualServers, seconds: watch, security: CheckTranslation.scriptSecurity(from: loaded.config))
+            try await runWatch(virtualServers, seconds: watch, security: plan.scriptSecurity)
             return
         }
-        let runner = ProbeRunner(scripts: ProcessScriptRunner(pool: NIOThreadPool.singleton,
-                                                              security: CheckTranslation.scriptSecurity(from: loaded.config)))
+        let runner = ProbeRunner(scripts: ProcessScriptRunner(pool: NIOThreadPool.singleton, security: plan.scriptSecurity))
         let outcomes = await runner.runOnce(virtualServers, on: MultiThreadedEventLoopGroup.singleton.next())
         let rows = outcomes.map {
-            Row(virtualServer: $0.virtualServer, realServer: $0.realServer.realServer, checker: $0.checker, up: $0.result.up,
+            Row(virtualServer: $0.virtualServer.description, realServer: $0.realServer.realServer, checker: $0.checker, up: $0.result.up,
                 reason: $0.result.reason, latencyMs: (($0.result.latency.milliseconds) * 10).rounded() / 10)
         }
         if json {

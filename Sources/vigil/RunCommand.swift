@@ -83,8 +83,8 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data(loaded.rendered().utf8))
         }
         guard loaded.isValid else { throw ExitCode(1) }
-        let vrrp: VRRPRuntimeConfiguration
-        do { vrrp = try VRRPTranslation.runtimeConfiguration(loaded.config) } catch {
+        let plan: DirectorPlan
+        do { plan = try DirectorPlan(config: loaded.config) } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)
         }
@@ -99,13 +99,13 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "vigil")
         let path = file
         let configID = self.configID
-        let daemon = Daemon(vrrp: vrrp, pidFile: pidFile, logger: logger, reloader: {
+        let daemon = Daemon(vrrp: plan.vrrp, pidFile: pidFile, logger: logger, reloader: {
             let again = ConfigLoader.load(path: path, configID: configID)
             for d in again.diagnostics {
                 if d.severity == .error { logger.error("reload: \(d)") } else { logger.warning("reload: \(d)") }
             }
             guard again.isValid else { return nil }
-            do { return DaemonReload(config: again.config, vrrp: try VRRPTranslation.runtimeConfiguration(again.config)) } catch {
+            do { return DaemonReload(plan: try DirectorPlan(config: again.config)) } catch {
                 logger.error("reload: \(error)")
                 return nil
             }
@@ -114,14 +114,13 @@ struct RunCommand: AsyncParsableCommand {
         if !noControl, let control { endpoint = try ControlEndpoint(parsing: control) }
         let status = StatusService(
             // -C runs no VRRP: list no instance rather than instances stuck in INIT.
-            recorder: checksOnly ? StatusRecorder(instances: [], virtualServers: CheckTranslation.virtualServers(from: loaded.config))
-                                 : StatusRecorder(config: loaded.config),
+            recorder: checksOnly ? StatusRecorder(instances: [], virtualServers: plan.health) : StatusRecorder(plan: plan),
             control: endpoint, logger: logger)
         status.follow(daemon)
         status.start()
         defer { status.stop() }
         do {
-            try await Supervisor.runDaemon(daemon, config: loaded.config, vrrpOnly: vrrpOnly, checksOnly: checksOnly,
+            try await Supervisor.runDaemon(daemon, plan: plan, vrrpOnly: vrrpOnly, checksOnly: checksOnly,
                                            releaseOnExit: !dontReleaseIPVS, logger: logger, recorder: status.recorder,
                                            ownershipFile: ipvsState.map(IPVSOwnershipFile.init(path:))
                                                ?? .forCurrentNetworkNamespace())

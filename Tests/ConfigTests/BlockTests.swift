@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Vocabulary
 @testable import Config
 
 @Test("global_defs keywords land in GlobalDefs")
@@ -232,7 +233,7 @@ func virtualServerBlock() throws {
     """)
     #expect(r.errors.isEmpty, "\(r.rendered())")
     let vs = try #require(r.config.virtualServers.first)
-    #expect(vs.address == .address(ConfigIPAddress("10.0.0.1")!, port: 80))
+    #expect(vs.address == .address(IPAddress("10.0.0.1")!, port: 80))
     #expect(vs.delayLoop == 6 && vs.lbAlgo == .wrr && vs.lbKind == .dr && vs.persistenceTimeout == 50)
     #expect(vs.persistenceGranularity?.description == "255.255.255.0" && vs.protocol == .tcp)
     #expect(vs.sorryServer?.description == "10.0.0.99" && vs.sorryServerPort == 8080 && vs.sorryServerInhibit)
@@ -271,7 +272,7 @@ func virtualServerForms() {
     #expect(r.errors.isEmpty, "\(r.rendered())")
     #expect(r.config.virtualServers.map(\.address) == [.group("G"), .fwmark(5)])
     #expect(r.config.virtualServerGroups.first?.entries == [
-        .range(first: ConfigIPAddress("10.0.0.1")!, last: ConfigIPAddress("10.0.0.10")!, port: 80), .fwmark(7)])
+        .range(first: IPAddress("10.0.0.1")!, last: IPAddress("10.0.0.10")!, port: 80), .fwmark(7)])
 }
 
 @Test("Model round-trips through JSON")

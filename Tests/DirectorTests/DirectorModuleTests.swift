@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Director
 
 @Test("The Director module links")

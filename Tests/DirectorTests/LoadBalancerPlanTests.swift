@@ -2,6 +2,8 @@ import Config
 import HealthCheck
 import IPVS
 import Testing
+import Vocabulary
+import TestSupport
 @testable import Director
 
 /// Parses a configuration that must be valid.
@@ -10,6 +12,14 @@ func parsedConfig(_ text: String) -> KeepalivedConfig {
     #expect(result.isValid, "\(result.rendered())")
     return result.config
 }
+
+/// The plan of a configuration the test wrote (a plan error is a bug in the test).
+func directorPlan(_ config: KeepalivedConfig) -> DirectorPlan {
+    do { return try DirectorPlan(config: config) } catch { preconditionFailure("test configuration: \(error)") }
+}
+
+/// The LVS side of `directorPlan(config)`.
+func lvsPlan(_ config: KeepalivedConfig) -> LoadBalancerPlan { directorPlan(config).lvs }
 
 let pairConfig = """
 vrrp_instance VI_1 {
@@ -48,8 +58,8 @@ virtual_server fwmark 7 {
 }
 """
 
-func v4(_ s: String) -> IPVSAddress {
-    guard let a = IPVSAddress(s) else { preconditionFailure("bad test address \(s)") }
+func v4(_ s: String) -> IPAddress {
+    guard let a = IPAddress(s) else { preconditionFailure("bad test address \(s)") }
     return a
 }
 
@@ -59,20 +69,20 @@ func tcp(_ host: String, _ port: UInt16) -> IPVSServiceKey { .address(.tcp, v4(h
 struct LoadBalancerPlanTests {
     @Test("A virtual server on a VIP is owned by the instance holding that VIP")
     func vipOwnedByInstance() {
-        let plan = LoadBalancerPlan(config: parsedConfig(pairConfig))
+        let plan = lvsPlan(parsedConfig(pairConfig))
         let s = plan.services.first { $0.service.key == tcp("10.0.0.100", 80) }
         #expect(s?.owner == .instance("VI_1"))
     }
 
     @Test("A virtual server on no VIP is always installed")
     func nonVIPAlways() {
-        let plan = LoadBalancerPlan(config: parsedConfig(pairConfig))
+        let plan = lvsPlan(parsedConfig(pairConfig))
         #expect(plan.services.first { $0.service.key == tcp("10.0.2.1", 80) }?.owner == .always)
     }
 
     @Test("An fwmark virtual server is always installed")
     func fwmarkAlways() {
-        let plan = LoadBalancerPlan(config: parsedConfig(pairConfig))
+        let plan = lvsPlan(parsedConfig(pairConfig))
         #expect(plan.services.first { $0.service.key == .firewallMark(7, family: .inet) }?.owner == .always)
     }
 
@@ -86,7 +96,7 @@ struct LoadBalancerPlanTests {
             }
         }
         """ + pairConfig
-        let plan = LoadBalancerPlan(config: parsedConfig(text))
+        let plan = lvsPlan(parsedConfig(text))
         #expect(plan.services.first { $0.service.key == tcp("10.0.0.100", 80) }?.owner
             == .syncGroup("G", members: ["VI_1", "VI_2"]))
     }
@@ -110,7 +120,7 @@ struct LoadBalancerPlanTests {
             real_server 192.168.1.1 80 { }
         }
         """
-        let plan = LoadBalancerPlan(config: parsedConfig(text))
+        let plan = lvsPlan(parsedConfig(text))
         #expect(plan.services.map(\.service.key) == [tcp("10.0.0.100", 80), tcp("10.0.0.101", 80),
                                                       .firewallMark(9, family: .inet)])
         #expect(plan.services.map(\.owner) == [.instance("VI_1"), .instance("VI_1"), .always])
@@ -119,7 +129,7 @@ struct LoadBalancerPlanTests {
 
     @Test("Service attributes and destinations come from the virtual server")
     func attributes() {
-        let plan = LoadBalancerPlan(config: parsedConfig(pairConfig))
+        let plan = lvsPlan(parsedConfig(pairConfig))
         let s = plan.services.first { $0.service.key == tcp("10.0.0.100", 80) }
         #expect(s?.service.scheduler == "rr")
         let pool = plan.pools["10.0.0.100:80"]
@@ -132,13 +142,13 @@ struct LoadBalancerPlanTests {
     @Test("Health-check targets use the same keys as the plan")
     func checkKeysMatch() {
         let config = parsedConfig(pairConfig)
-        let plan = LoadBalancerPlan(config: config)
-        let health = CheckTranslation.virtualServers(from: config)
+        let plan = lvsPlan(config)
+        let health = directorPlan(config).health
         for vs in health {
-            #expect(vs.realServers.map(\.key) == plan.pools[vs.name]?.realServers.map(\.key))
+            #expect(vs.realServers.map(\.key) == plan.pools[vs.id]?.realServers.map(\.key))
         }
-        let first = health.first { $0.name == "10.0.0.100:80" }?.realServers.first?.checkers.first
-        #expect(first?.kind == .tcp(TCPCheck(target: ConnectTarget(host: "192.168.1.1", port: 8080, timeout: .seconds(1)))))
+        let first = health.first { $0.id == "10.0.0.100:80" }?.realServers.first?.checkers.first
+        #expect(first?.kind == .tcp(TCPCheck(target: ConnectTarget(address: "192.168.1.1", port: 8080, timeout: .seconds(1)))))
         #expect(first?.timing.delayLoop == .seconds(2))
     }
 }

@@ -2,6 +2,7 @@ import HA
 import HealthCheck
 import IPVS
 import Testing
+import TestSupport
 @testable import Director
 
 private let syncPairConfig = """
@@ -41,9 +42,9 @@ virtual_server 10.0.2.1 80 {
 struct LoadBalancerSyncDaemonTests {
     @Test("lvs_sync_daemon's id defaults to the instance's virtual_router_id; an explicit id wins; other options are listed")
     func planSyncDaemon() {
-        let plain = LoadBalancerPlan(config: parsedConfig(syncPairConfig))
+        let plain = lvsPlan(parsedConfig(syncPairConfig))
         #expect(plain.syncDaemon == PlannedSyncDaemon(interface: "eth0", instance: "VI_1", syncID: 51))
-        let explicit = LoadBalancerPlan(config: parsedConfig(syncPairConfig.replacingOccurrences(
+        let explicit = lvsPlan(parsedConfig(syncPairConfig.replacingOccurrences(
             of: "lvs_sync_daemon eth0 VI_1", with: "lvs_sync_daemon eth0 VI_1 id 7 ttl 2\n    lvs_flush")))
         #expect(explicit.syncDaemon == PlannedSyncDaemon(interface: "eth0", instance: "VI_1", syncID: 7, ignoredOptions: ["ttl 2"]))
         #expect(explicit.flushAtStart)
@@ -53,7 +54,7 @@ struct LoadBalancerSyncDaemonTests {
 
     @Test("The sync daemon is the backup one until the instance is MASTER, the master one while it is, backup again after")
     func syncDaemonFollowsState() {
-        var lb = LoadBalancer(plan: LoadBalancerPlan(config: parsedConfig(syncPairConfig)))
+        var lb = LoadBalancer(plan: lvsPlan(parsedConfig(syncPairConfig)))
         #expect(lb.desiredSyncDaemon == IPVSSyncDaemon(role: .backup, interface: "eth0", syncID: 51))
         _ = lb.instanceChanged("VI_1", to: .backup, reason: "startup")
         #expect(lb.desiredSyncDaemon?.role == .backup)
@@ -68,7 +69,7 @@ struct LoadBalancerSyncDaemonTests {
     func roleChangeReconciles() {
         var config = syncPairConfig
         config = config.replacingOccurrences(of: "10.0.0.100 80", with: "10.0.3.3 80")   // no service on the VIP
-        var lb = LoadBalancer(plan: LoadBalancerPlan(config: parsedConfig(config)))
+        var lb = LoadBalancer(plan: lvsPlan(parsedConfig(config)))
         let before = lb.desiredTable
         let actions = lb.instanceChanged("VI_1", to: .master, reason: "test")
         #expect(lb.desiredTable == before)
@@ -77,13 +78,13 @@ struct LoadBalancerSyncDaemonTests {
 
     @Test("Checks-only mode runs no sync daemon")
     func checksOnlyNoDaemon() {
-        let lb = LoadBalancer(plan: LoadBalancerPlan(config: parsedConfig(syncPairConfig)), mode: .checksOnly)
+        let lb = LoadBalancer(plan: lvsPlan(parsedConfig(syncPairConfig)), mode: .checksOnly)
         #expect(lb.desiredSyncDaemon == nil)
     }
 
     @Test("ha_suspend: a virtual server on a VIP is checked only while its instance is MASTER; one on no VIP always")
     func haSuspendFollowsOwnership() {
-        var lb = LoadBalancer(plan: LoadBalancerPlan(config: parsedConfig(syncPairConfig)))
+        var lb = LoadBalancer(plan: lvsPlan(parsedConfig(syncPairConfig)))
         #expect(lb.suspendedVirtualServers == ["10.0.0.100:80"])
         _ = lb.instanceChanged("VI_1", to: .master, reason: "test")
         #expect(lb.suspendedVirtualServers.isEmpty)

@@ -2,11 +2,13 @@ import HA
 import HealthCheck
 import IPVS
 import Testing
+import Vocabulary
+import TestSupport
 @testable import Director
 
-private let vs = "10.0.0.100:80"
-private let rs1 = RealServerKey(virtualServer: vs, host: "192.168.1.1", port: 80)
-private let rs2 = RealServerKey(virtualServer: vs, host: "192.168.1.2", port: 80)
+private let vs: VirtualServerID = "10.0.0.100:80"
+private let rs1 = RealServerID(virtualServer: vs, address: "192.168.1.1", port: 80)
+private let rs2 = RealServerID(virtualServer: vs, address: "192.168.1.2", port: 80)
 private let key = tcp("10.0.0.100", 80)
 private let local = tcp("10.0.2.1", 80)
 
@@ -14,8 +16,8 @@ private func dest(_ host: String, _ weight: Int32) -> IPVSDestination {
     IPVSDestination(key: IPVSDestinationKey(address: v4(host), port: 80), forwarding: .masquerade, weight: weight)
 }
 
-private func planned(_ k: RealServerKey, weight: Int32 = 1, inhibit: Bool = false, alive: Bool = true) -> PlannedRealServer {
-    PlannedRealServer(key: k, destination: dest(k.host, weight), inhibitOnFailure: inhibit, initiallyAlive: alive)
+private func planned(_ k: RealServerID, weight: Int32 = 1, inhibit: Bool = false, alive: Bool = true) -> PlannedRealServer {
+    PlannedRealServer(key: k, destination: dest(k.address.description, weight), inhibitOnFailure: inhibit, initiallyAlive: alive)
 }
 
 private func makePlan(inhibit: Bool = false, quorum: Int = 1, sorry: Bool = false, sorryInhibit: Bool = false,
@@ -28,7 +30,7 @@ private func makePlan(inhibit: Bool = false, quorum: Int = 1, sorry: Bool = fals
                                 sorryServerInhibit: sorryInhibit)])
 }
 
-private func change(_ k: RealServerKey, alive: Bool, weight: Int = 1, inhibit: Bool = false) -> RealServerStateChange {
+private func change(_ k: RealServerID, alive: Bool, weight: Int = 1, inhibit: Bool = false) -> RealServerStateChange {
     RealServerStateChange(key: k, state: RealServerState(alive: alive, weight: weight, inhibitOnFailure: inhibit),
                           previous: nil, reason: "test")
 }

@@ -2,6 +2,7 @@
 import HealthCheck
 @testable import IPVS
 import Testing
+import TestSupport
 @testable import Director
 
 @Suite("VigilMetrics")

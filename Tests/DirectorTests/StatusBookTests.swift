@@ -3,6 +3,7 @@ import Foundation
 import HealthCheck
 @testable import IPVS
 import Testing
+import TestSupport
 @testable import Director
 
 @Suite("StatusBook")

@@ -1,6 +1,8 @@
 import Foundation
 @testable import HA
 import HealthCheck
+import Vocabulary
+import TestSupport
 @testable import IPVS
 @testable import Director
 
@@ -10,33 +12,33 @@ enum StatusFixtures {
     static let t0 = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-18T…Z, any fixed instant
     static func at(_ seconds: Double) -> Date { t0.addingTimeInterval(seconds) }
 
-    static let vip = IPAddress("10.10.1.100")!
+    static let vip: IPAddress = "10.10.1.100"
 
     static func instance(name: String = "VI_1", priority: UInt8 = 150, tracks: [VRRPTrackReference] = []) -> VRRPInstanceSpec {
         VRRPInstanceSpec(
             configuration: VRRPInstanceConfiguration(name: name, vrid: 51, priority: priority, virtualAddresses: [vip],
-                                                     primaryAddress: IPAddress("10.10.1.1")!),
+                                                     primaryAddress: "10.10.1.1"),
             interface: "eth0", virtualAddresses: [VirtualAddress(address: vip)], trackScripts: tracks)
     }
 
-    static let vs = "10.10.1.100:80"
-    static let r1 = RealServerKey(virtualServer: vs, host: "10.10.2.21", port: 8080)
-    static let r2 = RealServerKey(virtualServer: vs, host: "10.10.2.22", port: 8080)
+    static let vs: VirtualServerID = "10.10.1.100:80"
+    static let r1 = RealServerID(virtualServer: vs, address: "10.10.2.21", port: 8080)
+    static let r2 = RealServerID(virtualServer: vs, address: "10.10.2.22", port: 8080)
 
     static func pool(alpha: Bool = false) -> VirtualServerHealth {
-        VirtualServerHealth(name: vs, alpha: alpha, realServers: [
+        VirtualServerHealth(id: vs, alpha: alpha, realServers: [
             RealServerTarget(key: r1, weight: 2, checkers: []),
             RealServerTarget(key: r2, weight: 1, checkers: []),
         ])
     }
 
-    static func down(_ key: RealServerKey, reason: String = "TCP_CHECK connect refused (2nd try)") -> HealthCheckEvent {
+    static func down(_ key: RealServerID, reason: String = "TCP_CHECK connect refused (2nd try)") -> HealthCheckEvent {
         .realServer(RealServerStateChange(key: key, state: RealServerState(alive: false, weight: 1, inhibitOnFailure: false),
                                           previous: RealServerState(alive: true, weight: 1, inhibitOnFailure: false),
                                           reason: reason), applyToPool: true)
     }
 
-    static func up(_ key: RealServerKey, weight: Int = 1) -> HealthCheckEvent {
+    static func up(_ key: RealServerID, weight: Int = 1) -> HealthCheckEvent {
         .realServer(RealServerStateChange(key: key, state: RealServerState(alive: true, weight: weight, inhibitOnFailure: false),
                                           previous: nil, reason: "TCP_CHECK connected"), applyToPool: true)
     }

@@ -5,6 +5,7 @@ import IPVS
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 @testable import Director
 
 /// An in-memory kernel table for the Supervisor (adds, edits and deletes; refuses what the kernel would).
@@ -74,7 +75,7 @@ virtual_server 10.0.2.1 80 {
 /// Runs a checks-only Supervisor over `kernel` until its table holds `until`, then stops it.
 private func runOnce(_ kernel: MemoryIPVS, record: IPVSOwnershipFile, release: Bool,
                      until done: @escaping @Sendable (IPVSTable) -> Bool) async throws {
-    let supervisor = Supervisor(config: parsedConfig(configured), mode: .checksOnly, releaseOnExit: release,
+    let supervisor = Supervisor(plan: directorPlan(parsedConfig(configured)), mode: .checksOnly, releaseOnExit: release,
                                 logger: Logger(label: "test"), ownershipFile: record,
                                 control: { () throws(IPVSError) -> any IPVSControl in kernel })
     let run = Task { try await supervisor.run(vrrpEvents: nil) }
@@ -205,7 +206,7 @@ struct SupervisorSyncDaemonTests {
         var table = IPVSTable()
         table.services[handMade] = IPVSVirtualService(service: IPVSService(key: handMade))
         let kernel = MemoryIPVS(table)
-        let supervisor = Supervisor(config: parsedConfig(followed), mode: .followVRRP, logger: Logger(label: "test"),
+        let supervisor = Supervisor(plan: directorPlan(parsedConfig(followed)), mode: .followVRRP, logger: Logger(label: "test"),
                                     control: { () throws(IPVSError) -> any IPVSControl in kernel })
         let (events, feed) = AsyncStream.makeStream(of: VRRPEvent.self)
         let run = Task { try await supervisor.run(vrrpEvents: events) }

@@ -1,4 +1,5 @@
 import Testing
+import Vocabulary
 @testable import HA
 
 /// The master-silence signal (not part of VRRP): a BACKUP reports a silent master before its master-down timer

@@ -1,4 +1,5 @@
 import Testing
+import Vocabulary
 @testable import HA
 
 private let src4 = IPAddress("192.168.1.1")!

@@ -1,4 +1,5 @@
 import Testing
+import Vocabulary
 @testable import HA
 
 let vip = IPAddress("10.0.0.100")!

@@ -1,4 +1,5 @@
 import Testing
+import Vocabulary
 @testable import HA
 
 /// Two instances over a simulated link on simulated time. The link can drop, delay and

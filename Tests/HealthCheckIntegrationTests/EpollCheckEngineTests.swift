@@ -4,6 +4,8 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import Testing
+import Vocabulary
+import TestSupport
 
 /// A listening TCP socket on 127.0.0.1 that never accepts: with `backlog` 0 and one connection queued, the kernel
 /// drops further SYNs, so connects to it stay in progress (a black hole on loopback).
@@ -66,9 +68,9 @@ private final class Sink: Sendable {
     }
 }
 
-private func request(_ port: UInt16, timeout: Duration, due: CheckInstant = CheckInstant.now()) -> EpollCheckEngine.Request {
-    EpollCheckEngine.Request(id: CheckID(realServer: RealServerKey(virtualServer: "vs", host: "127.0.0.1", port: port), index: 0),
-                             target: ConnectTarget(host: "127.0.0.1", port: port, timeout: timeout), due: due)
+private func request(_ port: UInt16, timeout: Duration, due: Instant = Instant.now()) -> EpollCheckEngine.Request {
+    EpollCheckEngine.Request(id: CheckID(realServer: RealServerID(virtualServer: "vs", address: "127.0.0.1", port: port), index: 0),
+                             target: ConnectTarget(address: "127.0.0.1", port: port, timeout: timeout), due: due)
 }
 
 @Suite("EpollCheckEngine on loopback", .serialized, .enabled(if: tierEnabled))
@@ -99,7 +101,7 @@ struct EpollCheckEngineTests {
         // Fill the accept queue so later SYNs are dropped.
         engine.submit((0..<4).map { _ in request(full.port, timeout: .seconds(3)) })
         try await Task.sleep(for: .milliseconds(200))
-        let late = request(full.port, timeout: .milliseconds(300), due: CheckInstant.now() + .seconds(-10))
+        let late = request(full.port, timeout: .milliseconds(300), due: Instant.now() + .seconds(-10))
         engine.submit([late])
         let got = try await sink.wait(for: 1, within: .seconds(3)) { $0.target.timeout == .milliseconds(300) }
         guard let result = got.first else { Issue.record("no completion for the late check"); return }
@@ -116,9 +118,9 @@ struct EpollCheckEngineTests {
         // deadline has passed when it next looks, as if the thread had been descheduled for 10 s between the
         // connect and its next look at the clock. A timer-based verdict would call this a timeout.
         let calls = Locked<Int?>(nil)
-        let clock: @Sendable () -> CheckInstant = {
+        let clock: @Sendable () -> Instant = {
             let n = calls.withLock { n -> Int? in n = n.map { $0 + 1 }; return n }
-            return CheckInstant.now() + ((n ?? 0) > 1 ? .seconds(10) : .zero)
+            return Instant.now() + ((n ?? 0) > 1 ? .seconds(10) : .zero)
         }
         let engine = try EpollCheckEngine(threads: 1, clock: clock) { batch in sink.completions.withLock { $0 += batch } }
         defer { engine.shutdown() }
@@ -195,12 +197,13 @@ struct StalledLoopTests {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let serviceLoop = group.next()
         let timing = CheckTiming(delayLoop: .seconds(1), retry: 0, warmup: .zero)
-        let check = CheckerSpec(kind: .tcp(TCPCheck(target: ConnectTarget(host: "127.0.0.1", port: listener.port,
+        let check = CheckerSpec(kind: .tcp(TCPCheck(target: ConnectTarget(address: "127.0.0.1", port: listener.port,
                                                                           timeout: .milliseconds(500)))),
                                 timing: timing)
         let servers = (0..<400).map { i in
-            let key = RealServerKey(virtualServer: "vs\(i)", host: "127.0.0.1", port: listener.port)
-            return VirtualServerHealth(name: "vs\(i)", realServers: [RealServerTarget(key: key, checkers: [check])])
+            let id = VirtualServerID(.group("vs\(i)"))
+            let key = RealServerID(virtualServer: id, address: "127.0.0.1", port: listener.port)
+            return VirtualServerHealth(id: id, realServers: [RealServerTarget(key: key, checkers: [check])])
         }
         // Like the Director's Supervisor: one loop, no probe loops given.
         let service = HealthCheckService(loop: serviceLoop, threadPool: NIOThreadPool.singleton, seed: 1)

@@ -4,6 +4,8 @@ import Synchronization
 import NIOCore
 import NIOPosix
 import Testing
+import Vocabulary
+import TestSupport
 
 /// The repository root (two levels above this file's directory).
 let repoRoot: String = {
@@ -56,7 +58,7 @@ final class FakeServers: @unchecked Sendable {
     }
 
     func target(_ mode: String, timeout: Duration = .seconds(2)) -> ConnectTarget {
-        ConnectTarget(host: "127.0.0.1", port: ports[mode] ?? 1, timeout: timeout)
+        ConnectTarget(address: "127.0.0.1", port: ports[mode] ?? 1, timeout: timeout)
     }
 
     func stop() {
@@ -112,9 +114,9 @@ func engineProbe(_ check: HTTPCheck) async throws -> ProbeResult {
     let completions = Mutex<[EpollCheckEngine.Completion]>([])
     let engine = try EpollCheckEngine(threads: 1) { batch in completions.withLock { $0 += batch } }
     defer { engine.shutdown() }
-    let id = CheckID(realServer: RealServerKey(virtualServer: "vs", host: check.target.host, port: check.target.port), index: 0)
+    let id = CheckID(realServer: RealServerID(virtualServer: "vs", address: check.target.address, port: check.target.port), index: 0)
     var run = HTTPEngineCheck(check: check)
-    engine.submit([run.request(id: id, due: CheckInstant.now())])
+    engine.submit([run.request(id: id, due: Instant.now())])
     let end = ContinuousClock.now + .seconds(30)
     while ContinuousClock.now < end {
         let got = completions.withLock { c -> EpollCheckEngine.Completion? in c.isEmpty ? nil : c.removeFirst() }
@@ -122,7 +124,7 @@ func engineProbe(_ check: HTTPCheck) async throws -> ProbeResult {
             try await Task.sleep(for: .milliseconds(5))
             continue
         }
-        switch run.finished(completion, now: CheckInstant.now()) {
+        switch run.finished(completion, now: Instant.now()) {
         case .next(let request): engine.submit([request])
         case .done(let result): return result
         }

@@ -4,6 +4,8 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import Testing
+import Vocabulary
+import TestSupport
 
 @Suite("HTTP_GET on the epoll engine", .serialized, .enabled(if: tierEnabled))
 struct HTTPEngineTests {
@@ -14,7 +16,7 @@ struct HTTPEngineTests {
         let reference = try run(["/usr/bin/genhash", "-s", "127.0.0.1", "-p", "\(nginx.httpPort)", "-u", "/big.txt"])
             .output.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(reference.count == 32)
-        let check = HTTPCheck(target: ConnectTarget(host: "127.0.0.1", port: nginx.httpPort),
+        let check = HTTPCheck(target: ConnectTarget(address: "127.0.0.1", port: nginx.httpPort),
                               urls: [URLCheck(path: "/big.txt", statusCodes: [200...200], digest: reference),
                                      URLCheck(path: "/health/")])
         let result = try await engineProbe(check)
@@ -28,7 +30,7 @@ struct HTTPEngineTests {
         defer { nginx.stop() }
         let servers = try FakeServers()
         defer { servers.stop() }
-        let nginxTarget = ConnectTarget(host: "127.0.0.1", port: nginx.httpPort)
+        let nginxTarget = ConnectTarget(address: "127.0.0.1", port: nginx.httpPort)
         let cases: [(ConnectTarget, String, HTTPProtocolVersion)] = [
             (nginxTarget, "/index.html", .http10), (nginxTarget, "/big.txt", .http10Close),
             (nginxTarget, "/big.txt", .http11), (servers.target("chunked"), "/", .http11),
@@ -47,7 +49,7 @@ struct HTTPEngineTests {
     func statusAndDigest() async throws {
         let nginx = try Nginx()
         defer { nginx.stop() }
-        let target = ConnectTarget(host: "127.0.0.1", port: nginx.httpPort)
+        let target = ConnectTarget(address: "127.0.0.1", port: nginx.httpPort)
         let missing = try await engineProbe(HTTPCheck(target: target, urls: [URLCheck(path: "/missing", statusCodes: [200...200])]))
         #expect(!missing.up)
         #expect(missing.reason.hasSuffix("/missing status 404, expected 200"), "\(missing.reason)")
@@ -59,12 +61,12 @@ struct HTTPEngineTests {
         defer { nginx.stop() }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let service = HealthCheckService(loop: group.next(), threadPool: NIOThreadPool.singleton, seed: 1)
-        let key = RealServerKey(virtualServer: "vs", host: "127.0.0.1", port: nginx.httpPort)
+        let key = RealServerID(virtualServer: "vs", address: "127.0.0.1", port: nginx.httpPort)
         func target(_ path: String, alpha: Bool) -> VirtualServerHealth {
             let timing = CheckTiming(delayLoop: .milliseconds(300), retry: 0, warmup: .zero, alpha: alpha)
-            let check = HTTPCheck(target: ConnectTarget(host: "127.0.0.1", port: nginx.httpPort, timeout: .seconds(1)),
+            let check = HTTPCheck(target: ConnectTarget(address: "127.0.0.1", port: nginx.httpPort, timeout: .seconds(1)),
                                   urls: [URLCheck(path: path, statusCodes: [200...200])])
-            return VirtualServerHealth(name: "vs", realServers: [RealServerTarget(key: key, checkers: [
+            return VirtualServerHealth(id: "vs", realServers: [RealServerTarget(key: key, checkers: [
                 CheckerSpec(kind: .http(check), timing: timing)])])
         }
         let changes = Task {

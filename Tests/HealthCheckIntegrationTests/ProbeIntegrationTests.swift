@@ -3,6 +3,8 @@ import HealthCheck
 import NIOCore
 import NIOPosix
 import Testing
+import TestSupport
+import Vocabulary
 
 @Suite("Probes against real and misbehaving servers on loopback", .serialized, .enabled(if: tierEnabled))
 struct ProbeIntegrationTests {
@@ -14,7 +16,7 @@ struct ProbeIntegrationTests {
         #expect(status == 0)
         let digest = reference.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(digest.count == 32)
-        let check = HTTPCheck(target: ConnectTarget(host: "127.0.0.1", port: nginx.httpPort),
+        let check = HTTPCheck(target: ConnectTarget(address: "127.0.0.1", port: nginx.httpPort),
                               urls: [URLCheck(path: "/big.txt", statusCodes: [200...200], digest: digest), URLCheck(path: "/health/")])
         let result = try await probe(.http(check))
         #expect(result.up, "\(result.reason)")
@@ -41,7 +43,7 @@ struct ProbeIntegrationTests {
     func sslNginx() async throws {
         let nginx = try Nginx()
         defer { nginx.stop() }
-        let target = ConnectTarget(host: "127.0.0.1", port: nginx.httpsPort)
+        let target = ConnectTarget(address: "127.0.0.1", port: nginx.httpsPort)
         let plain = try await probe(.http(HTTPCheck(target: target, urls: [URLCheck(path: "/index.html")], tls: TLSSettings())))
         #expect(plain.up, "\(plain.reason)")
         let trusted = try await probe(.http(HTTPCheck(target: target, urls: [URLCheck(path: "/index.html")],
@@ -57,7 +59,7 @@ struct ProbeIntegrationTests {
     func httpStatusAndDigest() async throws {
         let nginx = try Nginx()
         defer { nginx.stop() }
-        let target = ConnectTarget(host: "127.0.0.1", port: nginx.httpPort)
+        let target = ConnectTarget(address: "127.0.0.1", port: nginx.httpPort)
         let missing = try await probe(.http(HTTPCheck(target: target, urls: [URLCheck(path: "/missing", statusCodes: [200...200])])))
         #expect(!missing.up)
         #expect(missing.reason.hasSuffix("/missing status 404, expected 200"), "\(missing.reason)")
@@ -140,13 +142,13 @@ struct ProbeIntegrationTests {
 
     @Test("PING_CHECK gets an echo reply from 127.0.0.1")
     func ping() async throws {
-        let result = try await probe(.ping(PingCheck(target: ConnectTarget(host: "127.0.0.1", port: 0, timeout: .seconds(2)))))
+        let result = try await probe(.ping(PingCheck(target: ConnectTarget(address: "127.0.0.1", port: 0, timeout: .seconds(2)))))
         #expect(result.up, "\(result.reason)")
     }
 
     @Test("PING_CHECK gets an ICMPv6 echo reply from ::1")
     func pingIPv6() async throws {
-        let result = try await probe(.ping(PingCheck(target: ConnectTarget(host: "::1", port: 0, timeout: .seconds(2)))))
+        let result = try await probe(.ping(PingCheck(target: ConnectTarget(address: "::1", port: 0, timeout: .seconds(2)))))
         #expect(result.up, "\(result.reason)")
         #expect(result.reason.contains("echo reply"), "\(result.reason)")
     }
@@ -156,7 +158,7 @@ struct ProbeIntegrationTests {
         for (code, dynamic, up, weight) in [(0, false, true, nil), (1, true, false, nil), (12, true, true, 10), (12, false, false, nil)] as [(Int, Bool, Bool, Int?)] {
             let script = try TempScript("exit \(code)")
             defer { script.remove() }
-            let result = try await probe(.misc(MiscCheck(arguments: [script.path], dynamic: dynamic)))
+            let result = try await probe(.misc(MiscCheck(command: ScriptCommand(command: script.path), dynamic: dynamic)))
             #expect(result.up == up, "exit \(code): \(result.reason)")
             #expect(result.dynamicWeight == weight)
         }
@@ -169,7 +171,7 @@ struct ProbeIntegrationTests {
         let script = try TempScript("sleep 300 &\necho $! > \"$1\"\nwait")
         defer { script.remove() }
         let start = ContinuousClock.now
-        let result = try await probe(.misc(MiscCheck(arguments: [script.path, pidFile], timeout: .seconds(1))))
+        let result = try await probe(.misc(MiscCheck(command: ScriptCommand(command: "\(script.path) \(pidFile)"), timeout: .seconds(1))))
         let took = ContinuousClock.now - start
         #expect(!result.up)
         #expect(result.reason.contains("timed out"), "\(result.reason)")

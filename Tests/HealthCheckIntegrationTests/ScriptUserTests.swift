@@ -3,6 +3,8 @@ import HealthCheck
 import NIOCore
 import NIOPosix
 import Testing
+import Vocabulary
+import TestSupport
 
 /// A script that passes only when it runs as uid 65534 (`nobody`).
 private let asNobody = "[ \"$(id -u)\" = 65534 ] && [ \"$(id -g)\" = \"$(id -g nobody)\" ]"
@@ -14,7 +16,7 @@ struct ScriptUserTests {
         try #require(getuid() == 0, "running a script as another user needs root")
         let script = try TempScript(asNobody)
         defer { script.remove() }
-        let result = try await probe(.misc(MiscCheck(arguments: [script.path], timeout: .seconds(5), user: "nobody")))
+        let result = try await probe(.misc(MiscCheck(command: ScriptCommand(command: script.path, user: "nobody"), timeout: .seconds(5))))
         #expect(result.up, "\(result.reason)")
     }
 
@@ -23,7 +25,7 @@ struct ScriptUserTests {
         try #require(getuid() == 0, "the host tier needs root")
         let script = try TempScript(asNobody)
         defer { script.remove() }
-        let result = try await probe(.misc(MiscCheck(arguments: [script.path], timeout: .seconds(5))))
+        let result = try await probe(.misc(MiscCheck(command: ScriptCommand(command: script.path), timeout: .seconds(5))))
         #expect(!result.up, "\(result.reason)")
     }
 
@@ -34,7 +36,7 @@ struct ScriptUserTests {
         defer { script.remove() }
         let runner = ProbeRunner(scripts: ProcessScriptRunner(pool: NIOThreadPool.singleton,
                                                               security: ScriptSecurity(defaultUser: "nobody")))
-        let result = try await runner.run(.misc(MiscCheck(arguments: [script.path], timeout: .seconds(5))), on: loop).get()
+        let result = try await runner.run(.misc(MiscCheck(command: ScriptCommand(command: script.path), timeout: .seconds(5))), on: loop).get()
         #expect(result.up, "\(result.reason)")
     }
 }

@@ -3,6 +3,8 @@ import HealthCheck
 import NIOCore
 import NIOPosix
 import Testing
+import Vocabulary
+import TestSupport
 
 @Suite("HealthCheckService with real time", .serialized, .enabled(if: tierEnabled))
 struct ServiceIntegrationTests {
@@ -12,9 +14,9 @@ struct ServiceIntegrationTests {
         var stopped = false
         defer { if !stopped { servers.stop() } }
         let timing = CheckTiming(delayLoop: .seconds(1), retry: 1, delayBeforeRetry: .seconds(1), warmup: .zero)
-        let key = RealServerKey(virtualServer: "127.0.0.1:80", host: "127.0.0.1", port: servers.ports["ok"] ?? 0)
+        let key = RealServerID(virtualServer: "127.0.0.1:80", address: "127.0.0.1", port: servers.ports["ok"] ?? 0)
         let rs = RealServerTarget(key: key, weight: 3, checkers: [CheckerSpec(kind: .tcp(TCPCheck(target: servers.target("ok", timeout: .seconds(1)))), timing: timing)])
-        let vs = VirtualServerHealth(name: "127.0.0.1:80", quorum: QuorumPolicy(quorum: 1, sorryServer: SorryServer(host: "127.0.0.9", port: 80)), realServers: [rs])
+        let vs = VirtualServerHealth(id: "127.0.0.1:80", quorum: QuorumPolicy(quorum: 1, sorryServer: SorryServer(address: "127.0.0.9", port: 80)), realServers: [rs])
         let service = HealthCheckService(loop: loop, threadPool: NIOThreadPool.singleton, seed: 1)
         var iterator = service.events.makeAsyncIterator()
         await service.update([vs])
@@ -38,7 +40,7 @@ struct ServiceIntegrationTests {
         #expect(took < .seconds(4), "death→DOWN took \(took)")
         let quorum = await iterator.next()
         #expect(quorum == .quorum(virtualServer: "127.0.0.1:80", up: false, liveWeight: 0,
-                                  pool: [PoolDestination(host: "127.0.0.9", port: 80, weight: 1, isSorryServer: true)]))
+                                  pool: [PoolDestination(address: "127.0.0.9", port: 80, weight: 1, isSorryServer: true)]))
         await service.shutdown()
     }
 
@@ -49,13 +51,13 @@ struct ServiceIntegrationTests {
         let script = try TempScript("echo \"$@\" > \(marker)")
         defer { script.remove() }
         let timing = CheckTiming(delayLoop: .seconds(1), retry: 0, warmup: .zero)
-        let key = RealServerKey(virtualServer: "vs", host: "127.0.0.1", port: 1)
+        let key = RealServerID(virtualServer: "vs", address: "127.0.0.1", port: 1)
         let fail = try TempScript("exit 1")
         defer { fail.remove() }
-        let rs = RealServerTarget(key: key, checkers: [CheckerSpec(kind: .misc(MiscCheck(arguments: [fail.path])), timing: timing)],
-                                  notifyDown: [script.path, "down", "127.0.0.1:1"])
+        let rs = RealServerTarget(key: key, checkers: [CheckerSpec(kind: .misc(MiscCheck(command: ScriptCommand(command: fail.path))), timing: timing)],
+                                  notifyDown: ScriptCommand(command: "\(script.path) down 127.0.0.1:1"))
         let service = HealthCheckService(loop: loop, threadPool: NIOThreadPool.singleton, seed: 1)
-        await service.update([VirtualServerHealth(name: "vs", realServers: [rs])])
+        await service.update([VirtualServerHealth(id: "vs", realServers: [rs])])
         var found = false
         for _ in 0..<40 {
             if let text = try? String(contentsOfFile: marker, encoding: .utf8), text.contains("down 127.0.0.1:1") { found = true; break }

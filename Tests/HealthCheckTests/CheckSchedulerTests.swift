@@ -1,13 +1,15 @@
 import Testing
+import Vocabulary
+import TestSupport
 @testable import HealthCheck
 
-private let key = RealServerKey(virtualServer: "10.0.0.1:80", host: "10.0.0.3", port: 80)
+private let key = RealServerID(virtualServer: "10.0.0.1:80", address: "10.0.0.3", port: 80)
 
 private func tcp(_ timing: CheckTiming) -> CheckerSpec {
-    CheckerSpec(kind: .tcp(TCPCheck(target: ConnectTarget(host: "10.0.0.3", port: 80))), timing: timing)
+    CheckerSpec(kind: .tcp(TCPCheck(target: ConnectTarget(address: "10.0.0.3", port: 80))), timing: timing)
 }
 
-private func target(_ checkers: [CheckerSpec], weight: Int = 5, inhibit: Bool = false, key: RealServerKey = key) -> RealServerTarget {
+private func target(_ checkers: [CheckerSpec], weight: Int = 5, inhibit: Bool = false, key: RealServerID = key) -> RealServerTarget {
     RealServerTarget(key: key, weight: weight, inhibitOnFailure: inhibit, checkers: checkers)
 }
 
@@ -15,7 +17,7 @@ private let down = ProbeResult.failure("TCP_CHECK 10.0.0.3:80 connection refused
 private let up = ProbeResult.success("TCP_CHECK 10.0.0.3:80 connected")
 
 /// Starts the probes due at `now` and returns the IDs started.
-private func due(_ s: inout CheckScheduler, _ now: CheckInstant) -> [CheckID] {
+private func due(_ s: inout CheckScheduler, _ now: Instant) -> [CheckID] {
     s.deadlineReached(now: now).compactMap { if case .startProbe(let id, _, _, _) = $0 { id } else { nil } }
 }
 
@@ -57,7 +59,7 @@ func delayLoopAfterResult() {
 func warmupSpread() {
     var s = CheckScheduler(seed: 42)
     let targets = (0..<1000).map { i in
-        target([tcp(CheckTiming(delayLoop: .seconds(10)))], key: RealServerKey(virtualServer: "vs", host: "10.0.\(i / 256).\(i % 256)", port: 80))
+        target([tcp(CheckTiming(delayLoop: .seconds(10)))], key: RealServerID(virtualServer: "vs", address: .v4(0x0A00_0000 | UInt32(i)), port: 80))
     }
     _ = s.update(targets: targets, now: .zero)
     var counts = [Int](repeating: 0, count: 10)
@@ -147,7 +149,7 @@ func inhibitWeightZero() {
 @Test("misc_dynamic success sets weight to the requested value")
 func dynamicWeight() {
     var s = CheckScheduler()
-    let misc = CheckerSpec(kind: .misc(MiscCheck(arguments: ["/bin/true"], dynamic: true)), timing: CheckTiming(delayLoop: .seconds(5), retry: 0, warmup: .zero))
+    let misc = CheckerSpec(kind: .misc(MiscCheck(command: "/bin/true", dynamic: true)), timing: CheckTiming(delayLoop: .seconds(5), retry: 0, warmup: .zero))
     _ = s.update(targets: [target([misc])], now: .zero)
     _ = due(&s, .zero)
     let c = changes(s.probeFinished(id: id0, result: .success("exit 12", dynamicWeight: 10), now: .zero))
@@ -163,7 +165,7 @@ func hitlessReload() {
     _ = s.update(targets: [a], now: .zero)
     _ = due(&s, .zero)
     _ = s.probeFinished(id: id0, result: down, now: .zero)
-    let other = RealServerKey(virtualServer: "10.0.0.1:80", host: "10.0.0.4", port: 80)
+    let other = RealServerID(virtualServer: "10.0.0.1:80", address: "10.0.0.4", port: 80)
     let actions = s.update(targets: [a, target([tcp(t)], key: other)], now: .seconds(1))
     #expect(changes(actions).map(\.key) == [other])
     #expect(s.state(of: key)?.alive == false)
@@ -195,10 +197,10 @@ func reloadWeightChange() {
 func hoursOfSimulatedTime() {
     var s = CheckScheduler()
     _ = s.update(targets: [target([tcp(CheckTiming(delayLoop: .seconds(1), retry: 1, delayBeforeRetry: .seconds(1), warmup: .zero))])], now: .zero)
-    var now = CheckInstant.zero
+    var now = Instant.zero
     var transitions = 0
     var probes = 0
-    let end = CheckInstant.seconds(36_000)
+    let end = Instant.seconds(36_000)
     while let next = s.nextDeadline, next < end {
         now = next
         for id in due(&s, now) {
@@ -235,7 +237,7 @@ func passingProbeIsQuiet() {
     var s = CheckScheduler()
     _ = s.update(targets: [target([tcp(CheckTiming(delayLoop: .seconds(1), warmup: .zero))])], now: .zero)
     for round in 0..<5 {
-        let t = CheckInstant.seconds(Int64(round) * 2)
+        let t = Instant.seconds(Int64(round) * 2)
         #expect(due(&s, t) == [id0])
         #expect(s.probeFinished(id: id0, result: up, now: t + .milliseconds(1)).isEmpty)
     }

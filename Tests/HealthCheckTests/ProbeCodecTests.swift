@@ -1,4 +1,6 @@
 import Testing
+import TestSupport
+import Vocabulary
 @testable import HealthCheck
 
 @Test("status_code ranges accept codes inside any range and default to 200-299")
@@ -62,7 +64,7 @@ func fileJudge() {
 
 @Test("UDP replies outside the length bounds or not matching the prefix fail")
 func udpJudge() {
-    let target = ConnectTarget(host: "127.0.0.1", port: 9)
+    let target = ConnectTarget(address: "127.0.0.1", port: 9)
     let check = UDPCheck(target: target, requireReply: true, replyPrefix: [0xAB], minReplyLength: 2, maxReplyLength: 4)
     if case .pass = UDPProbe.judge([0xAB, 1], check: check) {} else { Issue.record("expected pass") }
     if case .fail = UDPProbe.judge([0xAC, 1], check: check) {} else { Issue.record("expected prefix failure") }
@@ -71,7 +73,7 @@ func udpJudge() {
 
 @Test("Script security refuses relative paths and accepts root-owned system programs")
 func scriptSecurity() {
-    #expect(ProcessScriptRunner.insecurity(of: "relative.sh") != nil)
-    #expect(ProcessScriptRunner.insecurity(of: "/usr/bin/env") == nil)
-    #expect(ProcessScriptRunner.insecurity(of: "/nonexistent/script") != nil)
+    #expect(ScriptRunner.insecurity(of: "relative.sh") != nil)
+    #expect(ScriptRunner.insecurity(of: "/usr/bin/env") == nil)
+    #expect(ScriptRunner.insecurity(of: "/nonexistent/script") != nil)
 }

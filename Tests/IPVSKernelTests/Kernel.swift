@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Vocabulary
 @testable import IPVS
 
 /// Runs a shell command; returns its stdout, throws with stderr when it fails.
@@ -28,8 +29,8 @@ struct ShellError: Error, CustomStringConvertible {
     var description: String { "`\(command)` exited \(status): \(stderr)" }
 }
 
-func addr(_ s: String) -> IPVSAddress {
-    guard let a = IPVSAddress(s) else { preconditionFailure("bad test address \(s)") }
+func addr(_ s: String) -> IPAddress {
+    guard let a = IPAddress(s) else { preconditionFailure("bad test address \(s)") }
     return a
 }
 

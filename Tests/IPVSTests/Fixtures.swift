@@ -1,7 +1,9 @@
+import Vocabulary
+
 @testable import IPVS
 
-func addr(_ s: String) -> IPVSAddress {
-    guard let a = IPVSAddress(s) else { preconditionFailure("bad test address \(s)") }
+func addr(_ s: String) -> IPAddress {
+    guard let a = IPAddress(s) else { preconditionFailure("bad test address \(s)") }
     return a
 }
 

@@ -1,4 +1,5 @@
 import Testing
+import Vocabulary
 @testable import IPVS
 
 @Suite("IPVSReconciler sync daemon and flush")
@@ -38,7 +39,7 @@ struct IPVSReconcilerSyncDaemonTests {
     @Test("lvs_flush empties the whole table, owned or not")
     func flush() async throws {
         let fake = FakeIPVS()
-        let key = IPVSServiceKey.address(.tcp, try #require(IPVSAddress("10.0.0.1")), port: 80)
+        let key = IPVSServiceKey.address(.tcp, try #require(IPAddress("10.0.0.1")), port: 80)
         fake.current.services[key] = IPVSVirtualService(service: IPVSService(key: key))
         let reconciler = IPVSReconciler(control: fake)
         let report = try await reconciler.flushAll()

@@ -1,10 +1,13 @@
 import Config
 @testable import Director
 import HealthCheck
+import HA
 import Testing
+import Vocabulary
+import TestSupport
 
-@Suite("Config → HealthCheck translation", .enabled(if: tierEnabled))
-struct CheckTranslationTests {
+@Suite("Director plan: Config → HealthCheck")
+struct DirectorPlanHealthTests {
     static let text = """
     global_defs { enable_script_security script_user nobody }
     virtual_server 10.0.0.1 80 {
@@ -38,33 +41,35 @@ struct CheckTranslationTests {
     func translation() throws {
         let loaded = ConfigLoader.parse(text: Self.text)
         #expect(loaded.isValid, "\(loaded.rendered())")
-        let vss = CheckTranslation.virtualServers(from: loaded.config)
-        #expect(vss.map(\.name) == ["10.0.0.1:80", "fwmark 7"])
+        let plan = try DirectorPlan(config: loaded.config)
+        let vss = plan.health
+        #expect(vss.map(\.id.description) == ["10.0.0.1:80", "fwmark 7"])
         let vs = try #require(vss.first)
         #expect(vs.alpha)
-        #expect(vs.quorum == QuorumPolicy(quorum: 2, hysteresis: 1, sorryServer: SorryServer(host: "10.0.9.9", port: 8080, inhibit: true)))
+        #expect(vs.quorum == QuorumPolicy(quorum: 2, hysteresis: 1, sorryServer: SorryServer(address: "10.0.9.9", port: 8080, inhibit: true)))
         let rs = try #require(vs.realServers.first)
-        #expect(rs.key == RealServerKey(virtualServer: "10.0.0.1:80", host: "10.0.1.5", port: 8080))
+        #expect(rs.key == RealServerID(virtualServer: "10.0.0.1:80", address: "10.0.1.5", port: 8080))
         #expect(rs.weight == 3 && rs.inhibitOnFailure)
         #expect(rs.notifyDown == nil)
         #expect(rs.checkers.count == 2)
         let http = rs.checkers[0]
         #expect(http.timing == CheckTiming(delayLoop: .seconds(6), retry: 2, delayBeforeRetry: .seconds(3), warmup: nil, alpha: true))
         guard case .http(let h) = http.kind else { Issue.record("expected HTTP_GET"); return }
-        #expect(h.target == ConnectTarget(host: "10.0.1.5", port: 8080, timeout: .seconds(2)))
+        #expect(h.target == ConnectTarget(address: "10.0.1.5", port: 8080, timeout: .seconds(2)))
         #expect(h.urls == [URLCheck(path: "/health", statusCodes: [200...200, 503...503], digest: "9b3a0c85a887a256d6939da88aabd8cd")])
         #expect(h.tls == nil)
         guard case .misc(let m) = rs.checkers[1].kind else { Issue.record("expected MISC_CHECK"); return }
-        #expect(m.arguments == ["/usr/local/bin/check", "a b"])
+        #expect(m.command.argv() == ["/usr/local/bin/check", "a b"])
         #expect(m.timeout == .seconds(4) && m.dynamic)
         guard case .http(let s) = vss[1].realServers.first?.checkers.first?.kind else { Issue.record("expected SSL_GET"); return }
         #expect(s.tls == TLSSettings(serverName: "www.example"))
-        #expect(CheckTranslation.scriptSecurity(from: loaded.config) == ScriptSecurity(enabled: true, defaultUser: "nobody"))
+        #expect(plan.scriptSecurity == ScriptSecurity(enabled: true, defaultUser: "nobody"))
+        #expect(plan.vrrp.scriptSecurity == plan.scriptSecurity)
     }
 
     @Test("UDP_CHECK hex payloads follow keepalived's free format")
     func hex() {
-        #expect(CheckTranslation.hexBytes("Ab12f 3 456") == [0xAB, 0x12, 0x0F, 0x03, 0x45, 0x06])
-        #expect(CheckTranslation.hexBytes("zz") == nil)
+        #expect(DirectorPlan.hexBytes("Ab12f 3 456") == [0xAB, 0x12, 0x0F, 0x03, 0x45, 0x06])
+        #expect(DirectorPlan.hexBytes("zz") == nil)
     }
 }

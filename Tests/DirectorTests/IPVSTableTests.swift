@@ -1,14 +1,17 @@
 import Config
 import IPVS
 import Testing
+import Vocabulary
+import TestSupport
 @testable import Director
 
-/// `vigil ipvs plan/apply`'s table: the same translation as the daemon's, with every service installed.
-@Suite("IPVSTranslation")
-struct IPVSTranslationTests {
+/// `vigil ipvs plan/apply`'s table: the same plan as the daemon's, with every service installed.
+@Suite("DirectorPlan.ipvsTable")
+struct IPVSTableTests {
     @Test("Every service is in the one-shot table, VIP-owned or not, with every real server at its weight")
     func everyServiceEveryRealServer() {
-        let (table, problems) = IPVSTranslation.desiredTable(parsedConfig(pairConfig))
+        let plan = directorPlan(parsedConfig(pairConfig))
+        let (table, problems) = (plan.ipvsTable(), plan.problems)
         #expect(problems.isEmpty)
         #expect(Set(table.services.keys) == [tcp("10.0.0.100", 80), tcp("10.0.2.1", 80), .firewallMark(7, family: .inet)])
         #expect(table.services[tcp("10.0.0.100", 80)]?.sortedDestinations.map(\.weight) == [3, 1])
@@ -17,10 +20,10 @@ struct IPVSTranslationTests {
     @Test("The one-shot table equals the daemon's table when every owner is MASTER and nothing was checked yet")
     func sameAsTheDaemon() {
         let config = parsedConfig(pairConfig)
-        var lb = LoadBalancer(plan: LoadBalancerPlan(config: config))
+        var lb = LoadBalancer(plan: lvsPlan(config))
         _ = lb.instanceChanged("VI_1", to: .master, reason: "test")
         _ = lb.instanceChanged("VI_2", to: .master, reason: "test")
-        #expect(IPVSTranslation.desiredTable(config).table == lb.desiredTable)
+        #expect(directorPlan(config).ipvsTable() == lb.desiredTable)
     }
 
     @Test("A down real server is removed, or kept at weight 0 with inhibit_on_failure; all down installs the sorry server")
@@ -32,10 +35,11 @@ struct IPVSTranslationTests {
             real_server 192.168.1.2 80 { }
         }
         """)
-        let one = IPVSTranslation.desiredTable(config, down: [.init(virtualServer: 0, realServer: 1)]).table
+        let r1 = RealServerID(virtualServer: "10.0.0.1:80", address: "192.168.1.1", port: 80)
+        let r2 = RealServerID(virtualServer: "10.0.0.1:80", address: "192.168.1.2", port: 80)
+        let one = directorPlan(config).ipvsTable(down: [r2])
         #expect(one.services[tcp("10.0.0.1", 80)]?.sortedDestinations.map(\.weight) == [1])
-        let both = IPVSTranslation.desiredTable(config, down: [.init(virtualServer: 0, realServer: 0),
-                                                               .init(virtualServer: 0, realServer: 1)]).table
+        let both = directorPlan(config).ipvsTable(down: [r1, r2])
         #expect(both.services[tcp("10.0.0.1", 80)]?.sortedDestinations.map(\.key.address) == [v4("192.168.9.9")])
     }
 
@@ -47,7 +51,7 @@ struct IPVSTranslationTests {
             real_server 192.168.1.1 80 { }
         }
         """)
-        let d = IPVSTranslation.desiredTable(config).table.services[tcp("10.0.0.1", 80)]?.sortedDestinations.first
+        let d = directorPlan(config).ipvsTable().services[tcp("10.0.0.1", 80)]?.sortedDestinations.first
         #expect(d?.forwarding == .tunnel(.gue, port: 6080))
     }
 
@@ -62,7 +66,7 @@ struct IPVSTranslationTests {
             real_server 192.168.1.1 { }
         }
         """)
-        let table = IPVSTranslation.desiredTable(config).table
+        let table = directorPlan(config).ipvsTable()
         #expect(table.services[tcp("10.0.0.1", 80)]?.sortedDestinations.map(\.key.port) == [80])
         #expect(table.services[tcp("10.0.0.2", 443)]?.sortedDestinations.map(\.key.port) == [443])
     }

@@ -1,20 +1,11 @@
 import Config
 import HA
+import Vocabulary
 
-/// A configuration fact the HA runtime cannot accept (the Config validator normally reports these first).
-public struct VRRPTranslationError: Error, Sendable, CustomStringConvertible {
-    /// Where in the configuration.
-    public var location: SourceLocation
-    /// What is wrong.
-    public var message: String
-
-    public var description: String { "\(location): error: \(message)" }
-}
-
-/// Translates the `Config` model into the HA module's input types. HA never imports Config.
-public enum VRRPTranslation {
+/// The VRRP side of the plan: the `Config` model as the HA module's input types (HA never imports Config).
+extension DirectorPlan {
     /// The VRRP side of `config`: instances, sync groups and the scripts they track.
-    public static func runtimeConfiguration(_ config: KeepalivedConfig) throws(VRRPTranslationError) -> VRRPRuntimeConfiguration {
+    static func vrrp(_ config: KeepalivedConfig) throws(PlanError) -> VRRPRuntimeConfiguration {
         var instances: [VRRPInstanceSpec] = []
         for v in config.vrrpInstances {
             instances.append(try instance(v, config: config))
@@ -25,7 +16,8 @@ public enum VRRPTranslation {
                                              stop: $0.notifyStop, generic: $0.notify))
         }
         let scripts = config.vrrpScripts.map {
-            VRRPScriptSpec(name: $0.name, command: $0.script, interval: duration($0.interval),
+            VRRPScriptSpec(name: $0.name, command: ScriptCommand(command: $0.script, user: $0.user, group: $0.group),
+                           interval: duration($0.interval),
                            timeout: $0.timeout.map(duration), rise: $0.rise, fall: $0.fall, initFail: $0.initFail)
         }
         let files = config.vrrpTrackFiles.map {
@@ -35,17 +27,12 @@ public enum VRRPTranslation {
     }
 
     /// Seconds from the config as a duration; non-finite or absurd values are clamped (0 … 1 day).
-    static func duration(_ seconds: Double) -> Duration {
-        guard seconds.isFinite, seconds > 0 else { return .zero }
-        return .milliseconds(Int64((min(seconds, 86_400) * 1000).rounded()))
-    }
+    static func duration(_ seconds: Double) -> Duration { .clampedSeconds(seconds, limit: 86_400) }
 
-    static func address(_ a: ConfigIPAddress) -> IPAddress? { IPAddress(bytes: a.bytes) }
-
-    static func notify(master: ScriptCommand?, backup: ScriptCommand?, fault: ScriptCommand?, stop: ScriptCommand?,
-                       generic: ScriptCommand?) -> VRRPNotifyScripts {
-        VRRPNotifyScripts(master: master?.command, backup: backup?.command, fault: fault?.command,
-                          stop: stop?.command, generic: generic?.command)
+    static func notify(master: ConfigScript?, backup: ConfigScript?, fault: ConfigScript?, stop: ConfigScript?,
+                       generic: ConfigScript?) -> VRRPNotifyScripts {
+        VRRPNotifyScripts(master: master?.script, backup: backup?.script, fault: fault?.script,
+                          stop: stop?.script, generic: generic?.script)
     }
 
     static func scope(_ s: String?) -> UInt8 {
@@ -59,24 +46,21 @@ public enum VRRPTranslation {
         }
     }
 
-    static func virtualAddress(_ v: VirtualIPAddress) throws(VRRPTranslationError) -> VirtualAddress {
-        guard let a = address(v.address.address) else {
-            throw VRRPTranslationError(location: v.location, message: "invalid virtual address \(v.address)")
-        }
-        return VirtualAddress(address: a, prefixLength: v.address.prefixLength.map { UInt8(clamping: $0) },
-                              broadcast: v.broadcast.flatMap(address), device: v.device, scope: scope(v.scope),
+    static func virtualAddress(_ v: VirtualIPAddress) throws(PlanError) -> VirtualAddress {
+        return VirtualAddress(address: v.address.address, prefixLength: v.address.prefixLength.map { UInt8(clamping: $0) },
+                              broadcast: v.broadcast, device: v.device, scope: scope(v.scope),
                               label: v.label)
     }
 
-    static func instance(_ v: VRRPInstanceConfig, config: KeepalivedConfig) throws(VRRPTranslationError) -> VRRPInstanceSpec {
+    static func instance(_ v: VRRPInstanceConfig, config: KeepalivedConfig) throws(PlanError) -> VRRPInstanceSpec {
         guard (1...255).contains(v.virtualRouterID) else {
-            throw VRRPTranslationError(location: v.virtualRouterIDLocation, message: "virtual_router_id \(v.virtualRouterID) is outside 1…255")
+            throw PlanError(location: v.virtualRouterIDLocation, message: "virtual_router_id \(v.virtualRouterID) is outside 1…255")
         }
         guard (1...255).contains(v.priority) else {
-            throw VRRPTranslationError(location: v.priorityLocation, message: "priority \(v.priority) is outside 1…255")
+            throw PlanError(location: v.priorityLocation, message: "priority \(v.priority) is outside 1…255")
         }
         guard !v.interface.isEmpty else {
-            throw VRRPTranslationError(location: v.location, message: "vrrp_instance '\(v.name)' has no interface")
+            throw PlanError(location: v.location, message: "vrrp_instance '\(v.name)' has no interface")
         }
         var vips: [VirtualAddress] = []
         for a in v.virtualIPAddresses { vips.append(try virtualAddress(a)) }
@@ -89,7 +73,7 @@ public enum VRRPTranslation {
         case .pass: auth = .password(v.authentication?.effectivePassword ?? "")
         case .ah: auth = .ah
         }
-        let source = v.unicastSourceIP.flatMap(address)
+        let source = v.unicastSourceIP
         let configuration = VRRPInstanceConfiguration(
             name: v.name, version: version, vrid: UInt8(v.virtualRouterID), priority: UInt8(v.priority),
             advertInterval: duration(v.advertInterval), preempt: !v.nopreempt, preemptDelay: duration(v.preemptDelay),
@@ -107,7 +91,7 @@ public enum VRRPTranslation {
         let interfaces = v.trackInterfaces.map { VRRPTrackReference(name: $0.name, weight: $0.reverse ? -($0.weight ?? 0) : ($0.weight ?? 0)) }
         return VRRPInstanceSpec(
             configuration: configuration, interface: v.interface, unicastSource: source,
-            unicastPeers: v.unicastPeers.compactMap { address($0.address) },
+            unicastPeers: v.unicastPeers.map(\.address),
             virtualAddresses: vips, excludedAddresses: excluded,
             garp: GratuitousARPSettings(masterDelay: duration(v.garpMasterDelay), masterRepeat: v.garpMasterRepeat,
                                         masterRefresh: duration(v.garpMasterRefresh)),

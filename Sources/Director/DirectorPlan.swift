@@ -1,0 +1,123 @@
+// Theory of operation
+//
+// `DirectorPlan` is the one translation of a configuration: built once per load or reload, pure, no I/O. It
+// expands every block exactly once into what each runtime needs:
+//   - `vrrp`: the VRRP instances, sync groups and trackers for HA (`DirectorPlan+VRRP.swift`);
+//   - `health`: one `VirtualServerHealth` per `virtual_server`, for HealthCheck (`DirectorPlan+Checkers.swift`);
+//   - `lvs`: the IPVS services with their owners and the pools, for `LoadBalancer`/`LVSTableBuilder`.
+// Each `virtual_server` is expanded by one function (`DirectorPlan+VirtualServer.swift`) that computes every
+// derived fact once (the real server's port default, `inhibit_on_failure`, the sorry server) and keys both the
+// health target and the pool entry by the same `RealServerID`, so health reports and the table can never disagree.
+// `vigil run`, a SIGHUP reload, `vigil ipvs plan/apply`, `vigil probe` and status all read this plan.
+
+import Config
+import HA
+import HealthCheck
+import IPVS
+import Vocabulary
+
+/// A configuration fact the runtimes cannot accept (the Config validator normally reports these first).
+public struct PlanError: Error, Sendable, CustomStringConvertible {
+    /// Where in the configuration.
+    public var location: SourceLocation
+    /// What is wrong.
+    public var message: String
+
+    /// An error.
+    public init(location: SourceLocation, message: String) {
+        self.location = location
+        self.message = message
+    }
+
+    public var description: String { "\(location): error: \(message)" }
+}
+
+/// A virtual server that cannot be expressed in IPVS, with the reason (it is still health-checked).
+public struct PlanProblem: Hashable, Sendable, CustomStringConvertible {
+    /// The virtual server.
+    public var virtualServer: VirtualServerID
+    /// Where it was written.
+    public var location: SourceLocation
+    /// What is wrong.
+    public var reason: String
+
+    public var description: String { "\(location): virtual_server \(virtualServer): \(reason)" }
+}
+
+/// The whole configuration as the runtimes consume it.
+public struct DirectorPlan: Sendable, Hashable {
+    /// The VRRP side: instances, sync groups, trackers, script security.
+    public var vrrp: VRRPRuntimeConfiguration
+    /// The LVS side: services, owners, pools, sync daemon.
+    public var lvs: LoadBalancerPlan
+    /// The health-check input, one per `virtual_server`, in configuration order.
+    public var health: [VirtualServerHealth]
+    /// `enable_script_security` and `script_user`, for every script.
+    public var scriptSecurity: ScriptSecurity
+    /// Virtual servers that stand for no IPVS service.
+    public var problems: [PlanProblem]
+
+    /// A plan from parts (tests).
+    public init(vrrp: VRRPRuntimeConfiguration = VRRPRuntimeConfiguration(instances: []), lvs: LoadBalancerPlan,
+                health: [VirtualServerHealth] = [], scriptSecurity: ScriptSecurity = ScriptSecurity(),
+                problems: [PlanProblem] = []) {
+        self.vrrp = vrrp
+        self.lvs = lvs
+        self.health = health
+        self.scriptSecurity = scriptSecurity
+        self.problems = problems
+    }
+
+    /// The plan of a validated configuration.
+    public init(config: KeepalivedConfig) throws(PlanError) {
+        let security = ScriptSecurity(enabled: config.globalDefs.enableScriptSecurity,
+                                      defaultUser: config.globalDefs.scriptUser)
+        var vrrp = try Self.vrrp(config)
+        vrrp.scriptSecurity = security
+        let owners = Self.vipOwners(config)
+        var services: [PlannedService] = []
+        var pools: [VirtualServerID: PlannedPool] = [:]
+        var health: [VirtualServerHealth] = []
+        var problems: [PlanProblem] = []
+        for vs in config.virtualServers {
+            let expanded = Self.expand(vs, in: config, owners: owners)
+            services += expanded.services
+            pools[expanded.id] = expanded.pool
+            health.append(expanded.health)
+            if expanded.services.isEmpty {
+                problems.append(PlanProblem(virtualServer: expanded.id, location: vs.location,
+                                            reason: "stands for no IPVS service (undefined group or empty range)"))
+            }
+        }
+        self.vrrp = vrrp
+        self.lvs = LoadBalancerPlan(
+            services: services, pools: pools, syncDaemon: Self.syncDaemon(config),
+            flushAtStart: config.globalDefs.lvsFlush,
+            haSuspend: Set(config.virtualServers.filter(\.haSuspend).map { Self.id(of: $0) }))
+        self.health = health
+        self.scriptSecurity = security
+        self.problems = problems
+    }
+
+    /// The IPVS table as the one-shot commands (`vigil ipvs plan`, `vigil ipvs apply`, like `ipvsadm -R`) install
+    /// it: every service whatever VRRP says, every real server at its configured weight except those in `down`
+    /// (removed, or kept at weight 0 with `inhibit_on_failure`). It is `LVSTableBuilder` over this plan, the same
+    /// policy `vigil run` applies, so the commands and the daemon never disagree.
+    public func ipvsTable(down: Set<RealServerID> = []) -> IPVSTable {
+        var reports: [RealServerID: RealServerState] = [:]
+        for pool in lvs.pools.values {
+            for rs in pool.realServers where down.contains(rs.key) {
+                reports[rs.key] = RealServerState(alive: false, weight: Int(rs.destination.weight),
+                                                  inhibitOnFailure: rs.inhibitOnFailure)
+            }
+        }
+        let all = Set(lvs.pools.values.flatMap { $0.realServers.map(\.key) })
+        for key in all where reports[key] == nil {
+            if let rs = lvs.pools[key.virtualServer]?.realServers.first(where: { $0.key == key }) {
+                reports[key] = RealServerState(alive: true, weight: Int(rs.destination.weight),
+                                               inhibitOnFailure: rs.inhibitOnFailure)
+            }
+        }
+        return LVSTableBuilder.desiredTable(plan: lvs, isActive: { _ in true }, health: reports, quorumUp: [:])
+    }
+}
