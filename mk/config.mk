@@ -12,6 +12,7 @@ CONFIG_FUZZ_SECONDS ?= 3000
 fuzz-config:
 	@mkdir -p $(CONFIG_FUZZ_DIR)/corpus $(CONFIG_FUZZ_DIR)/artifacts
 	swiftc -O -sanitize=fuzzer,address -use-ld=lld -parse-as-library -module-name ConfigFuzz \
+	  $$(scripts/lib/vocabulary-module.sh $(CONFIG_FUZZ_DIR)/vocabulary-asan -O -sanitize=fuzzer,address) \
 	  Sources/Config/*.swift Fuzz/Config/main.swift -o $(CONFIG_FUZZ_DIR)/config-fuzz
 	cp -n Fuzz/Config/corpus/* $(CONFIG_FUZZ_DIR)/corpus/ 2>/dev/null || true
 	# detect_leaks=0: at exit LSan misreads the static keyword grammar (Swift tags enum payload pointers).
@@ -32,6 +33,7 @@ CONFIG_FUZZ_RUNS_EACH ?= 500000
 fuzz-config-million:
 	@mkdir -p $(CONFIG_FUZZ_DIR)/corpus $(CONFIG_FUZZ_DIR)/artifacts
 	swiftc -O -sanitize=fuzzer -use-ld=lld -parse-as-library -module-name ConfigFuzz \
+	  $$(scripts/lib/vocabulary-module.sh $(CONFIG_FUZZ_DIR)/vocabulary -O -sanitize=fuzzer) \
 	  Sources/Config/*.swift Fuzz/Config/main.swift -o $(CONFIG_FUZZ_DIR)/config-fuzz-noasan
 	@pids=; for w in $$(seq $(CONFIG_FUZZ_JOBS)); do \
 	  mkdir -p $(CONFIG_FUZZ_DIR)/corpus-w$$w; \

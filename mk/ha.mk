@@ -3,7 +3,7 @@ HOST_TESTS += test-host-ha
 FUZZERS += fuzz-ha
 BENCHES += bench-ha
 
-HA_CORE := Sources/HA/IPAddress.swift Sources/HA/Instant.swift Sources/HA/VRRPAdvertisement.swift Sources/HA/VRRPInstance.swift
+HA_CORE := Sources/HA/VRRPAdvertisement.swift $(wildcard Sources/HA/VRRPInstance*.swift)
 HA_FUZZ_RUNS ?= 200000
 
 .PHONY: test-host-ha fuzz-ha bench-ha
@@ -17,7 +17,9 @@ test-host-ha:
 ## libFuzzer over the VRRP decoder (+ round trip + instance), built with swiftc directly.
 fuzz-ha:
 	@mkdir -p .build-fuzz-ha/corpus
-	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name HAFuzz -use-ld=lld $(HA_CORE) Fuzz/HA/main.swift -o .build-fuzz-ha/fuzz-ha 2>&1 | grep -v '^$$' || true
+	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name HAFuzz -use-ld=lld \
+	  $$(scripts/lib/vocabulary-module.sh .build-fuzz-ha/vocabulary -O -sanitize=fuzzer,address) \
+	  $(HA_CORE) Fuzz/HA/main.swift -o .build-fuzz-ha/fuzz-ha 2>&1 | grep -v '^$$' || true
 	@test -x .build-fuzz-ha/fuzz-ha
 	SWIFT_BACKTRACE=enable=no .build-fuzz-ha/fuzz-ha -runs=$(HA_FUZZ_RUNS) -max_len=512 .build-fuzz-ha/corpus
 

@@ -3,6 +3,7 @@
 // a VRRPInstance without trapping. Built by `make fuzz-ha` with swiftc over the HA core files.
 
 import Glibc
+import Vocabulary
 
 let v4src = IPAddress.v4(0x0a09_0001)
 let v4dst = IPAddress.v4(0xe000_0012)

@@ -71,3 +71,31 @@ struct IPVSTableTests {
         #expect(table.services[tcp("10.0.0.2", 443)]?.sortedDestinations.map(\.key.port) == [443])
     }
 }
+
+@Suite("DirectorPlan keys")
+struct DirectorPlanKeyTests {
+    @Test("TCP and UDP virtual servers on one address and port are two pools, each with its own real servers")
+    func protocolIsPartOfTheKey() throws {
+        let config = parsedConfig("""
+        virtual_server 10.0.0.53 53 {
+            protocol UDP
+            real_server 192.168.1.1 53 { }
+        }
+        virtual_server 10.0.0.53 53 {
+            protocol TCP
+            real_server 192.168.1.2 53 { }
+        }
+        """)
+        let plan = directorPlan(config)
+        #expect(plan.health.map(\.id.description) == ["10.0.0.53:53/udp", "10.0.0.53:53"])
+        #expect(Set(plan.lvs.pools.keys) == ["10.0.0.53:53/udp", "10.0.0.53:53"])
+        let table = plan.ipvsTable()
+        let udp = IPVSServiceKey.address(.udp, v4("10.0.0.53"), port: 53)
+        #expect(table.services[udp]?.sortedDestinations.map(\.key.address) == [v4("192.168.1.1")])
+        #expect(table.services[tcp("10.0.0.53", 53)]?.sortedDestinations.map(\.key.address) == [v4("192.168.1.2")])
+        // Health reports of the UDP pool's real server never touch the TCP pool.
+        let udpServer = try #require(plan.health.first?.realServers.first?.key)
+        #expect(plan.ipvsTable(down: [udpServer]).services[tcp("10.0.0.53", 53)]?.destinations.count == 1)
+        #expect(plan.ipvsTable(down: [udpServer]).services[udp]?.destinations.isEmpty == true)
+    }
+}

@@ -14,18 +14,23 @@ out=.build-config-standalone
 mkdir -p "$out"
 case "${1:-}" in
 check)
-    swiftc -O -wmo -swift-version 6 -parse-as-library -module-name ConfigStandalone \
+    vocabulary=$(scripts/lib/vocabulary-module.sh "$out/vocabulary-O" -O -wmo)
+    # shellcheck disable=SC2086
+    swiftc -O -wmo -swift-version 6 -parse-as-library -module-name ConfigStandalone $vocabulary \
         Sources/Config/*.swift scripts/config/standalone-main.swift -o "$out/config-standalone"
     echo "$out/config-standalone" ;;
 tests)
     src="$out/tests-src"
     rm -rf "$src"; mkdir -p "$src/Tests/ConfigTests"
     for f in Tests/ConfigTests/*.swift; do
-        sed -e 's/^@testable import Config$//' -e 's/^import Config$//' "$f" > "$src/Tests/ConfigTests/$(basename "$f")"
+        sed -e 's/^@testable import Config$//' -e 's/^import Config$//' -e 's/^import TestSupport$//' \
+            "$f" > "$src/Tests/ConfigTests/$(basename "$f")"
     done
     ln -sfn "$PWD/Samples" "$src/Samples"   # SamplesTests finds Samples/ from its own #filePath
     printf 'import Testing\nimport Glibc\n@main struct TestMain {\n    static func main() async {\n        exit(await Testing.__swiftPMEntryPoint(passing: nil) as CInt)\n    }\n}\n' > "$src/zz_main.swift"
-    swiftc -Onone -swift-version 6 -parse-as-library -module-name ConfigTestsStandalone \
+    vocabulary=$(scripts/lib/vocabulary-module.sh "$out/vocabulary-Onone" -Onone)
+    # shellcheck disable=SC2086
+    swiftc -Onone -swift-version 6 -parse-as-library -module-name ConfigTestsStandalone $vocabulary \
         Sources/Config/*.swift "$src/zz_main.swift" "$src"/Tests/ConfigTests/*.swift -o "$out/config-tests"
     echo "$out/config-tests" ;;
 *)
