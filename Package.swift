@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Dependency directions are fixed (see shared/STYLE.md and docs/architecture.md):
-//   vigil -> Director -> {Config, HA, IPVS, HealthCheck} -> Vocabulary;  IPVS -> CGenl.
+//   vigil -> Director -> {Config, Control, HA, IPVS, HealthCheck} -> Vocabulary;  Control -> {HA, IPVS, HealthCheck};
+//   IPVS -> CGenl.
 // HA, IPVS and HealthCheck never import each other or Config. Vocabulary is the leaf every module may import:
 // one IP address type, one monotonic instant, one script command and its runner.
 // CLinux is a header-only shim for Linux socket/netlink definitions that the
@@ -65,22 +66,32 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Status, metrics, dashboard, the control endpoint and systemd notification: what an operator sees.
+        .target(
+            name: "Control",
+            dependencies: [
+                "Vocabulary", "HA", "IPVS", "HealthCheck",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "Director",
             dependencies: [
-                "Vocabulary", "Config", "HA", "IPVS", "HealthCheck",
+                "Vocabulary", "Config", "HA", "IPVS", "HealthCheck", "Control",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "Director", "Vocabulary", "Config", "HA", "IPVS", "HealthCheck",
+                "Director", "Vocabulary", "Config", "Control", "HA", "IPVS", "HealthCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -94,6 +105,7 @@ let package = Package(
         .testTarget(name: "HATests", dependencies: ["Vocabulary", "TestSupport", "HA"], swiftSettings: strict),
         .testTarget(name: "IPVSTests", dependencies: ["Vocabulary", "TestSupport", "IPVS"], swiftSettings: strict),
         .testTarget(name: "HealthCheckTests", dependencies: ["Vocabulary", "TestSupport", "HealthCheck"], swiftSettings: strict),
+        .testTarget(name: "ControlTests", dependencies: ["Vocabulary", "TestSupport", "Control"], swiftSettings: strict),
         .testTarget(name: "DirectorTests", dependencies: ["Vocabulary", "TestSupport", "Director"], swiftSettings: strict),
         // Integration tiers. Their tests are enabled only when VIGIL_TIER names
         // the tier (`make test-host`, `make test-vm` set it); under that tier a

@@ -1,3 +1,4 @@
+import Control
 
 extension StatusRecorder {
     /// A recorder for what `plan` declares (its VRRP instances and virtual servers).

@@ -1,6 +1,7 @@
 import HA
 import IPVS
 import Logging
+import Control
 
 extension Supervisor {
     /// Runs the VRRP `daemon` and this load balancer together (`vigil run` with virtual servers): the balancer follows

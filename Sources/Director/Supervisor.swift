@@ -9,6 +9,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import Vocabulary
+import Control
 
 /// Why the load-balancing side could not run.
 public enum SupervisorError: Error, Sendable, CustomStringConvertible {

@@ -5,6 +5,7 @@ import Foundation
 import HA
 import IPVS
 import Logging
+import Control
 
 /// `vigil run`: the daemon. VRRP, health checks and the IPVS table together (keepalived), or one side (`-P`, `-C`).
 struct RunCommand: AsyncParsableCommand {

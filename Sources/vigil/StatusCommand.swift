@@ -3,6 +3,7 @@ import Director
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import Control
 #endif
 
 /// `vigil status`: asks a running `vigil run` for `/status` on its control endpoint and prints it as tables

@@ -1,6 +1,6 @@
 import Testing
 import TestSupport
-@testable import Director
+@testable import Control
 
 @Suite("SystemdNotification")
 struct SystemdNotificationTests {

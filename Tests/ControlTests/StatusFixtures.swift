@@ -4,7 +4,7 @@ import HealthCheck
 import Vocabulary
 import TestSupport
 @testable import IPVS
-@testable import Director
+@testable import Control
 
 /// Shared inputs for the status tests: one instance VI_1 (priority 150, one VIP) and one virtual server with two
 /// real servers, at fixed wall-clock instants.
@@ -51,7 +51,7 @@ enum StatusFixtures {
         StatusBook(instances: [instance()], virtualServers: [pool()], pid: 4242, startedAt: t0, historyLimit: historyLimit)
     }
 
-    static let serviceKey = tcp("10.10.1.100", 80)
+    static let serviceKey = IPVSServiceKey.address(.tcp, "10.10.1.100", port: 80)
     static let addService = IPVSCommand.addService(IPVSService(key: serviceKey, scheduler: "rr"))
-    static let addR1 = IPVSCommand.addDestination(serviceKey, IPVSDestination(key: IPVSDestinationKey(address: v4("10.10.2.21"), port: 8080), forwarding: .masquerade, weight: 2))
+    static let addR1 = IPVSCommand.addDestination(serviceKey, IPVSDestination(key: IPVSDestinationKey(address: "10.10.2.21", port: 8080), forwarding: .masquerade, weight: 2))
 }

@@ -4,7 +4,7 @@ import HealthCheck
 @testable import IPVS
 import Testing
 import TestSupport
-@testable import Director
+@testable import Control
 
 @Suite("StatusBook")
 struct StatusBookTests {

@@ -105,19 +105,15 @@ public final class StatusService: Sendable {
         }
     }
 
-    /// Tells systemd about accepted reloads of `daemon` (RELOADING=1, then READY=1 with the new status). The daemon's
-    /// own SIGHUP handler does the reload; no second signal source is installed for SIGHUP or SIGTERM, so the
-    /// daemon's handlers stay the only ones.
-    public func follow(_ daemon: Daemon) {
+    /// Tells systemd that a reload was accepted (RELOADING=1, then READY=1 with the new status).
+    public func reloadAccepted() {
         guard let notifier else { return }
         let recorder = self.recorder
         let log = logger
-        daemon.onReload { _ in
-            do { try notifier.send(.reloading) } catch { log.warning("\(error)") }
-            Task {
-                let s = await recorder.status()
-                do { try notifier.send(.ready, .status(StatusTable.summary(s))) } catch { log.warning("\(error)") }
-            }
+        do { try notifier.send(.reloading) } catch { log.warning("\(error)") }
+        Task {
+            let s = await recorder.status()
+            do { try notifier.send(.ready, .status(StatusTable.summary(s))) } catch { log.warning("\(error)") }
         }
     }
 

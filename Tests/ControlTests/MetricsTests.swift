@@ -3,7 +3,7 @@ import HealthCheck
 @testable import IPVS
 import Testing
 import TestSupport
-@testable import Director
+@testable import Control
 
 @Suite("VigilMetrics")
 struct MetricsTests {

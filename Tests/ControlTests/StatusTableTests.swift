@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import Director
+@testable import Control
 
 @Suite("StatusTable")
 struct StatusTableTests {
