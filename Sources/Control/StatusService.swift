@@ -4,7 +4,7 @@ import Logging
 import Synchronization
 
 /// Everything `vigil run` does to be seen, around a `StatusRecorder`: the control endpoint (`--control`), the
-/// SIGUSR1/SIGUSR2 dumps, and systemd notification (READY/STATUS/WATCHDOG, STOPPING on `stop()`, RELOADING with
+/// SIGUSR1/SIGUSR2 dumps (`writeDump`, called by the daemon's signal handling), and systemd notification (READY/STATUS/WATCHDOG, STOPPING on `stop()`, RELOADING with
 /// `follow(_:)`; when `NOTIFY_SOCKET` is
 /// set). `start()` before the daemon runs, `stop()` after it returns.
 ///
@@ -25,9 +25,8 @@ public final class StatusService: Sendable {
         }
     }
 
-    private struct Running: @unchecked Sendable {  // DispatchSourceSignal is thread-safe but not marked Sendable
+    private struct Running: Sendable {
         var tasks: [Task<Void, Never>] = []
-        var sources: [any DispatchSourceSignal] = []
     }
 
     /// The recorder the Supervisor feeds.
@@ -51,10 +50,21 @@ public final class StatusService: Sendable {
         self.watchdog = notifier == nil ? nil : SystemdNotification.watchdogInterval(environment: environment, pid: getpid())
     }
 
-    /// Starts the endpoint, the signal handlers and the systemd pings, then tells systemd the daemon is ready.
+    /// Writes the SIGUSR1 (`.data`) or SIGUSR2 (`.stats`) dump, text and JSON beside it, and logs where.
+    public func writeDump(_ kind: StatusDump.Kind) async {
+        let path = kind == .data ? dumps.data : dumps.stats
+        let status = await recorder.status()
+        do {
+            try StatusDump.write(kind, status, path: path)
+            logger.notice("wrote \(path) and \(path).json")
+        } catch {
+            logger.error("cannot write \(path): \(error)")
+        }
+    }
+
+    /// Starts the endpoint and the systemd pings, then tells systemd the daemon is ready.
     public func start() {
         var tasks: [Task<Void, Never>] = []
-        var sources: [any DispatchSourceSignal] = []
         if let control {
             let server = ControlServer(recorder: recorder, endpoint: control, logger: logger)
             let log = logger
@@ -66,23 +76,6 @@ public final class StatusService: Sendable {
         }
         let recorder = self.recorder
         let log = logger
-        for (sig, kind, path) in [(SIGUSR1, StatusDump.Kind.data, dumps.data), (SIGUSR2, .stats, dumps.stats)] {
-            signal(sig, SIG_IGN)
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler {
-                Task {
-                    let status = await recorder.status()
-                    do {
-                        try StatusDump.write(kind, status, path: path)
-                        log.notice("wrote \(path) and \(path).json")
-                    } catch {
-                        log.error("cannot write \(path): \(error)")
-                    }
-                }
-            }
-            s.resume()
-            sources.append(s)
-        }
         if let notifier {
             let notify: @Sendable ([SystemdNotification]) -> Void = { parts in
                 do { try notifier.send(text: SystemdNotification.message(parts)) } catch { log.warning("\(error)") }
@@ -99,10 +92,7 @@ public final class StatusService: Sendable {
                 }
             })
         }
-        running.withLock {
-            $0.tasks += tasks
-            $0.sources += sources
-        }
+        running.withLock { $0.tasks += tasks }
     }
 
     /// Tells systemd that a reload was accepted (RELOADING=1, then READY=1 with the new status).
@@ -126,6 +116,5 @@ public final class StatusService: Sendable {
             return r
         }
         for t in r.tasks { t.cancel() }
-        for s in r.sources { s.cancel() }
     }
 }

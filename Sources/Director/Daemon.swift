@@ -31,13 +31,10 @@ public struct DaemonReload: Sendable {
     public init(plan: DirectorPlan) { self.plan = plan }
 }
 
-/// The `vigil run` runtime: pid file, signals, and the VRRP runtime; the load-balancing side (`Supervisor`) runs
-/// beside it and listens to its reloads.
-///
-/// SIGTERM / SIGINT shut down gracefully (priority-0 adverts, VIPs removed, notify_stop); `run()` then
-/// returns and the pid file is removed. SIGHUP re-reads the configuration: a file with errors is reported and
-/// the running configuration is kept untouched; a usable one is handed to the VRRP runtime (unchanged instances do
-/// not flap) and to every reload listener. Transitions are available on `events`.
+/// The VRRP side of `vigil run` and the hub of reloads: the pid file, the VRRP runtime, and `reload()`, which re-reads
+/// the configuration (a file with errors is reported and the running configuration is kept untouched; a usable one
+/// is handed to the VRRP runtime, whose unchanged instances do not flap, and to every reload listener). Signals are
+/// not handled here: `DirectorRun` owns them all. Transitions are available on `events`.
 public final class Daemon: Sendable {
     /// The VRRP side.
     public let vrrp: VRRPRuntime
@@ -77,48 +74,15 @@ public final class Daemon: Sendable {
         return true
     }
 
-    /// Installs a SIGHUP handler that calls `reload()`. Keep the returned source alive while running.
-    public func reloadOnSignal() -> any DispatchSourceSignal {
-        signal(SIGHUP, SIG_IGN)
-        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        let log = logger
-        hup.setEventHandler { [self] in
-            log.notice("received SIGHUP, reloading")
-            self.reload()
-        }
-        hup.resume()
-        return hup
-    }
-
     /// Transitions and errors of every VRRP instance, in order.
     public var events: AsyncStream<VRRPEvent> { vrrp.events }
 
     /// Requests a graceful shutdown (what SIGTERM does).
     public func shutdown() { vrrp.shutdown() }
 
-    /// Runs until SIGTERM/SIGINT (or `shutdown()`).
+    /// Runs the VRRP runtime until `shutdown()` (SIGTERM/SIGINT through `DirectorRun`): priority-0 adverts, VIPs
+    /// removed, notify_stop.
     public func run() async throws(DaemonError) {
-        if let pidFile { try Self.writePidFile(pidFile) }
-        defer { if let pidFile { unlink(pidFile) } }
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        signal(SIGPIPE, SIG_IGN)
-        let runtime = vrrp
-        let log = logger
-        let sources = [SIGTERM, SIGINT].map { sig in
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler {
-                log.notice("received signal \(sig), shutting down")
-                runtime.shutdown()
-            }
-            s.resume()
-            return s
-        }
-        let hup = reloadOnSignal()
-        defer {
-            for s in sources { s.cancel() }
-            hup.cancel()
-        }
         logger.notice("Starting Vigil VRRP daemon")
         vrrpRunning.withLock { $0 = true }
         defer { vrrpRunning.withLock { $0 = false } }
@@ -126,8 +90,7 @@ public final class Daemon: Sendable {
         logger.notice("Stopped Vigil VRRP daemon")
     }
 
-    /// Writes the pid file (when one is configured); `run()` does it itself. For modes that do not call `run()`
-    /// (`vigil run -C`).
+    /// Writes the pid file (when one is configured); refuses when it names another live process.
     public func claimPidFile() throws(DaemonError) {
         if let pidFile { try Self.writePidFile(pidFile) }
     }

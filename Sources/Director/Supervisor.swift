@@ -102,9 +102,9 @@ public actor Supervisor {
     /// The table the kernel should have now (for status and tests).
     public func desiredTable() -> IPVSTable { core.desiredTable }
 
-    /// Runs the checks and keeps the table until `stop()` or until `vrrpEvents` finishes (the VRRP runtime stopped).
-    /// Pass nil for `vrrpEvents` in checks-only mode.
-    public func run(vrrpEvents: AsyncStream<VRRPEvent>?) async throws(SupervisorError) {
+    /// Runs the checks and keeps the table until `stop()`, or until `vrrpEvents` finishes (the VRRP runtime stopped)
+    /// when `stopsWithVRRP`. Pass nil for `vrrpEvents` in checks-only mode.
+    public func run(vrrpEvents: AsyncStream<VRRPEvent>?, stopsWithVRRP: Bool = true) async throws(SupervisorError) {
         let control: any IPVSControl
         do { control = try makeControl() } catch { throw .ipvs(error) }
         let reconciler = makeReconciler(control)
@@ -127,7 +127,7 @@ public actor Supervisor {
         let vrrpTask = Task {
             guard let vrrpEvents else { return }
             for await event in vrrpEvents { sink.yield(.vrrp(event)) }
-            sink.yield(.stop)
+            if stopsWithVRRP { sink.yield(.stop) }
         }
         suspendedChecks = core.suspendedVirtualServers
         await health.update(checkedTargets())
@@ -165,24 +165,6 @@ public actor Supervisor {
         try? await pool.shutdownGracefully()
         try? await group.shutdownGracefully()
         logger.notice("Stopped Vigil load balancer")
-    }
-
-    /// Installs SIGTERM/SIGINT handlers that call `stop()` (checks-only mode, where no VRRP daemon owns the signals).
-    /// Keep the returned sources alive while running.
-    public nonisolated func stopOnSignals() -> [any DispatchSourceSignal] {
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        signal(SIGPIPE, SIG_IGN)
-        let log = logger
-        return [SIGTERM, SIGINT].map { sig in
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { [weak self] in
-                log.notice("received signal \(sig), shutting down")
-                self?.stop()
-            }
-            s.resume()
-            return s
-        }
     }
 
     /// The reconciler, owning what the ownership record lists. A record that cannot be read is logged with its

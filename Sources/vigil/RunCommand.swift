@@ -100,31 +100,24 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "vigil")
         let path = file
         let configID = self.configID
-        let daemon = Daemon(vrrp: plan.vrrp, pidFile: pidFile, logger: logger, reloader: {
-            let again = ConfigLoader.load(path: path, configID: configID)
-            for d in again.diagnostics {
-                if d.severity == .error { logger.error("reload: \(d)") } else { logger.warning("reload: \(d)") }
-            }
-            guard again.isValid else { return nil }
-            do { return DaemonReload(plan: try DirectorPlan(config: again.config)) } catch {
-                logger.error("reload: \(error)")
-                return nil
-            }
-        })
         var endpoint: ControlEndpoint? = noControl ? nil : .default
         if !noControl, let control { endpoint = try ControlEndpoint(parsing: control) }
-        let status = StatusService(
-            // -C runs no VRRP: list no instance rather than instances stuck in INIT.
-            recorder: checksOnly ? StatusRecorder(instances: [], virtualServers: plan.health) : StatusRecorder(plan: plan),
-            control: endpoint, logger: logger)
-        status.follow(daemon)
-        status.start()
-        defer { status.stop() }
+        let options = DirectorRunOptions(
+            vrrpOnly: vrrpOnly, checksOnly: checksOnly, releaseOnExit: !dontReleaseIPVS, pidFile: pidFile,
+            control: endpoint,
+            ownershipFile: ipvsState.map(IPVSOwnershipFile.init(path:)) ?? .forCurrentNetworkNamespace())
         do {
-            try await Supervisor.runDaemon(daemon, plan: plan, vrrpOnly: vrrpOnly, checksOnly: checksOnly,
-                                           releaseOnExit: !dontReleaseIPVS, logger: logger, recorder: status.recorder,
-                                           ownershipFile: ipvsState.map(IPVSOwnershipFile.init(path:))
-                                               ?? .forCurrentNetworkNamespace())
+            try await DirectorRun.run(plan: plan, options: options, logger: logger) {
+                let again = ConfigLoader.load(path: path, configID: configID)
+                for d in again.diagnostics {
+                    if d.severity == .error { logger.error("reload: \(d)") } else { logger.warning("reload: \(d)") }
+                }
+                guard again.isValid else { return nil }
+                do { return try DirectorPlan(config: again.config) } catch {
+                    logger.error("reload: \(error)")
+                    return nil
+                }
+            }
         } catch {
             logger.critical("\(error)")
             FileHandle.standardError.write(Data("vigil: \(error)\n".utf8))

@@ -1,0 +1,224 @@
+// Theory of operation
+//
+// `vigil run` is one swift-service-lifecycle `ServiceGroup`, composed here and nowhere else:
+//   signals   the one owner of every signal Vigil handles: SIGTERM/SIGINT start the graceful shutdown, SIGHUP
+//             reloads (`Daemon.reload()`), SIGUSR1/SIGUSR2 write the status dumps;
+//   status    the control endpoint and systemd notification (`StatusService`);
+//   balancer  health checks and the IPVS table (`Supervisor`), unless `-P` or no virtual server;
+//   vrrp      the VRRP runtime (`Daemon`), unless `-C`.
+// The group shuts its services down in reverse order, each after the one behind it has returned: VRRP first
+// (priority-0 adverts, VIPs removed), then the balancer (owned services released, sync daemon stopped), then the
+// status side (STOPPING=1), and the signal handling last, so a second SIGTERM during the shutdown is only logged.
+// Any service that ends or fails ends the others the same graceful way.
+
+import Control
+import HA
+import IPVS
+import Logging
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `vigil run` was asked to do.
+public struct DirectorRunOptions: Sendable {
+    /// `-P`: VRRP only.
+    public var vrrpOnly: Bool
+    /// `-C`: health checks and IPVS only, every service installed.
+    public var checksOnly: Bool
+    /// Remove the owned IPVS services at exit (not with `--dont-release-ipvs`).
+    public var releaseOnExit: Bool
+    /// `-p`: the pid file.
+    public var pidFile: String?
+    /// The control endpoint (nil: `--no-control`).
+    public var control: ControlEndpoint?
+    /// The IPVS ownership record (`--ipvs-state`).
+    public var ownershipFile: IPVSOwnershipFile?
+
+    /// Options.
+    public init(vrrpOnly: Bool = false, checksOnly: Bool = false, releaseOnExit: Bool = true, pidFile: String? = nil,
+                control: ControlEndpoint? = nil, ownershipFile: IPVSOwnershipFile? = nil) {
+        self.vrrpOnly = vrrpOnly
+        self.checksOnly = checksOnly
+        self.releaseOnExit = releaseOnExit
+        self.pidFile = pidFile
+        self.control = control
+        self.ownershipFile = ownershipFile
+    }
+}
+
+/// Why `vigil run` ended with an error.
+public enum DirectorRunError: Error, Sendable, CustomStringConvertible {
+    /// The pid file or the VRRP runtime.
+    case daemon(DaemonError)
+    /// The load-balancing side.
+    case balancer(SupervisorError)
+    /// The service group itself.
+    case lifecycle(String)
+
+    public var description: String {
+        switch self {
+        case .daemon(let e): "\(e)"
+        case .balancer(let e): "\(e)"
+        case .lifecycle(let text): text
+        }
+    }
+}
+
+/// The `vigil run` entry.
+public enum DirectorRun {
+    /// Runs the daemon for `plan` until SIGTERM/SIGINT. `reloader` re-reads the configuration on SIGHUP and returns
+    /// nil (after logging why) when it is unusable, which keeps the running one.
+    public static func run(plan: DirectorPlan, options: DirectorRunOptions, logger: Logger,
+                           reloader: @escaping @Sendable () -> DirectorPlan?) async throws(DirectorRunError) {
+        signal(SIGPIPE, SIG_IGN)
+        let daemon = Daemon(vrrp: plan.vrrp, pidFile: options.pidFile, logger: logger, reloader: {
+            reloader().map(DaemonReload.init(plan:))
+        })
+        do { try daemon.claimPidFile() } catch { throw .daemon(error) }
+        defer { daemon.releasePidFile() }
+
+        // -C runs no VRRP: list no instance rather than instances stuck in INIT.
+        let recorder = options.checksOnly ? StatusRecorder(instances: [], virtualServers: plan.health)
+                                          : StatusRecorder(plan: plan)
+        let status = StatusService(recorder: recorder, control: options.control, logger: logger)
+        status.follow(daemon)
+        daemon.onReload { recorder.configurationChanged(plan: $0) }
+        if !options.checksOnly { recorder.attach(runtime: daemon.vrrp) }
+
+        let runsBalancer = !options.vrrpOnly && Supervisor.isNeeded(for: plan)
+        var balancer: Supervisor?
+        if runsBalancer {
+            let supervisor = Supervisor(plan: plan, mode: options.checksOnly ? .checksOnly : .followVRRP,
+                                        releaseOnExit: options.releaseOnExit, logger: logger, recorder: recorder,
+                                        ownershipFile: options.ownershipFile)
+            daemon.onReload { supervisor.reload($0) }
+            if !options.checksOnly {
+                // The LVS table goes in before the VIPs on a takeover (HA holds the VIPs until this returns).
+                await daemon.vrrp.setTakeoverHook({ instance, reason in
+                    await supervisor.prepareTakeover(instance: instance, reason: reason)
+                }, ready: { supervisor.isPrepared($0) })
+            }
+            balancer = supervisor
+        }
+
+        let shutdown = ShutdownTrigger()
+        var services: [any Service] = [SignalService(daemon: daemon, status: status, shutdown: shutdown, logger: logger),
+                                       StatusLifecycle(status: status)]
+        if let balancer {
+            services.append(BalancerService(supervisor: balancer, vrrpEvents: options.checksOnly ? nil : daemon.events))
+        }
+        if !options.checksOnly {
+            services.append(VRRPService(daemon: daemon, recorder: balancer == nil ? recorder : nil))
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services.map {
+                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                      failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            logger: logger))
+        shutdown.set(group)
+        do {
+            try await group.run()
+        } catch let e as DaemonError {
+            throw .daemon(e)
+        } catch let e as SupervisorError {
+            throw .balancer(e)
+        } catch {
+            throw .lifecycle("\(error)")
+        }
+    }
+}
+
+/// Starts the group's graceful shutdown from a signal (set once the group exists).
+private final class ShutdownTrigger: Sendable {
+    private let group = Mutex<ServiceGroup?>(nil)
+
+    func set(_ g: ServiceGroup) { group.withLock { $0 = g } }
+
+    func trigger() async {
+        guard let g = group.withLock({ $0 }) else { return }
+        await g.triggerGracefulShutdown()
+    }
+}
+
+/// Every signal Vigil handles, in one place.
+private struct SignalService: Service {
+    let daemon: Daemon
+    let status: StatusService
+    let shutdown: ShutdownTrigger
+    let logger: Logger
+
+    func run() async {
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup, .sigusr1, .sigusr2)
+        var shuttingDown = false
+        for await sig in signals.cancelOnGracefulShutdown() {
+            switch sig {
+            case .sigterm, .sigint:
+                if shuttingDown {
+                    logger.notice("received \(sig), already shutting down")
+                    continue
+                }
+                shuttingDown = true
+                logger.notice("received \(sig), shutting down")
+                await shutdown.trigger()
+            case .sighup:
+                logger.notice("received SIGHUP, reloading")
+                daemon.reload()
+            case .sigusr1:
+                await status.writeDump(.data)
+            case .sigusr2:
+                await status.writeDump(.stats)
+            default:
+                logger.warning("received \(sig), ignored")
+            }
+        }
+    }
+}
+
+/// The control endpoint and systemd notification, from start to the end of the shutdown.
+private struct StatusLifecycle: Service {
+    let status: StatusService
+
+    func run() async {
+        status.start()
+        try? await gracefulShutdown()
+        status.stop()
+    }
+}
+
+/// Health checks and the IPVS table; stops (releasing what it owns) when its turn in the shutdown comes.
+private struct BalancerService: Service {
+    let supervisor: Supervisor
+    let vrrpEvents: AsyncStream<VRRPEvent>?
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await supervisor.run(vrrpEvents: vrrpEvents, stopsWithVRRP: false)
+        } onGracefulShutdown: {
+            supervisor.stop()
+        }
+    }
+}
+
+/// The VRRP runtime; leaves gracefully (priority-0 adverts, VIPs removed) when its turn in the shutdown comes.
+private struct VRRPService: Service {
+    let daemon: Daemon
+    /// Without a balancer the recorder is the events' only consumer.
+    let recorder: StatusRecorder?
+
+    func run() async throws {
+        let observer = recorder.map { r in
+            Task { [daemon] in for await e in daemon.events { r.vrrpEventReceived(e) } }
+        }
+        defer { observer?.cancel() }
+        try await withGracefulShutdownHandler {
+            try await daemon.run()
+        } onGracefulShutdown: {
+            daemon.shutdown()
+        }
+    }
+}
