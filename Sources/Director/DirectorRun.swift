@@ -11,6 +11,7 @@
 // status side (STOPPING=1), and the signal handling last, so a second SIGTERM during the shutdown is only logged.
 // Any service that ends or fails ends the others the same graceful way.
 
+import Config
 import Control
 import HA
 import IPVS
@@ -34,20 +35,23 @@ public struct DirectorRunOptions: Sendable {
     /// `-p`: the pid file.
     public var pidFile: String?
     /// The control endpoint (nil: `--no-control`).
-    public var control: ControlEndpoint?
-    /// The IPVS ownership record (`--ipvs-state`).
-    public var ownershipFile: IPVSOwnershipFile?
+    var control: ControlEndpoint?
+    /// The IPVS ownership record (`--ipvs-state`; default: the current network namespace's).
+    var ownershipFile: IPVSOwnershipFile?
 
-    /// Options.
+    /// Options. `control` is `--control ADDR:PORT` (default 127.0.0.1:9678); `serveControl` false is `--no-control`.
     public init(vrrpOnly: Bool = false, checksOnly: Bool = false, releaseOnExit: Bool = true, pidFile: String? = nil,
-                control: ControlEndpoint? = nil, ownershipFile: IPVSOwnershipFile? = nil) {
+                control: String? = nil, serveControl: Bool = true, ipvsState: String? = nil) throws(ToolFailure) {
         self.vrrpOnly = vrrpOnly
         self.checksOnly = checksOnly
         self.releaseOnExit = releaseOnExit
         self.pidFile = pidFile
-        self.control = control
-        self.ownershipFile = ownershipFile
+        self.control = serveControl ? (try ControlOption.parse(control) ?? .default) : nil
+        self.ownershipFile = ipvsState.map(IPVSOwnershipFile.init(path:)) ?? .forCurrentNetworkNamespace()
     }
+
+    /// The control endpoint's default port.
+    public static let defaultControlPort = ControlEndpoint.defaultPort
 }
 
 /// Why `vigil run` ended with an error.
@@ -70,6 +74,42 @@ public enum DirectorRunError: Error, Sendable, CustomStringConvertible {
 
 /// The `vigil run` entry.
 public enum DirectorRun {
+    /// A configuration file read for `vigil run` (at start and on SIGHUP).
+    public struct Loaded: Sendable {
+        /// Its plan, when it has no error.
+        public var plan: DirectorPlan?
+        /// Its diagnostics, one per entry, as `file:line:col: severity: message`.
+        public var diagnostics: [(isError: Bool, text: String)]
+        /// The diagnostics rendered with source excerpts, for a terminal.
+        public var rendered: String
+    }
+
+    /// Reads and plans `path`.
+    public static func load(path: String, configID: String?) -> Loaded {
+        let loaded = ConfigLoader.load(path: path, configID: configID)
+        let diagnostics = loaded.diagnostics.map { (isError: $0.severity == .error, text: "\($0)") }
+        guard loaded.isValid else { return Loaded(plan: nil, diagnostics: diagnostics, rendered: loaded.rendered()) }
+        do {
+            return Loaded(plan: try DirectorPlan(config: loaded.config), diagnostics: diagnostics, rendered: loaded.rendered())
+        } catch {
+            return Loaded(plan: nil, diagnostics: diagnostics + [(isError: true, text: "\(error)")],
+                          rendered: loaded.rendered() + "\(error)\n")
+        }
+    }
+
+    /// Runs the daemon for the configuration at `path` (already loaded as `plan`) until SIGTERM/SIGINT; SIGHUP
+    /// re-reads `path`, logs its diagnostics, and keeps the running configuration when it has errors.
+    public static func run(path: String, configID: String?, plan: DirectorPlan, options: DirectorRunOptions,
+                           logger: Logger) async throws(DirectorRunError) {
+        try await run(plan: plan, options: options, logger: logger) {
+            let again = load(path: path, configID: configID)
+            for d in again.diagnostics {
+                if d.isError { logger.error("reload: \(d.text)") } else { logger.warning("reload: \(d.text)") }
+            }
+            return again.plan
+        }
+    }
+
     /// Runs the daemon for `plan` until SIGTERM/SIGINT. `reloader` re-reads the configuration on SIGHUP and returns
     /// nil (after logging why) when it is unusable, which keeps the running one.
     public static func run(plan: DirectorPlan, options: DirectorRunOptions, logger: Logger,

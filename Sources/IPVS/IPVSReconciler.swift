@@ -98,11 +98,15 @@ public actor IPVSReconciler {
     }
 
     /// Like `apply(desired:)`, against a kernel table the caller has just read (so a
-    /// one-shot run reads the table once, not twice).
-    public func apply(desired: IPVSTable, actual: IPVSTable) throws(IPVSError) -> IPVSChangeReport {
-        let commands = IPVSPlan.diff(desired: desired, actual: actual, owned: ownedServices)
+    /// one-shot run reads the table once, not twice). Without `prune` no owned service is deleted (`vigil ipvs
+    /// apply` without `--prune`), and ownership is still recorded.
+    ///
+    /// Ownership afterwards: the owned services still in the kernel, plus every desired service, less those deleted.
+    public func apply(desired: IPVSTable, actual: IPVSTable, prune: Bool = true) throws(IPVSError) -> IPVSChangeReport {
+        let commands = IPVSPlan.diff(desired: desired, actual: actual, owned: prune ? ownedServices : [])
         let failures = commands.isEmpty ? [] : try control.execute(commands)
         let failed = Set(failures.map(\.command))
+        ownedServices.formIntersection(actual.services.keys)
         for c in commands {
             if case .deleteService(let k) = c, !failed.contains(c) { ownedServices.remove(k) }
         }

@@ -1,11 +1,8 @@
 import ArgumentParser
-import Config
-#if canImport(Glibc)
-import Glibc
-#endif
+import Director
 
 /// `vigil check`: validate keepalived.conf files, alone or as the nodes of one cluster.
-/// Thin: loading, validation and cluster rules live in the Config module.
+/// Thin: loading, validation and cluster rules live in the Config module, through the Director.
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
@@ -32,31 +29,13 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         if keywords {
-            print(Keyword.renderTree(), terminator: "")
+            Output.out(ConfigTool.keywords())
             return
         }
         let files = f.isEmpty ? ["/etc/keepalived/keepalived.conf"] : f
-        let report = CheckReport.run(files: files, configID: i, hostChecks: !noHostChecks)
-        if json {
-            print(report.diagnosticsJSON())
-        } else {
-            let text = report.rendered()
-            if !text.isEmpty { FileHandleStderr.write(text) }
-        }
-        if dump { print(report.modelJSON()) }
-        if !report.isValid { throw ExitCode(1) }
-    }
-}
-
-enum FileHandleStderr {
-    static func write(_ s: String) {
-        var bytes = Array(s.utf8)
-        var off = 0
-        while off < bytes.count {
-            let n = bytes[off...].withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
-            if n <= 0 { return }
-            off += n
-        }
-        bytes.removeAll()
+        let result = ConfigTool.check(files: files, configID: i, hostChecks: !noHostChecks, json: json, dump: dump)
+        Output.out(result.stdout)
+        Output.err(result.stderr)
+        if !result.isValid { throw ExitCode(1) }
     }
 }

@@ -1,11 +1,7 @@
 import ArgumentParser
-import Config
 import Director
 import Foundation
-import HA
-import IPVS
 import Logging
-import Control
 
 /// `vigil run`: the daemon. VRRP, health checks and the IPVS table together (keepalived), or one side (`-P`, `-C`).
 struct RunCommand: AsyncParsableCommand {
@@ -48,7 +44,7 @@ struct RunCommand: AsyncParsableCommand {
 
     // Seeing it (issue #6): control endpoint, keepalived's -i/-S/-t.
     @Option(name: .customLong("control"),
-            help: "Control endpoint (/status, /metrics, /events, dashboard) ADDR:PORT (default 127.0.0.1:\(ControlEndpoint.defaultPort))")
+            help: "Control endpoint (/status, /metrics, /events, dashboard) ADDR:PORT (default 127.0.0.1:\(DirectorRunOptions.defaultControlPort))")
     var control: String?
 
     @Flag(name: .customLong("no-control"), help: "Do not serve the control endpoint")
@@ -67,28 +63,18 @@ struct RunCommand: AsyncParsableCommand {
         if let logFacility, !(0...7).contains(logFacility) {
             throw ValidationError("--log-facility must be 0-7 (local0..local7), not \(logFacility)")
         }
-        if let control {
-            do { _ = try ControlEndpoint(parsing: control) } catch { throw ValidationError("\(error)") }
-        }
+        do { _ = try DirectorRunOptions(control: control) } catch { throw ValidationError("\(error)") }
     }
 
     func run() async throws {
         if configTest {
-            let report = CheckReport.run(files: [file], configID: configID, hostChecks: true)
-            let text = report.rendered()
-            if !text.isEmpty { FileHandle.standardError.write(Data(text.utf8)) }
-            throw ExitCode(report.isValid ? 0 : 1)
+            let result = ConfigTool.check(files: [file], configID: configID, hostChecks: true)
+            Output.err(result.stderr)
+            throw ExitCode(result.isValid ? 0 : 1)
         }
-        let loaded = ConfigLoader.load(path: file, configID: configID)
-        if !loaded.diagnostics.isEmpty {
-            FileHandle.standardError.write(Data(loaded.rendered().utf8))
-        }
-        guard loaded.isValid else { throw ExitCode(1) }
-        let plan: DirectorPlan
-        do { plan = try DirectorPlan(config: loaded.config) } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        let loaded = DirectorRun.load(path: file, configID: configID)
+        Output.err(loaded.rendered)
+        guard let plan = loaded.plan else { throw ExitCode(1) }
         if !foreground {
             try Self.detach()
             return
@@ -98,29 +84,14 @@ struct RunCommand: AsyncParsableCommand {
         if !noSyslog { destinations.insert(.syslog) }
         VigilLogHandler.bootstrap(destinations: destinations, detailed: logDetail, facility: logFacility)
         let logger = Logger(label: "vigil")
-        let path = file
-        let configID = self.configID
-        var endpoint: ControlEndpoint? = noControl ? nil : .default
-        if !noControl, let control { endpoint = try ControlEndpoint(parsing: control) }
-        let options = DirectorRunOptions(
-            vrrpOnly: vrrpOnly, checksOnly: checksOnly, releaseOnExit: !dontReleaseIPVS, pidFile: pidFile,
-            control: endpoint,
-            ownershipFile: ipvsState.map(IPVSOwnershipFile.init(path:)) ?? .forCurrentNetworkNamespace())
         do {
-            try await DirectorRun.run(plan: plan, options: options, logger: logger) {
-                let again = ConfigLoader.load(path: path, configID: configID)
-                for d in again.diagnostics {
-                    if d.severity == .error { logger.error("reload: \(d)") } else { logger.warning("reload: \(d)") }
-                }
-                guard again.isValid else { return nil }
-                do { return try DirectorPlan(config: again.config) } catch {
-                    logger.error("reload: \(error)")
-                    return nil
-                }
-            }
+            let options = try DirectorRunOptions(
+                vrrpOnly: vrrpOnly, checksOnly: checksOnly, releaseOnExit: !dontReleaseIPVS, pidFile: pidFile,
+                control: control, serveControl: !noControl, ipvsState: ipvsState)
+            try await DirectorRun.run(path: file, configID: configID, plan: plan, options: options, logger: logger)
         } catch {
             logger.critical("\(error)")
-            FileHandle.standardError.write(Data("vigil: \(error)\n".utf8))
+            Output.err("vigil: \(error)\n")
             throw ExitCode(1)
         }
     }

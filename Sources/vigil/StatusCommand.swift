@@ -1,10 +1,6 @@
 import ArgumentParser
 import Director
 import Foundation
-#if canImport(Glibc)
-import Glibc
-import Control
-#endif
 
 /// `vigil status`: asks a running `vigil run` for `/status` on its control endpoint and prints it as tables
 /// (or the JSON as served with `--json`).
@@ -14,7 +10,7 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Show the state of a running vigil (VRRP instances, pools, IPVS) from its control endpoint"
     )
 
-    @Option(name: .customLong("control"), help: "Control endpoint ADDR:PORT (default 127.0.0.1:\(ControlEndpoint.defaultPort))")
+    @Option(name: .customLong("control"), help: "Control endpoint ADDR:PORT (default 127.0.0.1:\(StatusTool.defaultPort))")
     var control: String?
 
     @Flag(help: "Print the JSON as served")
@@ -24,94 +20,8 @@ struct StatusCommand: AsyncParsableCommand {
     var events = false
 
     func run() async throws {
-        let endpoint: ControlEndpoint
-        do { endpoint = try control.map { try ControlEndpoint(parsing: $0) } ?? .default } catch {
-            throw ValidationError("\(error)")
+        try await Output.run { () throws(ToolFailure) in
+            Output.out(try StatusTool.run(control: control, json: json, events: events))
         }
-        let body: [UInt8]
-        do { body = try HTTPGet.fetch(endpoint, path: events ? "/events" : "/status") } catch {
-            FileHandle.standardError.write(Data("vigil status: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
-        if json {
-            FileHandle.standardOutput.write(Data(body))
-            if body.last != UInt8(ascii: "\n") { print() }
-            return
-        }
-        do {
-            if events {
-                let list = try StatusJSON.decoder().decode([StatusEvent].self, from: Data(body))
-                for e in list { print("\(e.seq)  \(StatusTable.timestamp(e.at))  \(e.kind.rawValue)  \(e.message)") }
-            } else {
-                let status = try StatusJSON.decoder().decode(VigilStatus.self, from: Data(body))
-                print(StatusTable.render(status), terminator: "")
-            }
-        } catch {
-            FileHandle.standardError.write(Data("vigil status: unexpected reply from \(endpoint): \(error)\n".utf8))
-            throw ExitCode(1)
-        }
-    }
-}
-
-/// Why `vigil status` got no answer.
-enum HTTPGetError: Error, CustomStringConvertible {
-    /// The host did not resolve.
-    case resolve(String)
-    /// A socket call failed.
-    case socket(String, errno: Int32)
-    /// The reply was not an HTTP 200.
-    case status(String)
-
-    var description: String {
-        switch self {
-        case .resolve(let h): "cannot resolve \(h)"
-        case .socket(let op, let e): "\(op): \(String(cString: strerror(e))) (is vigil run listening there? see --control)"
-        case .status(let line): "endpoint answered \(line)"
-        }
-    }
-}
-
-/// A minimal blocking HTTP/1.0 GET, enough to read the control endpoint on loopback without an HTTP stack.
-enum HTTPGet {
-    static func fetch(_ endpoint: ControlEndpoint, path: String, timeoutSeconds: Int = 5) throws(HTTPGetError) -> [UInt8] {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(endpoint.host, "\(endpoint.port)", &hints, &list) == 0, let first = list else {
-            throw .resolve(endpoint.host)
-        }
-        defer { freeaddrinfo(list) }
-        let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .socket("socket", errno: errno) }
-        defer { close(fd) }
-        var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        guard connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
-            throw .socket("connect to \(endpoint)", errno: errno)
-        }
-        let request = Array("GET \(path) HTTP/1.0\r\nHost: \(endpoint)\r\nConnection: close\r\n\r\n".utf8)
-        var off = 0
-        while off < request.count {
-            let n = request[off...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { throw .socket("send", errno: errno) }
-            off += n
-        }
-        var reply: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n == 0 { break }
-            guard n > 0 else { throw .socket("recv", errno: errno) }
-            reply += buffer[0..<n]
-        }
-        let separator: [UInt8] = [13, 10, 13, 10]
-        guard let headEnd = reply.indices.first(where: { reply[$0...].starts(with: separator) }) else {
-            throw .status("an incomplete reply (\(reply.count) bytes)")
-        }
-        let head = String(decoding: reply[..<headEnd], as: UTF8.self)
-        let statusLine = head.split(separator: "\r\n", maxSplits: 1).first.map(String.init) ?? ""
-        guard statusLine.split(separator: " ").dropFirst().first == "200" else { throw .status("'\(statusLine)'") }
-        return Array(reply[(headEnd + 4)...])
     }
 }

@@ -1,0 +1,23 @@
+import Control
+
+/// `vigil status [--control ADDR:PORT] [--json] [--events]`.
+public enum StatusTool {
+    /// The control endpoint's default port.
+    public static let defaultPort = ControlEndpoint.defaultPort
+
+    /// The status (or recent events) of the `vigil run` listening on `control` (default 127.0.0.1:9678).
+    public static func run(control: String?, json: Bool, events: Bool) throws(ToolFailure) -> String {
+        let endpoint = try ControlOption.parse(control) ?? .default
+        do { return try StatusClient.fetch(endpoint, events: events, json: json) } catch {
+            throw ToolFailure("vigil status: \(error)\n")
+        }
+    }
+}
+
+/// `--control ADDR:PORT` as the commands take it.
+enum ControlOption {
+    static func parse(_ text: String?) throws(ToolFailure) -> ControlEndpoint? {
+        guard let text else { return nil }
+        do { return try ControlEndpoint(parsing: text) } catch { throw ToolFailure("\(error)\n", exitCode: 64) }
+    }
+}
