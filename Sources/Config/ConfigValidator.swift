@@ -97,33 +97,14 @@ struct ConfigValidator {
         if let d = c.globalDefs.lvsSyncDaemon, !instances.contains(d.vrrpInstance) {
             sink.error(.undefinedReference, c.globalDefs.location, "lvs_sync_daemon names vrrp_instance '\(d.vrrpInstance)', which does not exist")
         }
-        if let d = c.globalDefs.lvsSyncDaemon {
-            // keepalived.conf(5): [id 0..255] [maxlen 1..65507] [port 1..65535] [ttl 1..255] [group ADDRESS]
-            let ranges: [String: ClosedRange<Int>] = ["id": 0...255, "maxlen": 1...65507, "port": 1...65535, "ttl": 1...255]
-            var i = 0
-            while i < d.options.count {
-                let word = d.options[i]
-                let value = i + 1 < d.options.count ? d.options[i + 1] : nil
-                if let range = ranges[word] {
-                    if value.flatMap({ Int($0) }).map(range.contains) != true {
-                        sink.error(.outOfRange, c.globalDefs.location, "lvs_sync_daemon \(word) must be \(range.lowerBound)-\(range.upperBound), not '\(value ?? "")'")
-                    }
-                } else if word == "group" {
-                    if value.flatMap({ IPAddress($0) }) == nil {
-                        sink.error(.invalidValue, c.globalDefs.location, "lvs_sync_daemon group needs an IPv4 or IPv6 address, not '\(value ?? "")'")
-                    }
-                } else {
-                    sink.error(.invalidValue, c.globalDefs.location, "lvs_sync_daemon: unknown option '\(word)' (expected id, maxlen, port, ttl or group)")
-                }
-                i += 2
-            }
-        }
-
         let groups = Set(c.virtualServerGroups.map(\.name))
         var services: [ServiceKey: SourceLocation] = [:]
         services.reserveCapacity(c.virtualServers.count)
         var reals: [RealKey: SourceLocation] = [:]
         for vs in c.virtualServers {
+            if let checksum = vs.tunnel.checksum {
+                sink.warning(.unsupportedKeyword, vs.location, "tunnel option '\(checksum.rawValue)' is not applied yet: the kernel's default (no checksum) is used")
+            }
             let key: ServiceKey
             switch vs.address {
             case .address(let a, let p): key = .address(vs.protocol, a, p)

@@ -134,13 +134,26 @@ public struct LVSSyncDaemon: Sendable, Equatable, Codable {
     public var interface: String
     /// The VRRP instance whose state drives the sync daemon.
     public var vrrpInstance: String
-    /// Remaining option words, as written.
-    public var options: [String]
+    /// `id` (0–255; keepalived's default is the instance's virtual_router_id).
+    public var syncID: UInt8?
+    /// `maxlen` (1–65507).
+    public var maxlen: UInt16?
+    /// `port` (1–65535).
+    public var port: UInt16?
+    /// `ttl` (1–255).
+    public var ttl: UInt8?
+    /// `group`: the multicast group.
+    public var group: IPAddress?
     /// Creates the value.
-    public init(interface: String, vrrpInstance: String, options: [String] = []) {
+    public init(interface: String, vrrpInstance: String, syncID: UInt8? = nil, maxlen: UInt16? = nil,
+                port: UInt16? = nil, ttl: UInt8? = nil, group: IPAddress? = nil) {
         self.interface = interface
         self.vrrpInstance = vrrpInstance
-        self.options = options
+        self.syncID = syncID
+        self.maxlen = maxlen
+        self.port = port
+        self.ttl = ttl
+        self.group = group
     }
 }
 
@@ -513,8 +526,8 @@ public struct VirtualServerConfig: Sendable, Equatable, Codable {
     public var lbAlgo: LBAlgo = .wlc
     /// `lb_kind` (default NAT).
     public var lbKind: LBKind = .nat
-    /// Extra words after `lb_kind TUN` (tunnel type options).
-    public var tunnelOptions: [String] = []
+    /// The tunnel options after `lb_kind TUN`.
+    public var tunnel = TunnelSettings()
     /// `persistence_timeout` seconds (nil = no persistence; bare keyword = 360).
     public var persistenceTimeout: UInt32?
     /// `persistence_granularity` netmask.
@@ -553,8 +566,8 @@ public struct VirtualServerConfig: Sendable, Equatable, Codable {
     public var smtpAlert: Bool?
     /// `ip_family` (for fwmark services).
     public var ipFamily: IPAddress.Family?
-    /// Scheduler flags (`flag-1`, `sh-port`, …) as written.
-    public var schedulerFlags: [String] = []
+    /// Scheduler flags (`flag-1`, `sh-port`, …).
+    public var schedulerFlags: [SchedulerFlag] = []
     /// `real_server` blocks.
     public var realServers: [RealServerConfig] = []
     /// Where it was written.
@@ -690,7 +703,7 @@ public struct CheckerConfig: Sendable, Equatable, Codable {
     /// HTTP_GET/SSL_GET `virtualhost` (default: real server's, then virtual server's).
     public var virtualhost: String?
     /// `http_protocol` (1.0, 1.0C, 1.1).
-    public var httpProtocol: String?
+    public var httpProtocol: HTTPProtocol?
     /// `fast_recovery`.
     public var fastRecovery = false
     /// SSL_GET `enable_sni`.
@@ -711,10 +724,10 @@ public struct CheckerConfig: Sendable, Equatable, Codable {
     public var dnsType: String = "SOA"
     /// DNS_CHECK `name` (default ".").
     public var dnsName: String = "."
-    /// UDP_CHECK `payload` hex.
-    public var payload: String?
-    /// UDP_CHECK `require_reply` (nil = off; "" = any reply).
-    public var requireReply: String?
+    /// UDP_CHECK `payload`.
+    public var payload: HexPattern?
+    /// UDP_CHECK `require_reply` (nil = off; an empty pattern = any reply; `X` nibbles match anything).
+    public var requireReply: HexPattern?
     /// FILE_CHECK `track_file`.
     public var trackFile: String?
     /// FILE_CHECK `weight`.

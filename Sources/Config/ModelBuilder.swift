@@ -185,10 +185,7 @@ struct ModelBuilder {
                 g.scriptUser = a.first?.text
                 g.scriptGroup = a.count > 1 ? a[1].text : nil
             case "lvs_sync_daemon":
-                if a.count >= 2 {
-                    g.lvsSyncDaemon = LVSSyncDaemon(interface: a[0].text, vrrpInstance: a[1].text,
-                                                    options: a.dropFirst(2).map(\.text))
-                }
+                if a.count >= 2 { g.lvsSyncDaemon = syncDaemon(Array(a)) }
             case "vrrp_version": if let t = a.first, let d = int(t, n.name.text, 2...3) { g.vrrpVersion = d }
             case "vrrp_mcast_group4": if let t = a.first { g.vrrpMcastGroup4 = address(t, n.name.text) }
             case "vrrp_mcast_group6": if let t = a.first { g.vrrpMcastGroup6 = address(t, n.name.text) }
@@ -467,6 +464,77 @@ struct ModelBuilder {
         return v
     }
 
+    /// keepalived's free-form hex; an error at the first character that is no hex digit (the value then is empty).
+    mutating func hex(_ t: Token, _ keyword: String, wildcards: Bool) -> HexPattern {
+        switch HexPattern.parse(t.text, wildcards: wildcards) {
+        case .success(let p): return p
+        case .failure(let e):
+            sink.error(.invalidValue, loc(t), "\(keyword): '\(e.character)' is not a hex digit\(wildcards ? " or X" : "") in '\(clip(t.text))'")
+            return HexPattern(bytes: [])
+        }
+    }
+
+    /// The words after `lb_kind TUN`: `type ipip|gue|gre`, `port N`, `nocsum|csum|remcsum`. Words after NAT or DR
+    /// are an error, as is an unknown word or a GUE tunnel without a port.
+    mutating func tunnel(_ words: [Token], kind: LBKind) -> TunnelSettings {
+        var t = TunnelSettings()
+        guard kind == .tun else {
+            if let w = words.first { sink.error(.invalidValue, loc(w), "unexpected '\(clip(w.text))' after lb_kind \(kind.rawValue)") }
+            return t
+        }
+        var i = 0
+        while i < words.count {
+            let w = words[i]
+            let value = i + 1 < words.count ? words[i + 1] : nil
+            switch w.text.lowercased() {
+            case "type":
+                if let v = value, let k = TunnelSettings.Kind(rawValue: v.text.lowercased()) { t.kind = k } else {
+                    sink.error(.invalidValue, value.map(loc) ?? loc(w), "tunnel type must be ipip, gue or gre, not '\(clip(value?.text ?? ""))'")
+                }
+                i += 2
+            case "port":
+                if let v = value { if let p = int(v, "tunnel port", 1...65535) { t.port = UInt16(p) } } else {
+                    sink.error(.missingValue, loc(w), "tunnel 'port' needs a value")
+                }
+                i += 2
+            case let word where TunnelSettings.Checksum(rawValue: word) != nil:
+                t.checksum = TunnelSettings.Checksum(rawValue: word)
+                i += 1
+            default:
+                sink.error(.invalidValue, loc(w), "unexpected '\(clip(w.text))' after lb_kind TUN; expected type, port, nocsum, csum or remcsum")
+                i += 1
+            }
+        }
+        if t.kind == .gue && t.port == nil, let first = words.first {
+            sink.error(.missingValue, loc(first), "a GUE tunnel needs 'port N'")
+        }
+        return t
+    }
+
+    /// `lvs_sync_daemon IFNAME INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]`, ranges as keepalived.conf(5).
+    mutating func syncDaemon(_ a: [Token]) -> LVSSyncDaemon {
+        var d = LVSSyncDaemon(interface: a[0].text, vrrpInstance: a[1].text)
+        var i = 2
+        while i < a.count {
+            let w = a[i]
+            guard let v = i + 1 < a.count ? a[i + 1] : nil else {
+                sink.error(.missingValue, loc(w), "lvs_sync_daemon '\(clip(w.text))' needs a value")
+                break
+            }
+            switch w.text {
+            case "id": if let n = int(v, "lvs_sync_daemon id", 0...255) { d.syncID = UInt8(n) }
+            case "maxlen": if let n = int(v, "lvs_sync_daemon maxlen", 1...65507) { d.maxlen = UInt16(n) }
+            case "port": if let n = int(v, "lvs_sync_daemon port", 1...65535) { d.port = UInt16(n) }
+            case "ttl": if let n = int(v, "lvs_sync_daemon ttl", 1...255) { d.ttl = UInt8(n) }
+            case "group": d.group = address(v, "lvs_sync_daemon group")
+            default:
+                sink.error(.invalidValue, loc(w), "lvs_sync_daemon: unknown option '\(clip(w.text))' (expected id, maxlen, port, ttl or group)")
+            }
+            i += 2
+        }
+        return d
+    }
+
     mutating func lbKind(_ t: Token) -> LBKind? {
         guard let k = LBKind(rawValue: t.text.uppercased()) else {
             sink.error(.invalidValue, loc(t), "unknown lb_kind '\(clip(t.text))'; expected NAT, DR or TUN")
@@ -509,7 +577,10 @@ struct ModelBuilder {
                     }
                 }
             case "lb_kind":
-                if let t = a.first, let k = lbKind(t) { vs.lbKind = k; vs.tunnelOptions = a.dropFirst().map(\.text) }
+                if let t = a.first, let k = lbKind(t) {
+                    vs.lbKind = k
+                    vs.tunnel = tunnel(Array(a.dropFirst()), kind: k)
+                }
             case "persistence_timeout":
                 if let t = a.first { if let v = int(t, "persistence_timeout", 1...Int(UInt32.max)) { vs.persistenceTimeout = UInt32(v) } } else { vs.persistenceTimeout = 360 }
             case "persistence_granularity": if let t = a.first { vs.persistenceGranularity = address(t, "persistence_granularity") }
@@ -544,7 +615,7 @@ struct ModelBuilder {
                     }
                 }
             case "flag-1", "flag-2", "flag-3", "sh-port", "sh-fallback", "mh-port", "mh-fallback":
-                vs.schedulerFlags.append(n.name.text)
+                if let flag = SchedulerFlag(rawValue: n.name.text) { vs.schedulerFlags.append(flag) }
             default:
                 timers.apply(n, &self)
             }
@@ -631,7 +702,9 @@ struct ModelBuilder {
             case "virtualhost": c.virtualhost = a.first?.text
             case "http_protocol":
                 if let x = a.first {
-                    if ["1.0", "1.0C", "1.1"].contains(x.text) { c.httpProtocol = x.text } else {
+                    if let p = HTTPProtocol(rawValue: x.text) ?? HTTPProtocol(rawValue: x.text.uppercased()) {
+                        c.httpProtocol = p
+                    } else {
                         sink.error(.invalidValue, loc(x), "http_protocol must be 1.0, 1.0C or 1.1")
                     }
                 }
@@ -652,8 +725,9 @@ struct ModelBuilder {
                     }
                 }
             case "name": if let x = a.first { c.dnsName = x.text }
-            case "payload": c.payload = a.first?.text
-            case "require_reply": c.requireReply = a.first?.text ?? ""
+            case "payload": if let x = a.first { c.payload = hex(x, "payload", wildcards: false) }
+            case "require_reply":
+                c.requireReply = a.first.map { hex($0, "require_reply", wildcards: true) } ?? HexPattern(bytes: [])
             case "track_file": c.trackFile = a.first?.text
             case "weight":
                 if let x = a.first { c.fileWeight = int(x, "FILE_CHECK weight", -254...254) }

@@ -27,11 +27,10 @@ extension DirectorPlan {
                 URLCheck(path: u.path, statusCodes: u.statusCodes.map { $0.lower...max($0.lower, $0.upper) },
                          digest: u.digest, virtualHost: u.virtualhost)
             }
-            let version: HTTPProtocolVersion
-            switch c.httpProtocol?.uppercased() {
-            case "1.1": version = .http11
-            case "1.0C": version = .http10Close
-            default: version = .http10
+            let version: HTTPProtocolVersion = switch c.httpProtocol {
+            case .http11: .http11
+            case .http10Close: .http10Close
+            case .http10, nil: .http10
             }
             let tls = c.kind == .ssl ? TLSSettings(serverName: c.enableSNI ? virtualHost : nil) : nil
             kind = .http(HTTPCheck(target: target, urls: urls, virtualHost: virtualHost, version: version, tls: tls))
@@ -44,8 +43,8 @@ extension DirectorPlan {
             kind = .dns(DNSCheck(target: target, type: c.dnsType, name: c.dnsName))
         case .udp:
             let reply = c.requireReply
-            let prefix = reply.flatMap { $0.isEmpty || $0.lowercased().contains("x") ? nil : hexBytes($0) }
-            kind = .udp(UDPCheck(target: target, payload: c.payload.flatMap(hexBytes) ?? [], requireReply: reply != nil,
+            let prefix = reply.flatMap { $0.bytes.isEmpty || !$0.isExact ? nil : $0.bytes }
+            kind = .udp(UDPCheck(target: target, payload: c.payload?.bytes ?? [], requireReply: reply != nil,
                                  replyPrefix: prefix))
         case .ping:
             kind = .ping(PingCheck(target: target))
@@ -55,20 +54,5 @@ extension DirectorPlan {
                                    reverse: c.fileWeightReverse, dynamic: false))
         }
         return CheckerSpec(kind: kind, timing: timing)
-    }
-
-    /// keepalived's free-form hex (`Ab12f 3 456` → AB 12 0F 03 45 06); `nil` on a non-hex character.
-    static func hexBytes(_ text: String) -> [UInt8]? {
-        var bytes: [UInt8] = []
-        for group in text.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
-            var digits = Array(group)
-            while !digits.isEmpty {
-                let take = min(2, digits.count)
-                guard let byte = UInt8(String(digits[0..<take]), radix: 16) else { return nil }
-                bytes.append(byte)
-                digits.removeFirst(take)
-            }
-        }
-        return bytes
     }
 }

@@ -60,7 +60,7 @@ extension DirectorPlan {
                 key: key,
                 destination: IPVSDestination(
                     key: IPVSDestinationKey(address: rs.address, port: port),
-                    forwarding: forwarding(rs.lbKind, tunnelOptions: vs.tunnelOptions),
+                    forwarding: forwarding(rs.lbKind, tunnel: vs.tunnel),
                     weight: Int32(clamping: rs.weight),
                     upperThreshold: rs.upperThreshold ?? 0, lowerThreshold: rs.lowerThreshold ?? 0),
                 inhibitOnFailure: inhibit,
@@ -72,7 +72,7 @@ extension DirectorPlan {
         let sorryPort = vs.sorryServerPort ?? vsPort ?? 0
         let sorry = vs.sorryServer.map { a in
             IPVSDestination(key: IPVSDestinationKey(address: a, port: sorryPort),
-                            forwarding: forwarding(vs.sorryServerLBKind ?? vs.lbKind, tunnelOptions: vs.tunnelOptions),
+                            forwarding: forwarding(vs.sorryServerLBKind ?? vs.lbKind, tunnel: vs.tunnel),
                             weight: 1)
         }
         let pool = PlannedPool(realServers: pooled, quorum: vs.quorum, alpha: vs.alpha, sorryServer: sorry,
@@ -104,19 +104,12 @@ extension DirectorPlan {
     static func syncDaemon(_ config: KeepalivedConfig) -> PlannedSyncDaemon? {
         guard let d = config.globalDefs.lvsSyncDaemon else { return nil }
         let vrid = config.vrrpInstances.first { $0.name == d.vrrpInstance }?.virtualRouterID
-        var syncID = UInt32(vrid ?? 0)
+        let syncID = d.syncID.map(UInt32.init) ?? UInt32(vrid ?? 0)
         var ignored: [String] = []
-        var i = 0
-        while i < d.options.count {
-            let word = d.options[i]
-            let value = i + 1 < d.options.count ? d.options[i + 1] : nil
-            if word == "id", let value, let id = UInt32(value), id <= 255 {
-                syncID = id
-            } else {
-                ignored.append([word, value].compactMap { $0 }.joined(separator: " "))
-            }
-            i += 2
-        }
+        if let v = d.maxlen { ignored.append("maxlen \(v)") }
+        if let v = d.port { ignored.append("port \(v)") }
+        if let v = d.ttl { ignored.append("ttl \(v)") }
+        if let v = d.group { ignored.append("group \(v)") }
         return PlannedSyncDaemon(interface: d.interface, instance: d.vrrpInstance, syncID: syncID, ignoredOptions: ignored)
     }
 
@@ -128,27 +121,17 @@ extension DirectorPlan {
         }
     }
 
-    static func forwarding(_ kind: LBKind, tunnelOptions: [String] = []) -> IPVSForwarding {
+    static func forwarding(_ kind: LBKind, tunnel: TunnelSettings = TunnelSettings()) -> IPVSForwarding {
         switch kind {
         case .nat: return .masquerade
         case .dr: return .directRoute
         case .tun:
-            var type = IPVSTunnelType.ipip
-            var port: UInt16 = 0
-            var words = tunnelOptions[...]
-            while let w = words.popFirst() {
-                switch w {
-                case "type":
-                    switch words.popFirst() ?? "" {
-                    case "gue": type = .gue
-                    case "gre": type = .gre
-                    default: type = .ipip
-                    }
-                case "port": port = words.popFirst().flatMap { UInt16($0) } ?? 0
-                default: break
-                }
+            let type: IPVSTunnelType = switch tunnel.kind {
+            case .ipip: .ipip
+            case .gue: .gue
+            case .gre: .gre
             }
-            return .tunnel(type, port: port)
+            return .tunnel(type, port: tunnel.port ?? 0)
         }
     }
 
@@ -198,11 +181,10 @@ extension DirectorPlan {
         var flags: IPVSServiceFlags = []
         if vs.ops { flags.insert(.onePacket) }
         for f in vs.schedulerFlags {
-            switch f {
-            case "flag-1", "sh-fallback", "mh-fallback": flags.insert(.schedulerFlag1)
-            case "flag-2", "sh-port", "mh-port": flags.insert(.schedulerFlag2)
-            case "flag-3": flags.insert(.schedulerFlag3)
-            default: break
+            switch f.ipvsFlag {
+            case 1: flags.insert(.schedulerFlag1)
+            case 2: flags.insert(.schedulerFlag2)
+            default: flags.insert(.schedulerFlag3)
             }
         }
         let prefix = vs.persistenceGranularity.map { mask in

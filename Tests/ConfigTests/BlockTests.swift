@@ -254,7 +254,7 @@ func virtualServerBlock() throws {
     #expect(rs.checkers[3].miscPath == "/bin/check 10.0.0.2" && rs.checkers[3].miscDynamic && rs.checkers[3].retry == 0)
     #expect(rs.checkers[4].heloName == "me")
     #expect(rs.checkers[5].dnsType == "A" && rs.checkers[5].dnsName == "example.com" && rs.checkers[5].retry == 3)
-    #expect(rs.checkers[6].payload == "00ff" && rs.checkers[6].requireReply == "")
+    #expect(rs.checkers[6].payload == HexPattern(bytes: [0x00, 0xff]) && rs.checkers[6].requireReply == HexPattern(bytes: []))
     #expect(rs.checkers[8].trackFile == "tf" && rs.checkers[8].fileWeight == 5)
 }
 

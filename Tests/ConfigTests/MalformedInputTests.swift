@@ -68,15 +68,15 @@ func malformedEmptyMacroLineInSkippedBlock() {
     #expect(r.config.globalDefs.routerID == "x")
 }
 
-@Test("lvs_sync_daemon options are checked: id out of range, an unknown option and a bad group are errors")
+@Test("lvs_sync_daemon options are checked: id out of range, an unknown option and a bad group are errors at their word")
 func lvsSyncDaemonOptions() {
     let instance = "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 100\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n"
     let good = parse("global_defs {\n lvs_sync_daemon eth0 VI_1 id 51 maxlen 1400 port 8848 ttl 1 group 224.0.0.81\n}\n" + instance)
     #expect(good.isValid, "\(good.rendered())")
     let badID = parse("global_defs {\n lvs_sync_daemon eth0 VI_1 id 300\n}\n" + instance)
-    #expect(positions(badID, .outOfRange) == ["1:1"])
+    #expect(positions(badID, .outOfRange) == ["2:31"])
     let unknown = parse("global_defs {\n lvs_sync_daemon eth0 VI_1 speed 9\n}\n" + instance)
-    #expect(positions(unknown, .invalidValue) == ["1:1"])
+    #expect(positions(unknown, .invalidValue) == ["2:28"])
     let group = parse("global_defs {\n lvs_sync_daemon eth0 VI_1 group nowhere\n}\n" + instance)
-    #expect(positions(group, .invalidValue) == ["1:1"])
+    #expect(positions(group, .invalidValue) == ["2:34"])
 }

@@ -66,10 +66,4 @@ struct DirectorPlanHealthTests {
         #expect(plan.scriptSecurity == ScriptSecurity(enabled: true, defaultUser: "nobody"))
         #expect(plan.vrrp.scriptSecurity == plan.scriptSecurity)
     }
-
-    @Test("UDP_CHECK hex payloads follow keepalived's free format")
-    func hex() {
-        #expect(DirectorPlan.hexBytes("Ab12f 3 456") == [0xAB, 0x12, 0x0F, 0x03, 0x45, 0x06])
-        #expect(DirectorPlan.hexBytes("zz") == nil)
-    }
 }
