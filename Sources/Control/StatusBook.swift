@@ -114,12 +114,12 @@ public struct StatusBook: Sendable {
     /// A health-check event (through the Supervisor's loop).
     public mutating func healthEventReceived(_ event: HealthCheckEvent, now: Date) {
         switch event {
-        case .realServer(let change, _):
+        case .realServer(let change):
             let subject = "\(change.key.virtualServer) \(change.key.realServer)"
             if let p = pools.firstIndex(where: { $0.id == change.key.virtualServer }),
                let s = pools[p].keys.firstIndex(of: change.key) {
                 pools[p].servers[s].health = change.state.alive ? .up : .down
-                pools[p].servers[s].ipvsWeight = change.state.ipvsWeight
+                pools[p].servers[s].ipvsWeight = LVSTableBuilder.ipvsWeight(change.state)
                 pools[p].servers[s].since = now
                 pools[p].servers[s].reason = change.reason
             }

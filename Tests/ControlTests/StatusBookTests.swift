@@ -56,7 +56,7 @@ struct StatusBookTests {
     @Test("A quorum change is shown on its virtual server")
     func quorumDown() {
         var b = F.book()
-        b.healthEventReceived(.quorum(virtualServer: F.vs, up: false, liveWeight: 0, pool: []), now: F.at(1))
+        b.healthEventReceived(.quorum(virtualServer: F.vs, up: false, liveWeight: 0, reason: .configurationChanged), now: F.at(1))
         #expect(b.snapshot(now: F.at(2)).virtualServers[0].quorumUp == false)
     }
 

@@ -35,12 +35,12 @@ enum StatusFixtures {
     static func down(_ key: RealServerID, reason: String = "TCP_CHECK connect refused (2nd try)") -> HealthCheckEvent {
         .realServer(RealServerStateChange(key: key, state: RealServerState(alive: false, weight: 1, inhibitOnFailure: false),
                                           previous: RealServerState(alive: true, weight: 1, inhibitOnFailure: false),
-                                          reason: reason), applyToPool: true)
+                                          reason: reason))
     }
 
     static func up(_ key: RealServerID, weight: Int = 1) -> HealthCheckEvent {
         .realServer(RealServerStateChange(key: key, state: RealServerState(alive: true, weight: weight, inhibitOnFailure: false),
-                                          previous: nil, reason: "TCP_CHECK connected"), applyToPool: true)
+                                          previous: nil, reason: "TCP_CHECK connected"))
     }
 
     static let toMaster = VRRPEvent.transition(instance: "VI_1", from: .backup, to: .master,
