@@ -210,7 +210,7 @@ struct StalledLoopTests {
         let downs = Locked<[String]>([])
         let watcher = Task {
             for await event in service.events {
-                if case .realServer(let change, _) = event, !change.state.alive { downs.withLock { $0.append(change.description) } }
+                if case .realServer(let change) = event, !change.state.alive { downs.withLock { $0.append(change.description) } }
             }
         }
         await service.update(servers)

@@ -1,5 +1,6 @@
 import Testing
 import Vocabulary
+import TestSupport
 @testable import HealthCheck
 
 // The one HTTP verdict, used by the epoll engine (HTTP_GET) and by NIO channels (SSL_GET).
