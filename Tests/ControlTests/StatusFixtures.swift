@@ -47,8 +47,13 @@ enum StatusFixtures {
                                                reason: .masterDownTimerExpired(lastAdvertAge: nil))
     static let toBackup = VRRPEvent.transition(instance: "VI_1", from: .initialize, to: .backup, reason: .startup)
 
+    /// Stands for the Director's pool policy (`LVSTableBuilder.ipvsWeight`, tested in DirectorTests): Control
+    /// cannot import the Director.
+    static let ipvsWeight: @Sendable (RealServerState) -> Int? = { $0.alive ? $0.weight : ($0.inhibitOnFailure ? 0 : nil) }
+
     static func book(historyLimit: Int = 256) -> StatusBook {
-        StatusBook(instances: [instance()], virtualServers: [pool()], pid: 4242, startedAt: t0, historyLimit: historyLimit)
+        StatusBook(instances: [instance()], virtualServers: [pool()], pid: 4242, startedAt: t0, historyLimit: historyLimit,
+                   ipvsWeight: ipvsWeight)
     }
 
     static let serviceKey = IPVSServiceKey.address(.tcp, "10.10.1.100", port: 80)
