@@ -42,10 +42,15 @@ public struct StatusBook: Sendable {
     private var ipvs = IPVSActivity()
     private var history: [StatusEvent] = []
     private var nextSeq = 1
+    /// The pool policy's IPVS weight of a real server in a state (the Director's `LVSTableBuilder.ipvsWeight`).
+    private let ipvsWeight: @Sendable (RealServerState) -> Int?
 
-    /// A book for these instances and virtual servers (what the configuration declares).
+    /// A book for these instances and virtual servers (what the configuration declares). `ipvsWeight` is the
+    /// IPVS weight the pool policy gives a real server in a state (`nil`: out of the pool); the Director passes its own.
     public init(instances: [VRRPInstanceSpec], virtualServers: [VirtualServerHealth], pid: Int32, startedAt: Date,
-                historyLimit: Int = 256, transitionLimit: Int = 16) {
+                historyLimit: Int = 256, transitionLimit: Int = 16,
+                ipvsWeight: @escaping @Sendable (RealServerState) -> Int?) {
+        self.ipvsWeight = ipvsWeight
         self.pid = pid
         self.startedAt = startedAt
         self.historyLimit = max(1, historyLimit)
@@ -114,12 +119,12 @@ public struct StatusBook: Sendable {
     /// A health-check event (through the Supervisor's loop).
     public mutating func healthEventReceived(_ event: HealthCheckEvent, now: Date) {
         switch event {
-        case .realServer(let change, _):
+        case .realServer(let change):
             let subject = "\(change.key.virtualServer) \(change.key.realServer)"
             if let p = pools.firstIndex(where: { $0.id == change.key.virtualServer }),
                let s = pools[p].keys.firstIndex(of: change.key) {
                 pools[p].servers[s].health = change.state.alive ? .up : .down
-                pools[p].servers[s].ipvsWeight = change.state.ipvsWeight
+                pools[p].servers[s].ipvsWeight = ipvsWeight(change.state)
                 pools[p].servers[s].since = now
                 pools[p].servers[s].reason = change.reason
             }

@@ -22,12 +22,14 @@ public final class StatusRecorder: Sendable {
     private let state: Mutex<State>
     private let clock: @Sendable () -> Date
 
-    /// A recorder for what the configuration declares.
+    /// A recorder for what the configuration declares. `ipvsWeight`: the pool policy's IPVS weight of a real server
+    /// in a state (see `StatusBook`).
     public init(instances: [VRRPInstanceSpec], virtualServers: [VirtualServerHealth], pid: Int32 = getpid(),
-                historyLimit: Int = 256, clock: @escaping @Sendable () -> Date = { Date() }) {
+                historyLimit: Int = 256, clock: @escaping @Sendable () -> Date = { Date() },
+                ipvsWeight: @escaping @Sendable (RealServerState) -> Int?) {
         self.clock = clock
         let book = StatusBook(instances: instances, virtualServers: virtualServers, pid: pid, startedAt: clock(),
-                              historyLimit: historyLimit)
+                              historyLimit: historyLimit, ipvsWeight: ipvsWeight)
         state = Mutex(State(book: book, metrics: VigilMetrics(instances: instances.map(\.name), virtualServers: virtualServers)))
     }
 

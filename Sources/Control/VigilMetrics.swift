@@ -94,7 +94,7 @@ public struct VigilMetrics: Sendable {
     /// A health-check event.
     public func healthEventReceived(_ event: HealthCheckEvent) {
         switch event {
-        case .realServer(let change, _):
+        case .realServer(let change):
             let labels = [("virtual_server", change.key.virtualServer.description), ("real_server", change.key.realServer)]
             registry.makeGauge(descriptor: Self.realServerUp, labels: labels).set(to: change.state.alive ? 1.0 : 0.0)
             registry.makeCounter(descriptor: Self.realServerChanges, labels: labels + [("result", change.state.alive ? "up" : "down")])

@@ -77,9 +77,9 @@ extension DirectorPlan {
         }
         let pool = PlannedPool(realServers: pooled, quorum: vs.quorum, alpha: vs.alpha, sorryServer: sorry,
                                sorryServerInhibit: vs.sorryServerInhibit)
+        // The sorry server is pool policy: only the pool (for LVSTableBuilder) carries it.
         let policy = QuorumPolicy(
-            quorum: vs.quorum, hysteresis: vs.hysteresis, quorumUp: vs.quorumUp?.script, quorumDown: vs.quorumDown?.script,
-            sorryServer: vs.sorryServer.map { SorryServer(address: $0, port: sorryPort, inhibit: vs.sorryServerInhibit) })
+            quorum: vs.quorum, hysteresis: vs.hysteresis, quorumUp: vs.quorumUp?.script, quorumDown: vs.quorumDown?.script)
         let health = VirtualServerHealth(id: id, quorum: policy, alpha: vs.alpha, omega: vs.omega, realServers: targets)
         return ExpandedVirtualServer(id: id, services: services, pool: pool, health: health)
     }

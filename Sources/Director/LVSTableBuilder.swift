@@ -7,7 +7,8 @@
 //   - a real server with no health report yet is alive at its configured weight unless a checker has `alpha`;
 //   - while a pool's quorum is down and it has a sorry server, the sorry server (weight 1) is the only destination;
 //     while quorum is up the sorry server is absent, or present with weight 0 with `sorry_server_inhibit`.
-// It does not decide quorum (HealthCheck's `QuorumTracker` does, with hysteresis); a pool with no quorum report
+// It is the only pool policy: HealthCheck reports real-server states and quorum transitions, never pools. It does not
+// decide quorum (HealthCheck's `QuorumTracker` does, with hysteresis); a pool with no quorum report
 // yet has quorum when its initial live weight reaches `quorum` (and never with `alpha`).
 
 import HA
@@ -46,6 +47,12 @@ public enum LVSTableBuilder {
                                           inhibitOnFailure: rs.inhibitOnFailure)
     }
 
+    /// The IPVS weight of a real server in `state`: its health weight while alive; while dead, 0 when it is inhibited
+    /// (`inhibit_on_failure`, in the plan or in the report), else `nil`: it leaves the pool.
+    public static func ipvsWeight(_ state: RealServerState, inhibitOnFailure: Bool = false) -> Int? {
+        state.alive ? state.weight : (inhibitOnFailure || state.inhibitOnFailure ? 0 : nil)
+    }
+
     /// Quorum of a pool that has no report yet.
     static func initialQuorum(_ pool: PlannedPool, health: [RealServerID: RealServerState]) -> Bool {
         guard !pool.alpha else { return false }
@@ -58,9 +65,9 @@ public enum LVSTableBuilder {
         if !quorumUp, let sorry = pool.sorryServer { return [sorry] }
         var out: [IPVSDestination] = []
         for rs in pool.realServers {
-            let s = state(of: rs, health: health)
-            let weight: Int? = s.alive ? s.weight : (rs.inhibitOnFailure || s.inhibitOnFailure ? 0 : nil)
-            guard let weight else { continue }
+            guard let weight = ipvsWeight(state(of: rs, health: health), inhibitOnFailure: rs.inhibitOnFailure) else {
+                continue
+            }
             var d = rs.destination
             d.weight = Int32(clamping: max(0, weight))
             out.append(d)

@@ -250,7 +250,7 @@ public actor Supervisor {
     private func healthEvent(_ event: HealthCheckEvent) {
         recorder?.healthEventReceived(event)
         switch event {
-        case .realServer(let change, _):
+        case .realServer(let change):
             if change.state.alive { logger.notice("\(change.key.virtualServer) real server \(change)") } else {
                 logger.warning("\(change.key.virtualServer) real server \(change)")
             }

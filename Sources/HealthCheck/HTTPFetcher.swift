@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Vocabulary
 
 /// The outcome of one HTTP(S) GET: status and MD5 of the body (as genhash computes it).
 public struct HTTPFetchResult: Hashable, Sendable {
@@ -15,7 +16,7 @@ public struct HTTPFetchResult: Hashable, Sendable {
 }
 
 /// One HTTP(S) GET over a fresh connection, bounded as a whole by the target's timeout.
-/// Used by `HTTPProbe` and by `vigil genhash`.
+/// Used by `HTTPProbe` (SSL_GET) and by `vigil genhash`.
 public struct HTTPFetcher: Sendable {
     /// Where to connect.
     public var target: ConnectTarget
@@ -40,6 +41,13 @@ public struct HTTPFetcher: Sendable {
 
     /// The URL as a log line shows it.
     public var url: String { "\(tls == nil ? "http" : "https")://\(virtualHost ?? target.hostPort)\(path)" }
+
+    /// The Host header: the virtual host, else the address, with the port unless it is the scheme's default
+    /// (80, or 443 with TLS). The epoll engine's request (`HTTPEngineCheck`) sends the same.
+    static func hostHeader(target: ConnectTarget, virtualHost: String?, tls: Bool) -> String {
+        if let virtualHost { return virtualHost }
+        return target.port == (tls ? 443 : 80) ? target.address.description : target.hostPort
+    }
 
     /// Builds the TLS context once per checker (it loads files).
     static func makeSSLContext(_ tls: TLSSettings) throws -> NIOSSLContext {
@@ -66,13 +74,7 @@ public struct HTTPFetcher: Sendable {
                 return loop.makeFailedFuture(ProbeError.tls("cannot build TLS context: \(error)"))
             }
         }
-        let hostHeader: String
-        if let virtualHost {
-            hostHeader = virtualHost
-        } else {
-            let defaultPort: UInt16 = tls == nil ? 80 : 443
-            hostHeader = target.port == defaultPort ? target.address.description : target.hostPort
-        }
+        let hostHeader = Self.hostHeader(target: target, virtualHost: virtualHost, tls: tls != nil)
         var head = HTTPRequestHead(version: version == .http11 ? .http1_1 : .http1_0, method: .GET, uri: path)
         head.headers.add(name: "User-Agent", value: "KeepAliveClient")
         head.headers.add(name: "Host", value: hostHeader)
@@ -133,10 +135,7 @@ final class HTTPFetchHandler: ChannelInboundHandler, RemovableChannelHandler {
             buffer.withUnsafeReadableBytes { md5.update(bufferPointer: $0) }
         case .end:
             guard let status else { return finish(context, .failure(ProbeError.malformedReply("no status line"))) }
-            let digest = md5.finalize().map { byte in
-                let hex = String(byte, radix: 16)
-                return byte < 16 ? "0" + hex : hex
-            }.joined()
+            let digest = md5.hexDigest()
             finish(context, .success(HTTPFetchResult(status: status, digest: digest, bodyLength: length)))
         }
     }
@@ -155,5 +154,15 @@ final class HTTPFetchHandler: ChannelInboundHandler, RemovableChannelHandler {
         done = true
         promise.complete(with: result)
         context.close(promise: nil)
+    }
+}
+
+extension Insecure.MD5 {
+    /// The digest of what was hashed, lowercase hex (as genhash prints it).
+    func hexDigest() -> String {
+        finalize().map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
     }
 }

@@ -1,7 +1,8 @@
 import NIOCore
 
-/// `HTTP_GET` / `SSL_GET`: fetches every URL in order (a fresh connection each, each bounded by
-/// `connect_timeout`) and passes when every status is accepted and every configured digest matches.
+/// `SSL_GET` (and, for the benchmark's reference only, plain `HTTP_GET`) on NIO channels: fetches every URL in
+/// order (a fresh connection each, each bounded by `connect_timeout`), judged by `HTTPVerdict`. The daemon runs
+/// plain HTTP_GET on the epoll engine (`HTTPEngineCheck`).
 public struct HTTPProbe: Sendable {
     /// The check's settings.
     public var check: HTTPCheck
@@ -11,35 +12,23 @@ public struct HTTPProbe: Sendable {
 
     /// Runs one attempt on `loop`; the future never fails.
     public func run(on loop: any EventLoop) -> EventLoopFuture<ProbeResult> {
-        let start = NIODeadline.now()
-        let name = check.tls == nil ? "HTTP_GET" : "SSL_GET"
-        guard !check.urls.isEmpty else {
-            return loop.makeSucceededFuture(.failure("\(name) \(check.target.hostPort): no url configured"))
-        }
-        return step(index: 0, on: loop, name: name, start: start)
+        guard !check.urls.isEmpty else { return loop.makeSucceededFuture(HTTPVerdict.noURL(check)) }
+        return step(HTTPVerdict(check: check), on: loop, start: NIODeadline.now())
     }
 
-    private func step(index: Int, on loop: any EventLoop, name: String, start: NIODeadline) -> EventLoopFuture<ProbeResult> {
-        let url = check.urls[index]
+    private func step(_ verdict: HTTPVerdict, on loop: any EventLoop, start: NIODeadline) -> EventLoopFuture<ProbeResult> {
+        let url = verdict.url
         let fetcher = HTTPFetcher(target: check.target, path: url.path, virtualHost: url.virtualHost ?? check.virtualHost,
                                   version: check.version, tls: check.tls)
-        let what = "\(name) \(fetcher.url)"
         let timeout = check.target.timeout
         return fetcher.fetch(on: loop).flatMap { fetched -> EventLoopFuture<ProbeResult> in
-            guard url.accepts(status: fetched.status) else {
-                return loop.makeSucceededFuture(.failure("\(what) status \(fetched.status), expected \(url.statusDescription)",
-                                                         latency: elapsed(since: start)))
+            var verdict = verdict
+            switch verdict.responded(status: fetched.status, digest: fetched.digest, latency: elapsed(since: start)) {
+            case .next: return step(verdict, on: loop, start: start)
+            case .done(let result): return loop.makeSucceededFuture(result)
             }
-            if let digest = url.digest, digest != fetched.digest {
-                return loop.makeSucceededFuture(.failure("\(what) digest \(fetched.digest), expected \(digest)",
-                                                         latency: elapsed(since: start)))
-            }
-            if index + 1 < check.urls.count {
-                return step(index: index + 1, on: loop, name: name, start: start)
-            }
-            return loop.makeSucceededFuture(.success("\(what) status \(fetched.status)", latency: elapsed(since: start)))
         }.recover { error in
-            .failure("\(what) \(ProbeError.classify(error, timeout: timeout))", latency: elapsed(since: start))
+            verdict.failed(ProbeError.classify(error, timeout: timeout), latency: elapsed(since: start))
         }
     }
 }

@@ -8,7 +8,7 @@ import Vocabulary
 public struct VirtualServerHealth: Hashable, Sendable {
     /// The virtual server; must equal the `RealServerID.virtualServer` of its real servers.
     public var id: VirtualServerID
-    /// quorum, hysteresis, quorum_up/down, sorry_server.
+    /// quorum, hysteresis, quorum_up/down.
     public var quorum: QuorumPolicy
     /// `alpha` at the virtual-server level: quorum starts down.
     public var alpha: Bool
@@ -28,18 +28,19 @@ public struct VirtualServerHealth: Hashable, Sendable {
     }
 }
 
-/// What the service reports; every event carries the virtual server's resulting IPVS pool.
+/// What the service reports: real-server state changes and quorum transitions. What they mean for the IPVS pool
+/// (weights, inhibit, the sorry server) is the Director's decision (`LVSTableBuilder`).
 public enum HealthCheckEvent: Hashable, Sendable, CustomStringConvertible {
-    /// A real server changed state (or was added). Apply `change.state.ipvsWeight` to IPVS when `applyToPool` is true;
-    /// it is false while quorum is down and the sorry server stands in for the whole pool.
-    case realServer(RealServerStateChange, applyToPool: Bool)
-    /// A virtual server's quorum was gained or lost. `pool` is its destinations afterwards.
-    case quorum(virtualServer: VirtualServerID, up: Bool, liveWeight: Int, pool: [PoolDestination])
+    /// A real server changed state (or was added: `previous == nil`).
+    case realServer(RealServerStateChange)
+    /// A virtual server's quorum was gained or lost, and why.
+    case quorum(virtualServer: VirtualServerID, up: Bool, liveWeight: Int, reason: QuorumChangeReason)
 
+    /// One log line: `10.0.0.1:80 quorum DOWN: live weight 0, after 10.0.0.3:80 changed state`.
     public var description: String {
         switch self {
-        case .realServer(let change, _): change.description
-        case .quorum(let vs, let up, let weight, _): "\(vs) quorum \(up ? "UP" : "DOWN"): live weight \(weight)"
+        case .realServer(let change): change.description
+        case .quorum(let vs, let up, let weight, let reason): "\(vs) quorum \(up ? "UP" : "DOWN"): live weight \(weight), \(reason)"
         }
     }
 }
@@ -57,318 +58,260 @@ public struct HealthCheckStatistics: Hashable, Sendable {
     public var checks = CheckTally()
 }
 
-/// The runtime: drives a `CheckScheduler` with real time on one event loop, runs the probes concurrently
-/// (no thread per check), tracks quorum per virtual server, runs notify/quorum scripts without waiting,
-/// and publishes `events`.
+/// The adapter around `HealthMonitor`: drives it with real time on one event loop, runs the probes it starts on the
+/// path it names (TCP_CHECK and plain HTTP_GET on `EpollCheckEngine`: non-blocking connects on an epoll thread,
+/// timeout from the connect itself, verified against the socket when it expires; every other kind on `probeLoops` in
+/// turn), runs the scripts it asks for without waiting, and publishes what it reports as `events`. It decides nothing:
+/// due probes are started in batches at most `timerResolution` apart, and that is all it adds.
 ///
-/// TCP_CHECKs and plain HTTP_GETs run on `EpollCheckEngine` (non-blocking connects on an epoll thread, timeout from
-/// the connect itself, verified against the socket when it expires); every other kind runs on `probeLoops` in turn. Due
-/// probes are started in batches at most `timerResolution` apart.
-///
-/// All mutable state is confined to `loop`; public methods hop onto it.
-public final class HealthCheckService: @unchecked Sendable {
-    /// Every state change, in order. Finishes after `shutdown()`.
+/// All mutable state is confined to `loop` (checked: a `NIOLoopBoundBox`); public methods hop onto it.
+public final class HealthCheckService: Sendable {
+    /// Every state change and quorum transition, in order. Finishes after `shutdown()`.
     public let events: AsyncStream<HealthCheckEvent>
     private let continuation: AsyncStream<HealthCheckEvent>.Continuation
     private let loop: any EventLoop
     private let probeLoops: [any EventLoop]
-    private var nextProbeLoop = 0
     private let probes: ProbeRunner
     private let logger: Logger
-
-    // Loop-confined state.
-    private var scheduler: CheckScheduler
-    private var virtualServers: [VirtualServerID: VirtualServerHealth] = [:]
-    private var quorums: [VirtualServerID: QuorumTracker] = [:]
-    private var targetsByKey: [RealServerID: RealServerTarget] = [:]
-    private var liveWeights: [VirtualServerID: Int] = [:]
-    private var timer: Scheduled<Void>?
-    private var timerDeadline: Instant?
-    private var stopped = false
-    private var probesStarted = 0
-    private var probesFinished = 0
-    private var lateness = LatenessHistogram()
-    private var tally = CheckTally()
-    private var lastFire: Instant?
     private let engineThreads: Int
-    private var engine: EpollCheckEngine?
-    /// HTTP_GET probes running on the engine, by checker (their URLs are fetched one after another).
-    private var httpRuns: [CheckID: HTTPEngineCheck] = [:]
-    private var engineFailed = false
+    private let confined: NIOLoopBoundBox<Runtime>
+
+    /// The adapter's own state (the decisions' state is in `monitor`).
+    private final class Runtime {
+        var monitor: HealthMonitor
+        var nextProbeLoop = 0
+        var timer: Scheduled<Void>?
+        var timerDeadline: Instant?
+        var lastFire: Instant?
+        var stopped = false
+        var probesStarted = 0
+        var probesFinished = 0
+        var lateness = LatenessHistogram()
+        var tally = CheckTally()
+        var engine: EpollCheckEngine?
+        /// Why the engine could not start, once it failed (its checks fail with this reason).
+        var engineError: ProbeError?
+        /// HTTP_GET probes running on the engine, by checker (their URLs are fetched one after another).
+        var httpRuns: [CheckID: HTTPEngineCheck] = [:]
+
+        init(monitor: HealthMonitor) { self.monitor = monitor }
+    }
 
     /// Due probes are started together when their deadlines fall within this window (the timer fires at most once
     /// per window), so 10,000 checks a second cost about 1,000 wake-ups, not 10,000. Bounds the added lateness.
     public static let timerResolution: Duration = .milliseconds(1)
 
-    /// A service whose scheduler runs on `loop`. TCP_CHECKs and HTTP_GETs without TLS run on `tcpEngineThreads` epoll
+    /// A service whose monitor runs on `loop`. TCP_CHECKs and HTTP_GETs without TLS run on `tcpEngineThreads` epoll
     /// threads of the service's own (default one: the kernel does most of a check's work, one thread keeps up with
     /// tens of thousands of checks a second, and more threads only add wake-ups); other probes run on `probeLoops` in
     /// turn (default: the loops of `MultiThreadedEventLoopGroup.singleton`, one per core); results hop back to `loop`.
-    /// Scripts are waited for on `threadPool`. `tcpConnectEngine: false` runs those checks on NIO channels like the
-    /// other kinds (the previous implementation, kept as the benchmark's reference).
+    /// Scripts are waited for on `threadPool`. Only the benchmark's reference run moves TCP_CHECK and HTTP_GET to NIO
+    /// channels, through the environment (`ProbePaths.fromEnvironment()`).
     public init(loop: any EventLoop, probeLoops: [any EventLoop] = [], threadPool: NIOThreadPool,
                 scriptSecurity: ScriptSecurity = ScriptSecurity(),
                 logger: Logger = Logger(label: "vigil.healthcheck"), seed: UInt64 = UInt64.random(in: 0...UInt64.max),
-                tcpConnectEngine: Bool = true, tcpEngineThreads: Int = 1) {
+                tcpEngineThreads: Int = 1) {
         self.loop = loop
         self.probeLoops = probeLoops.isEmpty ? MultiThreadedEventLoopGroup.singleton.makeIterator().map { $0 } : probeLoops
         self.engineThreads = max(1, tcpEngineThreads)
-        self.engineFailed = !tcpConnectEngine
         self.logger = logger
         self.probes = ProbeRunner(scripts: ProcessScriptRunner(pool: threadPool, security: scriptSecurity))
-        self.scheduler = CheckScheduler(seed: seed)
+        let monitor = HealthMonitor(seed: seed, paths: ProbePaths.fromEnvironment())
+        confined = NIOLoopBoundBox.makeBoxSendingValue(Runtime(monitor: monitor), eventLoop: loop)
         (events, continuation) = AsyncStream.makeStream(of: HealthCheckEvent.self, bufferingPolicy: .unbounded)
     }
 
     /// Starts checking `virtualServers`, or replaces the set on reload: unchanged real servers keep their state
     /// and schedule; new ones are announced; removed ones stop. Returns once applied.
     public func update(_ virtualServers: [VirtualServerHealth]) async {
-        try? await loop.submit { self.apply(virtualServers) }.get()
+        try? await loop.submit {
+            let now = Instant.now()
+            self.perform(self.confined.value.monitor.targetsUpdated(virtualServers, now: now))
+        }.get()
     }
 
     /// The number of probes started so far (for benchmarks).
     public func probeCount() async -> Int {
-        (try? await loop.submit { self.probesStarted }.get()) ?? 0
+        (try? await loop.submit { self.confined.value.probesStarted }.get()) ?? 0
     }
 
     /// Counters and the start-lateness histogram so far.
     public func statistics() async -> HealthCheckStatistics {
         (try? await loop.submit {
-            HealthCheckStatistics(probesStarted: self.probesStarted, probesFinished: self.probesFinished,
-                                  lateness: self.lateness, checks: self.tally)
+            let rt = self.confined.value
+            return HealthCheckStatistics(probesStarted: rt.probesStarted, probesFinished: rt.probesFinished,
+                                         lateness: rt.lateness, checks: rt.tally)
         }.get()) ?? HealthCheckStatistics(probesStarted: 0, probesFinished: 0, lateness: LatenessHistogram())
-    }
-
-    /// The current IPVS pool of every virtual server.
-    public func pools() async -> [VirtualServerID: [PoolDestination]] {
-        (try? await loop.submit { self.quorums.keys.reduce(into: [:]) { $0[$1] = self.pool($1) } }.get()) ?? [:]
     }
 
     /// Stops probing, runs omega scripts, and finishes `events`.
     public func shutdown() async {
         try? await loop.submit {
-            self.stopped = true
-            self.timer?.cancel()
-            self.engine?.shutdown()
-            self.engine = nil
-            for vs in self.virtualServers.values where vs.omega {
-                if let script = vs.quorum.quorumDown { self.runScript(script) }
-                for rs in vs.realServers { if let s = rs.notifyDown { self.runScript(s) } }
-            }
+            let rt = self.confined.value
+            self.perform(rt.monitor.stopped())
+            rt.stopped = true
+            rt.timer?.cancel()
+            rt.engine?.shutdown()
+            rt.engine = nil
             self.continuation.finish()
         }.get()
     }
 
     // MARK: - Loop-confined
 
-    private func apply(_ list: [VirtualServerHealth]) {
-        guard !stopped else { return }
-        let now = Instant.now()
-        var next: [VirtualServerID: VirtualServerHealth] = [:]
-        for vs in list { next[vs.id] = vs }
-        virtualServers = next
-        let all = list.flatMap(\.realServers)
-        targetsByKey = Dictionary(all.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        let actions = scheduler.update(targets: all, now: now)
-        for name in quorums.keys where next[name] == nil { quorums[name] = nil }
-        liveWeights = [:]
-        for vs in list {
-            let live = QuorumTracker.liveWeight(of: vs.realServers.compactMap { scheduler.state(of: $0.key) })
-            liveWeights[vs.id] = live
-            if quorums[vs.id] == nil {
-                quorums[vs.id] = QuorumTracker(policy: vs.quorum, liveWeight: live, alpha: vs.alpha)
-            } else if quorums[vs.id]?.policy != vs.quorum, var tracker = quorums[vs.id] {
-                let transitions = tracker.policyChanged(vs.quorum)
-                quorums[vs.id] = tracker
-                emitQuorum(vs.id, transitions)
-            }
-        }
-        perform(actions, now: now, weightsCurrent: true)
-    }
-
-    /// `weightsCurrent`: live weights already include these changes (a reload recomputed them).
-    private func perform(_ actions: [CheckAction], now: Instant, weightsCurrent: Bool = false) {
+    private func perform(_ actions: [HealthMonitorAction]) {
+        let rt = confined.value
         var connects: [EpollCheckEngine.Request] = []
         for action in actions {
             switch action {
-            case .startProbe(let id, let spec, _, let due):
-                probesStarted += 1
-                if case .tcp(let check) = spec.kind, tcpEngine() != nil {
-                    connects.append(EpollCheckEngine.Request(id: id, target: check.target, due: due))
-                    continue
-                }
-                if case .http(let check) = spec.kind, HTTPEngineCheck.supports(check), tcpEngine() != nil {
+            case .startProbe(let id, let route, let due):
+                rt.probesStarted += 1
+                switch route {
+                case .tcpEngine(let target):
+                    connects.append(EpollCheckEngine.Request(id: id, target: target, due: due))
+                case .httpEngine(let check):
+                    guard !check.urls.isEmpty else {
+                        loop.execute { self.probeDone(id: id, result: HTTPVerdict.noURL(check), checker: "HTTP_GET") }
+                        continue
+                    }
                     let run = HTTPEngineCheck(check: check)
-                    httpRuns[id] = run
+                    rt.httpRuns[id] = run
                     connects.append(run.request(id: id, due: due))
-                    continue
+                case .eventLoop(let kind):
+                    startOnProbeLoop(id: id, kind: kind, due: due)
                 }
-                let probeLoop = probeLoops[nextProbeLoop % probeLoops.count]
-                nextProbeLoop &+= 1
-                let probes = self.probes, kind = spec.kind
-                // The probe (and its timeout) is created on its loop when that loop gets to it, not here: a busy
-                // probe loop delays the probe, it does not eat its timeout.
-                probeLoop.flatSubmit {
-                    let late = Instant.now() - due
-                    return probes.run(kind, on: probeLoop).map { ($0, late) }
-                }.hop(to: loop).whenSuccess { result, late in
-                    self.lateness.record(late)
-                    self.probeDone(id: id, result: result)
-                }
-            case .stateChanged(let change):
-                let vs = change.key.virtualServer
-                if change.previous != nil || !change.state.alive, let target = targetsByKey[change.key] {
-                    if change.state.alive, change.previous?.alive == false, let s = target.notifyUp { runScript(s) }
-                    if !change.state.alive, change.previous?.alive != false, let s = target.notifyDown { runScript(s) }
-                }
-                var transitions: [QuorumAction] = []
-                if !weightsCurrent {
-                    let old = change.previous.map { $0.alive ? $0.weight : 0 } ?? 0
-                    let new = change.state.alive ? change.state.weight : 0
-                    liveWeights[vs, default: 0] += new - old
-                }
-                if var tracker = quorums[vs], let live = liveWeights[vs] {
-                    transitions = tracker.liveWeightChanged(live)
-                    quorums[vs] = tracker
-                }
-                let sorryActive = quorums[vs].map { !$0.isUp && $0.policy.sorryServer != nil } ?? false
-                continuation.yield(.realServer(change, applyToPool: !sorryActive))
-                emitQuorum(vs, transitions)
+            case .realServerChanged(let change):
+                continuation.yield(.realServer(change))
+            case .quorumChanged(let vs, let up, let weight, let reason):
+                continuation.yield(.quorum(virtualServer: vs, up: up, liveWeight: weight, reason: reason))
+            case .runScript(let command, _):
+                runScript(command)
             }
         }
-        if !connects.isEmpty { engine?.submit(connects) }
+        if !connects.isEmpty { submit(connects) }
         armTimer()
     }
 
-    /// The epoll engine, started on first use; `nil` (probes fall back to NIO channels) if it cannot start.
-    private func tcpEngine() -> EpollCheckEngine? {
-        if let engine { return engine }
-        guard !engineFailed, !stopped else { return nil }
-        let loop = self.loop
-        do {
-            engine = try EpollCheckEngine(threads: engineThreads) { [weak self] batch in
-                guard let self else { return }
-                loop.execute { self.connectsFinished(batch) }
-            }
-        } catch {
-            engineFailed = true
-            logger.warning("TCP_CHECK engine could not start (\(error)); TCP checks use NIO channels")
+    private func startOnProbeLoop(id: CheckID, kind: CheckKind, due: Instant) {
+        let rt = confined.value
+        let probeLoop = probeLoops[rt.nextProbeLoop % probeLoops.count]
+        rt.nextProbeLoop &+= 1
+        let probes = self.probes
+        // The probe (and its timeout) is created on its loop when that loop gets to it, not here: a busy
+        // probe loop delays the probe, it does not eat its timeout.
+        probeLoop.flatSubmit {
+            let late = Instant.now() - due
+            return probes.run(kind, on: probeLoop).map { ($0, late) }
+        }.hop(to: loop).whenSuccess { result, late in
+            self.confined.value.lateness.record(late)
+            self.probeDone(id: id, result: result, checker: kind.name)
         }
-        return engine
+    }
+
+    /// Hands `requests` to the epoll engine, started on first use; if it cannot start, they fail with the reason.
+    private func submit(_ requests: [EpollCheckEngine.Request]) {
+        let rt = confined.value
+        if rt.engine == nil, rt.engineError == nil, !rt.stopped {
+            let loop = self.loop
+            do {
+                rt.engine = try EpollCheckEngine(threads: engineThreads) { [weak self] batch in
+                    guard let self else { return }
+                    loop.execute { self.connectsFinished(batch) }
+                }
+            } catch {
+                rt.engineError = error
+                logger.error("the TCP_CHECK/HTTP_GET engine could not start (\(error)); those checks fail")
+            }
+        }
+        if let engine = rt.engine {
+            engine.submit(requests)
+        } else if let error = rt.engineError {
+            let now = Instant.now()
+            let failed = requests.map {
+                EpollCheckEngine.Completion(id: $0.id, target: $0.target, outcome: .notStarted("\(error)"),
+                                            latency: .zero, lateness: now - $0.due)
+            }
+            loop.execute { self.connectsFinished(failed) }
+        }
     }
 
     private func connectsFinished(_ batch: [EpollCheckEngine.Completion]) {
-        guard !stopped else { return }
+        let rt = confined.value
+        guard !rt.stopped else { return }
         let now = Instant.now()
-        var actions: [CheckAction] = []
+        var actions: [HealthMonitorAction] = []
         var followUps: [EpollCheckEngine.Request] = []
         for completion in batch {
-            if var run = httpRuns[completion.id] {
+            if var run = rt.httpRuns[completion.id] {
                 // HTTP_GET: the first URL's connect is the probe's start; later URLs follow at once.
-                if run.index == 0 { lateness.record(completion.lateness) }
+                if run.index == 0 { rt.lateness.record(completion.lateness) }
                 switch run.finished(completion, now: now) {
                 case .next(let request):
-                    httpRuns[completion.id] = run
+                    rt.httpRuns[completion.id] = run
                     followUps.append(request)
                 case .done(let result):
-                    httpRuns[completion.id] = nil
-                    probesFinished += 1
-                    tally.record(checker: "HTTP_GET", up: result.up, latency: result.latency)
-                    actions.append(contentsOf: scheduler.probeFinished(id: completion.id, result: result, now: now))
+                    rt.httpRuns[completion.id] = nil
+                    rt.probesFinished += 1
+                    rt.tally.record(checker: "HTTP_GET", up: result.up, latency: result.latency)
+                    actions += rt.monitor.probeFinished(id: completion.id, result: result, now: now)
                 }
                 continue
             }
-            lateness.record(completion.lateness)
+            rt.lateness.record(completion.lateness)
             let up = completion.outcome == .connected
-            probesFinished += 1
-            tally.record(checker: "TCP_CHECK", up: up, latency: completion.latency)
+            rt.probesFinished += 1
+            rt.tally.record(checker: "TCP_CHECK", up: up, latency: completion.latency)
             // The reason's text is built only if the result changes the server's state.
-            actions.append(contentsOf: scheduler.probeFinished(id: completion.id, up: up, dynamicWeight: nil, now: now) {
-                Self.result(of: completion).reason
-            })
-        }
-        if !followUps.isEmpty { engine?.submit(followUps) }
-        perform(actions, now: now)
-    }
-
-    static func result(of completion: EpollCheckEngine.Completion) -> ProbeResult {
-        let what = "TCP_CHECK \(completion.target.hostPort)"
-        switch completion.outcome {
-        case .connected:
-            return .success("\(what) connected", latency: completion.latency)
-        case .failed(let code) where code == ECONNREFUSED:
-            return .failure("\(what) \(ProbeError.refused)", latency: completion.latency)
-        case .failed(let code):
-            return .failure("\(what) \(ProbeError.system("connect: \(EpollCheckEngine.Worker.errorText(code))"))", latency: completion.latency)
-        case .timedOut:
-            return .failure("\(what) \(ProbeError.timeout(completion.target.timeout))", latency: completion.latency)
-        case .notStarted(let why):
-            return .failure("\(what) \(ProbeError.system(why))", latency: completion.latency)
-        case .response, .badResponse:
-            // Only HTTP exchanges end this way; a TCP_CHECK request has none.
-            return .failure("\(what) \(ProbeError.malformedReply("unexpected HTTP outcome"))", latency: completion.latency)
-        }
-    }
-
-    private func emitQuorum(_ vs: VirtualServerID, _ transitions: [QuorumAction]) {
-        for t in transitions {
-            switch t {
-            case .quorumGained(let weight, let script):
-                if let script { runScript(script) }
-                continuation.yield(.quorum(virtualServer: vs, up: true, liveWeight: weight, pool: pool(vs)))
-            case .quorumLost(let weight, let script):
-                if let script { runScript(script) }
-                continuation.yield(.quorum(virtualServer: vs, up: false, liveWeight: weight, pool: pool(vs)))
+            actions += rt.monitor.probeFinished(id: completion.id, up: up, now: now) {
+                completion.tcpCheckResult.reason
             }
         }
+        if !followUps.isEmpty { rt.engine?.submit(followUps) }
+        perform(actions)
     }
 
-    private func pool(_ vs: VirtualServerID) -> [PoolDestination] {
-        guard let tracker = quorums[vs], let members = virtualServers[vs]?.realServers else { return [] }
-        var states: [RealServerID: RealServerState] = [:]
-        for m in members { states[m.key] = scheduler.state(of: m.key) }
-        return tracker.destinations(states: states)
-    }
-
-    private func probeDone(id: CheckID, result: ProbeResult) {
-        guard !stopped else { return }
-        probesFinished += 1
-        let checker = targetsByKey[id.realServer]?.checkers.element(at: id.index)?.kind.name ?? "unknown"
-        tally.record(checker: checker, up: result.up, latency: result.latency)
+    private func probeDone(id: CheckID, result: ProbeResult, checker: String) {
+        let rt = confined.value
+        guard !rt.stopped else { return }
+        rt.probesFinished += 1
+        rt.tally.record(checker: checker, up: result.up, latency: result.latency)
         let now = Instant.now()
-        perform(scheduler.probeFinished(id: id, result: result, now: now), now: now)
+        perform(rt.monitor.probeFinished(id: id, result: result, now: now))
     }
 
     private func timerFired() {
-        timer = nil
-        timerDeadline = nil
-        guard !stopped else { return }
+        let rt = confined.value
+        rt.timer = nil
+        rt.timerDeadline = nil
+        guard !rt.stopped else { return }
         let now = Instant.now()
-        lastFire = now
-        perform(scheduler.deadlineReached(now: now), now: now)
+        rt.lastFire = now
+        perform(rt.monitor.deadlineReached(now: now))
     }
 
     private func armTimer() {
-        guard !stopped else { return }
-        guard let deadline = scheduler.nextDeadline else {
-            timer?.cancel()
-            timer = nil
-            timerDeadline = nil
+        let rt = confined.value
+        guard !rt.stopped else { return }
+        guard let deadline = rt.monitor.nextDeadline else {
+            rt.timer?.cancel()
+            rt.timer = nil
+            rt.timerDeadline = nil
             return
         }
         // At most one wake-up per timerResolution: a deadline sooner than that after the last one waits for it.
-        let fireAt = lastFire.map { max(deadline, $0 + Self.timerResolution) } ?? deadline
+        let fireAt = rt.lastFire.map { max(deadline, $0 + Self.timerResolution) } ?? deadline
         // A timer already armed at or before that instant will fire, find the work, and re-arm.
-        if timer != nil, let armed = timerDeadline, armed <= fireAt { return }
-        timer?.cancel()
-        timerDeadline = fireAt
+        if rt.timer != nil, let armed = rt.timerDeadline, armed <= fireAt { return }
+        rt.timer?.cancel()
+        rt.timerDeadline = fireAt
         let delay = max(0, (fireAt - Instant.now()).nanoseconds)
-        timer = loop.scheduleTask(in: .nanoseconds(delay)) { self.timerFired() }
+        rt.timer = loop.scheduleTask(in: .nanoseconds(delay)) { self.timerFired() }
     }
 
     private func runScript(_ command: ScriptCommand) {
+        let logger = self.logger
         probes.scripts.run(command, timeout: nil, on: loop).whenSuccess { exit in
-            if exit != .exited(0) { self.logger.warning("script \(command): \(exit)") }
+            if exit != .exited(0) { logger.warning("script \(command): \(exit)") }
         }
     }
 }

@@ -1,8 +1,9 @@
 import NIOCore
 import NIOPosix
 
-/// Runs one attempt of any checker kind on an event loop. Every probe bounds itself by its timeout and
-/// its future never fails: failures are `ProbeResult`s with a reason.
+/// Runs one attempt of a checker on NIO: the path of SSL_GET, SMTP, DNS, UDP, PING, MISC and FILE (`ProbeRoute`).
+/// TCP_CHECK and plain HTTP_GET run on the epoll engine; their NIO probes here are the benchmark's reference only.
+/// Every probe bounds itself by its timeout and its future never fails: failures are `ProbeResult`s with a reason.
 public struct ProbeRunner: Sendable {
     /// Runs MISC_CHECK scripts.
     public var scripts: ProcessScriptRunner

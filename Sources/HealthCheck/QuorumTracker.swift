@@ -1,14 +1,12 @@
 // Theory of operation
 //
-// `QuorumTracker` is the pure per-virtual-server pool evaluation. Its input is the live weight: the sum of the
+// `QuorumTracker` is the pure per-virtual-server quorum machine. Its input is the live weight: the sum of the
 // weights of the alive real servers. Quorum is up or down:
 //   - up → down when live weight < quorum − hysteresis;
 //   - down → up when live weight ≥ quorum + hysteresis;
 //   - it starts from the live weight with no hysteresis (or down with `alpha`, matching servers that start down).
-// A transition returns an action: `quorum_up` / `quorum_down` script to run, and the Director reads
-// `destinations(states:)` for the IPVS pool: while quorum is down and a sorry server is configured, every real
-// server leaves and the sorry server is the only destination; while quorum is up the sorry server is removed
-// (or kept with weight 0 with `sorry_server_inhibit`).
+// A transition returns an action naming the `quorum_up` / `quorum_down` script to run. It does not build the IPVS
+// pool: what a pool holds while quorum is up or down (the sorry server) is the Director's `LVSTableBuilder`.
 
 import Vocabulary
 
@@ -22,54 +20,13 @@ public struct QuorumPolicy: Hashable, Sendable {
     public var quorumUp: ScriptCommand?
     /// `quorum_down`.
     public var quorumDown: ScriptCommand?
-    /// `sorry_server`.
-    public var sorryServer: SorryServer?
 
     /// A policy with keepalived's defaults.
-    public init(quorum: Int = 1, hysteresis: Int = 0, quorumUp: ScriptCommand? = nil, quorumDown: ScriptCommand? = nil,
-                sorryServer: SorryServer? = nil) {
+    public init(quorum: Int = 1, hysteresis: Int = 0, quorumUp: ScriptCommand? = nil, quorumDown: ScriptCommand? = nil) {
         self.quorum = quorum
         self.hysteresis = max(0, hysteresis)
         self.quorumUp = quorumUp
         self.quorumDown = quorumDown
-        self.sorryServer = sorryServer
-    }
-}
-
-/// `sorry_server` and `sorry_server_inhibit`.
-public struct SorryServer: Hashable, Sendable {
-    /// Address.
-    public var address: IPAddress
-    /// Port.
-    public var port: UInt16
-    /// `sorry_server_inhibit`: keep it with weight 0 while quorum is up instead of removing it.
-    public var inhibit: Bool
-
-    /// A sorry server.
-    public init(address: IPAddress, port: UInt16, inhibit: Bool = false) {
-        self.address = address
-        self.port = port
-        self.inhibit = inhibit
-    }
-}
-
-/// One IPVS destination the pool wants.
-public struct PoolDestination: Hashable, Sendable {
-    /// Address.
-    public var address: IPAddress
-    /// Port.
-    public var port: UInt16
-    /// IPVS weight.
-    public var weight: Int
-    /// This is the sorry server.
-    public var isSorryServer: Bool
-
-    /// A destination.
-    public init(address: IPAddress, port: UInt16, weight: Int, isSorryServer: Bool = false) {
-        self.address = address
-        self.port = port
-        self.weight = weight
-        self.isSorryServer = isSorryServer
     }
 }
 
@@ -121,20 +78,5 @@ public struct QuorumTracker: Hashable, Sendable {
     public mutating func policyChanged(_ policy: QuorumPolicy) -> [QuorumAction] {
         self.policy = policy
         return liveWeightChanged(liveWeight)
-    }
-
-    /// The IPVS destinations this virtual server should have, given its real servers' states.
-    public func destinations(states: [RealServerID: RealServerState]) -> [PoolDestination] {
-        let sorted = states.sorted { $0.key < $1.key }
-        if !isUp, let sorry = policy.sorryServer {
-            return [PoolDestination(address: sorry.address, port: sorry.port, weight: 1, isSorryServer: true)]
-        }
-        var result = sorted.compactMap { key, state in
-            state.ipvsWeight.map { PoolDestination(address: key.address, port: key.port, weight: $0) }
-        }
-        if let sorry = policy.sorryServer, sorry.inhibit {
-            result.append(PoolDestination(address: sorry.address, port: sorry.port, weight: 0, isSorryServer: true))
-        }
-        return result
     }
 }

@@ -60,9 +60,6 @@ public struct RealServerState: Hashable, Sendable {
         self.weight = weight
         self.inhibitOnFailure = inhibitOnFailure
     }
-
-    /// The IPVS weight to program: `weight` when alive, 0 when dead and inhibited, `nil` (remove) when dead.
-    public var ipvsWeight: Int? { alive ? weight : (inhibitOnFailure ? 0 : nil) }
 }
 
 /// A change of a real server's state, with the reason that caused it.

@@ -2,7 +2,8 @@ import NIOCore
 import NIOPosix
 import Vocabulary
 
-/// `TCP_CHECK`: one TCP connect, closed at once.
+/// `TCP_CHECK` on a NIO channel: one TCP connect, closed at once. The benchmark's reference path only: the daemon and
+/// `vigil probe` run TCP_CHECK on the epoll engine (`ProbeRoute`).
 public struct TCPProbe: Sendable {
     /// The check's settings.
     public var check: TCPCheck

@@ -26,10 +26,6 @@ struct ProbeCommand: AsyncParsableCommand {
     @Flag(help: "With --watch, print only the per-interval counts and the summary, not every state change.")
     var quiet = false
 
-    /// The benchmark's reference: TCP_CHECK and HTTP_GET on NIO channels instead of the epoll engine.
-    @Flag(help: .hidden)
-    var tcpViaNio = false
-
     @Option(help: "With --watch, also print (as `event UNIX-SECONDS DESCRIPTION`) the state changes whose description contains this text, even with --quiet.")
     var eventsMatching: String?
 
@@ -59,8 +55,9 @@ struct ProbeCommand: AsyncParsableCommand {
             try await runWatch(virtualServers, seconds: watch, security: plan.scriptSecurity)
             return
         }
-        let runner = ProbeRunner(scripts: ProcessScriptRunner(pool: NIOThreadPool.singleton, security: plan.scriptSecurity))
-        let outcomes = await runner.runOnce(virtualServers, on: MultiThreadedEventLoopGroup.singleton.next())
+        let round = ProbeRound(scripts: ProcessScriptRunner(pool: NIOThreadPool.singleton, security: plan.scriptSecurity))
+        let outcomes = await round.runOnce(virtualServers, on: MultiThreadedEventLoopGroup.singleton.next())
+        round.shutdown()
         let rows = outcomes.map {
             Row(virtualServer: $0.virtualServer.description, realServer: $0.realServer.realServer, checker: $0.checker, up: $0.result.up,
                 reason: $0.result.reason, latencyMs: (($0.result.latency.milliseconds) * 10).rounded() / 10)
@@ -79,8 +76,8 @@ struct ProbeCommand: AsyncParsableCommand {
     private func runWatch(_ virtualServers: [VirtualServerHealth], seconds: Double, security: ScriptSecurity) async throws {
         guard seconds.isFinite, seconds > 0, seconds < 86_400 else { throw ValidationError("--watch takes 0 < seconds < 86400") }
         let group = MultiThreadedEventLoopGroup.singleton
-        let service = HealthCheckService(loop: group.next(), threadPool: NIOThreadPool.singleton, scriptSecurity: security,
-                                         tcpConnectEngine: !tcpViaNio)
+        // The benchmark's reference run sets VIGIL_BENCH_NIO_PATH=1, which the service reads (`ProbePaths`).
+        let service = HealthCheckService(loop: group.next(), threadPool: NIOThreadPool.singleton, scriptSecurity: security)
         let quiet = self.quiet
         let matching = eventsMatching
         let printer = Task {

@@ -89,7 +89,7 @@ struct MetricsTests {
     func quorum() {
         let m = VigilMetrics(instances: [], virtualServers: [F.pool(alpha: true)])
         #expect(lines(m).contains(#"vigil_check_quorum_up{virtual_server="10.10.1.100:80"} 0.0"#))
-        m.healthEventReceived(.quorum(virtualServer: F.vs, up: true, liveWeight: 3, pool: []))
+        m.healthEventReceived(.quorum(virtualServer: F.vs, up: true, liveWeight: 3, reason: .configurationChanged))
         #expect(lines(m).contains(#"vigil_check_quorum_up{virtual_server="10.10.1.100:80"} 1.0"#))
     }
 }

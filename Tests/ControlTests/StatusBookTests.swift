@@ -35,7 +35,8 @@ struct StatusBookTests {
 
     @Test("Only the last transitionLimit transitions are kept, the count goes on")
     func transitionsBounded() {
-        var b = StatusBook(instances: [F.instance()], virtualServers: [], pid: 1, startedAt: F.t0, transitionLimit: 3)
+        var b = StatusBook(instances: [F.instance()], virtualServers: [], pid: 1, startedAt: F.t0, transitionLimit: 3,
+                           ipvsWeight: F.ipvsWeight)
         for n in 0..<5 { b.vrrpEventReceived(n % 2 == 0 ? F.toMaster : F.toBackup, now: F.at(Double(n))) }
         let i = b.snapshot(now: F.at(9)).instances[0]
         #expect(i.transitions.map(\.at) == [F.at(2), F.at(3), F.at(4)])
@@ -56,7 +57,7 @@ struct StatusBookTests {
     @Test("A quorum change is shown on its virtual server")
     func quorumDown() {
         var b = F.book()
-        b.healthEventReceived(.quorum(virtualServer: F.vs, up: false, liveWeight: 0, pool: []), now: F.at(1))
+        b.healthEventReceived(.quorum(virtualServer: F.vs, up: false, liveWeight: 0, reason: .configurationChanged), now: F.at(1))
         #expect(b.snapshot(now: F.at(2)).virtualServers[0].quorumUp == false)
     }
 
@@ -129,7 +130,7 @@ struct StatusBookTests {
     func priorityReasonNamesTrackers() {
         let b = StatusBook(instances: [F.instance(tracks: [VRRPTrackReference(name: "chk_nginx", weight: -20),
                                                            VRRPTrackReference(name: "chk_fw", weight: 0)])],
-                           virtualServers: [], pid: 1, startedAt: F.t0)
+                           virtualServers: [], pid: 1, startedAt: F.t0, ipvsWeight: F.ipvsWeight)
         let i = b.snapshot(now: F.t0).instances[0]
         #expect(i.effectivePriority == nil)
         #expect(i.priorityReason == "base 150; track_script chk_nginx weight -20, track_script chk_fw (FAULT on failure)")
@@ -138,7 +139,7 @@ struct StatusBookTests {
     @Test("With the runtime's report the effective priority and each tracker's current part are shown")
     func priorityFromRuntime() {
         var b = StatusBook(instances: [F.instance(tracks: [VRRPTrackReference(name: "chk_nginx", weight: -20)])],
-                           virtualServers: [], pid: 1, startedAt: F.t0)
+                           virtualServers: [], pid: 1, startedAt: F.t0, ipvsWeight: F.ipvsWeight)
         b.runtimeRead(states: [:], counters: [:],
                       priorities: ["VI_1": VRRPPriorityReport(effective: 130, fault: false,
                                                               trackers: ["track_script chk_nginx down: -20"])])

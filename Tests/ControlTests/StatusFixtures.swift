@@ -35,20 +35,25 @@ enum StatusFixtures {
     static func down(_ key: RealServerID, reason: String = "TCP_CHECK connect refused (2nd try)") -> HealthCheckEvent {
         .realServer(RealServerStateChange(key: key, state: RealServerState(alive: false, weight: 1, inhibitOnFailure: false),
                                           previous: RealServerState(alive: true, weight: 1, inhibitOnFailure: false),
-                                          reason: reason), applyToPool: true)
+                                          reason: reason))
     }
 
     static func up(_ key: RealServerID, weight: Int = 1) -> HealthCheckEvent {
         .realServer(RealServerStateChange(key: key, state: RealServerState(alive: true, weight: weight, inhibitOnFailure: false),
-                                          previous: nil, reason: "TCP_CHECK connected"), applyToPool: true)
+                                          previous: nil, reason: "TCP_CHECK connected"))
     }
 
     static let toMaster = VRRPEvent.transition(instance: "VI_1", from: .backup, to: .master,
                                                reason: .masterDownTimerExpired(lastAdvertAge: nil))
     static let toBackup = VRRPEvent.transition(instance: "VI_1", from: .initialize, to: .backup, reason: .startup)
 
+    /// Stands for the Director's pool policy (`LVSTableBuilder.ipvsWeight`, tested in DirectorTests): Control
+    /// cannot import the Director.
+    static let ipvsWeight: @Sendable (RealServerState) -> Int? = { $0.alive ? $0.weight : ($0.inhibitOnFailure ? 0 : nil) }
+
     static func book(historyLimit: Int = 256) -> StatusBook {
-        StatusBook(instances: [instance()], virtualServers: [pool()], pid: 4242, startedAt: t0, historyLimit: historyLimit)
+        StatusBook(instances: [instance()], virtualServers: [pool()], pid: 4242, startedAt: t0, historyLimit: historyLimit,
+                   ipvsWeight: ipvsWeight)
     }
 
     static let serviceKey = IPVSServiceKey.address(.tcp, "10.10.1.100", port: 80)

@@ -46,7 +46,10 @@ struct DirectorPlanHealthTests {
         #expect(vss.map(\.id.description) == ["10.0.0.1:80", "fwmark 7"])
         let vs = try #require(vss.first)
         #expect(vs.alpha)
-        #expect(vs.quorum == QuorumPolicy(quorum: 2, hysteresis: 1, sorryServer: SorryServer(address: "10.0.9.9", port: 8080, inhibit: true)))
+        #expect(vs.quorum == QuorumPolicy(quorum: 2, hysteresis: 1))
+        // The sorry server is pool policy, carried by the plan's pool to LVSTableBuilder.
+        let pool = try #require(plan.lvs.pools[vs.id])
+        #expect(pool.sorryServer?.key.port == 8080 && pool.sorryServerInhibit)
         let rs = try #require(vs.realServers.first)
         #expect(rs.key == RealServerID(virtualServer: "10.0.0.1:80", address: "10.0.1.5", port: 8080))
         #expect(rs.weight == 3 && rs.inhibitOnFailure)

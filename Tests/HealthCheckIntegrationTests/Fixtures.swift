@@ -104,7 +104,17 @@ final class TempScript: @unchecked Sendable {
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
+/// One attempt of `kind` on the daemon's path for it (`ProbeRound`: TCP_CHECK and plain HTTP_GET on the epoll engine).
 func probe(_ kind: CheckKind) async throws -> ProbeResult {
+    let round = ProbeRound(scripts: ProcessScriptRunner(pool: NIOThreadPool.singleton))
+    defer { round.shutdown() }
+    let id = CheckID(realServer: RealServerID(virtualServer: "vs", address: "127.0.0.1", port: 0), index: 0)
+    return await round.run(kind, id: id, on: loop)
+}
+
+/// One attempt of `kind` on NIO channels (`ProbeRunner`): SSL_GET's path, and for TCP_CHECK and plain HTTP_GET the
+/// benchmark's reference path.
+func nioProbe(_ kind: CheckKind) async throws -> ProbeResult {
     let runner = ProbeRunner(scripts: ProcessScriptRunner(pool: NIOThreadPool.singleton))
     return try await runner.run(kind, on: loop).get()
 }

@@ -72,7 +72,7 @@ struct HTTPEngineTests {
         let changes = Task {
             var log: [RealServerStateChange] = []
             for await event in service.events {
-                guard case .realServer(let change, _) = event else { continue }
+                guard case .realServer(let change) = event else { continue }
                 log.append(change)
                 if change.state.alive, change.reason.contains("status 200") { break }
             }

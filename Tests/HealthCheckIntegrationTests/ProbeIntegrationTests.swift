@@ -68,14 +68,14 @@ struct ProbeIntegrationTests {
         #expect(digest.reason.contains("digest"), "\(digest.reason)")
     }
 
-    @Test("Misbehaving HTTP servers fail cleanly within the timeout, on NIO channels and on the epoll engine",
+    @Test("Misbehaving HTTP servers fail cleanly within the timeout, on the epoll engine and on the benchmark's NIO reference path",
           arguments: ["hang", "reset", "slow", "status503", "garbage", "refused", "truncated"], [false, true])
     func misbehaving(mode: String, onEngine: Bool) async throws {
         let servers = try FakeServers()
         defer { servers.stop() }
         let start = ContinuousClock.now
         let check = HTTPCheck(target: servers.target(mode, timeout: .seconds(2)), urls: [URLCheck(path: "/")])
-        let result = onEngine ? try await engineProbe(check) : try await probe(.http(check))
+        let result = onEngine ? try await engineProbe(check) : try await nioProbe(.http(check))
         let took = ContinuousClock.now - start
         let path = onEngine ? "engine" : "NIO"
         #expect(!result.up, "\(path) \(mode): \(result.reason)")

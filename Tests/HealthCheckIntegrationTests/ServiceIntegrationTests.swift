@@ -8,7 +8,7 @@ import TestSupport
 
 @Suite("HealthCheckService with real time", .serialized, .enabled(if: tierEnabled))
 struct ServiceIntegrationTests {
-    @Test("A killed server goes DOWN within delay_loop + (retry+1)×timeout + retry×delay_before_retry, then quorum is lost and the sorry server installed")
+    @Test("A killed server goes DOWN within delay_loop + (retry+1)×timeout + retry×delay_before_retry, then quorum is lost")
     func deathToDown() async throws {
         let servers = try FakeServers()
         var stopped = false
@@ -16,31 +16,27 @@ struct ServiceIntegrationTests {
         let timing = CheckTiming(delayLoop: .seconds(1), retry: 1, delayBeforeRetry: .seconds(1), warmup: .zero)
         let key = RealServerID(virtualServer: "127.0.0.1:80", address: "127.0.0.1", port: servers.ports["ok"] ?? 0)
         let rs = RealServerTarget(key: key, weight: 3, checkers: [CheckerSpec(kind: .tcp(TCPCheck(target: servers.target("ok", timeout: .seconds(1)))), timing: timing)])
-        let vs = VirtualServerHealth(id: "127.0.0.1:80", quorum: QuorumPolicy(quorum: 1, sorryServer: SorryServer(address: "127.0.0.9", port: 80)), realServers: [rs])
+        let vs = VirtualServerHealth(id: "127.0.0.1:80", quorum: QuorumPolicy(quorum: 1), realServers: [rs])
         let service = HealthCheckService(loop: loop, threadPool: NIOThreadPool.singleton, seed: 1)
         var iterator = service.events.makeAsyncIterator()
         await service.update([vs])
         let first = await iterator.next()
-        guard case .realServer(let added, let applyToPool) = first else { Issue.record("expected the added event, got \(String(describing: first))"); return }
-        #expect(added.state.alive)
-        #expect(applyToPool)
-        #expect(added.state.ipvsWeight == 3)
+        guard case .realServer(let added) = first else { Issue.record("expected the added event, got \(String(describing: first))"); return }
+        #expect(added.state == RealServerState(alive: true, weight: 3, inhibitOnFailure: false))
+        #expect(added.previous == nil)
         try await Task.sleep(for: .milliseconds(1500))
         servers.stop()
         stopped = true
         let killedAt = ContinuousClock.now
         let down = await iterator.next()
         let took = ContinuousClock.now - killedAt
-        guard case .realServer(let change, let applyDown) = down else { Issue.record("expected DOWN, got \(String(describing: down))"); return }
+        guard case .realServer(let change) = down else { Issue.record("expected DOWN, got \(String(describing: down))"); return }
         #expect(!change.state.alive)
-        // Quorum is lost with this change, so the sorry server (in the quorum event's pool) replaces the pool.
-        #expect(!applyDown)
         #expect(change.description.contains("DOWN: TCP_CHECK 127.0.0.1:\(key.port) connection refused (2nd try)"), "\(change)")
         // Bound: 1 + 2×1 + 1×1 = 4 s.
         #expect(took < .seconds(4), "death→DOWN took \(took)")
         let quorum = await iterator.next()
-        #expect(quorum == .quorum(virtualServer: "127.0.0.1:80", up: false, liveWeight: 0,
-                                  pool: [PoolDestination(address: "127.0.0.9", port: 80, weight: 1, isSorryServer: true)]))
+        #expect(quorum == .quorum(virtualServer: "127.0.0.1:80", up: false, liveWeight: 0, reason: .realServerChanged(key)))
         await service.shutdown()
     }
 

@@ -136,14 +136,13 @@ func allCheckersMustPass() {
     #expect(changes(s.probeFinished(id: ids[1], result: down, now: .zero)).map(\.state.alive) == [false])
 }
 
-@Test("inhibit_on_failure keeps a dead server with IPVS weight 0")
-func inhibitWeightZero() {
+@Test("A dead server's state carries its inhibit_on_failure, for the Director's pool")
+func inhibitCarriedInState() {
     var s = CheckScheduler()
     _ = s.update(targets: [target([tcp(CheckTiming(delayLoop: .seconds(5), retry: 0, warmup: .zero))], inhibit: true)], now: .zero)
     _ = due(&s, .zero)
     let c = changes(s.probeFinished(id: id0, result: down, now: .zero))
-    #expect(c.first?.state.ipvsWeight == 0)
-    #expect(RealServerState(alive: false, weight: 5, inhibitOnFailure: false).ipvsWeight == nil)
+    #expect(c.map(\.state) == [RealServerState(alive: false, weight: 5, inhibitOnFailure: true)])
 }
 
 @Test("misc_dynamic success sets weight to the requested value")

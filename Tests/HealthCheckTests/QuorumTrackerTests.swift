@@ -19,25 +19,6 @@ func hysteresisBand() {
     #expect(q.liveWeightChanged(6) == [.quorumGained(liveWeight: 6, script: "/up")])
 }
 
-@Test("Without quorum the sorry server replaces every real server")
-func sorryServerReplacesPool() {
-    let k1 = RealServerID(virtualServer: "vs", address: "10.0.0.3", port: 80)
-    let k2 = RealServerID(virtualServer: "vs", address: "10.0.0.4", port: 80)
-    let states = [k1: RealServerState(alive: true, weight: 1, inhibitOnFailure: false),
-                  k2: RealServerState(alive: false, weight: 1, inhibitOnFailure: true)]
-    var q = QuorumTracker(policy: QuorumPolicy(quorum: 2, sorryServer: SorryServer(address: "10.0.9.9", port: 80)), liveWeight: 2)
-    #expect(q.destinations(states: states) == [PoolDestination(address: "10.0.0.3", port: 80, weight: 1),
-                                               PoolDestination(address: "10.0.0.4", port: 80, weight: 0)])
-    _ = q.liveWeightChanged(QuorumTracker.liveWeight(of: states.values))
-    #expect(q.destinations(states: states) == [PoolDestination(address: "10.0.9.9", port: 80, weight: 1, isSorryServer: true)])
-}
-
-@Test("sorry_server_inhibit keeps the sorry server with weight 0 while quorum is up")
-func sorryServerInhibit() {
-    let q = QuorumTracker(policy: QuorumPolicy(quorum: 1, sorryServer: SorryServer(address: "10.0.9.9", port: 80, inhibit: true)), liveWeight: 1)
-    #expect(q.destinations(states: [:]) == [PoolDestination(address: "10.0.9.9", port: 80, weight: 0, isSorryServer: true)])
-}
-
 @Test("A stricter quorum on reload takes quorum down")
 func policyReload() {
     var q = QuorumTracker(policy: QuorumPolicy(quorum: 1), liveWeight: 2)

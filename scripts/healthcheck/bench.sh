@@ -14,7 +14,8 @@
 # Reports checks/s, how late checks start against their due time (p50/p99/max), CPU (getrusage of vigil during the
 # run) as % of one core and per 1,000 checks, peak RSS (/usr/bin/time -v), the load average, each against the goals
 # (on schedule, < 25% of one core, < 150 MB). With BENCH_REFERENCE=1 (the default) it then runs the same servers
-# through Vigil's previous TCP path (NIO channels, `--tcp-via-nio`) in the same run and prints the ratios.
+# through Vigil's previous TCP path (NIO channels, selected by VIGIL_BENCH_NIO_PATH=1 in vigil's environment) in the
+# same run and prints the ratios.
 # keepalived's checker cannot be the reference on this host: without IPVS in the kernel its checker process exits
 # at start ("IPVS: Can't initialize ipvs"), see docs/healthcheck.md.
 # Usage (root): scripts/healthcheck/bench.sh [N] [DURATION]
@@ -142,8 +143,9 @@ run() {
   ip -n "$server_ns" -batch "$work/addrs" 2>/dev/null || true   # (re)add the dying servers
   echo "== $name: $N ${CHECK}s for ${DURATION}s ($LOOP + $DIE answering, $REFUSE refusing, $HOLE black-holed; topology $TOPOLOGY)"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  ip netns exec "$ns" /usr/bin/time -v "$VIGIL" probe -f "$work/bench.conf" --watch "$DURATION" $quiet \
-    --events-matching "10.98." "$@" > "$work/out.$name" 2> "$work/time.$name" &
+  # "$@": environment assignments for vigil (the reference run's VIGIL_BENCH_NIO_PATH=1).
+  ip netns exec "$ns" env "$@" /usr/bin/time -v "$VIGIL" probe -f "$work/bench.conf" --watch "$DURATION" $quiet \
+    --events-matching "10.98." > "$work/out.$name" 2> "$work/time.$name" &
   local pid=$!
   # The watch starts once the config is loaded: wait for its first line, then kill at DURATION/2 of the watch.
   local t0; t0=$(date +%s.%N)
@@ -210,7 +212,7 @@ PY
 
 run vigil
 if [ "${BENCH_REFERENCE:-1}" = 1 ]; then
-  run reference-nio-channels --tcp-via-nio
+  run reference-nio-channels VIGIL_BENCH_NIO_PATH=1
   python3 - "$work/summary" <<'PY'
 import sys
 rows = {l.split()[0]: [float(x) for x in l.split()[1:]] for l in open(sys.argv[1])}

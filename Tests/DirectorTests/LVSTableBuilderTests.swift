@@ -1,0 +1,58 @@
+import HA
+import HealthCheck
+import IPVS
+import Testing
+import Vocabulary
+import TestSupport
+@testable import Director
+
+// The pool policy that HealthCheck's `QuorumTracker.destinations` and `RealServerState.ipvsWeight` used to duplicate;
+// these tests took over theirs.
+
+private let vs: VirtualServerID = "10.0.0.1:80"
+private let k3 = RealServerID(virtualServer: vs, address: "10.0.0.3", port: 80)
+private let k4 = RealServerID(virtualServer: vs, address: "10.0.0.4", port: 80)
+private let service = tcp("10.0.0.1", 80)
+
+private func dest(_ host: String, _ weight: Int32) -> IPVSDestination {
+    IPVSDestination(key: IPVSDestinationKey(address: v4(host), port: 80), forwarding: .masquerade, weight: weight)
+}
+
+private func plan(quorum: Int, sorryInhibit: Bool = false) -> LoadBalancerPlan {
+    LoadBalancerPlan(
+        services: [PlannedService(service: IPVSService(key: service), owner: .always, virtualServer: vs)],
+        pools: [vs: PlannedPool(realServers: [PlannedRealServer(key: k3, destination: dest("10.0.0.3", 1), inhibitOnFailure: false, initiallyAlive: true),
+                                              PlannedRealServer(key: k4, destination: dest("10.0.0.4", 1), inhibitOnFailure: false, initiallyAlive: true)],
+                                quorum: quorum, sorryServer: dest("10.0.9.9", 1), sorryServerInhibit: sorryInhibit)])
+}
+
+private func table(_ plan: LoadBalancerPlan, health: [RealServerID: RealServerState], quorumUp: [VirtualServerID: Bool]) -> [IPVSDestination]? {
+    LVSTableBuilder.desiredTable(plan: plan, isActive: { _ in true }, health: health, quorumUp: quorumUp)
+        .services[service]?.sortedDestinations
+}
+
+@Suite("LVSTableBuilder")
+struct LVSTableBuilderTests {
+    @Test("Without quorum the sorry server replaces every real server, an inhibited dead one included")
+    func sorryServerReplacesPool() {
+        let health = [k3: RealServerState(alive: true, weight: 1, inhibitOnFailure: false),
+                      k4: RealServerState(alive: false, weight: 1, inhibitOnFailure: true)]
+        #expect(table(plan(quorum: 2), health: health, quorumUp: [vs: true]) == [dest("10.0.0.3", 1), dest("10.0.0.4", 0)])
+        #expect(table(plan(quorum: 2), health: health, quorumUp: [vs: false]) == [dest("10.0.9.9", 1)])
+    }
+
+    @Test("sorry_server_inhibit keeps the sorry server with weight 0 while quorum is up, even with no real server alive")
+    func sorryServerInhibit() {
+        let health = [k3: RealServerState(alive: false, weight: 1, inhibitOnFailure: false),
+                      k4: RealServerState(alive: false, weight: 1, inhibitOnFailure: false)]
+        #expect(table(plan(quorum: 1, sorryInhibit: true), health: health, quorumUp: [vs: true]) == [dest("10.0.9.9", 0)])
+    }
+
+    @Test("The IPVS weight: the health weight while alive, 0 when dead and inhibited, none (removed) when dead")
+    func ipvsWeight() {
+        #expect(LVSTableBuilder.ipvsWeight(RealServerState(alive: true, weight: 7, inhibitOnFailure: true)) == 7)
+        #expect(LVSTableBuilder.ipvsWeight(RealServerState(alive: false, weight: 5, inhibitOnFailure: true)) == 0)
+        #expect(LVSTableBuilder.ipvsWeight(RealServerState(alive: false, weight: 5, inhibitOnFailure: false)) == nil)
+        #expect(LVSTableBuilder.ipvsWeight(RealServerState(alive: false, weight: 5, inhibitOnFailure: false), inhibitOnFailure: true) == 0)
+    }
+}
