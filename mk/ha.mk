@@ -3,7 +3,8 @@ HOST_TESTS += test-host-ha
 FUZZERS += fuzz-ha
 BENCHES += bench-ha
 
-HA_CORE := Sources/HA/VRRPAdvertisement.swift $(wildcard Sources/HA/VRRPInstance*.swift)
+HA_CORE := Sources/HA/VRRPAdvertisement.swift $(wildcard Sources/HA/VRRPInstance*.swift) Sources/HA/VRRPAction.swift \
+	Sources/HA/VRRPCounters.swift Sources/HA/VRRPDiscardReason.swift Sources/HA/VRRPState.swift Sources/HA/VRRPTransitionReason.swift
 HA_FUZZ_RUNS ?= 200000
 
 .PHONY: test-host-ha fuzz-ha bench-ha

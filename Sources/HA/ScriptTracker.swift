@@ -3,7 +3,7 @@
 // The rise/fall hysteresis of one `vrrp_script`, as a plain value. Each finished run of the script
 // (exit 0 = success; non-zero, signal or timeout = failure) is fed to `resultReceived`; the tracker
 // flips to down after `fall` consecutive failures and back up after `rise` consecutive successes.
-// Running the script and timing it out is the adapter's job (`ProcessScriptRunner`).
+// Running the script and timing it out is the adapter's job (`VRRPScripts` in the runtime).
 
 
 /// Rise/fall state of one tracked script.

@@ -1,33 +1,8 @@
 #if canImport(Glibc)
-import Dispatch
-import Glibc
 import Foundation
+import Glibc
 import Logging
 import Vocabulary
-
-/// Something observable the runtime did; the Director consumes these as an `AsyncStream`.
-public enum VRRPEvent: Sendable, Hashable {
-    /// An instance changed state.
-    case transition(instance: String, from: VRRPState, to: VRRPState, reason: VRRPTransitionReason)
-    /// An I/O operation failed (send, address change); the runtime keeps running.
-    case ioError(instance: String, message: String)
-    /// A BACKUP instance's master went silent (`true`: a takeover may follow) or advertises again (`false`); see
-    /// `VRRPAction.masterSilence`.
-    case masterSilence(instance: String, silent: Bool)
-    /// The runtime finished shutting down.
-    case stopped
-}
-
-/// An instance's effective priority and what makes it so (for status pages).
-public struct VRRPPriorityReport: Sendable, Hashable {
-    /// Base priority plus tracker weights, clamped 1…254 (255 stays 255).
-    public var effective: UInt8
-    /// Whether a weight-0 tracker holds the instance in FAULT.
-    public var fault: Bool
-    /// One line per tracker with its current state and what it adds: `track_script chk_nginx up: +20`,
-    /// `track_interface eth1 down: FAULT`, `track_file maint value 1 × -20: -20`.
-    public var trackers: [String]
-}
 
 /// Why the runtime could not start.
 public enum VRRPRuntimeError: Error, Sendable, CustomStringConvertible {
@@ -41,35 +16,29 @@ public enum VRRPRuntimeError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Drives every `VRRPInstance` of a configuration with real sockets, netlink and a monotonic clock.
+/// Drives a `VRRPRouter` with real sockets, netlink, sysfs, child processes and a monotonic clock.
 ///
-/// `run()` opens the transports, starts the instances and processes packets, timers and tracker
-/// results one at a time until `shutdown()` is called; then every Master sends a priority-0 advert,
-/// VIPs are removed, notify_stop scripts run, and `run()` returns. Transitions are logged as one line
-/// each and published on `events`.
+/// `run()` opens the transports, starts the instances and feeds the router packets, timer ticks, tracker readings
+/// and takeover reports one at a time until `shutdown()` is called; then every Master sends a priority-0 advert,
+/// VIPs are removed, notify_stop scripts run, and `run()` returns. The runtime performs the router's actions and
+/// decides nothing itself: transitions are logged as one line each and published on `events`.
 public actor VRRPRuntime {
     private enum Input: Sendable {
-        case packet(UInt64, VRRPReceivedPacket)
+        case packet(link: UInt64, instance: String, VRRPReceivedPacket)
         case tick
         case scriptResult(String, Bool)
         case interfaceState(String, Bool)
         case fileValue(String, Int)
-        case garpBurst(UInt64, UInt64)
-        case addPendingVIPs(UInt64, UInt64)
+        case takeoverPrepared(ticket: UInt64)
         case reload(VRRPRuntimeConfiguration)
         case shutdown
     }
 
-    /// One running instance: its spec, core, socket and receive task. `id` tells stale inputs apart after a reload.
-    private struct Slot {
+    /// An instance's open transport. `id` tells its packets apart from those of an earlier transport of the same name.
+    private struct Link {
         var id: UInt64
-        var spec: VRRPInstanceSpec
-        var instance: VRRPInstance
         var transport: any VRRPTransport
         var receiver: Task<Void, Never>
-        var garpGeneration: UInt64 = 0
-        /// Became MASTER; the VIPs wait for the takeover hook (the LVS table goes in first).
-        var vipsPending = false
     }
 
     /// Called when an instance becomes MASTER, before its VIPs are added, with the instance's name and the reason.
@@ -80,7 +49,7 @@ public actor VRRPRuntime {
     /// master was silent), so the VIPs go up at once, without the hook's round trip.
     public typealias TakeoverReady = @Sendable (_ instance: String) -> Bool
     /// The longest a takeover waits for its hook before the VIPs are added anyway.
-    public static let takeoverHookLimit: Duration = .seconds(1)
+    public static let takeoverHookLimit: Duration = VRRPRouter.takeoverLimit
     private var takeoverHook: TakeoverHook?
     private var takeoverReady: TakeoverReady?
 
@@ -90,32 +59,26 @@ public actor VRRPRuntime {
     private let inputs: AsyncStream<Input>
     private let inputSink: AsyncStream<Input>.Continuation
 
-    private var configuration: VRRPRuntimeConfiguration
+    private var router: VRRPRouter
     private let addressControl: any AddressControl
+    private let scripts: VRRPScripts
     private let logger: Logger
-    private let scriptRunner: VRRPScripts
     private let origin = ContinuousClock.now
-    private var slots: [Slot] = []
-    private var nextSlotID: UInt64 = 1
-    private var scriptTrackers: [String: ScriptTracker] = [:]
-    private var trackerSpecs: [String: VRRPScriptSpec] = [:]
-    private var trackerTasks: [String: Task<Void, Never>] = [:]
-    private var interfaceUp: [String: Bool] = [:]
-    private var interfaceTasks: [String: Task<Void, Never>] = [:]
-    private var fileValues: [String: Int] = [:]
-    private var fileTasks: [String: Task<Void, Never>] = [:]
-    private var fileSpecs: [String: VRRPTrackFileSpec] = [:]
+    private var links: [String: Link] = [:]
+    private var nextLinkID: UInt64 = 1
+    private var scriptTasks = WatchTasks<VRRPScriptSpec>()
+    private var interfaceTasks = WatchTasks<String>()
+    private var fileTasks = WatchTasks<VRRPTrackFileSpec>()
     private var timerTask: Task<Void, Never>?
     private var timerDeadline: Instant?
-    private var garpTasks: [Task<Void, Never>] = []
 
     /// Creates a runtime; nothing happens until `run()`.
     public init(configuration: VRRPRuntimeConfiguration, addressControl: any AddressControl = NetlinkAddressControl(),
                 logger: Logger) {
-        self.configuration = configuration
+        self.router = VRRPRouter(configuration: configuration)
         self.addressControl = addressControl
         self.logger = logger
-        self.scriptRunner = VRRPScripts(runner: ScriptRunner(security: configuration.scriptSecurity))
+        self.scripts = VRRPScripts(runner: ScriptRunner(security: configuration.scriptSecurity))
         (events, eventSink) = AsyncStream.makeStream(of: VRRPEvent.self, bufferingPolicy: .bufferingNewest(4096))
         (inputs, inputSink) = AsyncStream.makeStream(of: Input.self)
     }
@@ -131,37 +94,26 @@ public actor VRRPRuntime {
         takeoverReady = ready
     }
 
-    /// Replaces the configuration (SIGHUP). Instances whose spec is unchanged keep running untouched
-    /// (no flap); removed or changed ones leave as on shutdown (priority 0 if Master) and changed or new
-    /// ones start in Backup. Scripts with unchanged specs keep their rise/fall state.
+    /// Replaces the configuration (SIGHUP); see `VRRPRouter.configurationReloaded(_:now:)`.
     public nonisolated func reload(_ configuration: VRRPRuntimeConfiguration) {
         inputSink.yield(.reload(configuration))
     }
 
     /// The current state of each instance, by name.
-    public func states() -> [String: VRRPState] {
-        Dictionary(slots.map { ($0.spec.name, $0.instance.currentState) }, uniquingKeysWith: { a, _ in a })
-    }
+    public func states() -> [String: VRRPState] { router.states }
 
     /// The effective priority of each instance and the trackers behind it, by name.
-    public func priorities() -> [String: VRRPPriorityReport] {
-        Dictionary(slots.map { slot in
-            let t = trackerSum(slot.spec)
-            return (slot.spec.name, VRRPPriorityReport(effective: slot.instance.effectivePriority, fault: t.fault,
-                                                       trackers: t.lines))
-        }, uniquingKeysWith: { a, _ in a })
-    }
+    public func priorities() -> [String: VRRPPriorityReport] { router.priorities }
 
     /// Counters of each instance, by name.
-    public func counters() -> [String: VRRPCounters] {
-        Dictionary(slots.map { ($0.spec.name, $0.instance.counters) }, uniquingKeysWith: { a, _ in a })
-    }
+    public func counters() -> [String: VRRPCounters] { router.counters }
 
     private func now() -> Instant {
         Instant(nanoseconds: (ContinuousClock.now - origin).nanoseconds)
     }
 
-    private func openSlot(_ spec: VRRPInstanceSpec) throws(VRRPRuntimeError) -> Slot {
+    /// Opens the transport of `spec` and returns the address the kernel sends from.
+    private func open(_ spec: VRRPInstanceSpec) throws(VRRPRuntimeError) -> IPAddress {
         let t: RawSocketVRRPTransport
         do {
             t = try RawSocketVRRPTransport(interface: spec.interface, ipv6: spec.isIPv6,
@@ -169,146 +121,86 @@ public actor VRRPRuntime {
         } catch {
             throw .transport(instance: spec.name, error)
         }
-        addressControl.prepare(spec.virtualAddresses + spec.excludedAddresses, interface: spec.interface)
-        var c = spec.configuration
-        c.primaryAddress = t.sourceAddress
-        let id = nextSlotID
-        nextSlotID += 1
-        let sink = inputSink
-        let receiver = Task { for await p in t.packets { sink.yield(.packet(id, p)) } }
-        return Slot(id: id, spec: spec, instance: VRRPInstance(configuration: c), transport: t, receiver: receiver)
+        addressControl.prepare(spec.allAddresses, interface: spec.interface)
+        let id = nextLinkID
+        nextLinkID += 1
+        let sink = inputSink, name = spec.name
+        let receiver = Task { for await p in t.packets { sink.yield(.packet(link: id, instance: name, p)) } }
+        links[spec.name] = Link(id: id, transport: t, receiver: receiver)
+        return t.sourceAddress
     }
 
-    private func closeSlot(_ slot: Slot) {
-        slot.receiver.cancel()
-        slot.transport.close()
+    private func close(_ name: String) {
+        guard let link = links.removeValue(forKey: name) else { return }
+        link.receiver.cancel()
+        link.transport.close()
     }
 
     /// Runs until `shutdown()`. Throws if a transport cannot be opened at start (nothing is left running then).
     public func run() async throws(VRRPRuntimeError) {
-        for spec in configuration.instances {
-            do { slots.append(try openSlot(spec)) } catch {
-                for s in slots { closeSlot(s) }
-                slots = []
+        router = VRRPRouter(configuration: router.configuration, gatesTakeover: takeoverHook != nil)
+        var opened: [(name: String, address: IPAddress)] = []
+        for spec in router.awaitingTransport {
+            do { opened.append((spec.name, try open(spec))) } catch {
+                for name in Array(links.keys) { close(name) }
                 throw error
             }
         }
-        for s in slots where s.spec.configuration.version == .v2 && s.spec.configuration.authentication == .ah {
-            logger.warning("\(s.spec.name): auth_type AH is not implemented; every advertisement will be discarded")
-        }
-        startTrackers()
         let t = now()
-        for i in slots.indices {
-            applyTrackers(to: i, now: t)
-            perform(slots[i].instance.start(now: t), slot: i)
-        }
+        watchTrackers(now: t)
+        for o in opened { perform(router.transportOpened(instance: o.name, primaryAddress: o.address, now: t), now: t) }
         rearmTimer()
         loop: for await input in inputs {
             let t = now()
             switch input {
-            case .packet(let id, let packet):
-                if let i = slots.firstIndex(where: { $0.id == id }) { received(packet, slot: i, now: t) }
+            case .packet(let id, let name, let packet):
+                if links[name]?.id == id { perform(router.packetReceived(packet, instance: name, now: t), now: t) }
             case .tick:
-                for i in slots.indices {
-                    if let d = slots[i].instance.nextWakeup, d <= t { perform(slots[i].instance.deadlineReached(now: t), slot: i) }
-                }
+                perform(router.deadlineReached(now: t), now: t)
             case .scriptResult(let name, let ok):
-                if scriptTrackers[name]?.resultReceived(success: ok) == true {
-                    logger.info("VRRP_Script(\(name)) \(ok ? "succeeded" : "failed")")
-                    for i in slots.indices where slots[i].spec.trackScripts.contains(where: { $0.name == name }) {
-                        applyTrackers(to: i, now: t)
-                    }
-                }
+                perform(router.scriptFinished(name, succeeded: ok, now: t), now: t)
             case .interfaceState(let name, let up):
-                if interfaceUp[name] != up {
-                    interfaceUp[name] = up
-                    logger.info("interface \(name) is \(up ? "up" : "down")")
-                    for i in slots.indices where slots[i].spec.trackInterfaces.contains(where: { $0.name == name }) {
-                        applyTrackers(to: i, now: t)
-                    }
-                }
+                perform(router.interfaceStateRead(name, up: up, now: t), now: t)
             case .fileValue(let name, let value):
-                if fileValues[name] != value {
-                    fileValues[name] = value
-                    logger.info("track file \(name) now \(value)")
-                    for i in slots.indices where slots[i].spec.trackFiles.contains(where: { $0.name == name }) {
-                        applyTrackers(to: i, now: t)
-                    }
-                }
-            case .garpBurst(let id, let generation):
-                if let i = slots.firstIndex(where: { $0.id == id }), generation == slots[i].garpGeneration,
-                   slots[i].instance.currentState == .master {
-                    announce(i)
-                }
-            case .addPendingVIPs(let id, let generation):
-                if let i = slots.firstIndex(where: { $0.id == id }), slots[i].vipsPending,
-                   slots[i].garpGeneration == generation, slots[i].instance.currentState == .master {
-                    addVIPs(i)
-                }
+                perform(router.trackFileRead(name, value: value, now: t), now: t)
+            case .takeoverPrepared(let ticket):
+                perform(router.takeoverPrepared(ticket: ticket, now: t), now: t)
             case .reload(let new):
                 applyReload(new, now: t)
             case .shutdown:
-                for i in slots.indices { perform(slots[i].instance.shutdown(now: t), slot: i) }
+                perform(router.shutdown(now: t), now: t)
                 break loop
             }
             rearmTimer()
         }
         timerTask?.cancel()
-        for task in trackerTasks.values { task.cancel() }
-        for task in interfaceTasks.values { task.cancel() }
-        for task in fileTasks.values { task.cancel() }
-        for task in garpTasks { task.cancel() }
-        for s in slots { closeSlot(s) }
+        scriptTasks.cancelAll()
+        interfaceTasks.cancelAll()
+        fileTasks.cancelAll()
+        for name in Array(links.keys) { close(name) }
         eventSink.yield(.stopped)
         eventSink.finish()
         inputSink.finish()
     }
 
     private func applyReload(_ new: VRRPRuntimeConfiguration, now t: Instant) {
-        let wanted = Dictionary(new.instances.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        // Stop removed and changed instances.
-        var kept: [Slot] = []
-        for i in slots.indices {
-            if wanted[slots[i].spec.name] == slots[i].spec {
-                kept.append(slots[i])
-            } else {
-                perform(slots[i].instance.shutdown(now: t), slot: i)
-                closeSlot(slots[i])
-            }
-        }
-        slots = kept
-        configuration = new
-        startTrackers()
-        for spec in new.instances where !slots.contains(where: { $0.spec.name == spec.name }) {
+        perform(router.configurationReloaded(new, now: t), now: t)
+        watchTrackers(now: t)
+        for spec in router.awaitingTransport {
             do {
-                slots.append(try openSlot(spec))
-                let i = slots.count - 1
-                applyTrackers(to: i, now: t)
-                perform(slots[i].instance.start(now: t), slot: i)
+                let address = try open(spec)
+                perform(router.transportOpened(instance: spec.name, primaryAddress: address, now: t), now: t)
             } catch {
+                router.transportFailed(instance: spec.name)
                 logger.error("\(error)")
                 eventSink.yield(.ioError(instance: spec.name, message: "\(error)"))
             }
         }
-        logger.notice("reloaded: \(slots.count) VRRP instance(s)")
-    }
-
-    private func received(_ packet: VRRPReceivedPacket, slot i: Int, now: Instant) {
-        let spec = slots[i].spec
-        // Unicast: only the configured peers count.
-        if !spec.unicastPeers.isEmpty && !spec.unicastPeers.contains(packet.source) { return }
-        do {
-            let ad = try VRRPAdvertisement.decode(packet.payload, source: packet.source, destination: packet.destination)
-            // Adverts of other virtual routers on the same link are not ours to count.
-            if ad.vrid != spec.configuration.vrid { return }
-            perform(slots[i].instance.advertisementReceived(ad, from: packet.source, ttl: packet.ttl, now: now), slot: i)
-        } catch {
-            perform(slots[i].instance.malformedPacketReceived(error, from: packet.source), slot: i)
-        }
+        logger.notice("reloaded: \(router.states.count) VRRP instance(s)")
     }
 
     private func rearmTimer() {
-        let next = slots.compactMap(\.instance.nextWakeup).min()
+        let next = router.nextDeadline
         guard next != timerDeadline else { return }
         timerTask?.cancel()
         timerDeadline = next
@@ -321,295 +213,160 @@ public actor VRRPRuntime {
         }
     }
 
-    private func perform(_ actions: [VRRPAction], slot i: Int) {
-        let spec = slots[i].spec
+    private func perform(_ actions: [VRRPRouterAction], now: Instant) {
         for action in actions {
             switch action {
-            case .send(let ad):
-                do { try slots[i].transport.send(ad) } catch {
-                    logger.error("\(spec.name): send failed: \(error)")
-                    eventSink.yield(.ioError(instance: spec.name, message: "\(error)"))
+            case .send(let name, let ad):
+                do { try links[name]?.transport.send(ad) } catch {
+                    ioFailed(name, error, doing: "send failed: ")
                 }
-            case .addVIPs:
-                slots[i].garpGeneration &+= 1
-                guard let hook = takeoverHook, takeoverReady?(spec.name) != true else {
-                    addVIPs(i)
+            case .addVIPs(let name, let interface, let addresses, let announcements):
+                do {
+                    try addressControl.add(addresses, interface: interface)
+                    // Before the log line: the announcement is on the client-visible path.
+                    announce(name, addresses, interface: interface, count: announcements)
+                    logger.info("\(name): virtual addresses added (\(addresses.count)) and announced")
+                } catch {
+                    ioFailed(name, error)
+                    announce(name, addresses, interface: interface, count: announcements)
+                }
+            case .announce(let name, let interface, let addresses, let count):
+                announce(name, addresses, interface: interface, count: count)
+            case .removeVIPs(let name, let interface, let addresses):
+                do { try addressControl.remove(addresses, interface: interface) } catch { ioFailed(name, error) }
+            case .prepareTakeover(let name, let reason, let ticket):
+                guard let hook = takeoverHook, takeoverReady?(name) != true else {
+                    perform(router.takeoverPrepared(ticket: ticket, now: now), now: now)
                     continue
                 }
-                // The table first: the hook installs it, then (or at the limit) the VIPs are added.
-                slots[i].vipsPending = true
-                let reason = actions.lazy.compactMap { action -> String? in
-                    if case .transition(_, .master, let r) = action { return "\(r)" }
-                    return nil
-                }.first ?? "MASTER"
-                let id = slots[i].id, generation = slots[i].garpGeneration, sink = inputSink, name = spec.name
+                let sink = inputSink
                 Task {
                     await hook(name, reason)
-                    sink.yield(.addPendingVIPs(id, generation))
+                    sink.yield(.takeoverPrepared(ticket: ticket))
                 }
-                Task {
-                    try? await Task.sleep(for: Self.takeoverHookLimit)
-                    sink.yield(.addPendingVIPs(id, generation))
-                }
-            case .removeVIPs:
-                slots[i].garpGeneration &+= 1
-                if slots[i].vipsPending {
-                    slots[i].vipsPending = false
-                    continue
-                }
-                do {
-                    try addressControl.remove(spec.virtualAddresses + spec.excludedAddresses, interface: spec.interface)
-                } catch {
-                    logger.error("\(spec.name): \(error)")
-                    eventSink.yield(.ioError(instance: spec.name, message: "\(error)"))
-                }
-            case .transition(let from, let to, let reason):
-                logger.notice("\(spec.name): \(from) -> \(to) (\(reason))")
-                eventSink.yield(.transition(instance: spec.name, from: from, to: to, reason: reason))
-                runNotify(spec.notify, type: "INSTANCE", name: spec.name, state: to,
-                          priority: slots[i].instance.effectivePriority)
-                syncGroupFollow(member: i, to: to)
-            case .discarded(let reason, let from):
-                logger.debug("\(spec.name): discarded advert from \(from): \(reason)")
-            case .masterSilence(let silent):
+            case .transition(let name, let from, let to, let reason):
+                logger.notice("\(name): \(from) -> \(to) (\(reason))")
+                eventSink.yield(.transition(instance: name, from: from, to: to, reason: reason))
+            case .runNotifyScript(let command, let arguments):
+                scripts.notify(command, arguments: arguments, logger: logger)
+            case .discarded(let name, let reason, let from):
+                logger.debug("\(name): discarded advert from \(from): \(reason)")
+            case .addressListMismatch(let name, let from, let theirs):
+                logger.warning("\(name): advert from \(from) lists \(theirs.map(\.description).joined(separator: " ")), which differs from the configured virtual addresses")
+            case .masterSilence(let name, let silent):
                 if silent {
-                    logger.info("\(spec.name): master silent (no advert for 1.5 intervals, or priority 0), takeover may follow")
+                    logger.info("\(name): master silent (no advert for 1.5 intervals, or priority 0), takeover may follow")
                 } else {
-                    logger.info("\(spec.name): master advertising again")
+                    logger.info("\(name): master advertising again")
                 }
-                eventSink.yield(.masterSilence(instance: spec.name, silent: silent))
-            case .addressListMismatch(let from, let theirs):
-                logger.warning("\(spec.name): advert from \(from) lists \(theirs.map(\.description).joined(separator: " ")), which differs from the configured virtual addresses")
+                eventSink.yield(.masterSilence(instance: name, silent: silent))
+            case .trackerChanged(let change):
+                logger.info("\(change)")
+            case .closeTransport(let name):
+                close(name)
+            case .unsupportedAuthentication(let name):
+                logger.warning("\(name): auth_type AH is not implemented; every advertisement will be discarded")
             }
         }
     }
 
-    private func syncGroupFollow(member i: Int, to: VRRPState) {
-        let name = slots[i].spec.name
-        guard let group = configuration.syncGroups.first(where: { $0.members.contains(name) }) else { return }
-        guard to == .master || to == .backup || to == .fault else { return }
-        let t = now()
-        for j in slots.indices where j != i && group.members.contains(slots[j].spec.name) {
-            if slots[j].instance.currentState != to {
-                perform(slots[j].instance.syncGroupForced(to: to, group: group.name, now: t), slot: j)
-            }
-        }
-        if slots.filter({ group.members.contains($0.spec.name) }).allSatisfy({ $0.instance.currentState == to }) {
-            runNotify(group.notify, type: "GROUP", name: group.name, state: to, priority: 0)
-        }
+    private func ioFailed(_ name: String, _ error: any Error, doing: String = "") {
+        logger.error("\(name): \(doing)\(error)")
+        eventSink.yield(.ioError(instance: name, message: "\(error)"))
     }
 
-    private func addVIPs(_ i: Int) {
-        let spec = slots[i].spec
-        slots[i].vipsPending = false
-        let addresses = spec.virtualAddresses + spec.excludedAddresses
-        do {
-            try addressControl.add(addresses, interface: spec.interface)
-            announce(i)   // before the log line: the announcement is on the client-visible path
-            logger.info("\(spec.name): virtual addresses added (\(addresses.count)) and announced")
-        } catch {
-            logger.error("\(spec.name): \(error)")
-            eventSink.yield(.ioError(instance: spec.name, message: "\(error)"))
-            announce(i)
-        }
-        scheduleGARP(i)
-    }
-
-    private func announce(_ i: Int) {
-        let spec = slots[i].spec
-        let count = max(1, spec.garp.masterRepeat)
-        for _ in 0..<count {
-            do { try addressControl.announce(spec.virtualAddresses + spec.excludedAddresses, interface: spec.interface) } catch {
-                logger.error("\(spec.name): \(error)")
+    private func announce(_ name: String, _ addresses: [VirtualAddress], interface: String, count: Int) {
+        for _ in 0..<max(0, count) {
+            do { try addressControl.announce(addresses, interface: interface) } catch {
+                logger.error("\(name): \(error)")
                 return
             }
         }
     }
 
-    private func scheduleGARP(_ i: Int) {
-        let spec = slots[i].spec
-        let generation = slots[i].garpGeneration
-        let id = slots[i].id
-        let sink = inputSink
-        let delay = spec.garp.masterDelay
-        let refresh = spec.garp.masterRefresh
-        guard delay > .zero || refresh > .zero else { return }
-        garpTasks.removeAll { $0.isCancelled }
-        garpTasks.append(Task {
-            if delay > .zero {
-                do { try await Task.sleep(for: delay) } catch { return }
-                sink.yield(.garpBurst(id, generation))
-            }
-            guard refresh > .zero else { return }
-            while !Task.isCancelled {
-                do { try await Task.sleep(for: refresh) } catch { return }
-                sink.yield(.garpBurst(id, generation))
-            }
-        })
-    }
-
     // MARK: Trackers
 
-    /// Starts tracker tasks for scripts and interfaces referenced by the configuration; keeps those
-    /// whose spec is unchanged and stops those no longer referenced.
-    private func startTrackers() {
-        let used = Set(configuration.instances.flatMap { $0.trackScripts.map(\.name) })
-        let wanted = Dictionary(configuration.scripts.filter { used.contains($0.name) }.map { ($0.name, $0) },
-                                uniquingKeysWith: { a, _ in a })
-        for (name, task) in trackerTasks where wanted[name] != trackerSpecs[name] {
-            task.cancel()
-            trackerTasks[name] = nil
-            scriptTrackers[name] = nil
-            trackerSpecs[name] = nil
-        }
-        for (name, script) in wanted where trackerTasks[name] == nil {
-            scriptTrackers[name] = ScriptTracker(rise: script.rise, fall: script.fall, initFail: script.initFail)
-            trackerSpecs[name] = script
-            let sink = inputSink
-            let logger = self.logger
-            trackerTasks[name] = Task {
+    /// Runs the scripts and polls the interfaces and files the router watches: starts what is new (reading an
+    /// interface or file once at once), restarts what changed and stops what is no longer watched.
+    private func watchTrackers(now t: Instant) {
+        let sink = inputSink
+        let logger = self.logger, scripts = self.scripts
+        for (name, script) in scriptTasks.reconcile(router.watchedScripts) {
+            scriptTasks.started(name, script, Task {
                 while !Task.isCancelled {
-                    let ok = await scriptRunner.check(script.command, timeout: script.timeout, logger: logger)
+                    let ok = await scripts.check(script.command, timeout: script.timeout, logger: logger)
                     if Task.isCancelled { return }
-                    sink.yield(.scriptResult(script.name, ok))
+                    sink.yield(.scriptResult(name, ok))
                     do { try await Task.sleep(for: script.interval) } catch { return }
                 }
-            }
+            })
         }
-        let interfaces = Set(configuration.instances.flatMap { $0.trackInterfaces.map(\.name) })
-        for (name, task) in interfaceTasks where !interfaces.contains(name) {
-            task.cancel()
-            interfaceTasks[name] = nil
+        let interfaces = Dictionary(uniqueKeysWithValues: router.watchedInterfaces.map { ($0, $0) })
+        for (name, _) in interfaceTasks.reconcile(interfaces) {
+            perform(router.interfaceStateRead(name, up: Self.linkIsUp(name), now: t), now: t)
+            interfaceTasks.started(name, name, Self.poll { sink.yield(.interfaceState(name, Self.linkIsUp(name))) })
         }
-        let usedFiles = Set(configuration.instances.flatMap { $0.trackFiles.map(\.name) })
-        let wantedFiles = Dictionary(configuration.trackFiles.filter { usedFiles.contains($0.name) }.map { ($0.name, $0) },
-                                     uniquingKeysWith: { a, _ in a })
-        for (name, task) in fileTasks where wantedFiles[name] != fileSpecs[name] {
-            task.cancel()
-            fileTasks[name] = nil
-            fileSpecs[name] = nil
+        for (name, file) in fileTasks.reconcile(router.watchedFiles) {
+            perform(router.trackFileRead(name, value: Self.readValue(file), now: t), now: t)
+            fileTasks.started(name, file, Self.poll { sink.yield(.fileValue(name, Self.readValue(file))) })
         }
-        for (name, spec) in wantedFiles where fileTasks[name] == nil {
-            fileSpecs[name] = spec
-            fileValues[name] = Self.readValue(spec)
-            let sink = inputSink
-            fileTasks[name] = Task {
-                while !Task.isCancelled {
-                    do { try await Task.sleep(for: .milliseconds(200)) } catch { return }
-                    sink.yield(.fileValue(name, Self.readValue(spec)))
-                }
-            }
-        }
-        for name in interfaces where interfaceTasks[name] == nil {
-            interfaceUp[name] = Self.linkIsUp(name)
-            let sink = inputSink
-            interfaceTasks[name] = Task {
-                while !Task.isCancelled {
-                    do { try await Task.sleep(for: .milliseconds(200)) } catch { return }
-                    sink.yield(.interfaceState(name, Self.linkIsUp(name)))
-                }
+    }
+
+    /// A task that calls `read` every 200 ms until cancelled.
+    private static func poll(_ read: @escaping @Sendable () -> Void) -> Task<Void, Never> {
+        Task {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: .milliseconds(200)) } catch { return }
+                read()
             }
         }
     }
 
     /// The integer at the start of the file, or the spec's `initValue` when missing or unparsable.
     static func readValue(_ spec: VRRPTrackFileSpec) -> Int {
-        guard let f = fopen(spec.path, "r") else { return spec.initValue }
-        defer { fclose(f) }
-        var line = [CChar](repeating: 0, count: 64)
-        guard fgets(&line, 64, f) != nil else { return spec.initValue }
-        let end = line.firstIndex(of: 0) ?? line.count
-        let text = String(decoding: line[..<end].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? spec.initValue
+        let text = firstLine(of: spec.path, limit: 64)
+        return text.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? spec.initValue
     }
 
     /// Reads the operational state from sysfs; "up" and "unknown" (e.g. dummy) count as up.
     static func linkIsUp(_ name: String) -> Bool {
-        guard let f = fopen("/sys/class/net/\(name)/operstate", "r") else { return false }
-        defer { fclose(f) }
-        var line = [CChar](repeating: 0, count: 32)
-        guard fgets(&line, 32, f) != nil else { return false }
-        let end = line.firstIndex(of: 0) ?? line.count
-        let text = String(decoding: line[..<end].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let text = firstLine(of: "/sys/class/net/\(name)/operstate", limit: 32) else { return false }
         return text.hasPrefix("up") || text.hasPrefix("unknown")
     }
 
-    private func applyTrackers(to i: Int, now: Instant) {
-        let t = trackerSum(slots[i].spec)
-        perform(slots[i].instance.priorityAdjustmentChanged(to: t.adjustment, now: now), slot: i)
-        perform(slots[i].instance.faultChanged(t.fault, now: now), slot: i)
-    }
-
-    /// What the trackers of `spec` add up to now, with one line each saying why. A weight-0 tracker that fails means
-    /// FAULT; a positive weight counts while up, a negative one while down; a file's value is multiplied by its weight.
-    private func trackerSum(_ spec: VRRPInstanceSpec) -> (adjustment: Int, fault: Bool, lines: [String]) {
-        var adjustment = 0
-        var fault = false
-        var lines: [String] = []
-        func upDown(_ kind: String, _ name: String, weight: Int, up: Bool) {
-            let what = "\(kind) \(name) \(up ? "up" : "down")"
-            if weight == 0 {
-                if !up { fault = true }
-                lines.append("\(what): \(up ? "0" : "FAULT")")
-            } else {
-                let add = (weight > 0) == up ? weight : 0
-                adjustment += add
-                lines.append("\(what): \(add >= 0 ? "+" : "")\(add)")
-            }
-        }
-        for ref in spec.trackScripts {
-            upDown("track_script", ref.name, weight: ref.weight, up: scriptTrackers[ref.name]?.isUp ?? true)
-        }
-        for ref in spec.trackInterfaces {
-            upDown("track_interface", ref.name, weight: ref.weight, up: interfaceUp[ref.name] ?? false)
-        }
-        for ref in spec.trackFiles {
-            let value = fileValues[ref.name] ?? 0
-            if ref.weight == 0 {
-                if value != 0 { fault = true }
-                lines.append("track_file \(ref.name) value \(value): \(value != 0 ? "FAULT" : "0")")
-            } else {
-                adjustment += value * ref.weight
-                lines.append("track_file \(ref.name) value \(value) × \(ref.weight): \(value * ref.weight >= 0 ? "+" : "")\(value * ref.weight)")
-            }
-        }
-        return (adjustment, fault, lines)
-    }
-
-    private func runNotify(_ scripts: VRRPNotifyScripts, type: String, name: String, state: VRRPState, priority: UInt8) {
-        let specific: ScriptCommand?
-        switch state {
-        case .master: specific = scripts.master
-        case .backup: specific = scripts.backup
-        case .fault: specific = scripts.fault
-        case .stop: specific = scripts.stop
-        case .initialize: specific = nil
-        }
-        if let s = specific { scriptRunner.notify(s, arguments: [], logger: logger) }
-        if let g = scripts.generic {
-            scriptRunner.notify(g, arguments: [type, name, state.rawValue, String(priority)], logger: logger)
-        }
+    private static func firstLine(of path: String, limit: Int32) -> String? {
+        guard let f = fopen(path, "r") else { return nil }
+        defer { fclose(f) }
+        var line = [CChar](repeating: 0, count: Int(limit))
+        guard fgets(&line, limit, f) != nil else { return nil }
+        let end = line.firstIndex(of: 0) ?? line.count
+        return String(decoding: line[..<end].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 
-/// The runtime's scripts: tracker checks (waited for; at their timeout the whole process group — the script and
-/// anything it forked — is killed) and notify scripts (fire and forget, so a slow script never delays a
-/// transition). Both go through Vocabulary's `ScriptRunner`, which applies `user`/`script_user` and script security.
-struct VRRPScripts: Sendable {
-    var runner: ScriptRunner
+/// Background tasks by name, each started for a spec: `reconcile` stops those no longer wanted or whose spec
+/// changed and returns the wanted ones to start.
+private struct WatchTasks<Spec: Equatable & Sendable> {
+    private var running: [String: (spec: Spec, task: Task<Void, Never>)] = [:]
 
-    /// Starts a notify script and returns at once.
-    func notify(_ command: ScriptCommand, arguments: [String], logger: Logger) {
-        if let failure = runner.launch(command, arguments: arguments) {
-            logger.error("notify script \(command): \(failure)")
+    /// Cancels what `wanted` no longer lists or lists with another spec; returns what to start (then `started`).
+    mutating func reconcile(_ wanted: [String: Spec]) -> [(String, Spec)] {
+        for (name, entry) in running where wanted[name] != entry.spec {
+            entry.task.cancel()
+            running[name] = nil
         }
+        return wanted.filter { running[$0.key] == nil }.map { ($0.key, $0.value) }
     }
 
-    /// Runs a check script; true when it exits 0 before `timeout`.
-    func check(_ command: ScriptCommand, timeout: Duration, logger: Logger) async -> Bool {
-        let exit = await runner.run(command, timeout: timeout)
-        if case .failedToStart(let reason) = exit { logger.warning("vrrp_script \(command): \(reason)") }
-        return exit.succeeded
+    /// Records a task started for `name` with `spec`.
+    mutating func started(_ name: String, _ spec: Spec, _ task: Task<Void, Never>) {
+        running[name] = (spec, task)
+    }
+
+    /// Cancels every task.
+    mutating func cancelAll() {
+        for entry in running.values { entry.task.cancel() }
+        running = [:]
     }
 }
 #endif

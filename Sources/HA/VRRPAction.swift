@@ -1,0 +1,21 @@
+import Vocabulary
+
+/// What the adapter must do, in order.
+public enum VRRPAction: Sendable, Hashable {
+    /// Send this advertisement to the configured destination (multicast group or unicast peers).
+    case send(VRRPAdvertisement)
+    /// Add the virtual addresses to the interface and announce them (gratuitous ARP / unsolicited NA).
+    case addVIPs
+    /// Remove the virtual addresses from the interface.
+    case removeVIPs
+    /// The state changed; log one line with the reason and run the notify scripts.
+    case transition(from: VRRPState, to: VRRPState, reason: VRRPTransitionReason)
+    /// A received advertisement was discarded; log at debug level (already counted).
+    case discarded(VRRPDiscardReason, from: IPAddress)
+    /// The master's address list differs from ours (logged as a warning, as keepalived does).
+    case addressListMismatch(from: IPAddress, theirs: [IPAddress])
+    /// Backup only, not part of the protocol: `true` when the master looks gone while the master-down timer still
+    /// runs (no advertisement for 1.5 × its interval, or it sent priority 0), so a takeover may follow; `false` when
+    /// it advertises again. The Director prepares the LVS table on `true` so that a takeover does not wait for it.
+    case masterSilence(Bool)
+}

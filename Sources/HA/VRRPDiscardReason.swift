@@ -1,0 +1,34 @@
+/// Why a received advertisement was not acted upon. Counted in `VRRPCounters`.
+public enum VRRPDiscardReason: Sendable, Hashable {
+    /// TTL / hop limit was not 255 (RFC 3768 §7.1, RFC 5798 §7.1).
+    case badTTL(UInt8)
+    /// The version differs from the configured one.
+    case versionMismatch(VRRPVersion)
+    /// The VRID is not this instance's.
+    case vridMismatch(UInt8)
+    /// VRRPv2 authentication type or password differs.
+    case authenticationMismatch
+    /// VRRPv2 IP Authentication Header, which Vigil does not implement.
+    case unsupportedAuthentication
+    /// VRRPv2 advertisement interval differs from the configured one (RFC 3768 §7.1).
+    case intervalMismatch(centiseconds: UInt16)
+    /// The address family differs from the configured addresses.
+    case familyMismatch
+    /// The packet could not be decoded.
+    case malformed(VRRPDecodingError)
+}
+
+extension VRRPDiscardReason: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .badTTL(let t): return "TTL \(t), expected 255"
+        case .versionMismatch(let v): return "\(v) advert, configured version differs"
+        case .vridMismatch(let v): return "VRID \(v) is not ours"
+        case .authenticationMismatch: return "authentication mismatch"
+        case .unsupportedAuthentication: return "AH authentication is not supported"
+        case .intervalMismatch(let cs): return "advert interval \(String(format2: Double(cs) / 100)) s differs from ours"
+        case .familyMismatch: return "address family differs from ours"
+        case .malformed(let e): return "malformed: \(e)"
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Vocabulary
+
+/// The static description of one VRRP instance, as the core needs it.
+public struct VRRPInstanceConfiguration: Sendable, Hashable {
+    /// `vrrp_instance` name, used in log lines and notify arguments.
+    public var name: String
+    /// Protocol version (keepalived's `version`, default 2).
+    public var version: VRRPVersion
+    /// Virtual router id, 1…255.
+    public var vrid: UInt8
+    /// Configured priority, 1…255 (255 = address owner).
+    public var priority: UInt8
+    /// Advertisement interval (`advert_int`); v2 rounds to whole seconds.
+    public var advertInterval: Duration
+    /// Whether a higher-priority backup takes over from a lower-priority master (default true).
+    public var preempt: Bool
+    /// Time after start (or after leaving Fault) during which this node does not preempt.
+    public var preemptDelay: Duration
+    /// The virtual addresses carried in advertisements (`virtual_ipaddress`, without the excluded ones).
+    public var virtualAddresses: [IPAddress]
+    /// VRRPv2 authentication (`authentication { auth_type PASS; auth_pass … }`).
+    public var authentication: VRRPAuthentication
+    /// This node's primary address on the interface (or `unicast_src_ip`), for equal-priority tie-break.
+    public var primaryAddress: IPAddress
+
+    /// Creates a configuration; defaults follow keepalived.
+    public init(name: String, version: VRRPVersion = .v2, vrid: UInt8, priority: UInt8 = 100,
+                advertInterval: Duration = .seconds(1), preempt: Bool = true, preemptDelay: Duration = .zero,
+                virtualAddresses: [IPAddress], authentication: VRRPAuthentication = .none,
+                primaryAddress: IPAddress) {
+        self.name = name
+        self.version = version
+        self.vrid = vrid
+        self.priority = priority
+        self.advertInterval = advertInterval
+        self.preempt = preempt
+        self.preemptDelay = preemptDelay
+        self.virtualAddresses = virtualAddresses
+        self.authentication = authentication
+        self.primaryAddress = primaryAddress
+    }
+
+    /// The advert interval in centiseconds as it goes on the wire (v2: whole seconds × 100).
+    public var intervalCentiseconds: UInt16 {
+        let cs = max(1, min(4095, (advertInterval.nanoseconds + 5_000_000) / 10_000_000))
+        switch version {
+        case .v2: return UInt16(max(1, min(255, (cs + 50) / 100)) * 100)
+        case .v3: return UInt16(cs)
+        }
+    }
+}

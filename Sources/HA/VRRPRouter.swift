@@ -1,0 +1,375 @@
+// Theory of operation
+// -------------------
+// A VRRP router in RFC 5798 §1.6's sense: this node with every virtual router (`vrrp_instance`) it runs, as a plain
+// value. Each instance's protocol is its `VRRPInstance`; the router adds what lies between the instances and
+// around them:
+//
+// - Trackers: `vrrp_script` results, interface and track-file readings go in; an instance whose trackers changed
+//   gets their sum (`VRRPTrackers`) as its priority adjustment and fault flag.
+// - Sync groups: when a member reaches MASTER, BACKUP or FAULT, the other members are moved there too, and the
+//   group's notify scripts run once the whole group is there.
+// - The VIPs of each instance, a small machine of their own: absent, awaiting the load balancer's table (the
+//   takeover is gated: the runtime calls the Director's hook and reports `takeoverPrepared`; at `takeoverLimit`
+//   the VIPs go up anyway), or held, with the next gratuitous ARP burst (`garp_master_delay`, then every
+//   `garp_master_refresh`).
+// - Notify scripts of instances, chosen by the state entered.
+// - Reload: unchanged instances keep running; removed and changed ones leave as on shutdown and are reopened.
+//
+// Events: `transportOpened`/`transportFailed` (the runtime opens a transport for each spec in `awaitingTransport`),
+// `packetReceived`, `deadlineReached`, `scriptFinished`, `interfaceStateRead`, `trackFileRead`,
+// `takeoverPrepared`, `configurationReloaded`, `shutdown`. Each returns `[VRRPRouterAction]` to perform in order.
+// `nextDeadline` is the earliest of every instance's timers, the takeover limits and the GARP bursts; calling
+// `deadlineReached(now:)` early or twice does nothing.
+//
+// The router opens no socket, reads no clock or file, runs no script and does not log. Which trackers to watch is
+// `watchedScripts`, `watchedInterfaces` and `watchedFiles`; the runtime reads each once when it starts watching.
+
+import Vocabulary
+
+/// Every VRRP instance of this node and what couples them. See the theory of operation above.
+public struct VRRPRouter: Sendable {
+    /// The longest a takeover waits for the load balancer's table (`takeoverPrepared`) before the VIPs go up anyway.
+    public static let takeoverLimit: Duration = .seconds(1)
+
+    /// Where an instance's virtual addresses are.
+    private enum VIPs: Sendable, Hashable {
+        /// Not held (not MASTER, or removed).
+        case absent
+        /// MASTER, held back until the takeover with `ticket` is prepared or `limit` passes.
+        case awaitingTable(ticket: UInt64, limit: Instant)
+        /// Added and announced; the next burst of announcements is due at `nextBurst` (nil: none planned).
+        case held(nextBurst: Instant?)
+
+        var deadline: Instant? {
+            switch self {
+            case .absent: return nil
+            case .awaitingTable(_, let limit): return limit
+            case .held(let next): return next
+            }
+        }
+
+        func isAwaiting(ticket: UInt64) -> Bool {
+            switch self {
+            case .absent, .held: return false
+            case .awaitingTable(let t, _): return t == ticket
+            }
+        }
+    }
+
+    private struct Member: Sendable {
+        var spec: VRRPInstanceSpec
+        var instance: VRRPInstance
+        var vips: VIPs = .absent
+    }
+
+    /// The configuration in force.
+    public private(set) var configuration: VRRPRuntimeConfiguration
+    /// Whether a takeover waits for the load balancer's table (`prepareTakeover`) before adding VIPs.
+    public let gatesTakeover: Bool
+    /// Configured instances whose transport the runtime has yet to open (then `transportOpened` or `transportFailed`).
+    public private(set) var awaitingTransport: [VRRPInstanceSpec]
+    private var members: [Member] = []
+    private var trackers = VRRPTrackers()
+    private var nextTicket: UInt64 = 1
+
+    /// Creates a router for `configuration`; every instance awaits its transport. `gatesTakeover`: see the property.
+    public init(configuration: VRRPRuntimeConfiguration, gatesTakeover: Bool = false) {
+        self.configuration = configuration
+        self.gatesTakeover = gatesTakeover
+        self.awaitingTransport = configuration.instances
+        trackers.configure(configuration)
+    }
+
+    // MARK: Queries
+
+    /// The earliest instant at which `deadlineReached(now:)` has something to do.
+    public var nextDeadline: Instant? {
+        members.flatMap { [$0.instance.nextWakeup, $0.vips.deadline] }.compactMap { $0 }.min()
+    }
+
+    /// The state of each running instance, by name.
+    public var states: [String: VRRPState] {
+        Dictionary(members.map { ($0.spec.name, $0.instance.currentState) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The counters of each running instance, by name.
+    public var counters: [String: VRRPCounters] {
+        Dictionary(members.map { ($0.spec.name, $0.instance.counters) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The effective priority of each running instance and the trackers behind it, by name.
+    public var priorities: [String: VRRPPriorityReport] {
+        Dictionary(members.map { member in
+            let sum = trackers.sum(for: member.spec)
+            return (member.spec.name, VRRPPriorityReport(effective: member.instance.effectivePriority, fault: sum.fault,
+                                                         trackers: sum.lines))
+        }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The `vrrp_script`s some instance tracks, by name: the runtime runs each every `interval`.
+    public var watchedScripts: [String: VRRPScriptSpec] { trackers.watchedScripts }
+    /// The interfaces some instance tracks: the runtime reads each when it starts watching it, then polls it.
+    public var watchedInterfaces: Set<String> { trackers.watchedInterfaces }
+    /// The track files some instance references, by name: read like the interfaces.
+    public var watchedFiles: [String: VRRPTrackFileSpec] { trackers.watchedFiles }
+
+    // MARK: Events
+
+    /// The runtime opened the transport of `instance`; the kernel sends from `primaryAddress` (the equal-priority
+    /// tie-break). Starts the instance with its trackers applied.
+    public mutating func transportOpened(instance name: String, primaryAddress: IPAddress,
+                                         now: Instant) -> [VRRPRouterAction] {
+        guard let k = awaitingTransport.firstIndex(where: { $0.name == name }) else { return [] }
+        let spec = awaitingTransport.remove(at: k)
+        var configuration = spec.configuration
+        configuration.primaryAddress = primaryAddress
+        members.append(Member(spec: spec, instance: VRRPInstance(configuration: configuration)))
+        let i = members.count - 1
+        var out: [VRRPRouterAction] = []
+        if configuration.version == .v2 && configuration.authentication == .ah {
+            out.append(.unsupportedAuthentication(instance: name))
+        }
+        out += trackersApplied(member: i, now: now)
+        out += process(members[i].instance.start(now: now), member: i, now: now)
+        return out
+    }
+
+    /// The runtime could not open the transport of `instance`; the instance does not run.
+    public mutating func transportFailed(instance name: String) {
+        awaitingTransport.removeAll { $0.name == name }
+    }
+
+    /// A packet arrived on the transport of `instance`. Packets from outside the unicast peers and adverts of other
+    /// virtual routers on the link are ignored; the rest go to the instance, undecodable ones counted as malformed.
+    public mutating func packetReceived(_ packet: VRRPReceivedPacket, instance name: String,
+                                        now: Instant) -> [VRRPRouterAction] {
+        guard let i = members.firstIndex(where: { $0.spec.name == name }) else { return [] }
+        let spec = members[i].spec
+        if !spec.unicastPeers.isEmpty && !spec.unicastPeers.contains(packet.source) { return [] }
+        let actions: [VRRPAction]
+        do {
+            let ad = try VRRPAdvertisement.decode(packet.payload, source: packet.source,
+                                                  destination: packet.destination)
+            guard ad.vrid == spec.configuration.vrid else { return [] }
+            actions = members[i].instance.advertisementReceived(ad, from: packet.source, ttl: packet.ttl, now: now)
+        } catch {
+            actions = members[i].instance.malformedPacketReceived(error, from: packet.source)
+        }
+        return process(actions, member: i, now: now)
+    }
+
+    /// Fires what is due: instance timers, takeover limits (the VIPs go up without the table) and GARP bursts.
+    public mutating func deadlineReached(now: Instant) -> [VRRPRouterAction] {
+        var out: [VRRPRouterAction] = []
+        for i in members.indices {
+            if let due = members[i].instance.nextWakeup, due <= now {
+                out += process(members[i].instance.deadlineReached(now: now), member: i, now: now)
+            }
+            switch members[i].vips {
+            case .absent:
+                break
+            case .awaitingTable(_, let limit):
+                if limit <= now { out += vipsAdded(member: i, now: now) }
+            case .held(let next):
+                if let next, next <= now, members[i].instance.currentState == .master {
+                    out += announcementBurst(member: i, now: now)
+                }
+            }
+        }
+        return out
+    }
+
+    /// The load balancer's table for the takeover `ticket` (from `prepareTakeover`) is in: the VIPs go up, unless the
+    /// takeover is over (the instance left MASTER, or the limit already added them).
+    public mutating func takeoverPrepared(ticket: UInt64, now: Instant) -> [VRRPRouterAction] {
+        guard let i = members.firstIndex(where: { $0.vips.isAwaiting(ticket: ticket) }),
+              members[i].instance.currentState == .master else { return [] }
+        return vipsAdded(member: i, now: now)
+    }
+
+    /// One run of `vrrp_script` `name` finished.
+    public mutating func scriptFinished(_ name: String, succeeded: Bool, now: Instant) -> [VRRPRouterAction] {
+        trackerChanged(trackers.scriptFinished(name, succeeded: succeeded), now: now)
+    }
+
+    /// The runtime read the state of tracked interface `name` (operstate up or unknown counts as up).
+    public mutating func interfaceStateRead(_ name: String, up: Bool, now: Instant) -> [VRRPRouterAction] {
+        trackerChanged(trackers.interfaceRead(name, up: up), now: now)
+    }
+
+    /// The runtime read track file `name`.
+    public mutating func trackFileRead(_ name: String, value: Int, now: Instant) -> [VRRPRouterAction] {
+        trackerChanged(trackers.fileRead(name, value: value), now: now)
+    }
+
+    /// A new configuration (SIGHUP). Instances whose spec is unchanged keep running untouched (no flap); removed or
+    /// changed ones leave as on shutdown (priority 0 if MASTER) and their transports close; changed and new ones then
+    /// await their transport and start in BACKUP. Scripts with unchanged specs keep their rise/fall state.
+    public mutating func configurationReloaded(_ new: VRRPRuntimeConfiguration, now: Instant) -> [VRRPRouterAction] {
+        let wanted = Dictionary(new.instances.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [VRRPRouterAction] = []
+        var leaving: Set<Int> = []
+        for i in members.indices where wanted[members[i].spec.name] != members[i].spec {
+            out += process(members[i].instance.shutdown(now: now), member: i, now: now)
+            out.append(.closeTransport(instance: members[i].spec.name))
+            leaving.insert(i)
+        }
+        members = members.indices.filter { !leaving.contains($0) }.map { members[$0] }
+        configuration = new
+        trackers.configure(new)
+        awaitingTransport = new.instances.filter { spec in !members.contains { $0.spec.name == spec.name } }
+        return out
+    }
+
+    /// Leaves the protocol: every MASTER sends a priority-0 advert and removes its VIPs; every instance ends in STOP.
+    public mutating func shutdown(now: Instant) -> [VRRPRouterAction] {
+        var out: [VRRPRouterAction] = []
+        for i in members.indices {
+            out += process(members[i].instance.shutdown(now: now), member: i, now: now)
+        }
+        return out
+    }
+}
+
+extension VRRPRouter {
+    /// Turns the actions of member `i`'s instance into the router's: VIPs through the takeover gate, notify scripts
+    /// and sync-group following on transitions. `followsGroup` is false for a member the sync group is moving (the
+    /// member that moved first moves the rest and runs the group's notify scripts once).
+    private mutating func process(_ actions: [VRRPAction], member i: Int, now: Instant,
+                                  followsGroup: Bool = true) -> [VRRPRouterAction] {
+        let spec = members[i].spec
+        var out: [VRRPRouterAction] = []
+        for action in actions {
+            switch action {
+            case .send(let ad):
+                out.append(.send(instance: spec.name, ad))
+            case .addVIPs:
+                guard gatesTakeover else {
+                    out += vipsAdded(member: i, now: now)
+                    continue
+                }
+                // The table first: the runtime asks the Director to install it, then (or at the limit) the VIPs go up.
+                let reason = actions.lazy.compactMap { action -> String? in
+                    if case .transition(_, .master, let r) = action { return "\(r)" }
+                    return nil
+                }.first ?? "MASTER"
+                let ticket = nextTicket
+                nextTicket &+= 1
+                members[i].vips = .awaitingTable(ticket: ticket, limit: now + Self.takeoverLimit)
+                out.append(.prepareTakeover(instance: spec.name, reason: reason, ticket: ticket))
+            case .removeVIPs:
+                let added: Bool
+                switch members[i].vips {
+                case .awaitingTable: added = false
+                case .absent, .held: added = true
+                }
+                members[i].vips = .absent
+                if added {
+                    out.append(.removeVIPs(instance: spec.name, interface: spec.interface, addresses: spec.allAddresses))
+                }
+            case .transition(let from, let to, let reason):
+                out.append(.transition(instance: spec.name, from: from, to: to, reason: reason))
+                out += Self.notifyScripts(spec.notify, type: "INSTANCE", name: spec.name, state: to,
+                                          priority: members[i].instance.effectivePriority)
+                if followsGroup { out += syncGroupFollowed(member: i, to: to, now: now) }
+            case .discarded(let reason, let from):
+                out.append(.discarded(instance: spec.name, reason, from: from))
+            case .masterSilence(let silent):
+                out.append(.masterSilence(instance: spec.name, silent: silent))
+            case .addressListMismatch(let from, let theirs):
+                out.append(.addressListMismatch(instance: spec.name, from: from, theirs: theirs))
+            }
+        }
+        return out
+    }
+
+    /// Member `i` entered `to`: the other members of its sync group follow into MASTER, BACKUP or FAULT, and once the
+    /// whole group is there (no member still awaiting its transport) the group's notify scripts run.
+    private mutating func syncGroupFollowed(member i: Int, to: VRRPState, now: Instant) -> [VRRPRouterAction] {
+        let name = members[i].spec.name
+        guard let group = configuration.syncGroups.first(where: { $0.members.contains(name) }) else { return [] }
+        switch to {
+        case .master, .backup, .fault: break
+        case .initialize, .stop: return []
+        }
+        var out: [VRRPRouterAction] = []
+        for j in members.indices where j != i && group.members.contains(members[j].spec.name)
+            && members[j].instance.currentState != to {
+            let forced = members[j].instance.syncGroupForced(to: to, group: group.name, now: now)
+            out += process(forced, member: j, now: now, followsGroup: false)
+        }
+        let everyone = members.filter { group.members.contains($0.spec.name) }
+        if !awaitingTransport.contains(where: { group.members.contains($0.name) }),
+           everyone.allSatisfy({ $0.instance.currentState == to }) {
+            out += Self.notifyScripts(group.notify, type: "GROUP", name: group.name, state: to, priority: 0)
+        }
+        return out
+    }
+
+    /// The notify scripts for entering `state`: the state's own script, then the generic one with
+    /// `TYPE NAME STATE PRIORITY`.
+    static func notifyScripts(_ scripts: VRRPNotifyScripts, type: String, name: String, state: VRRPState,
+                              priority: UInt8) -> [VRRPRouterAction] {
+        let specific: ScriptCommand?
+        switch state {
+        case .master: specific = scripts.master
+        case .backup: specific = scripts.backup
+        case .fault: specific = scripts.fault
+        case .stop: specific = scripts.stop
+        case .initialize: specific = nil
+        }
+        var out: [VRRPRouterAction] = []
+        if let specific { out.append(.runNotifyScript(specific, arguments: [])) }
+        if let generic = scripts.generic {
+            out.append(.runNotifyScript(generic, arguments: [type, name, state.rawValue, String(priority)]))
+        }
+        return out
+    }
+
+    /// Member `i`'s VIPs go up now and are announced; the next bursts follow `garp_master_delay`, then every
+    /// `garp_master_refresh`.
+    private mutating func vipsAdded(member i: Int, now: Instant) -> [VRRPRouterAction] {
+        let spec = members[i].spec
+        let garp = spec.garp
+        let next: Instant? = garp.masterDelay > .zero ? now + garp.masterDelay
+            : garp.masterRefresh > .zero ? now + garp.masterRefresh : nil
+        members[i].vips = .held(nextBurst: next)
+        return [.addVIPs(instance: spec.name, interface: spec.interface, addresses: spec.allAddresses,
+                         announcements: spec.announcementsPerBurst)]
+    }
+
+    /// A later burst of announcements for member `i`; the next one after `garp_master_refresh`, if set.
+    private mutating func announcementBurst(member i: Int, now: Instant) -> [VRRPRouterAction] {
+        let spec = members[i].spec
+        let refresh = spec.garp.masterRefresh
+        members[i].vips = .held(nextBurst: refresh > .zero ? now + refresh : nil)
+        return [.announce(instance: spec.name, interface: spec.interface, addresses: spec.allAddresses,
+                          count: spec.announcementsPerBurst)]
+    }
+
+    /// Applies member `i`'s tracker sum to its instance (priority adjustment, then fault).
+    private mutating func trackersApplied(member i: Int, now: Instant) -> [VRRPRouterAction] {
+        let sum = trackers.sum(for: members[i].spec)
+        var out = process(members[i].instance.priorityAdjustmentChanged(to: sum.adjustment, now: now), member: i,
+                          now: now)
+        out += process(members[i].instance.faultChanged(sum.fault, now: now), member: i, now: now)
+        return out
+    }
+
+    /// A tracker reading changed (nil: it did not): reported, and applied to every member that references it.
+    private mutating func trackerChanged(_ change: VRRPTrackerChange?, now: Instant) -> [VRRPRouterAction] {
+        guard let change else { return [] }
+        var out: [VRRPRouterAction] = [.trackerChanged(change)]
+        for i in members.indices where VRRPTrackers.references(members[i].spec, change) {
+            out += trackersApplied(member: i, now: now)
+        }
+        return out
+    }
+}
+
+extension VRRPInstanceSpec {
+    /// The addresses added and removed with the instance: `virtual_ipaddress` and `virtual_ipaddress_excluded`.
+    var allAddresses: [VirtualAddress] { virtualAddresses + excludedAddresses }
+    /// Announcements per burst (`garp_master_repeat`, at least one).
+    var announcementsPerBurst: Int { max(1, garp.masterRepeat) }
+}

@@ -1,0 +1,36 @@
+import Vocabulary
+
+/// What the runtime must do for a `VRRPRouter`, in the order given. Every action names its instance and carries
+/// what the I/O needs, so the runtime looks nothing up and decides nothing.
+public enum VRRPRouterAction: Sendable, Hashable {
+    /// Send `advertisement` on the instance's transport (multicast group or unicast peers).
+    case send(instance: String, VRRPAdvertisement)
+    /// Add `addresses` to `interface`, then announce them (gratuitous ARP / unsolicited NA) `announcements` times,
+    /// also when adding failed. The announcement comes before any log line: it is on the client-visible path.
+    case addVIPs(instance: String, interface: String, addresses: [VirtualAddress], announcements: Int)
+    /// A later burst of gratuitous ARPs / unsolicited NAs (`garp_master_delay`, `garp_master_refresh`): announce
+    /// `addresses` `count` times, stopping at the first failure.
+    case announce(instance: String, interface: String, addresses: [VirtualAddress], count: Int)
+    /// Remove `addresses` from `interface`.
+    case removeVIPs(instance: String, interface: String, addresses: [VirtualAddress])
+    /// The instance became MASTER and its VIPs wait for the load balancer's table. The runtime calls the takeover
+    /// hook with `reason` (or, when the table is known to be in, at once) and then reports
+    /// `takeoverPrepared(ticket:now:)`. The router adds the VIPs then, or at `VRRPRouter.takeoverLimit` at the latest.
+    case prepareTakeover(instance: String, reason: String, ticket: UInt64)
+    /// The state changed; log one line with the reason and publish it.
+    case transition(instance: String, from: VRRPState, to: VRRPState, reason: VRRPTransitionReason)
+    /// Start `command` with `arguments` appended (a notify script) and do not wait for it.
+    case runNotifyScript(ScriptCommand, arguments: [String])
+    /// A received packet was discarded; log at debug level (already counted).
+    case discarded(instance: String, VRRPDiscardReason, from: IPAddress)
+    /// The master's address list differs from ours (logged as a warning, as keepalived does).
+    case addressListMismatch(instance: String, from: IPAddress, theirs: [IPAddress])
+    /// A BACKUP's master went silent (`true`) or advertises again (`false`); see `VRRPAction.masterSilence`.
+    case masterSilence(instance: String, silent: Bool)
+    /// A tracker reading changed; log it.
+    case trackerChanged(VRRPTrackerChange)
+    /// The instance left the configuration (or changed) and has stopped: close its transport.
+    case closeTransport(instance: String)
+    /// The instance uses VRRPv2 AH authentication, which is not implemented: warn that every advert is discarded.
+    case unsupportedAuthentication(instance: String)
+}

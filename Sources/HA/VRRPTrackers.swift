@@ -1,0 +1,154 @@
+// Theory of operation
+// -------------------
+// What the trackers of a configuration currently say, as a plain value: the rise/fall state of each `vrrp_script`,
+// the last reading of each tracked interface and of each `vrrp_track_file`. `VRRPRouter` owns one and asks it
+// for an instance's sum (`sum(for:)`) whenever a reading that instance references changes.
+//
+// Readings go in (`scriptFinished`, `interfaceRead`, `fileRead`); each returns the change worth a log line, or
+// nil when nothing changed. The first reading of an interface or file only sets it (the adapter reads once when
+// it starts watching). Readings of objects no instance references are ignored. Running scripts and reading sysfs
+// or files is the adapter's job; this value does no I/O.
+
+/// A tracker reading that changed, as the runtime logs it.
+public enum VRRPTrackerChange: Sendable, Hashable, CustomStringConvertible {
+    /// A `vrrp_script` went up (`succeeded`) or down after its rise/fall count.
+    case script(String, succeeded: Bool)
+    /// A tracked interface went up or down.
+    case interface(String, up: Bool)
+    /// A `vrrp_track_file` holds a new value.
+    case file(String, value: Int)
+
+    public var description: String {
+        switch self {
+        case .script(let name, let ok): return "VRRP_Script(\(name)) \(ok ? "succeeded" : "failed")"
+        case .interface(let name, let up): return "interface \(name) is \(up ? "up" : "down")"
+        case .file(let name, let value): return "track file \(name) now \(value)"
+        }
+    }
+}
+
+/// An instance's effective priority and what makes it so (for status pages).
+public struct VRRPPriorityReport: Sendable, Hashable {
+    /// Base priority plus tracker weights, clamped 1…254 (255 stays 255).
+    public var effective: UInt8
+    /// Whether a weight-0 tracker holds the instance in FAULT.
+    public var fault: Bool
+    /// One line per tracker with its current state and what it adds: `track_script chk_nginx up: +20`,
+    /// `track_interface eth1 down: FAULT`, `track_file maint value 1 × -20: -20`.
+    public var trackers: [String]
+}
+
+/// The current readings of every tracker a configuration references. See the theory of operation above.
+struct VRRPTrackers: Sendable, Hashable {
+    /// What an instance's trackers add up to.
+    struct Sum: Sendable, Hashable {
+        /// Sum of the weights that count now (added to the base priority).
+        var adjustment = 0
+        /// A weight-0 tracker is failing: the instance must be in FAULT.
+        var fault = false
+        /// One line per tracker saying why (see `VRRPPriorityReport.trackers`).
+        var lines: [String] = []
+    }
+
+    private var scripts: [String: ScriptTracker] = [:]
+    private var scriptSpecs: [String: VRRPScriptSpec] = [:]
+    private var interfaces: [String: Bool] = [:]
+    private var files: [String: Int] = [:]
+    /// Scripts referenced by some instance (`track_script`), by name.
+    private(set) var watchedScripts: [String: VRRPScriptSpec] = [:]
+    /// Interfaces referenced by some instance (`track_interface`).
+    private(set) var watchedInterfaces: Set<String> = []
+    /// Track files referenced by some instance (`track_file`), by name.
+    private(set) var watchedFiles: [String: VRRPTrackFileSpec] = [:]
+
+    /// Takes a (new) configuration: a script whose spec is unchanged keeps its rise/fall state, a new or changed one
+    /// starts from its `init_fail`; readings of objects no longer referenced (or of a changed file) are forgotten.
+    mutating func configure(_ configuration: VRRPRuntimeConfiguration) {
+        let usedScripts = Set(configuration.instances.flatMap { $0.trackScripts.map(\.name) })
+        watchedScripts = Dictionary(configuration.scripts.filter { usedScripts.contains($0.name) }.map { ($0.name, $0) },
+                                    uniquingKeysWith: { a, _ in a })
+        watchedInterfaces = Set(configuration.instances.flatMap { $0.trackInterfaces.map(\.name) })
+        let usedFiles = Set(configuration.instances.flatMap { $0.trackFiles.map(\.name) })
+        let previousFiles = watchedFiles
+        watchedFiles = Dictionary(configuration.trackFiles.filter { usedFiles.contains($0.name) }.map { ($0.name, $0) },
+                                  uniquingKeysWith: { a, _ in a })
+        for name in Array(scripts.keys) where watchedScripts[name] != scriptSpecs[name] {
+            scripts[name] = nil
+            scriptSpecs[name] = nil
+        }
+        for (name, spec) in watchedScripts where scripts[name] == nil {
+            scripts[name] = ScriptTracker(rise: spec.rise, fall: spec.fall, initFail: spec.initFail)
+            scriptSpecs[name] = spec
+        }
+        interfaces = interfaces.filter { watchedInterfaces.contains($0.key) }
+        // A changed file spec is read afresh, as a new one.
+        files = files.filter { watchedFiles[$0.key] != nil && watchedFiles[$0.key] == previousFiles[$0.key] }
+    }
+
+    /// One run of script `name` finished. Returns the change when the script went up or down.
+    mutating func scriptFinished(_ name: String, succeeded: Bool) -> VRRPTrackerChange? {
+        guard scripts[name]?.resultReceived(success: succeeded) == true else { return nil }
+        return .script(name, succeeded: succeeded)
+    }
+
+    /// A reading of interface `name`. Returns the change when it differs from the previous reading.
+    mutating func interfaceRead(_ name: String, up: Bool) -> VRRPTrackerChange? {
+        guard watchedInterfaces.contains(name), interfaces[name] != up else { return nil }
+        let first = interfaces[name] == nil
+        interfaces[name] = up
+        return first ? nil : .interface(name, up: up)
+    }
+
+    /// A reading of track file `name`. Returns the change when it differs from the previous reading.
+    mutating func fileRead(_ name: String, value: Int) -> VRRPTrackerChange? {
+        guard watchedFiles[name] != nil, files[name] != value else { return nil }
+        let first = files[name] == nil
+        files[name] = value
+        return first ? nil : .file(name, value: value)
+    }
+
+    /// Whether `spec` references the object `change` is about.
+    static func references(_ spec: VRRPInstanceSpec, _ change: VRRPTrackerChange) -> Bool {
+        switch change {
+        case .script(let name, _): return spec.trackScripts.contains { $0.name == name }
+        case .interface(let name, _): return spec.trackInterfaces.contains { $0.name == name }
+        case .file(let name, _): return spec.trackFiles.contains { $0.name == name }
+        }
+    }
+
+    /// What the trackers of `spec` add up to now. A weight-0 tracker that fails means FAULT; a positive weight counts
+    /// while up, a negative one while down; a file's value is multiplied by its weight. An interface not read yet
+    /// counts as down; a file not read yet as 0.
+    func sum(for spec: VRRPInstanceSpec) -> Sum {
+        var sum = Sum()
+        func upDown(_ kind: String, _ name: String, weight: Int, up: Bool) {
+            let what = "\(kind) \(name) \(up ? "up" : "down")"
+            if weight == 0 {
+                if !up { sum.fault = true }
+                sum.lines.append("\(what): \(up ? "0" : "FAULT")")
+            } else {
+                let add = (weight > 0) == up ? weight : 0
+                sum.adjustment += add
+                sum.lines.append("\(what): \(add >= 0 ? "+" : "")\(add)")
+            }
+        }
+        for ref in spec.trackScripts {
+            upDown("track_script", ref.name, weight: ref.weight, up: scripts[ref.name]?.isUp ?? true)
+        }
+        for ref in spec.trackInterfaces {
+            upDown("track_interface", ref.name, weight: ref.weight, up: interfaces[ref.name] ?? false)
+        }
+        for ref in spec.trackFiles {
+            let value = files[ref.name] ?? 0
+            if ref.weight == 0 {
+                if value != 0 { sum.fault = true }
+                sum.lines.append("track_file \(ref.name) value \(value): \(value != 0 ? "FAULT" : "0")")
+            } else {
+                let add = value * ref.weight
+                sum.adjustment += add
+                sum.lines.append("track_file \(ref.name) value \(value) × \(ref.weight): \(add >= 0 ? "+" : "")\(add)")
+            }
+        }
+        return sum
+    }
+}
