@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "Director", "Vocabulary", "Config", "Control", "HA", "IPVS", "HealthCheck",
+                "Director",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,7 +1,5 @@
 import ArgumentParser
-import HealthCheck
-import NIOPosix
-import Vocabulary
+import Director
 
 /// `vigil genhash`: fetches a URL once and prints the MD5 digest of its body, for a `digest` line
 /// (the equivalent of `keepalived --genhash`, with the same options).
@@ -39,32 +37,10 @@ struct GenhashCommand: AsyncParsableCommand {
     var verbose = false
 
     func run() async throws {
-        let version: HTTPProtocolVersion
-        switch httpProtocol.lowercased() {
-        case "1.0": version = .http10
-        case "1.0c": version = .http10Close
-        case "1.1": version = .http11
-        default: throw ValidationError("protocol must be 1.0, 1.0c or 1.1, not \(httpProtocol)")
-        }
-        guard timeout > 0, timeout < 86_400 else { throw ValidationError("timeout must be between 0 and 86400 seconds") }
-        let tls = useSSL ? TLSSettings(serverName: useSNI ? virtualHost : nil) : nil
-        guard let address = IPAddress(server) else { throw ValidationError("server must be a numeric IPv4 or IPv6 address, not \(server)") }
-        let target = ConnectTarget(address: address, port: port, timeout: .milliseconds(Int64(timeout * 1000)))
-        let fetcher = HTTPFetcher(target: target, path: url, virtualHost: virtualHost, version: version, tls: tls)
-        let group = MultiThreadedEventLoopGroup.singleton
-        do {
-            let result = try await fetcher.fetch(on: group.next()).get()
-            if verbose {
-                print("URL: \(fetcher.url)")
-                print("Status: \(result.status)")
-                print("Body length: \(result.bodyLength)")
-                print("MD5SUM: \(result.digest)")
-            } else {
-                print(result.digest)
-            }
-        } catch {
-            print("genhash: \(fetcher.url): \(error)")
-            throw ExitCode(1)
+        try await Output.run { () async throws(ToolFailure) in
+            Output.out(try await GenhashTool.run(
+                server: server, port: port, url: url, useSSL: useSSL, virtualHost: virtualHost, useSNI: useSNI,
+                httpProtocol: httpProtocol, timeout: timeout, verbose: verbose))
         }
     }
 }
