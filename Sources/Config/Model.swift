@@ -320,8 +320,9 @@ public struct VirtualIPAddress: Sendable, Equatable, Codable {
     public var broadcast: IPAddress?
     /// `dev` (default: the instance's interface).
     public var device: String?
-    /// `scope` (`global`, `host`, `link`, `site`, `nowhere` or a number).
-    public var scope: String?
+    /// `scope` as its rtnetlink number (`global` 0, `site` 200, `link` 253, `host` 254, `nowhere` 255, or the number
+    /// written); nil when not written (global).
+    public var scope: UInt8?
     /// `label`.
     public var label: String?
     /// `peer ADDR`.

@@ -315,9 +315,10 @@ struct ModelBuilder {
                 if let t = next() { v.device = t.text; k += 2 } else { sink.error(.missingValue, loc(e[k]), "'dev' needs an interface"); k += 1 }
             case "scope":
                 if let t = next() {
-                    let ok = ["global", "host", "link", "site", "nowhere"].contains(t.text) || Int(t.text).map { (0...255).contains($0) } == true
-                    if !ok { sink.error(.invalidValue, loc(t), "unknown scope '\(clip(t.text))' (global, host, link, site, nowhere or 0–255)") }
-                    v.scope = t.text
+                    let names: [String: UInt8] = ["global": 0, "site": 200, "link": 253, "host": 254, "nowhere": 255]
+                    if let n = names[t.text] ?? UInt8(t.text) { v.scope = n } else {
+                        sink.error(.invalidValue, loc(t), "unknown scope '\(clip(t.text))' (global, host, link, site, nowhere or 0–255)")
+                    }
                     k += 2
                 } else { sink.error(.missingValue, loc(e[k]), "'scope' needs a value"); k += 1 }
             case "label":

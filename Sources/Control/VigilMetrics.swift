@@ -7,7 +7,7 @@ import Prometheus
 ///
 /// Metrics are updated as the Supervisor's events arrive; the VRRP advert counters are cumulative in the runtime,
 /// so `countersRead` adds the difference since the previous read (a counter that went down — the instance was
-/// restarted by a reload — counts from zero again). Not thread-safe on its own: `StatusRecorder` (an actor) owns it.
+/// restarted by a reload — counts from zero again). Not thread-safe on its own: `StatusRecorder` owns it and serialises every call with its lock.
 public struct VigilMetrics: Sendable {
     /// The registry the `/metrics` text is emitted from.
     public let registry = PrometheusCollectorRegistry()

@@ -35,20 +35,9 @@ extension DirectorPlan {
                           stop: stop?.script, generic: generic?.script)
     }
 
-    static func scope(_ s: String?) -> UInt8 {
-        switch s {
-        case nil, "global": return 0
-        case "site": return 200
-        case "link": return 253
-        case "host": return 254
-        case "nowhere": return 255
-        case .some(let text): return UInt8(text) ?? 0
-        }
-    }
-
     static func virtualAddress(_ v: VirtualIPAddress) throws(PlanError) -> VirtualAddress {
         return VirtualAddress(address: v.address.address, prefixLength: v.address.prefixLength.map { UInt8(clamping: $0) },
-                              broadcast: v.broadcast, device: v.device, scope: scope(v.scope),
+                              broadcast: v.broadcast, device: v.device, scope: v.scope ?? 0,
                               label: v.label)
     }
 

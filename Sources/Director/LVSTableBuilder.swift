@@ -23,7 +23,7 @@ public enum LVSTableBuilder {
     ///   - plan: services, owners and pools of the configuration.
     ///   - isActive: whether an owner currently holds its services.
     ///   - health: the last reported state of each real server.
-    ///   - quorumUp: the last reported quorum of each pool, by `VirtualServerHealth.name`.
+    ///   - quorumUp: the last reported quorum of each pool, by virtual server.
     public static func desiredTable(plan: LoadBalancerPlan, isActive: (LVSOwner) -> Bool,
                                     health: [RealServerID: RealServerState],
                                     quorumUp: [VirtualServerID: Bool]) -> IPVSTable {

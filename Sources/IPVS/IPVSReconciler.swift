@@ -100,10 +100,18 @@ public actor IPVSReconciler {
     /// Like `apply(desired:)`, against a kernel table the caller has just read (so a
     /// one-shot run reads the table once, not twice). Without `prune` no owned service is deleted (`vigil ipvs
     /// apply` without `--prune`), and ownership is still recorded.
-    ///
-    /// Ownership afterwards: the owned services still in the kernel, plus every desired service, less those deleted.
     public func apply(desired: IPVSTable, actual: IPVSTable, prune: Bool = true) throws(IPVSError) -> IPVSChangeReport {
-        let commands = IPVSPlan.diff(desired: desired, actual: actual, owned: prune ? ownedServices : [])
+        try execute(plan(desired: desired, actual: actual, prune: prune), desired: desired, actual: actual)
+    }
+
+    /// The commands that make `actual` equal to `desired`, deleting only owned services (none without `prune`).
+    public func plan(desired: IPVSTable, actual: IPVSTable, prune: Bool = true) -> [IPVSCommand] {
+        IPVSPlan.diff(desired: desired, actual: actual, owned: prune ? ownedServices : [])
+    }
+
+    /// Issues `commands` (from `plan(desired:actual:prune:)`) and records ownership: the owned services still in the
+    /// kernel, plus every desired service, less those deleted.
+    public func execute(_ commands: [IPVSCommand], desired: IPVSTable, actual: IPVSTable) throws(IPVSError) -> IPVSChangeReport {
         let failures = commands.isEmpty ? [] : try control.execute(commands)
         let failed = Set(failures.map(\.command))
         ownedServices.formIntersection(actual.services.keys)

@@ -9,7 +9,7 @@ import Darwin
 ///
 /// Ordering is numeric within a family, IPv4 before IPv6. VRRP uses it to break ties between equal priorities
 /// ("the higher primary address wins"); IPVS and status use it for a stable order. It encodes as its text.
-public enum IPAddress: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
+public enum IPAddress: Hashable, Sendable, Comparable, TextCodable {
     /// An IPv4 address in host byte order.
     case v4(UInt32)
     /// An IPv6 address as its high and low 64 bits in host byte order.
@@ -126,22 +126,6 @@ public enum IPAddress: Hashable, Sendable, Comparable, Codable, CustomStringConv
         }
     }
 
-    /// Encodes as text.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
-
-    /// Decodes from text.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let s = try c.decode(String.self)
-        guard let a = IPAddress(s) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "invalid IP address '\(s)'")
-        }
-        self = a
-    }
-
     private static func word(_ b: ArraySlice<UInt8>) -> UInt64 { b.reduce(0) { $0 << 8 | UInt64($1) } }
 
     /// The common `a.b.c.d` form (1–3 digits, no leading zero, each ≤ 255) without a C call; `nil` for anything
@@ -169,5 +153,29 @@ public enum IPAddress: Hashable, Sendable, Comparable, Codable, CustomStringConv
         }
         if digits == 0 || dots != 3 { return nil }
         return value << 8 | part
+    }
+}
+
+/// A value that encodes as its text and decodes by parsing it (`"192.168.0.80"`, `"10.0.0.1/24"`).
+public protocol TextCodable: Codable, CustomStringConvertible {
+    /// Parses the text form; nil when it is not one.
+    init?(_ text: String)
+}
+
+extension TextCodable {
+    /// Encodes as text.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+
+    /// Decodes from text.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let s = try c.decode(String.self)
+        guard let value = Self(s) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "invalid \(Self.self) '\(s)'")
+        }
+        self = value
     }
 }

@@ -1,5 +1,5 @@
 /// An address with an optional prefix length, as written in a configuration (`192.168.0.80/24`). Encodes as text.
-public struct IPPrefix: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct IPPrefix: Sendable, Hashable, TextCodable {
     /// The address.
     public var address: IPAddress
     /// The prefix length when written; keepalived uses /32 (/128) for VIPs without one.
@@ -29,20 +29,4 @@ public struct IPPrefix: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// `addr/len` or `addr`.
     public var description: String { prefixLength.map { "\(address)/\($0)" } ?? address.description }
-
-    /// Encodes as text.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
-
-    /// Decodes from text.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let s = try c.decode(String.self)
-        guard let p = IPPrefix(s) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "invalid prefix '\(s)'")
-        }
-        self = p
-    }
 }

@@ -129,7 +129,7 @@ func vrrpInstanceBlock() throws {
     #expect(v.advertInterval == 2 && v.authentication?.type == .ah)
     #expect(v.virtualIPAddresses.count == 2)
     let vip = v.virtualIPAddresses[0]
-    #expect(vip.broadcast?.description == "192.168.0.255" && vip.device == "eth1" && vip.scope == "global" && vip.label == "eth1:0")
+    #expect(vip.broadcast?.description == "192.168.0.255" && vip.device == "eth1" && vip.scope == 0 && vip.label == "eth1:0")
     #expect(v.virtualIPAddresses[1].address.address.family == .inet6 && v.virtualIPAddresses[1].options == ["no_dad"])
     #expect(v.excludedVirtualIPAddresses.count == 1)
     #expect(v.virtualRoutes.first?.words == ["10.1.0.0/16", "via", "192.168.0.1"])

@@ -24,8 +24,7 @@ public enum IPVSTool {
         do {
             let client = try NetlinkIPVSClient()
             let reconciler = try IPVSReconciler(control: client, ownershipFile: ownershipFile(state))
-            let commands = prune ? try await reconciler.plan(desired: desired)
-                                 : IPVSPlan.diff(desired: desired, actual: try client.table(), owned: [])
+            let commands = await reconciler.plan(desired: desired, actual: try client.table(), prune: prune)
             return commands.map { "\($0)\n" }.joined() + "\(commands.count) operation(s)\n"
         } catch {
             throw ToolFailure("\(error)")
@@ -53,23 +52,25 @@ public enum IPVSTool {
         let t1 = clock.now
         let report: IPVSChangeReport
         let actual: IPVSTable
-        let t2: ContinuousClock.Instant
+        let (t2, t3): (ContinuousClock.Instant, ContinuousClock.Instant)
         do {
             let client = try NetlinkIPVSClient()
             actual = try client.table()
             t2 = clock.now
             let reconciler = try IPVSReconciler(control: client, ownershipFile: ownershipFile(state))
-            report = try await reconciler.apply(desired: desired, actual: actual, prune: prune)
+            let commands = await reconciler.plan(desired: desired, actual: actual, prune: prune)
+            t3 = clock.now
+            report = try await reconciler.execute(commands, desired: desired, actual: actual)
         } catch {
             throw ToolFailure("\(error)")
         }
-        let t3 = clock.now
+        let t4 = clock.now
         var err = ""
         if timing {
             let objects = desired.services.values.reduce(desired.services.count) { $0 + $1.destinations.count }
             err += "timing: load \(ms(t1 - t0)) (\(objects) objects), read \(ms(t2 - t1)) (\(actual.services.count) services), "
-                + "plan and execute \(ms(t3 - t2)) (\(report.commands.count) operations, "
-                + "\(perOperation(t3 - t2, report.commands.count)))\n"
+                + "plan \(ms(t3 - t2)), execute \(ms(t4 - t3)) (\(report.commands.count) operations, "
+                + "\(perOperation(t4 - t3, report.commands.count)))\n"
         }
         var out = quiet ? "" : report.commands.map { "\($0)\n" }.joined()
         for f in report.failures { err += "error: \(f)\n" }
