@@ -133,8 +133,8 @@ struct ConfigValidator {
                 if rs.lbKind == .dr, case .address(_, let vport) = vs.address, let p = rs.port, p != vport {
                     sink.warning(.suspicious, rs.location, "DR cannot change ports: real_server port \(p) differs from the virtual_server port \(vport)")
                 }
-                for ck in rs.checkers where ck.kind == .misc {
-                    if let p = ck.miscPath, ScriptCommand.needsShell(p) {
+                for ck in rs.checkers {
+                    if case .misc(let misc) = ck.settings, ScriptCommand.needsShell(misc.path) {
                         sink.warning(.shellSyntax, ck.location, "misc_path uses shell syntax; keepalived 2.x runs it without a shell, Vigil runs it with /bin/bash -c")
                     }
                 }

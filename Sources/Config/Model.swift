@@ -669,10 +669,10 @@ public struct URLCheck: Sendable, Equatable, Codable {
 }
 
 /// One checker block inside a real_server, with timers resolved: checker value, else real server's,
-/// else virtual server's, else keepalived's default.
+/// else virtual server's, else keepalived's default. What only one kind of checker has is in `settings`.
 public struct CheckerConfig: Sendable, Equatable, Codable {
-    /// The kind.
-    public var kind: CheckerKind
+    /// What the kind of checker needs: its keyword's own fields.
+    public var settings: CheckerSettings
     /// `connect_ip` (default: the real server's address).
     public var connectIP: IPAddress?
     /// `connect_port` (default: the real server's port).
@@ -699,54 +699,176 @@ public struct CheckerConfig: Sendable, Equatable, Codable {
     public var alpha = false
     /// `log_all_failures`.
     public var logAllFailures = false
-    /// HTTP_GET/SSL_GET `url` blocks.
-    public var urls: [URLCheck] = []
-    /// HTTP_GET/SSL_GET `virtualhost` (default: real server's, then virtual server's).
-    public var virtualhost: String?
-    /// `http_protocol` (1.0, 1.0C, 1.1).
-    public var httpProtocol: HTTPProtocol?
-    /// `fast_recovery`.
-    public var fastRecovery = false
-    /// SSL_GET `enable_sni`.
-    public var enableSNI = false
-    /// MISC_CHECK `misc_path`.
-    public var miscPath: String?
-    /// MISC_CHECK `misc_timeout` seconds.
-    public var miscTimeout: Double?
-    /// MISC_CHECK `misc_dynamic`.
-    public var miscDynamic = false
-    /// MISC_CHECK `user`.
-    public var user: String?
-    /// MISC_CHECK group.
-    public var group: String?
-    /// SMTP_CHECK `helo_name`.
-    public var heloName: String?
-    /// DNS_CHECK `type` (default SOA).
-    public var dnsType: String = "SOA"
-    /// DNS_CHECK `name` (default ".").
-    public var dnsName: String = "."
-    /// UDP_CHECK `payload`.
-    public var payload: HexPattern?
-    /// UDP_CHECK `require_reply` (nil = off; an empty pattern = any reply; `X` nibbles match anything).
-    public var requireReply: HexPattern?
-    /// FILE_CHECK `track_file`.
-    public var trackFile: String?
-    /// FILE_CHECK `weight`.
-    public var fileWeight: Int?
-    /// FILE_CHECK `weight … reverse`.
-    public var fileWeightReverse = false
     /// Where it was written.
     public var location: SourceLocation = noSourceLocation
 
-    /// Creates a checker with defaults for its kind.
-    public init(kind: CheckerKind) {
-        self.kind = kind
-        switch kind {
+    /// The kind, from the settings.
+    public var kind: CheckerKind { settings.kind }
+
+    /// Creates a checker with these settings and the timer defaults of its kind.
+    public init(settings: CheckerSettings) {
+        self.settings = settings
+        switch settings.kind {
         case .http, .ssl: delayBeforeRetry = 3
         case .dns: retry = 3
         case .misc: retry = 0
         case .tcp, .smtp, .udp, .ping, .file: break
         }
+    }
+
+    /// Creates a checker of `kind` with all defaults.
+    public init(kind: CheckerKind) { self.init(settings: CheckerSettings(defaultsFor: kind)) }
+}
+
+/// What one kind of checker block holds beyond the fields every checker has. The cases follow keepalived's
+/// keyword table (`Keyword.checkers`): a field is in a case only when that block accepts its keyword.
+public enum CheckerSettings: Sendable, Equatable, Codable {
+    /// `TCP_CHECK`: connect, nothing more.
+    case tcp
+    /// `HTTP_GET`.
+    case http(HTTPCheckerSettings)
+    /// `SSL_GET`: HTTP_GET's fields over TLS, and `enable_sni` (which only SSL_GET accepts).
+    case ssl(HTTPCheckerSettings, enableSNI: Bool)
+    /// `MISC_CHECK`.
+    case misc(MiscCheckerSettings)
+    /// `SMTP_CHECK`.
+    case smtp(SMTPCheckerSettings)
+    /// `DNS_CHECK`.
+    case dns(DNSCheckerSettings)
+    /// `UDP_CHECK`.
+    case udp(UDPCheckerSettings)
+    /// `PING_CHECK`: an ICMP echo, nothing more.
+    case ping
+    /// `FILE_CHECK`.
+    case file(FileCheckerSettings)
+
+    /// The settings of a `kind` block that sets none of its own keywords.
+    public init(defaultsFor kind: CheckerKind) {
+        switch kind {
+        case .tcp: self = .tcp
+        case .http: self = .http(HTTPCheckerSettings())
+        case .ssl: self = .ssl(HTTPCheckerSettings(), enableSNI: false)
+        case .misc: self = .misc(MiscCheckerSettings())
+        case .smtp: self = .smtp(SMTPCheckerSettings())
+        case .dns: self = .dns(DNSCheckerSettings())
+        case .udp: self = .udp(UDPCheckerSettings())
+        case .ping: self = .ping
+        case .file: self = .file(FileCheckerSettings())
+        }
+    }
+
+    /// The block's keyword.
+    public var kind: CheckerKind {
+        switch self {
+        case .tcp: .tcp
+        case .http: .http
+        case .ssl: .ssl
+        case .misc: .misc
+        case .smtp: .smtp
+        case .dns: .dns
+        case .udp: .udp
+        case .ping: .ping
+        case .file: .file
+        }
+    }
+}
+
+/// HTTP_GET and SSL_GET: the URLs to fetch and how.
+public struct HTTPCheckerSettings: Sendable, Equatable, Codable {
+    /// `url` blocks (at least one).
+    public var urls: [URLCheck]
+    /// `virtualhost` (default: the real server's, then the virtual server's).
+    public var virtualhost: String?
+    /// `http_protocol` (1.0, 1.0C, 1.1); nil = keepalived's default, 1.0.
+    public var httpProtocol: HTTPProtocol?
+    /// `fast_recovery`.
+    public var fastRecovery: Bool
+
+    /// Creates the settings.
+    public init(urls: [URLCheck] = [], virtualhost: String? = nil, httpProtocol: HTTPProtocol? = nil,
+                fastRecovery: Bool = false) {
+        self.urls = urls
+        self.virtualhost = virtualhost
+        self.httpProtocol = httpProtocol
+        self.fastRecovery = fastRecovery
+    }
+}
+
+/// MISC_CHECK: a program whose exit status is the verdict.
+public struct MiscCheckerSettings: Sendable, Equatable, Codable {
+    /// `misc_path`: the command line (required; empty when missing, which is an error).
+    public var path: String
+    /// `misc_timeout` seconds (default: the checker's delay_loop, itself 60 by default).
+    public var timeout: Double
+    /// `misc_dynamic`: the exit status sets the weight.
+    public var dynamic: Bool
+    /// `user USER [GROUP]`: the user.
+    public var user: String?
+    /// `user USER [GROUP]`: the group.
+    public var group: String?
+
+    /// Creates the settings.
+    public init(path: String = "", timeout: Double = 60, dynamic: Bool = false, user: String? = nil,
+                group: String? = nil) {
+        self.path = path
+        self.timeout = timeout
+        self.dynamic = dynamic
+        self.user = user
+        self.group = group
+    }
+}
+
+/// SMTP_CHECK.
+public struct SMTPCheckerSettings: Sendable, Equatable, Codable {
+    /// `helo_name` (default: `global_defs smtp_helo_name`, then `localhost`).
+    public var heloName: String?
+
+    /// Creates the settings.
+    public init(heloName: String? = nil) { self.heloName = heloName }
+}
+
+/// DNS_CHECK: one query.
+public struct DNSCheckerSettings: Sendable, Equatable, Codable {
+    /// `type` (default SOA), upper case.
+    public var type: String
+    /// `name` (default ".").
+    public var name: String
+
+    /// Creates the settings.
+    public init(type: String = "SOA", name: String = ".") {
+        self.type = type
+        self.name = name
+    }
+}
+
+/// UDP_CHECK: a datagram and, optionally, the reply it must get.
+public struct UDPCheckerSettings: Sendable, Equatable, Codable {
+    /// `payload` (nil = an empty datagram).
+    public var payload: HexPattern?
+    /// `require_reply` (nil = off; an empty pattern = any reply; `X` nibbles match anything).
+    public var requireReply: HexPattern?
+
+    /// Creates the settings.
+    public init(payload: HexPattern? = nil, requireReply: HexPattern? = nil) {
+        self.payload = payload
+        self.requireReply = requireReply
+    }
+}
+
+/// FILE_CHECK: a `vrrp_track_file` whose value sets the weight.
+public struct FileCheckerSettings: Sendable, Equatable, Codable {
+    /// `track_file`: the vrrp_track_file's name (required; empty when missing, which is an error).
+    public var trackFile: String
+    /// `weight` (default: the vrrp_track_file's).
+    public var weight: Int?
+    /// `weight … reverse`.
+    public var weightReverse: Bool
+
+    /// Creates the settings.
+    public init(trackFile: String = "", weight: Int? = nil, weightReverse: Bool = false) {
+        self.trackFile = trackFile
+        self.weight = weight
+        self.weightReverse = weightReverse
     }
 }
 

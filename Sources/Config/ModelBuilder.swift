@@ -688,6 +688,17 @@ struct ModelBuilder {
         var c = CheckerConfig(kind: kind)
         c.location = loc(node)
         var t = inherited
+        // The keyword table lets each keyword below appear only in the blocks whose payload has its field.
+        var http = HTTPCheckerSettings()
+        var enableSNI = false
+        var misc = MiscCheckerSettings()
+        var miscPath: String?
+        var miscTimeout: Double?
+        var smtp = SMTPCheckerSettings()
+        var dns = DNSCheckerSettings()
+        var udp = UDPCheckerSettings()
+        var file = FileCheckerSettings()
+        var trackFile: String?
         for n in node.children {
             let a = args(n)
             switch n.name {
@@ -699,40 +710,40 @@ struct ModelBuilder {
             case "fwmark": if let x = a.first, let v = int(x, "fwmark", 0...Int(UInt32.max)) { c.fwmark = UInt32(v) }
             case "alpha": c.alpha = bool(n)
             case "log_all_failures": c.logAllFailures = bool(n)
-            case "url": c.urls.append(url(n))
-            case "virtualhost": c.virtualhost = a.first?.text
+            case "url": http.urls.append(url(n))
+            case "virtualhost": http.virtualhost = a.first?.text
             case "http_protocol":
                 if let x = a.first {
                     if let p = HTTPProtocol(rawValue: x.text) ?? HTTPProtocol(rawValue: x.text.uppercased()) {
-                        c.httpProtocol = p
+                        http.httpProtocol = p
                     } else {
                         sink.error(.invalidValue, loc(x), "http_protocol must be 1.0, 1.0C or 1.1")
                     }
                 }
-            case "fast_recovery": c.fastRecovery = bool(n)
-            case "enable_sni": c.enableSNI = true
-            case "misc_path": c.miscPath = a.first?.text
-            case "misc_timeout": if let x = a.first { c.miscTimeout = seconds(x, "misc_timeout") }
-            case "misc_dynamic": c.miscDynamic = true
+            case "fast_recovery": http.fastRecovery = bool(n)
+            case "enable_sni": enableSNI = true
+            case "misc_path": miscPath = a.first?.text
+            case "misc_timeout": if let x = a.first { miscTimeout = seconds(x, "misc_timeout") }
+            case "misc_dynamic": misc.dynamic = true
             case "user":
-                c.user = a.first?.text
-                c.group = a.count > 1 ? a[1].text : nil
-            case "helo_name": c.heloName = a.first?.text
+                misc.user = a.first?.text
+                misc.group = a.count > 1 ? a[1].text : nil
+            case "helo_name": smtp.heloName = a.first?.text
             case "type":
                 if let x = a.first {
                     let up = x.text.uppercased()
-                    if ["A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA"].contains(up) { c.dnsType = up } else {
+                    if ["A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA"].contains(up) { dns.type = up } else {
                         sink.error(.invalidValue, loc(x), "DNS_CHECK type must be A, NS, CNAME, SOA, MX, TXT or AAAA")
                     }
                 }
-            case "name": if let x = a.first { c.dnsName = x.text }
-            case "payload": if let x = a.first { c.payload = hex(x, "payload", wildcards: false) }
+            case "name": if let x = a.first { dns.name = x.text }
+            case "payload": if let x = a.first { udp.payload = hex(x, "payload", wildcards: false) }
             case "require_reply":
-                c.requireReply = a.first.map { hex($0, "require_reply", wildcards: true) } ?? HexPattern(bytes: [])
-            case "track_file": c.trackFile = a.first?.text
+                udp.requireReply = a.first.map { hex($0, "require_reply", wildcards: true) } ?? HexPattern(bytes: [])
+            case "track_file": trackFile = a.first?.text
             case "weight":
-                if let x = a.first { c.fileWeight = int(x, "FILE_CHECK weight", -254...254) }
-                if a.count > 1 { c.fileWeightReverse = a[1].text == "reverse" }
+                if let x = a.first { file.weight = int(x, "FILE_CHECK weight", -254...254) }
+                if a.count > 1 { file.weightReverse = a[1].text == "reverse" }
             default: t.apply(n, &self)
             }
         }
@@ -741,15 +752,25 @@ struct ModelBuilder {
         c.delayLoop = t.delayLoop ?? vsDelayLoop
         if let v = t.delayBeforeRetry { c.delayBeforeRetry = v } else if kind == .dns { c.delayBeforeRetry = c.delayLoop }
         c.warmup = t.warmup
-        if c.virtualhost == nil { c.virtualhost = rs.virtualhost }
+        if http.virtualhost == nil { http.virtualhost = rs.virtualhost }
         switch kind {
+        case .tcp: c.settings = .tcp
         case .http, .ssl:
-            if c.urls.isEmpty { sink.error(.missingValue, loc(node), "\(kind.rawValue) needs at least one url { path … }") }
+            if http.urls.isEmpty { sink.error(.missingValue, loc(node), "\(kind.rawValue) needs at least one url { path … }") }
+            c.settings = kind == .ssl ? .ssl(http, enableSNI: enableSNI) : .http(http)
         case .misc:
-            if c.miscPath == nil { sink.error(.missingValue, loc(node), "MISC_CHECK needs misc_path") }
+            if miscPath == nil { sink.error(.missingValue, loc(node), "MISC_CHECK needs misc_path") }
+            misc.path = miscPath ?? ""
+            misc.timeout = miscTimeout ?? c.delayLoop
+            c.settings = .misc(misc)
+        case .smtp: c.settings = .smtp(smtp)
+        case .dns: c.settings = .dns(dns)
+        case .udp: c.settings = .udp(udp)
+        case .ping: c.settings = .ping
         case .file:
-            if c.trackFile == nil { sink.error(.missingValue, loc(node), "FILE_CHECK needs track_file") }
-        case .tcp, .smtp, .dns, .udp, .ping: break
+            if trackFile == nil { sink.error(.missingValue, loc(node), "FILE_CHECK needs track_file") }
+            file.trackFile = trackFile ?? ""
+            c.settings = .file(file)
         }
         return c
     }

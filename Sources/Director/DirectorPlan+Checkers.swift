@@ -17,42 +17,50 @@ extension DirectorPlan {
         let timing = CheckTiming(delayLoop: .clampedSeconds(c.delayLoop), retry: c.retry,
                                  delayBeforeRetry: .clampedSeconds(c.delayBeforeRetry),
                                  warmup: c.warmup.map { .clampedSeconds($0) }, alpha: c.alpha || vs.alpha)
-        let virtualHost = c.virtualhost ?? rs.virtualhost ?? vs.virtualhost
         let kind: CheckKind
-        switch c.kind {
+        switch c.settings {
         case .tcp:
             kind = .tcp(TCPCheck(target: target))
-        case .http, .ssl:
-            let urls = c.urls.map { u in
-                URLCheck(path: u.path, statusCodes: u.statusCodes.map { $0.lower...max($0.lower, $0.upper) },
-                         digest: u.digest, virtualHost: u.virtualhost)
-            }
-            let version: HTTPProtocolVersion = switch c.httpProtocol {
-            case .http11: .http11
-            case .http10Close: .http10Close
-            case .http10, nil: .http10
-            }
-            let tls = c.kind == .ssl ? TLSSettings(serverName: c.enableSNI ? virtualHost : nil) : nil
-            kind = .http(HTTPCheck(target: target, urls: urls, virtualHost: virtualHost, version: version, tls: tls))
-        case .misc:
-            kind = .misc(MiscCheck(command: ScriptCommand(command: c.miscPath ?? "", user: c.user),
-                                   timeout: .clampedSeconds(c.miscTimeout ?? c.delayLoop), dynamic: c.miscDynamic))
-        case .smtp:
-            kind = .smtp(SMTPCheck(target: target, heloName: c.heloName ?? config.globalDefs.smtpHeloName ?? "localhost"))
-        case .dns:
-            kind = .dns(DNSCheck(target: target, type: c.dnsType, name: c.dnsName))
-        case .udp:
-            let reply = c.requireReply
+        case .http(let h):
+            kind = .http(http(h, enableSNI: nil, target: target, realServer: rs, virtualServer: vs))
+        case .ssl(let h, let enableSNI):
+            kind = .http(http(h, enableSNI: enableSNI, target: target, realServer: rs, virtualServer: vs))
+        case .misc(let m):
+            kind = .misc(MiscCheck(command: ScriptCommand(command: m.path, user: m.user),
+                                   timeout: .clampedSeconds(m.timeout), dynamic: m.dynamic))
+        case .smtp(let s):
+            kind = .smtp(SMTPCheck(target: target, heloName: s.heloName ?? config.globalDefs.smtpHeloName ?? "localhost"))
+        case .dns(let d):
+            kind = .dns(DNSCheck(target: target, type: d.type, name: d.name))
+        case .udp(let u):
+            let reply = u.requireReply
             let prefix = reply.flatMap { $0.bytes.isEmpty || !$0.isExact ? nil : $0.bytes }
-            kind = .udp(UDPCheck(target: target, payload: c.payload?.bytes ?? [], requireReply: reply != nil,
+            kind = .udp(UDPCheck(target: target, payload: u.payload?.bytes ?? [], requireReply: reply != nil,
                                  replyPrefix: prefix))
         case .ping:
             kind = .ping(PingCheck(target: target))
-        case .file:
-            let track = c.trackFile.flatMap { config.vrrpTrackFile(named: $0) }
-            kind = .file(FileCheck(path: track?.file ?? (c.trackFile ?? ""), weight: c.fileWeight ?? track?.weight ?? 1,
-                                   reverse: c.fileWeightReverse, dynamic: false))
+        case .file(let f):
+            let track = config.vrrpTrackFile(named: f.trackFile)
+            kind = .file(FileCheck(path: track?.file ?? f.trackFile, weight: f.weight ?? track?.weight ?? 1,
+                                   reverse: f.weightReverse, dynamic: false))
         }
         return CheckerSpec(kind: kind, timing: timing)
+    }
+
+    /// An HTTP_GET block (`enableSNI` nil) or an SSL_GET block.
+    static func http(_ h: HTTPCheckerSettings, enableSNI: Bool?, target: ConnectTarget, realServer rs: RealServerConfig,
+                     virtualServer vs: VirtualServerConfig) -> HTTPCheck {
+        let virtualHost = h.virtualhost ?? rs.virtualhost ?? vs.virtualhost
+        let tls = enableSNI.map { TLSSettings(serverName: $0 ? virtualHost : nil) }
+        let urls = h.urls.map { u in
+            URLCheck(path: u.path, statusCodes: u.statusCodes.map { $0.lower...max($0.lower, $0.upper) },
+                     digest: u.digest, virtualHost: u.virtualhost)
+        }
+        let version: HTTPProtocolVersion = switch h.httpProtocol {
+        case .http11: .http11
+        case .http10Close: .http10Close
+        case .http10, nil: .http10
+        }
+        return HTTPCheck(target: target, urls: urls, virtualHost: virtualHost, version: version, tls: tls)
     }
 }

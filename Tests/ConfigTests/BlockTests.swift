@@ -245,17 +245,23 @@ func virtualServerBlock() throws {
     #expect(rs.checkers.map(\.kind) == [.tcp, .http, .ssl, .misc, .smtp, .dns, .udp, .ping, .file])
     let tcp = rs.checkers[0]
     #expect(tcp.connectPort == 81 && tcp.connectTimeout == 2 && tcp.retry == 1 && tcp.delayLoop == 6)
+    #expect(tcp.settings == .tcp)
     let http = rs.checkers[1]
-    #expect(http.urls.first?.path == "/health" && http.urls.first?.digest == "9b3a0c85a887a256d6939da88aabd8cd")
-    #expect(http.urls.first?.statusCodes == [StatusCodeRange(200, 200), StatusCodeRange(300, 399)])
+    guard case .http(let h) = http.settings else { Issue.record("expected HTTP_GET settings"); return }
+    #expect(h.urls.first?.path == "/health" && h.urls.first?.digest == "9b3a0c85a887a256d6939da88aabd8cd")
+    #expect(h.urls.first?.statusCodes == [StatusCodeRange(200, 200), StatusCodeRange(300, 399)])
     #expect(http.connectIP?.description == "10.0.0.3" && http.bindTo?.description == "10.0.0.1" && http.bindPort == 5555)
-    #expect(http.retry == 4 && http.delayBeforeRetry == 2 && http.warmup == 1 && http.virtualhost == "www.example.com")
-    #expect(rs.checkers[2].enableSNI && rs.checkers[2].delayBeforeRetry == 3)
-    #expect(rs.checkers[3].miscPath == "/bin/check 10.0.0.2" && rs.checkers[3].miscDynamic && rs.checkers[3].retry == 0)
-    #expect(rs.checkers[4].heloName == "me")
-    #expect(rs.checkers[5].dnsType == "A" && rs.checkers[5].dnsName == "example.com" && rs.checkers[5].retry == 3)
-    #expect(rs.checkers[6].payload == HexPattern(bytes: [0x00, 0xff]) && rs.checkers[6].requireReply == HexPattern(bytes: []))
-    #expect(rs.checkers[8].trackFile == "tf" && rs.checkers[8].fileWeight == 5)
+    #expect(http.retry == 4 && http.delayBeforeRetry == 2 && http.warmup == 1 && h.virtualhost == "www.example.com")
+    guard case .ssl(_, let enableSNI) = rs.checkers[2].settings else { Issue.record("expected SSL_GET settings"); return }
+    #expect(enableSNI && rs.checkers[2].delayBeforeRetry == 3)
+    guard case .misc(let misc) = rs.checkers[3].settings else { Issue.record("expected MISC_CHECK settings"); return }
+    #expect(misc.path == "/bin/check 10.0.0.2" && misc.dynamic && rs.checkers[3].retry == 0)
+    #expect(rs.checkers[4].settings == .smtp(SMTPCheckerSettings(heloName: "me")))
+    #expect(rs.checkers[5].settings == .dns(DNSCheckerSettings(type: "A", name: "example.com")) && rs.checkers[5].retry == 3)
+    #expect(rs.checkers[6].settings == .udp(UDPCheckerSettings(payload: HexPattern(bytes: [0x00, 0xff]),
+                                                               requireReply: HexPattern(bytes: []))))
+    #expect(rs.checkers[7].settings == .ping)
+    #expect(rs.checkers[8].settings == .file(FileCheckerSettings(trackFile: "tf", weight: 5)))
 }
 
 @Test("Timers are inherited virtual_server → real_server → checker")

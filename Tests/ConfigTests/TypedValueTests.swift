@@ -72,7 +72,11 @@ struct TypedValueTests {
         #expect(r.isValid)
         #expect(r.config.virtualServers.first?.schedulerFlags == [.mhPort, .flag3])
         #expect(r.config.virtualServers.first?.schedulerFlags.map(\.ipvsFlag) == [2, 3])
-        #expect(r.config.virtualServers.first?.realServers.first?.checkers.first?.httpProtocol == .http10Close)
+        guard case .http(let h) = r.config.virtualServers.first?.realServers.first?.checkers.first?.settings else {
+            Issue.record("expected HTTP_GET settings")
+            return
+        }
+        #expect(h.httpProtocol == .http10Close)
     }
 
     @Test("lvs_sync_daemon options are typed, each bad value an error at its own column")
