@@ -56,7 +56,7 @@ public enum ClusterChecker {
                     mismatch("VRRP version", "\(i0.version)", "\(i.version)", i0.location, i.location)
                 }
                 if i.advertInterval != i0.advertInterval {
-                    mismatch("advert_int", "\(i0.advertInterval)", "\(i.advertInterval)", i0.location, i.location)
+                    mismatch("advert_int", i0.advertInterval.configText, i.advertInterval.configText, i0.location, i.location)
                 }
                 let a0 = i0.authentication.map { "\($0.type.rawValue) '\($0.effectivePassword)'" } ?? "none"
                 let a1 = i.authentication.map { "\($0.type.rawValue) '\($0.effectivePassword)'" } ?? "none"

@@ -27,14 +27,15 @@ struct ConfigValidator {
                 sink.warning(.suspicious, v.priorityLocation,
                              "priority 255 is reserved for the address owner (the node whose own interface address is the virtual address)")
             }
+            let advert = v.advertInterval
             if v.version == 2 {
-                if v.advertInterval < 1 || v.advertInterval > 255 {
-                    sink.error(.outOfRange, v.location, "advert_int \(v.advertInterval) is outside 1…255 seconds for VRRPv2")
-                } else if v.advertInterval != v.advertInterval.rounded() {
-                    sink.warning(.suspicious, v.location, "VRRPv2 adverts carry whole seconds; advert_int \(v.advertInterval) will be rounded")
+                if advert < .seconds(1) || advert > .seconds(255) {
+                    sink.error(.outOfRange, v.location, "advert_int \(advert.configText) is outside 1…255 seconds for VRRPv2")
+                } else if advert.components.attoseconds != 0 {
+                    sink.warning(.suspicious, v.location, "VRRPv2 adverts carry whole seconds; advert_int \(advert.configText) will be rounded")
                 }
-            } else if v.advertInterval < 0.01 || v.advertInterval > 40.95 {
-                sink.error(.outOfRange, v.location, "advert_int \(v.advertInterval) is outside 0.01…40.95 seconds for VRRPv3")
+            } else if advert < .milliseconds(10) || advert > .milliseconds(40_950) {
+                sink.error(.outOfRange, v.location, "advert_int \(advert.configText) is outside 0.01…40.95 seconds for VRRPv3")
             }
             if v.version == 3, let a = v.authentication {
                 sink.warning(.suspicious, a.location, "VRRPv3 has no authentication; this block is ignored")

@@ -1,6 +1,7 @@
 // The typed model of a keepalived.conf. Every block is a struct with `public var` fields, documented
 // defaults (the ones keepalived 2.2 uses), and the `SourceLocation` of its keyword so later errors
-// (from the Director or the daemons) can point back at the configuration.
+// (from the Director or the daemons) can point back at the configuration. Times are `Duration`s, converted once
+// where the builder parses them; messages print them as keepalived.conf writes them (`Duration.configText`).
 
 import Vocabulary
 
@@ -71,28 +72,28 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     public var smtpServer: String?
     /// `smtp_server` port (default 25).
     public var smtpPort: UInt16 = 25
-    /// `smtp_connect_timeout` seconds (default 30).
-    public var smtpConnectTimeout: Double = 30
+    /// `smtp_connect_timeout` (default 30 s).
+    public var smtpConnectTimeout: Duration = .seconds(30)
     /// `smtp_helo_name`.
     public var smtpHeloName: String?
     /// `router_id` (keepalived defaults to the host name; nil here means "not written").
     public var routerID: String?
-    /// `vrrp_garp_master_delay` seconds (default 5).
-    public var vrrpGarpMasterDelay: Double = 5
+    /// `vrrp_garp_master_delay` (default 5 s).
+    public var vrrpGarpMasterDelay: Duration = .seconds(5)
     /// `vrrp_garp_master_repeat` (default 5).
     public var vrrpGarpMasterRepeat: Int = 5
-    /// `vrrp_garp_master_refresh` seconds (default 0 = off).
-    public var vrrpGarpMasterRefresh: Double = 0
+    /// `vrrp_garp_master_refresh` (default 0 = off).
+    public var vrrpGarpMasterRefresh: Duration = .zero
     /// `vrrp_garp_master_refresh_repeat` (default 1).
     public var vrrpGarpMasterRefreshRepeat: Int = 1
-    /// `vrrp_garp_lower_prio_delay` seconds, if set.
-    public var vrrpGarpLowerPrioDelay: Double?
+    /// `vrrp_garp_lower_prio_delay`, if set.
+    public var vrrpGarpLowerPrioDelay: Duration?
     /// `vrrp_garp_lower_prio_repeat`, if set.
     public var vrrpGarpLowerPrioRepeat: Int?
-    /// `vrrp_garp_interval` seconds between gratuitous ARPs (default 0).
-    public var vrrpGarpInterval: Double = 0
-    /// `vrrp_gna_interval` seconds between unsolicited NAs (default 0).
-    public var vrrpGNAInterval: Double = 0
+    /// `vrrp_garp_interval`: the time between gratuitous ARPs (default 0).
+    public var vrrpGarpInterval: Duration = .zero
+    /// `vrrp_gna_interval`: the time between unsolicited NAs (default 0).
+    public var vrrpGNAInterval: Duration = .zero
     /// `vrrp_strict`.
     public var vrrpStrict = false
     /// `enable_script_security`.
@@ -163,10 +164,10 @@ public struct VRRPScriptConfig: Sendable, Equatable, Codable {
     public var name: String
     /// `script` command line (required).
     public var script: String = ""
-    /// `interval` seconds (default 1).
-    public var interval: Double = 1
-    /// `timeout` seconds (default: the interval).
-    public var timeout: Double?
+    /// `interval` (default 1 s).
+    public var interval: Duration = .seconds(1)
+    /// `timeout` (default: the interval).
+    public var timeout: Duration?
     /// `weight` (default 0: failure puts tracking instances into FAULT).
     public var weight: Int = 0
     /// `weight … reverse`.
@@ -380,8 +381,8 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var virtualRouterID: Int = 0
     /// `priority` 1–255 (default 100; 255 means address owner).
     public var priority: Int = 100
-    /// `advert_int` seconds (default 1).
-    public var advertInterval: Double = 1
+    /// `advert_int` (default 1 s).
+    public var advertInterval: Duration = .seconds(1)
     /// `version` 2 or 3 (default: `global_defs vrrp_version`, itself 2).
     public var version: Int = 2
     /// `authentication` (VRRPv2 only).
@@ -402,8 +403,8 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var trackFiles: [TrackReference] = []
     /// `nopreempt`.
     public var nopreempt = false
-    /// `preempt_delay` seconds (default 0).
-    public var preemptDelay: Double = 0
+    /// `preempt_delay` (default 0).
+    public var preemptDelay: Duration = .zero
     /// `unicast_src_ip`.
     public var unicastSourceIP: IPAddress?
     /// `unicast_peer` entries (empty = multicast).
@@ -422,16 +423,16 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var notify: ConfigScript?
     /// `smtp_alert`.
     public var smtpAlert: Bool?
-    /// `garp_master_delay` seconds (default: global vrrp_garp_master_delay).
-    public var garpMasterDelay: Double = 5
+    /// `garp_master_delay` (default: global vrrp_garp_master_delay).
+    public var garpMasterDelay: Duration = .seconds(5)
     /// `garp_master_repeat` (default: global).
     public var garpMasterRepeat: Int = 5
-    /// `garp_master_refresh` seconds (default: global, 0 = off).
-    public var garpMasterRefresh: Double = 0
+    /// `garp_master_refresh` (default: global, 0 = off).
+    public var garpMasterRefresh: Duration = .zero
     /// `garp_master_refresh_repeat` (default: global).
     public var garpMasterRefreshRepeat: Int = 1
     /// `garp_lower_prio_delay`.
-    public var garpLowerPrioDelay: Double?
+    public var garpLowerPrioDelay: Duration?
     /// `garp_lower_prio_repeat`.
     public var garpLowerPrioRepeat: Int?
     /// `accept` (true) / `no_accept` (false); nil = keepalived's default (accept unless vrrp_strict).
@@ -521,8 +522,8 @@ public enum VirtualServerAddress: Sendable, Equatable, Codable {
 public struct VirtualServerConfig: Sendable, Equatable, Codable {
     /// The service.
     public var address: VirtualServerAddress
-    /// `delay_loop` seconds between checks (default 60).
-    public var delayLoop: Double = 60
+    /// `delay_loop`: the time between checks (default 60 s).
+    public var delayLoop: Duration = .seconds(60)
     /// `lb_algo` (default wlc, IPVS's default).
     public var lbAlgo: LBAlgo = .wlc
     /// `lb_kind` (default NAT).
@@ -685,16 +686,16 @@ public struct CheckerConfig: Sendable, Equatable, Codable {
     public var bindPort: UInt16?
     /// `fwmark` for checker packets.
     public var fwmark: UInt32?
-    /// `connect_timeout` seconds (default 5).
-    public var connectTimeout: Double = 5
+    /// `connect_timeout` (default 5 s).
+    public var connectTimeout: Duration = .seconds(5)
     /// `retry` / `nb_get_retry` (default 1; DNS_CHECK 3; MISC_CHECK 0).
     public var retry: Int = 1
-    /// `delay_before_retry` seconds (default 1; HTTP_GET/SSL_GET 3; DNS_CHECK the delay_loop).
-    public var delayBeforeRetry: Double = 1
-    /// `delay_loop` seconds (default: the virtual server's, 60).
-    public var delayLoop: Double = 60
-    /// `warmup` seconds (nil = random up to delay_loop, keepalived's default).
-    public var warmup: Double?
+    /// `delay_before_retry` (default 1 s; HTTP_GET/SSL_GET 3 s; DNS_CHECK the delay_loop).
+    public var delayBeforeRetry: Duration = .seconds(1)
+    /// `delay_loop` (default: the virtual server's, 60 s).
+    public var delayLoop: Duration = .seconds(60)
+    /// `warmup` (nil = random up to delay_loop, keepalived's default).
+    public var warmup: Duration?
     /// `alpha`.
     public var alpha = false
     /// `log_all_failures`.
@@ -709,7 +710,7 @@ public struct CheckerConfig: Sendable, Equatable, Codable {
     public init(settings: CheckerSettings) {
         self.settings = settings
         switch settings.kind {
-        case .http, .ssl: delayBeforeRetry = 3
+        case .http, .ssl: delayBeforeRetry = .seconds(3)
         case .dns: retry = 3
         case .misc: retry = 0
         case .tcp, .smtp, .udp, .ping, .file: break
@@ -798,8 +799,8 @@ public struct HTTPCheckerSettings: Sendable, Equatable, Codable {
 public struct MiscCheckerSettings: Sendable, Equatable, Codable {
     /// `misc_path`: the command line (required; empty when missing, which is an error).
     public var path: String
-    /// `misc_timeout` seconds (default: the checker's delay_loop, itself 60 by default).
-    public var timeout: Double
+    /// `misc_timeout` (default: the checker's delay_loop, itself 60 s by default).
+    public var timeout: Duration
     /// `misc_dynamic`: the exit status sets the weight.
     public var dynamic: Bool
     /// `user USER [GROUP]`: the user.
@@ -808,7 +809,7 @@ public struct MiscCheckerSettings: Sendable, Equatable, Codable {
     public var group: String?
 
     /// Creates the settings.
-    public init(path: String = "", timeout: Double = 60, dynamic: Bool = false, user: String? = nil,
+    public init(path: String = "", timeout: Duration = .seconds(60), dynamic: Bool = false, user: String? = nil,
                 group: String? = nil) {
         self.path = path
         self.timeout = timeout

@@ -36,6 +36,15 @@ struct ModelBuilder {
         return d
     }
 
+    /// `seconds` as a `Duration`: a time of the model, converted once here.
+    mutating func duration(_ t: Token, _ what: String, max: Double = 31_536_000) -> Duration? {
+        seconds(t, what, max: max).map(Self.duration)
+    }
+
+    /// Seconds as written, to the nanosecond: `0.1` is 100 ms exactly (`Duration.seconds(0.1)` would keep the
+    /// binary fraction's error, 5 attoseconds more). The value is finite and within 0…1 year, so nothing is clamped.
+    static func duration(_ seconds: Double) -> Duration { .clampedSeconds(seconds) }
+
     mutating func port(_ t: Token, _ what: String = "port") -> UInt16? {
         guard let n = Int(t.text) else {
             sink.error(.invalidValue, loc(t), "\(what) '\(clip(t.text))' is not a port number")
@@ -168,17 +177,17 @@ struct ModelBuilder {
             case "smtp_server":
                 g.smtpServer = a.first?.text
                 if a.count > 1, let p = port(a[1], "smtp_server port") { g.smtpPort = p }
-            case "smtp_connect_timeout": if let t = a.first, let d = seconds(t, "smtp_connect_timeout") { g.smtpConnectTimeout = d }
+            case "smtp_connect_timeout": if let t = a.first, let d = duration(t, "smtp_connect_timeout") { g.smtpConnectTimeout = d }
             case "smtp_helo_name": g.smtpHeloName = a.first?.text
             case "router_id": g.routerID = a.first?.text
-            case "vrrp_garp_master_delay": if let t = a.first, let d = seconds(t, n.name.text) { g.vrrpGarpMasterDelay = d }
+            case "vrrp_garp_master_delay": if let t = a.first, let d = duration(t, n.name.text) { g.vrrpGarpMasterDelay = d }
             case "vrrp_garp_master_repeat": if let t = a.first, let d = int(t, n.name.text, 0...65535) { g.vrrpGarpMasterRepeat = d }
-            case "vrrp_garp_master_refresh": if let t = a.first, let d = seconds(t, n.name.text) { g.vrrpGarpMasterRefresh = d }
+            case "vrrp_garp_master_refresh": if let t = a.first, let d = duration(t, n.name.text) { g.vrrpGarpMasterRefresh = d }
             case "vrrp_garp_master_refresh_repeat": if let t = a.first, let d = int(t, n.name.text, 0...65535) { g.vrrpGarpMasterRefreshRepeat = d }
-            case "vrrp_garp_lower_prio_delay": if let t = a.first { g.vrrpGarpLowerPrioDelay = seconds(t, n.name.text) }
+            case "vrrp_garp_lower_prio_delay": if let t = a.first { g.vrrpGarpLowerPrioDelay = duration(t, n.name.text) }
             case "vrrp_garp_lower_prio_repeat": if let t = a.first { g.vrrpGarpLowerPrioRepeat = int(t, n.name.text, 0...65535) }
-            case "vrrp_garp_interval": if let t = a.first, let d = seconds(t, n.name.text, max: 1) { g.vrrpGarpInterval = d }
-            case "vrrp_gna_interval": if let t = a.first, let d = seconds(t, n.name.text, max: 1) { g.vrrpGNAInterval = d }
+            case "vrrp_garp_interval": if let t = a.first, let d = duration(t, n.name.text, max: 1) { g.vrrpGarpInterval = d }
+            case "vrrp_gna_interval": if let t = a.first, let d = duration(t, n.name.text, max: 1) { g.vrrpGNAInterval = d }
             case "vrrp_strict": g.vrrpStrict = true
             case "enable_script_security": g.enableScriptSecurity = true
             case "script_user":
@@ -217,8 +226,8 @@ struct ModelBuilder {
                     s.scriptLocation = loc(t)
                     hasScript = true
                 }
-            case "interval": if let t = a.first, let d = seconds(t, "interval") { s.interval = d }
-            case "timeout": if let t = a.first { s.timeout = seconds(t, "timeout") }
+            case "interval": if let t = a.first, let d = duration(t, "interval") { s.interval = d }
+            case "timeout": if let t = a.first { s.timeout = duration(t, "timeout") }
             case "weight":
                 if let t = a.first, let w = int(t, "vrrp_script weight", -253...253) {
                     s.weight = w
@@ -384,7 +393,7 @@ struct ModelBuilder {
                 }
             case "advert_int":
                 if let t = a.first, let d = seconds(t, "advert_int", max: 255) {
-                    if d <= 0 { sink.error(.outOfRange, loc(t), "advert_int must be greater than 0") } else { v.advertInterval = d }
+                    if d <= 0 { sink.error(.outOfRange, loc(t), "advert_int must be greater than 0") } else { v.advertInterval = Self.duration(d) }
                 }
             case "version": if let t = a.first, let d = int(t, "version", 2...3) { v.version = d }
             case "authentication":
@@ -419,7 +428,7 @@ struct ModelBuilder {
             case "track_file": v.trackFiles += trackList(n, range: -254...254)
             case "nopreempt": v.nopreempt = true
             case "preempt": v.nopreempt = false
-            case "preempt_delay": if let t = a.first, let d = seconds(t, "preempt_delay", max: 1000) { v.preemptDelay = d }
+            case "preempt_delay": if let t = a.first, let d = duration(t, "preempt_delay", max: 1000) { v.preemptDelay = d }
             case "unicast_src_ip": if let t = a.first { v.unicastSourceIP = address(t, "unicast_src_ip") }
             case "mcast_src_ip": if let t = a.first { v.multicastSourceIP = address(t, "mcast_src_ip") }
             case "unicast_peer":
@@ -445,11 +454,11 @@ struct ModelBuilder {
             case "notify_stop": v.notifyStop = command(n)
             case "notify": v.notify = command(n)
             case "smtp_alert": v.smtpAlert = bool(n)
-            case "garp_master_delay": if let t = a.first, let d = seconds(t, n.name.text) { v.garpMasterDelay = d }
+            case "garp_master_delay": if let t = a.first, let d = duration(t, n.name.text) { v.garpMasterDelay = d }
             case "garp_master_repeat": if let t = a.first, let d = int(t, n.name.text, 0...65535) { v.garpMasterRepeat = d }
-            case "garp_master_refresh": if let t = a.first, let d = seconds(t, n.name.text) { v.garpMasterRefresh = d }
+            case "garp_master_refresh": if let t = a.first, let d = duration(t, n.name.text) { v.garpMasterRefresh = d }
             case "garp_master_refresh_repeat": if let t = a.first, let d = int(t, n.name.text, 0...65535) { v.garpMasterRefreshRepeat = d }
-            case "garp_lower_prio_delay": if let t = a.first { v.garpLowerPrioDelay = seconds(t, n.name.text) }
+            case "garp_lower_prio_delay": if let t = a.first { v.garpLowerPrioDelay = duration(t, n.name.text) }
             case "garp_lower_prio_repeat": if let t = a.first { v.garpLowerPrioRepeat = int(t, n.name.text, 0...65535) }
             case "accept": v.accept = true
             case "no_accept": v.accept = false
@@ -570,7 +579,7 @@ struct ModelBuilder {
             duplicateCheck(n, &seen)
             let a = args(n)
             switch n.name {
-            case "delay_loop": if let t = a.first, let d = seconds(t, "delay_loop"), d > 0 { vs.delayLoop = d; timers.delayLoop = d }
+            case "delay_loop": if let t = a.first, let d = seconds(t, "delay_loop"), d > 0 { vs.delayLoop = Self.duration(d); timers.delayLoop = vs.delayLoop }
             case "lb_algo":
                 if let t = a.first {
                     if let algo = LBAlgo(rawValue: t.text.lowercased()) { vs.lbAlgo = algo } else {
@@ -630,20 +639,20 @@ struct ModelBuilder {
 
     /// Timer values with inheritance (virtual server → real server → checker).
     struct Timers {
-        var connectTimeout: Double?
+        var connectTimeout: Duration?
         var retry: Int?
-        var delayBeforeRetry: Double?
-        var warmup: Double?
-        var delayLoop: Double?
+        var delayBeforeRetry: Duration?
+        var warmup: Duration?
+        var delayLoop: Duration?
 
         mutating func apply(_ n: Node, _ b: inout ModelBuilder) {
             guard let t = b.args(n).first else { return }
             switch n.name {
-            case "connect_timeout": if let d = b.seconds(t, "connect_timeout") { connectTimeout = d }
+            case "connect_timeout": if let d = b.duration(t, "connect_timeout") { connectTimeout = d }
             case "retry": if let d = b.int(t, "retry", 0...Int(Int32.max)) { retry = d }
-            case "delay_before_retry": if let d = b.seconds(t, "delay_before_retry") { delayBeforeRetry = d }
-            case "warmup": if let d = b.seconds(t, "warmup") { warmup = d }
-            case "delay_loop": if let d = b.seconds(t, "delay_loop") { delayLoop = d }
+            case "delay_before_retry": if let d = b.duration(t, "delay_before_retry") { delayBeforeRetry = d }
+            case "warmup": if let d = b.duration(t, "warmup") { warmup = d }
+            case "delay_loop": if let d = b.duration(t, "delay_loop") { delayLoop = d }
             default: break
             }
         }
@@ -683,7 +692,7 @@ struct ModelBuilder {
         return rs
     }
 
-    mutating func checker(_ node: Node, rs: RealServerConfig, timers inherited: Timers, vsDelayLoop: Double) -> CheckerConfig? {
+    mutating func checker(_ node: Node, rs: RealServerConfig, timers inherited: Timers, vsDelayLoop: Duration) -> CheckerConfig? {
         guard let kind = node.grammar.checkerKind else { return nil }
         var c = CheckerConfig(kind: kind)
         c.location = loc(node)
@@ -693,7 +702,7 @@ struct ModelBuilder {
         var enableSNI = false
         var misc = MiscCheckerSettings()
         var miscPath: String?
-        var miscTimeout: Double?
+        var miscTimeout: Duration?
         var smtp = SMTPCheckerSettings()
         var dns = DNSCheckerSettings()
         var udp = UDPCheckerSettings()
@@ -723,7 +732,7 @@ struct ModelBuilder {
             case "fast_recovery": http.fastRecovery = bool(n)
             case "enable_sni": enableSNI = true
             case "misc_path": miscPath = a.first?.text
-            case "misc_timeout": if let x = a.first { miscTimeout = seconds(x, "misc_timeout") }
+            case "misc_timeout": if let x = a.first { miscTimeout = duration(x, "misc_timeout") }
             case "misc_dynamic": misc.dynamic = true
             case "user":
                 misc.user = a.first?.text

@@ -13,10 +13,9 @@ extension DirectorPlan {
                         virtualServer vs: VirtualServerConfig, config: KeepalivedConfig) -> CheckerSpec {
         let target = ConnectTarget(address: c.connectIP ?? rs.address, port: c.connectPort ?? port,
                                    bindAddress: c.bindTo, bindPort: c.bindPort,
-                                   timeout: .clampedSeconds(c.connectTimeout))
-        let timing = CheckTiming(delayLoop: .clampedSeconds(c.delayLoop), retry: c.retry,
-                                 delayBeforeRetry: .clampedSeconds(c.delayBeforeRetry),
-                                 warmup: c.warmup.map { .clampedSeconds($0) }, alpha: c.alpha || vs.alpha)
+                                   timeout: c.connectTimeout)
+        let timing = CheckTiming(delayLoop: c.delayLoop, retry: c.retry, delayBeforeRetry: c.delayBeforeRetry,
+                                 warmup: c.warmup, alpha: c.alpha || vs.alpha)
         let kind: CheckKind
         switch c.settings {
         case .tcp:
@@ -27,7 +26,7 @@ extension DirectorPlan {
             kind = .http(http(h, enableSNI: enableSNI, target: target, realServer: rs, virtualServer: vs))
         case .misc(let m):
             kind = .misc(MiscCheck(command: ScriptCommand(command: m.path, user: m.user),
-                                   timeout: .clampedSeconds(m.timeout), dynamic: m.dynamic))
+                                   timeout: m.timeout, dynamic: m.dynamic))
         case .smtp(let s):
             kind = .smtp(SMTPCheck(target: target, heloName: s.heloName ?? config.globalDefs.smtpHeloName ?? "localhost"))
         case .dns(let d):

@@ -26,8 +26,8 @@ extension DirectorPlan {
         return VRRPRuntimeConfiguration(instances: instances, syncGroups: groups, scripts: scripts, trackFiles: files)
     }
 
-    /// Seconds from the config as a duration; non-finite or absurd values are clamped (0 … 1 day).
-    static func duration(_ seconds: Double) -> Duration { .clampedSeconds(seconds, limit: 86_400) }
+    /// A VRRP time of the model, at most one day (the builder accepts up to a year; HA's timers need no more).
+    static func duration(_ d: Duration) -> Duration { min(max(d, .zero), .seconds(86_400)) }
 
     static func notify(master: ConfigScript?, backup: ConfigScript?, fault: ConfigScript?, stop: ConfigScript?,
                        generic: ConfigScript?) -> VRRPNotifyScripts {

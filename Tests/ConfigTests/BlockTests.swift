@@ -29,9 +29,9 @@ func globalDefsBlock() {
     let g = r.config.globalDefs
     #expect(g.notificationEmail == ["a@x", "b@x"])
     #expect(g.smtpServer == "10.0.0.1" && g.smtpPort == 2525)
-    #expect(g.vrrpGarpMasterDelay == 2 && g.vrrpGarpMasterRepeat == 3)
-    #expect(g.vrrpGarpMasterRefresh == 60 && g.vrrpGarpMasterRefreshRepeat == 2)
-    #expect(g.vrrpGarpInterval == 0.001 && g.vrrpGNAInterval == 0.002)
+    #expect(g.vrrpGarpMasterDelay == .seconds(2) && g.vrrpGarpMasterRepeat == 3)
+    #expect(g.vrrpGarpMasterRefresh == .seconds(60) && g.vrrpGarpMasterRefreshRepeat == 2)
+    #expect(g.vrrpGarpInterval == .milliseconds(1) && g.vrrpGNAInterval == .milliseconds(2))
     #expect(g.vrrpStrict && g.enableScriptSecurity)
     #expect(g.scriptUser == "nobody" && g.scriptGroup == "nogroup")
     #expect(g.vrrpVersion == 3)
@@ -42,10 +42,10 @@ func vrrpScriptBlock() {
     let r = parse("vrrp_script chk {\n script \"/bin/check arg\"\n interval 2\n timeout 3\n weight -20 reverse\n rise 2\n fall 3\n user nobody\n init_fail\n}\nvrrp_script d {\n script /bin/true\n}\n")
     #expect(r.errors.isEmpty, "\(r.rendered())")
     let s = r.config.vrrpScripts[0]
-    #expect(s.script == "/bin/check arg" && s.interval == 2 && s.timeout == 3)
+    #expect(s.script == "/bin/check arg" && s.interval == .seconds(2) && s.timeout == .seconds(3))
     #expect(s.weight == -20 && s.weightReverse && s.rise == 2 && s.fall == 3 && s.user == "nobody" && s.initFail)
     let d = r.config.vrrpScripts[1]
-    #expect(d.interval == 1 && d.weight == 0 && d.rise == 1 && d.fall == 1)
+    #expect(d.interval == .seconds(1) && d.weight == 0 && d.rise == 1 && d.fall == 1)
 }
 
 @Test("vrrp_track_file and vrrp_sync_group parse")
@@ -126,7 +126,7 @@ func vrrpInstanceBlock() throws {
     #expect(r.errors.isEmpty, "\(r.rendered())")
     let v = try #require(r.config.vrrpInstances.first)
     #expect(v.state == .master && v.interface == "eth0" && v.virtualRouterID == 51 && v.priority == 150)
-    #expect(v.advertInterval == 2 && v.authentication?.type == .ah)
+    #expect(v.advertInterval == .seconds(2) && v.authentication?.type == .ah)
     #expect(v.virtualIPAddresses.count == 2)
     let vip = v.virtualIPAddresses[0]
     #expect(vip.broadcast?.description == "192.168.0.255" && vip.device == "eth1" && vip.scope == 0 && vip.label == "eth1:0")
@@ -137,21 +137,21 @@ func vrrpInstanceBlock() throws {
     #expect(v.trackScripts == [TrackReference(name: "s", weight: -30, location: v.trackScripts[0].location)])
     #expect(v.trackInterfaces.map(\.name) == ["eth1", "eth2"] && v.trackInterfaces[0].weight == -10)
     #expect(v.trackFiles.first?.reverse == true)
-    #expect(v.nopreempt && v.preemptDelay == 5)
+    #expect(v.nopreempt && v.preemptDelay == .seconds(5))
     #expect(v.unicastSourceIP?.description == "10.0.0.1")
     #expect(v.unicastPeers.first?.minTTL == 1 && v.unicastPeers.first?.maxTTL == 10)
     #expect(v.notifyMaster?.command == "/bin/notify master" && v.notifyMaster?.user == "root")
     #expect(v.notifyBackup != nil && v.notifyFault != nil && v.notifyStop != nil && v.notify != nil)
-    #expect(v.smtpAlert == true && v.garpMasterDelay == 1 && v.garpMasterRepeat == 2)
-    #expect(v.garpMasterRefresh == 30 && v.garpMasterRefreshRepeat == 3)
+    #expect(v.smtpAlert == true && v.garpMasterDelay == .seconds(1) && v.garpMasterRepeat == 2)
+    #expect(v.garpMasterRefresh == .seconds(30) && v.garpMasterRefreshRepeat == 3)
     #expect(v.accept == true && v.dontTrackPrimary && v.useVMAC == "vrrp51")
 }
 
 @Test("vrrp_instance defaults follow keepalived")
 func vrrpInstanceDefaults() throws {
     let v = try #require(parse(minimalInstance).config.vrrpInstances.first)
-    #expect(v.state == .backup && v.priority == 100 && v.advertInterval == 1 && v.version == 2)
-    #expect(v.garpMasterDelay == 5 && v.garpMasterRepeat == 5 && v.preemptDelay == 0 && !v.nopreempt)
+    #expect(v.state == .backup && v.priority == 100 && v.advertInterval == .seconds(1) && v.version == 2)
+    #expect(v.garpMasterDelay == .seconds(5) && v.garpMasterRepeat == 5 && v.preemptDelay == .zero && !v.nopreempt)
 }
 
 @Test("virtual_server with every checker kind")
@@ -234,7 +234,7 @@ func virtualServerBlock() throws {
     #expect(r.errors.isEmpty, "\(r.rendered())")
     let vs = try #require(r.config.virtualServers.first)
     #expect(vs.address == .address(IPAddress("10.0.0.1")!, port: 80))
-    #expect(vs.delayLoop == 6 && vs.lbAlgo == .wrr && vs.lbKind == .dr && vs.persistenceTimeout == 50)
+    #expect(vs.delayLoop == .seconds(6) && vs.lbAlgo == .wrr && vs.lbKind == .dr && vs.persistenceTimeout == 50)
     #expect(vs.persistenceGranularity?.description == "255.255.255.0" && vs.protocol == .tcp)
     #expect(vs.sorryServer?.description == "10.0.0.99" && vs.sorryServerPort == 8080 && vs.sorryServerInhibit)
     #expect(vs.virtualhost == "www.example.com" && vs.alpha && vs.omega && vs.quorum == 2 && vs.hysteresis == 1)
@@ -244,16 +244,16 @@ func virtualServerBlock() throws {
     #expect(rs.lbKind == .dr && rs.notifyUp != nil && rs.notifyDown != nil)
     #expect(rs.checkers.map(\.kind) == [.tcp, .http, .ssl, .misc, .smtp, .dns, .udp, .ping, .file])
     let tcp = rs.checkers[0]
-    #expect(tcp.connectPort == 81 && tcp.connectTimeout == 2 && tcp.retry == 1 && tcp.delayLoop == 6)
+    #expect(tcp.connectPort == 81 && tcp.connectTimeout == .seconds(2) && tcp.retry == 1 && tcp.delayLoop == .seconds(6))
     #expect(tcp.settings == .tcp)
     let http = rs.checkers[1]
     guard case .http(let h) = http.settings else { Issue.record("expected HTTP_GET settings"); return }
     #expect(h.urls.first?.path == "/health" && h.urls.first?.digest == "9b3a0c85a887a256d6939da88aabd8cd")
     #expect(h.urls.first?.statusCodes == [StatusCodeRange(200, 200), StatusCodeRange(300, 399)])
     #expect(http.connectIP?.description == "10.0.0.3" && http.bindTo?.description == "10.0.0.1" && http.bindPort == 5555)
-    #expect(http.retry == 4 && http.delayBeforeRetry == 2 && http.warmup == 1 && h.virtualhost == "www.example.com")
+    #expect(http.retry == 4 && http.delayBeforeRetry == .seconds(2) && http.warmup == .seconds(1) && h.virtualhost == "www.example.com")
     guard case .ssl(_, let enableSNI) = rs.checkers[2].settings else { Issue.record("expected SSL_GET settings"); return }
-    #expect(enableSNI && rs.checkers[2].delayBeforeRetry == 3)
+    #expect(enableSNI && rs.checkers[2].delayBeforeRetry == .seconds(3))
     guard case .misc(let misc) = rs.checkers[3].settings else { Issue.record("expected MISC_CHECK settings"); return }
     #expect(misc.path == "/bin/check 10.0.0.2" && misc.dynamic && rs.checkers[3].retry == 0)
     #expect(rs.checkers[4].settings == .smtp(SMTPCheckerSettings(heloName: "me")))
@@ -269,7 +269,7 @@ func timerInheritance() throws {
     let r = parse("virtual_server 10.0.0.1 80 {\n delay_loop 7\n connect_timeout 9\n real_server 10.0.0.2 80 {\n  retry 4\n  TCP_CHECK {\n  }\n }\n}\n")
     #expect(r.errors.isEmpty, "\(r.rendered())")
     let c = try #require(r.config.virtualServers.first?.realServers.first?.checkers.first)
-    #expect(c.delayLoop == 7 && c.connectTimeout == 9 && c.retry == 4 && c.delayBeforeRetry == 1)
+    #expect(c.delayLoop == .seconds(7) && c.connectTimeout == .seconds(9) && c.retry == 4 && c.delayBeforeRetry == .seconds(1))
 }
 
 @Test("virtual_server fwmark and group forms, and virtual_server_group entries")

@@ -47,8 +47,8 @@ struct CheckerSettingsTests {
             Issue.record("expected two .misc settings")
             return
         }
-        #expect(first == MiscCheckerSettings(path: "/bin/true", timeout: 7))
-        #expect(second == MiscCheckerSettings(path: "/bin/false", timeout: 3, user: "nobody", group: "nogroup"))
+        #expect(first == MiscCheckerSettings(path: "/bin/true", timeout: .seconds(7)))
+        #expect(second == MiscCheckerSettings(path: "/bin/false", timeout: .seconds(3), user: "nobody", group: "nogroup"))
     }
 
     @Test("A MISC_CHECK without misc_path is an error at the block, and its path is empty")

@@ -69,4 +69,35 @@ struct DirectorPlanHealthTests {
         #expect(plan.scriptSecurity == ScriptSecurity(enabled: true, defaultUser: "nobody"))
         #expect(plan.vrrp.scriptSecurity == plan.scriptSecurity)
     }
+
+    @Test("Model times reach HA and HealthCheck unchanged: 0.1 s is 100 ms, a MISC_CHECK timeout defaults to delay_loop")
+    func timesPassThrough() throws {
+        let loaded = ConfigLoader.parse(text: """
+        vrrp_script chk { script /bin/true interval 0.2 }
+        vrrp_instance VI_1 {
+          interface eth0
+          virtual_router_id 51
+          version 3
+          advert_int 0.1
+          preempt_delay 0.3
+          garp_master_delay 0.5
+          virtual_ipaddress { 10.0.0.100 }
+        }
+        virtual_server 10.0.0.1 80 {
+          delay_loop 1.5
+          real_server 10.0.1.5 80 { MISC_CHECK { misc_path /bin/true } }
+        }
+        """)
+        #expect(loaded.isValid, "\(loaded.rendered())")
+        let plan = try DirectorPlan(config: loaded.config)
+        let instance = try #require(plan.vrrp.instances.first)
+        #expect(instance.configuration.advertInterval == .milliseconds(100))
+        #expect(instance.configuration.preemptDelay == .milliseconds(300))
+        #expect(instance.garp.masterDelay == .milliseconds(500))
+        #expect(plan.vrrp.scripts.first?.interval == .milliseconds(200))
+        let checker = try #require(plan.health.first?.realServers.first?.checkers.first)
+        #expect(checker.timing.delayLoop == .milliseconds(1500))
+        guard case .misc(let m) = checker.kind else { Issue.record("expected MISC_CHECK"); return }
+        #expect(m.timeout == .milliseconds(1500))
+    }
 }
