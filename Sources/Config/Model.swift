@@ -1,7 +1,8 @@
 // The typed model of a keepalived.conf. Every block is a struct with `public var` fields, documented
 // defaults (the ones keepalived 2.2 uses), and the `SourceLocation` of its keyword so later errors
 // (from the Director or the daemons) can point back at the configuration. Times are `Duration`s, converted once
-// where the builder parses them; messages print them as keepalived.conf writes them (`Duration.configText`).
+// where the builder parses them; messages print them as keepalived.conf writes them (`Duration.configText`), and
+// JSON as seconds (`Seconds`).
 
 import Vocabulary
 
@@ -73,27 +74,27 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     /// `smtp_server` port (default 25).
     public var smtpPort: UInt16 = 25
     /// `smtp_connect_timeout` (default 30 s).
-    public var smtpConnectTimeout: Duration = .seconds(30)
+    @Seconds public var smtpConnectTimeout: Duration = .seconds(30)
     /// `smtp_helo_name`.
     public var smtpHeloName: String?
     /// `router_id` (keepalived defaults to the host name; nil here means "not written").
     public var routerID: String?
     /// `vrrp_garp_master_delay` (default 5 s).
-    public var vrrpGarpMasterDelay: Duration = .seconds(5)
+    @Seconds public var vrrpGarpMasterDelay: Duration = .seconds(5)
     /// `vrrp_garp_master_repeat` (default 5).
     public var vrrpGarpMasterRepeat: Int = 5
     /// `vrrp_garp_master_refresh` (default 0 = off).
-    public var vrrpGarpMasterRefresh: Duration = .zero
+    @Seconds public var vrrpGarpMasterRefresh: Duration = .zero
     /// `vrrp_garp_master_refresh_repeat` (default 1).
     public var vrrpGarpMasterRefreshRepeat: Int = 1
     /// `vrrp_garp_lower_prio_delay`, if set.
-    public var vrrpGarpLowerPrioDelay: Duration?
+    @OptionalSeconds public var vrrpGarpLowerPrioDelay: Duration? = nil
     /// `vrrp_garp_lower_prio_repeat`, if set.
     public var vrrpGarpLowerPrioRepeat: Int?
     /// `vrrp_garp_interval`: the time between gratuitous ARPs (default 0).
-    public var vrrpGarpInterval: Duration = .zero
+    @Seconds public var vrrpGarpInterval: Duration = .zero
     /// `vrrp_gna_interval`: the time between unsolicited NAs (default 0).
-    public var vrrpGNAInterval: Duration = .zero
+    @Seconds public var vrrpGNAInterval: Duration = .zero
     /// `vrrp_strict`.
     public var vrrpStrict = false
     /// `enable_script_security`.
@@ -165,9 +166,9 @@ public struct VRRPScriptConfig: Sendable, Equatable, Codable {
     /// `script` command line (required).
     public var script: String = ""
     /// `interval` (default 1 s).
-    public var interval: Duration = .seconds(1)
+    @Seconds public var interval: Duration = .seconds(1)
     /// `timeout` (default: the interval).
-    public var timeout: Duration?
+    @OptionalSeconds public var timeout: Duration? = nil
     /// `weight` (default 0: failure puts tracking instances into FAULT).
     public var weight: Int = 0
     /// `weight … reverse`.
@@ -382,7 +383,7 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     /// `priority` 1–255 (default 100; 255 means address owner).
     public var priority: Int = 100
     /// `advert_int` (default 1 s).
-    public var advertInterval: Duration = .seconds(1)
+    @Seconds public var advertInterval: Duration = .seconds(1)
     /// `version` 2 or 3 (default: `global_defs vrrp_version`, itself 2).
     public var version: Int = 2
     /// `authentication` (VRRPv2 only).
@@ -404,7 +405,7 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     /// `nopreempt`.
     public var nopreempt = false
     /// `preempt_delay` (default 0).
-    public var preemptDelay: Duration = .zero
+    @Seconds public var preemptDelay: Duration = .zero
     /// `unicast_src_ip`.
     public var unicastSourceIP: IPAddress?
     /// `unicast_peer` entries (empty = multicast).
@@ -424,15 +425,15 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     /// `smtp_alert`.
     public var smtpAlert: Bool?
     /// `garp_master_delay` (default: global vrrp_garp_master_delay).
-    public var garpMasterDelay: Duration = .seconds(5)
+    @Seconds public var garpMasterDelay: Duration = .seconds(5)
     /// `garp_master_repeat` (default: global).
     public var garpMasterRepeat: Int = 5
     /// `garp_master_refresh` (default: global, 0 = off).
-    public var garpMasterRefresh: Duration = .zero
+    @Seconds public var garpMasterRefresh: Duration = .zero
     /// `garp_master_refresh_repeat` (default: global).
     public var garpMasterRefreshRepeat: Int = 1
     /// `garp_lower_prio_delay`.
-    public var garpLowerPrioDelay: Duration?
+    @OptionalSeconds public var garpLowerPrioDelay: Duration? = nil
     /// `garp_lower_prio_repeat`.
     public var garpLowerPrioRepeat: Int?
     /// `accept` (true) / `no_accept` (false); nil = keepalived's default (accept unless vrrp_strict).
@@ -523,7 +524,7 @@ public struct VirtualServerConfig: Sendable, Equatable, Codable {
     /// The service.
     public var address: VirtualServerAddress
     /// `delay_loop`: the time between checks (default 60 s).
-    public var delayLoop: Duration = .seconds(60)
+    @Seconds public var delayLoop: Duration = .seconds(60)
     /// `lb_algo` (default wlc, IPVS's default).
     public var lbAlgo: LBAlgo = .wlc
     /// `lb_kind` (default NAT).
@@ -687,15 +688,15 @@ public struct CheckerConfig: Sendable, Equatable, Codable {
     /// `fwmark` for checker packets.
     public var fwmark: UInt32?
     /// `connect_timeout` (default 5 s).
-    public var connectTimeout: Duration = .seconds(5)
+    @Seconds public var connectTimeout: Duration = .seconds(5)
     /// `retry` / `nb_get_retry` (default 1; DNS_CHECK 3; MISC_CHECK 0).
     public var retry: Int = 1
     /// `delay_before_retry` (default 1 s; HTTP_GET/SSL_GET 3 s; DNS_CHECK the delay_loop).
-    public var delayBeforeRetry: Duration = .seconds(1)
+    @Seconds public var delayBeforeRetry: Duration = .seconds(1)
     /// `delay_loop` (default: the virtual server's, 60 s).
-    public var delayLoop: Duration = .seconds(60)
+    @Seconds public var delayLoop: Duration = .seconds(60)
     /// `warmup` (nil = random up to delay_loop, keepalived's default).
-    public var warmup: Duration?
+    @OptionalSeconds public var warmup: Duration? = nil
     /// `alpha`.
     public var alpha = false
     /// `log_all_failures`.
@@ -800,7 +801,7 @@ public struct MiscCheckerSettings: Sendable, Equatable, Codable {
     /// `misc_path`: the command line (required; empty when missing, which is an error).
     public var path: String
     /// `misc_timeout` (default: the checker's delay_loop, itself 60 s by default).
-    public var timeout: Duration
+    @Seconds public var timeout: Duration
     /// `misc_dynamic`: the exit status sets the weight.
     public var dynamic: Bool
     /// `user USER [GROUP]`: the user.

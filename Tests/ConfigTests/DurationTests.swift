@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Vocabulary
 @testable import Config
@@ -74,5 +75,17 @@ struct DurationTests {
         let m = ClusterChecker.check([a, b]).filter { $0.kind == .clusterMismatch && $0.message.contains("advert_int") }
         #expect(m.count == 1)
         #expect(m.first?.message.contains("advert_int is 2 on b.conf but 0.5 on a.conf") == true, "\(m)")
+    }
+
+    @Test("The model's JSON writes times as seconds and leaves an unset one out")
+    func jsonSeconds() throws {
+        let r = instance("version 3\n    advert_int 0.5")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(r.config.vrrpInstances[0]), as: UTF8.self)
+        #expect(json.contains("\"advertInterval\":0.5,") && json.contains("\"garpMasterDelay\":5,"), "\(json)")
+        #expect(!json.contains("garpLowerPrioDelay"), "\(json)")
+        let back = try JSONDecoder().decode(VRRPInstanceConfig.self, from: Data(json.utf8))
+        #expect(back == r.config.vrrpInstances[0] && back.garpLowerPrioDelay == nil)
     }
 }
