@@ -25,7 +25,7 @@ extension DirectorPlan {
         case .ssl(let h, let enableSNI):
             kind = .http(http(h, enableSNI: enableSNI, target: target, realServer: rs, virtualServer: vs))
         case .misc(let m):
-            kind = .misc(MiscCheck(command: ScriptCommand(command: m.path, user: m.user),
+            kind = .misc(MiscCheck(command: ScriptCommand(command: m.path, user: m.user, group: m.group),
                                    timeout: m.timeout, dynamic: m.dynamic))
         case .smtp(let s):
             kind = .smtp(SMTPCheck(target: target, heloName: s.heloName ?? config.globalDefs.smtpHeloName ?? "localhost"))

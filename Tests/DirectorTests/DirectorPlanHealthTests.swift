@@ -29,7 +29,7 @@ struct DirectorPlanHealthTests {
           connect_timeout 2
           retry 2
         }
-        MISC_CHECK { misc_path "/usr/local/bin/check 'a b'" misc_timeout 4 misc_dynamic }
+        MISC_CHECK { misc_path "/usr/local/bin/check 'a b'" misc_timeout 4 misc_dynamic user nobody nogroup }
       }
     }
     virtual_server fwmark 7 {
@@ -64,6 +64,7 @@ struct DirectorPlanHealthTests {
         guard case .misc(let m) = rs.checkers[1].kind else { Issue.record("expected MISC_CHECK"); return }
         #expect(m.command.argv() == ["/usr/local/bin/check", "a b"])
         #expect(m.timeout == .seconds(4) && m.dynamic)
+        #expect(m.command.user == "nobody" && m.command.group == "nogroup")
         guard case .http(let s) = vss[1].realServers.first?.checkers.first?.kind else { Issue.record("expected SSL_GET"); return }
         #expect(s.tls == TLSSettings(serverName: "www.example"))
         #expect(plan.scriptSecurity == ScriptSecurity(enabled: true, defaultUser: "nobody"))
