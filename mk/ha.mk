@@ -19,8 +19,8 @@ test-host-ha:
 fuzz-ha:
 	@mkdir -p .build-fuzz-ha/corpus
 	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name HAFuzz -use-ld=lld \
-	  $$(scripts/lib/vocabulary-module.sh .build-fuzz-ha/vocabulary -O -sanitize=fuzzer,address) \
-	  $(HA_CORE) Fuzz/HA/main.swift -o .build-fuzz-ha/fuzz-ha 2>&1 | grep -v '^$$' || true
+	  $(HA_CORE) Fuzz/HA/main.swift -o .build-fuzz-ha/fuzz-ha \
+	  $$(scripts/lib/vocabulary-module.sh .build-fuzz-ha/vocabulary -O -sanitize=fuzzer,address) 2>&1 | grep -v '^$$' || true
 	@test -x .build-fuzz-ha/fuzz-ha
 	SWIFT_BACKTRACE=enable=no .build-fuzz-ha/fuzz-ha -runs=$(HA_FUZZ_RUNS) -max_len=512 .build-fuzz-ha/corpus
 

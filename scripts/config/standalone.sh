@@ -16,8 +16,8 @@ case "${1:-}" in
 check)
     vocabulary=$(scripts/lib/vocabulary-module.sh "$out/vocabulary-O" -O -wmo)
     # shellcheck disable=SC2086
-    swiftc -O -wmo -swift-version 6 -parse-as-library -module-name ConfigStandalone $vocabulary \
-        Sources/Config/*.swift scripts/config/standalone-main.swift -o "$out/config-standalone"
+    swiftc -O -wmo -swift-version 6 -parse-as-library -module-name ConfigStandalone \
+        Sources/Config/*.swift scripts/config/standalone-main.swift -o "$out/config-standalone" $vocabulary
     echo "$out/config-standalone" ;;
 tests)
     src="$out/tests-src"
@@ -30,8 +30,8 @@ tests)
     printf 'import Testing\nimport Glibc\n@main struct TestMain {\n    static func main() async {\n        exit(await Testing.__swiftPMEntryPoint(passing: nil) as CInt)\n    }\n}\n' > "$src/zz_main.swift"
     vocabulary=$(scripts/lib/vocabulary-module.sh "$out/vocabulary-Onone" -Onone)
     # shellcheck disable=SC2086
-    swiftc -Onone -swift-version 6 -parse-as-library -module-name ConfigTestsStandalone $vocabulary \
-        Sources/Config/*.swift "$src/zz_main.swift" "$src"/Tests/ConfigTests/*.swift -o "$out/config-tests"
+    swiftc -Onone -swift-version 6 -parse-as-library -module-name ConfigTestsStandalone \
+        Sources/Config/*.swift "$src/zz_main.swift" "$src"/Tests/ConfigTests/*.swift -o "$out/config-tests" $vocabulary
     echo "$out/config-tests" ;;
 *)
     echo "usage: $0 check|tests" >&2; exit 2 ;;

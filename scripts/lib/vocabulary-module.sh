@@ -2,7 +2,8 @@
 # Builds Sources/Vocabulary alone with swiftc into OUTDIR (Vocabulary.swiftmodule + libVocabulary.a), for the
 # builds that compile a module's sources without SwiftPM (fuzzers, the standalone Config build). Extra arguments are
 # swiftc flags (the same optimisation and sanitizer flags as the module that imports it).
-# Prints the flags to add to the importing swiftc command.
+# Prints the flags to add to the importing swiftc command, after its source files (the archive must follow the
+# objects that use it on the link line).
 set -euo pipefail
 out=$1; shift
 root="$(cd "$(dirname "$0")/../.." && pwd)"
