@@ -56,7 +56,8 @@ struct ConfigValidator {
             }
             for vip in v.virtualIPAddresses {
                 if let (other, loc) = vipOwner[vip.address.address] {
-                    sink.error(.duplicateVIP, vip.location,
+                    // keepalived warns and runs both instances.
+                    sink.warning(.duplicateVIP, vip.location,
                                "virtual address \(vip.address.address) is also managed by vrrp_instance '\(other)'",
                                related: [.init(location: loc, message: "also here")])
                 } else {
@@ -64,7 +65,7 @@ struct ConfigValidator {
                 }
             }
             for t in v.trackScripts where scripts[t.name] == nil {
-                sink.error(.undefinedReference, t.location, "track_script names '\(t.name)', but there is no vrrp_script '\(t.name)'")
+                sink.warning(.undefinedReference, t.location, "track_script names '\(t.name)', but there is no vrrp_script '\(t.name)'; ignored, as keepalived ignores it")
             }
             for t in v.trackFiles where files[t.name] == nil {
                 sink.error(.undefinedReference, t.location, "track_file names '\(t.name)', but there is no vrrp_track_file '\(t.name)'")
@@ -92,7 +93,7 @@ struct ConfigValidator {
                 }
             }
             for t in g.trackScripts where scripts[t.name] == nil {
-                sink.error(.undefinedReference, t.location, "track_script names '\(t.name)', but there is no vrrp_script '\(t.name)'")
+                sink.warning(.undefinedReference, t.location, "track_script names '\(t.name)', but there is no vrrp_script '\(t.name)'; ignored, as keepalived ignores it")
             }
         }
         if let d = c.globalDefs.lvsSyncDaemon, !instances.contains(d.vrrpInstance) {

@@ -248,7 +248,9 @@ struct ModelBuilder {
             }
         }
         if !hasScript {
-            sink.error(.missingValue, loc(node), "vrrp_script '\(name)' has no 'script'")
+            // keepalived warns and drops such a script (a conditional `@ID script` line may leave it empty).
+            sink.warning(.missingValue, loc(node), "vrrp_script '\(name)' has no 'script'; it is ignored, as keepalived ignores it")
+            return nil
         }
         return s
     }

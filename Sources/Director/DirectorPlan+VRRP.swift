@@ -69,7 +69,7 @@ extension DirectorPlan {
             virtualAddresses: vips.map(\.address), authentication: version == .v2 ? auth : .none,
             primaryAddress: source ?? .v4(0))
         // A reference's own weight wins over the script's; `reverse` inverts the sense.
-        let scripts = v.trackScripts.map { ref -> VRRPTrackReference in
+        let scripts = v.trackScripts.filter { config.vrrpScript(named: $0.name) != nil }.map { ref -> VRRPTrackReference in
             let w = ref.weight ?? config.vrrpScript(named: ref.name)?.weight ?? 0
             return VRRPTrackReference(name: ref.name, weight: ref.reverse ? -w : w)
         }

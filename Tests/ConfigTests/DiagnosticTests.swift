@@ -67,11 +67,12 @@ func duplicateVRID() {
     #expect(d.first?.related.first?.location.line == 3)
 }
 
-@Test("A VIP in two instances is an error")
+@Test("A VIP in two instances is a warning, as keepalived's (the configuration loads)")
 func duplicateVIP() {
     let second = minimalInstance.replacingOccurrences(of: "VI_1", with: "VI_2").replacingOccurrences(of: "51", with: "52")
     let r = parse(minimalInstance + "\n" + second)
     #expect(positions(r, .duplicateVIP) == ["12:9"])
+    #expect(r.isValid && r.diagnostics.first(where: { $0.kind == .duplicateVIP })?.severity == .warning)
 }
 
 @Test("Unknown lb_algo and lb_kind are errors at the value")
