@@ -223,7 +223,7 @@ extension Keyword {
         list("track_interface", entry: "IFNAME [weight WEIGHT [reverse]]"),
         list("track_file", entry: "FILE_NAME [weight WEIGHT [reverse]]"),
         flag("nopreempt"), flag("preempt"), v("preempt_delay", "SECONDS"),
-        v("unicast_src_ip", "IPADDR"),
+        v("unicast_src_ip", "IPADDR"), v("lvs_sync_daemon_interface", "IFNAME"),
         list("unicast_peer", entry: "IPADDR [min_ttl N] [max_ttl N]"),
         v("notify_master", "COMMAND [USER] [GROUP]"), v("notify_backup", "COMMAND [USER] [GROUP]"),
         v("notify_fault", "COMMAND [USER] [GROUP]"), v("notify_stop", "COMMAND [USER] [GROUP]"),

@@ -407,6 +407,8 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     /// `preempt_delay` (default 0).
     @Seconds public var preemptDelay: Duration = .zero
     /// `unicast_src_ip`.
+    /// `lvs_sync_daemon_interface` (deprecated): the sync daemon's interface, following this instance.
+    public var lvsSyncDaemonInterface: String?
     public var unicastSourceIP: IPAddress?
     /// `unicast_peer` entries (empty = multicast).
     public var unicastPeers: [UnicastPeer] = []

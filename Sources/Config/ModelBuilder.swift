@@ -158,7 +158,13 @@ struct ModelBuilder {
         case "vrrp_script": if let s = vrrpScript(n) { c.vrrpScripts.append(s) }
         case "vrrp_track_file": if let s = vrrpTrackFile(n) { c.vrrpTrackFiles.append(s) }
         case "vrrp_sync_group": if let s = syncGroup(n) { c.vrrpSyncGroups.append(s) }
-        case "vrrp_instance": if let s = vrrpInstance(n, globals: c.globalDefs) { c.vrrpInstances.append(s) }
+        case "vrrp_instance":
+            if let s = vrrpInstance(n, globals: c.globalDefs) {
+                c.vrrpInstances.append(s)
+                if let i = s.lvsSyncDaemonInterface, c.globalDefs.lvsSyncDaemon == nil {
+                    c.globalDefs.lvsSyncDaemon = LVSSyncDaemon(interface: i, vrrpInstance: s.name)
+                }
+            }
         case "virtual_server": if let s = virtualServer(n) { c.virtualServers.append(s) }
         case "virtual_server_group": if let s = virtualServerGroup(n) { c.virtualServerGroups.append(s) }
         default: break
@@ -432,6 +438,12 @@ struct ModelBuilder {
             case "preempt": v.nopreempt = false
             case "preempt_delay": if let t = a.first, let d = duration(t, "preempt_delay", max: 1000) { v.preemptDelay = d }
             case "unicast_src_ip": if let t = a.first { v.unicastSourceIP = address(t, "unicast_src_ip") }
+            case "lvs_sync_daemon_interface":
+                // Deprecated in keepalived 2 but still honoured: `lvs_sync_daemon IFNAME INSTANCE` for this instance.
+                if let t = a.first {
+                    v.lvsSyncDaemonInterface = t.text
+                    sink.warning(.suspicious, loc(n), "lvs_sync_daemon_interface is deprecated; read as 'lvs_sync_daemon \(clip(t.text)) \(clip(v.name))' in global_defs")
+                }
             case "mcast_src_ip": if let t = a.first { v.multicastSourceIP = address(t, "mcast_src_ip") }
             case "unicast_peer":
                 for e in n.entries {

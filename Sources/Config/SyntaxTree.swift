@@ -119,6 +119,21 @@ struct TreeParser {
             break
         }
         guard let g = grammar.child(t) else {
+            // keepalived also reads a sync group's members written bare, one a line, without `group { … }`.
+            if grammar.keyword.name == "vrrp_sync_group", let group = grammar.child("group") {
+                var node = Node(grammar: group, position: t.position, argStart: Int32(truncatingIfNeeded: arena.count),
+                                argCount: 0)
+                var entry: [Token] = []
+                let line = t.lineID
+                while more(), current.lineID == line, current.kind == .word {
+                    entry.append(current)
+                    k += 1
+                }
+                node.entries = [entry]
+                sink.warning(.suspicious, location(t), "sync group member '\(clipped(t.text))' outside 'group { … }'; read as a member, as keepalived does")
+                nodes.append(node)
+                return .node
+            }
             reportUnknown(t, in: grammar)
             k += 1
             skipRestOfStatement(line: t.lineID)
