@@ -36,8 +36,16 @@ public enum DiagnosticKind: String, Sendable, Codable, Equatable {
     case syntax
     /// A word that is no keepalived keyword at all.
     case unknownKeyword
-    /// A keepalived keyword Vigil does not implement (ignored).
+    /// A keepalived keyword Vigil does not implement yet: accepted, and what happens instead is said.
     case unsupportedKeyword
+    /// A keepalived keyword that has no meaning in Vigil (SNMP, process tuning …): accepted and ignored.
+    case ignoredKeyword
+    /// A keyword keepalived 2.x itself ignores ("Unknown keyword", a 1.x leftover) or reads differently from
+    /// what it seems to say: Vigil does what keepalived does. `keepalived -t` reports these as errors and runs.
+    case keepalivedIgnores
+    /// A value written in a form keepalived accepts but that is not the canonical one (an extra word, an
+    /// address with a prefix where none is used): read as keepalived reads it.
+    case nonCanonicalForm
     /// `include` problems: no match, loop, unreadable file.
     case include
     /// `$NAME` used but never defined.

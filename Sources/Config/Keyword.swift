@@ -23,18 +23,50 @@ public struct Keyword: Sendable, Equatable {
     public var body: Body
     /// Whether the block may be left out (`real_server 10.0.0.1 80` without checkers).
     public var bodyOptional: Bool
-    /// True when Vigil implements the keyword; false for keepalived keywords accepted with a warning.
-    public var supported: Bool
+    /// What Vigil does with the keyword.
+    public var status: KeywordStatus
+    /// True when the keyword's arguments and block are skipped unread (it is only accepted and warned about).
+    public var skipped: Bool
+    /// The first keepalived version that knows the keyword (`2.2.7` stands for "2.2.7 or earlier"; `1.x` for a
+    /// keyword keepalived 2.x no longer knows; `vigil` for a Vigil extension).
+    public var since: String
 
     /// Creates a keyword.
     public init(name: String, aliases: [String] = [], arguments: [Argument] = [], body: Body = .none,
-                bodyOptional: Bool = false, supported: Bool = true) {
+                bodyOptional: Bool = false, status: KeywordStatus = .implemented, skipped: Bool = false,
+                since: String = "2.2.7") {
         self.name = name
         self.aliases = aliases
         self.arguments = arguments
         self.body = body
         self.bodyOptional = bodyOptional
-        self.supported = supported
+        self.status = status
+        self.skipped = skipped
+        self.since = since
+    }
+
+    /// True when Vigil implements the keyword.
+    public var supported: Bool { status == .implemented }
+
+    /// This keyword, accepted and stored but not acted on yet: a warning says `instead`.
+    func pending(_ instead: String) -> Keyword {
+        var k = self
+        k.status = .notImplemented(instead)
+        return k
+    }
+
+    /// This keyword with another status.
+    func with(_ status: KeywordStatus) -> Keyword {
+        var k = self
+        k.status = status
+        return k
+    }
+
+    /// This keyword, first known to keepalived `version`.
+    func since(_ version: String) -> Keyword {
+        var k = self
+        k.since = version
+        return k
     }
 
     /// Smallest number of arguments.
@@ -59,8 +91,59 @@ public struct Keyword: Sendable, Equatable {
             s += " { " + entry.map(\.description).joined(separator: " ") + " … }"
         }
         if !aliases.isEmpty { s += "   (alias: " + aliases.joined(separator: ", ") + ")" }
-        if !supported { s += "   [accepted, not implemented]" }
+        if let tag = status.tag { s += "   [\(tag)]" }
         return s
+    }
+}
+
+/// What Vigil does with a keepalived keyword. Anything but `implemented` is a warning where the keyword is met,
+/// saying what happens instead, so no keyword is ever silently ignored.
+public enum KeywordStatus: Sendable, Equatable {
+    /// Vigil does what keepalived does with it.
+    case implemented
+    /// Accepted, not acted on yet; the text says what happens instead.
+    case notImplemented(String)
+    /// Accepted and ignored: it has no meaning in Vigil; the text says why, and what to use instead.
+    case ignored(String)
+    /// Accepted and ignored as keepalived 2.x ignores it (a 1.x keyword, or one keepalived reads differently from
+    /// what it seems to say); the text says what keepalived does.
+    case keepalivedIgnores(String)
+
+    /// A short tag for listings, nil when implemented.
+    public var tag: String? {
+        switch self {
+        case .implemented: nil
+        case .notImplemented: "not implemented yet"
+        case .ignored: "ignored"
+        case .keepalivedIgnores: "ignored, as keepalived 2.x ignores it"
+        }
+    }
+
+    /// What happens instead, nil when implemented.
+    public var explanation: String? {
+        switch self {
+        case .implemented: nil
+        case .notImplemented(let s), .ignored(let s), .keepalivedIgnores(let s): s
+        }
+    }
+
+    /// The warning's kind.
+    var diagnosticKind: DiagnosticKind {
+        switch self {
+        case .implemented, .notImplemented: .unsupportedKeyword
+        case .ignored: .ignoredKeyword
+        case .keepalivedIgnores: .keepalivedIgnores
+        }
+    }
+
+    /// The warning for `word` (as written), nil when implemented.
+    func warning(for word: String) -> String? {
+        switch self {
+        case .implemented: nil
+        case .notImplemented(let s): "'\(word)' is not implemented yet: \(s)"
+        case .ignored(let s): "'\(word)' is ignored: \(s)"
+        case .keepalivedIgnores(let s): "'\(word)' is ignored, as keepalived 2.x ignores it: \(s)"
+        }
     }
 }
 
@@ -131,54 +214,116 @@ private func block(_ name: String, _ spec: String = "", _ children: [Keyword], o
     Keyword(name: name, aliases: aliases, arguments: args(spec), body: .block(children), bodyOptional: optional)
 }
 
+private func block(_ name: String, _ spec: String = "", _ children: [Keyword], _ aliases: [String]) -> Keyword {
+    Keyword(name: name, aliases: aliases, arguments: args(spec), body: .block(children))
+}
+
 private func list(_ name: String, _ spec: String = "", entry: String) -> Keyword {
     Keyword(name: name, arguments: args(spec), body: .list(entry: args(entry)))
 }
 
-/// A keepalived keyword Vigil accepts with a warning: any arguments, and a `{ … }` block is skipped if present.
-private func unsupported(_ name: String) -> Keyword {
-    Keyword(name: name, arguments: args("[ARG...]"), body: .none, supported: false)
+/// A keepalived keyword Vigil only accepts: any arguments, a `{ … }` block after it is skipped, and a warning says
+/// what happens instead.
+private func skip(_ name: String, _ status: KeywordStatus, since: String = "2.2.7",
+                  aliases: [String] = []) -> Keyword {
+    Keyword(name: name, aliases: aliases, arguments: args("[ARG...]"), body: .none, status: status, skipped: true,
+            since: since)
+}
+
+/// Not implemented yet (skipped).
+private func todo(_ name: String, _ instead: String, since: String = "2.2.7", aliases: [String] = []) -> Keyword {
+    skip(name, .notImplemented(instead), since: since, aliases: aliases)
+}
+
+/// Without meaning in Vigil (skipped).
+private func ignored(_ name: String, _ why: String, since: String = "2.2.7", aliases: [String] = []) -> Keyword {
+    skip(name, .ignored(why), since: since, aliases: aliases)
+}
+
+/// A keyword keepalived 2.x itself ignores (skipped).
+private func legacy(_ name: String, _ what: String) -> Keyword {
+    skip(name, .keepalivedIgnores(what), since: "1.x")
+}
+
+/// What happens instead, for the families of keywords that share one answer.
+enum Instead {
+    static let snmp = "Vigil has no SNMP agent; its counters are on the control endpoint's /metrics"
+    static let dbus = "Vigil has no D-Bus interface; use the control endpoint (/status, /events)"
+    static let process = "Vigil is one process at normal priority; set scheduling, CPU affinity and limits with systemd (CPUSchedulingPolicy=, CPUAffinity=, LimitRTTIME=)"
+    static let processName = "Vigil is one process; its name is the binary's"
+    static let netlinkBuffers = "Vigil sizes its netlink socket buffers itself"
+    static let fifo = "no FIFO is written; state changes are on the control endpoint's /events stream and in the notify scripts"
+    static let smtp = "no e-mail alert is sent; state changes are logged, run the notify scripts and are on /events"
+    static let firewall = "Vigil adds no iptables/nftables rules"
+    static let namespaces = "Vigil runs in the network namespace it is started in (use `ip netns exec`)"
+    static let vmac = "no macvlan interface is made; the VIPs go on the instance's interface with its own MAC, and GARPs announce them"
+    static let bfd = "BFD is not implemented; nothing is tracked through it"
+    static let trackProcess = "process tracking is not implemented; the instance's priority does not change when the process stops"
+    static let reloadFiles = "Vigil reloads on SIGHUP only, always checking the new file first and keeping the old one when it is invalid"
+    static let newer = "a keepalived keyword newer than 2.2.7"
 }
 
 extension Keyword {
-    static let checkerCommon: [Keyword] = [
-        v("connect_ip", "IPADDR"), v("connect_port", "PORT"), v("bindto", "IPADDR"), v("bind_if", "IFNAME"),
-        v("bind_port", "PORT"), v("fwmark", "INTEGER"),
-        v("connect_timeout", "SECONDS"), v("retry", "INTEGER", ["nb_get_retry", "nb_sock_retry"]),
-        v("delay_before_retry", "SECONDS"), v("warmup", "SECONDS"), v("delay_loop", "SECONDS"),
-        v("alpha", "[BOOL]"), v("log_all_failures", "[BOOL]"),
+    static let checkerConnection: [Keyword] = [
+        v("connect_ip", "IPADDR"), v("connect_port", "PORT"), v("bindto", "IPADDR"),
+        v("bind_if", "IFNAME").pending("the check's socket is not bound to the interface"),
+        v("bind_port", "PORT"),
+        v("fwmark", "INTEGER").pending("the check's packets carry no firewall mark"),
+        v("connect_timeout", "SECONDS"),
     ]
+
+    static let checkerTiming: [Keyword] = [
+        v("retry", "INTEGER"), v("delay_before_retry", "SECONDS"), v("warmup", "SECONDS"), v("delay_loop", "SECONDS"),
+        v("alpha", "[BOOL]"),
+        v("log_all_failures", "[BOOL]").pending("a failure is logged when the server's state changes, not at every failed check"),
+    ]
+
+    /// `nb_get_retry` where keepalived 2.x does not know it (every checker but HTTP_GET and SSL_GET).
+    static let nbGetRetryIgnored = legacy("nb_get_retry", "outside HTTP_GET and SSL_GET keepalived 2.x does not know it (\"Unknown keyword\") and the check keeps retry 1; write `retry N`")
+    static let nbSockRetryIgnored = legacy("nb_sock_retry", "keepalived 2.x does not know it and the check keeps retry 1; write `retry N`")
+
+    static let checkerCommon: [Keyword] = checkerConnection + checkerTiming + [nbGetRetryIgnored, nbSockRetryIgnored]
 
     static let url = block("url", "", [
         v("path", "PATH"), v("digest", "MD5HEX"), v("status_code", "CODE|RANGE..."), v("virtualhost", "HOST"),
-        unsupported("regex"), unsupported("regex_no_match"), unsupported("regex_options"),
-        unsupported("regex_stack"), unsupported("regex_min_offset"), unsupported("regex_max_offset"),
+        todo("regex", "the body is not matched; only the status code and digest decide"),
+        todo("regex_no_match", "the body is not matched; only the status code and digest decide"),
+        todo("regex_options", "the body is not matched"), todo("regex_stack", "the body is not matched"),
+        todo("regex_min_offset", "the body is not matched"), todo("regex_max_offset", "the body is not matched"),
     ])
 
-    static let httpChildren: [Keyword] = checkerCommon + [
-        url, v("virtualhost", "HOST"), v("http_protocol", "1.0|1.0C|1.1"), v("fast_recovery", "[BOOL]"),
+    static let httpChildren: [Keyword] = checkerConnection + [
+        v("retry", "INTEGER", ["nb_get_retry"]), v("delay_before_retry", "SECONDS"), v("warmup", "SECONDS"),
+        v("delay_loop", "SECONDS"), v("alpha", "[BOOL]"),
+        v("log_all_failures", "[BOOL]").pending("a failure is logged when the server's state changes, not at every failed check"),
+        nbSockRetryIgnored,
+        url, v("virtualhost", "HOST"), v("http_protocol", "1.0|1.0C|1.1"),
+        v("fast_recovery", "[BOOL]").pending("a server that comes back waits its normal delay_loop before it is checked again"),
+        flag("enable_sni"), flag("tls_compliant").since("2.2.8").pending("the connection is closed without a TLS close_notify"),
     ]
 
     static let checkers: [Keyword] = [
         block("TCP_CHECK", "", checkerCommon, optional: true),
         block("HTTP_GET", "", httpChildren),
-        block("SSL_GET", "", httpChildren + [flag("enable_sni")]),
+        block("SSL_GET", "", httpChildren),
         block("MISC_CHECK", "", [
             v("misc_path", "COMMAND"), v("misc_timeout", "SECONDS"), flag("misc_dynamic"),
-            v("user", "USER [GROUP]"), v("warmup", "SECONDS"), v("delay_loop", "SECONDS"),
-            v("retry", "INTEGER", ["nb_get_retry"]), v("delay_before_retry", "SECONDS"),
-            v("alpha", "[BOOL]"), v("log_all_failures", "[BOOL]"),
-        ]),
-        block("SMTP_CHECK", "", checkerCommon + [v("helo_name", "NAME"),
-                                                 unsupported("host")], optional: true),
+            v("user", "USER [GROUP]"),
+        ] + checkerTiming + [nbGetRetryIgnored]),
+        block("SMTP_CHECK", "", checkerCommon + [
+            v("helo_name", "NAME"),
+            todo("host", "only the real server's own address (or connect_ip) is checked; extra hosts are not"),
+        ], optional: true),
         block("DNS_CHECK", "", checkerCommon + [v("type", "A|NS|CNAME|SOA|MX|TXT|AAAA"), v("name", "DOMAIN")],
               optional: true),
-        block("UDP_CHECK", "", checkerCommon + [v("payload", "HEX"), v("require_reply", "[HEX]"),
-                                                v("min_reply_length", "INTEGER"), v("max_reply_length", "INTEGER")],
-              optional: true),
+        block("UDP_CHECK", "", checkerCommon + [
+            v("payload", "HEX"), v("require_reply", "[HEX]"),
+            v("min_reply_length", "INTEGER").pending("a reply of any length passes"),
+            v("max_reply_length", "INTEGER").pending("a reply of any length passes"),
+        ], optional: true),
         block("PING_CHECK", "", checkerCommon, optional: true),
         block("FILE_CHECK", "", [v("track_file", "NAME"), v("weight", "WEIGHT [reverse]")]),
-        unsupported("BFD_CHECK"),
+        todo("BFD_CHECK", Instead.bfd + "; the real server is not checked by it"),
     ]
 
     static let lbAndCheckTimers: [Keyword] = [
@@ -192,11 +337,12 @@ extension Keyword {
             v("weight", "0-65535"), v("inhibit_on_failure", "[BOOL]"), v("notify_up", "COMMAND [USER] [GROUP]"),
             v("notify_down", "COMMAND [USER] [GROUP]"), v("uthreshold", "INTEGER"), v("lthreshold", "INTEGER"),
             v("lb_kind", "NAT|DR|TUN [ARG...]", ["lvs_method"]), v("virtualhost", "HOST"),
-            v("smtp_alert", "[BOOL]"), v("alpha", "[BOOL]"), unsupported("snmp_name"),
+            v("smtp_alert", "[BOOL]").pending(Instead.smtp), v("alpha", "[BOOL]"),
+            ignored("snmp_name", Instead.snmp),
         ] + lbAndCheckTimers + checkers),
         bodyOptional: true)
 
-    static let virtualServer = block("virtual_server", "IPADDR|fwmark|group PORT|N|NAME", [
+    static let virtualServer = block("virtual_server", "IPADDR|fwmark|group [PORT]|N|NAME", [
         v("lb_algo", "rr|wrr|lc|wlc|lblc|lblcr|sh|mh|dh|fo|ovf|sed|nq|twos", ["lvs_sched"]),
         v("lb_kind", "NAT|DR|TUN [ARG...]", ["lvs_method"]),
         v("persistence_timeout", "[SECONDS]"), v("persistence_granularity", "NETMASK"),
@@ -205,20 +351,35 @@ extension Keyword {
         v("virtualhost", "HOST"), v("alpha", "[BOOL]"), v("omega", "[BOOL]"), v("quorum", "INTEGER"),
         v("hysteresis", "INTEGER"), v("quorum_up", "COMMAND [USER] [GROUP]"),
         v("quorum_down", "COMMAND [USER] [GROUP]"), flag("ha_suspend"), flag("ops"),
-        v("inhibit_on_failure", "[BOOL]"), v("smtp_alert", "[BOOL]"), v("ip_family", "inet|inet6"),
+        v("inhibit_on_failure", "[BOOL]"), v("smtp_alert", "[BOOL]").pending(Instead.smtp),
+        v("ip_family", "inet|inet6"),
         flag("flag-1"), flag("flag-2"), flag("flag-3"), flag("sh-port"), flag("sh-fallback"),
         flag("mh-port"), flag("mh-fallback"),
-        unsupported("persistence_engine"), unsupported("snmp_name"), unsupported("quorum_max"),
+        ignored("hashed", "the kernel hashes every service; there is nothing to set"),
+        todo("weight", "each real server keeps its own weight (default 1)"),
+        todo("persistence_engine", "the kernel's default persistence (by client address) is used"),
+        ignored("snmp_name", Instead.snmp), todo("quorum_max", "quorum is only a lower bound"),
+        legacy("nat_mask", "a 1.x keyword (\"Unknown keyword\" in 2.x); the netmask comes from the VIP's prefix"),
         realServer,
     ] + lbAndCheckTimers)
 
     static let vrrpInstance = block("vrrp_instance", "NAME", [
         v("state", "MASTER|BACKUP"), v("interface", "IFNAME"), v("virtual_router_id", "1-255"),
         v("priority", "1-255"), v("advert_int", "SECONDS"), v("version", "2|3"),
-        block("authentication", "", [v("auth_type", "PASS|AH"), v("auth_pass", "PASSWORD")]),
-        list("virtual_ipaddress", entry: "IPADDR[/PREFIX] [brd IPADDR] [dev IFNAME] [scope SCOPE] [label LABEL] [OPTION...]"),
+        block("authentication", "", [
+            v("auth_type", "PASS|AH"), v("auth_pass", "PASSWORD"),
+            todo("auth_hmac", "no HMAC authentication; adverts are sent and checked as the auth_type says",
+                 since: "2.4.0"),
+            todo("key", "no HMAC authentication", since: "2.4.0"),
+            todo("active_key", "no HMAC authentication", since: "2.4.0"),
+            todo("time_window", "no HMAC authentication", since: "2.4.0"),
+            todo("anti_replay", "no HMAC authentication", since: "2.4.0"),
+            todo("mode", "no HMAC authentication", since: "2.4.0"),
+        ]),
+        list("virtual_ipaddress", entry: "IPADDR[/PREFIX] [brd IPADDR|+|-] [dev IFNAME] [scope SCOPE] [label LABEL] [OPTION...]"),
         list("virtual_ipaddress_excluded", entry: "IPADDR[/PREFIX] [OPTION...]"),
-        list("virtual_routes", entry: "ROUTE..."), list("virtual_rules", entry: "RULE..."),
+        list("virtual_routes", entry: "ROUTE...").with(.notImplemented("the routes are not installed when the instance becomes MASTER")),
+        list("virtual_rules", entry: "RULE...").with(.notImplemented("the rules are not installed when the instance becomes MASTER")),
         list("track_script", entry: "SCRIPT_NAME [weight WEIGHT [reverse]]"),
         list("track_interface", entry: "IFNAME [weight WEIGHT [reverse]]"),
         list("track_file", entry: "FILE_NAME [weight WEIGHT [reverse]]"),
@@ -227,69 +388,161 @@ extension Keyword {
         list("unicast_peer", entry: "IPADDR [min_ttl N] [max_ttl N]"),
         v("notify_master", "COMMAND [USER] [GROUP]"), v("notify_backup", "COMMAND [USER] [GROUP]"),
         v("notify_fault", "COMMAND [USER] [GROUP]"), v("notify_stop", "COMMAND [USER] [GROUP]"),
-        v("notify", "COMMAND [USER] [GROUP]"), v("smtp_alert", "[BOOL]"),
+        v("notify", "COMMAND [USER] [GROUP]"), v("smtp_alert", "[BOOL]").pending(Instead.smtp),
         v("garp_master_delay", "SECONDS"), v("garp_master_repeat", "INTEGER"),
-        v("garp_master_refresh", "SECONDS"), v("garp_master_refresh_repeat", "INTEGER"),
-        v("garp_lower_prio_delay", "SECONDS"), v("garp_lower_prio_repeat", "INTEGER"),
-        flag("accept"), flag("no_accept"), flag("dont_track_primary"), v("use_vmac", "[IFNAME]"),
-        flag("vmac_xmit_base"), v("mcast_src_ip", "IPADDR"), v("native_ipv6"), flag("debug"),
-        unsupported("track_process"), unsupported("track_bfd"), unsupported("use_ipvlan"),
-        unsupported("unicast_ttl"), unsupported("check_unicast_src"), unsupported("strict_mode"),
-        unsupported("skip_check_adv_addr"), unsupported("higher_prio_send_advert"),
-        unsupported("lower_prio_no_advert"), unsupported("notify_master_rx_lower_pri"),
-        unsupported("notify_deleted"), unsupported("down_timer_adverts"), unsupported("kernel_rx_buf_size"),
-        unsupported("unicast_fault_no_peer"), unsupported("old_unicast_checksum"), unsupported("track_src_ip"),
-        unsupported("promote_secondaries"), unsupported("linkbeat_use_polling"), unsupported("vrrp_ipsets"),
-        unsupported("notify_priority_changes"), unsupported("garp_extra_if"), unsupported("use_vmac_addr"),
-        unsupported("virtual_ipaddress_excluded_ns"),
+        v("garp_master_refresh", "SECONDS"),
+        v("garp_master_refresh_repeat", "INTEGER").pending("each refresh sends one GARP"),
+        v("garp_lower_prio_delay", "SECONDS").pending("no GARP is sent when a lower-priority advert is heard"),
+        v("garp_lower_prio_repeat", "INTEGER").pending("no GARP is sent when a lower-priority advert is heard"),
+        flag("accept").pending("the VIPs accept traffic, as in keepalived without vrrp_strict"),
+        flag("no_accept").pending("the VIPs accept traffic, as in keepalived without vrrp_strict"),
+        flag("dont_track_primary").pending("the primary interface is not tracked yet, so this changes nothing"),
+        v("use_vmac", "[IFNAME]").pending(Instead.vmac), flag("vmac_xmit_base").pending(Instead.vmac),
+        v("mcast_src_ip", "IPADDR").pending("adverts go out from the interface's primary address"),
+        flag("native_ipv6").pending("an IPv6 instance is VRRPv3 only when `version 3` is written"),
+        ignored("debug", "use -D (--log-detail) for a detailed log"),
+        todo("mcast_dst_ip", "adverts go to 224.0.0.18 / ff02::12"),
+        todo("vrf", "the instance uses the main routing table"),
+        todo("vmac_garp_intvl", Instead.vmac),
+        todo("track_process", Instead.trackProcess), todo("track_bfd", Instead.bfd),
+        todo("use_ipvlan", Instead.vmac), todo("use_vmac_addr", Instead.vmac),
+        todo("unicast_ttl", "unicast adverts go out with TTL 255"),
+        todo("check_unicast_src", "unicast adverts from a source not in unicast_peer are always dropped"),
+        todo("strict_mode", "authentication, unicast and accept mode stay as configured and no firewall rules are added"),
+        todo("skip_check_adv_addr", "an advert whose address list differs is accepted (and logged)"),
+        todo("higher_prio_send_advert", "no advert is sent when a higher-priority advert is heard"),
+        todo("lower_prio_no_advert", "adverts keep going out at every interval"),
+        todo("notify_master_rx_lower_pri", "the script is not run"),
+        todo("notify_deleted", "the script is not run"),
+        todo("down_timer_adverts", "the master-down timer is three advert intervals plus the skew time"),
+        ignored("kernel_rx_buf_size", Instead.netlinkBuffers),
+        todo("unicast_fault_no_peer", "an instance with no unicast peer does not go to FAULT"),
+        todo("old_unicast_checksum", "the unicast checksum is always computed as RFC 5798 says"),
+        todo("track_src_ip", "the source address is not tracked"),
+        todo("promote_secondaries", "the interface's promote_secondaries setting is left as it is"),
+        ignored("linkbeat_use_polling", "interface state is read from the kernel"),
+        ignored("vrrp_ipsets", Instead.firewall),
+        todo("notify_priority_changes", "the script is not run on priority changes"),
+        todo("garp_extra_if", "no GARP is sent on other interfaces"),
+        todo("virtual_ipaddress_excluded_ns", "excluded addresses go in the current namespace"),
+        todo("no_virtual_ipaddress", "an instance without VIPs is accepted as it is", since: "2.2.8"),
+        todo("v3_checksum_as_v2", "the VRRPv3 checksum covers the pseudo-header as RFC 5798 says", since: "2.2.8"),
+        todo("timer_expired_backup", "a MASTER whose timer expires stays MASTER", since: "2.2.8"),
+        todo("thread_timer_expired", "a late timer is not reported", since: "2.3.2"),
+        todo("owner_ignore_adverts", "an address owner handles adverts as any instance", since: "2.3.3"),
     ])
 
     static let globalDefs = block("global_defs", "", [
-        list("notification_email", entry: "EMAIL"), v("notification_email_from", "EMAIL"),
-        v("smtp_server", "HOST [PORT]"), v("smtp_connect_timeout", "SECONDS"), v("smtp_helo_name", "NAME"),
-        v("router_id", "NAME"),
+        list("notification_email", entry: "EMAIL").with(.notImplemented(Instead.smtp)),
+        v("notification_email_from", "EMAIL").pending(Instead.smtp),
+        v("smtp_server", "HOST [PORT]").pending(Instead.smtp),
+        v("smtp_connect_timeout", "SECONDS").pending(Instead.smtp), v("smtp_helo_name", "NAME"),
+        v("router_id", "NAME").with(.ignored("it names the node in e-mail alerts and SNMP, which Vigil does not send")),
         v("vrrp_garp_master_delay", "SECONDS"), v("vrrp_garp_master_repeat", "INTEGER"),
-        v("vrrp_garp_master_refresh", "SECONDS"), v("vrrp_garp_master_refresh_repeat", "INTEGER"),
-        v("vrrp_garp_lower_prio_delay", "SECONDS"), v("vrrp_garp_lower_prio_repeat", "INTEGER"),
-        v("vrrp_garp_interval", "SECONDS"), v("vrrp_gna_interval", "SECONDS"),
-        v("vrrp_strict"), flag("enable_script_security"), v("script_user", "USER [GROUP]"),
-        v("lvs_sync_daemon", "IFNAME INSTANCE [OPTION...]"), v("vrrp_version", "2|3"),
-        v("vrrp_mcast_group4", "IPADDR"), v("vrrp_mcast_group6", "IPADDR"), flag("vrrp_skip_check_adv_addr"),
-        flag("vrrp_check_unicast_src"), v("smtp_alert", "[BOOL]"), v("smtp_alert_vrrp", "[BOOL]"),
-        v("smtp_alert_checker", "[BOOL]"), v("default_interface", "IFNAME"), flag("dynamic_interfaces"),
-        v("lvs_timeouts", "[ARG...]"), flag("lvs_flush"),
-        unsupported("vrrp_iptables"), unsupported("vrrp_ipsets"), unsupported("nftables"),
-        unsupported("enable_snmp_vrrp"), unsupported("enable_snmp_checker"), unsupported("enable_snmp_rfc"),
-        unsupported("enable_snmp_rfcv2"), unsupported("enable_snmp_rfcv3"), unsupported("enable_traps"),
-        unsupported("snmp_socket"), unsupported("enable_dbus"), unsupported("notify_fifo"),
-        unsupported("notify_fifo_script"), unsupported("vrrp_notify_fifo"), unsupported("vrrp_notify_fifo_script"),
-        unsupported("lvs_notify_fifo"), unsupported("lvs_notify_fifo_script"), unsupported("vrrp_priority"),
-        unsupported("checker_priority"), unsupported("vrrp_no_swap"), unsupported("checker_no_swap"),
-        unsupported("vrrp_rt_priority"), unsupported("checker_rt_priority"), unsupported("vrrp_cpu_affinity"),
-        unsupported("checker_cpu_affinity"), unsupported("vrrp_startup_delay"), unsupported("vrrp_min_garp"),
-        unsupported("vrrp_lower_prio_no_advert"), unsupported("vrrp_higher_prio_send_advert"),
-        unsupported("vrrp_down_timer_adverts"), unsupported("vrrp_garp_extra_if"),
-        unsupported("vrrp_netlink_cmd_rcv_bufs"), unsupported("vrrp_netlink_monitor_rcv_bufs"),
-        unsupported("lvs_netlink_cmd_rcv_bufs"), unsupported("lvs_netlink_monitor_rcv_bufs"),
-        unsupported("process_monitor_rcv_bufs"), unsupported("vrrp_rx_bufs_policy"),
-        unsupported("vrrp_rx_bufs_multiplier"), unsupported("net_namespace"), unsupported("namespace_with_ipsets"),
-        unsupported("instance"), unsupported("use_pid_dir"), unsupported("umask"), unsupported("script_security"),
-        unsupported("vrrp_process_name"), unsupported("checker_process_name"), unsupported("bfd_process_name"),
-        unsupported("process_names"), unsupported("linkbeat_use_polling"), unsupported("max_auto_priority"),
-        unsupported("min_auto_priority_delay"), unsupported("no_email_faults"), unsupported("log_unknown_vrids"),
-        unsupported("fifo_write_vrrp_states_on_reload"), unsupported("rs_init_notifies"),
-        unsupported("no_checker_emails"), unsupported("checker_log_all_failures"), unsupported("vmac_prefix"),
-        unsupported("vmac_addr_prefix"), unsupported("vrrp_notify_priority_changes"),
-        unsupported("startup_script"), unsupported("startup_script_timeout"), unsupported("shutdown_script"),
-        unsupported("shutdown_script_timeout"), unsupported("reload_check_config"),
-        unsupported("reload_time_file"), unsupported("reload_repeat"), unsupported("reload_file"),
-        unsupported("config_save_dir"), unsupported("tmp_config_directory"), unsupported("child_wait_time"),
-        unsupported("data_use_instance"), unsupported("dbus_service_name"), unsupported("random_seed"),
-        unsupported("vrrp_rlimit_rttime"), unsupported("checker_rlimit_rttime"), unsupported("bfd_rlimit_rttime"),
-        unsupported("bfd_priority"), unsupported("bfd_rt_priority"), unsupported("bfd_no_swap"),
-        unsupported("bfd_cpu_affinity"), unsupported("net_namespace_ipvs"), unsupported("lvs_flush_on_stop"),
-        unsupported("local_name"),
+        v("vrrp_garp_master_refresh", "SECONDS"),
+        v("vrrp_garp_master_refresh_repeat", "INTEGER").pending("each refresh sends one GARP"),
+        v("vrrp_garp_lower_prio_delay", "SECONDS").pending("no GARP is sent when a lower-priority advert is heard"),
+        v("vrrp_garp_lower_prio_repeat", "INTEGER").pending("no GARP is sent when a lower-priority advert is heard"),
+        v("vrrp_garp_interval", "SECONDS").pending("the GARPs of a burst go out back to back"),
+        v("vrrp_gna_interval", "SECONDS").pending("the neighbour advertisements of a burst go out back to back"),
+        v("vrrp_strict").pending("authentication, unicast and accept mode stay as configured and no firewall rules are added"),
+        v("enable_script_security", "[ARG]"), v("script_user", "USER [GROUP]"),
+        v("lvs_sync_daemon", "IFNAME [INSTANCE] [OPTION...]"), v("vrrp_version", "2|3"),
+        v("vrrp_mcast_group4", "IPADDR").pending("adverts go to 224.0.0.18"),
+        v("vrrp_mcast_group6", "IPADDR").pending("adverts go to ff02::12"),
+        flag("vrrp_skip_check_adv_addr").pending("an advert whose address list differs is always accepted (and logged)"),
+        flag("vrrp_check_unicast_src").pending("unicast adverts from a source not in unicast_peer are always dropped"),
+        v("smtp_alert", "[BOOL]").pending(Instead.smtp), v("smtp_alert_vrrp", "[BOOL]").pending(Instead.smtp),
+        v("smtp_alert_checker", "[BOOL]").pending(Instead.smtp), v("default_interface", "IFNAME"),
+        flag("dynamic_interfaces").pending("interfaces are looked up when an instance starts"),
+        v("lvs_timeouts", "[ARG...]").pending("the kernel's IPVS timeouts are left as they are"), flag("lvs_flush"),
+        ignored("vrrp_iptables", Instead.firewall), ignored("vrrp_ipsets", Instead.firewall),
+        ignored("nftables", Instead.firewall), ignored("nftables_priority", Instead.firewall),
+        ignored("nftables_ifindex", Instead.firewall), ignored("nftables_ipvs", Instead.firewall),
+        ignored("nftables_ipvs_priority", Instead.firewall), ignored("nftables_ipvs_start_fwmark", Instead.firewall),
+        ignored("nftables_counters", Instead.firewall),
+        ignored("enable_snmp_vrrp", Instead.snmp, aliases: ["enable_snmp_keepalived"]),
+        ignored("enable_snmp_checker", Instead.snmp), ignored("enable_snmp_rfc", Instead.snmp),
+        ignored("enable_snmp_rfcv2", Instead.snmp), ignored("enable_snmp_rfcv3", Instead.snmp),
+        ignored("enable_traps", Instead.snmp), ignored("snmp_socket", Instead.snmp),
+        ignored("snmp_vs_stats_update_interval", Instead.snmp, since: "2.3.0"),
+        ignored("snmp_rs_stats_update_interval", Instead.snmp, since: "2.3.0"),
+        ignored("enable_dbus", Instead.dbus), ignored("dbus_service_name", Instead.dbus),
+        ignored("dbus_no_interface_name", Instead.dbus, since: "2.3.0"),
+        todo("notify_fifo", Instead.fifo), todo("notify_fifo_script", Instead.fifo),
+        todo("vrrp_notify_fifo", Instead.fifo), todo("vrrp_notify_fifo_script", Instead.fifo),
+        todo("lvs_notify_fifo", Instead.fifo), todo("lvs_notify_fifo_script", Instead.fifo),
+        todo("fifo_write_vrrp_states_on_reload", Instead.fifo),
+        todo("vrrp_notify_priority_changes", "no script runs on priority changes"),
+        ignored("vrrp_priority", Instead.process), ignored("checker_priority", Instead.process),
+        ignored("bfd_priority", Instead.process), ignored("vrrp_no_swap", Instead.process),
+        ignored("checker_no_swap", Instead.process), ignored("bfd_no_swap", Instead.process),
+        ignored("vrrp_rt_priority", Instead.process), ignored("checker_rt_priority", Instead.process),
+        ignored("bfd_rt_priority", Instead.process), ignored("vrrp_cpu_affinity", Instead.process),
+        ignored("checker_cpu_affinity", Instead.process), ignored("bfd_cpu_affinity", Instead.process),
+        ignored("vrrp_rlimit_rttime", Instead.process, aliases: ["vrrp_rlimit_rtime"]),
+        ignored("checker_rlimit_rttime", Instead.process, aliases: ["checker_rlimit_rtime"]),
+        ignored("bfd_rlimit_rttime", Instead.process, aliases: ["bfd_rlimit_rtime"]),
+        ignored("process_names", Instead.processName), ignored("process_name", Instead.processName),
+        ignored("vrrp_process_name", Instead.processName), ignored("checker_process_name", Instead.processName),
+        ignored("bfd_process_name", Instead.processName), ignored("lvs_process_name", Instead.processName),
+        ignored("vrrp_netlink_cmd_rcv_bufs", Instead.netlinkBuffers),
+        ignored("vrrp_netlink_cmd_rcv_bufs_force", Instead.netlinkBuffers),
+        ignored("vrrp_netlink_monitor_rcv_bufs", Instead.netlinkBuffers),
+        ignored("vrrp_netlink_monitor_rcv_bufs_force", Instead.netlinkBuffers),
+        ignored("lvs_netlink_cmd_rcv_bufs", Instead.netlinkBuffers),
+        ignored("lvs_netlink_cmd_rcv_bufs_force", Instead.netlinkBuffers),
+        ignored("lvs_netlink_monitor_rcv_bufs", Instead.netlinkBuffers),
+        ignored("lvs_netlink_monitor_rcv_bufs_force", Instead.netlinkBuffers),
+        ignored("process_monitor_rcv_bufs", Instead.netlinkBuffers),
+        ignored("process_monitor_rcv_bufs_force", Instead.netlinkBuffers),
+        ignored("vrrp_rx_bufs_policy", Instead.netlinkBuffers), ignored("vrrp_rx_bufs_multiplier", Instead.netlinkBuffers),
+        todo("vrrp_startup_delay", "instances start at once"),
+        todo("vrrp_delay_after_boot", "instances start at once", since: "2.4.0"),
+        todo("vrrp_min_garp", "GARPs follow vrrp_garp_master_* as configured"),
+        todo("vrrp_lower_prio_no_advert", "adverts keep going out at every interval"),
+        todo("vrrp_higher_prio_send_advert", "no advert is sent when a higher-priority advert is heard"),
+        todo("vrrp_down_timer_adverts", "the master-down timer is three advert intervals plus the skew time"),
+        todo("vrrp_garp_extra_if", "no GARP is sent on other interfaces"),
+        todo("vrrp_vmac_garp_intvl", Instead.vmac),
+        todo("vrrp_owner_ignore_adverts", "an address owner handles adverts as any instance", since: "2.3.3"),
+        todo("v3_checksum_as_v2", "the VRRPv3 checksum covers the pseudo-header as RFC 5798 says", since: "2.2.8"),
+        todo("net_namespace", Instead.namespaces), todo("net_namespace_ipvs", Instead.namespaces),
+        ignored("namespace_with_ipsets", Instead.firewall),
+        ignored("instance", "the pid and dump paths do not depend on an instance name"),
+        ignored("use_pid_dir", "the pid file is the one -p names (default /run/vigil.pid)"),
+        ignored("umask", "files are created with the daemon's umask"),
+        ignored("script_security", "write enable_script_security"),
+        ignored("linkbeat_use_polling", "interface state is read from the kernel"),
+        todo("max_auto_priority", "Vigil does not raise its own scheduling priority"),
+        todo("min_auto_priority_delay", "Vigil does not raise its own scheduling priority"),
+        todo("no_email_faults", Instead.smtp), todo("no_checker_emails", Instead.smtp),
+        todo("log_unknown_vrids", "adverts for VRIDs with no instance are dropped without a log line"),
+        todo("rs_init_notifies", "notify_up/notify_down run on changes after start, not for the initial state"),
+        todo("checker_log_all_failures", "a failure is logged when the server's state changes, not at every failed check"),
+        todo("vmac_prefix", Instead.vmac), todo("vmac_addr_prefix", Instead.vmac),
+        todo("startup_script", "no script runs at start"), todo("startup_script_timeout", "no script runs at start"),
+        todo("shutdown_script", "no script runs at stop"), todo("shutdown_script_timeout", "no script runs at stop"),
+        ignored("reload_check_config", Instead.reloadFiles), ignored("reload_time_file", Instead.reloadFiles),
+        ignored("reload_repeat", Instead.reloadFiles), ignored("reload_file", Instead.reloadFiles),
+        ignored("config_save_dir", Instead.reloadFiles), ignored("tmp_config_directory", Instead.reloadFiles),
+        ignored("child_wait_time", "Vigil has no child processes to wait for"),
+        ignored("data_use_instance", "the dump paths do not depend on an instance name"),
+        ignored("random_seed", "Vigil seeds its own randomness"),
+        ignored("local_name", "the host name is used for @ID lines unless -i is given"),
+        todo("lvs_flush_on_stop", "the services Vigil installed are removed at stop; others are left", aliases: ["lvs_flush_onstop"]),
+        ignored("disable_local_igmp", "Vigil does not change IGMP settings"),
+        todo("include_check", "checker configuration is read from the main file and its includes"),
+        ignored("json_version", "the JSON dump has one layout", since: "2.2.8"),
+        ignored("use_symlink_paths", "paths are used as written", since: "2.3.0"),
+        ignored("iproute_usr_dir", "Vigil does not read iproute2's tables", since: "2.3.2"),
+        ignored("iproute_etc_dir", "Vigil does not read iproute2's tables", since: "2.3.2"),
+        todo("state_dump_file", "the data dump goes to /tmp/keepalived.data", since: "2.3.3"),
+        todo("stats_dump_file", "the statistics dump goes to /tmp/keepalived.stats", since: "2.3.3"),
+        todo("json_dump_file", "the JSON dump goes to /tmp/keepalived.json", since: "2.3.3"),
     ])
+
+    static let syncGroupTracking = "group-level tracking does not move the group; put the tracking in each member instance"
 
     /// Every top-level keyword of keepalived.conf that Vigil knows.
     public static let grammar: [Keyword] = [
@@ -300,25 +553,40 @@ extension Keyword {
             v("user", "USER [GROUP]"), flag("init_fail"),
         ]),
         block("vrrp_track_file", "NAME", [
-            v("file", "PATH"), v("weight", "-254..254 [reverse]"), v("init_file", "[VALUE] [overwrite]"),
-        ]),
+            v("file", "PATH"), v("weight", "-254..254 [reverse]"),
+            v("init_file", "[VALUE] [overwrite]").pending("the value is used while the file is missing; the file is not created"),
+        ], ["track_file"]),
         block("vrrp_sync_group", "NAME", [
             list("group", entry: "INSTANCE_NAME"),
             v("notify_master", "COMMAND [USER] [GROUP]"), v("notify_backup", "COMMAND [USER] [GROUP]"),
             v("notify_fault", "COMMAND [USER] [GROUP]"), v("notify_stop", "COMMAND [USER] [GROUP]"),
-            v("notify", "COMMAND [USER] [GROUP]"), v("smtp_alert", "[BOOL]"), flag("global_tracking"),
-            flag("sync_group_tracking_weight"),
-            list("track_script", entry: "SCRIPT_NAME [weight WEIGHT [reverse]]"),
-            list("track_interface", entry: "IFNAME [weight WEIGHT [reverse]]"),
-            list("track_file", entry: "FILE_NAME [weight WEIGHT [reverse]]"),
-            unsupported("track_process"), unsupported("track_bfd"),
+            v("notify", "COMMAND [USER] [GROUP]"), v("smtp_alert", "[BOOL]").pending(Instead.smtp),
+            flag("global_tracking").pending(syncGroupTracking),
+            flag("sync_group_tracking_weight").pending(syncGroupTracking),
+            list("track_script", entry: "SCRIPT_NAME [weight WEIGHT [reverse]]").with(.notImplemented(syncGroupTracking)),
+            list("track_interface", entry: "IFNAME [weight WEIGHT [reverse]]").with(.notImplemented(syncGroupTracking)),
+            list("track_file", entry: "FILE_NAME [weight WEIGHT [reverse]]").with(.notImplemented(syncGroupTracking)),
+            todo("track_process", Instead.trackProcess), todo("track_bfd", Instead.bfd),
+            todo("notify_priority_changes", "no script runs on priority changes"),
         ]),
         vrrpInstance,
         virtualServer,
-        list("virtual_server_group", "NAME", entry: "IPADDR[-LAST] PORT | fwmark N"),
-        unsupported("static_ipaddress"), unsupported("static_routes"), unsupported("static_rules"),
-        unsupported("vrrp_track_process"), unsupported("bfd_instance"), unsupported("linkbeat_interfaces"),
-        unsupported("garp_group"), unsupported("vrrp_garp_group"), unsupported("net_namespace"),
+        list("virtual_server_group", "NAME", entry: "IPADDR[-LAST|/PREFIX] [PORT] | fwmark N [inet|inet6]"),
+        todo("SSL", "SSL_GET checks present no client certificate and do not verify the server's"),
+        todo("static_ipaddress", "the addresses are not added"), todo("static_routes", "the routes are not added"),
+        todo("static_rules", "the rules are not added"),
+        todo("vrrp_track_process", Instead.trackProcess), todo("bfd_instance", Instead.bfd),
+        todo("track_group", "instances in the group are not set to FAULT together"),
+        todo("linkbeat_interfaces", "interface state is read from the kernel"),
+        todo("interface_up_down_delays", "an interface's link change is acted on at once"),
+        todo("garp_group", "GARP timing follows the instances' garp_master_* settings"),
+        todo("vrrp_garp_group", "GARP timing follows the instances' garp_master_* settings"),
+        todo("net_namespace", Instead.namespaces), todo("net_namespace_ipvs", Instead.namespaces),
+        ignored("namespace_with_ipsets", Instead.firewall),
+        ignored("instance", "the pid and dump paths do not depend on an instance name"),
+        ignored("use_pid_dir", "the pid file is the one -p names (default /run/vigil.pid)"),
+        ignored("child_wait_time", "Vigil has no child processes to wait for"),
+        ignored("linkbeat_use_polling", "interface state is read from the kernel"),
     ]
 
     /// A lookup table name-or-alias → keyword for a list of siblings.
@@ -330,6 +598,21 @@ extension Keyword {
         }
         return d
     }
+
+    /// Every spelling anywhere in the grammar → the blocks it belongs to (`""` for the top level), in grammar order.
+    static let homes: [String: [String]] = {
+        var d: [String: [String]] = [:]
+        func walk(_ ks: [Keyword], parent: String) {
+            for k in ks {
+                for spelling in [k.name] + k.aliases where d[spelling]?.contains(parent) != true {
+                    d[spelling, default: []].append(parent)
+                }
+                walk(k.children, parent: k.name)
+            }
+        }
+        walk(grammar, parent: "")
+        return d
+    }()
 
     /// Every spelling anywhere in the grammar (for did-you-mean of last resort).
     static let allSpellings: [String] = {

@@ -195,7 +195,11 @@ struct ModelBuilder {
             case "vrrp_garp_interval": if let t = a.first, let d = duration(t, n.name.text, max: 1) { g.vrrpGarpInterval = d }
             case "vrrp_gna_interval": if let t = a.first, let d = duration(t, n.name.text, max: 1) { g.vrrpGNAInterval = d }
             case "vrrp_strict": g.vrrpStrict = true
-            case "enable_script_security": g.enableScriptSecurity = true
+            case "enable_script_security":
+                g.enableScriptSecurity = true
+                if let t = a.first {
+                    sink.warning(.keepalivedIgnores, loc(t), "'enable_script_security' takes no value: keepalived ignores '\(clip(t.text))' and enables script security, and so does Vigil")
+                }
             case "script_user":
                 g.scriptUser = a.first?.text
                 g.scriptGroup = a.count > 1 ? a[1].text : nil

@@ -140,11 +140,12 @@ struct TreeParser {
             return .skipped
         }
         k += 1
-        if !g.supported {
-            sink.warning(.unsupportedKeyword, location(t),
-                         "'\(t.text)' is a keepalived keyword that Vigil does not implement; ignored")
-            skipRestOfStatement(line: t.lineID)
-            return .skipped
+        if let warning = g.status.warning(for: t.text) {
+            sink.warning(g.status.diagnosticKind, location(t), warning)
+            if g.skipped {
+                skipRestOfStatement(line: t.lineID)
+                return .skipped
+            }
         }
         nodes.append(parseStatement(g, token: t, siblings: grammar))
         return .node
@@ -265,6 +266,13 @@ struct TreeParser {
 
     private mutating func reportUnknown(_ t: Token, in grammar: GrammarNode) {
         unknownCount += 1
+        if let homes = Keyword.homes[t.text] {
+            // A keyword of another block: say where it belongs rather than suggesting the word itself.
+            let here = grammar.name.isEmpty ? "at the top level" : "in '\(grammar.name)'"
+            let there = homes.prefix(4).map { $0.isEmpty ? "the top level" : "'\($0)'" }.joined(separator: ", ")
+            sink.error(.unknownKeyword, location(t), "'\(t.text)' is not a keyword \(here); it belongs in \(there)")
+            return
+        }
         var message = "unknown keyword '\(clipped(t.text))'"
         // Suggestions cost an edit distance per candidate; hostile input gets them only for the first few
         // words, and a word seen before in the same block kind reuses its answer.
@@ -290,7 +298,7 @@ struct TreeParser {
                 globalSuggestions[bytes] = .some(suggestion)
             }
         }
-        if let s = suggestion {
+        if let s = suggestion, s != t.text {
             message += "; did you mean '\(s)'?"
         }
         sink.error(.unknownKeyword, location(t), message)
@@ -427,8 +435,10 @@ final class GrammarNode: Sendable {
     let name: String
     /// `keyword.name` in UTF-8.
     let nameBytes: [UInt8]
-    /// `keyword.supported`.
-    let supported: Bool
+    /// `keyword.status`.
+    let status: KeywordStatus
+    /// `keyword.skipped`.
+    let skipped: Bool
     let bodyKind: BodyKind
     let bodyOptional: Bool
     let minArguments: Int
@@ -445,7 +455,8 @@ final class GrammarNode: Sendable {
         self.keyword = keyword
         name = keyword.name
         nameBytes = Array(keyword.name.utf8)
-        supported = keyword.supported
+        status = keyword.status
+        skipped = keyword.skipped
         switch keyword.body {
         case .none: bodyKind = .none
         case .block: bodyKind = .block

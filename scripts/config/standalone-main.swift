@@ -1,6 +1,7 @@
 // Entry point for the Config module built alone with swiftc (scripts/config/standalone.sh): no SwiftPM,
 // no dependencies, so it builds in a minute and can be profiled and compared while the package builds.
 //   check [--no-host-checks] [-i ID] -f FILE [-f FILE…]   like `vigil check` (diagnostics on stderr, exit 1 if invalid)
+//   keywords-md | warned-md                               docs/keywords.md, the README's warned-only list
 //   dump FILE… | --pair A B                               diagnostics JSON, rendered text and model JSON per
 //                                                         file (differential checks between two builds)
 #if canImport(Glibc)
@@ -14,6 +15,8 @@ struct ConfigStandalone {
         switch args.first {
         case "check": check(Array(args.dropFirst()))
         case "dump": dump(Array(args.dropFirst()))
+        case "keywords-md": print(KeywordTable.markdown(), terminator: "")
+        case "warned-md": print(KeywordTable.warnedOnlyMarkdown(), terminator: "")
         default:
             printError("usage: config-standalone check [--no-host-checks] [-i ID] -f FILE… | dump FILE… | dump --pair A B\n")
             exit(2)

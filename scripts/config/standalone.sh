@@ -27,6 +27,7 @@ tests)
             "$f" > "$src/Tests/ConfigTests/$(basename "$f")"
     done
     ln -sfn "$PWD/Samples" "$src/Samples"   # SamplesTests finds Samples/ from its own #filePath
+    ln -sfn "$PWD/docs" "$src/docs"; ln -sfn "$PWD/README.md" "$src/README.md"   # KeywordTableTests
     printf 'import Testing\nimport Glibc\n@main struct TestMain {\n    static func main() async {\n        exit(await Testing.__swiftPMEntryPoint(passing: nil) as CInt)\n    }\n}\n' > "$src/zz_main.swift"
     vocabulary=$(scripts/lib/vocabulary-module.sh "$out/vocabulary-Onone" -Onone)
     # shellcheck disable=SC2086
