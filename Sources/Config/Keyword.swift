@@ -342,7 +342,7 @@ extension Keyword {
         ] + lbAndCheckTimers + checkers),
         bodyOptional: true)
 
-    static let virtualServer = block("virtual_server", "IPADDR|fwmark|group [PORT]|N|NAME", [
+    static let virtualServer = block("virtual_server", "IPADDR|fwmark|group [PORT|N|NAME]", [
         v("lb_algo", "rr|wrr|lc|wlc|lblc|lblcr|sh|mh|dh|fo|ovf|sed|nq|twos", ["lvs_sched"]),
         v("lb_kind", "NAT|DR|TUN [ARG...]", ["lvs_method"]),
         v("persistence_timeout", "[SECONDS]"), v("persistence_granularity", "NETMASK"),

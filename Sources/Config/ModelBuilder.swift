@@ -85,6 +85,17 @@ struct ModelBuilder {
     func args(_ n: Node) -> TokenList { TokenList(storage: arena, start: Int(n.argStart), count: Int(n.argCount)) }
 
     /// The location of a token (file names come from the reader's table).
+    /// A host address where keepalived also accepts ADDRESS/PREFIX and drops the prefix (unicast_src_ip,
+    /// mcast_src_ip, unicast_peer): the prefix is a warning at its column.
+    mutating func hostAddress(_ t: Token, _ what: String) -> IPAddress? {
+        if let a = IPAddress(t.text) { return a }
+        if let p = IPPrefix(t.text), p.prefixLength != nil {
+            sink.warning(.nonCanonicalForm, loc(t), "\(what) '\(clip(t.text))': the prefix is ignored, as keepalived ignores it")
+            return p.address
+        }
+        return address(t, what)
+    }
+
     func loc(_ t: Token) -> SourceLocation { loc(t.position) }
 
     /// The location of a statement's keyword.
@@ -134,14 +145,26 @@ struct ModelBuilder {
         var items: [(keyword: ObjectIdentifier, position: TokenPosition)] = []
     }
 
-    mutating func duplicateCheck(_ node: Node, _ seen: inout SeenKeywords) {
+    /// Notify scripts of which keepalived keeps the first and ignores later ones ("already specified - ignoring").
+    static let firstWins: Set<String> = ["notify_master", "notify_backup", "notify_fault", "notify_stop", "notify"]
+
+    /// Warns about a keyword given twice in one block. Returns false when this statement must be ignored (keepalived
+    /// keeps the first of two notify scripts); otherwise the last value wins, as in keepalived.
+    @discardableResult
+    mutating func duplicateCheck(_ node: Node, _ seen: inout SeenKeywords, firstWins: Bool = false) -> Bool {
         let id = ObjectIdentifier(node.grammar)
         if let first = seen.items.first(where: { $0.keyword == id }) {
+            if firstWins {
+                sink.warning(.keepalivedIgnores, loc(node), "'\(node.name)' given again: keepalived keeps the first and ignores this one, and so does Vigil",
+                             related: [.init(location: loc(first.position), message: "first given here")])
+                return false
+            }
             sink.warning(.duplicate, loc(node), "'\(node.name)' given again; the last value wins",
                          related: [.init(location: loc(first.position), message: "first given here")])
         } else {
             seen.items.append((id, node.position))
         }
+        return true
     }
 
     // MARK: top level
@@ -297,7 +320,9 @@ struct ModelBuilder {
         guard let name = args(node).first?.text else { return nil }
         var g = VRRPSyncGroupConfig(name: name)
         g.location = loc(node)
+        var seen = SeenKeywords()
         for n in node.children {
+            if Self.firstWins.contains(n.name.text), !duplicateCheck(n, &seen, firstWins: true) { continue }
             switch n.name {
             case "group":
                 g.group += n.entries.flatMap { $0.map { NamedReference(name: $0.text, location: loc($0)) } }
@@ -318,6 +343,17 @@ struct ModelBuilder {
         return g
     }
 
+    /// The broadcast address of an IPv4 prefix with the host bits all set (`brd +`) or all clear (`brd -`).
+    static func broadcast(of p: IPPrefix, allOnes: Bool) -> IPAddress? {
+        guard p.address.family == .inet, let len = p.prefixLength, len <= 32 else { return nil }
+        var b = p.address.bytes
+        for bit in len..<32 {
+            let mask = UInt8(0x80 >> (bit % 8))
+            if allOnes { b[bit / 8] |= mask } else { b[bit / 8] &= ~mask }
+        }
+        return IPAddress(bytes: b)
+    }
+
     mutating func vip(_ e: [Token]) -> VirtualIPAddress? {
         guard let first = e.first else { return nil }
         guard let p = IPPrefix(first.text) else {
@@ -331,7 +367,18 @@ struct ModelBuilder {
             let w = e[k].text
             switch w {
             case "brd", "broadcast":
-                if let t = next() { v.broadcast = address(t, "brd"); k += 2 } else { sink.error(.missingValue, loc(e[k]), "'brd' needs an address"); k += 1 }
+                if let t = next() {
+                    if t.text == "+" || t.text == "-" {
+                        // As `ip addr add … brd +|-`: the host bits all set, or all clear.
+                        v.broadcast = Self.broadcast(of: p, allOnes: t.text == "+")
+                        if v.broadcast == nil {
+                            sink.warning(.keepalivedIgnores, loc(t), "'brd \(t.text)' needs an IPv4 address with a prefix; ignored")
+                        }
+                    } else {
+                        v.broadcast = address(t, "brd")
+                    }
+                    k += 2
+                } else { sink.error(.missingValue, loc(e[k]), "'brd' needs an address"); k += 1 }
             case "dev":
                 if let t = next() { v.device = t.text; k += 2 } else { sink.error(.missingValue, loc(e[k]), "'dev' needs an interface"); k += 1 }
             case "scope":
@@ -349,14 +396,20 @@ struct ModelBuilder {
                     k += 2
                 } else { sink.error(.missingValue, loc(e[k]), "'label' needs a value"); k += 1 }
             case "peer":
+                sink.warning(.unsupportedKeyword, loc(e[k]), "'peer' is not implemented yet: the address is added without a peer")
                 if let t = next() { v.peer = IPPrefix(t.text)?.address; if v.peer == nil { _ = address(t, "peer") }; k += 2 } else { k += 1 }
-            case "no_dad", "-nodad", "home", "noprefixroute", "autojoin":
+            case "no_track":
+                // keepalived then ignores the VIP's removal by someone else; Vigil never watches its VIPs.
+                k += 1
+            case "no_dad", "nodad", "-nodad", "home", "noprefixroute", "mngtmpaddr", "autojoin":
+                sink.warning(.unsupportedKeyword, loc(e[k]), "'\(w)' is not implemented yet: the address is added without this flag")
                 v.options.append(w); k += 1
-            case "preferred_lft", "track_group", "metric", "table", "use_vmac", "proto":
+            case "preferred_lft", "track_group", "use_vmac":
+                sink.warning(.unsupportedKeyword, loc(e[k]), "'\(w)' is not implemented yet: the address is added without it")
                 v.options.append(w)
                 if let t = next() { v.options.append(t.text); k += 2 } else { k += 1 }
             default:
-                sink.error(.invalidValue, loc(e[k]), "unexpected '\(clip(w))' in virtual address entry; expected brd, dev, scope, label, peer, no_dad, …")
+                sink.warning(.keepalivedIgnores, loc(e[k]), "'\(clip(w))' in a virtual address entry is ignored, as keepalived ignores it (expected brd, dev, scope, label, peer, no_track, …)")
                 k += 1
             }
         }
@@ -381,7 +434,8 @@ struct ModelBuilder {
         for n in node.children {
             let a = args(n)
             if !["virtual_ipaddress", "virtual_ipaddress_excluded", "virtual_routes", "virtual_rules", "track_script",
-                 "track_interface", "track_file", "unicast_peer"].contains(n.name.text) { duplicateCheck(n, &seen) }
+                 "track_interface", "track_file", "unicast_peer"].contains(n.name.text),
+               !duplicateCheck(n, &seen, firstWins: Self.firstWins.contains(n.name.text)) { continue }
             switch n.name {
             case "state":
                 if let t = a.first {
@@ -441,26 +495,27 @@ struct ModelBuilder {
             case "nopreempt": v.nopreempt = true
             case "preempt": v.nopreempt = false
             case "preempt_delay": if let t = a.first, let d = duration(t, "preempt_delay", max: 1000) { v.preemptDelay = d }
-            case "unicast_src_ip": if let t = a.first { v.unicastSourceIP = address(t, "unicast_src_ip") }
+            case "unicast_src_ip": if let t = a.first { v.unicastSourceIP = hostAddress(t, "unicast_src_ip") }
             case "lvs_sync_daemon_interface":
                 // Deprecated in keepalived 2 but still honoured: `lvs_sync_daemon IFNAME INSTANCE` for this instance.
                 if let t = a.first {
                     v.lvsSyncDaemonInterface = t.text
                     sink.warning(.suspicious, loc(n), "lvs_sync_daemon_interface is deprecated; read as 'lvs_sync_daemon \(clip(t.text)) \(clip(v.name))' in global_defs")
                 }
-            case "mcast_src_ip": if let t = a.first { v.multicastSourceIP = address(t, "mcast_src_ip") }
+            case "mcast_src_ip": if let t = a.first { v.multicastSourceIP = hostAddress(t, "mcast_src_ip") }
             case "unicast_peer":
                 for e in n.entries {
-                    guard let ad = address(e[0], "unicast_peer") else { continue }
+                    guard let ad = hostAddress(e[0], "unicast_peer") else { continue }
                     var p = UnicastPeer(address: ad, location: loc(e[0]))
                     var k = 1
                     while k < e.count {
                         if (e[k].text == "min_ttl" || e[k].text == "max_ttl"), k + 1 < e.count {
                             let ttl = int(e[k + 1], e[k].text, 0...255)
                             if e[k].text == "min_ttl" { p.minTTL = ttl } else { p.maxTTL = ttl }
+                            sink.warning(.unsupportedKeyword, loc(e[k]), "'\(e[k].text)' is not implemented yet: adverts from this peer are accepted whatever their TTL")
                             k += 2
                         } else {
-                            sink.error(.invalidValue, loc(e[k]), "unexpected '\(clip(e[k].text))' in unicast_peer entry")
+                            sink.warning(.keepalivedIgnores, loc(e[k]), "'\(clip(e[k].text))' in a unicast_peer entry is ignored, as keepalived ignores it (it reports it as missing a value)")
                             k += 1
                         }
                     }
@@ -573,20 +628,31 @@ struct ModelBuilder {
 
     mutating func virtualServer(_ node: Node) -> VirtualServerConfig? {
         let a = args(node)
-        guard a.count >= 2 else { return nil }
+        guard let first = a.first else { return nil }
         let addr: VirtualServerAddress
-        switch a[0].text {
-        case "fwmark":
-            guard let m = int(a[1], "fwmark", 1...Int(UInt32.max)) else { return nil }
-            addr = .fwmark(UInt32(m))
-        case "group":
-            addr = .group(a[1].text)
+        switch first.text {
+        case "fwmark", "group":
+            guard a.count >= 2 else {
+                sink.error(.missingValue, loc(first), "'virtual_server \(first.text)' needs \(first.text == "group" ? "a group name" : "a mark")")
+                return nil
+            }
+            if first.text == "group" {
+                addr = .group(a[1].text)
+            } else {
+                guard let m = int(a[1], "fwmark", 1...Int(UInt32.max)) else { return nil }
+                addr = .fwmark(UInt32(m))
+            }
         default:
-            guard let ip = address(a[0], "virtual_server address"), let p = port(a[1], "virtual_server port") else { return nil }
-            addr = .address(ip, port: p)
+            guard let ip = address(first, "virtual_server address") else { return nil }
+            if a.count >= 2 {
+                guard let p = port(a[1], "virtual_server port") else { return nil }
+                addr = .address(ip, port: p)
+            } else {
+                addr = .address(ip, port: 0)
+            }
         }
         if a.count > 2 {
-            sink.error(.syntax, loc(a[2]), "too many arguments for 'virtual_server'")
+            sink.warning(.nonCanonicalForm, loc(a[2]), "extra word '\(clip(a[2].text))' after 'virtual_server' is ignored, as keepalived ignores it")
         }
         var vs = VirtualServerConfig(address: addr)
         vs.location = loc(node)
@@ -610,7 +676,11 @@ struct ModelBuilder {
                     vs.tunnel = tunnel(Array(a.dropFirst()), kind: k)
                 }
             case "persistence_timeout":
-                if let t = a.first { if let v = int(t, "persistence_timeout", 1...Int(UInt32.max)) { vs.persistenceTimeout = UInt32(v) } } else { vs.persistenceTimeout = 360 }
+                if let t = a.first {
+                    if let v = Int(t.text), (1...2_678_400).contains(v) { vs.persistenceTimeout = UInt32(v) } else {
+                        sink.warning(.keepalivedIgnores, loc(t), "persistence_timeout '\(clip(t.text))' is outside 1…2678400 seconds: keepalived ignores it, and so does Vigil")
+                    }
+                } else { vs.persistenceTimeout = 360 }
             case "persistence_granularity": if let t = a.first { vs.persistenceGranularity = address(t, "persistence_granularity") }
             case "protocol":
                 if let t = a.first {
@@ -649,6 +719,11 @@ struct ModelBuilder {
             }
         }
         if case .address(_, let port) = addr, vs.sorryServer != nil, vs.sorryServerPort == nil { vs.sorryServerPort = port }
+        if case .address(_, 0) = addr, a.count < 2 {
+            // keepalived: "zero port only valid for persistent services - setting" (a port-0 service takes every port).
+            if vs.persistenceTimeout == nil { vs.persistenceTimeout = 360 }
+            sink.warning(.nonCanonicalForm, loc(first), "virtual_server without a port serves every port; as in keepalived it is persistent (persistence_timeout \(vs.persistenceTimeout ?? 360))")
+        }
         for n in node.children where n.name == "real_server" {
             if let rs = realServer(n, vs: vs, timers: timers) { vs.realServers.append(rs) }
         }
@@ -837,6 +912,52 @@ struct ModelBuilder {
         return u
     }
 
+    /// A virtual_server_group address: `ADDR`, `ADDR-LAST` (the last byte, or the last 16-bit group of IPv6),
+    /// `ADDR-ADDR` (full addresses) or `ADDR/PREFIX`. A range varies only the last byte (group), as the director
+    /// expands it; a wider one is an error naming the limit.
+    mutating func groupRange(_ t: Token) -> (IPAddress, IPAddress)? {
+        let text = t.text
+        if let a = IPAddress(text) { return (a, a) }
+        var first: IPAddress?, last: IPAddress?
+        if text.contains("/"), let p = IPPrefix(text), let len = p.prefixLength {
+            first = Self.network(p, allOnes: false)
+            last = Self.network(p, allOnes: true)
+            if len < (p.address.family == .inet ? 24 : 112) { first = nil }
+        } else if let dash = text.lastIndex(of: "-"), let a = IPAddress(String(text[..<dash])) {
+            first = a
+            let tail = String(text[text.index(after: dash)...])
+            if let full = IPAddress(tail), full.family == a.family {
+                last = full
+            } else if a.family == .inet, let n = UInt8(tail) {
+                var b = a.bytes; b[3] = n; last = IPAddress(bytes: b)
+            } else if a.family == .inet6, let n = UInt16(tail, radix: 16) {
+                var b = a.bytes; b[14] = UInt8(n >> 8); b[15] = UInt8(n & 0xff); last = IPAddress(bytes: b)
+            }
+        }
+        guard let f = first, let l = last else {
+            sink.error(.invalidValue, loc(t), "'\(clip(text))' is not an address or a range (ADDRESS-LAST, ADDRESS-ADDRESS, ADDRESS/PREFIX) that varies only the last byte (IPv6: the last 16-bit group)")
+            return nil
+        }
+        let width = f.family == .inet ? 1 : 2
+        let n = f.bytes.count
+        guard f.bytes[0..<(n - width)] == l.bytes[0..<(n - width)], f.bytes[(n - width)...].lexicographicallyPrecedes(l.bytes[(n - width)...]) || f == l else {
+            sink.error(.invalidValue, loc(t), "range '\(clip(text))' must go upwards and vary only the last byte (IPv6: the last 16-bit group)")
+            return nil
+        }
+        return (f, l)
+    }
+
+    /// An IPv6 prefix's first (`allOnes` false) or last address.
+    static func network(_ p: IPPrefix, allOnes: Bool) -> IPAddress? {
+        guard let len = p.prefixLength else { return nil }
+        var b = p.address.bytes
+        for bit in len..<(b.count * 8) {
+            let mask = UInt8(0x80 >> (bit % 8))
+            if allOnes { b[bit / 8] |= mask } else { b[bit / 8] &= ~mask }
+        }
+        return IPAddress(bytes: b)
+    }
+
     mutating func virtualServerGroup(_ node: Node) -> VirtualServerGroupConfig? {
         guard let name = args(node).first?.text else { return nil }
         var g = VirtualServerGroupConfig(name: name)
@@ -846,31 +967,23 @@ struct ModelBuilder {
                 if e.count >= 2, let m = int(e[1], "fwmark", 1...Int(UInt32.max)) { g.entries.append(.fwmark(UInt32(m))) } else if e.count < 2 {
                     sink.error(.missingValue, loc(e[0]), "fwmark needs a number")
                 }
-                continue
-            }
-            guard e.count >= 2 else {
-                sink.error(.missingValue, loc(e[0]), "virtual_server_group entry needs ADDRESS PORT")
-                continue
-            }
-            let text = e[0].text
-            var first: IPAddress?
-            var last: IPAddress?
-            if let a = IPAddress(text) {
-                first = a; last = a
-            } else if let dash = text.lastIndex(of: "-"), let a = IPAddress(String(text[..<dash])) {
-                first = a
-                let tail = String(text[text.index(after: dash)...])
-                if a.family == .inet, let n = UInt8(tail) {
-                    var b = a.bytes; b[3] = n; last = IPAddress(bytes: b)
-                } else if a.family == .inet6, let n = UInt16(tail, radix: 16) {
-                    var b = a.bytes; b[14] = UInt8(n >> 8); b[15] = UInt8(n & 0xff); last = IPAddress(bytes: b)
+                if e.count > 2 {
+                    sink.warning(.unsupportedKeyword, loc(e[2]), "the family '\(clip(e[2].text))' of a group's fwmark entry is not implemented yet: the service's family is the virtual_server's ip_family, else its first real server's")
                 }
-            }
-            guard let f = first, let l = last else {
-                sink.error(.invalidValue, loc(e[0]), "'\(clip(text))' is not an address or range ADDRESS-LAST")
                 continue
             }
-            if let p = port(e[1]) { g.entries.append(.range(first: f, last: l, port: p)) }
+            var entryPort: UInt16 = 0
+            if e.count >= 2 {
+                guard let p = port(e[1]) else { continue }
+                entryPort = p
+            } else {
+                sink.warning(.nonCanonicalForm, loc(e[0]), "virtual_server_group entry without a port: port 0, as in keepalived (every port, for a persistent service)")
+            }
+            if e.count > 2 {
+                sink.warning(.nonCanonicalForm, loc(e[2]), "extra word '\(clip(e[2].text))' in a virtual_server_group entry is ignored, as keepalived ignores it")
+            }
+            guard let (f, l) = groupRange(e[0]) else { continue }
+            g.entries.append(.range(first: f, last: l, port: entryPort))
         }
         return g
     }

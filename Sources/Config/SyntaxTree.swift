@@ -186,7 +186,8 @@ struct TreeParser {
                 skipBlockBody()
             } else if g.hasMaxArguments, more(), current.lineID == t.lineID,
                       current.kind == .quoted || (current.kind == .word && siblings.child(current) == nil) {
-                sink.error(.syntax, location(current), "too many arguments for '\(kw.name)'")
+                sink.warning(.nonCanonicalForm, location(current),
+                             "extra word '\(clipped(current.text))' after '\(kw.name)' is ignored, as keepalived ignores it")
                 skipRestOfStatement(line: t.lineID)
             }
             return node

@@ -117,10 +117,12 @@ func missingValues() {
     #expect(positions(r, .missingValue) == ["2:2", "1:1", "1:1", "4:1"])
 }
 
-@Test("Too many arguments for a value keyword is a syntax error")
+@Test("An extra word after a value keyword is ignored with a warning at its column, as keepalived ignores it")
 func tooManyArguments() {
-    let r = parse("global_defs {\n router_id a b\n}\n")
-    #expect(positions(r, .syntax) == ["2:14"])
+    let r = parse("global_defs {\n vrrp_version 3 4\n}\n")
+    #expect(positions(r, .nonCanonicalForm) == ["2:17"])
+    #expect(r.errors.isEmpty)
+    #expect(r.config.globalDefs.vrrpVersion == 3)
 }
 
 @Test("Host facts are warnings only")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Vocabulary
 @testable import Config
 
 @Suite("The keyword table")
@@ -128,4 +129,130 @@ func readmeWarnedListInSync() throws {
     }
     #expect(String(readme[b.upperBound..<e.lowerBound]) == KeywordTable.warnedOnlyMarkdown(),
             "run scripts/config/gen-keywords.sh")
+}
+
+@Suite("Value forms keepalived accepts")
+struct ValueFormTests {
+    @Test("An address with a prefix where keepalived drops it: unicast_src_ip, mcast_src_ip, unicast_peer")
+    func prefixDropped() {
+        let r = parse("""
+            vrrp_instance VI_1 {
+              interface eth0
+              virtual_router_id 51
+              unicast_src_ip 192.0.2.1/24
+              mcast_src_ip 192.0.2.1/24
+              unicast_peer {
+                192.0.2.2/24
+              }
+              virtual_ipaddress {
+                192.0.2.10/24
+              }
+            }
+
+            """)
+        #expect(r.errors.isEmpty)
+        #expect(positions(r, .nonCanonicalForm) == ["4:18", "5:16", "7:5"])
+        let v = r.config.vrrpInstances.first
+        #expect(v?.unicastSourceIP == IPAddress("192.0.2.1"))
+        #expect(v?.unicastPeers.map(\.address) == [IPAddress("192.0.2.2")].compactMap { $0 })
+    }
+
+    @Test("nopreempt 1: the extra word is ignored with a warning")
+    func flagWithValue() {
+        let r = parse(minimalInstance.replacingOccurrences(of: "interface eth0", with: "interface eth0\n    nopreempt 1"))
+        #expect(r.errors.isEmpty)
+        #expect(r.config.vrrpInstances.first?.nopreempt == true)
+        #expect(positions(r, .nonCanonicalForm) == ["3:15"])
+    }
+
+    @Test("connect_ip A 8000: the extra word is ignored, as keepalived ignores it")
+    func connectIPExtra() {
+        let r = parse("""
+            virtual_server 192.0.2.10 80 {
+              protocol TCP
+              real_server 192.0.2.20 80 {
+                TCP_CHECK {
+                  connect_ip 192.0.2.21 8000
+                }
+              }
+            }
+
+            """)
+        #expect(r.errors.isEmpty)
+        #expect(positions(r, .nonCanonicalForm) == ["5:29"])
+        #expect(r.config.virtualServers.first?.realServers.first?.checkers.first?.connectIP == IPAddress("192.0.2.21"))
+        #expect(r.config.virtualServers.first?.realServers.first?.checkers.first?.connectPort == nil)
+    }
+
+    @Test("VIP options: brd + and - computed, no_track accepted, flags not applied yet warned, unknown words ignored")
+    func vipOptions() {
+        let r = parse("""
+            vrrp_instance VI_1 {
+              interface eth0
+              virtual_router_id 51
+              virtual_ipaddress {
+                192.0.2.10/24 brd + no_track
+                192.0.2.11/24 brd -
+                2001:db8::1/64 -nodad noprefixroute home mngtmpaddr autojoin preferred_lft 0
+                192.0.2.12/24 peer 192.0.2.13 foo
+              }
+            }
+
+            """)
+        #expect(r.errors.isEmpty)
+        let vips = r.config.vrrpInstances.first?.virtualIPAddresses ?? []
+        #expect(vips.first?.broadcast == IPAddress("192.0.2.255"))
+        #expect(vips.dropFirst().first?.broadcast == IPAddress("192.0.2.0"))
+        #expect(positions(r, .unsupportedKeyword) == ["7:20", "7:27", "7:41", "7:46", "7:57", "7:66", "8:19"])
+        #expect(positions(r, .keepalivedIgnores) == ["8:35"])
+    }
+
+    @Test("virtual_server_group: full-address ranges, CIDR and entries without a port")
+    func groupForms() {
+        let r = parse("""
+            virtual_server_group G {
+              192.0.2.1-192.0.2.5 80
+              192.0.2.8/29 443
+              192.0.2.20
+              192.0.2.30-40 8080
+              192.0.1.1-192.0.2.1 80
+            }
+
+            """)
+        #expect(positions(r, .nonCanonicalForm) == ["4:3"])
+        #expect(positions(r, .invalidValue) == ["6:3"])
+        let e = r.config.virtualServerGroups.first?.entries ?? []
+        #expect(e.count == 4)
+        let a = { (s: String) in IPAddress(s)! }
+        #expect(e == [.range(first: a("192.0.2.1"), last: a("192.0.2.5"), port: 80),
+                      .range(first: a("192.0.2.8"), last: a("192.0.2.15"), port: 443),
+                      .range(first: a("192.0.2.20"), last: a("192.0.2.20"), port: 0),
+                      .range(first: a("192.0.2.30"), last: a("192.0.2.40"), port: 8080)])
+    }
+
+    @Test("virtual_server IP without a port is port 0 and persistent, as keepalived makes it")
+    func virtualServerWithoutPort() {
+        let r = parse("virtual_server 192.0.2.10 {\n  protocol TCP\n  real_server 192.0.2.20 80 {\n  }\n}\n")
+        #expect(r.errors.isEmpty)
+        let vs = r.config.virtualServers.first
+        #expect(vs?.address == .address(IPAddress("192.0.2.10")!, port: 0))
+        #expect(vs?.persistenceTimeout == 360)
+        #expect(positions(r, .nonCanonicalForm) == ["1:16"])
+    }
+
+    @Test("persistence_timeout above 2678400 is ignored with a warning, as keepalived ignores it")
+    func persistenceRange() {
+        let r = parse("virtual_server 192.0.2.10 80 {\n  protocol TCP\n  persistence_timeout 3000000\n}\n")
+        #expect(r.errors.isEmpty)
+        #expect(r.config.virtualServers.first?.persistenceTimeout == nil)
+        #expect(positions(r, .keepalivedIgnores) == ["3:23"])
+    }
+
+    @Test("A second notify_master is ignored with a warning: keepalived keeps the first")
+    func firstNotifyWins() {
+        let r = parse(minimalInstance.replacingOccurrences(
+            of: "interface eth0", with: "interface eth0\n    notify_master /bin/true\n    notify_master /bin/false"))
+        #expect(r.config.vrrpInstances.first?.notifyMaster?.command == "/bin/true")
+        #expect(positions(r, .keepalivedIgnores) == ["4:5"])
+    }
 }
