@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Differential test of Vigil's config reading against `keepalived -t` (issue #12); see docs/config.md.
+#   scripts/config/differential.sh [VIGIL_BIN] [--update] [--strict] [-v]
+# VIGIL_BIN: `vigil` or the standalone Config build (.build-config-standalone/config-standalone, from
+# `scripts/config/standalone.sh check`); both take `check --no-host-checks -i ID -f FILE`. Default: $VIGIL_BIN,
+# else .build/debug/vigil.
+#   --update   print candidate lines (reason TODO) for Tests/Corpus/expected-differences.tsv and exit 0
+#   --strict   also fail on stale table entries (differences that no longer occur); by default a warning
+#   -v         print every message of both tools, per config
+# Root: keepalived -t checks the interfaces a config names, so both tools run in a private network namespace
+# with the same four interfaces on every host (eth0..eth3, two veth pairs).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export VIGIL_ROOT="$PWD"
+
+if ! command -v keepalived >/dev/null; then
+    echo "error: the config differential test needs keepalived (apt-get install keepalived; 2.2.7 expected)" >&2
+    exit 1
+fi
+version=$(keepalived -v 2>&1 | sed -n 's/^Keepalived v\([0-9.]*\).*/\1/p' | head -1)
+if [ "$version" != "2.2.7" ]; then
+    echo "warning: keepalived $version, the expected-differences table was made against 2.2.7" >&2
+fi
+if [ ! -d /usr/share/doc/keepalived/samples ]; then
+    echo "error: /usr/share/doc/keepalived/samples is missing (Debian's keepalived package installs it)" >&2
+    exit 1
+fi
+if ! command -v python3 >/dev/null; then
+    echo "error: the config differential test needs python3" >&2
+    exit 1
+fi
+scripts/require-root.sh "config differential test (keepalived -t in a network namespace)"
+
+# shellcheck disable=SC2016
+exec unshare --net -- bash -c '
+    set -e
+    ip link set lo up
+    ip link add eth0 type veth peer name eth1
+    ip link add eth2 type veth peer name eth3
+    for i in eth0 eth1 eth2 eth3; do ip link set "$i" up; done
+    exec python3 scripts/config/differential.py "$@"
+' differential "$@"
