@@ -15,6 +15,10 @@ and reduces what they say to difference keys, one per finding:
     unknown-in-keepalived  keepalived calls the keyword unknown; Vigil takes it (a newer keyword, or a gap)
     error-in-vigil     any other Vigil error on a line keepalived says nothing about
 
+A config whose first lines hold `# differential: newer` has keywords added after keepalived 2.2.7: there every
+keyword keepalived calls unknown is listed (unknown-in-keepalived, expected), and so is every keyword Vigil calls
+unknown (unknown-in-vigil, a gap), whatever the other side says.
+
 A key is FILE, KIND and WHERE: the block path of the line (`vrrp_instance/track_file`), not its line number,
 so that editing a corpus file does not renumber the table. Every key must be in
 Tests/Corpus/expected-differences.tsv with a reason; an unexplained key fails, a reason `TODO` fails, and an
@@ -65,8 +69,16 @@ def corpus_files():
 
 def tokens(line):
     """Splits a config line into words, braces apart, dropping a comment (`#` or `!` outside quotes)."""
-    out, cur, quote = [], "", False
+    out, cur, quote, subst = [], "", False, 0
     for ch in line:
+        if subst:              # inside ${NAME}: its braces are no block
+            cur += ch
+            subst += {"{": 1, "}": -1}.get(ch, 0)
+            continue
+        if ch == "{" and cur.endswith("$"):
+            cur += ch
+            subst = 1
+            continue
         if quote:
             cur += ch
             if ch == '"':
