@@ -353,7 +353,8 @@ def main(argv):
     cats = OrderedDict()
     for k in seen:
         if k in table:
-            cat = table[k][0].split(":", 1)[0] if ":" in table[k][0] else "other"
+            reason = table[k][0].strip()
+            cat = "TODO" if reason.upper().startswith("TODO") else (reason.split(":", 1)[0] if ":" in reason else "other")
             cats[cat] = cats.get(cat, 0) + 1
     print(f"differential: {len(files)} configs, {len(seen)} differences "
           f"({', '.join(f'{n} {c}' for c, n in cats.items()) or 'none expected'}), "
