@@ -7,6 +7,9 @@
 #   --update   print candidate lines (reason TODO) for Tests/Corpus/expected-differences.tsv and exit 0
 #   --strict   also fail on stale table entries (differences that no longer occur); by default a warning
 #   -v         print every message of both tools, per config
+# keepalived -t itself needs no root and writes its messages to stderr (-l -D add nothing with -t); it reads the
+# file three times (parent, VRRP and checker), so messages repeat. Exit 0: OK; 5: errors reported, it would run;
+# 6: scripts configured without script security, it would run; 4 (and others): it cannot run.
 # Root: keepalived -t checks the interfaces a config names, so both tools run in a private network namespace
 # with the same four interfaces on every host (eth0..eth3, two veth pairs).
 set -euo pipefail
