@@ -152,8 +152,13 @@ def head_of(path, lines=10):
         return ""
 
 
-def run(cmd, cwd):
-    p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, errors="replace")
+def run(cmd, cwd, timeout=60):
+    """Exit status and output (stdout then stderr); a run past the timeout is exit 124, like timeout(1)."""
+    try:
+        p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, errors="replace",
+                           timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return 124, f"{cmd[0]}: no answer in {timeout} s"
     return p.returncode, p.stdout + p.stderr
 
 
@@ -233,7 +238,8 @@ def compare(label, path, vigil):
         v_verdict = "refuses"
     else:
         v_verdict = f"failed({v_rc})"
-    if (ka_verdict == "runs") != (v_verdict == "accepts"):
+    # A Vigil exit other than 0 or 1 (a crash, a signal) is always a difference, whatever keepalived says.
+    if (ka_verdict == "runs") != (v_verdict == "accepts") or v_verdict.startswith("failed"):
         add(label, "verdict", f"keepalived={ka_verdict} vigil={v_verdict}", None,
             f"keepalived -t exit {ka_rc}, vigil check exit {v_rc}")
 
