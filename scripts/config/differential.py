@@ -4,7 +4,7 @@
 Called by scripts/config/differential.sh inside a private network namespace (so `keepalived -t` sees the
 same interfaces eth0..eth3 on every host). For each config of the corpus it runs
 
-    VIGIL check --no-host-checks -i ID -f FILE      (exit 0: accepts, 1: refuses)
+    VIGIL check --no-host-checks --json -i ID -f FILE   (exit 0: accepts, 1: refuses; diagnostics by kind)
     keepalived -t -i ID -f FILE                      (0 OK, 5 errors but it would run, 6 scripts without
                                                       script security: it runs; anything else: it refuses)
 
@@ -24,6 +24,7 @@ so that editing a corpus file does not renumber the table. Every key must be in
 Tests/Corpus/expected-differences.tsv with a reason; an unexplained key fails, a reason `TODO` fails, and an
 entry that no longer occurs is reported as stale (a warning; --strict makes it fail).
 """
+import json
 import os
 import re
 import subprocess
@@ -162,6 +163,27 @@ def run(cmd, cwd, timeout=60):
     return p.returncode, p.stdout + p.stderr
 
 
+def vigil_diagnostics(out):
+    """Vigil's diagnostics from `check --json` (kind, severity, file, line, message); text lines as a fallback."""
+    start = out.find("{")
+    if start >= 0:
+        try:
+            doc = json.JSONDecoder().raw_decode(out[start:])[0]
+            return [{"kind": d.get("kind", ""), "severity": d.get("severity", ""),
+                     "file": (d.get("location") or {}).get("file"), "line": (d.get("location") or {}).get("line"),
+                     "message": d.get("message", "")} for d in doc.get("diagnostics", [])]
+        except (ValueError, AttributeError):
+            pass
+    found = []
+    for raw in out.splitlines():
+        m = VIGIL_LINE.match(raw)
+        if m:
+            u = VIGIL_UNKNOWN.match(m.group("msg"))
+            found.append({"kind": "unknownKeyword" if u else "", "severity": m.group("sev"), "file": m.group("file"),
+                          "line": int(m.group("line")), "message": m.group("msg")})
+    return found
+
+
 def file_key(name, main_path, cwd, labels):
     """The label of a file named in a message (the main file, or an included one), by its real path."""
     if name is None:
@@ -185,7 +207,7 @@ def compare(label, path, vigil):
 
     real_of = {label: path}
     ka_rc, ka_out = run(["keepalived", "-t", "-i", CONFIG_ID, "-f", path], cwd)
-    v_rc, v_out = run([*vigil, "check", "--no-host-checks", "-i", CONFIG_ID, "-f", path], cwd)
+    v_rc, v_out = run([*vigil, "check", "--no-host-checks", "--json", "-i", CONFIG_ID, "-f", path], cwd)
 
     ka_unknown = {}   # (file, line) -> word
     ka_any = set()    # (file, line) with any message
@@ -208,21 +230,20 @@ def compare(label, path, vigil):
     v_unknown = {}    # (file, line) -> word
     v_errors = []     # (file, line, message)
     v_msgs = []
-    for raw in v_out.splitlines():
-        m = VIGIL_LINE.match(raw)
-        if not m:
+    for d in vigil_diagnostics(v_out):
+        if d["line"] is None:
             continue
-        f = file_key(m.group("file"), path, cwd, labels)
-        real_of.setdefault(f, os.path.realpath(os.path.join(cwd, m.group("file"))))
-        line = int(m.group("line"))
-        v_msgs.append(f"{f}:{line}: {m.group('sev')}: {m.group('msg')}")
-        if m.group("sev") != "error":
+        f = file_key(d["file"], path, cwd, labels)
+        real_of.setdefault(f, os.path.realpath(os.path.join(cwd, d["file"])))
+        line = d["line"]
+        v_msgs.append(f"{f}:{line}: {d['severity']}: {d['message']}")
+        if d["severity"] != "error":
             continue
-        u = VIGIL_UNKNOWN.match(m.group("msg"))
-        if u:
-            v_unknown[(f, line)] = u.group("word")
+        if d["kind"] == "unknownKeyword":
+            u = VIGIL_UNKNOWN.match(d["message"])
+            v_unknown[(f, line)] = u.group("word") if u else d["message"]
         else:
-            v_errors.append((f, line, m.group("msg")))
+            v_errors.append((f, line, d["message"]))
 
     found = OrderedDict()   # key -> (line info, detail)
 

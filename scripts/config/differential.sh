@@ -2,7 +2,7 @@
 # Differential test of Vigil's config reading against `keepalived -t` (issue #12); see docs/config.md.
 #   scripts/config/differential.sh [VIGIL_BIN] [--update] [--strict] [-v]
 # VIGIL_BIN: `vigil` or the standalone Config build (.build-config-standalone/config-standalone, from
-# `scripts/config/standalone.sh check`); both take `check --no-host-checks -i ID -f FILE`. Default: $VIGIL_BIN,
+# `scripts/config/standalone.sh check`); both take `check --no-host-checks --json -i ID -f FILE`. Default: $VIGIL_BIN,
 # else .build/debug/vigil.
 #   --update   print candidate lines (reason TODO) for Tests/Corpus/expected-differences.tsv and exit 0
 #   --strict   also fail on stale table entries (differences that no longer occur); by default a warning
