@@ -15,9 +15,10 @@ and reduces what they say to difference keys, one per finding:
     unknown-in-keepalived  keepalived calls the keyword unknown; Vigil takes it (a newer keyword, or a gap)
     error-in-vigil     any other Vigil error on a line keepalived says nothing about
 
-A config whose first lines hold `# differential: newer` has keywords added after keepalived 2.2.7: there every
-keyword keepalived calls unknown is listed (unknown-in-keepalived, expected), and so is every keyword Vigil calls
-unknown (unknown-in-vigil, a gap), whatever the other side says.
+A config whose first lines hold `# differential: vigil-should-know` has keywords keepalived 2.2.7 does not know
+and Vigil should (added in 2.2.8 to 2.4, or 1.x keywords that old files still hold): there every keyword
+keepalived calls unknown is listed (unknown-in-keepalived, expected), and so is every keyword Vigil calls unknown
+(unknown-in-vigil, a gap), whatever the other side says.
 
 A key is FILE, KIND and WHERE: the block path of the line (`vrrp_instance/track_file`), not its line number,
 so that editing a corpus file does not renumber the table. Every key must be in
@@ -37,7 +38,7 @@ CORPUS = os.path.join(ROOT, "Tests", "Corpus", "keepalived")
 TABLE = os.path.join(ROOT, "Tests", "Corpus", "expected-differences.tsv")
 CONFIG_ID = "vigil-differential"
 KEEPALIVED_RUNS = {0, 5, 6}
-NEWER_MARK = "# differential: newer"
+SHOULD_KNOW_MARK = "# differential: vigil-should-know"
 
 KA_LINE = re.compile(r"^\((?:(?P<file>.+?): )?Line (?P<line>\d+)\) (?P<msg>.*)$")
 KA_UNKNOWN = re.compile(r"^Unknown keyword '(?P<word>.*)'$")
@@ -273,9 +274,9 @@ def compare(label, path, vigil):
         if end:
             skipped.update((f, n) for n in range(line + 1, end + 1))
 
-    # A config marked `# differential: newer` holds keywords added after keepalived 2.2.7: there keepalived's
-    # "unknown" is expected and Vigil's is a gap, whatever the other side says.
-    newer = NEWER_MARK in head_of(path)
+    # A config marked `# differential: vigil-should-know` holds keywords keepalived 2.2.7 does not know (newer or
+    # 1.x ones): there keepalived's "unknown" is expected and Vigil's is a gap, whatever the other side says.
+    newer = SHOULD_KNOW_MARK in head_of(path)
     for (f, line), word in v_unknown.items():
         if newer or (f, line) not in ka_unknown:
             s = structure(f, real_of.get(f, path))
