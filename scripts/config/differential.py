@@ -366,6 +366,8 @@ def main(argv):
     if update:
         print("# candidate lines for Tests/Corpus/expected-differences.tsv (replace each TODO with the reason)")
         for k in unexplained:
+            line, detail = seen[k]
+            print(f"# {k[0]}{f':{line}' if line else ''}: {detail}")
             print("\t".join(k) + "\tTODO")
         return 0
 
