@@ -265,10 +265,10 @@ def compare(label, path, vigil):
         add(label, "verdict", f"keepalived={ka_verdict} vigil={v_verdict}", None,
             f"keepalived -t exit {ka_rc}, vigil check exit {v_rc}")
 
-    # Lines inside a block whose head Vigil calls unknown: Vigil skips the block, keepalived reads each line
-    # as a keyword of the enclosing block, so its complaints there follow from the head.
+    # Lines inside a block whose head either tool calls unknown: Vigil skips the block, keepalived reads each
+    # line as a keyword of the enclosing block, so its complaints there follow from the head (which is listed).
     skipped = set()
-    for (f, line) in v_unknown:
+    for (f, line) in list(v_unknown) + list(ka_unknown):
         s = structure(f, real_of.get(f, path))
         end = s.block_end.get(line)
         if end:
