@@ -11,7 +11,8 @@
 # file three times (parent, VRRP and checker), so messages repeat. Exit 0: OK; 5: errors reported, it would run;
 # 6: scripts configured without script security, it would run; 4 (and others): it cannot run.
 # Root: keepalived -t checks the interfaces a config names, so both tools run in a private network namespace
-# with the same four interfaces on every host (eth0..eth3, two veth pairs).
+# with the same four interfaces on every host (eth0..eth3, two veth pairs), and in a private mount namespace with
+# an empty /tmp and /run, where keepalived -t writes what the corpus asks of it (config_save_dir copies, …).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export VIGIL_ROOT="$PWD"
@@ -35,8 +36,10 @@ fi
 scripts/require-root.sh "config differential test (keepalived -t in a network namespace)"
 
 # shellcheck disable=SC2016
-exec unshare --net -- bash -c '
+exec unshare --net --mount --propagation private -- bash -c '
     set -e
+    mount -t tmpfs -o mode=1777 vigil-differential-tmp /tmp
+    mount -t tmpfs -o mode=755 vigil-differential-run /run
     ip link set lo up
     ip link add eth0 type veth peer name eth1
     ip link add eth2 type veth peer name eth3
