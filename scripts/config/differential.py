@@ -13,7 +13,8 @@ and reduces what they say to difference keys, one per finding:
     verdict            keepalived=runs vigil=refuses (or the reverse)
     unknown-in-vigil   Vigil calls the keyword unknown; keepalived knows it at that line
     unknown-in-keepalived  keepalived calls the keyword unknown; Vigil takes it (a newer keyword, or a gap)
-    error-in-vigil     any other Vigil error on a line keepalived says nothing about
+    error-in-vigil     any other Vigil error on a line keepalived says nothing about (WHERE ends with the
+                       error's kind from --json, e.g. `vrrp_instance/nopreempt [syntax]`)
 
 A config whose first lines hold `# differential: vigil-should-know` has keywords keepalived 2.2.7 does not know
 and Vigil should (added in 2.2.8 to 2.4, or 1.x keywords that old files still hold): there every keyword
@@ -244,7 +245,7 @@ def compare(label, path, vigil):
             u = VIGIL_UNKNOWN.match(d["message"])
             v_unknown[(f, line)] = u.group("word") if u else d["message"]
         else:
-            v_errors.append((f, line, d["message"]))
+            v_errors.append((f, line, d["kind"], d["message"]))
 
     found = OrderedDict()   # key -> (line info, detail)
 
@@ -285,10 +286,11 @@ def compare(label, path, vigil):
         if (newer or (f, line) not in v_unknown) and (f, line) not in skipped:
             s = structure(f, real_of.get(f, path))
             add(f, "unknown-in-keepalived", s.where(line, word), line, f"keepalived: Unknown keyword '{word}'")
-    for f, line, msg in v_errors:
+    for f, line, kind, msg in v_errors:
         if (f, line) not in ka_any:
             s = structure(f, real_of.get(f, path))
-            add(f, "error-in-vigil", s.where(line), line, f"Vigil: {msg}")
+            where = s.where(line) + (f" [{kind}]" if kind else "")
+            add(f, "error-in-vigil", where, line, f"Vigil: {msg}")
     return found, (ka_rc, ka_msgs, v_rc, v_msgs)
 
 
