@@ -213,6 +213,7 @@ def compare(label, path, vigil):
 
     ka_unknown = {}   # (file, line) -> word
     ka_any = set()    # (file, line) with any message
+    ka_said = OrderedDict()  # (file, line) -> keepalived's first message there
     ka_msgs = []
     for raw in ka_out.splitlines():
         m = KA_LINE.match(raw.strip())
@@ -225,6 +226,7 @@ def compare(label, path, vigil):
         line = int(m.group("line"))
         ka_any.add((f, line))
         ka_msgs.append(f"{f}:{line}: {m.group('msg')}")
+        ka_said.setdefault((f, line), m.group("msg"))
         u = KA_UNKNOWN.match(m.group("msg"))
         if u and u.group("word") not in ("{", "}"):
             ka_unknown[(f, line)] = u.group("word")
@@ -232,12 +234,14 @@ def compare(label, path, vigil):
     v_unknown = {}    # (file, line) -> word
     v_errors = []     # (file, line, message)
     v_msgs = []
+    v_lines = set()   # (file, line) with any Vigil diagnostic
     for d in vigil_diagnostics(v_out):
         if d["line"] is None:
             continue
         f = file_key(d["file"], path, cwd, labels)
         real_of.setdefault(f, os.path.realpath(os.path.join(cwd, d["file"])))
         line = d["line"]
+        v_lines.add((f, line))
         v_msgs.append(f"{f}:{line}: {d['severity']}: {d['message']}")
         if d["severity"] != "error":
             continue
@@ -291,7 +295,11 @@ def compare(label, path, vigil):
             s = structure(f, real_of.get(f, path))
             where = s.where(line) + (f" [{kind}]" if kind else "")
             add(f, "error-in-vigil", where, line, f"Vigil: {msg}")
-    return found, (ka_rc, ka_msgs, v_rc, v_msgs)
+    # Not keys: lines keepalived comments on (a warning, a deprecation, a value it corrects) where Vigil says
+    # nothing, for --notes. Strictness as keepalived's starts from this list.
+    notes = [f"{f}:{line}: keepalived: {msg}" for (f, line), msg in ka_said.items()
+             if (f, line) not in v_lines and (f, line) not in ka_unknown and not msg.startswith("Unknown keyword")]
+    return found, (ka_rc, ka_msgs, v_rc, v_msgs), notes
 
 
 def read_table():
@@ -340,6 +348,8 @@ def main(argv):
     update = "--update" in argv
     strict = "--strict" in argv
     verbose = "-v" in argv or "--verbose" in argv
+    show_notes = "--notes" in argv
+    all_notes = []
     args = [a for a in argv if not a.startswith("-")]
     vigil = (args[0] if args else os.environ.get("VIGIL_BIN", os.path.join(ROOT, ".build", "debug", "vigil")))
     if not (os.path.isfile(vigil) and os.access(vigil, os.X_OK)):
@@ -351,7 +361,8 @@ def main(argv):
     seen = OrderedDict()
     files = corpus_files()
     for label, path in files:
-        found, (ka_rc, ka_msgs, v_rc, v_msgs) = compare(label, path, vigil)
+        found, (ka_rc, ka_msgs, v_rc, v_msgs), notes = compare(label, path, vigil)
+        all_notes += notes
         for key, info in found.items():
             seen[key] = info
         if verbose:
@@ -382,6 +393,10 @@ def main(argv):
     for k in stale:
         print(f"{'STALE':<11} {k[0]:<42} {k[1]:<22} {k[2]}\n{'':<11} {'':<42} {'':<22}   "
               f"no longer occurs: remove line {table[k][1]} of the table")
+    if show_notes:
+        print(f"notes (not keys): {len(all_notes)} lines keepalived comments on where Vigil says nothing")
+        for n in all_notes:
+            print(f"  {n}")
     cats = OrderedDict()
     for k in seen:
         if k in table:

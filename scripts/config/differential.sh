@@ -7,6 +7,7 @@
 #   --update   print candidate lines (reason TODO) for Tests/Corpus/expected-differences.tsv and exit 0
 #   --strict   also fail on stale table entries (differences that no longer occur); by default a warning
 #   -v         print every message of both tools, per config
+#   --notes    also list the lines keepalived comments on where Vigil says nothing (not keys, never fail)
 # keepalived -t itself needs no root and writes its messages to stderr (-l -D add nothing with -t); it reads the
 # file three times (parent, VRRP and checker), so messages repeat. Exit 0: OK; 5: errors reported, it would run;
 # 6: scripts configured without script security, it would run; 4 (and others): it cannot run.
