@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Differential test of Vigil's config reading against `keepalived -t` (issue #12); see docs/config.md.
-#   scripts/config/differential.sh [VIGIL_BIN] [--update] [--strict] [-v]
+#   scripts/config/differential.sh [VIGIL_BIN] [--update] [--strict] [-v] [--notes]
 # VIGIL_BIN: `vigil` or the standalone Config build (.build-config-standalone/config-standalone, from
 # `scripts/config/standalone.sh check`); both take `check --no-host-checks --json -i ID -f FILE`. Default: $VIGIL_BIN,
 # else .build/debug/vigil.
