@@ -1,4 +1,6 @@
-# Config module (issue #2): libFuzzer run of the parser and the 10k×10 benchmark.
+# Config module (issue #2): libFuzzer run of the parser and the 10k×10 benchmark; issue #12: the differential
+# test against keepalived -t (host tier).
+HOST_TESTS += test-config-differential
 FUZZERS += fuzz-config
 BENCHES += bench-config
 
@@ -6,7 +8,19 @@ CONFIG_FUZZ_DIR := .build-fuzz-config
 CONFIG_FUZZ_RUNS ?= 1000000
 CONFIG_FUZZ_SECONDS ?= 3000
 
-.PHONY: fuzz-config bench-config
+.PHONY: fuzz-config bench-config test-config-differential
+
+# --strict: also fail on stale entries of the table (differences that no longer occur).
+CONFIG_DIFFERENTIAL_FLAGS ?=
+
+## vigil check vs keepalived -t over Debian's samples, Samples/ and Tests/Corpus/keepalived/; every difference must be
+## in Tests/Corpus/expected-differences.tsv with its reason. Root, keepalived 2.2.7. Without a package build:
+## `scripts/config/standalone.sh check` then `make test-config-differential VIGIL_BIN=.build-config-standalone/config-standalone`.
+test-config-differential:
+	@scripts/require-root.sh "config differential test"
+	@command -v keepalived >/dev/null || { echo "error: test-config-differential needs keepalived (make deps)" >&2; exit 1; }
+	@test -x "$(VIGIL_BIN)" || { echo "error: no Vigil binary at $(VIGIL_BIN) (make build)" >&2; exit 1; }
+	scripts/config/differential.sh $(VIGIL_BIN) $(CONFIG_DIFFERENTIAL_FLAGS)
 
 ## Builds the parser fuzzer with swiftc (-sanitize=fuzzer,address) and runs a bounded campaign.
 fuzz-config:

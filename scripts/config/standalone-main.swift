@@ -1,6 +1,7 @@
 // Entry point for the Config module built alone with swiftc (scripts/config/standalone.sh): no SwiftPM,
 // no dependencies, so it builds in a minute and can be profiled and compared while the package builds.
-//   check [--no-host-checks] [-i ID] -f FILE [-f FILE…]   like `vigil check` (diagnostics on stderr, exit 1 if invalid)
+//   check [--no-host-checks] [--json] [-i ID] -f FILE [-f FILE…]   like `vigil check` (diagnostics on stderr, or
+//                                                         with --json as JSON on stdout; exit 1 if invalid)
 //   keywords-md | warned-md                               docs/keywords.md, the README's warned-only list
 //   dump FILE… | --pair A B                               diagnostics JSON, rendered text and model JSON per
 //                                                         file (differential checks between two builds)
@@ -18,7 +19,7 @@ struct ConfigStandalone {
         case "keywords-md": print(KeywordTable.markdown(), terminator: "")
         case "warned-md": print(KeywordTable.warnedOnlyMarkdown(), terminator: "")
         default:
-            printError("usage: config-standalone check [--no-host-checks] [-i ID] -f FILE… | dump FILE… | dump --pair A B\n")
+            printError("usage: config-standalone check [--no-host-checks] [--json] [-i ID] -f FILE… | dump FILE… | dump --pair A B\n")
             exit(2)
         }
     }
@@ -26,11 +27,13 @@ struct ConfigStandalone {
     static func check(_ args: [String]) {
         var files: [String] = []
         var hostChecks = true
+        var json = false
         var configID: String?
         var i = 0
         while i < args.count {
             switch args[i] {
             case "--no-host-checks": hostChecks = false
+            case "--json": json = true
             case "-f" where i + 1 < args.count: files.append(args[i + 1]); i += 1
             case "-i" where i + 1 < args.count: configID = args[i + 1]; i += 1
             default: printError("unexpected argument '\(args[i])'\n"); exit(2)
@@ -39,8 +42,12 @@ struct ConfigStandalone {
         }
         if files.isEmpty { files = ["/etc/keepalived/keepalived.conf"] }
         let report = CheckReport.run(files: files, configID: configID, hostChecks: hostChecks)
-        let text = report.rendered()
-        if !text.isEmpty { printError(text) }
+        if json {
+            print(report.diagnosticsJSON())   // as `vigil check --json`: stdout only
+        } else {
+            let text = report.rendered()
+            if !text.isEmpty { printError(text) }
+        }
         exit(report.isValid ? 0 : 1)
     }
 
