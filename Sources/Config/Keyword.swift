@@ -245,6 +245,14 @@ private func legacy(_ name: String, _ what: String) -> Keyword {
     skip(name, .keepalivedIgnores(what), since: "1.x")
 }
 
+/// A keepalived block Vigil does not implement, with its keywords (any arguments): typos inside it are still
+/// errors, the block gets one warning and its keywords none (they share its status in the table).
+private func inertBlock(_ name: String, _ instead: String, _ children: [String], extra: [Keyword] = []) -> Keyword {
+    Keyword(name: name, arguments: args("[ARG...]"),
+            body: .block(children.map { Keyword(name: $0, arguments: args("[ARG...]")) } + extra),
+            bodyOptional: true, status: .notImplemented(instead))
+}
+
 /// What happens instead, for the families of keywords that share one answer.
 enum Instead {
     static let snmp = "Vigil has no SNMP agent; its counters are on the control endpoint's /metrics"
@@ -280,9 +288,8 @@ extension Keyword {
 
     /// `nb_get_retry` where keepalived 2.x does not know it (every checker but HTTP_GET and SSL_GET).
     static let nbGetRetryIgnored = legacy("nb_get_retry", "outside HTTP_GET and SSL_GET keepalived 2.x does not know it (\"Unknown keyword\") and the check keeps retry 1; write `retry N`")
-    static let nbSockRetryIgnored = legacy("nb_sock_retry", "keepalived 2.x does not know it and the check keeps retry 1; write `retry N`")
 
-    static let checkerCommon: [Keyword] = checkerConnection + checkerTiming + [nbGetRetryIgnored, nbSockRetryIgnored]
+    static let checkerCommon: [Keyword] = checkerConnection + checkerTiming + [nbGetRetryIgnored]
 
     static let url = block("url", "", [
         v("path", "PATH"), v("digest", "MD5HEX"), v("status_code", "CODE|RANGE..."), v("virtualhost", "HOST"),
@@ -296,23 +303,33 @@ extension Keyword {
         v("retry", "INTEGER", ["nb_get_retry"]), v("delay_before_retry", "SECONDS"), v("warmup", "SECONDS"),
         v("delay_loop", "SECONDS"), v("alpha", "[BOOL]"),
         v("log_all_failures", "[BOOL]").pending("a failure is logged when the server's state changes, not at every failed check"),
-        nbSockRetryIgnored,
         url, v("virtualhost", "HOST"), v("http_protocol", "1.0|1.0C|1.1"),
         v("fast_recovery", "[BOOL]").pending("a server that comes back waits its normal delay_loop before it is checked again"),
-        flag("enable_sni"), flag("tls_compliant").since("2.2.8").pending("the connection is closed without a TLS close_notify"),
+        flag("enable_sni"),
     ]
+
+    static let tlsCompliant = flag("tls_compliant").since("2.2.8").pending("the connection is closed without a TLS close_notify")
+
+    /// SSL_GET: HTTP_GET's keywords, and tls_compliant (also in its url blocks).
+    static let sslChildren: [Keyword] = httpChildren.map { k in
+        guard k.name == "url", case .block(let children) = k.body else { return k }
+        var u = k
+        u.body = .block(children + [tlsCompliant])
+        return u
+    } + [tlsCompliant]
 
     static let checkers: [Keyword] = [
         block("TCP_CHECK", "", checkerCommon, optional: true),
         block("HTTP_GET", "", httpChildren),
-        block("SSL_GET", "", httpChildren),
+        block("SSL_GET", "", sslChildren),
         block("MISC_CHECK", "", [
             v("misc_path", "COMMAND"), v("misc_timeout", "SECONDS"), flag("misc_dynamic"),
             v("user", "USER [GROUP]"),
         ] + checkerTiming + [nbGetRetryIgnored]),
         block("SMTP_CHECK", "", checkerCommon + [
             v("helo_name", "NAME"),
-            todo("host", "only the real server's own address (or connect_ip) is checked; extra hosts are not"),
+            Keyword(name: "host", body: .block(checkerConnection + checkerTiming),
+                    status: .notImplemented("only the real server's own address (or connect_ip) is checked; define several SMTP_CHECKs instead, as keepalived advises")),
         ], optional: true),
         block("DNS_CHECK", "", checkerCommon + [v("type", "A|NS|CNAME|SOA|MX|TXT|AAAA"), v("name", "DOMAIN")],
               optional: true),
@@ -323,12 +340,13 @@ extension Keyword {
         ], optional: true),
         block("PING_CHECK", "", checkerCommon, optional: true),
         block("FILE_CHECK", "", [v("track_file", "NAME"), v("weight", "WEIGHT [reverse]")]),
-        todo("BFD_CHECK", Instead.bfd + "; the real server is not checked by it"),
+        inertBlock("BFD_CHECK", Instead.bfd + "; the real server is not checked by it", ["name", "alpha"]),
     ]
 
     static let lbAndCheckTimers: [Keyword] = [
-        v("connect_timeout", "SECONDS"), v("retry", "INTEGER", ["nb_get_retry"]),
+        v("connect_timeout", "SECONDS"), v("retry", "INTEGER"),
         v("delay_before_retry", "SECONDS"), v("warmup", "SECONDS"), v("delay_loop", "SECONDS"),
+        legacy("nb_get_retry", "keepalived 2.x knows it only in HTTP_GET and SSL_GET; here it reports it unknown and the checkers keep retry 1; write `retry N`"),
     ]
 
     static let realServer = Keyword(
@@ -339,6 +357,7 @@ extension Keyword {
             v("lb_kind", "NAT|DR|TUN [ARG...]", ["lvs_method"]), v("virtualhost", "HOST"),
             v("smtp_alert", "[BOOL]").pending(Instead.smtp), v("alpha", "[BOOL]"),
             ignored("snmp_name", Instead.snmp),
+            legacy("CI-LINUX", "a keepalived 1.0 checker (keepalived 2.x reports it unknown); the real server has no check from it"),
         ] + lbAndCheckTimers + checkers),
         bodyOptional: true)
 
@@ -358,7 +377,8 @@ extension Keyword {
         ignored("hashed", "the kernel hashes every service; there is nothing to set"),
         todo("weight", "each real server keeps its own weight (default 1)"),
         todo("persistence_engine", "the kernel's default persistence (by client address) is used"),
-        ignored("snmp_name", Instead.snmp), todo("quorum_max", "quorum is only a lower bound"),
+        ignored("snmp_name", Instead.snmp),
+        legacy("real_group", "a keepalived 1.0 keyword (keepalived 2.x reports it unknown)"),
         legacy("nat_mask", "a 1.x keyword (\"Unknown keyword\" in 2.x); the netmask comes from the VIP's prefix"),
         realServer,
     ] + lbAndCheckTimers)
@@ -368,14 +388,9 @@ extension Keyword {
         v("priority", "1-255"), v("advert_int", "SECONDS"), v("version", "2|3"),
         block("authentication", "", [
             v("auth_type", "PASS|AH"), v("auth_pass", "PASSWORD"),
-            todo("auth_hmac", "no HMAC authentication; adverts are sent and checked as the auth_type says",
-                 since: "2.4.0"),
-            todo("key", "no HMAC authentication", since: "2.4.0"),
-            todo("active_key", "no HMAC authentication", since: "2.4.0"),
-            todo("time_window", "no HMAC authentication", since: "2.4.0"),
-            todo("anti_replay", "no HMAC authentication", since: "2.4.0"),
-            todo("mode", "no HMAC authentication", since: "2.4.0"),
         ]),
+        inertBlock("auth_hmac", "no HMAC authentication; adverts are sent and checked as the authentication block says",
+                   ["key", "active_key", "time_window", "anti_replay", "mode"]).since("2.4.0"),
         list("virtual_ipaddress", entry: "IPADDR[/PREFIX] [brd IPADDR|+|-] [dev IFNAME] [scope SCOPE] [label LABEL] [OPTION...]"),
         list("virtual_ipaddress_excluded", entry: "IPADDR[/PREFIX] [OPTION...]"),
         list("virtual_routes", entry: "ROUTE...").with(.notImplemented("the routes are not installed when the instance becomes MASTER")),
@@ -421,10 +436,8 @@ extension Keyword {
         todo("track_src_ip", "the source address is not tracked"),
         todo("promote_secondaries", "the interface's promote_secondaries setting is left as it is"),
         ignored("linkbeat_use_polling", "interface state is read from the kernel"),
-        ignored("vrrp_ipsets", Instead.firewall),
         todo("notify_priority_changes", "the script is not run on priority changes"),
         todo("garp_extra_if", "no GARP is sent on other interfaces"),
-        todo("virtual_ipaddress_excluded_ns", "excluded addresses go in the current namespace"),
         todo("no_virtual_ipaddress", "an instance without VIPs is accepted as it is", since: "2.2.8"),
         todo("v3_checksum_as_v2", "the VRRPv3 checksum covers the pseudo-header as RFC 5798 says", since: "2.2.8"),
         todo("timer_expired_backup", "a MASTER whose timer expires stays MASTER", since: "2.2.8"),
@@ -484,8 +497,8 @@ extension Keyword {
         ignored("checker_rlimit_rttime", Instead.process, aliases: ["checker_rlimit_rtime"]),
         ignored("bfd_rlimit_rttime", Instead.process, aliases: ["bfd_rlimit_rtime"]),
         ignored("process_names", Instead.processName), ignored("process_name", Instead.processName),
-        ignored("vrrp_process_name", Instead.processName), ignored("checker_process_name", Instead.processName),
-        ignored("bfd_process_name", Instead.processName), ignored("lvs_process_name", Instead.processName),
+        ignored("vrrp_process_name", Instead.processName), ignored("checker_process_name", Instead.processName, aliases: ["lvs_process_name"]),
+        ignored("bfd_process_name", Instead.processName),
         ignored("vrrp_netlink_cmd_rcv_bufs", Instead.netlinkBuffers),
         ignored("vrrp_netlink_cmd_rcv_bufs_force", Instead.netlinkBuffers),
         ignored("vrrp_netlink_monitor_rcv_bufs", Instead.netlinkBuffers),
@@ -507,13 +520,7 @@ extension Keyword {
         todo("vrrp_vmac_garp_intvl", Instead.vmac),
         todo("vrrp_owner_ignore_adverts", "an address owner handles adverts as any instance", since: "2.3.3"),
         todo("v3_checksum_as_v2", "the VRRPv3 checksum covers the pseudo-header as RFC 5798 says", since: "2.2.8"),
-        todo("net_namespace", Instead.namespaces), todo("net_namespace_ipvs", Instead.namespaces),
-        ignored("namespace_with_ipsets", Instead.firewall),
-        ignored("instance", "the pid and dump paths do not depend on an instance name"),
-        ignored("use_pid_dir", "the pid file is the one -p names (default /run/vigil.pid)"),
         ignored("umask", "files are created with the daemon's umask"),
-        ignored("script_security", "write enable_script_security"),
-        ignored("linkbeat_use_polling", "interface state is read from the kernel"),
         todo("max_auto_priority", "Vigil does not raise its own scheduling priority"),
         todo("min_auto_priority_delay", "Vigil does not raise its own scheduling priority"),
         todo("no_email_faults", Instead.smtp), todo("no_checker_emails", Instead.smtp),
@@ -526,10 +533,11 @@ extension Keyword {
         ignored("reload_check_config", Instead.reloadFiles), ignored("reload_time_file", Instead.reloadFiles),
         ignored("reload_repeat", Instead.reloadFiles), ignored("reload_file", Instead.reloadFiles),
         ignored("config_save_dir", Instead.reloadFiles), ignored("tmp_config_directory", Instead.reloadFiles),
-        ignored("child_wait_time", "Vigil has no child processes to wait for"),
         ignored("data_use_instance", "the dump paths do not depend on an instance name"),
         ignored("random_seed", "Vigil seeds its own randomness"),
-        ignored("local_name", "the host name is used for @ID lines unless -i is given"),
+        legacy("lvs_id", "the 1.x name of router_id (keepalived 2.x reports it unknown)"),
+        legacy("plugin_dir", "a keepalived 1.1/1.2 keyword (keepalived 2.x reports it unknown)"),
+        legacy("lvs_sync_daemon_interface", "keepalived 2.x reports it unknown in global_defs; write `lvs_sync_daemon IFNAME INSTANCE`"),
         todo("lvs_flush_on_stop", "the services Vigil installed are removed at stop; others are left", aliases: ["lvs_flush_onstop"]),
         ignored("disable_local_igmp", "Vigil does not change IGMP settings"),
         todo("include_check", "checker configuration is read from the main file and its includes"),
@@ -572,15 +580,24 @@ extension Keyword {
         vrrpInstance,
         virtualServer,
         list("virtual_server_group", "NAME", entry: "IPADDR[-LAST|/PREFIX] [PORT] | fwmark N [inet|inet6]"),
-        todo("SSL", "SSL_GET checks present no client certificate and do not verify the server's"),
+        inertBlock("SSL", "SSL_GET checks present no client certificate and do not verify the server's",
+                   ["password", "ca", "certificate", "key"]),
         todo("static_ipaddress", "the addresses are not added"), todo("static_routes", "the routes are not added"),
         todo("static_rules", "the rules are not added"),
-        todo("vrrp_track_process", Instead.trackProcess), todo("bfd_instance", Instead.bfd),
-        todo("track_group", "instances in the group are not set to FAULT together"),
+        inertBlock("vrrp_track_process", Instead.trackProcess, ["process", "param_match", "weight", "quorum",
+                   "quorum_max", "delay", "terminate_delay", "fork_delay", "full_command"]),
+        inertBlock("bfd_instance", Instead.bfd, ["source_ip", "neighbor_ip", "neighbour_ip", "min_rx", "min_tx",
+                   "idle_tx", "multiplier", "passive", "ttl", "hoplimit", "max_hops", "weight", "vrrp", "checker"],
+                   extra: [flag("multihop").since("2.2.8")]),
+        Keyword(name: "track_group", arguments: args("NAME"), body: .block([list("group", entry: "INSTANCE_NAME")]),
+                status: .notImplemented("instances in the group are not set to FAULT together")),
         todo("linkbeat_interfaces", "interface state is read from the kernel"),
         todo("interface_up_down_delays", "an interface's link change is acted on at once"),
-        todo("garp_group", "GARP timing follows the instances' garp_master_* settings"),
-        todo("vrrp_garp_group", "GARP timing follows the instances' garp_master_* settings"),
+        Keyword(name: "garp_group", body: .block([
+            v("garp_interval", "[ARG...]"), v("gna_interval", "[ARG...]"), v("interface", "[ARG...]"),
+            list("interfaces", entry: "IFNAME"),
+        ]), status: .notImplemented("GARP timing follows the instances' garp_master_* settings")),
+        legacy("real_server_group", "a keepalived 1.0 block (keepalived 2.x reports it unknown)"),
         todo("net_namespace", Instead.namespaces), todo("net_namespace_ipvs", Instead.namespaces),
         ignored("namespace_with_ipsets", Instead.firewall),
         ignored("instance", "the pid and dump paths do not depend on an instance name"),
@@ -598,6 +615,14 @@ extension Keyword {
         }
         return d
     }
+
+    /// Old spellings keepalived still reads (and itself reports as deprecated) → the canonical keyword.
+    static let deprecatedSpellings: [String: String] = [
+        "nb_get_retry": "retry", "vrrp_rlimit_rtime": "vrrp_rlimit_rttime",
+        "checker_rlimit_rtime": "checker_rlimit_rttime", "bfd_rlimit_rtime": "bfd_rlimit_rttime",
+        "lvs_flush_onstop": "lvs_flush_on_stop", "enable_snmp_keepalived": "enable_snmp_vrrp",
+        "lvs_process_name": "checker_process_name",
+    ]
 
     /// Every spelling anywhere in the grammar → the blocks it belongs to (`""` for the top level), in grammar order.
     static let homes: [String: [String]] = {

@@ -32,9 +32,12 @@ public enum KeywordTable {
     }
 
     /// Every keyword of the grammar, depth first in grammar order.
-    public static func rows(_ keywords: [Keyword] = Keyword.grammar, path: String = "") -> [Row] {
+    public static func rows(_ keywords: [Keyword] = Keyword.grammar, path: String = "",
+                            inherited: KeywordStatus = .implemented) -> [Row] {
         var out: [Row] = []
         for k in keywords {
+            // The keywords of a block that is not implemented share its status.
+            let status = k.status == .implemented ? inherited : k.status
             var args = k.arguments.map(\.description).joined(separator: " ")
             switch k.body {
             case .none: break
@@ -44,9 +47,9 @@ public enum KeywordTable {
             }
             if k.skipped { args = "…" }
             out.append(Row(path: path, keyword: k.name, aliases: k.aliases, arguments: args, since: k.since,
-                           status: k.status))
+                           status: status))
             if !k.children.isEmpty {
-                out += rows(k.children, path: path.isEmpty ? k.name : path + "/" + k.name)
+                out += rows(k.children, path: path.isEmpty ? k.name : path + "/" + k.name, inherited: status)
             }
         }
         return out

@@ -226,8 +226,7 @@ struct ModelBuilder {
             case "script_user":
                 g.scriptUser = a.first?.text
                 g.scriptGroup = a.count > 1 ? a[1].text : nil
-            case "lvs_sync_daemon":
-                if a.count >= 2 { g.lvsSyncDaemon = syncDaemon(Array(a)) }
+            case "lvs_sync_daemon": g.lvsSyncDaemon = syncDaemon(Array(a))
             case "vrrp_version": if let t = a.first, let d = int(t, n.name.text, 2...3) { g.vrrpVersion = d }
             case "vrrp_mcast_group4": if let t = a.first { g.vrrpMcastGroup4 = address(t, n.name.text) }
             case "vrrp_mcast_group6": if let t = a.first { g.vrrpMcastGroup6 = address(t, n.name.text) }
@@ -339,7 +338,10 @@ struct ModelBuilder {
             default: break
             }
         }
-        if g.group.isEmpty { sink.error(.missingValue, loc(node), "vrrp_sync_group '\(name)' has no group { … } members") }
+        if g.group.isEmpty {
+            sink.warning(.keepalivedIgnores, loc(node), "vrrp_sync_group '\(clip(name))' has no members in 'group { … }': keepalived 2.x drops the group, and so does Vigil")
+            return nil
+        }
         return g
     }
 
@@ -542,7 +544,13 @@ struct ModelBuilder {
             default: break
             }
         }
-        if !hasInterface { sink.error(.missingValue, loc(node), "vrrp_instance '\(name)' has no 'interface'") }
+        if !hasInterface {
+            sink.error(.missingValue, loc(node), "vrrp_instance '\(name)' has no 'interface'; keepalived 2.2.7 does not run its VRRP without one either (default_interface does not apply to an instance)")
+        }
+        if v.version == 2, v.advertInterval < .seconds(1), v.advertInterval > .zero {
+            sink.warning(.keepalivedIgnores, v.location, "advert_int \(v.advertInterval.configText) is below the 1 second VRRPv2 can carry: keepalived uses 1 second, and so does Vigil")
+            v.advertInterval = .seconds(1)
+        }
         if !hasVRID { sink.error(.missingValue, loc(node), "vrrp_instance '\(name)' has no 'virtual_router_id'") }
         return v
     }
@@ -595,9 +603,24 @@ struct ModelBuilder {
     }
 
     /// `lvs_sync_daemon IFNAME INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]`, ranges as keepalived.conf(5).
-    mutating func syncDaemon(_ a: [Token]) -> LVSSyncDaemon {
-        var d = LVSSyncDaemon(interface: a[0].text, vrrpInstance: a[1].text)
-        var i = 2
+    /// `lvs_sync_daemon IFNAME [[inst] INSTANCE] [id N] [maxlen N] [port N] [ttl N] [group ADDR]`.
+    mutating func syncDaemon(_ a: [Token]) -> LVSSyncDaemon? {
+        guard let interface = a.first else { return nil }
+        let options: Set<String> = ["id", "maxlen", "port", "ttl", "group"]
+        var i = 1
+        var instance: String?
+        if i < a.count, a[i].text == "inst" {
+            if i + 1 < a.count { instance = a[i + 1].text } else { sink.error(.missingValue, loc(a[i]), "lvs_sync_daemon 'inst' needs an instance name") }
+            i += 2
+        } else if i < a.count, !options.contains(a[i].text) {
+            instance = a[i].text
+            i += 1
+        }
+        guard let instance else {
+            sink.warning(.unsupportedKeyword, loc(interface), "lvs_sync_daemon without a VRRP instance is not implemented yet: no sync daemon is started (keepalived runs both the master and the backup daemon); name the instance it follows")
+            return nil
+        }
+        var d = LVSSyncDaemon(interface: interface.text, vrrpInstance: instance)
         while i < a.count {
             let w = a[i]
             guard let v = i + 1 < a.count ? a[i + 1] : nil else {

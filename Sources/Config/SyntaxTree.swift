@@ -42,6 +42,8 @@ struct TreeParser {
     private var atEnd = false
     var sink: DiagnosticSink
     var unknownCount = 0
+    /// How many enclosing blocks are not implemented (and were warned about as a whole).
+    private var quietDepth = 0
     /// Did-you-mean answers already computed in this parse (same word, same block kind).
     private var siblingSuggestions: [SuggestionKey: String?] = [:]
     private var globalSuggestions: [[UInt8]: String?] = [:]
@@ -119,20 +121,13 @@ struct TreeParser {
             break
         }
         guard let g = grammar.child(t) else {
-            // keepalived also reads a sync group's members written bare, one a line, without `group { … }`.
-            if grammar.keyword.name == "vrrp_sync_group", let group = grammar.child("group") {
-                var node = Node(grammar: group, position: t.position, argStart: Int32(truncatingIfNeeded: arena.count),
-                                argCount: 0)
-                var entry: [Token] = []
-                let line = t.lineID
-                while more(), current.lineID == line, current.kind == .word {
-                    entry.append(current)
-                    k += 1
-                }
-                node.entries = [entry]
-                sink.warning(.suspicious, location(t), "sync group member '\(clipped(t.text))' outside 'group { … }'; read as a member, as keepalived does")
-                nodes.append(node)
-                return .node
+            // A sync group's member written bare, without `group { … }`: keepalived 2.x reports it unknown and
+            // ignores it (and then drops a group left without members). Vigil does the same, saying so.
+            if grammar.keyword.name == "vrrp_sync_group", t.text.utf8.count <= 64 {
+                sink.warning(.keepalivedIgnores, location(t), "'\(t.text)' is ignored, as keepalived 2.x ignores it: a sync group's members go inside 'group { … }'")
+                k += 1
+                skipRestOfStatement(line: t.lineID)
+                return .skipped
             }
             reportUnknown(t, in: grammar)
             k += 1
@@ -141,11 +136,14 @@ struct TreeParser {
         }
         k += 1
         if let warning = g.status.warning(for: t.text) {
-            sink.warning(g.status.diagnosticKind, location(t), warning)
+            // Inside a block that was warned about as a whole, its keywords say nothing more.
+            if quietDepth == 0 { sink.warning(g.status.diagnosticKind, location(t), warning) }
             if g.skipped {
                 skipRestOfStatement(line: t.lineID)
                 return .skipped
             }
+        } else if quietDepth == 0, let canonical = Keyword.deprecatedSpellings[t.text] {
+            sink.warning(.nonCanonicalForm, location(t), "'\(t.text)' is a deprecated spelling of '\(canonical)'; read as '\(canonical)', as keepalived reads it")
         }
         nodes.append(parseStatement(g, token: t, siblings: grammar))
         return .node
@@ -201,7 +199,10 @@ struct TreeParser {
             let open = current.position
             k += 1
             node.hasBlock = true
+            let quiet = g.status != .implemented
+            if quiet { quietDepth += 1 }
             node.children = parseStatements(g, closer: open)
+            if quiet { quietDepth -= 1 }
             return node
         case .list:
             guard more(), current.kind == .open else {

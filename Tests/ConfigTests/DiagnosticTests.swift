@@ -46,7 +46,10 @@ func priorityRange() {
 @Test("advert_int ranges depend on the VRRP version")
 func advertIntPerVersion() {
     let v2 = parse(minimalInstance.replacingOccurrences(of: "interface eth0", with: "interface eth0\n    advert_int 0.5"))
-    #expect(positions(v2, .outOfRange) == ["1:1"])
+    #expect(positions(v2, .keepalivedIgnores) == ["1:1"])  // rounded up to 1 s, as keepalived does
+    #expect(v2.errors.isEmpty)
+    let v2big = parse(minimalInstance.replacingOccurrences(of: "interface eth0", with: "interface eth0\n    advert_int 256"))
+    #expect(positions(v2big, .outOfRange) == ["3:16"])
     let v3 = parse(minimalInstance.replacingOccurrences(of: "interface eth0", with: "interface eth0\n    version 3\n    advert_int 0.5"))
     #expect(v3.errors.isEmpty, "\(v3.rendered())")
     let v3big = parse(minimalInstance.replacingOccurrences(of: "interface eth0", with: "interface eth0\n    version 3\n    advert_int 41"))

@@ -25,11 +25,13 @@ struct DurationTests {
         #expect(v.advertInterval == .milliseconds(100) && v.preemptDelay == .milliseconds(300))
     }
 
-    @Test("An out-of-range advert_int 0.5 is still printed as 0.5")
+    @Test("A VRRPv2 advert_int 0.5 is printed as 0.5 and becomes 1 second, as keepalived makes it")
     func diagnosticPrintsAsWritten() throws {
         let r = instance("advert_int 0.5")
-        let d = try #require(diagnostics(r, .outOfRange).first)
-        #expect(d.message == "advert_int 0.5 is outside 1…255 seconds for VRRPv2")
+        let d = try #require(diagnostics(r, .keepalivedIgnores).first)
+        #expect(d.message.hasPrefix("advert_int 0.5 is below the 1 second VRRPv2 can carry"))
+        #expect(r.config.vrrpInstances.first?.advertInterval == .seconds(1))
+        #expect(r.errors.isEmpty)
     }
 
     @Test("A VRRPv2 advert_int with a fraction is a warning that prints it as written")

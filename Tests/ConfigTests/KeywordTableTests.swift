@@ -34,7 +34,7 @@ struct KeywordTableTests {
         #expect(r.config.virtualServers.first?.realServers.first?.checkers.first?.retry == 1)
     }
 
-    @Test("nb_get_retry is retry in HTTP_GET, as in keepalived")
+    @Test("nb_get_retry is retry in HTTP_GET, with keepalived's deprecation warning")
     func nbGetRetryInHTTP() {
         let r = parse("""
             virtual_server 192.0.2.10 80 {
@@ -50,7 +50,8 @@ struct KeywordTableTests {
             }
 
             """)
-        #expect(r.diagnostics.filter { $0.severity != .note }.isEmpty)
+        #expect(r.errors.isEmpty)
+        #expect(positions(r, .nonCanonicalForm) == ["8:7"])
         #expect(r.config.virtualServers.first?.realServers.first?.checkers.first?.retry == 3)
     }
 
@@ -254,5 +255,24 @@ struct ValueFormTests {
             of: "interface eth0", with: "interface eth0\n    notify_master /bin/true\n    notify_master /bin/false"))
         #expect(r.config.vrrpInstances.first?.notifyMaster?.command == "/bin/true")
         #expect(positions(r, .keepalivedIgnores) == ["4:5"])
+    }
+}
+
+@Suite("lvs_sync_daemon forms")
+struct SyncDaemonFormTests {
+    @Test("lvs_sync_daemon IF inst NAME names the instance, as keepalived reads it")
+    func instWord() {
+        let r = parse("global_defs {\n  lvs_sync_daemon eth1 inst VI_1 id 5\n}\n" + minimalInstance)
+        #expect(r.errors.isEmpty, "\(r.rendered())")
+        #expect(r.config.globalDefs.lvsSyncDaemon?.vrrpInstance == "VI_1")
+        #expect(r.config.globalDefs.lvsSyncDaemon?.syncID == 5)
+    }
+
+    @Test("lvs_sync_daemon IF without an instance is a warning that no daemon starts, never silently dropped")
+    func noInstance() {
+        let r = parse("global_defs {\n  lvs_sync_daemon eth1\n}\n")
+        #expect(r.errors.isEmpty)
+        #expect(r.config.globalDefs.lvsSyncDaemon == nil)
+        #expect(positions(r, .unsupportedKeyword) == ["2:19"])
     }
 }

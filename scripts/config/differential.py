@@ -44,7 +44,7 @@ SHOULD_KNOW_MARK = "# differential: vigil-should-know"
 KA_LINE = re.compile(r"^\((?:(?P<file>.+?): )?Line (?P<line>\d+)\) (?P<msg>.*)$")
 KA_UNKNOWN = re.compile(r"^Unknown keyword '(?P<word>.*)'$")
 VIGIL_LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<sev>error|warning|note): (?P<msg>.*)$")
-VIGIL_UNKNOWN = re.compile(r"^unknown keyword '(?P<word>[^']*)'")
+VIGIL_UNKNOWN = re.compile(r"^(?:unknown keyword '(?P<word>[^']*)'|'(?P<placed>[^']*)' is not a keyword (?:at the top level|in '[^']*'); it belongs in)")
 
 
 def corpus_files():
@@ -247,7 +247,7 @@ def compare(label, path, vigil):
             continue
         if d["kind"] == "unknownKeyword":
             u = VIGIL_UNKNOWN.match(d["message"])
-            v_unknown[(f, line)] = u.group("word") if u else d["message"]
+            v_unknown[(f, line)] = (u.group("word") or u.group("placed")) if u else d["message"]
         else:
             v_errors.append((f, line, d["kind"], d["message"]))
 

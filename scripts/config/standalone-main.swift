@@ -18,6 +18,10 @@ struct ConfigStandalone {
         case "dump": dump(Array(args.dropFirst()))
         case "keywords-md": print(KeywordTable.markdown(), terminator: "")
         case "warned-md": print(KeywordTable.warnedOnlyMarkdown(), terminator: "")
+        case "keywords-tsv":
+            for r in KeywordTable.rows() {
+                for name in [r.keyword] + r.aliases { print("\(r.path.isEmpty ? "root" : r.path)\t\(name)\t\(r.since)\t\(r.status.tag ?? "implemented")") }
+            }
         default:
             printError("usage: config-standalone check [--no-host-checks] [--json] [-i ID] -f FILE… | dump FILE… | dump --pair A B\n")
             exit(2)
