@@ -268,7 +268,23 @@ enum Instead {
     static let bfd = "BFD is not implemented; nothing is tracked through it"
     static let trackProcess = "process tracking is not implemented; the instance's priority does not change when the process stops"
     static let reloadFiles = "Vigil reloads on SIGHUP only, always checking the new file first and keeping the old one when it is invalid"
-    static let newer = "a keepalived keyword newer than 2.2.7"
+    static let lowerPrioGARP = "no GARP is sent when a lower-priority advert is heard"
+    static let refreshRepeat = "each refresh sends one GARP"
+    static let strict = "authentication, unicast and accept mode stay as configured and no firewall rules are added"
+    static let higherPrioAdvert = "no advert is sent when a higher-priority advert is heard"
+    static let lowerPrioNoAdvert = "adverts keep going out at every interval"
+    static let downTimer = "the master-down timer is three advert intervals plus the skew time"
+    static let checksumV3 = "the VRRPv3 checksum covers the pseudo-header as RFC 5798 says"
+    static let ownerAdverts = "an address owner handles adverts as any instance"
+    static let extraInterfaces = "no GARP is sent on other interfaces"
+    static let unicastSource = "unicast adverts from a source not in unicast_peer are always dropped"
+    static let logAllFailures = "a failure is logged when the server's state changes, not at every failed check"
+    static let acceptMode = "the VIPs accept traffic, as in keepalived without vrrp_strict"
+    static let kernelLinkState = "interface state is read from the kernel"
+    static let priorityChangeScript = "no script runs on priority changes"
+    static let startDelay = "instances start at once"
+    static let bodyNotMatched = "the body is not matched"
+    static let replyLength = "a reply of any length passes"
 }
 
 extension Keyword {
@@ -283,7 +299,7 @@ extension Keyword {
     static let checkerTiming: [Keyword] = [
         v("retry", "INTEGER"), v("delay_before_retry", "SECONDS"), v("warmup", "SECONDS"), v("delay_loop", "SECONDS"),
         v("alpha", "[BOOL]"),
-        v("log_all_failures", "[BOOL]").pending("a failure is logged when the server's state changes, not at every failed check"),
+        v("log_all_failures", "[BOOL]").pending(Instead.logAllFailures),
     ]
 
     /// `nb_get_retry` where keepalived 2.x does not know it (every checker but HTTP_GET and SSL_GET).
@@ -295,14 +311,14 @@ extension Keyword {
         v("path", "PATH"), v("digest", "MD5HEX"), v("status_code", "CODE|RANGE..."), v("virtualhost", "HOST"),
         todo("regex", "the body is not matched; only the status code and digest decide"),
         todo("regex_no_match", "the body is not matched; only the status code and digest decide"),
-        todo("regex_options", "the body is not matched"), todo("regex_stack", "the body is not matched"),
-        todo("regex_min_offset", "the body is not matched"), todo("regex_max_offset", "the body is not matched"),
+        todo("regex_options", Instead.bodyNotMatched), todo("regex_stack", Instead.bodyNotMatched),
+        todo("regex_min_offset", Instead.bodyNotMatched), todo("regex_max_offset", Instead.bodyNotMatched),
     ])
 
     static let httpChildren: [Keyword] = checkerConnection + [
         v("retry", "INTEGER", ["nb_get_retry"]), v("delay_before_retry", "SECONDS"), v("warmup", "SECONDS"),
         v("delay_loop", "SECONDS"), v("alpha", "[BOOL]"),
-        v("log_all_failures", "[BOOL]").pending("a failure is logged when the server's state changes, not at every failed check"),
+        v("log_all_failures", "[BOOL]").pending(Instead.logAllFailures),
         url, v("virtualhost", "HOST"), v("http_protocol", "1.0|1.0C|1.1"),
         v("fast_recovery", "[BOOL]").pending("a server that comes back waits its normal delay_loop before it is checked again"),
         flag("enable_sni"),
@@ -335,8 +351,8 @@ extension Keyword {
               optional: true),
         block("UDP_CHECK", "", checkerCommon + [
             v("payload", "HEX"), v("require_reply", "[HEX]"),
-            v("min_reply_length", "INTEGER").pending("a reply of any length passes"),
-            v("max_reply_length", "INTEGER").pending("a reply of any length passes"),
+            v("min_reply_length", "INTEGER").pending(Instead.replyLength),
+            v("max_reply_length", "INTEGER").pending(Instead.replyLength),
         ], optional: true),
         block("PING_CHECK", "", checkerCommon, optional: true),
         block("FILE_CHECK", "", [v("track_file", "NAME"), v("weight", "WEIGHT [reverse]")]),
@@ -406,11 +422,11 @@ extension Keyword {
         v("notify", "COMMAND [USER] [GROUP]"), v("smtp_alert", "[BOOL]").pending(Instead.smtp),
         v("garp_master_delay", "SECONDS"), v("garp_master_repeat", "INTEGER"),
         v("garp_master_refresh", "SECONDS"),
-        v("garp_master_refresh_repeat", "INTEGER").pending("each refresh sends one GARP"),
-        v("garp_lower_prio_delay", "SECONDS").pending("no GARP is sent when a lower-priority advert is heard"),
-        v("garp_lower_prio_repeat", "INTEGER").pending("no GARP is sent when a lower-priority advert is heard"),
-        flag("accept").pending("the VIPs accept traffic, as in keepalived without vrrp_strict"),
-        flag("no_accept").pending("the VIPs accept traffic, as in keepalived without vrrp_strict"),
+        v("garp_master_refresh_repeat", "INTEGER").pending(Instead.refreshRepeat),
+        v("garp_lower_prio_delay", "SECONDS").pending(Instead.lowerPrioGARP),
+        v("garp_lower_prio_repeat", "INTEGER").pending(Instead.lowerPrioGARP),
+        flag("accept").pending(Instead.acceptMode),
+        flag("no_accept").pending(Instead.acceptMode),
         flag("dont_track_primary").pending("the primary interface is not tracked yet, so this changes nothing"),
         v("use_vmac", "[IFNAME]").pending(Instead.vmac), flag("vmac_xmit_base").pending(Instead.vmac),
         v("mcast_src_ip", "IPADDR").pending("adverts go out from the interface's primary address"),
@@ -422,27 +438,27 @@ extension Keyword {
         todo("track_process", Instead.trackProcess), todo("track_bfd", Instead.bfd),
         todo("use_ipvlan", Instead.vmac), todo("use_vmac_addr", Instead.vmac),
         todo("unicast_ttl", "unicast adverts go out with TTL 255"),
-        todo("check_unicast_src", "unicast adverts from a source not in unicast_peer are always dropped"),
-        todo("strict_mode", "authentication, unicast and accept mode stay as configured and no firewall rules are added"),
+        todo("check_unicast_src", Instead.unicastSource),
+        todo("strict_mode", Instead.strict),
         todo("skip_check_adv_addr", "an advert whose address list differs is accepted (and logged)"),
-        todo("higher_prio_send_advert", "no advert is sent when a higher-priority advert is heard"),
-        todo("lower_prio_no_advert", "adverts keep going out at every interval"),
+        todo("higher_prio_send_advert", Instead.higherPrioAdvert),
+        todo("lower_prio_no_advert", Instead.lowerPrioNoAdvert),
         todo("notify_master_rx_lower_pri", "the script is not run"),
         todo("notify_deleted", "the script is not run"),
-        todo("down_timer_adverts", "the master-down timer is three advert intervals plus the skew time"),
+        todo("down_timer_adverts", Instead.downTimer),
         ignored("kernel_rx_buf_size", Instead.netlinkBuffers),
         todo("unicast_fault_no_peer", "an instance with no unicast peer does not go to FAULT"),
         todo("old_unicast_checksum", "the unicast checksum is always computed as RFC 5798 says"),
         todo("track_src_ip", "the source address is not tracked"),
         todo("promote_secondaries", "the interface's promote_secondaries setting is left as it is"),
-        ignored("linkbeat_use_polling", "interface state is read from the kernel"),
+        ignored("linkbeat_use_polling", Instead.kernelLinkState),
         todo("notify_priority_changes", "the script is not run on priority changes"),
-        todo("garp_extra_if", "no GARP is sent on other interfaces"),
+        todo("garp_extra_if", Instead.extraInterfaces),
         todo("no_virtual_ipaddress", "an instance without VIPs is accepted as it is", since: "2.2.8"),
-        todo("v3_checksum_as_v2", "the VRRPv3 checksum covers the pseudo-header as RFC 5798 says", since: "2.2.8"),
+        todo("v3_checksum_as_v2", Instead.checksumV3, since: "2.2.8"),
         todo("timer_expired_backup", "a MASTER whose timer expires stays MASTER", since: "2.2.8"),
         todo("thread_timer_expired", "a late timer is not reported", since: "2.3.2"),
-        todo("owner_ignore_adverts", "an address owner handles adverts as any instance", since: "2.3.3"),
+        todo("owner_ignore_adverts", Instead.ownerAdverts, since: "2.3.3"),
     ])
 
     static let globalDefs = block("global_defs", "", [
@@ -453,18 +469,18 @@ extension Keyword {
         v("router_id", "NAME").with(.ignored("it names the node in e-mail alerts and SNMP, which Vigil does not send")),
         v("vrrp_garp_master_delay", "SECONDS"), v("vrrp_garp_master_repeat", "INTEGER"),
         v("vrrp_garp_master_refresh", "SECONDS"),
-        v("vrrp_garp_master_refresh_repeat", "INTEGER").pending("each refresh sends one GARP"),
-        v("vrrp_garp_lower_prio_delay", "SECONDS").pending("no GARP is sent when a lower-priority advert is heard"),
-        v("vrrp_garp_lower_prio_repeat", "INTEGER").pending("no GARP is sent when a lower-priority advert is heard"),
+        v("vrrp_garp_master_refresh_repeat", "INTEGER").pending(Instead.refreshRepeat),
+        v("vrrp_garp_lower_prio_delay", "SECONDS").pending(Instead.lowerPrioGARP),
+        v("vrrp_garp_lower_prio_repeat", "INTEGER").pending(Instead.lowerPrioGARP),
         v("vrrp_garp_interval", "SECONDS").pending("the GARPs of a burst go out back to back"),
         v("vrrp_gna_interval", "SECONDS").pending("the neighbour advertisements of a burst go out back to back"),
-        v("vrrp_strict").pending("authentication, unicast and accept mode stay as configured and no firewall rules are added"),
+        v("vrrp_strict").pending(Instead.strict),
         v("enable_script_security", "[ARG]"), v("script_user", "USER [GROUP]"),
         v("lvs_sync_daemon", "IFNAME [INSTANCE] [OPTION...]"), v("vrrp_version", "2|3"),
         v("vrrp_mcast_group4", "IPADDR").pending("adverts go to 224.0.0.18"),
         v("vrrp_mcast_group6", "IPADDR").pending("adverts go to ff02::12"),
         flag("vrrp_skip_check_adv_addr").pending("an advert whose address list differs is always accepted (and logged)"),
-        flag("vrrp_check_unicast_src").pending("unicast adverts from a source not in unicast_peer are always dropped"),
+        flag("vrrp_check_unicast_src").pending(Instead.unicastSource),
         v("smtp_alert", "[BOOL]").pending(Instead.smtp), v("smtp_alert_vrrp", "[BOOL]").pending(Instead.smtp),
         v("smtp_alert_checker", "[BOOL]").pending(Instead.smtp), v("default_interface", "IFNAME"),
         flag("dynamic_interfaces").pending("interfaces are looked up when an instance starts"),
@@ -486,7 +502,7 @@ extension Keyword {
         todo("vrrp_notify_fifo", Instead.fifo), todo("vrrp_notify_fifo_script", Instead.fifo),
         todo("lvs_notify_fifo", Instead.fifo), todo("lvs_notify_fifo_script", Instead.fifo),
         todo("fifo_write_vrrp_states_on_reload", Instead.fifo),
-        todo("vrrp_notify_priority_changes", "no script runs on priority changes"),
+        todo("vrrp_notify_priority_changes", Instead.priorityChangeScript),
         ignored("vrrp_priority", Instead.process), ignored("checker_priority", Instead.process),
         ignored("bfd_priority", Instead.process), ignored("vrrp_no_swap", Instead.process),
         ignored("checker_no_swap", Instead.process), ignored("bfd_no_swap", Instead.process),
@@ -510,23 +526,23 @@ extension Keyword {
         ignored("process_monitor_rcv_bufs", Instead.netlinkBuffers),
         ignored("process_monitor_rcv_bufs_force", Instead.netlinkBuffers),
         ignored("vrrp_rx_bufs_policy", Instead.netlinkBuffers), ignored("vrrp_rx_bufs_multiplier", Instead.netlinkBuffers),
-        todo("vrrp_startup_delay", "instances start at once"),
-        todo("vrrp_delay_after_boot", "instances start at once", since: "2.4.0"),
+        todo("vrrp_startup_delay", Instead.startDelay),
+        todo("vrrp_delay_after_boot", Instead.startDelay, since: "2.4.0"),
         todo("vrrp_min_garp", "GARPs follow vrrp_garp_master_* as configured"),
-        todo("vrrp_lower_prio_no_advert", "adverts keep going out at every interval"),
-        todo("vrrp_higher_prio_send_advert", "no advert is sent when a higher-priority advert is heard"),
-        todo("vrrp_down_timer_adverts", "the master-down timer is three advert intervals plus the skew time"),
-        todo("vrrp_garp_extra_if", "no GARP is sent on other interfaces"),
+        todo("vrrp_lower_prio_no_advert", Instead.lowerPrioNoAdvert),
+        todo("vrrp_higher_prio_send_advert", Instead.higherPrioAdvert),
+        todo("vrrp_down_timer_adverts", Instead.downTimer),
+        todo("vrrp_garp_extra_if", Instead.extraInterfaces),
         todo("vrrp_vmac_garp_intvl", Instead.vmac),
-        todo("vrrp_owner_ignore_adverts", "an address owner handles adverts as any instance", since: "2.3.3"),
-        todo("v3_checksum_as_v2", "the VRRPv3 checksum covers the pseudo-header as RFC 5798 says", since: "2.2.8"),
+        todo("vrrp_owner_ignore_adverts", Instead.ownerAdverts, since: "2.3.3"),
+        todo("v3_checksum_as_v2", Instead.checksumV3, since: "2.2.8"),
         ignored("umask", "files are created with the daemon's umask"),
         todo("max_auto_priority", "Vigil does not raise its own scheduling priority"),
         todo("min_auto_priority_delay", "Vigil does not raise its own scheduling priority"),
         todo("no_email_faults", Instead.smtp), todo("no_checker_emails", Instead.smtp),
         todo("log_unknown_vrids", "adverts for VRIDs with no instance are dropped without a log line"),
         todo("rs_init_notifies", "notify_up/notify_down run on changes after start, not for the initial state"),
-        todo("checker_log_all_failures", "a failure is logged when the server's state changes, not at every failed check"),
+        todo("checker_log_all_failures", Instead.logAllFailures),
         todo("vmac_prefix", Instead.vmac), todo("vmac_addr_prefix", Instead.vmac),
         todo("startup_script", "no script runs at start"), todo("startup_script_timeout", "no script runs at start"),
         todo("shutdown_script", "no script runs at stop"), todo("shutdown_script_timeout", "no script runs at stop"),
@@ -575,7 +591,7 @@ extension Keyword {
             list("track_interface", entry: "IFNAME [weight WEIGHT [reverse]]").with(.notImplemented(syncGroupTracking)),
             list("track_file", entry: "FILE_NAME [weight WEIGHT [reverse]]").with(.notImplemented(syncGroupTracking)),
             todo("track_process", Instead.trackProcess), todo("track_bfd", Instead.bfd),
-            todo("notify_priority_changes", "no script runs on priority changes"),
+            todo("notify_priority_changes", Instead.priorityChangeScript),
         ]),
         vrrpInstance,
         virtualServer,
@@ -591,7 +607,7 @@ extension Keyword {
                    extra: [flag("multihop").since("2.2.8")]),
         Keyword(name: "track_group", arguments: args("NAME"), body: .block([list("group", entry: "INSTANCE_NAME")]),
                 status: .notImplemented("instances in the group are not set to FAULT together")),
-        todo("linkbeat_interfaces", "interface state is read from the kernel"),
+        todo("linkbeat_interfaces", Instead.kernelLinkState),
         todo("interface_up_down_delays", "an interface's link change is acted on at once"),
         Keyword(name: "garp_group", body: .block([
             v("garp_interval", "[ARG...]"), v("gna_interval", "[ARG...]"), v("interface", "[ARG...]"),
@@ -603,7 +619,7 @@ extension Keyword {
         ignored("instance", "the pid and dump paths do not depend on an instance name"),
         ignored("use_pid_dir", "the pid file is the one -p names (default /run/vigil.pid)"),
         ignored("child_wait_time", "Vigil has no child processes to wait for"),
-        ignored("linkbeat_use_polling", "interface state is read from the kernel"),
+        ignored("linkbeat_use_polling", Instead.kernelLinkState),
     ]
 
     /// A lookup table name-or-alias → keyword for a list of siblings.

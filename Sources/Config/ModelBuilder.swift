@@ -151,10 +151,10 @@ struct ModelBuilder {
     /// Warns about a keyword given twice in one block. Returns false when this statement must be ignored (keepalived
     /// keeps the first of two notify scripts); otherwise the last value wins, as in keepalived.
     @discardableResult
-    mutating func duplicateCheck(_ node: Node, _ seen: inout SeenKeywords, firstWins: Bool = false) -> Bool {
+    mutating func duplicateCheck(_ node: Node, _ seen: inout SeenKeywords) -> Bool {
         let id = ObjectIdentifier(node.grammar)
         if let first = seen.items.first(where: { $0.keyword == id }) {
-            if firstWins {
+            if Self.firstWins.contains(node.name.text) {
                 sink.warning(.keepalivedIgnores, loc(node), "'\(node.name)' given again: keepalived keeps the first and ignores this one, and so does Vigil",
                              related: [.init(location: loc(first.position), message: "first given here")])
                 return false
@@ -321,7 +321,7 @@ struct ModelBuilder {
         g.location = loc(node)
         var seen = SeenKeywords()
         for n in node.children {
-            if Self.firstWins.contains(n.name.text), !duplicateCheck(n, &seen, firstWins: true) { continue }
+            if Self.firstWins.contains(n.name.text), !duplicateCheck(n, &seen) { continue }
             switch n.name {
             case "group":
                 g.group += n.entries.flatMap { $0.map { NamedReference(name: $0.text, location: loc($0)) } }
@@ -347,13 +347,7 @@ struct ModelBuilder {
 
     /// The broadcast address of an IPv4 prefix with the host bits all set (`brd +`) or all clear (`brd -`).
     static func broadcast(of p: IPPrefix, allOnes: Bool) -> IPAddress? {
-        guard p.address.family == .inet, let len = p.prefixLength, len <= 32 else { return nil }
-        var b = p.address.bytes
-        for bit in len..<32 {
-            let mask = UInt8(0x80 >> (bit % 8))
-            if allOnes { b[bit / 8] |= mask } else { b[bit / 8] &= ~mask }
-        }
-        return IPAddress(bytes: b)
+        p.address.family == .inet ? network(p, allOnes: allOnes) : nil
     }
 
     mutating func vip(_ e: [Token]) -> VirtualIPAddress? {
@@ -437,7 +431,7 @@ struct ModelBuilder {
             let a = args(n)
             if !["virtual_ipaddress", "virtual_ipaddress_excluded", "virtual_routes", "virtual_rules", "track_script",
                  "track_interface", "track_file", "unicast_peer"].contains(n.name.text),
-               !duplicateCheck(n, &seen, firstWins: Self.firstWins.contains(n.name.text)) { continue }
+               !duplicateCheck(n, &seen) { continue }
             switch n.name {
             case "state":
                 if let t = a.first {
