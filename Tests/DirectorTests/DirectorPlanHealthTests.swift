@@ -9,7 +9,10 @@ import TestSupport
 @Suite("Director plan: Config → HealthCheck")
 struct DirectorPlanHealthTests {
     static let text = """
-    global_defs { enable_script_security script_user nobody }
+    global_defs {
+      enable_script_security
+      script_user nobody
+    }
     virtual_server 10.0.0.1 80 {
       delay_loop 6
       quorum 2
