@@ -313,6 +313,7 @@ extension SourceReader {
             if !rest.isEmpty {
                 guard depth + 1 <= Self.maxExpansionDepth else {
                     sink.error(.invalidValue, loc, "definitions and ~SEQ nested deeper than \(Self.maxExpansionDepth) levels")
+                    abortExpansions()
                     return .failed
                 }
                 pendingFrames.append(.lines(LinesFrame(lines: rest, column: column, origin: origin, depth: depth + 1)))
@@ -411,6 +412,7 @@ extension SourceReader {
         let loc = location(origin, t.columns.first ?? 1)
         guard depth + 1 <= Self.maxExpansionDepth else {
             sink.error(.invalidValue, loc, "definitions and ~SEQ nested deeper than \(Self.maxExpansionDepth) levels")
+            abortExpansions()
             return
         }
         let parsed = t.bytes[1] == UInt8(ascii: "S") ? parseSequence(t, origin: origin, at: loc)

@@ -311,13 +311,20 @@ struct SourceReader {
         generatedLines += 1
         if generatedLines <= generatedLineLimit { return true }
         sink.error(.invalidValue, loc, "multi-line definitions and ~SEQ/~LST produced more than \(generatedLineLimit) lines")
+        abortExpansions()
+        return false
+    }
+
+    /// Drops every multi-line definition and `~SEQ` / `~LST` still queued, after an expansion limit was hit, so
+    /// one runaway definition reports one error rather than one per repeat.
+    mutating func abortExpansions() {
+        pendingFrames.removeAll()
         stack.removeAll { frame in
             switch frame {
             case .lines, .sequence: return true
             case .file, .include: return false
             }
         }
-        return false
     }
 
     /// The next values of a sequence, or nil when it is done.
@@ -406,25 +413,42 @@ struct SourceReader {
                            "invalid control byte 0x\(String(b, radix: 16)) in configuration text")
             }
         }
+        if out.isEmpty { return false }
+        lineCounter &+= 1
+        if let first = out.first, first.kind == .word, let checks = Self.includeChecks(first.text) {
+            // keepalived reads an include's patterns before splitting at braces: `d/{a,b}.conf` is one pattern, so
+            // rejoin the tokens that touch (columns are still byte offsets into the line here).
+            var patterns: [(text: String, location: SourceLocation)] = []
+            var previousEnd = -1
+            for t in out.dropFirst() {
+                let c = Int(t.position.column)
+                let width = t.text.utf8.count + (t.kind == .quoted ? 2 : 0)
+                var loc = location(t.position)
+                loc.column = sourceColumn(c)
+                if c == previousEnd, let last = patterns.last {
+                    patterns[patterns.count - 1] = (last.text + t.text, last.location)
+                } else {
+                    patterns.append((t.text, loc))
+                }
+                previousEnd = c + width
+            }
+            guard let firstPattern = patterns.first else {
+                sink.error(.missingValue, SourceLocation(file: origin.path, line: origin.line,
+                                                         column: sourceColumn(Int(first.position.column))),
+                           "\(first.text) needs a file name or glob pattern")
+                out.removeAll(keepingCapacity: true)
+                return false
+            }
+            out.removeAll(keepingCapacity: true)
+            pendingInclude = IncludeFrame(patterns: patterns, checks: checks, matchLocation: firstPattern.location,
+                                          currentFile: origin.path, chain: origin.chain)
+            return false
+        }
         if let columns, !columns.isEmpty {
             for k in out.indices {
                 let c = Int(out[k].position.column)
                 out[k].position.column = columns[max(0, min(columns.count - 1, c - 1))]
             }
-        }
-        if out.isEmpty { return false }
-        lineCounter &+= 1
-        if let first = out.first, first.kind == .word, let checks = Self.includeChecks(first.text) {
-            if out.count < 2 {
-                sink.error(.missingValue, location(first.position), "\(first.text) needs a file name or glob pattern")
-                out.removeAll(keepingCapacity: true)
-                return false
-            }
-            let patterns = out.dropFirst().map { (text: $0.text, location: location($0.position)) }
-            out.removeAll(keepingCapacity: true)
-            pendingInclude = IncludeFrame(patterns: patterns, checks: checks, matchLocation: patterns[0].location,
-                                          currentFile: origin.path, chain: origin.chain)
-            return false
         }
         return true
     }
