@@ -605,27 +605,18 @@ extension SourceReader {
         var results: [[UInt8]] = []
         var work: [[UInt8]] = [Array(pattern.utf8)]
         while let p = work.popLast() {
-            // The first `{` that has a matching `}` with a `,` at its own level.
+            // The leftmost `{` whose matching `}` has a `,` at its own level (the outermost such group), found in
+            // one pass so a pattern full of braces stays linear.
             var found: (open: Int, close: Int, commas: [Int])?
-            var k = 0
-            search: while k < p.count {
+            var open: [(index: Int, commas: [Int])] = []
+            for k in p.indices {
                 if p[k] == openBrace {
-                    var level = 0
-                    var commas: [Int] = []
-                    var j = k
-                    while j < p.count {
-                        if p[j] == openBrace { level += 1 }
-                        else if p[j] == closeBrace {
-                            level -= 1
-                            if level == 0 {
-                                if !commas.isEmpty { found = (k, j, commas); break search }
-                                break
-                            }
-                        } else if p[j] == comma && level == 1 { commas.append(j) }
-                        j += 1
-                    }
+                    open.append((k, []))
+                } else if p[k] == comma, !open.isEmpty {
+                    open[open.count - 1].commas.append(k)
+                } else if p[k] == closeBrace, let group = open.popLast(), !group.commas.isEmpty {
+                    if found.map({ group.index < $0.open }) ?? true { found = (group.index, k, group.commas) }
                 }
-                k += 1
             }
             guard let (open, close, commas) = found else {
                 results.append(p)

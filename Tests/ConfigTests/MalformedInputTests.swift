@@ -163,4 +163,7 @@ func malformedHugeDefinition() {
 func malformedBraceExplosion() {
     let r = preprocess("include " + String(repeating: "{a,b}", count: 12) + "\n")
     #expect(r.diagnostics.map(\.kind) == [.include])
+    // Many alternatives, each followed by thousands of unmatched braces: one linear pass per alternative.
+    let pattern = String(repeating: "{a,b}", count: 7) + String(repeating: "{", count: 4000)
+    #expect(SourceReader.braceAlternatives(pattern)?.count == 128)
 }

@@ -258,4 +258,5 @@ func braceAlternatives() {
     #expect(SourceReader.braceAlternatives("x{a,b{1,2}}y") == ["xay", "xb1y", "xb2y"])
     #expect(SourceReader.braceAlternatives("x{a}y") == ["x{a}y"])
     #expect(SourceReader.braceAlternatives("{,c}z") == ["z", "cz"])
+    #expect(SourceReader.braceAlternatives("{x{a,b}}") == ["{xa}", "{xb}"])
 }
