@@ -22,7 +22,7 @@ extension SourceReader {
     mutating func processGenerated(_ text: LineText, origin: Origin, depth: Int, into out: inout [Token]) -> Bool {
         var t = text
         if continuing != nil {
-            continueDefinition(t, at: location(origin, t.columns.first ?? 1))
+            continueDefinition(t)
             return false
         }
         var budget = Self.maxSubstitutionsPerLine
@@ -152,7 +152,7 @@ extension SourceReader {
 
     /// One line after `$NAME= … \`: an empty line ends the definition, a blank or comment line is skipped, a line
     /// ending in `\` is added and continues it, any other line is added and ends it.
-    mutating func continueDefinition(_ t: LineText, at loc: SourceLocation) {
+    mutating func continueDefinition(_ t: LineText) {
         guard let (name, start) = continuing else { return }
         var value = Array((macros[name] ?? "").utf8)
         if t.bytes.isEmpty {
@@ -174,12 +174,19 @@ extension SourceReader {
         value.append(contentsOf: line)
         if continuing == nil, value.last == Self.newline { value.removeLast() }
         macros[name] = String(decoding: value, as: UTF8.self)
-        _ = loc
     }
 
     // MARK: Substitution
 
-    enum SubstitutionResult { case unchanged, changed, failed }
+    /// What `substitute` did to a line.
+    enum SubstitutionResult {
+        /// No reference was replaced.
+        case unchanged
+        /// At least one reference was replaced.
+        case changed
+        /// A limit was hit (reported); the caller keeps the line as it was.
+        case failed
+    }
 
     /// A `$NAME`, `${NAME}` or `${NAME params}` at `bytes[start]`.
     private struct Reference {
@@ -336,10 +343,13 @@ extension SourceReader {
 
     // MARK: Built-in definitions
 
+    /// What a `${_NAME}` reference stands for.
     enum BuiltinResult {
+        /// The replacement text.
         case value([UInt8])
         /// A built-in used wrongly: left as written (an error was reported when keepalived reports one).
         case leave
+        /// No built-in has that name.
         case notBuiltin
     }
 

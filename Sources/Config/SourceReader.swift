@@ -125,7 +125,9 @@ struct SourceReader {
 
     /// The values of a `~SEQ` / `~LST` line still to run.
     enum SequenceValues {
+        /// `~SEQ` / `~SEQx`: the next value, the step and the last value, printed in hex or decimal.
         case range(next: Int, step: Int, last: Int, hex: Bool)
+        /// `~LST`: the value sets and the index of the next one.
         case list(sets: [[String]], next: Int)
     }
 
@@ -356,8 +358,7 @@ struct SourceReader {
         if continuing != nil {
             while end > start && (buf[end - 1] == 0x0D) { end -= 1 }
             let columns = (0..<(end - start)).map { Int32(truncatingIfNeeded: $0 + 1) }
-            continueDefinition(LineText(bytes: Array(buf[start..<end]), columns: columns),
-                               at: SourceLocation(file: frame.path, line: lineNo, column: 1))
+            continueDefinition(LineText(bytes: Array(buf[start..<end]), columns: columns))
             return false
         }
         while start < end && LineLexer.isSpace(buf[start]) { start += 1 }

@@ -122,6 +122,7 @@ func multilineDefinitionNotAtEnd() {
 
 @Test("Multi-line definitions nest: one used inside another expands in place")
 func multilineNested() {
+    // keepalived 2.2.7 on the same shape: vs_0, real_server_0_1, inner_1, real_server_0_2, inner_2, vs_end.
     let text = "$RS= \\\nreal_server ${N} \\\nweight 1\n$VS= \\\nvs { \\\n$N=1 \\\n$RS \\\n$N=2 \\\n$RS \\\n}\n$VS\n"
     #expect(preprocess(text).lines == ["vs {", "real_server 1", "weight 1", "real_server 2", "weight 1", "}"])
 }
@@ -144,6 +145,7 @@ func sequenceDefaults() {
 
 @Test("~SEQ lines nest (outer variable outermost) and take definitions as parameters")
 func sequenceNested() {
+    // keepalived 2.2.7: s_1.0 s_1.1 s_2.0 s_2.1 for `~SEQ(A,1,$MAX) ~SEQ(B,0,1) s_${A}.${B}` with MAX=2.
     let r = preprocess("$MAX=2\n~SEQ(A,1,$MAX) ~SEQ(B,0,1) ${A}.${B}\n")
     #expect(r.lines == ["1.0", "1.1", "2.0", "2.1"])
 }
@@ -158,6 +160,7 @@ func sequenceFromDefinition() {
 func listBlocks() {
     // keepalived 2.2.7: ~LST({P,Q},{1,2},{3}) lst_${P}_${Q} gives lst_1_2 and lst_3_.
     #expect(preprocess("~LST({P,Q},{1,2},{3}) lst_${P}_${Q}\n").lines == ["lst_1_2", "lst_3_"])
+    // keepalived 2.2.7: l_1a l_1b l_2a l_2b for `~LST(IP, 1, 2) ~LST(X, a,b) l_${IP}${X}`.
     #expect(preprocess("~LST(IP, 1, 2) ~LST(X, a,b) ${IP}${X}\n").lines == ["1a", "1b", "2a", "2b"])
 }
 
