@@ -167,3 +167,19 @@ func malformedBraceExplosion() {
     let pattern = String(repeating: "{a,b}", count: 7) + String(repeating: "{", count: 4000)
     #expect(SourceReader.braceAlternatives(pattern)?.count == 128)
 }
+
+@Test("Includes nested deeper than the limit are an error at the include that goes too deep")
+func malformedDeepIncludes() {
+    var files: [String: String] = [:]
+    for k in 0..<100 { files["/k/f\(k).conf"] = "include f\(k + 1).conf\n" }
+    let r = preprocess("include f0.conf\n", files: files)
+    let errors = r.diagnostics.filter { $0.kind == .include }
+    #expect(errors.count == 1)
+    #expect(errors.first?.location?.file == "/k/f\(SourceReader.maxIncludeDepth - 2).conf")
+}
+
+@Test("A definition that includes the file using it is an include loop, not a hang")
+func malformedIncludeThroughDefinition() {
+    let r = preprocess("$I=include t2.conf\n$I\n", files: ["/k/t2.conf": "$I\n"])
+    #expect(r.diagnostics.filter { $0.kind == .include }.count == 1)
+}
