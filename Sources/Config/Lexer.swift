@@ -62,7 +62,9 @@ struct Token: Sendable {
 
 /// Splits one physical line into raw tokens, the way keepalived does: white space separates words,
 /// `{` and `}` are tokens of their own even when glued to a word, `#` and `!` start a comment outside
-/// quotes, and a double-quoted string is one token with its content intact.
+/// quotes unless escaped as `\#` / `\!`, and a double-quoted string is one token with its content intact (a `"`
+/// also ends a word: `a"b c"` is `a` and `b c`). Single quotes and other backslashes are ordinary bytes here, as in
+/// keepalived's line reader; `quotedWords` splits a script command the way keepalived then does.
 ///
 /// Works on UTF-8 bytes through a pointer and a 256-entry class table, so it stays linear and cheap
 /// even in debug builds (a 10 MB line); never traps on any byte sequence.
@@ -151,12 +153,19 @@ enum LineLexer {
                 }
                 let start = i
                 var hasDollar = false
+                var escaped = false
                 var h = Token.hashSeed
                 var high: UInt8 = 0
                 while i < end {
                     let x = p[i]
                     let c = cls[Int(x)]
-                    if c == 0 || c == quote {
+                    if c == 0 {
+                        // keepalived: `\#` and `\!` outside quotes are a literal `#` / `!`, not a comment.
+                        if x == UInt8(ascii: "\\"), i + 1 < end, cls[Int(p[i + 1])] == comment {
+                            escaped = true
+                            i += 2
+                            continue
+                        }
                         h = (h ^ UInt32(x)) &* 16_777_619
                         high |= x
                         i += 1
@@ -175,12 +184,29 @@ enum LineLexer {
                     }
                     break
                 }
-                let text = String(decoding: UnsafeBufferPointer(start: p + start, count: i - start), as: UTF8.self)
+                var text = String(decoding: UnsafeBufferPointer(start: p + start, count: i - start), as: UTF8.self)
+                if escaped { text = unescapeComments(UnsafeBufferPointer(start: p + start, count: i - start)) }
                 if hasDollar { dollars.append(out.count) }
                 out.append(Token(text: text, position: position(start), lineID: lineID, kind: .word,
-                                 hash: high >= 0x80 ? 0 : h))
+                                 hash: escaped ? nil : high >= 0x80 ? 0 : h))
             }
         }
+    }
+
+    /// A word's text with `\#` / `\!` turned into `#` / `!`.
+    private static func unescapeComments(_ word: UnsafeBufferPointer<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(word.count)
+        var k = 0
+        while k < word.count {
+            if word[k] == UInt8(ascii: "\\"), k + 1 < word.count,
+               word[k + 1] == UInt8(ascii: "#") || word[k + 1] == UInt8(ascii: "!") {
+                k += 1
+            }
+            out.append(word[k])
+            k += 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Lexes `bytes[range]` and returns the tokens (tests).
@@ -191,5 +217,102 @@ enum LineLexer {
         lex(bytes, range, columnBase: columnBase, file: 0, line: 1, lineID: 1, into: &out, dollars: &dollars,
             problems: &problems)
         return out
+    }
+}
+
+extension LineLexer {
+    /// Why `quotedWords` could not split a command.
+    enum QuotedWordsError: Error, Equatable {
+        /// A `"` or `'` without its closing partner.
+        case unterminatedQuote(Character)
+        /// A `\` at the very end.
+        case trailingBackslash
+    }
+
+    /// Splits a script command into arguments the way keepalived does for `script`, `misc_path` and the notify
+    /// scripts: blanks separate words outside quotes, `"…"` and `'…'` group (the quotes are removed and may sit
+    /// inside a word: `a"b c"d` is `ab cd`), and a backslash escapes the next character. With `escapes` (keepalived
+    /// 2.2.7 for every script; 2.3+ only for notify arguments), `\a \b \E \f \n \r \t \v`, `\xHH`, `\cC` and up to
+    /// three octal digits are decoded and any other `\C` is `C`; without, the backslash and the character are kept.
+    static func quotedWords(_ line: String, escapes: Bool = true) throws(QuotedWordsError) -> [String] {
+        let b = Array(line.utf8)
+        var words: [String] = []
+        var current: [UInt8] = []
+        var inWord = false
+        var quote: UInt8 = 0
+        var k = 0
+        func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0B || c == 0x0C }
+        func hex(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+        }
+        while k < b.count {
+            let c = b[k]
+            if quote == 0 && isBlank(c) {
+                if inWord { words.append(String(decoding: current, as: UTF8.self)) }
+                current = []
+                inWord = false
+                k += 1
+                continue
+            }
+            inWord = true
+            if c == UInt8(ascii: "\\") {
+                k += 1
+                guard k < b.count else { throw .trailingBackslash }
+                let e = b[k]
+                guard escapes else {
+                    current.append(c)
+                    current.append(e)
+                    k += 1
+                    continue
+                }
+                if e == UInt8(ascii: "x"), k + 1 < b.count, let first = hex(b[k + 1]) {
+                    var v = first
+                    k += 2
+                    if k < b.count, let second = hex(b[k]) { v = v << 4 | second; k += 1 }
+                    current.append(v)
+                } else if e == UInt8(ascii: "c"), k + 1 < b.count {
+                    current.append(b[k + 1] & 0x1F)
+                    k += 2
+                } else if e >= UInt8(ascii: "0") && e <= UInt8(ascii: "7") {
+                    var v = e - UInt8(ascii: "0")
+                    k += 1
+                    for _ in 0..<2 where k < b.count && b[k] >= UInt8(ascii: "0") && b[k] <= UInt8(ascii: "7") {
+                        v = v &<< 3 &+ (b[k] - UInt8(ascii: "0"))
+                        k += 1
+                    }
+                    current.append(v)
+                } else {
+                    switch e {
+                    case UInt8(ascii: "a"): current.append(0x07)
+                    case UInt8(ascii: "b"): current.append(0x08)
+                    case UInt8(ascii: "E"): current.append(0x1B)
+                    case UInt8(ascii: "f"): current.append(0x0C)
+                    case UInt8(ascii: "n"): current.append(0x0A)
+                    case UInt8(ascii: "r"): current.append(0x0D)
+                    case UInt8(ascii: "t"): current.append(0x09)
+                    case UInt8(ascii: "v"): current.append(0x0B)
+                    default: current.append(e)
+                    }
+                    k += 1
+                }
+                continue
+            }
+            if quote != 0 && c == quote {
+                quote = 0
+            } else if quote == 0 && (c == UInt8(ascii: "\"") || c == UInt8(ascii: "'")) {
+                quote = c
+            } else {
+                current.append(c)
+            }
+            k += 1
+        }
+        if quote != 0 { throw .unterminatedQuote(Character(Unicode.Scalar(quote))) }
+        if inWord { words.append(String(decoding: current, as: UTF8.self)) }
+        return words
     }
 }

@@ -59,3 +59,26 @@ func braceOnOwnLine() {
     #expect(r.errors.isEmpty, "\(r.rendered())")
     #expect(r.config.globalDefs.routerID == "x")
 }
+
+@Test("\\# and \\! outside quotes are literal characters, not comments")
+func escapedCommentCharacters() {
+    // keepalived 2.2.7: `hash\#x` is the word hash#x, `q\!y` is q!y.
+    #expect(lexLine(##"hash\#x q\!y # gone"##).tokens.map(\.1) == ["hash#x", "q!y"])
+}
+
+@Test("A double quote ends a word, as in keepalived")
+func quoteEndsWord() {
+    // keepalived 2.2.7: `ab"cd ef" x` reads the keyword ab.
+    let r = lexLine(#"ab"cd ef" x"#)
+    #expect(r.tokens.map(\.1) == ["ab", "cd ef", "x"])
+    #expect(r.tokens.map(\.0) == [.word, .quoted, .word])
+}
+
+@Test("quotedWords splits a script command on blanks outside single or double quotes and decodes escapes")
+func quotedWordsEscapes() throws {
+    #expect(try LineLexer.quotedWords(#"/bin/x 'a b' "c d"e f\ g"#) == ["/bin/x", "a b", "c de", "f g"])
+    #expect(try LineLexer.quotedWords(#"p \x41\101\cA\t\q"#) == ["p", "AA\u{01}\tq"])
+    #expect(try LineLexer.quotedWords(#"p \t\'"#, escapes: false) == ["p", #"\t\'"#])
+    #expect(throws: LineLexer.QuotedWordsError.unterminatedQuote("'")) { try LineLexer.quotedWords("a 'b") }
+    #expect(throws: LineLexer.QuotedWordsError.trailingBackslash) { try LineLexer.quotedWords("a \\") }
+}

@@ -80,3 +80,106 @@ func lvsSyncDaemonOptions() {
     let group = parse("global_defs {\n lvs_sync_daemon eth0 VI_1 group nowhere\n}\n" + instance)
     #expect(positions(group, .invalidValue) == ["2:34"])
 }
+
+@Test("A ~SEQ with a million steps is an error at its ~, and nothing is generated")
+func malformedSequenceMillion() {
+    let r = preprocess("  ~SEQ(I,1,1000000) x$I\n")
+    #expect(r.lines.isEmpty)
+    #expect(r.diagnostics.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0)" } == ["1:3"])
+}
+
+@Test("A ~SEQ step of 0 or of the wrong sign is an error, as in keepalived")
+func malformedSequenceStep() {
+    // keepalived 2.2.7: "Invalid ~SEQ values" for both.
+    for text in ["~SEQ(K,1,0,3) zero\n", "~SEQ(K,3,1,1) wrong\n", "~SEQ(K,1,-1,3) wrong\n", "~SEQx(K,-3) neg\n",
+                 "~SEQ(K 1) x\n", "~SEQ(K,1,2 x\n", "~SEQ(,1) x\n", "~LST(A) x\n", "~LST({A},{1,2}) x\n"] {
+        let r = preprocess(text)
+        #expect(r.lines.isEmpty, "\(text)")
+        #expect(r.diagnostics.map(\.kind) == [.invalidValue], "\(text)")
+    }
+}
+
+@Test("~SEQ bounds at the ends of Int neither trap nor run away")
+func malformedSequenceExtremes() {
+    let r = preprocess("~SEQ(I,9223372036854775806,1,99999999999999999999) x\n~SEQ(I,-9223372036854775808,9223372036854775807) y\n")
+    #expect(r.lines == ["x", "x"])
+    #expect(r.diagnostics.map(\.kind) == [.invalidValue])
+}
+
+@Test("A multi-line definition that uses itself stops at the nesting limit")
+func malformedRecursiveMultiline() {
+    let r = preprocess("$A= \\\nline \\\n$A\n$A\n")
+    #expect(r.lines.count <= SourceReader.maxExpansionDepth + 1)
+    #expect(r.diagnostics.contains { $0.kind == .invalidValue && $0.location?.line == 4 })
+}
+
+@Test("Mutually recursive definitions stop at the substitution limit")
+func malformedMutualRecursion() {
+    let r = preprocess("$A=$B\n$B=${A}\nx $A\n")
+    #expect(r.lines == ["x $A"])
+    #expect(r.diagnostics.map(\.kind) == [.invalidValue])
+}
+
+@Test("A ~SEQ that uses itself through a definition stops at the nesting limit")
+func malformedRecursiveSequence() {
+    let r = preprocess("$S=~SEQ(I,1,2) $S\n$S\n")
+    #expect(r.lines.isEmpty)
+    #expect(r.diagnostics.map(\.kind) == [.invalidValue])
+}
+
+@Test("Exponential fan-out of multi-line definitions stops at the generated-line limit")
+func malformedExponentialMultiline() {
+    var text = "$M0=x\n"
+    for k in 1...30 { text += "$M\(k)= \\\n$M\(k - 1) \\\n$M\(k - 1)\n" }
+    text += "$M30\n"
+    let r = preprocess(text, lineLimit: 1000)
+    #expect(r.lines.count <= 1000 + 1)   // the first line comes from the file line that used $M30
+    #expect(r.diagnostics.filter { $0.kind == .invalidValue }.count == 1)
+}
+
+@Test("Nested ~SEQ lines whose product is huge stop at the generated-line limit")
+func malformedNestedSequences() {
+    let r = preprocess("~SEQ(A,1,60000) ~SEQ(B,1,60000) x\n", lineLimit: 5000)
+    #expect(r.lines.count <= 5000)
+    #expect(r.diagnostics.map(\.kind) == [.invalidValue])
+}
+
+@Test("A line with $ longer than the expansion limit is an error, not a copy of 10 MB")
+func malformedHugeDollarLine() {
+    let r = preprocess("$X=1\n" + String(repeating: "$X ", count: 4_000_000) + "\n")
+    #expect(r.diagnostics.map(\.kind) == [.invalidValue])
+    #expect(r.lines.count == 1)
+}
+
+@Test("A definition longer than the expansion limit is an error")
+func malformedHugeDefinition() {
+    let one = preprocess("$X=" + String(repeating: "a", count: 70_000) + "\nx $X\n")
+    #expect(one.diagnostics.map(\.kind) == [.invalidValue, .undefinedMacro])
+    let multi = preprocess("$X= \\\n" + String(repeating: String(repeating: "a", count: 1000) + " \\\n", count: 70) + "end\nx\n")
+    #expect(multi.diagnostics.map(\.kind) == [.invalidValue])
+}
+
+@Test("An include pattern with too many {a,b} alternatives is an error")
+func malformedBraceExplosion() {
+    let r = preprocess("include " + String(repeating: "{a,b}", count: 12) + "\n")
+    #expect(r.diagnostics.map(\.kind) == [.include])
+    // Many alternatives, each followed by thousands of unmatched braces: one linear pass per alternative.
+    let pattern = String(repeating: "{a,b}", count: 7) + String(repeating: "{", count: 4000)
+    #expect(SourceReader.braceAlternatives(pattern)?.count == 128)
+}
+
+@Test("Includes nested deeper than the limit are an error at the include that goes too deep")
+func malformedDeepIncludes() {
+    var files: [String: String] = [:]
+    for k in 0..<100 { files["/k/f\(k).conf"] = "include f\(k + 1).conf\n" }
+    let r = preprocess("include f0.conf\n", files: files)
+    let errors = r.diagnostics.filter { $0.kind == .include }
+    #expect(errors.count == 1)
+    #expect(errors.first?.location?.file == "/k/f\(SourceReader.maxIncludeDepth - 2).conf")
+}
+
+@Test("A definition that includes the file using it is an include loop, not a hang")
+func malformedIncludeThroughDefinition() {
+    let r = preprocess("$I=include t2.conf\n$I\n", files: ["/k/t2.conf": "$I\n"])
+    #expect(r.diagnostics.filter { $0.kind == .include }.count == 1)
+}
