@@ -80,6 +80,7 @@ public struct DaemonSignalTable: Sendable, Equatable {
         case Self.sigusr1: return .dumpData
         case Self.sigusr2: return .dumpStats
         case Self.sigxcpu: return .stop  // the CPU-time soft limit: the hard limit's SIGKILL would leave the VIPs behind
+        // DirectorRun sets SIG_IGN for it (no log line): swift-nio does the same at its first socket.
         case Self.sigpipe: return .ignore(reason: "a write to a closed socket or pipe fails with EPIPE instead")
         case Self.sigalrm, Self.sigvtalrm, Self.sigprof: return .ignore(reason: "Vigil sets no interval timers")
         case Self.sigio: return .ignore(reason: "Vigil asks for no SIGIO")

@@ -121,7 +121,10 @@ public enum DirectorRun {
                            reloader: @escaping @Sendable () -> DirectorPlan?) async throws(DirectorRunError) {
         // First, so that no signal of the table can end the process without its cleanup from here on.
         let table = DaemonSignalTable.current(ignoresSIGINT: options.ignoresSIGINT)
-        let signals = SignalPipe(numbers: table.handledSignals)
+        // SIGPIPE is ignored outright (SIG_IGN, no log line): a write to a closed socket raises it on the writer, and
+        // swift-nio sets SIG_IGN itself when it opens its first socket, which would silently replace a handler.
+        signal(SIGPIPE, SIG_IGN)
+        let signals = SignalPipe(numbers: table.handledSignals.filter { $0 != SIGPIPE })
         let daemon = Daemon(vrrp: plan.vrrp, pidFile: options.pidFile, logger: logger, reloader: {
             reloader().map(DaemonReload.init(plan:))
         })
@@ -233,8 +236,6 @@ private struct SignalService: Service {
                 logger.notice("received \(name), printing data as JSON")
                 await status.writeDump(.json)
             case .ignore(let reason):
-                // A write to a closed socket raises SIGPIPE on the writer: that is no event worth a line.
-                if received.fromSelf, received.number == 13 { continue }
                 logger.warning("received \(name) (signal \(received.number)), ignored: \(reason)")
             }
         }
