@@ -176,7 +176,7 @@ check "the daemon exits after SIGTERM" wait_for 10 "exit" gone "$vigil_pid"
 
 # --- 5. -t and --no-control
 check "vigil run -t accepts the config; its vrrp_script without enable_script_security gives keepalived's 6" \
-  bash -c "$VIGIL_BIN run -t -f $WORK/keepalived.conf 2> $WORK/good.err; [ \$? -eq 6 ]"
+  bash -c "ip netns exec $NS $VIGIL_BIN run -t -f $WORK/keepalived.conf 2> $WORK/good.err; [ \$? -eq 6 ]"
 sed 's/priority 150/priority 300/' "$WORK/keepalived.conf" > "$WORK/bad.conf"
 check "vigil run -t rejects a broken config (exit 4, keepalived's) with its position" \
   bash -c "$VIGIL_BIN run -t -f $WORK/bad.conf 2> $WORK/bad.err; [ \$? -eq 4 ] && grep -q 'bad.conf:' $WORK/bad.err"
