@@ -6,7 +6,8 @@
 #   3. SIGUSR1 / SIGUSR2 write /tmp/keepalived.data and /tmp/keepalived.stats (keepalived's layout), each with
 #      Vigil's JSON beside it (.json);
 #   4. systemd: a unix datagram socket bound here receives READY=1, STATUS=, WATCHDOG=1 and STOPPING=1;
-#   5. `vigil run -t` exits 0 on a good config and 4 (keepalived's code) on a broken one; --no-control serves nothing.
+#   5. `vigil run -t` exits with keepalived's codes: 6 on the good config (a vrrp_script without
+#      enable_script_security), 4 on a broken one; --no-control serves nothing.
 # A missing prerequisite is a failure with a message, never a skip. Everything created is removed on exit.
 set -u
 cd "$(dirname "$0")/../.."
