@@ -147,7 +147,7 @@ public enum KeepalivedDump {
             d.add("strict_mode", raw: "0")
             d.add("vmac_ifname", string: "")
             d.add("ifp_ifname", string: i.interface)
-            d.add("master_priority", raw: "\(i.state == "MASTER" ? i.effectivePriority : 0)")
+            d.add("master_priority", raw: "0")  // the priority of the master last heard: not kept by Vigil's status
             d.add("last_transition", raw: i.lastTransition.map(epoch) ?? "0.000000")
             d.add("garp_delay", raw: number(i.garpDelay))
             d.add("garp_refresh", raw: "\(Int(i.garpRefresh))")
@@ -241,19 +241,29 @@ public enum KeepalivedDump {
         seconds == seconds.rounded() && abs(seconds) < 1e15 ? "\(Int(seconds))" : String(format: "%g", seconds)
     }
 
+    /// Whole seconds and microseconds, rounded once so that both renderings of an instant agree.
+    static func parts(_ date: Date) -> (seconds: Int, micros: Int) {
+        let total = Int((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let seconds = total >= 0 ? total / 1_000_000 : (total - 999_999) / 1_000_000
+        return (seconds, total - seconds * 1_000_000)
+    }
+
     /// `1796447539.736779`.
-    static func epoch(_ date: Date) -> String { String(format: "%.6f", date.timeIntervalSince1970) }
+    static func epoch(_ date: Date) -> String {
+        let p = parts(date)
+        return "\(p.seconds)." + String(format: "%06d", p.micros)
+    }
 
     /// `Sat Dec  5 05:12:19.736779 2026` in local time, as keepalived prints a transition.
     static func clock(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        localtime_r(&seconds, &parts)
+        let p = parts(date)
+        var seconds = time_t(p.seconds)
+        var fields = tm()
+        localtime_r(&seconds, &fields)
         var buffer = [CChar](repeating: 0, count: 64)
-        let n = strftime(&buffer, buffer.count, "%a %b %e %H:%M:%S", &parts)
+        let n = strftime(&buffer, buffer.count, "%a %b %e %H:%M:%S", &fields)
         let head = String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let micros = Int((date.timeIntervalSince1970 - Double(seconds)) * 1_000_000)
-        return head + String(format: ".%06d %d", min(max(micros, 0), 999_999), Int(parts.tm_year) + 1900)
+        return head + String(format: ".%06d %d", p.micros, Int(fields.tm_year) + 1900)
     }
 
     /// `10.0.0.1:80` → (`10.0.0.1`, `80`); `[2001:db8::1]:80` → (`2001:db8::1`, `80`).

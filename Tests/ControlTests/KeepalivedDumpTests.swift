@@ -98,6 +98,13 @@ struct KeepalivedDumpTests {
         #expect(text.contains("\"vips\":[\"10.10.1.100\\/32 dev eth0 scope global set\"]"))
     }
 
+    @Test("A transition time reads the same as epoch seconds and as a clock time")
+    func times() {
+        let t = Date(timeIntervalSince1970: 1_796_447_539.736779)
+        #expect(KeepalivedDump.epoch(t) == "1796447539.736779")
+        #expect(KeepalivedDump.clock(t).contains(":19.736779 2026"))
+    }
+
     @Test("keepalived's state numbers: INIT 0, BACKUP 1, MASTER 2, FAULT 3")
     func stateNumbers() {
         #expect(["INIT", "BACKUP", "MASTER", "FAULT"].map(KeepalivedDump.stateNumber) == [0, 1, 2, 3])
