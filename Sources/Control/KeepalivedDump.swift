@@ -77,7 +77,7 @@ public enum KeepalivedDump {
             out += "   Tracked interfaces :\n"
             for t in i.trackInterfaces { out += "     \(t.name) weight \(t.weight)\n" }
         }
-        for (label, script) in i.notifyScripts { out += "   \(label) state transition script = \(script)\n" }
+        for script in i.notifyScripts { out += "   \(script.label) state transition script = \(script.command)\n" }
         return out
     }
 
@@ -172,7 +172,7 @@ public enum KeepalivedDump {
             d.add("version", raw: "\(i.version)")
             d.add("smtp_alert", raw: "false")
             d.add("notify_deleted", raw: "false")
-            for (key, script) in i.notifyJSONScripts { d.add(key, string: script) }
+            for script in i.notifyJSONScripts { d.add(script.label, string: script.command) }
             if !i.vips.isEmpty { d.add("vips", strings: i.vips) }
             if !i.excludedVIPs.isEmpty { d.add("evips", strings: i.excludedVIPs) }
             if !i.trackInterfaces.isEmpty { d.add("track_ifp", strings: i.trackInterfaces.map(\.name)) }

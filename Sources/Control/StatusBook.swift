@@ -285,10 +285,7 @@ public struct StatusBook: Sendable {
             garpDelay: i.spec.garp.masterDelay.seconds, garpRepeat: i.spec.garp.masterRepeat,
             garpRefresh: i.spec.garp.masterRefresh.seconds,
             trackScripts: i.spec.trackScripts.map(tracked), trackInterfaces: i.spec.trackInterfaces.map(tracked),
-            notifyScripts: notify.compactMap { label, s in s.map { (label, $0.command) } },
-            notifyJSONScripts: notify.compactMap { label, s in
-                s.map { (label == "generic" ? "script" : "script_\(label)", $0.command) }
-            },
+            notifyScripts: notify.compactMap { label, s in s.map { .init(label: label, command: $0.command) } },
             stats: keepalivedStats(i).since(i.statsBaseline))
     }
 
