@@ -1,4 +1,5 @@
 import Config
+import Foundation
 import Testing
 @testable import Director
 
@@ -44,6 +45,22 @@ struct KeepalivedExitCodeTests {
         #expect(KeepalivedExitCode.of(diagnostics: [], configs: [config(scripts: true, user: "nobody")]) == .ok)
         let reported = Diagnostic(.warning, .undefinedReference, at: here, "no such track_script")
         #expect(KeepalivedExitCode.of(diagnostics: [reported], configs: [config(scripts: true)]) == .errorsButRuns)
+    }
+
+    @Test("With script security on, a script writable by others is refused: 6 (as root, where the rule applies)")
+    func insecureScript() throws {
+        let path = NSTemporaryDirectory() + "vigil-exitcode-\(getpid()).sh"
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("#!/bin/sh\n".utf8),
+                                               attributes: [.posixPermissions: 0o777]))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var c = config(scripts: false, security: true)
+        var s = VRRPScriptConfig(name: "chk")
+        s.script = path
+        c.vrrpScripts = [s]
+        let expected: KeepalivedExitCode = getuid() == 0 ? .scriptSecurity : .ok
+        #expect(KeepalivedExitCode.of(diagnostics: [], configs: [c]) == expected)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        #expect(KeepalivedExitCode.of(diagnostics: [], configs: [c]) == .ok)
     }
 
     @Test("The codes are keepalived 2.2.7's numbers")

@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import Vocabulary
 
 /// `vigil check` and `vigil run -t`: the configuration checks of the Config module, rendered.
 public enum ConfigTool {
@@ -28,8 +29,11 @@ public enum ConfigTool {
         let code = KeepalivedExitCode.of(diagnostics: report.allDiagnostics,
                                          configs: report.results.map { $0.result.config })
         if code == .scriptSecurity, !json {
-            stderr += "warning: scripts are configured but enable_script_security is not set: they run as root "
-                + "(keepalived -t exits 6 for this)\n"
+            let refused = report.results.flatMap { KeepalivedExitCode.scriptSecurityRefusals($0.result.config) }
+            stderr += refused.isEmpty
+                ? "warning: scripts are configured but enable_script_security is not set: they run as root "
+                    + "(keepalived -t exits 6 for this)\n"
+                : refused.map { "warning: \($0) (keepalived -t exits 6 for this)\n" }.joined()
         }
         return Output(stdout: out, stderr: stderr, isValid: report.isValid, keepalivedExitCode: code)
     }
@@ -47,7 +51,8 @@ public enum KeepalivedExitCode: Int32, Sendable, Equatable, CaseIterable {
     /// `reportedAsErrorsByKeepalived`.
     case errorsButRuns = 5
     /// Scripts are configured while `enable_script_security` is off, so they run as root (keepalived's
-    /// "SECURITY VIOLATION").
+    /// "SECURITY VIOLATION"), or script security is on and refuses a script (`ScriptRunner`'s rule, the one the
+    /// daemon applies: writable by a non-root user, or in such a directory).
     case scriptSecurity = 6
 
     /// Diagnostic kinds that Vigil only warns about but that keepalived reports as configuration errors (which
@@ -67,7 +72,38 @@ public enum KeepalivedExitCode: Int32, Sendable, Equatable, CaseIterable {
             return .errorsButRuns
         }
         if configs.contains(where: runsScriptsAsRootWithoutSecurity) { return .scriptSecurity }
+        if configs.contains(where: { !scriptSecurityRefusals($0).isEmpty }) { return .scriptSecurity }
         return .ok
+    }
+
+    /// With `enable_script_security`, running as root: each configured script the daemon's `ScriptRunner` would
+    /// refuse, with why. A script that does not exist is not counted here (the check reports it as a host fact).
+    static func scriptSecurityRefusals(_ config: KeepalivedConfig) -> [String] {
+        guard config.globalDefs.enableScriptSecurity, getuid() == 0 else { return [] }
+        let runner = ScriptRunner(security: ScriptSecurity(enabled: true, defaultUser: config.globalDefs.scriptUser))
+        return scripts(in: config).compactMap { command in
+            guard case .failure(let failure) = runner.argv(ScriptCommand(command: command)),
+                  failure.reason.hasPrefix("script security:"), !failure.reason.contains("cannot stat") else { return nil }
+            return "\(command): \(failure.reason)"
+        }
+    }
+
+    /// Every script command line of a configuration, found in its encoding (see `runsScriptsAsRootWithoutSecurity`).
+    static func scripts(in config: KeepalivedConfig) -> [String] {
+        guard let data = try? JSONEncoder().encode(config),
+              let tree = try? JSONSerialization.jsonObject(with: data) else { return [] }
+        var out: [String] = []
+        func walk(_ node: Any) {
+            if let object = node as? [String: Any] {
+                if let command = object["command"] as? String, !command.isEmpty { out.append(command) }
+                if let script = object["script"] as? String, !script.isEmpty { out.append(script) }
+                object.values.forEach(walk)
+            } else if let array = node as? [Any] {
+                array.forEach(walk)
+            }
+        }
+        walk(tree)
+        return out
     }
 
     /// keepalived's SECURITY VIOLATION: at least one script, `enable_script_security` off, and no non-root
@@ -76,18 +112,6 @@ public enum KeepalivedExitCode: Int32, Sendable, Equatable, CaseIterable {
     static func runsScriptsAsRootWithoutSecurity(_ config: KeepalivedConfig) -> Bool {
         if config.globalDefs.enableScriptSecurity { return false }
         if let user = config.globalDefs.scriptUser, user != "root", user != "0" { return false }
-        guard let data = try? JSONEncoder().encode(config),
-              let tree = try? JSONSerialization.jsonObject(with: data) else { return false }
-        return containsScript(tree)
-    }
-
-    private static func containsScript(_ node: Any) -> Bool {
-        if let object = node as? [String: Any] {
-            if let command = object["command"] as? String, !command.isEmpty { return true }
-            if let script = object["script"] as? String, !script.isEmpty { return true }
-            return object.values.contains(where: containsScript)
-        }
-        if let array = node as? [Any] { return array.contains(where: containsScript) }
-        return false
+        return !scripts(in: config).isEmpty
     }
 }
