@@ -179,12 +179,24 @@ struct RunCommand: AsyncParsableCommand {
         var args = CommandLine.arguments
         let argv0 = args.removeFirst()
         setenv("VIGIL_NAMESPACE", name, 1)
-        let argv = ["ip", "netns", "exec", name, argv0.contains("/") ? argv0 : "/proc/self/exe"] + args
-        // `ip netns exec` runs its command with execvp: argv0 keeps the personality (a `keepalived` link stays one).
+        let argv = ["ip", "netns", "exec", name, executablePath(argv0)] + args
+        // `ip netns exec` runs its command with execvp: the path keeps argv[0]'s name, so a `keepalived` link
+        // stays one.
         let cargs = argv.map { strdup($0) } + [nil]
         execvp("ip", cargs)
         Output.err("vigil: -s \(name): cannot run 'ip netns exec': \(String(cString: strerror(errno)))\n")
         throw ExitCode(1)
+    }
+
+    /// A path to this binary under the name it was invoked by: argv[0] if it has a slash, else its first match on
+    /// PATH, else the binary itself.
+    static func executablePath(_ argv0: String) -> String {
+        if argv0.contains("/") { return argv0 }
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = "\(dir)/\(argv0)"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? argv0
     }
 
     /// Re-executes this binary with `-n` in a new session, detached from the terminal, and returns.

@@ -6,7 +6,8 @@
 #   2. SIGUSR1, SIGUSR2, SIGRTMIN+2 write /tmp/keepalived.data, /tmp/keepalived.stats, /tmp/keepalived.json in
 #      keepalived's layouts; SIGRTMAX-1 writes the stats and clears them;
 #   3. SIGPIPE, SIGALRM, SIGRTMIN+5 are ignored (the last two logged by name): the daemon keeps running, VIP kept;
-#   4. SIGTERM removes the VIP; the binary run through a link named `keepalived` with `-f FILE -n -l -D` runs;
+#   4. SIGTERM removes the VIP; the binary run through a link named `keepalived` with `-f FILE -n -l -D` runs, and
+#      with `-s NAME` from the root namespace it runs inside NAME;
 #   5. `-t` exits 0 on a good file and 4 on a broken one; --signum and -v print.
 # A missing prerequisite is a failure with a message, never a skip. Everything created is removed on exit.
 set -u
@@ -138,6 +139,14 @@ check "keepalived -f FILE -n -l -D (the link) runs and becomes MASTER" wait_for 
 check "the link's process logs as keepalived would be run (-l)" log_has keepalived 'VI_CLI'
 kill -TERM "$kpid"
 check "the link's daemon stops on SIGTERM and removes the VIP" bash -c "for i in \$(seq 50); do kill -0 $kpid 2>/dev/null || break; sleep 0.2; done; ! ip netns exec $NS ip -4 addr show dev c0 | grep -q 10.78.0.100"
+
+# -s NAME from the root namespace: re-executed under `ip netns exec NAME`, the VIP appears inside NAME.
+setsid "$WORK/keepalived" -s "$NS" -f "$WORK/keepalived.conf" -n -l -G -P -p "$WORK/s.pid" > "$WORK/namespace.log" 2>&1 &
+spid=$!
+pids+=("$spid")
+check "keepalived -s NAME (from the root namespace) runs inside NAME and becomes MASTER there" wait_for 15 "VIP via -s" has_vip
+kill -TERM "$spid"
+check "the -s daemon stops on SIGTERM and removes the VIP" bash -c "for i in \$(seq 50); do kill -0 $spid 2>/dev/null || break; sleep 0.2; done; ! ip netns exec $NS ip -4 addr show dev c0 | grep -q 10.78.0.100"
 
 # --- 5. -t, --signum, -v
 check "vigil -t -f good: exit 0" in_ns "$VIGIL_BIN" -t -f "$WORK/keepalived.conf"
