@@ -202,7 +202,10 @@ struct RunCommand: AsyncParsableCommand {
     /// Re-executes this binary with `-n` in a new session, detached from the terminal, and returns.
     static func detach() throws {
         var args = CommandLine.arguments  // argv[0] stays as typed, so ps shows "vigil run …"
-        args.append("-n")
+        // Right after `run` (or argv[0]): appended, it would follow a `--` and be no option, and the child would
+        // detach again.
+        let at = args.count > 1 && args[1] == "run" ? 2 : 1
+        args.insert("-n", at: min(at, args.count))
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
