@@ -41,12 +41,15 @@ public struct DirectorRunOptions: Sendable {
     var ownershipFile: IPVSOwnershipFile?
     /// `--ignore-sigint`: SIGINT is logged and ignored.
     public var ignoresSIGINT: Bool
+    /// `-d/--dump-conf`: log the configuration data (keepalived.data's layout) at start.
+    public var dumpConfiguration: Bool
 
     /// Options. `control` is `--control ADDR:PORT` (default 127.0.0.1:9678); `serveControl` false is `--no-control`.
     public init(vrrpOnly: Bool = false, checksOnly: Bool = false, releaseOnExit: Bool = true, pidFile: String? = nil,
                 control: String? = nil, serveControl: Bool = true, ipvsState: String? = nil,
-                ignoresSIGINT: Bool = false) throws(ToolFailure) {
+                ignoresSIGINT: Bool = false, dumpConfiguration: Bool = false) throws(ToolFailure) {
         self.ignoresSIGINT = ignoresSIGINT
+        self.dumpConfiguration = dumpConfiguration
         self.vrrpOnly = vrrpOnly
         self.checksOnly = checksOnly
         self.releaseOnExit = releaseOnExit
@@ -137,6 +140,12 @@ public enum DirectorRun {
         let status = StatusService(recorder: recorder, control: options.control, logger: logger,
                                    version: VigilVersion.number, scriptSecurity: plan.scriptSecurity.enabled)
         status.follow(daemon)
+        if options.dumpConfiguration {
+            // keepalived's -d: the configuration data, logged once at start, in keepalived.data's layout.
+            let snapshot = await recorder.keepalivedSnapshot(version: VigilVersion.number,
+                                                             scriptSecurity: plan.scriptSecurity.enabled)
+            for line in KeepalivedDump.data(snapshot).split(separator: "\n") { logger.info("\(line)") }
+        }
         daemon.onReload { recorder.configurationChanged(plan: $0) }
         if !options.checksOnly { recorder.attach(runtime: daemon.vrrp) }
 

@@ -264,7 +264,7 @@ public enum KeepalivedCommandLine {
           -I, --dont-release-ipvs      leave the IPVS services installed on exit
           -R, --dont-respawn           one process: nothing respawns
           -n, --dont-fork              stay in the foreground
-          -d, --dump-conf              accepted; warns (send SIGUSR1 for /tmp/keepalived.data)
+          -d, --dump-conf              log the configuration data at start (keepalived.data's layout)
           -p, --pid=FILE               pid file (default \(pid))
           -r, --vrrp_pid=FILE          accepted; warns (one process, one pid file)
           -c, --checkers_pid=FILE      accepted; warns (one process, one pid file)
@@ -274,7 +274,7 @@ public enum KeepalivedCommandLine {
           -x, --snmp                   accepted; warns (no SNMP: see the control endpoint's /metrics)
           -A, --snmp-agent-socket=FILE accepted; warns
           -s, --namespace=NAME         run in network namespace NAME (through `ip netns exec`)
-          -e, --all-config             accepted; warns
+          -e, --all-config             refuse to start (-t: exit 4) when an include matches no file
           -i, --config-id=ID           config-id for @ID lines (default: the host name)
           -m, --core-dump              allow core dumps (RLIMIT_CORE unlimited)
           -M, --core-dump-pattern[=P]  as -m; warns that the kernel's core_pattern is left as it is

@@ -11,8 +11,6 @@ public struct KeepalivedRunFlags: Sendable, Equatable {
     public var releaseVIPs = false
     /// `-V`.
     public var dontReleaseVRRP = false
-    /// `-d`.
-    public var dumpConf = false
     /// `-r FILE`.
     public var vrrpPid: String?
     /// `-c FILE`.
@@ -25,8 +23,6 @@ public struct KeepalivedRunFlags: Sendable, Equatable {
     public var snmp = false
     /// `-A FILE`.
     public var snmpSocket: String?
-    /// `-e`.
-    public var allConfig = false
     /// `--config-fd FD`.
     public var configFD: String?
     /// `-M PATTERN`.
@@ -39,22 +35,20 @@ public struct KeepalivedRunFlags: Sendable, Equatable {
     public var noMemCheck = false
 
     /// Flags.
-    public init(all: Bool = false, releaseVIPs: Bool = false, dontReleaseVRRP: Bool = false, dumpConf: Bool = false,
+    public init(all: Bool = false, releaseVIPs: Bool = false, dontReleaseVRRP: Bool = false,
                 vrrpPid: String? = nil, checkersPid: String? = nil, bfdPid: String? = nil,
                 addressMonitoring: Bool = false, snmp: Bool = false, snmpSocket: String? = nil,
-                allConfig: Bool = false, configFD: String? = nil, coreDumpPattern: String? = nil, perf: Bool = false,
+                configFD: String? = nil, coreDumpPattern: String? = nil, perf: Bool = false,
                 debug: Bool = false, noMemCheck: Bool = false) {
         self.all = all
         self.releaseVIPs = releaseVIPs
         self.dontReleaseVRRP = dontReleaseVRRP
-        self.dumpConf = dumpConf
         self.vrrpPid = vrrpPid
         self.checkersPid = checkersPid
         self.bfdPid = bfdPid
         self.addressMonitoring = addressMonitoring
         self.snmp = snmp
         self.snmpSocket = snmpSocket
-        self.allConfig = allConfig
         self.configFD = configFD
         self.coreDumpPattern = coreDumpPattern
         self.perf = perf
@@ -71,14 +65,12 @@ public struct KeepalivedRunFlags: Sendable, Equatable {
         warn(all, "--all", "ignored; the health-check side starts only when the configuration has virtual servers")
         warn(releaseVIPs, "-X/--release-vips", "ignored; VIPs are removed on stop and when leaving MASTER, as without -X")
         warn(dontReleaseVRRP, "-V/--dont-release-vrrp", "ignored; VIPs are removed on stop (priority 0 is sent)")
-        warn(dumpConf, "-d/--dump-conf", "ignored; the configuration is not logged, send SIGUSR1 for /tmp/keepalived.data")
         warn(vrrpPid != nil, "-r/--vrrp_pid", "ignored; Vigil is one process, its pid is in the -p file only")
         warn(checkersPid != nil, "-c/--checkers_pid", "ignored; Vigil is one process, its pid is in the -p file only")
         warn(bfdPid != nil, "-b/--bfd_pid", "ignored; Vigil has no BFD")
         warn(addressMonitoring, "-a/--address-monitoring", "ignored; address changes are not logged")
         warn(snmp, "-x/--snmp", "ignored; no SNMP, the control endpoint serves /metrics and /status")
         warn(snmpSocket != nil, "-A/--snmp-agent-socket", "ignored; no SNMP")
-        warn(allConfig, "-e/--all-config", "ignored; a missing include is reported as the configuration check reports it")
         warn(configFD != nil, "--config-fd", "ignored; keepalived-internal")
         warn(coreDumpPattern != nil, "-M/--core-dump-pattern",
              "core dumps allowed as with -m; /proc/sys/kernel/core_pattern is not changed")

@@ -91,14 +91,14 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("X"), .customLong("release-vips")], help: "Accepted, warned") var releaseVIPs = false
     @Flag(name: [.customShort("V"), .customLong("dont-release-vrrp")], help: "Accepted, warned") var dontReleaseVRRP = false
     @Flag(name: [.customShort("R"), .customLong("dont-respawn")], help: "One process: nothing respawns") var dontRespawn = false
-    @Flag(name: [.customShort("d"), .customLong("dump-conf")], help: "Accepted, warned") var dumpConf = false
+    @Flag(name: [.customShort("d"), .customLong("dump-conf")], help: "Log the configuration data (keepalived.data's layout) at start") var dumpConf = false
     @Option(name: [.customShort("r"), .customLong("vrrp_pid")], help: "Accepted, warned") var vrrpPid: String?
     @Option(name: [.customShort("c"), .customLong("checkers_pid")], help: "Accepted, warned") var checkersPid: String?
     @Option(name: [.customShort("b"), .customLong("bfd_pid")], help: "Accepted, warned") var bfdPid: String?
     @Flag(name: [.customShort("a"), .customLong("address-monitoring")], help: "Accepted, warned") var addressMonitoring = false
     @Flag(name: [.customShort("x"), .customLong("snmp")], help: "Accepted, warned") var snmp = false
     @Option(name: [.customShort("A"), .customLong("snmp-agent-socket")], help: "Accepted, warned") var snmpSocket: String?
-    @Flag(name: [.customShort("e"), .customLong("all-config")], help: "Accepted, warned") var allConfig = false
+    @Flag(name: [.customShort("e"), .customLong("all-config")], help: "Refuse to start (with -t: exit 4) when an include matches no file") var allConfig = false
     @Option(name: .customLong("config-fd"), help: "Accepted, warned") var configFD: String?
     @Flag(name: .customLong("perf"), help: "Accepted, warned") var perf = false
     @Flag(name: .customLong("debug"), help: "Accepted, warned") var debug = false
@@ -106,9 +106,9 @@ struct RunCommand: AsyncParsableCommand {
 
     /// What this command line asks of keepalived's options, for the warnings.
     var flags: KeepalivedRunFlags {
-        KeepalivedRunFlags(all: all, releaseVIPs: releaseVIPs, dontReleaseVRRP: dontReleaseVRRP, dumpConf: dumpConf,
+        KeepalivedRunFlags(all: all, releaseVIPs: releaseVIPs, dontReleaseVRRP: dontReleaseVRRP,
                            vrrpPid: vrrpPid, checkersPid: checkersPid, bfdPid: bfdPid, addressMonitoring: addressMonitoring,
-                           snmp: snmp, snmpSocket: snmpSocket, allConfig: allConfig, configFD: configFD,
+                           snmp: snmp, snmpSocket: snmpSocket, configFD: configFD,
                            coreDumpPattern: coreDumpPattern, perf: perf, debug: debug, noMemCheck: noMemCheck)
     }
 
@@ -130,8 +130,11 @@ struct RunCommand: AsyncParsableCommand {
             var limit = rlimit(rlim_cur: rlim_t.max, rlim_max: rlim_t.max)  // RLIM_INFINITY
             if setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &limit) != 0 { Output.err("vigil: -m: cannot raise RLIMIT_CORE: \(String(cString: strerror(errno)))\n") }
         }
+        let missing = allConfig ? ConfigTool.missingIncludes(file: file, configID: configID) : []
         if configTest {
             let result = ConfigTool.check(files: [file], configID: configID, hostChecks: true)
+            // -e: a missing file is one keepalived cannot run (its code 4).
+            let code = missing.isEmpty ? result.keepalivedExitCode : .cannotRun
             if let configTestLog {
                 guard let handle = FileHandle(forWritingAtPath: configTestLog)
                         ?? (FileManager.default.createFile(atPath: configTestLog, contents: nil)
@@ -145,7 +148,11 @@ struct RunCommand: AsyncParsableCommand {
             } else {
                 Output.err(result.stderr)
             }
-            throw ExitCode(result.keepalivedExitCode.rawValue)
+            throw ExitCode(code.rawValue)
+        }
+        if !missing.isEmpty {
+            Output.err(missing.map { "vigil: -e/--all-config: \($0)\n" }.joined())
+            throw ExitCode(1)
         }
         let loaded = DirectorRun.load(path: file, configID: configID)
         Output.err(loaded.rendered)
@@ -163,7 +170,8 @@ struct RunCommand: AsyncParsableCommand {
         do {
             let options = try DirectorRunOptions(
                 vrrpOnly: vrrpOnly, checksOnly: checksOnly, releaseOnExit: !dontReleaseIPVS, pidFile: pidFile,
-                control: control, serveControl: !noControl, ipvsState: ipvsState, ignoresSIGINT: ignoreSIGINT)
+                control: control, serveControl: !noControl, ipvsState: ipvsState, ignoresSIGINT: ignoreSIGINT,
+                dumpConfiguration: dumpConf)
             try await DirectorRun.run(path: file, configID: configID, plan: plan, options: options, logger: logger)
         } catch {
             logger.critical("\(error)")

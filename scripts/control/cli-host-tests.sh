@@ -71,11 +71,12 @@ gone() { ! running "$1"; }
 log_has() { grep -q -- "$2" "$WORK/$1.log"; }
 
 # --- 1. keepalived's options on vigil with no subcommand (-D given twice: keepalived's extra detail)
-setsid ip netns exec "$NS" "$VIGIL_BIN" -f "$WORK/keepalived.conf" -n -l -DD --no-syslog -P -p "$WORK/vigil.pid" \
+setsid ip netns exec "$NS" "$VIGIL_BIN" -f "$WORK/keepalived.conf" -n -l -DD -d --no-syslog -P -p "$WORK/vigil.pid" \
   --control 127.0.0.1:9779 > "$WORK/vigil.log" 2>&1 &
 pid=$!
 pids+=("$pid")
 check "vigil -f FILE -n -l -D -P runs and becomes MASTER with its VIP" wait_for 15 "VIP" has_vip
+check "-d logs the configuration data at start" log_has vigil 'VRRP Instance = VI_CLI'
 check "the pid file holds the daemon's pid" bash -c "[ \"\$(cat $WORK/vigil.pid 2>/dev/null)\" = $pid ]"
 
 # --- 2. dumps at keepalived's paths, in keepalived's layouts
@@ -159,6 +160,9 @@ if command -v keepalived >/dev/null; then
     check "--signum=$f agrees with keepalived's" bash -c "[ \"\$($VIGIL_BIN --signum=$f)\" = \"\$(keepalived --signum=$f)\" ]"
   done
 fi
+printf 'include /nonexistent-vigil/*.conf\n' | cat - "$WORK/keepalived.conf" > "$WORK/include.conf"
+check "-e: a missing include refuses to start (exit 1)" bash -c "ip netns exec $NS $VIGIL_BIN -e -n -P -f $WORK/include.conf -p $WORK/e.pid 2> $WORK/e.err; [ \$? -eq 1 ] && grep -q 'all-config' $WORK/e.err"
+check "-e -t: a missing include exits 4" bash -c "ip netns exec $NS $VIGIL_BIN -e -t -f $WORK/include.conf 2>/dev/null; [ \$? -eq 4 ]"
 check "-v prints the version" bash -c "$VIGIL_BIN -v | grep -q '^Vigil v'"
 check "an accepted-only option warns on stderr (-x)" bash -c "$VIGIL_BIN -x -t -f $WORK/keepalived.conf 2>&1 | grep -q 'warning: -x/--snmp: ignored'"
 check "vigil run keeps working (-t)" in_ns "$VIGIL_BIN" run -t -f "$WORK/keepalived.conf"

@@ -16,6 +16,14 @@ public enum ConfigTool {
         public var keepalivedExitCode: KeepalivedExitCode = .ok
     }
 
+    /// keepalived's `-e/--all-config`: the include lines that matched no file or could not be read, as
+    /// `file:line:col: …` lines; empty when every file is there.
+    public static func missingIncludes(file: String, configID: String?) -> [String] {
+        CheckReport.run(files: [file], configID: configID, hostChecks: false).allDiagnostics
+            .filter { $0.kind == .include || $0.kind == .io }
+            .map { "\($0)" }
+    }
+
     /// Every keyword Vigil knows, with its arguments (`vigil check --keywords`).
     public static func keywords() -> String { Keyword.renderTree() }
 
