@@ -126,7 +126,9 @@ public enum KeepalivedCommandLine {
                 }
                 return .exit(stdout: "\(number)\n", stderr: "", code: 0)
             case "version":
-                return .exit(stdout: VigilVersion.line + "\n", stderr: "", code: 0)
+                return personality == .keepalived
+                    ? .exit(stdout: "", stderr: VigilVersion.keepalivedLine + "\n\n", code: 0)
+                    : .exit(stdout: VigilVersion.line + "\n", stderr: "", code: 0)
             case "help":
                 return .exit(stdout: usage(personality), stderr: "", code: 0)
             case "genhash":
@@ -284,7 +286,7 @@ public enum KeepalivedCommandLine {
               --ignore-sigint          SIGINT is logged and ignored
               --perf[=...], --debug[=...], --no-mem-check
                                        accepted; warn (keepalived build options)
-          -v, --version                print the version
+          -v, --version                print the version (through the keepalived link: on stderr, as keepalived)
           -h, --help                   this help
         \(own)
         """

@@ -98,6 +98,12 @@ struct KeepalivedCommandLineTests {
     func versionAndErrors() {
         #expect(KeepalivedCommandLine.translate(["-v"], as: .vigil, signals: signals)
                 == .exit(stdout: VigilVersion.line + "\n", stderr: "", code: 0))
+        // Through the link: on stderr, the second word `v2.2.7` (exporters parse it to choose their signals).
+        guard case .exit(_, let err, 0) = KeepalivedCommandLine.translate(["-v"], as: .keepalived, signals: signals) else {
+            Issue.record("keepalived -v")
+            return
+        }
+        #expect(err.split(separator: " ").dropFirst().first == "v\(VigilVersion.keepalivedCompatibility)")
         if case .exit(_, let err, let code) = KeepalivedCommandLine.translate(["-q"], as: .vigil, signals: signals) {
             #expect(code == 1 && err.hasPrefix("Unknown option -q"))
         } else { Issue.record("-q is unknown") }

@@ -164,5 +164,7 @@ printf 'include /nonexistent-vigil/*.conf\n' | cat - "$WORK/keepalived.conf" > "
 check "-e: a missing include refuses to start (exit 1)" bash -c "ip netns exec $NS $VIGIL_BIN -e -n -P -f $WORK/include.conf -p $WORK/e.pid 2> $WORK/e.err; [ \$? -eq 1 ] && grep -q 'all-config' $WORK/e.err"
 check "-e -t: a missing include exits 4" bash -c "ip netns exec $NS $VIGIL_BIN -e -t -f $WORK/include.conf 2>/dev/null; [ \$? -eq 4 ]"
 check "-v prints the version" bash -c "$VIGIL_BIN -v | grep -q '^Vigil v'"
+check "keepalived -v (the link) prints keepalived's version line on stderr" \
+  bash -c "$WORK/keepalived -v 2>&1 >/dev/null | head -1 | grep -q '^Keepalived v2\.2\.7 '"
 check "an accepted-only option warns on stderr (-x)" bash -c "$VIGIL_BIN -x -t -f $WORK/keepalived.conf 2>&1 | grep -q 'warning: -x/--snmp: ignored'"
 check "vigil run keeps working (-t)" in_ns "$VIGIL_BIN" run -t -f "$WORK/keepalived.conf"
