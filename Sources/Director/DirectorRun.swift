@@ -92,6 +92,17 @@ public enum DirectorRun {
         public var rendered: String
     }
 
+    /// Until `run` installs its handlers: every signal of the table that does not mean "stop" is set to SIG_IGN, so
+    /// a dump or real-time signal that arrives while the configuration is read cannot end the process (nothing is
+    /// held yet; a stop signal may still end it). `run` replaces these with its handlers; scripts never see them
+    /// (exec keeps SIG_IGN, but by the time scripts run every one of them is caught, which exec resets).
+    public static func ignoreSignalsUntilRunning(ignoresSIGINT: Bool = false) {
+        let table = DaemonSignalTable.current(ignoresSIGINT: ignoresSIGINT)
+        for number in table.handledSignals where table.action(for: number) != .stop {
+            signal(number, SIG_IGN)
+        }
+    }
+
     /// Reads and plans `path`.
     public static func load(path: String, configID: String?) -> Loaded {
         let loaded = ConfigLoader.load(path: path, configID: configID)

@@ -154,6 +154,7 @@ struct RunCommand: AsyncParsableCommand {
             Output.err(missing.map { "vigil: -e/--all-config: \($0)\n" }.joined())
             throw ExitCode(1)
         }
+        if foreground { DirectorRun.ignoreSignalsUntilRunning(ignoresSIGINT: ignoreSIGINT) }
         let loaded = DirectorRun.load(path: file, configID: configID)
         Output.err(loaded.rendered)
         guard let plan = loaded.plan else { throw ExitCode(1) }
