@@ -113,9 +113,6 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        if let logFacility, KeepalivedRunFlags.syslogFacility(logFacility) == nil {
-            throw ValidationError("--log-facility must be 0-7, local0-local7, user or daemon, not \(logFacility)")
-        }
         if let umaskValue, KeepalivedRunFlags.umask(umaskValue) == nil {
             throw ValidationError("--umask must be a number (0NNN octal, 0xNN hex), not \(umaskValue)")
         }
@@ -125,6 +122,10 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         if let namespace, !configTest { try Self.enterNamespace(namespace) }
         for warning in flags.warnings { Output.err("vigil: \(warning)\n") }
+        if let logFacility, KeepalivedRunFlags.syslogFacility(logFacility) == nil {
+            // keepalived says so and goes on with its default.
+            Output.err("vigil: warning: invalid log facility '\(logFacility)' (0-7, local0-local7, user, daemon): daemon is used\n")
+        }
         if let umaskValue, let mask = KeepalivedRunFlags.umask(umaskValue) { umask(mode_t(mask)) }
         if coreDump || coreDumpPattern != nil {
             var limit = rlimit(rlim_cur: rlim_t.max, rlim_max: rlim_t.max)  // RLIM_INFINITY
