@@ -113,9 +113,6 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        if let umaskValue, KeepalivedRunFlags.umask(umaskValue) == nil {
-            throw ValidationError("--umask must be a number (0NNN octal, 0xNN hex), not \(umaskValue)")
-        }
         do { _ = try DirectorRunOptions(control: control) } catch { throw ValidationError("\(error)") }
     }
 
@@ -126,7 +123,13 @@ struct RunCommand: AsyncParsableCommand {
             // keepalived says so and goes on with its default.
             Output.err("vigil: warning: invalid log facility '\(logFacility)' (0-7, local0-local7, user, daemon): daemon is used\n")
         }
-        if let umaskValue, let mask = KeepalivedRunFlags.umask(umaskValue) { umask(mode_t(mask)) }
+        if let umaskValue {
+            if let mask = KeepalivedRunFlags.umask(umaskValue) {
+                umask(mode_t(mask))
+            } else {
+                Output.err("vigil: warning: invalid umask '\(umaskValue)' (a number, 0NNN octal, at most 0777): the umask is left as it is\n")
+            }
+        }
         if coreDump || coreDumpPattern != nil {
             var limit = rlimit(rlim_cur: rlim_t.max, rlim_max: rlim_t.max)  // RLIM_INFINITY
             if setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &limit) != 0 { Output.err("vigil: -m: cannot raise RLIMIT_CORE: \(String(cString: strerror(errno)))\n") }
