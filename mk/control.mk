@@ -19,3 +19,13 @@ test-vm-control:
 test-vm-control-direct:
 	@scripts/require-root.sh "control VM suite"
 	VIGIL_LAB_TIMEOUT=600 scripts/lab/vm-run.sh env VIGIL_BIN=$(VIGIL_BIN) scripts/control/vm-tests.sh
+
+# keepalived's command line and signals (issue #12). See docs/control.md.
+HOST_TESTS += test-host-cli
+.PHONY: test-host-cli
+
+## vigil with keepalived's options and through a `keepalived` link in a network namespace: the signal dumps at
+## keepalived's paths and layouts, signals that must not kill it, -t exit codes, --signum (root).
+test-host-cli:
+	@scripts/require-root.sh "cli host tier"
+	VIGIL_BIN=$(VIGIL_BIN) scripts/control/cli-host-tests.sh

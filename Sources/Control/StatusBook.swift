@@ -20,6 +20,12 @@ public struct StatusBook: Sendable {
         var priority: VRRPPriorityReport?
         var transitionCount = 0
         var transitions: [TransitionRecord] = []
+        /// Transitions to and from MASTER since start (the kept `transitions` are bounded).
+        var becameMaster = 0
+        var releasedMaster = 0
+        var lastTransition: Date?
+        /// The keepalived counters at the last SIGRTMAX-1 (`statisticsCleared`); the dumps show what came since.
+        var statsBaseline = KeepalivedStats()
     }
 
     private struct Pool: Sendable {
@@ -100,6 +106,9 @@ public struct StatusBook: Sendable {
             if let i = instances.firstIndex(where: { $0.spec.name == name }) {
                 instances[i].state = to
                 instances[i].transitionCount += 1
+                instances[i].lastTransition = now
+                if to == .master { instances[i].becameMaster += 1 }
+                if from == .master { instances[i].releasedMaster += 1 }
                 instances[i].transitions.append(record)
                 if instances[i].transitions.count > transitionLimit {
                     instances[i].transitions.removeFirst(instances[i].transitions.count - transitionLimit)
@@ -177,6 +186,12 @@ public struct StatusBook: Sendable {
         }
     }
 
+    /// keepalived's STATS_CLEAR: the keepalived dumps count from now on. `/status` and `/metrics` keep counting
+    /// from start (Prometheus counters never go back).
+    public mutating func statisticsCleared() {
+        for i in instances.indices { instances[i].statsBaseline = Self.keepalivedStats(instances[i]) }
+    }
+
     private mutating func append(_ kind: StatusEventKind, subject: String, _ message: String, now: Date) {
         history.append(StatusEvent(seq: nextSeq, at: now, kind: kind, subject: subject, message: message))
         nextSeq += 1
@@ -230,6 +245,90 @@ public struct StatusBook: Sendable {
                                                          uniquingKeysWith: +),
                                     priorityZeroReceived: i.counters?.priorityZeroReceived ?? 0),
             transitionCount: i.transitionCount, transitions: i.transitions)
+    }
+
+    /// What keepalived's dumps show at `now` (`KeepalivedDump`).
+    public func keepalivedSnapshot(now: Date, version: String, scriptSecurity: Bool) -> KeepalivedSnapshot {
+        KeepalivedSnapshot(version: version, scriptSecurity: scriptSecurity,
+                           instances: instances.map(Self.keepalivedInstance), status: snapshot(now: now))
+    }
+
+    private static func keepalivedInstance(_ i: Instance) -> KeepalivedInstance {
+        let c = i.spec.configuration
+        let held = i.state == .master
+        func line(_ v: VirtualAddress) -> String {
+            var text = "\(v.address)/\(v.prefixLength)"
+            if let b = v.broadcast { text += " brd \(b)" }
+            text += " dev \(v.device ?? i.spec.interface) scope \(scopeName(v.scope))"
+            if let label = v.label { text += " label \(label)" }
+            return text + (held ? " set" : "")
+        }
+        let authType: Int
+        switch c.authentication {
+        case .none: authType = 0
+        case .password: authType = 1
+        case .ah: authType = 2
+        }
+        let n = i.spec.notify
+        let notify: [(String, ScriptCommand?)] = [("backup", n.backup), ("master", n.master), ("fault", n.fault),
+                                                  ("stop", n.stop), ("generic", n.generic)]
+        let effective = i.priority.map { Int($0.effective) } ?? Int(c.priority)
+        let tracked = { (t: VRRPTrackReference) in KeepalivedInstance.Tracked(name: t.name, weight: t.weight) }
+        return KeepalivedInstance(
+            name: i.spec.name, version: Int(c.version.rawValue), state: i.state.rawValue, lastTransition: i.lastTransition,
+            interface: i.spec.interface, sourceAddress: i.spec.unicastSource.map { "\($0)" },
+            unicastPeers: i.spec.unicastPeers.map { "\($0)" },
+            isIPv6: i.spec.virtualAddresses.first.map { "\($0.address)".contains(":") } ?? false,
+            vrid: Int(c.vrid), priority: Int(c.priority), effectivePriority: effective,
+            advertInterval: c.advertInterval.seconds, preempt: c.preempt, preemptDelay: c.preemptDelay.seconds,
+            authType: authType, vips: i.spec.virtualAddresses.map(line), excludedVIPs: i.spec.excludedAddresses.map(line),
+            garpDelay: i.spec.garp.masterDelay.seconds, garpRepeat: i.spec.garp.masterRepeat,
+            garpRefresh: i.spec.garp.masterRefresh.seconds,
+            trackScripts: i.spec.trackScripts.map(tracked), trackInterfaces: i.spec.trackInterfaces.map(tracked),
+            notifyScripts: notify.compactMap { label, s in s.map { .init(label: label, command: $0.command) } },
+            stats: keepalivedStats(i).since(i.statsBaseline))
+    }
+
+    /// keepalived's counters from Vigil's, since start.
+    private static func keepalivedStats(_ i: Instance) -> KeepalivedStats {
+        var s = KeepalivedStats()
+        s.becameMaster = i.becameMaster
+        s.releasedMaster = i.releasedMaster
+        guard let c = i.counters else { return s }
+        s.advertSent = c.sent
+        s.priorityZeroReceived = c.priorityZeroReceived
+        s.addressListErrors = c.addressListMismatches
+        var received = c.accepted
+        for (reason, n) in c.discarded {
+            switch reason {
+            case .vridMismatch: continue  // another router's advert, not this instance's
+            case .badTTL: s.ttlErrors += n
+            case .intervalMismatch: s.advertIntervalErrors += n
+            case .authenticationMismatch: s.authFailure += n
+            case .unsupportedAuthentication: s.invalidAuthType += n
+            case .versionMismatch, .familyMismatch: s.invalidType += n
+            case .malformed(let e):
+                switch e {
+                case .unknownType: s.invalidType += n
+                case .unknownAuthenticationType: s.invalidAuthType += n
+                default: s.packetLengthErrors += n
+                }
+            }
+            received += n
+        }
+        s.advertReceived = received
+        return s
+    }
+
+    private static func scopeName(_ scope: UInt8) -> String {
+        switch scope {
+        case 0: "global"
+        case 200: "site"
+        case 253: "link"
+        case 254: "host"
+        case 255: "nowhere"
+        default: "\(scope)"
+        }
     }
 
     /// The label used for a discard reason in JSON and metrics.

@@ -110,6 +110,19 @@ public final class StatusRecorder: Sendable {
         return state.withLock { $0.book.snapshot(now: now) }
     }
 
+    /// What keepalived's dumps show now (see `StatusBook.keepalivedSnapshot`).
+    public func keepalivedSnapshot(version: String, scriptSecurity: Bool) async -> KeepalivedSnapshot {
+        await refresh()
+        let now = clock()
+        return state.withLock { $0.book.keepalivedSnapshot(now: now, version: version, scriptSecurity: scriptSecurity) }
+    }
+
+    /// keepalived's STATS_CLEAR, after the runtime's counters were read (see `StatusBook.statisticsCleared`).
+    public func statisticsCleared() async {
+        await refresh()
+        state.withLock { $0.book.statisticsCleared() }
+    }
+
     /// The event history (see `StatusBook.events(after:limit:)`).
     public func events(after: Int? = nil, limit: Int? = nil) -> [StatusEvent] {
         state.withLock { $0.book.events(after: after, limit: limit) }

@@ -13,16 +13,32 @@ import Synchronization
 public final class StatusService: Sendable {
     /// Where the dumps go.
     public struct DumpPaths: Sendable, Equatable {
-        /// SIGUSR1 text (JSON beside it with `.json`).
+        /// SIGUSR1, keepalived's layout (Vigil's whole status as JSON beside it with `.json`).
         public var data: String
-        /// SIGUSR2 text (JSON beside it with `.json`).
+        /// SIGUSR2 and SIGRTMAX-1, keepalived's layout (Vigil's statistics as JSON beside it with `.json`).
         public var stats: String
+        /// SIGRTMIN+2, keepalived's JSON layout.
+        public var json: String
 
-        /// Paths; the defaults are keepalived's with `vigil` for `keepalived`.
-        public init(data: String = StatusDump.Kind.data.defaultPath, stats: String = StatusDump.Kind.stats.defaultPath) {
+        /// Paths; the defaults are keepalived's.
+        public init(data: String = KeepalivedDump.dataPath, stats: String = KeepalivedDump.statsPath,
+                    json: String = KeepalivedDump.jsonPath) {
             self.data = data
             self.stats = stats
+            self.json = json
         }
+    }
+
+    /// Which dump a signal asks for.
+    public enum SignalDump: Sendable, Equatable {
+        /// SIGUSR1 (keepalived's DATA).
+        case data
+        /// SIGUSR2 (STATS).
+        case stats
+        /// SIGRTMAX-1 (STATS_CLEAR): the stats dump, then its counters start again from zero.
+        case statsThenClear
+        /// SIGRTMIN+2 (JSON).
+        case json
     }
 
     private struct Running: Sendable {
@@ -33,6 +49,8 @@ public final class StatusService: Sendable {
     public let recorder: StatusRecorder
     private let control: ControlEndpoint?
     private let dumps: DumpPaths
+    private let version: String
+    private let scriptSecurity: Bool
     private let notifier: SystemdNotifier?
     private let watchdog: Duration?
     private let logger: Logger
@@ -40,9 +58,13 @@ public final class StatusService: Sendable {
 
     /// A service. `control` nil disables the endpoint (`--no-control`); `environment` supplies `NOTIFY_SOCKET`,
     /// `WATCHDOG_USEC` and `WATCHDOG_PID`.
+    /// `version` and `scriptSecurity` head the data dump.
     public init(recorder: StatusRecorder, control: ControlEndpoint?, dumps: DumpPaths = DumpPaths(), logger: Logger,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+                environment: [String: String] = ProcessInfo.processInfo.environment, version: String = "",
+                scriptSecurity: Bool = false) {
         self.recorder = recorder
+        self.version = version
+        self.scriptSecurity = scriptSecurity
         self.control = control
         self.dumps = dumps
         self.logger = logger
@@ -50,15 +72,30 @@ public final class StatusService: Sendable {
         self.watchdog = notifier == nil ? nil : SystemdNotification.watchdogInterval(environment: environment, pid: getpid())
     }
 
-    /// Writes the SIGUSR1 (`.data`) or SIGUSR2 (`.stats`) dump, text and JSON beside it, and logs where.
-    public func writeDump(_ kind: StatusDump.Kind) async {
-        let path = kind == .data ? dumps.data : dumps.stats
-        let status = await recorder.status()
+    /// Writes a signal's dump at keepalived's path in keepalived's layout (and, for data and stats, Vigil's JSON
+    /// beside it), and logs where, as keepalived logs it.
+    public func writeDump(_ dump: SignalDump) async {
+        let snapshot = await recorder.keepalivedSnapshot(version: version, scriptSecurity: scriptSecurity)
+        let files: [(path: String, bytes: Data)]
+        switch dump {
+        case .data:
+            files = [(dumps.data, Data(KeepalivedDump.data(snapshot).utf8)),
+                     (dumps.data + ".json", StatusDump.json(.data, snapshot.status))]
+        case .stats, .statsThenClear:
+            files = [(dumps.stats, Data(KeepalivedDump.stats(snapshot).utf8)),
+                     (dumps.stats + ".json", StatusDump.json(.stats, snapshot.status))]
+        case .json:
+            files = [(dumps.json, Data(KeepalivedDump.json(snapshot).utf8))]
+        }
         do {
-            try StatusDump.write(kind, status, path: path)
-            logger.notice("wrote \(path) and \(path).json")
+            for f in files { try f.bytes.write(to: URL(fileURLWithPath: f.path), options: .atomic) }
+            logger.notice("wrote \(files.map(\.path).joined(separator: " and "))")
         } catch {
-            logger.error("cannot write \(path): \(error)")
+            logger.error("cannot write \(files.first?.path ?? ""): \(error)")
+        }
+        if dump == .statsThenClear {
+            await recorder.statisticsCleared()
+            logger.notice("statistics cleared")
         }
     }
 

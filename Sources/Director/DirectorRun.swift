@@ -1,8 +1,10 @@
 // Theory of operation
 //
 // `vigil run` is one swift-service-lifecycle `ServiceGroup`, composed here and nowhere else:
-//   signals   the one owner of every signal Vigil handles: SIGTERM/SIGINT start the graceful shutdown, SIGHUP
-//             reloads (`Daemon.reload()`), SIGUSR1/SIGUSR2 write the status dumps;
+//   signals   the one owner of every signal Vigil handles (`DaemonSignalTable`, through `SignalPipe`): SIGTERM,
+//             SIGINT, SIGQUIT, SIGXCPU start the graceful shutdown, SIGHUP reloads (`Daemon.reload()`), SIGUSR1,
+//             SIGUSR2, SIGRTMIN+2 and SIGRTMAX-1 write keepalived's dumps, every other signal that would end the
+//             process is logged and ignored;
 //   status    the control endpoint and systemd notification (`StatusService`);
 //   balancer  health checks and the IPVS table (`Supervisor`), unless `-P` or no virtual server;
 //   vrrp      the VRRP runtime (`Daemon`), unless `-C`.
@@ -18,7 +20,6 @@ import IPVS
 import Logging
 import ServiceLifecycle
 import Synchronization
-import UnixSignals
 
 #if canImport(Glibc)
 import Glibc
@@ -38,10 +39,17 @@ public struct DirectorRunOptions: Sendable {
     var control: ControlEndpoint?
     /// The IPVS ownership record (`--ipvs-state`; default: the current network namespace's).
     var ownershipFile: IPVSOwnershipFile?
+    /// `--ignore-sigint`: SIGINT is logged and ignored.
+    public var ignoresSIGINT: Bool
+    /// `-d/--dump-conf`: log the configuration data (keepalived.data's layout) at start.
+    public var dumpConfiguration: Bool
 
     /// Options. `control` is `--control ADDR:PORT` (default 127.0.0.1:9678); `serveControl` false is `--no-control`.
     public init(vrrpOnly: Bool = false, checksOnly: Bool = false, releaseOnExit: Bool = true, pidFile: String? = nil,
-                control: String? = nil, serveControl: Bool = true, ipvsState: String? = nil) throws(ToolFailure) {
+                control: String? = nil, serveControl: Bool = true, ipvsState: String? = nil,
+                ignoresSIGINT: Bool = false, dumpConfiguration: Bool = false) throws(ToolFailure) {
+        self.ignoresSIGINT = ignoresSIGINT
+        self.dumpConfiguration = dumpConfiguration
         self.vrrpOnly = vrrpOnly
         self.checksOnly = checksOnly
         self.releaseOnExit = releaseOnExit
@@ -84,6 +92,17 @@ public enum DirectorRun {
         public var rendered: String
     }
 
+    /// Until `run` installs its handlers: every signal of the table that does not mean "stop" is set to SIG_IGN, so
+    /// a dump or real-time signal that arrives while the configuration is read cannot end the process (nothing is
+    /// held yet; a stop signal may still end it). `run` replaces these with its handlers; scripts never see them
+    /// (exec keeps SIG_IGN, but by the time scripts run every one of them is caught, which exec resets).
+    public static func ignoreSignalsUntilRunning(ignoresSIGINT: Bool = false) {
+        let table = DaemonSignalTable.current(ignoresSIGINT: ignoresSIGINT)
+        for number in table.handledSignals where table.action(for: number) != .stop {
+            signal(number, SIG_IGN)
+        }
+    }
+
     /// Reads and plans `path`.
     public static func load(path: String, configID: String?) -> Loaded {
         let loaded = ConfigLoader.load(path: path, configID: configID)
@@ -114,7 +133,12 @@ public enum DirectorRun {
     /// nil (after logging why) when it is unusable, which keeps the running one.
     public static func run(plan: DirectorPlan, options: DirectorRunOptions, logger: Logger,
                            reloader: @escaping @Sendable () -> DirectorPlan?) async throws(DirectorRunError) {
+        // First, so that no signal of the table can end the process without its cleanup from here on.
+        let table = DaemonSignalTable.current(ignoresSIGINT: options.ignoresSIGINT)
+        // SIGPIPE is ignored outright (SIG_IGN, no log line): a write to a closed socket raises it on the writer, and
+        // swift-nio sets SIG_IGN itself when it opens its first socket, which would silently replace a handler.
         signal(SIGPIPE, SIG_IGN)
+        let signals = SignalPipe(numbers: table.handledSignals.filter { $0 != SIGPIPE })
         let daemon = Daemon(vrrp: plan.vrrp, pidFile: options.pidFile, logger: logger, reloader: {
             reloader().map(DaemonReload.init(plan:))
         })
@@ -124,8 +148,15 @@ public enum DirectorRun {
         // -C runs no VRRP: list no instance rather than instances stuck in INIT.
         let recorder = options.checksOnly ? StatusRecorder(instances: [], virtualServers: plan.health)
                                           : StatusRecorder(plan: plan)
-        let status = StatusService(recorder: recorder, control: options.control, logger: logger)
+        let status = StatusService(recorder: recorder, control: options.control, logger: logger,
+                                   version: VigilVersion.number, scriptSecurity: plan.scriptSecurity.enabled)
         status.follow(daemon)
+        if options.dumpConfiguration {
+            // keepalived's -d: the configuration data, logged once at start, in keepalived.data's layout.
+            let snapshot = await recorder.keepalivedSnapshot(version: VigilVersion.number,
+                                                             scriptSecurity: plan.scriptSecurity.enabled)
+            for line in KeepalivedDump.data(snapshot).split(separator: "\n") { logger.info("\(line)") }
+        }
         daemon.onReload { recorder.configurationChanged(plan: $0) }
         if !options.checksOnly { recorder.attach(runtime: daemon.vrrp) }
 
@@ -146,7 +177,8 @@ public enum DirectorRun {
         }
 
         let shutdown = ShutdownTrigger()
-        var services: [any Service] = [SignalService(daemon: daemon, status: status, shutdown: shutdown, logger: logger),
+        var services: [any Service] = [SignalService(signals: signals, table: table, daemon: daemon, status: status,
+                                                     shutdown: shutdown, logger: logger),
                                        StatusLifecycle(status: status)]
         if let balancer {
             services.append(BalancerService(supervisor: balancer, vrrpEvents: options.checksOnly ? nil : daemon.events))
@@ -185,35 +217,46 @@ private final class ShutdownTrigger: Sendable {
     }
 }
 
-/// Every signal Vigil handles, in one place.
+/// Every signal Vigil handles, in one place: what each does is `DaemonSignalTable`'s decision (docs/control.md).
 private struct SignalService: Service {
+    let signals: SignalPipe
+    let table: DaemonSignalTable
     let daemon: Daemon
     let status: StatusService
     let shutdown: ShutdownTrigger
     let logger: Logger
 
     func run() async {
-        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup, .sigusr1, .sigusr2)
         var shuttingDown = false
-        for await sig in signals.cancelOnGracefulShutdown() {
-            switch sig {
-            case .sigterm, .sigint:
+        for await received in signals.signals.cancelOnGracefulShutdown() {
+            let name = table.name(of: received.number)
+            guard let action = table.action(for: received.number) else { continue }
+            switch action {
+            case .stop:
                 if shuttingDown {
-                    logger.notice("received \(sig), already shutting down")
+                    logger.notice("received \(name), already shutting down")
                     continue
                 }
                 shuttingDown = true
-                logger.notice("received \(sig), shutting down")
+                logger.notice("received \(name), shutting down")
                 await shutdown.trigger()
-            case .sighup:
-                logger.notice("received SIGHUP, reloading")
+            case .reload:
+                logger.notice("received \(name), reloading")
                 daemon.reload()
-            case .sigusr1:
+            case .dumpData:
+                logger.notice("received \(name), printing data")
                 await status.writeDump(.data)
-            case .sigusr2:
+            case .dumpStats:
+                logger.notice("received \(name), printing stats")
                 await status.writeDump(.stats)
-            default:
-                logger.warning("received \(sig), ignored")
+            case .dumpAndClearStats:
+                logger.notice("received \(name), printing and clearing stats")
+                await status.writeDump(.statsThenClear)
+            case .dumpJSON:
+                logger.notice("received \(name), printing data as JSON")
+                await status.writeDump(.json)
+            case .ignore(let reason):
+                logger.warning("received \(name) (signal \(received.number)), ignored: \(reason)")
             }
         }
     }

@@ -14,25 +14,33 @@ struct VigilLogHandler: LogHandler {
     var logLevel: Logger.Level
     let label: String
     let destinations: LogDestinations
+    /// The `-g` file, when open.
+    var fileDescriptor: Int32?
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    /// Installs the handler for the whole process. `detailed` (`-D`) lowers the level to debug. `facility` 0…7 logs
-    /// to syslog's local0…local7 (keepalived's `-S`); nil logs to daemon.
-    static func bootstrap(destinations: LogDestinations, detailed: Bool, facility: Int? = nil) {
-        if destinations.contains(.syslog) { openlog("vigil", LOG_PID | LOG_NDELAY, syslogFacility(facility)) }
-        LoggingSystem.bootstrap { label in
-            VigilLogHandler(logLevel: detailed ? .debug : .info, label: label, destinations: destinations)
+    /// Installs the handler for the whole process. `detailed` (`-D`) lowers the level to debug. `facility` is the
+    /// openlog(3) facility (keepalived's `-S`; LOG_DAEMON by default). `file` (`-g FILE`) also appends every line
+    /// there, written with one write(2) each (so `--flush-log-file` holds always).
+    static func bootstrap(destinations: LogDestinations, detailed: Bool, facility: Int32 = LOG_DAEMON, file: String? = nil) {
+        if destinations.contains(.syslog) { openlog("vigil", LOG_PID | LOG_NDELAY, facility) }
+        var fileDescriptor: Int32?
+        if let file {
+            let fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            if fd >= 0 {
+                fileDescriptor = fd
+            } else {
+                FileHandle.standardError.write(Data("vigil: -g: cannot open \(file): \(String(cString: strerror(errno)))\n".utf8))
+            }
         }
-    }
-
-    /// The openlog(3) facility for `-S N`: local0…local7 are facility codes 16…23, shifted left by 3.
-    static func syslogFacility(_ n: Int?) -> Int32 {
-        guard let n, (0...7).contains(n) else { return LOG_DAEMON }
-        return Int32(16 + n) << 3
+        let openedFile = fileDescriptor
+        LoggingSystem.bootstrap { label in
+            VigilLogHandler(logLevel: detailed ? .debug : .info, label: label, destinations: destinations,
+                            fileDescriptor: openedFile)
+        }
     }
 
     func log(event: LogEvent) {
@@ -41,7 +49,7 @@ struct VigilLogHandler: LogHandler {
         if !merged.isEmpty {
             text += " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         }
-        if destinations.contains(.stderr) {
+        if destinations.contains(.stderr) || fileDescriptor != nil {
             var tv = timeval()
             gettimeofday(&tv, nil)
             var tm = tm()
@@ -52,7 +60,11 @@ struct VigilLogHandler: LogHandler {
             let stamp = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let ms = tv.tv_usec / 1000
             let line = "\(stamp).\(ms < 10 ? "00" : ms < 100 ? "0" : "")\(ms) vigil[\(getpid())]: \(text)\n"
-            FileHandle.standardError.write(Data(line.utf8))
+            if destinations.contains(.stderr) { FileHandle.standardError.write(Data(line.utf8)) }
+            if let fileDescriptor {
+                let bytes = Array(line.utf8)
+                _ = bytes.withUnsafeBytes { write(fileDescriptor, $0.baseAddress, $0.count) }
+            }
         }
         if destinations.contains(.syslog) {
             let priority: Int32

@@ -3,9 +3,11 @@
 # namespace this script creates, with a virtual_server in the config so the pool shows (no IPVS needed with -P).
 #   1. GET /status, /metrics, /events on the control endpoint; `vigil status` (table, --json, --events);
 #   2. the dashboard `/` rendered by headless Chromium shows the instance, its state and the pool;
-#   3. SIGUSR1 / SIGUSR2 write /tmp/vigil.data and /tmp/vigil.stats, each with a .json beside it;
+#   3. SIGUSR1 / SIGUSR2 write /tmp/keepalived.data and /tmp/keepalived.stats (keepalived's layout), each with
+#      Vigil's JSON beside it (.json);
 #   4. systemd: a unix datagram socket bound here receives READY=1, STATUS=, WATCHDOG=1 and STOPPING=1;
-#   5. `vigil run -t` exits 0 on a good config and 1 on a broken one; --no-control serves nothing.
+#   5. `vigil run -t` exits with keepalived's codes: 6 on the good config (a vrrp_script without
+#      enable_script_security), 4 on a broken one; --no-control serves nothing.
 # A missing prerequisite is a failure with a message, never a skip. Everything created is removed on exit.
 set -u
 cd "$(dirname "$0")/../.."
@@ -22,7 +24,7 @@ finish() {
   for p in "${pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null; done
   suite_failed "$rc" && suite_tail_logs 30 "$WORK"/*.log
   ip netns del "$NS" 2>/dev/null
-  rm -rf "$WORK" /tmp/vigil.data /tmp/vigil.data.json /tmp/vigil.stats /tmp/vigil.stats.json
+  rm -rf "$WORK" /tmp/keepalived.data /tmp/keepalived.data.json /tmp/keepalived.stats /tmp/keepalived.stats.json
   suite_summary "control host tests" "$rc"
 }
 trap 'finish; exit $?' EXIT
@@ -149,15 +151,15 @@ check "dashboard shows the real server" dom_has '<td>10.77.0.21:8080</td>'
 check "dashboard lists the transition event" dom_has 'VI_CTL BACKUP -&gt; MASTER'
 
 # --- 3. dumps
-rm -f /tmp/vigil.data /tmp/vigil.data.json /tmp/vigil.stats /tmp/vigil.stats.json
+rm -f /tmp/keepalived.data /tmp/keepalived.data.json /tmp/keepalived.stats /tmp/keepalived.stats.json
 kill -USR1 "$vigil_pid"
-check "SIGUSR1 writes /tmp/vigil.data" wait_for 5 "vigil.data" grep -q 'state              MASTER' /tmp/vigil.data
-check "SIGUSR1 writes /tmp/vigil.data.json" wait_for 5 "vigil.data.json" \
-  python3 -c 'import json; s=json.load(open("/tmp/vigil.data.json")); assert s["instances"][0]["state"]=="MASTER"'
+check "SIGUSR1 writes /tmp/keepalived.data" wait_for 5 "keepalived.data" grep -q '^   State = MASTER$' /tmp/keepalived.data
+check "SIGUSR1 writes /tmp/keepalived.data.json" wait_for 5 "keepalived.data.json" \
+  python3 -c 'import json; s=json.load(open("/tmp/keepalived.data.json")); assert s["instances"][0]["state"]=="MASTER"'
 kill -USR2 "$vigil_pid"
-check "SIGUSR2 writes /tmp/vigil.stats" wait_for 5 "vigil.stats" grep -q 'became master           1' /tmp/vigil.stats
-check "SIGUSR2 writes /tmp/vigil.stats.json" wait_for 5 "vigil.stats.json" \
-  python3 -c 'import json; s=json.load(open("/tmp/vigil.stats.json")); assert s["instances"][0]["becameMaster"]==1'
+check "SIGUSR2 writes /tmp/keepalived.stats" wait_for 5 "keepalived.stats" grep -q '^  Became master: 1$' /tmp/keepalived.stats
+check "SIGUSR2 writes /tmp/keepalived.stats.json" wait_for 5 "keepalived.stats.json" \
+  python3 -c 'import json; s=json.load(open("/tmp/keepalived.stats.json")); assert s["instances"][0]["becameMaster"]==1'
 check "the daemon is still running after SIGUSR1/2" kill -0 "$vigil_pid"
 
 # --- 4. systemd notification
@@ -174,10 +176,11 @@ gone() { ! kill -0 "$1" 2>/dev/null || grep -q '^State:.*Z' "/proc/$1/status" 2>
 check "the daemon exits after SIGTERM" wait_for 10 "exit" gone "$vigil_pid"
 
 # --- 5. -t and --no-control
-check "vigil run -t accepts the config (exit 0)" "$VIGIL_BIN" run -t -f "$WORK/keepalived.conf"
+check "vigil run -t accepts the config; its vrrp_script without enable_script_security gives keepalived's 6" \
+  bash -c "ip netns exec $NS $VIGIL_BIN run -t -f $WORK/keepalived.conf 2> $WORK/good.err; [ \$? -eq 6 ]"
 sed 's/priority 150/priority 300/' "$WORK/keepalived.conf" > "$WORK/bad.conf"
-check "vigil run -t rejects a broken config (exit 1) with its position" \
-  bash -c "$VIGIL_BIN run -t -f $WORK/bad.conf 2> $WORK/bad.err; [ \$? -eq 1 ] && grep -q 'bad.conf:' $WORK/bad.err"
+check "vigil run -t rejects a broken config (exit 4, keepalived's) with its position" \
+  bash -c "$VIGIL_BIN run -t -f $WORK/bad.conf 2> $WORK/bad.err; [ \$? -eq 4 ] && grep -q 'bad.conf:' $WORK/bad.err"
 start_vigil --no-control
 sleep 2
 check "--no-control serves nothing" bash -c "! ip netns exec $NS curl -fsS --max-time 2 http://127.0.0.1:$PORT/status"
