@@ -561,9 +561,9 @@ extension Keyword {
         ignored("use_symlink_paths", "paths are used as written", since: "2.3.0"),
         ignored("iproute_usr_dir", "Vigil does not read iproute2's tables", since: "2.3.2"),
         ignored("iproute_etc_dir", "Vigil does not read iproute2's tables", since: "2.3.2"),
-        todo("state_dump_file", "the data dump goes to /tmp/keepalived.data", since: "2.3.3"),
-        todo("stats_dump_file", "the statistics dump goes to /tmp/keepalived.stats", since: "2.3.3"),
-        todo("json_dump_file", "the JSON dump goes to /tmp/keepalived.json", since: "2.3.3"),
+        v("state_dump_file", "PATH").since("2.3.3"),
+        skip("stats_dump_file", .keepalivedIgnores("keepalived 2.3.3 to 2.4.3 read it but still write the statistics to keepalived.stats in TMPDIR (default /tmp)"), since: "2.3.3"),
+        skip("json_dump_file", .keepalivedIgnores("keepalived 2.3.3 to 2.4.3 read it but still write the JSON dump to keepalived.json in TMPDIR (default /tmp)"), since: "2.3.3"),
     ])
 
     static let syncGroupTracking = "group-level tracking does not move the group; put the tracking in each member instance"

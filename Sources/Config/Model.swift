@@ -103,6 +103,8 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     public var scriptUser: String?
     /// `script_user` group.
     public var scriptGroup: String?
+    /// `state_dump_file PATH` (keepalived 2.3.3): where SIGUSR1's data dump goes, as written.
+    public var stateDumpFile: String?
     /// `lvs_sync_daemon IFNAME INSTANCE [options…]`.
     public var lvsSyncDaemon: LVSSyncDaemon?
     /// `vrrp_version` default for instances (default 2).

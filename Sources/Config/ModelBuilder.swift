@@ -227,6 +227,7 @@ struct ModelBuilder {
                 g.scriptUser = a.first?.text
                 g.scriptGroup = a.count > 1 ? a[1].text : nil
             case "lvs_sync_daemon": g.lvsSyncDaemon = syncDaemon(Array(a))
+            case "state_dump_file": g.stateDumpFile = a.first?.text
             case "vrrp_version": if let t = a.first, let d = int(t, n.name.text, 2...3) { g.vrrpVersion = d }
             case "vrrp_mcast_group4": if let t = a.first { g.vrrpMcastGroup4 = address(t, n.name.text) }
             case "vrrp_mcast_group6": if let t = a.first { g.vrrpMcastGroup6 = address(t, n.name.text) }

@@ -27,6 +27,30 @@ public final class StatusService: Sendable {
             self.stats = stats
             self.json = json
         }
+
+        /// keepalived's paths (2.3.3's rules): the dumps go to `tmpDir` (`TMPDIR` when it is an absolute path,
+        /// else `/tmp`); `state_dump_file` moves the data dump only. An absolute `state_dump_file` names the file,
+        /// or with a trailing `/` the directory of `keepalived.data`; a relative one names a file in `tmpDir`
+        /// (only its last component counts). keepalived 2.3.3–2.4.3 read `stats_dump_file` and `json_dump_file`
+        /// but do not use them, and neither does Vigil.
+        public init(stateDumpFile: String?, tmpDir environmentTmpDir: String?) {
+            let tmp = environmentTmpDir.flatMap { $0.hasPrefix("/") && $0.count > 1 ? $0 : nil } ?? "/tmp"
+            let base = tmp.hasSuffix("/") ? String(tmp.dropLast()) : tmp
+            var data = base + "/keepalived.data"
+            if let given = stateDumpFile, !given.isEmpty {
+                let directory: String
+                if given.hasPrefix("/") {
+                    directory = given.hasSuffix("/") ? String(given.dropLast())
+                                                     : String(given[..<(given.lastIndex(of: "/") ?? given.startIndex)])
+                } else {
+                    directory = base
+                }
+                let name = given.hasSuffix("/") ? "keepalived.data"
+                                                : String(given.split(separator: "/", omittingEmptySubsequences: false).last ?? "")
+                data = directory + "/" + name
+            }
+            self.init(data: data, stats: base + "/keepalived.stats", json: base + "/keepalived.json")
+        }
     }
 
     /// Which dump a signal asks for.
@@ -48,7 +72,7 @@ public final class StatusService: Sendable {
     /// The recorder the Supervisor feeds.
     public let recorder: StatusRecorder
     private let control: ControlEndpoint?
-    private let dumps: DumpPaths
+    private let dumps: Mutex<DumpPaths>
     private let version: String
     private let scriptSecurity: Bool
     private let notifier: SystemdNotifier?
@@ -66,7 +90,7 @@ public final class StatusService: Sendable {
         self.version = version
         self.scriptSecurity = scriptSecurity
         self.control = control
-        self.dumps = dumps
+        self.dumps = Mutex(dumps)
         self.logger = logger
         self.notifier = SystemdNotifier(environment: environment)
         self.watchdog = notifier == nil ? nil : SystemdNotification.watchdogInterval(environment: environment, pid: getpid())
@@ -75,6 +99,7 @@ public final class StatusService: Sendable {
     /// Writes a signal's dump at keepalived's path in keepalived's layout (and, for data and stats, Vigil's JSON
     /// beside it), and logs where, as keepalived logs it.
     public func writeDump(_ dump: SignalDump) async {
+        let dumps = self.dumps.withLock { $0 }
         let snapshot = await recorder.keepalivedSnapshot(version: version, scriptSecurity: scriptSecurity)
         let files: [(path: String, bytes: Data)]
         switch dump {
@@ -97,6 +122,11 @@ public final class StatusService: Sendable {
             await recorder.statisticsCleared()
             logger.notice("statistics cleared")
         }
+    }
+
+    /// Where the dumps go from now on (a reload may change `state_dump_file`).
+    public func dumpPathsChanged(_ paths: DumpPaths) {
+        dumps.withLock { $0 = paths }
     }
 
     /// Starts the endpoint and the systemd pings, then tells systemd the daemon is ready.

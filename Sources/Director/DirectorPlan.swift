@@ -56,6 +56,9 @@ public struct DirectorPlan: Sendable, Hashable {
     public var scriptSecurity: ScriptSecurity
     /// Virtual servers that stand for no IPVS service.
     public var problems: [PlanProblem]
+    /// `state_dump_file`, as written: where SIGUSR1's data dump goes (`StatusService.DumpPaths` applies keepalived's
+    /// rules).
+    public var stateDumpFile: String?
 
     /// A plan from parts (tests).
     public init(vrrp: VRRPRuntimeConfiguration = VRRPRuntimeConfiguration(instances: []), lvs: LoadBalancerPlan,
@@ -97,6 +100,7 @@ public struct DirectorPlan: Sendable, Hashable {
         self.health = health
         self.scriptSecurity = security
         self.problems = problems
+        self.stateDumpFile = config.globalDefs.stateDumpFile
     }
 
     /// The IPVS table as the one-shot commands (`vigil ipvs plan`, `vigil ipvs apply`, like `ipvsadm -R`) install

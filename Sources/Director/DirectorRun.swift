@@ -148,8 +148,11 @@ public enum DirectorRun {
         // -C runs no VRRP: list no instance rather than instances stuck in INIT.
         let recorder = options.checksOnly ? StatusRecorder(instances: [], virtualServers: plan.health)
                                           : StatusRecorder(plan: plan)
-        let status = StatusService(recorder: recorder, control: options.control, logger: logger,
-                                   version: VigilVersion.number, scriptSecurity: plan.scriptSecurity.enabled)
+        let tmpDir = getenv("TMPDIR").map { String(cString: $0) }
+        let status = StatusService(recorder: recorder, control: options.control,
+                                   dumps: StatusService.DumpPaths(stateDumpFile: plan.stateDumpFile, tmpDir: tmpDir),
+                                   logger: logger, version: VigilVersion.number,
+                                   scriptSecurity: plan.scriptSecurity.enabled)
         status.follow(daemon)
         if options.dumpConfiguration {
             // keepalived's -d: the configuration data, logged once at start, in keepalived.data's layout.
@@ -157,7 +160,10 @@ public enum DirectorRun {
                                                              scriptSecurity: plan.scriptSecurity.enabled)
             for line in KeepalivedDump.data(snapshot).split(separator: "\n") { logger.info("\(line)") }
         }
-        daemon.onReload { recorder.configurationChanged(plan: $0) }
+        daemon.onReload {
+            recorder.configurationChanged(plan: $0)
+            status.dumpPathsChanged(StatusService.DumpPaths(stateDumpFile: $0.stateDumpFile, tmpDir: tmpDir))
+        }
         if !options.checksOnly { recorder.attach(runtime: daemon.vrrp) }
 
         let runsBalancer = !options.vrrpOnly && Supervisor.isNeeded(for: plan)

@@ -276,3 +276,14 @@ struct SyncDaemonFormTests {
         #expect(positions(r, .unsupportedKeyword) == ["2:19"])
     }
 }
+
+@Suite("Dump file keywords")
+struct DumpFileKeywordTests {
+    @Test("state_dump_file is read; stats_dump_file and json_dump_file warn that keepalived does not use them either")
+    func dumpFiles() {
+        let r = parse("global_defs {\n  state_dump_file /run/ka/\n  stats_dump_file /x\n  json_dump_file /y\n}\n")
+        #expect(r.errors.isEmpty, "\(r.rendered())")
+        #expect(r.config.globalDefs.stateDumpFile == "/run/ka/")
+        #expect(positions(r, .keepalivedIgnores) == ["3:3", "4:3"])
+    }
+}

@@ -109,4 +109,22 @@ struct KeepalivedDumpTests {
     func stateNumbers() {
         #expect(["INIT", "BACKUP", "MASTER", "FAULT"].map(KeepalivedDump.stateNumber) == [0, 1, 2, 3])
     }
+
+    @Test("Dump paths follow keepalived: TMPDIR when absolute, state_dump_file moves only the data dump",
+          arguments: [
+            (nil, nil, "/tmp/keepalived.data", "/tmp/keepalived.stats"),
+            (nil, "relative", "/tmp/keepalived.data", "/tmp/keepalived.stats"),
+            (nil, "/var/tmp/", "/var/tmp/keepalived.data", "/var/tmp/keepalived.stats"),
+            ("/run/ka/state.data", nil, "/run/ka/state.data", "/tmp/keepalived.stats"),
+            ("/run/ka/", "/var/tmp", "/run/ka/keepalived.data", "/var/tmp/keepalived.stats"),
+            ("sub/name.txt", "/var/tmp", "/var/tmp/name.txt", "/var/tmp/keepalived.stats"),
+            ("name", nil, "/tmp/name", "/tmp/keepalived.stats"),
+            ("/top", nil, "/top", "/tmp/keepalived.stats"),
+          ] as [(String?, String?, String, String)])
+    func dumpPaths(stateDumpFile: String?, tmpDir: String?, data: String, stats: String) {
+        let paths = StatusService.DumpPaths(stateDumpFile: stateDumpFile, tmpDir: tmpDir)
+        #expect(paths.data == data)
+        #expect(paths.stats == stats)
+        #expect(paths.json == stats.replacingOccurrences(of: "keepalived.stats", with: "keepalived.json"))
+    }
 }

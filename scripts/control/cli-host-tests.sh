@@ -8,6 +8,7 @@
 #   3. SIGPIPE, SIGALRM, SIGRTMIN+5 are ignored (the last two logged by name): the daemon keeps running, VIP kept;
 #   4. SIGTERM removes the VIP; the binary run through a link named `keepalived` with `-f FILE -n -l -D` runs, and
 #      with `-s NAME` from the root namespace it runs inside NAME;
+#      state_dump_file moves the data dump, TMPDIR the others (keepalived 2.3.3's rules);
 #   5. `-t` exits 0 on a good file and 4 on a broken one; --signum and -v print.
 # A missing prerequisite is a failure with a message, never a skip. Everything created is removed on exit.
 set -u
@@ -148,6 +149,21 @@ pids+=("$spid")
 check "keepalived -s NAME (from the root namespace) runs inside NAME and becomes MASTER there" wait_for 15 "VIP via -s" has_vip
 kill -TERM "$spid"
 check "the -s daemon stops on SIGTERM and removes the VIP" bash -c "for i in \$(seq 50); do kill -0 $spid 2>/dev/null || break; sleep 0.2; done; ! ip netns exec $NS ip -4 addr show dev c0 | grep -q 10.78.0.100"
+
+# state_dump_file (keepalived 2.3.3) moves the data dump; TMPDIR moves the others, as keepalived's tmp_dir.
+mkdir -p "$WORK/tmp"
+{ printf 'global_defs {\n  state_dump_file %s/state/vigil.dump\n}\n' "$WORK"; cat "$WORK/keepalived.conf"; } > "$WORK/dumpfile.conf"
+mkdir -p "$WORK/state"
+setsid ip netns exec "$NS" env TMPDIR="$WORK/tmp" "$VIGIL_BIN" -f "$WORK/dumpfile.conf" -n -l -P \
+  -p "$WORK/d.pid" --no-syslog > "$WORK/dumpfile.log" 2>&1 &
+dpid=$!
+pids+=("$dpid")
+check "with state_dump_file, the daemon runs" wait_for 15 "VIP with state_dump_file" has_vip
+kill -USR1 "$dpid"; kill -USR2 "$dpid"
+check "state_dump_file: SIGUSR1 writes the data dump there" wait_for 5 "state dump" grep -q '^ VRRP Instance = VI_CLI$' "$WORK/state/vigil.dump"
+check "TMPDIR: SIGUSR2 writes keepalived.stats in TMPDIR" wait_for 5 "TMPDIR stats" grep -qx 'VRRP Instance: VI_CLI' "$WORK/tmp/keepalived.stats"
+kill -TERM "$dpid"
+check "the state_dump_file daemon stops and removes the VIP" bash -c "for i in \$(seq 50); do kill -0 $dpid 2>/dev/null || break; sleep 0.2; done; ! ip netns exec $NS ip -4 addr show dev c0 | grep -q 10.78.0.100"
 
 # --- 5. -t, --signum, -v
 check "vigil -t -f good: exit 0" in_ns "$VIGIL_BIN" -t -f "$WORK/keepalived.conf"
