@@ -277,6 +277,12 @@ ALL_CASES=(case_v2_keepalived_master_sigkill case_v2_vigil_master_sigterm case_v
            case_v3_ipv6_keepalived_master_sigkill case_v2_unicast case_two_vigil_nopreempt case_maintenance_down_file
            case_partition_healed case_injected_packets_ignored case_reload_keeps_unchanged case_track_file
            case_notify_scripts)
+# More cases, one file per behaviour group: each defines case_* functions and appends them to ALL_CASES.
+for f in "$HERE"/cases/*.sh; do
+  [ -e "$f" ] || continue
+  # shellcheck source=/dev/null
+  . "$f"
+done
 
 need
 PASSED=0; FAILED=0; FAILED_NAMES=()
