@@ -147,6 +147,7 @@ extension SourceReader {
             multilineMacros.remove(name)
         }
         macros[name] = String(decoding: value, as: UTF8.self)
+        exhaustedMacros[name] = nil
         return true
     }
 
@@ -169,11 +170,13 @@ extension SourceReader {
             continuing = nil
             macros[name] = nil
             multilineMacros.remove(name)
+            exhaustedMacros[name] = nil
             return
         }
         value.append(contentsOf: line)
         if continuing == nil, value.last == Self.newline { value.removeLast() }
         macros[name] = String(decoding: value, as: UTF8.self)
+        exhaustedMacros[name] = nil
     }
 
     // MARK: Substitution
@@ -198,7 +201,8 @@ extension SourceReader {
     /// The reference starting at `input[start]` (`$`), read as keepalived does: a bare name must be followed by a
     /// blank, `,`, `)`, the end of the line or (outside quotes) a comment; a braced one may carry blank-separated
     /// parameters, without a blank before the `}`.
-    private static func reference(in input: ArraySlice<UInt8>, at start: Int, inQuote: Bool) -> Reference? {
+    private static func reference<C: RandomAccessCollection<UInt8>>(in input: C, at start: Int, inQuote: Bool)
+        -> Reference? where C.Index == Int {
         var j = start + 1
         let end = input.endIndex
         var braced = false
@@ -236,7 +240,7 @@ extension SourceReader {
     }
 
     /// True when only blanks or a comment follow `from`.
-    private static func atLineEnd(_ input: ArraySlice<UInt8>, from: Int) -> Bool {
+    private static func atLineEnd<C: RandomAccessCollection<UInt8>>(_ input: C, from: Int) -> Bool where C.Index == Int {
         var k = from
         while k < input.endIndex && (isBlank(input[k]) || input[k] == 0x0D) { k += 1 }
         return k == input.endIndex || input[k] == hash || input[k] == bang
@@ -269,21 +273,29 @@ extension SourceReader {
                 break
             }
             if d < input.count - 1 { emit(input.count - 1 - d) }
-            // The reference parser reads forward, so give it the head of the input in reading order (a name and
-            // its parameters are read within `maxReferenceBytes`).
-            let window = Array(input.suffix(min(input.count, Self.maxReferenceBytes)).reversed())
-            guard let ref = Self.reference(in: window[...], at: 0, inQuote: inQuote) else {
+            // The reference parser reads forward: it reads the head of the input in reading order through a view of
+            // the reversed storage (no copy; a name and its parameters are read within `maxReferenceBytes`), and
+            // whether the rest of the line is blank through an unbounded one.
+            let (found, endsLine) = input.withUnsafeBufferPointer { storage in
+                let ref = Self.reference(in: ReadingOrder(storage, limit: Self.maxReferenceBytes), at: 0, inQuote: inQuote)
+                return (ref, ref.map { Self.atLineEnd(ReadingOrder(storage, limit: storage.count), from: $0.end) } ?? false)
+            }
+            guard let ref = found else {
                 emit(1)
                 continue
             }
             let column = inputColumns[input.count - 1]
             let loc = location(origin, column)
+            if let first = exhaustedMacros[ref.name] {
+                sink.error(.invalidValue, loc, "'$\(ref.name)' is not expanded: its expansion exceeded the limits at \(first)")
+                return .failed
+            }
             var value: [UInt8]
             var rest: [[UInt8]] = []
             if ref.params == nil, let v = macros[ref.name] {
                 value = Array(v.utf8)
                 if multilineMacros.contains(ref.name) {
-                    guard Self.atLineEnd(window[...], from: ref.end) else {
+                    guard endsLine else {
                         sink.warning(.undefinedMacro, loc,
                                      "multi-line '$\(ref.name)' is only expanded at the end of a line; left as written")
                         emit(ref.end)
@@ -311,10 +323,12 @@ extension SourceReader {
             budget -= 1
             if budget < 0 {
                 sink.error(.invalidValue, loc, "more than \(Self.maxSubstitutionsPerLine) substitutions in one line")
+                exhaustedMacros[ref.name] = loc
                 return .failed
             }
             if out.count + input.count - ref.end + value.count > Self.maxExpansionBytes {
                 sink.error(.invalidValue, loc, "expansion of '$\(ref.name)' exceeds \(Self.maxExpansionBytes) bytes")
+                exhaustedMacros[ref.name] = loc
                 return .failed
             }
             if !rest.isEmpty {
@@ -688,4 +702,19 @@ extension SourceReader {
         }
         return out
     }
+}
+
+/// The input still to scan, which `substitute` keeps reversed, seen in reading order (index 0 is the next byte) up to
+/// `limit` bytes, without copying it.
+private struct ReadingOrder: RandomAccessCollection {
+    let storage: UnsafeBufferPointer<UInt8>
+    let endIndex: Int
+    var startIndex: Int { 0 }
+
+    init(_ storage: UnsafeBufferPointer<UInt8>, limit: Int) {
+        self.storage = storage
+        self.endIndex = Swift.min(storage.count, limit)
+    }
+
+    subscript(position: Int) -> UInt8 { storage[storage.count - 1 - position] }
 }

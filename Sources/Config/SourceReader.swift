@@ -28,6 +28,10 @@ struct SourceReader {
     var macros: [String: String] = [:]
     /// The names in `macros` whose value spans several lines.
     var multilineMacros: Set<String> = []
+    /// Names whose expansion exceeded a limit (bytes or substitutions in a line), with where: they are not
+    /// expanded again until redefined, so a self-referencing definition used on many lines (by `~SEQ`, say) costs
+    /// one failed expansion, not one per line.
+    var exhaustedMacros: [String: SourceLocation] = [:]
     var lineCounter: Int32 = 0
     /// Every file read, by path, for rendering source excerpts.
     var sources: [String: [UInt8]] = [:]

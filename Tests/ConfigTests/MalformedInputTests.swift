@@ -151,6 +151,19 @@ func malformedHugeDollarLine() {
     #expect(r.lines.count == 1)
 }
 
+@Test("A self-referencing definition used on 200 ~SEQ lines blows up once, then is refused at once (fuzz finding)")
+func malformedRecursiveDefinitionRepeated() {
+    // Found by `make fuzz-config-million` (a timeout): every generated line expanded $Y to the 64 KiB limit.
+    let r = preprocess("$Y=a $Y\n~SEQ(I,1,200) x $Y\n")
+    let messages = r.diagnostics.map(\.message)
+    #expect(messages.count == 200)
+    #expect(messages.first.map { $0.contains("more than") || $0.contains("exceeds") } == true, "\(messages.first ?? "")")
+    #expect(messages.dropFirst().allSatisfy { $0.hasPrefix("'$Y' is not expanded: its expansion exceeded the limits at ") })
+    let redefined = preprocess("$Y=a $Y\nx $Y\n$Y=b\nx $Y\n")
+    #expect(redefined.diagnostics.count == 1, "a new definition is expanded again")
+    #expect(redefined.lines.last?.contains("x b") == true, "\(redefined.lines)")
+}
+
 @Test("A definition longer than the expansion limit is an error")
 func malformedHugeDefinition() {
     let one = preprocess("$X=" + String(repeating: "a", count: 70_000) + "\nx $X\n")
