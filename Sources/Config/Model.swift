@@ -125,6 +125,12 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     public var dynamicInterfaces = false
     /// `lvs_flush`.
     public var lvsFlush = false
+    /// `lvs_timeouts [tcp S] [tcpfin S] [udp S]`: the kernel's IPVS connection timeouts while the daemon runs
+    /// (unset or 0: the kernel's value is kept).
+    public var lvsTimeouts: LVSTimeouts?
+    /// `lvs_flush_on_stop` (`lvs_flush_onstop`): true flushes the whole IPVS table at stop, hand-made services too;
+    /// `lvs_flush_on_stop VS` (false) deletes the configured services whole, which is what Vigil does at stop anyway.
+    public var lvsFlushOnStop: Bool?
     /// Where `global_defs` was written (nil location when absent).
     public var location: SourceLocation = noSourceLocation
 
@@ -133,6 +139,23 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
 }
 
 /// `lvs_sync_daemon IFNAME INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]`.
+/// `lvs_timeouts`: seconds, each 0…2678400 (keepalived's LVS_MAX_TIMEOUT, 31 days); nil or 0 leaves the kernel's.
+public struct LVSTimeouts: Sendable, Equatable, Codable {
+    /// `tcp`: established TCP connections.
+    public var tcp: UInt32?
+    /// `tcpfin`: TCP connections after a FIN.
+    public var tcpFin: UInt32?
+    /// `udp`.
+    public var udp: UInt32?
+
+    /// Creates the value.
+    public init(tcp: UInt32? = nil, tcpFin: UInt32? = nil, udp: UInt32? = nil) {
+        self.tcp = tcp
+        self.tcpFin = tcpFin
+        self.udp = udp
+    }
+}
+
 public struct LVSSyncDaemon: Sendable, Equatable, Codable {
     /// Interface.
     public var interface: String

@@ -237,7 +237,16 @@ struct ModelBuilder {
             case "default_interface": g.defaultInterface = a.first?.text
             case "dynamic_interfaces": g.dynamicInterfaces = true
             case "lvs_flush": g.lvsFlush = true
-            default: break  // accepted keywords without a model field (smtp_alert_vrrp, lvs_timeouts, …)
+            case "lvs_timeouts": g.lvsTimeouts = lvsTimeouts(n, Array(a))
+            case "lvs_flush_on_stop", "lvs_flush_onstop":
+                if let t = a.first {
+                    if t.text == "VS" { g.lvsFlushOnStop = false } else {
+                        sink.error(.invalidValue, loc(t), "lvs_flush_on_stop takes nothing (flush the whole table) or 'VS' (delete the virtual servers), not '\(clip(t.text))'")
+                    }
+                } else {
+                    g.lvsFlushOnStop = true
+                }
+            default: break  // accepted keywords without a model field (smtp_alert_vrrp, …)
             }
         }
     }
@@ -599,6 +608,38 @@ struct ModelBuilder {
 
     /// `lvs_sync_daemon IFNAME INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]`, ranges as keepalived.conf(5).
     /// `lvs_sync_daemon IFNAME [[inst] INSTANCE] [id N] [maxlen N] [port N] [ttl N] [group ADDR]`.
+    /// `lvs_timeouts tcp S tcpfin S udp S`, any of the three in any order. keepalived reports an unknown option, a
+    /// missing or bad value and ignores that option; in Vigil they are errors at the word.
+    mutating func lvsTimeouts(_ keyword: Node, _ a: [Token]) -> LVSTimeouts? {
+        guard !a.isEmpty else {
+            sink.error(.missingValue, loc(keyword), "lvs_timeouts needs at least one of tcp, tcpfin, udp with a value in seconds")
+            return nil
+        }
+        var t = LVSTimeouts()
+        var i = 0
+        while i < a.count {
+            let w = a[i]
+            guard ["tcp", "tcpfin", "udp"].contains(w.text) else {
+                sink.error(.invalidValue, loc(w), "lvs_timeouts: unknown option '\(clip(w.text))' (expected tcp, tcpfin or udp)")
+                i += 1
+                continue
+            }
+            guard i + 1 < a.count else {
+                sink.error(.missingValue, loc(w), "lvs_timeouts '\(w.text)' needs a value in seconds")
+                break
+            }
+            if let n = int(a[i + 1], "lvs_timeouts \(w.text)", 0...2_678_400) {
+                switch w.text {
+                case "tcp": t.tcp = UInt32(n)
+                case "tcpfin": t.tcpFin = UInt32(n)
+                default: t.udp = UInt32(n)
+                }
+            }
+            i += 2
+        }
+        return t == LVSTimeouts() ? nil : t
+    }
+
     mutating func syncDaemon(_ a: [Token]) -> LVSSyncDaemon? {
         guard let interface = a.first else { return nil }
         let options: Set<String> = ["id", "maxlen", "port", "ttl", "group"]

@@ -96,7 +96,11 @@ public struct DirectorPlan: Sendable, Hashable {
         self.lvs = LoadBalancerPlan(
             services: services, pools: pools, syncDaemon: Self.syncDaemon(config),
             flushAtStart: config.globalDefs.lvsFlush,
-            haSuspend: Set(config.virtualServers.filter(\.haSuspend).map { Self.id(of: $0) }))
+            haSuspend: Set(config.virtualServers.filter(\.haSuspend).map { Self.id(of: $0) }),
+            timeouts: config.globalDefs.lvsTimeouts.map {
+                IPVSTimeouts(tcp: $0.tcp ?? 0, tcpFin: $0.tcpFin ?? 0, udp: $0.udp ?? 0)
+            },
+            flushAtStop: config.globalDefs.lvsFlushOnStop == true)
         self.health = health
         self.scriptSecurity = security
         self.problems = problems

@@ -128,14 +128,23 @@ public struct LoadBalancerPlan: Hashable, Sendable {
     /// Virtual servers with `ha_suspend`: their checks run only while one of their services is installed (its VIP is
     /// here).
     public var haSuspend: Set<VirtualServerID>
+    /// `lvs_timeouts`: the connection timeouts to set while the daemon runs (0 fields keep the kernel's), nil when
+    /// not configured.
+    public var timeouts: IPVSTimeouts?
+    /// `lvs_flush_on_stop` (without `VS`): the stop flushes the whole table, hand-made services too, instead of
+    /// deleting only the services Vigil owns.
+    public var flushAtStop: Bool
 
     /// A plan from parts (tests).
     public init(services: [PlannedService], pools: [VirtualServerID: PlannedPool], syncDaemon: PlannedSyncDaemon? = nil,
-                flushAtStart: Bool = false, haSuspend: Set<VirtualServerID> = []) {
+                flushAtStart: Bool = false, haSuspend: Set<VirtualServerID> = [], timeouts: IPVSTimeouts? = nil,
+                flushAtStop: Bool = false) {
+        self.flushAtStop = flushAtStop
         self.services = services
         self.pools = pools
         self.syncDaemon = syncDaemon
         self.flushAtStart = flushAtStart
         self.haSuspend = haSuspend
+        self.timeouts = timeouts
     }
 }

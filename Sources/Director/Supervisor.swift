@@ -118,6 +118,7 @@ public actor Supervisor {
         recorder?.attach(health: health)
         logger.notice("Starting Vigil load balancer: \(core.plan.services.count) services, \(healthTargets.count) virtual servers (\(core.mode == .checksOnly ? "checks only" : "following VRRP"))")
         if core.plan.flushAtStart { await flushTable() }
+        await applyTimeouts(core.plan.timeouts)
         if let d = core.plan.syncDaemon, !d.ignoredOptions.isEmpty {
             logger.warning("lvs_sync_daemon: options not applied yet: \(d.ignoredOptions.joined(separator: ", "))")
         }
@@ -150,7 +151,18 @@ public actor Supervisor {
         } catch {
             logger.error("ipvs: cannot stop the sync daemon: \(error)")
         }
-        if releaseOnExit {
+        await applyTimeouts(nil)
+        if releaseOnExit && core.plan.flushAtStop {
+            do {
+                let report = try await reconciler.flushAll()
+                if report.failures.isEmpty { logger.notice("ipvs: lvs_flush_on_stop: table flushed") }
+                for f in report.failures { logger.error("ipvs: lvs_flush_on_stop failed: \(f)") }
+                _ = try await reconciler.apply(desired: IPVSTable())   // the ownership record follows: nothing owned
+
+            } catch {
+                logger.error("ipvs: lvs_flush_on_stop failed: \(error)")
+            }
+        } else if releaseOnExit {
             do {
                 let report = try await reconciler.apply(desired: IPVSTable())
                 for c in report.commands { logger.info("ipvs: \(c)") }
@@ -194,6 +206,7 @@ public actor Supervisor {
         healthTargets = new.health
         logger.notice("reload: \(plan.services.count) services, \(healthTargets.count) virtual servers")
         perform(core.replacePlan(plan))
+        await applyTimeouts(plan.timeouts)
         publishPrepared(appliedTable)   // the kernel as last applied, read against the new plan
         suspendedChecks = core.suspendedVirtualServers
         await health?.update(checkedTargets())
@@ -213,6 +226,21 @@ public actor Supervisor {
         for name in suspendedChecks.subtracting(now).sorted() { logger.notice("\(name) health checks resumed (ha_suspend: MASTER)") }
         suspendedChecks = now
         await health?.update(checkedTargets())
+    }
+
+    /// `lvs_timeouts`: set at start and on reload over the kernel's values, which are restored when a reload drops
+    /// the keyword and at stop (keepalived's behaviour). Logged as the other IPVS commands.
+    private func applyTimeouts(_ wanted: IPVSTimeouts?) async {
+        guard let reconciler else { return }
+        do {
+            let report = try await reconciler.apply(timeouts: wanted)
+            for c in report.commands where report.failures.isEmpty {
+                logger.notice("ipvs: lvs_timeouts: \(c)\(wanted == nil ? " (the kernel's values restored)" : "")")
+            }
+            for f in report.failures { logger.error("ipvs: lvs_timeouts: \(f.command) failed: \(f)") }
+        } catch {
+            logger.error("ipvs: lvs_timeouts: cannot read or set the timeouts: \(error)")
+        }
     }
 
     /// `lvs_flush`: the whole table is flushed once at start, before the first reconcile.

@@ -357,6 +357,20 @@ public struct IPVSTimeouts: Hashable, Sendable {
         self.tcpFin = tcpFin
         self.udp = udp
     }
+
+    /// True when no field is set (0 is "leave the kernel's value", as in the kernel's SET_CONFIG).
+    public var isEmpty: Bool { tcp == 0 && tcpFin == 0 && udp == 0 }
+
+    /// What to set for `lvs_timeouts` (keepalived's rule): the wanted fields over `saved`, the kernel's values
+    /// before the first change, so a field dropped by a reload goes back to the kernel's value; with nothing
+    /// wanted, `saved` itself (a restore), and nil when nothing was ever changed.
+    public static func target(wanted: IPVSTimeouts?, saved: IPVSTimeouts?) -> IPVSTimeouts? {
+        guard let saved else { return nil }
+        guard let wanted, !wanted.isEmpty else { return saved }
+        return IPVSTimeouts(tcp: wanted.tcp != 0 ? wanted.tcp : saved.tcp,
+                            tcpFin: wanted.tcpFin != 0 ? wanted.tcpFin : saved.tcpFin,
+                            udp: wanted.udp != 0 ? wanted.udp : saved.udp)
+    }
 }
 
 /// A connection-synchronisation daemon (`lvs_sync_daemon`).

@@ -48,6 +48,25 @@ public actor IPVSReconciler {
         self.savedOwnership = owned
     }
 
+    /// The kernel's connection timeouts before this reconciler first changed them (`lvs_timeouts`), and what it
+    /// set last.
+    private var savedTimeouts: IPVSTimeouts?
+    private var appliedTimeouts: IPVSTimeouts?
+
+    /// `lvs_timeouts` as keepalived applies it: `wanted` (0 fields: the kernel's own) is set over the kernel's
+    /// values read before the first change; nil or empty restores those values if anything was changed (a reload
+    /// that drops the keyword, and the stop). Nothing is sent when the kernel already has what was set last.
+    public func apply(timeouts wanted: IPVSTimeouts?) throws(IPVSError) -> IPVSChangeReport {
+        if savedTimeouts == nil, let wanted, !wanted.isEmpty { savedTimeouts = try control.timeouts() }
+        guard let target = IPVSTimeouts.target(wanted: wanted, saved: savedTimeouts), target != appliedTimeouts,
+              !(appliedTimeouts == nil && target == savedTimeouts) else {
+            return IPVSChangeReport(commands: [], failures: [])
+        }
+        let failures = try control.execute([.setTimeouts(target)])
+        if failures.isEmpty { appliedTimeouts = target }
+        return IPVSChangeReport(commands: [.setTimeouts(target)], failures: failures)
+    }
+
     /// The connection-sync daemon this reconciler started and believes running (`lvs_sync_daemon`), if any.
     public private(set) var syncDaemon: IPVSSyncDaemon?
 

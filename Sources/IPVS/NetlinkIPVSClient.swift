@@ -12,6 +12,8 @@ public protocol IPVSControl: Sendable {
     /// Performs the commands in order (batched) and returns those the kernel refused.
     /// A refused command does not stop the ones after it.
     func execute(_ commands: [IPVSCommand]) throws(IPVSError) -> [IPVSCommandFailure]
+    /// The connection timeouts the kernel applies now.
+    func timeouts() throws(IPVSError) -> IPVSTimeouts
 }
 
 /// A command the kernel refused, with the error naming the operation and the object.

@@ -287,3 +287,40 @@ struct DumpFileKeywordTests {
         #expect(positions(r, .keepalivedIgnores) == ["3:3", "4:3"])
     }
 }
+
+@Suite("lvs_timeouts")
+struct LVSTimeoutsTests {
+    @Test("lvs_timeouts reads tcp, tcpfin and udp in any order, each optional")
+    func read() {
+        let r = parse("global_defs {\n  lvs_timeouts udp 300 tcp 7200\n}\n")
+        #expect(r.errors.isEmpty, "\(r.rendered())")
+        #expect(r.warnings.isEmpty, "\(r.rendered())")
+        #expect(r.config.globalDefs.lvsTimeouts == LVSTimeouts(tcp: 7200, udp: 300))
+        let all = parse("global_defs {\n  lvs_timeouts tcp 900 tcpfin 120 udp 60\n}\n")
+        #expect(all.config.globalDefs.lvsTimeouts == LVSTimeouts(tcp: 900, tcpFin: 120, udp: 60))
+    }
+
+    @Test("An unknown option, a missing value and a value over 31 days are errors at the word")
+    func malformed() {
+        let r = parse("global_defs {\n  lvs_timeouts tcp 2678401 sctp 5 udp\n}\n")
+        // As keepalived, the word after an unknown option is read as an option too ('5' at 2:33).
+        #expect(positions(r, .outOfRange) + positions(r, .invalidValue) + positions(r, .missingValue) == ["2:20", "2:28", "2:33", "2:35"])
+        #expect(r.config.globalDefs.lvsTimeouts == nil)
+        #expect(!parse("global_defs {\n  lvs_timeouts\n}\n").errors.isEmpty)
+    }
+}
+
+@Suite("lvs_flush_on_stop")
+struct LVSFlushOnStopTests {
+    @Test("lvs_flush_on_stop alone flushes all, VS deletes the services, lvs_flush_onstop is the old spelling, other words are errors")
+    func forms() {
+        #expect(parse("global_defs {\n  lvs_flush_on_stop\n}\n").config.globalDefs.lvsFlushOnStop == true)
+        #expect(parse("global_defs {\n  lvs_flush_on_stop VS\n}\n").config.globalDefs.lvsFlushOnStop == false)
+        let old = parse("global_defs {\n  lvs_flush_onstop\n}\n")
+        #expect(old.config.globalDefs.lvsFlushOnStop == true)
+        #expect(positions(old, .nonCanonicalForm) == ["2:3"])
+        let bad = parse("global_defs {\n  lvs_flush_on_stop ALL\n}\n")
+        #expect(positions(bad, .invalidValue) == ["2:21"])
+        #expect(bad.config.globalDefs.lvsFlushOnStop == nil)
+    }
+}

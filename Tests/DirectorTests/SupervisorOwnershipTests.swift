@@ -14,9 +14,15 @@ private final class MemoryIPVS: IPVSControl, Sendable {
     /// Running sync daemons by role.
     let daemons = Mutex<[IPVSSyncDaemon.Role: IPVSSyncDaemon]>([:])
 
+    /// The kernel's connection timeouts (its defaults), and every value set, in order.
+    let timeoutsNow = Mutex(IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300))
+    let timeoutsSet = Mutex<[IPVSTimeouts]>([])
+
     init(_ table: IPVSTable) { current = Mutex(table) }
 
     func table() throws(IPVSError) -> IPVSTable { current.withLock { $0 } }
+
+    func timeouts() throws(IPVSError) -> IPVSTimeouts { timeoutsNow.withLock { $0 } }
 
     func execute(_ commands: [IPVSCommand]) throws(IPVSError) -> [IPVSCommandFailure] {
         current.withLock { table in
@@ -47,8 +53,13 @@ private final class MemoryIPVS: IPVSControl, Sendable {
                     }
                 case .stopSyncDaemon(let role):
                     refused = daemons.withLock { $0.removeValue(forKey: role) == nil }
-                case .setTimeouts:
-                    break
+                case .setTimeouts(let t):
+                    timeoutsSet.withLock { $0.append(t) }
+                    timeoutsNow.withLock { now in
+                        if t.tcp != 0 { now.tcp = t.tcp }
+                        if t.tcpFin != 0 { now.tcpFin = t.tcpFin }
+                        if t.udp != 0 { now.udp = t.udp }
+                    }
                 }
                 if refused {
                     failures.append(IPVSCommandFailure(command: c, error: .kernel(c.operation, errno: EEXIST, object: c.object)))
@@ -227,5 +238,87 @@ struct SupervisorSyncDaemonTests {
         feed.finish()
         try await run.value
         #expect(kernel.daemons.withLock { $0 }.isEmpty)
+    }
+}
+
+@Suite("Supervisor lvs_timeouts")
+struct SupervisorTimeoutsTests {
+    @Test("lvs_timeouts is set over the kernel's values at start, a reload dropping udp puts the kernel's udp back, and the stop restores all")
+    func timeoutsFollowConfiguration() async throws {
+        let withTimeouts = followed.replacingOccurrences(of: "    lvs_flush\n", with: "    lvs_timeouts tcp 7200 udp 60\n")
+        let kernel = MemoryIPVS(IPVSTable())
+        let supervisor = Supervisor(plan: directorPlan(parsedConfig(withTimeouts)), mode: .followVRRP,
+                                    logger: Logger(label: "test"),
+                                    control: { () throws(IPVSError) -> any IPVSControl in kernel })
+        let (events, feed) = AsyncStream.makeStream(of: VRRPEvent.self)
+        let run = Task { try await supervisor.run(vrrpEvents: events) }
+        let original = IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300)
+
+        #expect(try await eventually { kernel.timeoutsSet.withLock { $0 }.count == 1 })
+        #expect(kernel.timeoutsSet.withLock { $0 } == [IPVSTimeouts(tcp: 7200, tcpFin: 120, udp: 60)])
+
+        let tcpOnly = withTimeouts.replacingOccurrences(of: "lvs_timeouts tcp 7200 udp 60", with: "lvs_timeouts tcp 7200")
+        supervisor.reload(directorPlan(parsedConfig(tcpOnly)))
+        #expect(try await eventually { kernel.timeoutsSet.withLock { $0 }.count == 2 })
+        #expect(kernel.timeoutsSet.withLock { $0 }.last == IPVSTimeouts(tcp: 7200, tcpFin: 120, udp: 300))
+
+        supervisor.reload(directorPlan(parsedConfig(tcpOnly)))   // unchanged: nothing sent
+        feed.finish()
+        try await run.value
+        #expect(kernel.timeoutsSet.withLock { $0 }.count == 3, "the same reload sends nothing; the stop restores once")
+        #expect(kernel.timeoutsNow.withLock { $0 } == original)
+    }
+
+    @Test("Without lvs_timeouts the timeouts are never read nor set")
+    func noTimeouts() async throws {
+        let kernel = MemoryIPVS(IPVSTable())
+        let supervisor = Supervisor(plan: directorPlan(parsedConfig(followed)), mode: .followVRRP,
+                                    logger: Logger(label: "test"),
+                                    control: { () throws(IPVSError) -> any IPVSControl in kernel })
+        let (events, feed) = AsyncStream.makeStream(of: VRRPEvent.self)
+        let run = Task { try await supervisor.run(vrrpEvents: events) }
+        #expect(try await eventually { !kernel.daemons.withLock { $0 }.isEmpty })
+        feed.finish()
+        try await run.value
+        #expect(kernel.timeoutsSet.withLock { $0 }.isEmpty)
+    }
+}
+
+@Suite("Supervisor lvs_flush_on_stop")
+struct SupervisorFlushOnStopTests {
+    private func run(_ text: String, releaseOnExit: Bool = true) async throws -> MemoryIPVS {
+        let handMade = tcp("10.0.8.8", 80)
+        var table = IPVSTable()
+        table.services[handMade] = IPVSVirtualService(service: IPVSService(key: handMade))
+        let kernel = MemoryIPVS(table)
+        let supervisor = Supervisor(plan: directorPlan(parsedConfig(text)), mode: .followVRRP,
+                                    releaseOnExit: releaseOnExit, logger: Logger(label: "test"),
+                                    control: { () throws(IPVSError) -> any IPVSControl in kernel })
+        let (events, feed) = AsyncStream.makeStream(of: VRRPEvent.self)
+        let task = Task { try await supervisor.run(vrrpEvents: events) }
+        feed.yield(.transition(instance: "VI_1", from: .backup, to: .master, reason: .masterLeft))
+        #expect(try await eventually { try kernel.table().services[tcp("10.0.0.100", 80)] != nil })
+        feed.finish()
+        try await task.value
+        return kernel
+    }
+
+    private var noFlush: String { followed.replacingOccurrences(of: "    lvs_flush\n", with: "") }
+
+    @Test("lvs_flush_on_stop flushes the whole table at stop, hand-made services too")
+    func flushAll() async throws {
+        let kernel = try await run(noFlush.replacingOccurrences(of: "global_defs {\n", with: "global_defs {\n    lvs_flush_on_stop\n"))
+        #expect(try kernel.table().services.isEmpty)
+    }
+
+    @Test("Without it, or with VS, only Vigil's services go; with --dont-release-ipvs nothing goes")
+    func ownedOnly() async throws {
+        for text in [noFlush, noFlush.replacingOccurrences(of: "global_defs {\n", with: "global_defs {\n    lvs_flush_on_stop VS\n")] {
+            let kernel = try await run(text)
+            #expect(try kernel.table().services.keys.sorted { "\($0)" < "\($1)" } == [tcp("10.0.8.8", 80)])
+        }
+        let kept = try await run(noFlush.replacingOccurrences(of: "global_defs {\n", with: "global_defs {\n    lvs_flush_on_stop\n"),
+                                 releaseOnExit: false)
+        #expect(try kept.table().services.count == 2)
     }
 }

@@ -32,6 +32,10 @@ final class FakeIPVS: IPVSControl, @unchecked Sendable {
     var tableReads = 0
     /// Running sync daemons by role (the kernel runs at most one of each).
     var daemons: [IPVSSyncDaemon.Role: IPVSSyncDaemon] = [:]
+    /// The kernel's connection timeouts (its defaults).
+    var currentTimeouts = IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300)
+
+    func timeouts() throws(IPVSError) -> IPVSTimeouts { currentTimeouts }
 
     func table() throws(IPVSError) -> IPVSTable {
         tableReads += 1
@@ -78,8 +82,11 @@ final class FakeIPVS: IPVSControl, @unchecked Sendable {
             daemons[d.role] = d
         case .stopSyncDaemon(let role):
             guard daemons.removeValue(forKey: role) != nil else { return 3 }
-        case .setTimeouts:
-            break
+        case .setTimeouts(let t):
+            // As the kernel: 0 leaves a value as it is.
+            if t.tcp != 0 { currentTimeouts.tcp = t.tcp }
+            if t.tcpFin != 0 { currentTimeouts.tcpFin = t.tcpFin }
+            if t.udp != 0 { currentTimeouts.udp = t.udp }
         }
         return nil
     }

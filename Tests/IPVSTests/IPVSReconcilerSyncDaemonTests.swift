@@ -47,3 +47,33 @@ struct IPVSReconcilerSyncDaemonTests {
         #expect(fake.current.services.isEmpty)
     }
 }
+
+@Suite("lvs_timeouts")
+struct IPVSTimeoutsTests {
+    let kernelDefaults = IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300)
+
+    @Test("The target keeps the kernel's value where a field is 0, restores the saved values when nothing is wanted")
+    func target() {
+        #expect(IPVSTimeouts.target(wanted: IPVSTimeouts(tcp: 60, tcpFin: 0, udp: 0), saved: nil) == nil)
+        #expect(IPVSTimeouts.target(wanted: IPVSTimeouts(tcp: 60, tcpFin: 0, udp: 5), saved: kernelDefaults)
+                == IPVSTimeouts(tcp: 60, tcpFin: 120, udp: 5))
+        #expect(IPVSTimeouts.target(wanted: nil, saved: kernelDefaults) == kernelDefaults)
+        #expect(IPVSTimeouts.target(wanted: IPVSTimeouts(tcp: 0, tcpFin: 0, udp: 0), saved: kernelDefaults) == kernelDefaults)
+    }
+
+    @Test("The reconciler reads the kernel's values once, sets only changes and restores at the end")
+    func reconciler() async throws {
+        let kernel = FakeIPVS()
+        let reconciler = IPVSReconciler(control: kernel)
+        #expect(try await reconciler.apply(timeouts: nil).commands.isEmpty, "nothing configured, nothing changed")
+        let first = try await reconciler.apply(timeouts: IPVSTimeouts(tcp: 7200, tcpFin: 0, udp: 0))
+        #expect(first.commands == [.setTimeouts(IPVSTimeouts(tcp: 7200, tcpFin: 120, udp: 300))])
+        #expect(kernel.currentTimeouts.tcp == 7200)
+        #expect(try await reconciler.apply(timeouts: IPVSTimeouts(tcp: 7200, tcpFin: 0, udp: 0)).commands.isEmpty)
+        kernel.currentTimeouts.udp = 42   // someone else's change after ours is not taken for the kernel's own
+        let restore = try await reconciler.apply(timeouts: nil)
+        #expect(restore.commands == [.setTimeouts(kernelDefaults)])
+        #expect(kernel.currentTimeouts == kernelDefaults)
+        #expect(try await reconciler.apply(timeouts: nil).commands.isEmpty)
+    }
+}
