@@ -128,14 +128,20 @@ public struct Diagnostic: Sendable, Equatable, Codable, CustomStringConvertible 
 /// Collects diagnostics during one load, with a cap so hostile input cannot produce unbounded output.
 struct DiagnosticSink {
     private(set) var items: [Diagnostic] = []
-    private var dropped = 0
+    /// Shown so far: errors, and warnings and notes, each up to `limit`, so warnings never crowd out an error.
+    private var shownErrors = 0, shownOthers = 0
+    /// Dropped past the cap: errors, and warnings and notes.
+    private var droppedErrors = 0, droppedOthers = 0
+    /// Errors added, shown or not: at `limit` the configuration is refused whatever follows, so the reader stops
+    /// (warnings never stop it: a large valid file may carry thousands).
+    var errorCount: Int { shownErrors + droppedErrors }
     static let limit = 1000
 
     mutating func add(_ d: Diagnostic) {
-        if items.count < Self.limit {
-            items.append(d)
+        if d.severity == .error {
+            if shownErrors < Self.limit { items.append(d); shownErrors += 1 } else { droppedErrors += 1 }
         } else {
-            dropped += 1
+            if shownOthers < Self.limit { items.append(d); shownOthers += 1 } else { droppedOthers += 1 }
         }
     }
 
@@ -159,15 +165,34 @@ struct DiagnosticSink {
         var out = DiagnosticSink()
         for s in sinks {
             for d in s.items { out.add(d) }
-            out.dropped += s.dropped
+            out.droppedErrors += s.droppedErrors
+            out.droppedOthers += s.droppedOthers
+            out.stopped = out.stopped ?? s.stopped
         }
         return out
     }
 
+    /// Why reading stopped early, shown last whatever the cap.
+    private var stopped: String?
+
+    /// Records that the reader stopped at the error limit (shown by `finish()` after the cap's line).
+    mutating func readingStopped(_ message: String) {
+        stopped = message
+    }
+
     mutating func finish() -> [Diagnostic] {
-        if dropped > 0 {
-            items.append(Diagnostic(.error, .tooManyErrors, at: nil, "\(dropped) more diagnostics not shown"))
-            dropped = 0
+        if droppedErrors > 0 {
+            items.append(Diagnostic(.error, .tooManyErrors, at: nil, "\(droppedErrors) more errors not shown"))
+            droppedErrors = 0
+        }
+        if droppedOthers > 0 {
+            // A warning: a valid configuration with thousands of warnings stays valid.
+            items.append(Diagnostic(.warning, .tooManyErrors, at: nil, "\(droppedOthers) more warnings and notes not shown"))
+            droppedOthers = 0
+        }
+        if let stopped {
+            items.append(Diagnostic(.error, .tooManyErrors, at: nil, stopped))
+            self.stopped = nil
         }
         return items
     }

@@ -32,6 +32,10 @@ struct SourceReader {
     /// expanded again until redefined, so a self-referencing definition used on many lines (by `~SEQ`, say) costs
     /// one failed expansion, not one per line.
     var exhaustedMacros: [String: SourceLocation] = [:]
+    /// Set once reading stopped because the configuration already has `DiagnosticSink.limit` errors.
+    var stoppedAtErrorLimit = false
+    /// Errors the consumer of the lines found so far (the tree parser's), counted against the same limit.
+    var errorsElsewhere = 0
     var lineCounter: Int32 = 0
     /// Every file read, by path, for rendering source excerpts.
     var sources: [String: [UInt8]] = [:]
@@ -233,6 +237,13 @@ struct SourceReader {
     /// Returns false at the end of all input.
     mutating func nextLine(into out: inout [Token]) -> Bool {
         out.removeAll(keepingCapacity: true)
+        if sink.errorCount + errorsElsewhere >= DiagnosticSink.limit {
+            if !stoppedAtErrorLimit {
+                stoppedAtErrorLimit = true
+                sink.readingStopped("\(DiagnosticSink.limit) errors: the rest of the configuration was not read")
+            }
+            return false
+        }
         while true {
             if var f = active {
                 // Detach the active file while this line is processed (an include may suspend it).

@@ -66,6 +66,7 @@ struct TreeParser {
     private mutating func refill() -> Bool {
         if atEnd { return false }
         k = 0
+        reader.errorsElsewhere = sink.errorCount
         if reader.nextLine(into: &line) { return true }
         atEnd = true
         return false

@@ -29,8 +29,23 @@ func malformedBinary() {
     }
     let r = ConfigLoader.parse(bytes: bytes)
     #expect(!r.isValid)
-    #expect(r.diagnostics.count <= DiagnosticSink.limit + 1)
+    #expect(r.diagnostics.count <= 2 * DiagnosticSink.limit + 3)
     _ = r.rendered()
+}
+
+@Test("After 1000 errors the reader stops and says so last; thousands of warnings neither stop it, nor hide an error, nor make a valid file invalid (fuzz finding)")
+func errorLimitStopsReading() {
+    // Found by `make fuzz-config-million` (a timeout): a ~SEQ of 64,654 generated lines, each an error.
+    let bad = parse("~SEQ(I,1,5000) nonsense_$I\n")
+    #expect(bad.errors.count == DiagnosticSink.limit + 1)
+    #expect(bad.diagnostics.last?.message == "1000 errors: the rest of the configuration was not read")
+    let warned = parse(String(repeating: "global_defs {\n  router_id x\n}\n", count: 1500)
+                       + "vrrp_instance V {\n  interface eth0\n  virtual_router_id 300\n}\n")
+    #expect(warned.warnings.count == DiagnosticSink.limit + 1)
+    #expect(warned.warnings.last?.message.hasSuffix(" more warnings and notes not shown") == true)
+    #expect(warned.errors.compactMap { $0.location.map { "\($0.line):\($0.column)" } } == ["4503:21"],
+            "the error after 1500 warnings is found")
+    #expect(parse(String(repeating: "global_defs {\n  router_id x\n}\n", count: 1500)).isValid)
 }
 
 @Test("A 10 MB line is an error in linear time")
