@@ -98,6 +98,7 @@ topo_config() {
 global_defs {
     router_id director$n
     lvs_sync_daemon veth0 VI_1 id 51
+    lvs_timeouts tcp 7200 tcpfin 60 udp 120
 }
 vrrp_instance VI_1 {
     state $state
@@ -160,6 +161,10 @@ topo_sync_daemon() {
 
 # topo_ipvs N — director N's IPVS table (ipvsadm -Ln).
 topo_ipvs() { ip netns exec "$(topo_ns_director "$1")" ipvsadm -Ln; }
+# topo_timeouts N — director N's IPVS timeouts as "TCP TCPFIN UDP" (ipvsadm -L --timeout).
+topo_timeouts() {
+  ip netns exec "$(topo_ns_director "$1")" ipvsadm -L --timeout 2>/dev/null | sed -n 's/^Timeout (tcp tcpfin udp): //p'
+}
 
 # topo_ipvs_reals N — the real-server addresses in director N's table, one per line, sorted.
 topo_ipvs_reals() { topo_ipvs "$1" | awk '$1 == "->" && $2 ~ /:8080$/ { print $2 }' | sort; }

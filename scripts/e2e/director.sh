@@ -14,7 +14,8 @@
 #      (VIP, table, weights) stays untouched, no request fails; the good file is restored;
 #   7. the MASTER's host dies (vigil SIGKILLed and its links down at once): the BACKUP takes the VIP and
 #      the table and switches to the master sync daemon; failed client requests and the longest gap are reported
-#      and bounded.
+#      and bounded;
+#   8. lvs_timeouts: set at start on both directors, the kernel's values back after director 2's SIGTERM.
 # A missing prerequisite is a failure with a message, never a skip. Everything is removed on exit.
 set -u
 cd "$(dirname "$0")/../.."
@@ -50,6 +51,7 @@ topo_director_start 1 "$conf1"
 check "director 1 takes the VIP" topo_wait 40 "VIP on director 1" topo_has_vip 1
 three() { [ "$(topo_ipvs_reals "$1" | wc -l)" -eq 3 ]; }
 check "director 1 installs the virtual server with 3 real servers" topo_wait 20 "3 real servers" three 1
+check "director 1 sets lvs_timeouts over the kernel's (got '$(topo_timeouts 1)')" [ "$(topo_timeouts 1)" = "7200 60 120" ]
 seen=$(for _ in $(seq 12); do topo_get 2; echo; done | sort -u | tr -d '\n')
 check "the client gets answers from r1, r2 and r3 (got '$seen')" [ "$seen" = r1r2r3 ]
 
@@ -180,4 +182,11 @@ gap=$(awk -v t="$t_kill" '$1 >= t && $2 == "ok" { print $1 - t; exit }' "$result
 echo "# takeover: VIP on director 2 after ${vip_ms} ms; ${failed} failed requests; first success ${gap:-?} ms after the kill"
 # advert_int 1: Master_Down_Interval ≈ 3.6 s; the client polls every ≈0.1–0.6 s.
 check "failed requests during the takeover are bounded (${failed} ≤ 40)" [ "$failed" -le 40 ]
+
+# --- 8. a clean stop puts the kernel's timeouts back (lvs_timeouts), as keepalived's
+check "director 2 runs with lvs_timeouts (got '$(topo_timeouts 2)')" [ "$(topo_timeouts 2)" = "7200 60 120" ]
+topo_director_kill 2 TERM
+stopped2() { ! kill -0 "${TOPO_DIRECTOR_PGID[2]}" 2>/dev/null; }
+check "director 2 stops on SIGTERM" topo_wait 20 "director 2 stopped" stopped2
+check "the stop restores the kernel's timeouts (got '$(topo_timeouts 2)')" [ "$(topo_timeouts 2)" = "900 120 300" ]
 exit 0

@@ -76,6 +76,8 @@ check "keepalived (director 2) starts and enters BACKUP" topo_wait 90 "keepalive
 # keepalived's checker child programs IPVS independently of VRRP (it has no MASTER-owns-the-table rule).
 check "keepalived as BACKUP installs the virtual server with its 3 real servers anyway (got: $(reals_of 2))" \
   topo_wait 20 "3 real servers on director 2" three 2
+check "lvs_timeouts: keepalived and Vigil set the same IPVS timeouts (keepalived '$(topo_timeouts 2)', Vigil '$(topo_timeouts 1)')" \
+  eval '[ "$(topo_timeouts 2)" = "7200 60 120" ] && [ "$(topo_timeouts 1)" = "$(topo_timeouts 2)" ]'
 sleep 1.5   # two adverts: steady state, nothing to poll for
 check "keepalived stays BACKUP (no MASTER transition in its log)" [ "$(ka_state MASTER)" -eq 0 ]
 check "keepalived does not hold the VIP while Vigil is MASTER" eval '! topo_has_vip 2'
