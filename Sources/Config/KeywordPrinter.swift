@@ -72,7 +72,8 @@ public enum KeywordTable {
             # keepalived.conf keywords in Vigil
 
             Generated from the keyword table (`Sources/Config/Keyword.swift`) by `scripts/config/gen-keywords.sh`;
-            do not edit by hand. `vigil check --keywords` prints the same table as a tree.
+            do not edit by hand. `vigil check --keywords --markdown` prints this file, `vigil check --keywords` the same
+            table as a tree.
 
             Every keyword keepalived knows, from 2.2.7 to 2.4.3 (and the 1.x ones old files still carry), is accepted.
             A keyword that is not implemented is a warning where it is written, saying what happens instead; a word that

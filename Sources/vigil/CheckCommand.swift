@@ -21,15 +21,18 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(help: "Print the normalized model as JSON on stdout.")
     var dump = false
 
-    @Flag(help: "Print every keyword Vigil knows, with its arguments, and exit.")
+    @Flag(help: "Print every keyword Vigil knows, with its arguments and status, and exit.")
     var keywords = false
+
+    @Flag(help: "With --keywords: print docs/keywords.md (the table by block, with each keyword's status).")
+    var markdown = false
 
     @Flag(help: "Do not warn about host facts (missing interfaces, missing script paths).")
     var noHostChecks = false
 
     func run() async throws {
         if keywords {
-            Output.out(ConfigTool.keywords())
+            Output.out(markdown ? ConfigTool.keywordsMarkdown() : ConfigTool.keywords())
             return
         }
         let files = f.isEmpty ? ["/etc/keepalived/keepalived.conf"] : f

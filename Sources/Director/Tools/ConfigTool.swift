@@ -27,6 +27,9 @@ public enum ConfigTool {
     /// Every keyword Vigil knows, with its arguments (`vigil check --keywords`).
     public static func keywords() -> String { Keyword.renderTree() }
 
+    /// `vigil check --keywords --markdown`: docs/keywords.md, generated from the same table.
+    public static func keywordsMarkdown() -> String { KeywordTable.markdown() }
+
     /// Checks `files` (several: as the nodes of one cluster).
     public static func check(files: [String], configID: String?, hostChecks: Bool, json: Bool = false,
                              dump: Bool = false) -> Output {
