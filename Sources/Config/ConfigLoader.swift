@@ -70,6 +70,7 @@ public enum ConfigLoader {
             builder.add(node, to: &config)
             builder.arena = []  // the parser's arena is unique again, so it is reused without a copy
         }
+        builder.finish(&config)
         let sink = DiagnosticSink.concatenating([parser.reader.sink, parser.sink, builder.sink])
         var validator = ConfigValidator(sink: sink)
         validator.validate(config)

@@ -7,8 +7,31 @@ struct ModelBuilder {
     /// The reader's file table (`TokenPosition.file` indexes it); refreshed before each statement.
     var files: [String] = []
     private var sawGlobal = false
+    /// Virtual servers on a group written without `protocol`, by index: `finish` gives them keepalived's default
+    /// once every group is known.
+    private var groupServersWithoutProtocol: [Int] = []
 
     init(sink: DiagnosticSink) { self.sink = sink }
+
+    /// What needs the whole file: a `virtual_server group NAME` without `protocol` whose group has addresses gets
+    /// UDP, as keepalived 2.2.7 does (a group of fwmarks only needs no protocol).
+    mutating func finish(_ c: inout KeepalivedConfig) {
+        for i in groupServersWithoutProtocol {
+            guard case .group(let name) = c.virtualServers[i].address,
+                  let group = c.virtualServerGroups.first(where: { $0.name == name }),
+                  group.entries.contains(where: { if case .range = $0 { true } else { false } }) else { continue }
+            c.virtualServers[i].protocol = .udp
+            sink.warning(.missingValue, c.virtualServers[i].location, Self.noProtocol("group \(name)"))
+        }
+        groupServersWithoutProtocol = []
+    }
+
+    /// keepalived 2.2.7's default for a virtual server by address without `protocol` is UDP (the kernel's reading
+    /// of protocol 0), with a configuration error; Vigil does the same with a warning, so a file means what it
+    /// meant under keepalived.
+    static func noProtocol(_ what: String) -> String {
+        "virtual_server \(what) has no 'protocol': keepalived 2.2.7 uses UDP (\"no protocol set - defaulting to UDP\"), and so does Vigil; write 'protocol TCP' for a TCP service"
+    }
 
     // MARK: value helpers
 
@@ -188,7 +211,13 @@ struct ModelBuilder {
                     c.globalDefs.lvsSyncDaemon = LVSSyncDaemon(interface: i, vrrpInstance: s.name)
                 }
             }
-        case "virtual_server": if let s = virtualServer(n) { c.virtualServers.append(s) }
+        case "virtual_server":
+            if let s = virtualServer(n) {
+                c.virtualServers.append(s)
+                if case .group = s.address, !n.children.contains(where: { $0.name == "protocol" }) {
+                    groupServersWithoutProtocol.append(c.virtualServers.count - 1)
+                }
+            }
         case "virtual_server_group": if let s = virtualServerGroup(n) { c.virtualServerGroups.append(s) }
         default: break
         }
@@ -776,6 +805,10 @@ struct ModelBuilder {
             default:
                 timers.apply(n, &self)
             }
+        }
+        if case .address(let ip, let port) = addr, !node.children.contains(where: { $0.name == "protocol" }) {
+            vs.protocol = .udp
+            sink.warning(.missingValue, loc(node), Self.noProtocol("\(ip) \(port)"))
         }
         if case .address(_, let port) = addr, vs.sorryServer != nil, vs.sorryServerPort == nil { vs.sorryServerPort = port }
         if case .address(_, 0) = addr, a.count < 2 {

@@ -6,7 +6,7 @@ import Vocabulary
 @Suite("Checker settings")
 struct CheckerSettingsTests {
     private func checkers(_ body: String) -> (ConfigLoadResult, [CheckerConfig]) {
-        let r = parse("virtual_server 10.0.0.1 80 {\n delay_loop 7\n real_server 10.0.0.2 80 {\n\(body)\n }\n}\n")
+        let r = parse("virtual_server 10.0.0.1 80 { protocol TCP\n delay_loop 7\n real_server 10.0.0.2 80 {\n\(body)\n }\n}\n")
         return (r, r.config.virtualServers.first?.realServers.first?.checkers ?? [])
     }
 

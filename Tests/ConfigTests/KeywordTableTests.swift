@@ -324,3 +324,21 @@ struct LVSFlushOnStopTests {
         #expect(bad.config.globalDefs.lvsFlushOnStop == nil)
     }
 }
+
+@Suite("Virtual server without protocol")
+struct DefaultProtocolTests {
+    @Test("A virtual_server by address or on a group of addresses without protocol is UDP, as keepalived 2.2.7, with a warning; fwmark needs none")
+    func udpDefault() {
+        let byAddress = parse("virtual_server 10.0.0.1 53 {\n  real_server 10.0.0.2 53 {\n  }\n}\n")
+        #expect(byAddress.config.virtualServers.first?.protocol == .udp)
+        #expect(positions(byAddress, .missingValue) == ["1:1"])
+        let tcp = parse("virtual_server 10.0.0.1 80 {\n  protocol TCP\n}\n")
+        #expect(tcp.config.virtualServers.first?.protocol == .tcp)
+        #expect(positions(tcp, .missingValue).isEmpty, "\(tcp.rendered())")
+        let group = parse("virtual_server group G {\n}\nvirtual_server_group G {\n  10.0.0.1 80\n}\n")
+        #expect(group.config.virtualServers.first?.protocol == .udp)
+        #expect(positions(group, .missingValue) == ["1:1"])
+        let marks = parse("virtual_server group M {\n}\nvirtual_server fwmark 3 {\n}\nvirtual_server_group M {\n  fwmark 7\n}\n")
+        #expect(positions(marks, .missingValue).isEmpty, "\(marks.rendered())")
+    }
+}

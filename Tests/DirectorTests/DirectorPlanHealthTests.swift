@@ -14,6 +14,7 @@ struct DirectorPlanHealthTests {
       script_user nobody
     }
     virtual_server 10.0.0.1 80 {
+      protocol TCP
       delay_loop 6
       quorum 2
       hysteresis 1
@@ -88,6 +89,7 @@ struct DirectorPlanHealthTests {
           virtual_ipaddress { 10.0.0.100 }
         }
         virtual_server 10.0.0.1 80 {
+          protocol TCP
           delay_loop 1.5
           real_server 10.0.1.5 80 { MISC_CHECK { misc_path /bin/true } }
         }

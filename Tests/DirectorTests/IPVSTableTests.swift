@@ -30,6 +30,7 @@ struct IPVSTableTests {
     func downServers() {
         let config = parsedConfig("""
         virtual_server 10.0.0.1 80 {
+            protocol TCP
             sorry_server 192.168.9.9 8080
             real_server 192.168.1.1 80 { inhibit_on_failure }
             real_server 192.168.1.2 80 { }
@@ -47,6 +48,7 @@ struct IPVSTableTests {
     func tunnelWords() {
         let config = parsedConfig("""
         virtual_server 10.0.0.1 80 {
+            protocol TCP
             lvs_method TUN type gue port 6080
             real_server 192.168.1.1 80 { }
         }
@@ -63,6 +65,7 @@ struct IPVSTableTests {
             10.0.0.2 443
         }
         virtual_server group WEB {
+            protocol TCP
             real_server 192.168.1.1 { }
         }
         """)

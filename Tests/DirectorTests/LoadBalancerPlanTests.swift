@@ -38,6 +38,7 @@ vrrp_instance VI_2 {
     }
 }
 virtual_server 10.0.0.100 80 {
+    protocol TCP
     delay_loop 2
     lb_algo rr
     lb_kind NAT
@@ -50,6 +51,7 @@ virtual_server 10.0.0.100 80 {
     }
 }
 virtual_server 10.0.2.1 80 {
+    protocol TCP
     lb_algo wlc
     real_server 192.168.1.3 80 { }
 }
@@ -117,6 +119,7 @@ struct LoadBalancerPlanTests {
             fwmark 9
         }
         virtual_server group WEB {
+            protocol TCP
             real_server 192.168.1.1 80 { }
         }
         """

@@ -19,6 +19,7 @@ struct ProbeCommandTests {
         let p = servers.ports
         let conf = """
         virtual_server 127.0.0.1 80 {
+          protocol TCP
           delay_loop 5
           real_server 127.0.0.1 \(p["ok"] ?? 0) {
             TCP_CHECK { connect_timeout 2 }
