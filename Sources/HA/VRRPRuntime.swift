@@ -139,6 +139,7 @@ public actor VRRPRuntime {
     /// Runs until `shutdown()`. Throws if a transport cannot be opened at start (nothing is left running then).
     public func run() async throws(VRRPRuntimeError) {
         router = VRRPRouter(configuration: router.configuration, gatesTakeover: takeoverHook != nil)
+        removeLeftoverVIPs()
         var opened: [(name: String, address: IPAddress)] = []
         for spec in router.awaitingTransport {
             do { opened.append((spec.name, try open(spec))) } catch {
@@ -181,6 +182,25 @@ public actor VRRPRuntime {
         eventSink.yield(.stopped)
         eventSink.finish()
         inputSink.finish()
+    }
+
+    /// At start only, never on reload: removes the configured VIPs that an earlier run left on their interfaces
+    /// (`LeftoverVIPs` decides), one log line each. A failure to list is logged and the start goes on, as keepalived
+    /// goes on when its removal requests fail.
+    private func removeLeftoverVIPs() {
+        let present: [InterfaceAddress]
+        do { present = try addressControl.addresses() } catch {
+            logger.error("cannot list interface addresses, leftover VIPs are not removed: \(error)")
+            return
+        }
+        for leftover in LeftoverVIPs.removals(configured: router.configuration.instances, present: present) {
+            do {
+                try addressControl.remove([leftover.address], interface: leftover.interface)
+                logger.notice("\(leftover.instance): removed \(leftover.address) from \(leftover.interface): \(leftover.reason)")
+            } catch {
+                ioFailed(leftover.instance, error, doing: "removing leftover \(leftover.address): ")
+            }
+        }
     }
 
     private func applyReload(_ new: VRRPRuntimeConfiguration, now t: Instant) {
