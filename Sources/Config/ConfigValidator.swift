@@ -23,7 +23,8 @@ struct ConfigValidator {
         var vridOwner: [String: VRRPInstanceConfig] = [:]
         var vipOwner: [IPAddress: (String, SourceLocation)] = [:]
         for v in c.vrrpInstances {
-            if v.priority == 255 {
+            // A priority 255 derived from `state MASTER` (no priority line) is warned at the state by the builder.
+            if v.priority == 255 && v.priorityLocation != v.location {
                 sink.warning(.suspicious, v.priorityLocation,
                              "priority 255 is reserved for the address owner (the node whose own interface address is the virtual address)")
             }
