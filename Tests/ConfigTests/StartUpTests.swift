@@ -81,4 +81,59 @@ struct StartUpTests {
         #expect(v.state == .backup)
         #expect(positions(r, .keepalivedIgnores) == ["3:11"])
     }
+
+    @Test("The address owner's weighted trackers are warned at their reference, unweighted ones are not")
+    func ownerWeightedTrackers() {
+        let r = parse("""
+        vrrp_script up { script /bin/true }
+        vrrp_script heavy { script /bin/true weight 10 }
+        vrrp_track_file f { file /tmp/f }
+        vrrp_track_file g { file /tmp/g weight 0 }
+        vrrp_instance VI_1 {
+            interface eth0
+            virtual_router_id 51
+            priority 255
+            track_interface {
+                eth1 weight 5
+                eth2
+            }
+            track_script {
+                up
+                heavy
+            }
+            track_file {
+                f
+                g
+                f weight 3
+            }
+            virtual_ipaddress {
+                192.168.0.80/24
+            }
+        }
+        """)
+        // eth1 (weighted), heavy (the script's weight), f (default weight 1 → 0), f weight 3 (dropped).
+        #expect(positions(r, .keepalivedIgnores) == ["10:9", "15:9", "18:9", "20:9"])
+    }
+
+    @Test("Below priority 255 weighted trackers are not warned")
+    func nonOwnerTrackersQuiet() {
+        let r = parse("""
+        vrrp_track_file f { file /tmp/f }
+        vrrp_instance VI_1 {
+            interface eth0
+            virtual_router_id 51
+            priority 254
+            track_interface {
+                eth1 weight 5
+            }
+            track_file {
+                f
+            }
+            virtual_ipaddress {
+                192.168.0.80/24
+            }
+        }
+        """)
+        #expect(positions(r, .keepalivedIgnores).isEmpty)
+    }
 }

@@ -83,4 +83,62 @@ struct StartUpTimingTests {
         _ = i.deadlineReached(now: at(3_900))
         #expect(i.currentState == .master)
     }
+
+    @Test("The address owner tracks no weighted interface or script, and a weight-1 track file as weight 0")
+    func ownerTrackers() throws {
+        let loaded = ConfigLoader.parse(text: """
+        vrrp_script heavy { script /bin/true weight 10 }
+        vrrp_script plain { script /bin/true }
+        vrrp_track_file f { file /tmp/f }
+        vrrp_track_file g { file /tmp/g weight 3 }
+        vrrp_instance VI_1 {
+          interface eth0
+          virtual_router_id 51
+          priority 255
+          track_interface {
+            eth1 weight 5
+            eth2
+          }
+          track_script {
+            heavy
+            plain
+          }
+          track_file {
+            f
+            g
+          }
+          virtual_ipaddress {
+            10.0.0.100/24
+          }
+        }
+        """)
+        let spec = try #require(DirectorPlan(config: loaded.config).vrrp.instances.first)
+        #expect(spec.trackInterfaces == [VRRPTrackReference(name: "eth2", weight: 0)])
+        #expect(spec.trackScripts == [VRRPTrackReference(name: "plain", weight: 0)])
+        #expect(spec.trackFiles == [VRRPTrackReference(name: "f", weight: 0)])
+    }
+
+    @Test("Below 255 the weighted trackers stay")
+    func nonOwnerTrackers() throws {
+        let loaded = ConfigLoader.parse(text: """
+        vrrp_track_file f { file /tmp/f }
+        vrrp_instance VI_1 {
+          interface eth0
+          virtual_router_id 51
+          priority 254
+          track_interface {
+            eth1 weight 5
+          }
+          track_file {
+            f
+          }
+          virtual_ipaddress {
+            10.0.0.100/24
+          }
+        }
+        """)
+        let spec = try #require(DirectorPlan(config: loaded.config).vrrp.instances.first)
+        #expect(spec.trackInterfaces == [VRRPTrackReference(name: "eth1", weight: 5)])
+        #expect(spec.trackFiles == [VRRPTrackReference(name: "f", weight: 1)])
+    }
 }
