@@ -9,7 +9,8 @@
 // `10.0.0.5/32`.
 //
 // Vigil reads the interface addresses first and decides here, as a pure function, which of them are leftovers by
-// the same rule; the runtime only lists, deletes and logs. This runs once, at start, never on reload (SIGHUP):
+// the same rule, except the addresses the instances send from (an address owner's own address); the runtime only
+// lists, deletes and logs. This runs once, at start, never on reload (SIGHUP):
 // a reload keeps the VIPs of a running MASTER, as keepalived does.
 
 import Vocabulary
@@ -63,7 +64,11 @@ public struct LeftoverVIP: Sendable, Hashable {
 public enum LeftoverVIPs {
     /// The configured VIPs (and excluded VIPs) of `instances` that `present` lists on the same interface with the same
     /// prefix length, in configuration order, each (interface, address, prefix) once. Call at start only.
-    public static func removals(configured instances: [VRRPInstanceSpec], present: [InterfaceAddress]) -> [LeftoverVIP] {
+    /// `sources` are the addresses the instances send their adverts from: never removed (keepalived would remove
+    /// one that is also a VIP, the address owner's own address, and re-add it a moment later; without it the first
+    /// advert finds no route).
+    public static func removals(configured instances: [VRRPInstanceSpec], present: [InterfaceAddress],
+                                sources: Set<IPAddress> = []) -> [LeftoverVIP] {
         let onLinks = Set(present)
         var seen: Set<InterfaceAddress> = []
         var out: [LeftoverVIP] = []
@@ -72,7 +77,7 @@ public enum LeftoverVIPs {
             for (vip, excluded) in entries {
                 let key = InterfaceAddress(interface: vip.device ?? spec.interface, address: vip.address,
                                            prefixLength: vip.prefixLength)
-                guard onLinks.contains(key), seen.insert(key).inserted else { continue }
+                guard onLinks.contains(key), !sources.contains(vip.address), seen.insert(key).inserted else { continue }
                 out.append(LeftoverVIP(instance: spec.name, interface: key.interface, address: vip, excluded: excluded))
             }
         }

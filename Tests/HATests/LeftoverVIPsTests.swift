@@ -76,6 +76,15 @@ struct LeftoverVIPsTests {
         #expect(r.map(\.instance) == ["VI_1"])
     }
 
+    @Test("An address an instance sends from is kept even when it is a VIP (the address owner's own address)")
+    func sourceAddressKept() {
+        let own = VirtualAddress(address: ip("10.0.0.1"), prefixLength: 24), vip = VirtualAddress(address: ip("10.0.0.100"))
+        let r = LeftoverVIPs.removals(configured: [spec("VI_1", [own, vip])],
+                                      present: [on("eth0", ip("10.0.0.1"), 24), on("eth0", ip("10.0.0.100"), 32)],
+                                      sources: [ip("10.0.0.1")])
+        #expect(r.map(\.address) == [vip])
+    }
+
     @Test("Addresses that are no VIP of this configuration are never removed")
     func foreignAddressesKept() {
         let r = LeftoverVIPs.removals(configured: [spec("VI_1", [VirtualAddress(address: ip("10.0.0.100"))])],

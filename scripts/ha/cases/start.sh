@@ -46,6 +46,18 @@ case_start_removes_leftover_vip() {
   true
 }
 
+# The address owner whose VIP is the interface's own address (10.9.0.1/24 on A): Vigil keeps the address its
+# adverts go from (keepalived removes it and re-adds it a moment later), starts MASTER at once and advertises.
+case_start_owner_own_address() {
+  conf "$LAB_DIR/a.conf" VI_1 255 2 1 10.9.0.1/24
+  lab_start_vigil "$NS_A" va "$LAB_DIR/a.conf"
+  lab_wait_log "$LAB_DIR/va.log" "VI_1: INIT -> MASTER (address owner" 5 || fail "the owner did not start as MASTER"
+  vip_stays "$NS_A" 10.9.0.1 2 present || fail "the interface's own address left the interface"
+  grep -q "removed 10.9.0.1/24" "$LAB_DIR/va.log" && fail "the address the adverts go from was removed as a leftover"
+  grep -q "send failed" "$LAB_DIR/va.log" && fail "an advert could not be sent"
+  true
+}
+
 # A reload (SIGHUP) removes nothing: the MASTER's VIP stays on the interface throughout, and no removal is logged.
 case_start_reload_removes_nothing() {
   conf "$LAB_DIR/a.conf" VI_1 150 3 0.1 10.9.0.100/24
@@ -128,5 +140,5 @@ case_start_state_master_without_priority() {
   true
 }
 
-ALL_CASES+=(case_start_removes_leftover_vip case_start_reload_removes_nothing case_start_state_master_does_not_steal
+ALL_CASES+=(case_start_removes_leftover_vip case_start_owner_own_address case_start_reload_removes_nothing case_start_state_master_does_not_steal
             case_start_state_master_waits_down_interval case_start_state_master_without_priority)
