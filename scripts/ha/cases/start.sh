@@ -71,6 +71,26 @@ case_start_reload_removes_nothing() {
   true
 }
 
+# A reload keeps the state of a changed instance, as keepalived's does: Vigil MASTER (A, 150) beside keepalived
+# (B, 100) is reloaded with priority 140; it stays MASTER (no transition, no priority 0) and the VIP never leaves A
+# nor reaches B. (A changed VIP list is in the unit tier: keepalived drops adverts whose list differs from its own.)
+case_start_reload_keeps_master_state() {
+  conf "$LAB_DIR/a.conf" VI_1 150 3 0.1 10.9.0.100/24
+  conf "$LAB_DIR/b.conf" VI_1 100 3 0.1 10.9.0.100/24
+  lab_start_vigil "$NS_A" va "$LAB_DIR/a.conf"
+  lab_wait_vip "$NS_A" 10.9.0.100 5 || fail "Vigil did not take the VIP"
+  lab_start_keepalived "$NS_B" kb "$LAB_DIR/b.conf"
+  sleep 1
+  conf "$LAB_DIR/a.conf" VI_1 140 3 0.1 10.9.0.100/24
+  kill -HUP "$(cat "$LAB_DIR/va.pid")"
+  vip_stays "$NS_A" 10.9.0.100 2 present || fail "the MASTER's VIP left A on reload"
+  lab_has_vip "$NS_B" 10.9.0.100 && fail "keepalived took the VIP during the reload"
+  lab_wait_log "$LAB_DIR/va.log" "reloaded:" 1 || fail "the reload was not logged"
+  local n; n=$(grep -c "VI_1: .* -> " "$LAB_DIR/va.log")
+  [ "$n" = 2 ] || fail "VI_1 changed state on reload ($n transitions, expected INIT->BACKUP->MASTER only)"
+  true
+}
+
 # keepalived MASTER (A, 150) runs; Vigil (B) starts with `state MASTER` and priority 100: as keepalived 2.2.7 it
 # starts in BACKUP, hears the master within the master-down interval and never holds the VIP or advertises.
 case_start_state_master_does_not_steal() {
@@ -140,5 +160,6 @@ case_start_state_master_without_priority() {
   true
 }
 
-ALL_CASES+=(case_start_removes_leftover_vip case_start_owner_own_address case_start_reload_removes_nothing case_start_state_master_does_not_steal
+ALL_CASES+=(case_start_removes_leftover_vip case_start_owner_own_address case_start_reload_removes_nothing
+            case_start_reload_keeps_master_state case_start_state_master_does_not_steal
             case_start_state_master_waits_down_interval case_start_state_master_without_priority)
