@@ -160,6 +160,30 @@ case_start_state_master_without_priority() {
   true
 }
 
+# A sync group whose members all have `state MASTER` (below 255): keepalived 2.2.7's vrrp_init_state arms a shorter
+# first timer (one advert interval + 1/256 s) for such members, yet measured it takes the VIPs only after the whole
+# master-down interval, as Vigil does; this case keeps both to that.
+case_start_sync_group_state_master() {
+  conf "$LAB_DIR/a.conf" VI_1 100 2 1 10.9.0.100/24
+  conf "$LAB_DIR/a2.part" VI_2 100 2 1 10.9.0.101/24
+  sed 's/virtual_router_id 51/virtual_router_id 52/' "$LAB_DIR/a2.part" >>"$LAB_DIR/a.conf"
+  set_state "$LAB_DIR/a.conf" MASTER
+  printf 'vrrp_sync_group G {\n    group {\n        VI_1\n        VI_2\n    }\n}\n' >>"$LAB_DIR/a.conf"
+  local ms
+  lab_start_keepalived "$NS_B" kb "$LAB_DIR/a.conf"; local kb=$LAST_PGID
+  ms=$(vip_after "$NS_B" 10.9.0.100) || fail "keepalived did not take the VIP"
+  echo "    keepalived, sync group, state MASTER: VIP after ${ms:-?} ms"
+  [ "${ms:-0}" -ge 3400 ] || fail "keepalived took ${ms:-?} ms: the reference behaviour changed"
+  lab_kill "$kb"; ip -n "$NS_B" addr del 10.9.0.100/24 dev veth0 2>/dev/null; ip -n "$NS_B" addr del 10.9.0.101/24 dev veth0 2>/dev/null
+  lab_start_vigil "$NS_A" va "$LAB_DIR/a.conf"
+  ms=$(vip_after "$NS_A" 10.9.0.100) || fail "Vigil did not take the VIP"
+  echo "    Vigil, sync group, state MASTER: VIP after ${ms:-?} ms"
+  [ "${ms:-0}" -ge 3400 ] || fail "Vigil took ${ms:-?} ms, before the master-down interval"
+  lab_has_vip "$NS_A" 10.9.0.101 || fail "the other member of the group did not follow"
+  true
+}
+
 ALL_CASES+=(case_start_removes_leftover_vip case_start_owner_own_address case_start_reload_removes_nothing
             case_start_reload_keeps_master_state case_start_state_master_does_not_steal
-            case_start_state_master_waits_down_interval case_start_state_master_without_priority)
+            case_start_state_master_waits_down_interval case_start_state_master_without_priority
+            case_start_sync_group_state_master)
