@@ -23,7 +23,8 @@ struct ConfigValidator {
         var vridOwner: [String: VRRPInstanceConfig] = [:]
         var vipOwner: [IPAddress: (String, SourceLocation)] = [:]
         for v in c.vrrpInstances {
-            if v.priority == 255 {
+            // A priority 255 derived from `state MASTER` (no priority line) is warned at the state by the builder.
+            if v.priority == 255 && v.priorityLocation != v.location {
                 sink.warning(.suspicious, v.priorityLocation,
                              "priority 255 is reserved for the address owner (the node whose own interface address is the virtual address)")
             }
@@ -64,6 +65,7 @@ struct ConfigValidator {
                     vipOwner[vip.address.address] = (v.name, vip.location)
                 }
             }
+            if v.priority == 255 { ownerTrackers(v, scripts: scripts, files: files) }
             for t in v.trackScripts where scripts[t.name] == nil {
                 sink.warning(.undefinedReference, t.location, "track_script names '\(t.name)', but there is no vrrp_script '\(t.name)'; ignored, as keepalived ignores it")
             }
@@ -168,6 +170,29 @@ struct ConfigValidator {
         var port: UInt16?
 
         var text: String { "\(address) \(port.map(String.init) ?? "-")" }
+    }
+
+    /// keepalived 2.2.7 ignores the weights of an address owner's trackers (`vrrp_complete_instance`); the Director
+    /// applies the same rule (`DirectorPlan.ownerTrackers`). One warning per tracker at its reference.
+    mutating func ownerTrackers(_ v: VRRPInstanceConfig, scripts: [String: VRRPScriptConfig],
+                                files: [String: VRRPTrackFileConfig]) {
+        for t in v.trackInterfaces where (t.weight ?? 0) != 0 {
+            sink.warning(.keepalivedIgnores, t.location, "track_interface \(t.name) has a weight, which the address owner (priority 255) cannot use: keepalived stops tracking it, and so does Vigil")
+        }
+        for t in v.trackScripts {
+            guard let s = scripts[t.name], (t.weight ?? s.weight) != 0 else { continue }
+            sink.warning(.keepalivedIgnores, t.location, "track_script \(t.name) has a weight, which the address owner (priority 255) cannot use: keepalived stops tracking it, and so does Vigil")
+        }
+        for t in v.trackFiles {
+            guard let f = files[t.name] else { continue }
+            let w = t.weight ?? f.weight
+            let signed = t.reverse ? -w : w
+            if signed == 1 {
+                sink.warning(.keepalivedIgnores, t.location, "track_file \(t.name) at weight 1 on the address owner (priority 255): keepalived uses weight 0 (a non-zero value puts the instance in FAULT), and so does Vigil; write weight 0")
+            } else if signed != 0 {
+                sink.warning(.keepalivedIgnores, t.location, "track_file \(t.name) has weight \(signed), which the address owner (priority 255) cannot use: keepalived stops tracking it, and so does Vigil")
+            }
+        }
     }
 
     private mutating func duplicateNames(_ items: [(String, SourceLocation)], _ what: String) {

@@ -466,6 +466,8 @@ struct ModelBuilder {
         v.garpLowerPrioRepeat = globals.vrrpGarpLowerPrioRepeat
         var seen = SeenKeywords()
         var hasInterface = false, hasVRID = false
+        var stateToken: Token?, priorityGiven = false
+        var nopreemptLocation: SourceLocation?, preemptDelayLocation: SourceLocation?
         for n in node.children {
             let a = args(n)
             if !["virtual_ipaddress", "virtual_ipaddress_excluded", "virtual_routes", "virtual_rules", "track_script",
@@ -474,6 +476,7 @@ struct ModelBuilder {
             switch n.name {
             case "state":
                 if let t = a.first {
+                    stateToken = t
                     switch t.text.uppercased() {
                     case "MASTER": v.state = .master
                     case "BACKUP": v.state = .backup
@@ -489,6 +492,7 @@ struct ModelBuilder {
                 }
             case "priority":
                 if let t = a.first {
+                    priorityGiven = true
                     v.priorityLocation = loc(t)
                     if let p = int(t, "priority", 1...255) { v.priority = p }
                 }
@@ -527,9 +531,15 @@ struct ModelBuilder {
             case "track_script": v.trackScripts += trackList(n, range: -254...254)
             case "track_interface": v.trackInterfaces += trackList(n, range: -254...254)
             case "track_file": v.trackFiles += trackList(n, range: -254...254)
-            case "nopreempt": v.nopreempt = true
+            case "nopreempt":
+                v.nopreempt = true
+                nopreemptLocation = loc(n)
             case "preempt": v.nopreempt = false
-            case "preempt_delay": if let t = a.first, let d = duration(t, "preempt_delay", max: 1000) { v.preemptDelay = d }
+            case "preempt_delay":
+                if let t = a.first, let d = duration(t, "preempt_delay", max: 1000) {
+                    v.preemptDelay = d
+                    preemptDelayLocation = loc(n)
+                }
             case "unicast_src_ip": if let t = a.first { v.unicastSourceIP = hostAddress(t, "unicast_src_ip") }
             case "lvs_sync_daemon_interface":
                 // Deprecated in keepalived 2 but still honoured: `lvs_sync_daemon IFNAME INSTANCE` for this instance.
@@ -585,7 +595,45 @@ struct ModelBuilder {
             v.advertInterval = .seconds(1)
         }
         if !hasVRID { sink.error(.missingValue, loc(node), "vrrp_instance '\(name)' has no 'virtual_router_id'") }
+        startUp(&v, stateToken: stateToken, priorityGiven: priorityGiven, nopreempt: nopreemptLocation,
+                preemptDelay: preemptDelayLocation)
         return v
+    }
+
+    /// What keepalived 2.2.7 derives and clears at start (`vrrp_complete_instance`), in its order, with a warning at
+    /// the line for each value it clears; the model then holds what keepalived runs with.
+    mutating func startUp(_ v: inout VRRPInstanceConfig, stateToken: Token?, priorityGiven: Bool,
+                          nopreempt: SourceLocation?, preemptDelay: SourceLocation?) {
+        // No priority: 255 (the address owner) with `state MASTER`, else 100. No state: MASTER at priority 255.
+        if !priorityGiven, let t = stateToken, v.state == .master {
+            v.priority = 255
+            sink.warning(.suspicious, loc(t), "state MASTER without a priority: the priority is 255 (address owner), as keepalived 2.2.7 derives it, so this node takes the virtual addresses at start without waiting for a peer; give a priority below 255 unless this node owns the addresses")
+        }
+        if stateToken == nil && v.priority == 255 { v.state = .master }
+        let ipv6 = v.virtualIPAddresses.first?.address.address.isIPv6 ?? false
+        if let t = stateToken, v.state == .master, v.priority != 255, v.version == 2, !ipv6,
+           v.authentication?.type == .ah {
+            v.state = .backup
+            sink.warning(.keepalivedIgnores, loc(t), "state MASTER is incompatible with auth_type AH below priority 255 (the AH sequence number must be learnt from an advert first): keepalived starts the instance as BACKUP, and so does Vigil")
+        }
+        if v.priority == 255, v.nopreempt {
+            v.nopreempt = false
+            sink.warning(.keepalivedIgnores, nopreempt ?? v.location, "nopreempt is incompatible with priority 255 (the address owner always preempts): keepalived clears it, and so does Vigil")
+        }
+        if v.state == .master {
+            if v.nopreempt {
+                v.nopreempt = false
+                sink.warning(.keepalivedIgnores, nopreempt ?? v.location, "nopreempt does not work with state MASTER: keepalived clears it, and so does Vigil (use state BACKUP on every node for nopreempt)")
+            }
+            if v.preemptDelay > .zero {
+                v.preemptDelay = .zero
+                sink.warning(.keepalivedIgnores, preemptDelay ?? v.location, "preempt_delay does not work with state MASTER: keepalived clears it, and so does Vigil (use state BACKUP)")
+            }
+        }
+        if v.preemptDelay > .zero, v.nopreempt {
+            v.preemptDelay = .zero
+            sink.warning(.keepalivedIgnores, preemptDelay ?? v.location, "preempt_delay is incompatible with nopreempt: keepalived resets it to 0, and so does Vigil")
+        }
     }
 
     /// keepalived's free-form hex; an error at the first character that is no hex digit (the value then is empty).

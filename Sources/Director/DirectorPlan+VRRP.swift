@@ -77,7 +77,9 @@ extension DirectorPlan {
             let w = ref.weight ?? config.vrrpTrackFile(named: ref.name)?.weight ?? 1
             return VRRPTrackReference(name: ref.name, weight: ref.reverse ? -w : w)
         }
-        let interfaces = v.trackInterfaces.map { VRRPTrackReference(name: $0.name, weight: $0.reverse ? -($0.weight ?? 0) : ($0.weight ?? 0)) }
+        var interfaces = v.trackInterfaces.map { VRRPTrackReference(name: $0.name, weight: $0.reverse ? -($0.weight ?? 0) : ($0.weight ?? 0)) }
+        var trackScripts = scripts, trackFiles = files
+        if v.priority == 255 { ownerTrackers(scripts: &trackScripts, interfaces: &interfaces, files: &trackFiles) }
         return VRRPInstanceSpec(
             configuration: configuration, interface: v.interface, unicastSource: source,
             unicastPeers: v.unicastPeers.map(\.address),
@@ -86,6 +88,22 @@ extension DirectorPlan {
                                         masterRefresh: duration(v.garpMasterRefresh)),
             notify: notify(master: v.notifyMaster, backup: v.notifyBackup, fault: v.notifyFault, stop: v.notifyStop,
                            generic: v.notify),
-            trackScripts: scripts, trackInterfaces: interfaces, trackFiles: files)
+            trackScripts: trackScripts, trackInterfaces: interfaces, trackFiles: trackFiles)
+    }
+
+    /// keepalived 2.2.7 (`vrrp_complete_instance`) ignores weights for the address owner (priority 255): weighted
+    /// interfaces and scripts are not tracked, a track file at the default weight 1 counts with weight 0 (a non-zero
+    /// value is FAULT), one with another weight is not tracked. Unweighted trackers stay. The validator warns.
+    static func ownerTrackers(scripts: inout [VRRPTrackReference], interfaces: inout [VRRPTrackReference],
+                              files: inout [VRRPTrackReference]) {
+        scripts.removeAll { $0.weight != 0 }
+        interfaces.removeAll { $0.weight != 0 }
+        files = files.compactMap { ref in
+            switch ref.weight {
+            case 0: return ref
+            case 1: return VRRPTrackReference(name: ref.name, weight: 0)
+            default: return nil
+            }
+        }
     }
 }

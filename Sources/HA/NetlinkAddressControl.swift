@@ -63,6 +63,8 @@ public protocol AddressControl: Sendable {
     func remove(_ addresses: [VirtualAddress], interface: String) throws(AddressControlError)
     /// Sends one gratuitous ARP (IPv4) or unsolicited neighbour advertisement (IPv6) per address.
     func announce(_ addresses: [VirtualAddress], interface: String) throws(AddressControlError)
+    /// Lists the addresses on every interface (at start, to find VIPs left by an earlier run).
+    func addresses() throws(AddressControlError) -> [InterfaceAddress]
     /// Called when an instance starts: reads ahead what a takeover will need (interfaces' index and MAC address), so
     /// the first announcement does not wait for it. Optional.
     func prepare(_ addresses: [VirtualAddress], interface: String)
@@ -157,17 +159,7 @@ public struct NetlinkAddressControl: AddressControl {
         msg.attribute(UInt16(IFA_ADDRESS), a.address.bytes)
         if let b = a.broadcast, !a.address.isIPv6 { msg.attribute(UInt16(IFA_BROADCAST), b.bytes) }
         if let l = a.label, !a.address.isIPv6 { msg.attribute(UInt16(IFA_LABEL), Array(l.utf8.prefix(15)) + [0]) }
-        let bytes = msg.finished()
-        var kernel = sockaddr_nl()
-        kernel.nl_family = sa_family_t(AF_NETLINK)
-        let sent = bytes.withUnsafeBytes { buf in
-            withUnsafePointer(to: &kernel) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, buf.baseAddress, buf.count, 0, $0, socklen_t(MemoryLayout<sockaddr_nl>.size))
-                }
-            }
-        }
-        guard sent == bytes.count else { throw .socket(operation: op, errno: errno) }
+        try Self.sendToKernel(fd: fd, msg.finished(), operation: op)
         var reply = [UInt8](repeating: 0, count: 4096)
         let n = reply.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         guard n >= 20 else { throw .malformedReply(operation: op) }
@@ -179,6 +171,111 @@ public struct NetlinkAddressControl: AddressControl {
         if add && e == EEXIST { return }
         if !add && (e == EADDRNOTAVAIL || e == ENODEV) { return }
         throw .kernel(operation: op, address: a.description, errno: e)
+    }
+
+    /// Sends one netlink request to the kernel.
+    private static func sendToKernel(fd: Int32, _ bytes: [UInt8], operation op: String) throws(AddressControlError) {
+        var kernel = sockaddr_nl()
+        kernel.nl_family = sa_family_t(AF_NETLINK)
+        let sent = bytes.withUnsafeBytes { buf in
+            withUnsafePointer(to: &kernel) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, buf.baseAddress, buf.count, 0, $0, socklen_t(MemoryLayout<sockaddr_nl>.size))
+                }
+            }
+        }
+        guard sent == bytes.count else { throw .socket(operation: op, errno: errno) }
+    }
+
+    /// One RTM_GETADDR dump over a fresh rtnetlink socket; interface indexes are named with `if_indextoname` (an
+    /// interface that vanished meanwhile is left out).
+    public func addresses() throws(AddressControlError) -> [InterfaceAddress] {
+        let op = "list addresses"
+        let fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_ROUTE)
+        guard fd >= 0 else { throw .socket(operation: op, errno: errno) }
+        defer { close(fd) }
+        var msg = NetlinkMessage(type: UInt16(RTM_GETADDR), flags: UInt16(NLM_F_REQUEST) | UInt16(NLM_F_DUMP), sequence: 1)
+        msg.body += [UInt8(AF_UNSPEC), 0, 0, 0]  // struct ifaddrmsg: every family
+        msg.appendUInt32(0)
+        try Self.sendToKernel(fd: fd, msg.finished(), operation: op)
+        var found: [DumpedAddress] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { throw n < 0 ? .socket(operation: op, errno: errno) : .malformedReply(operation: op) }
+            switch Self.parseAddressDump(buffer[0..<n]) {
+            case .more(let part): found += part
+            case .done(let part):
+                found += part
+                return found.compactMap { f in
+                    var name = [CChar](repeating: 0, count: Int(IF_NAMESIZE) + 1)
+                    guard if_indextoname(f.index, &name) != nil else { return nil }
+                    let end = name.firstIndex(of: 0) ?? name.count
+                    return InterfaceAddress(interface: String(decoding: name[..<end].map { UInt8(bitPattern: $0) }, as: UTF8.self),
+                                            address: f.address, prefixLength: f.prefixLength)
+                }
+            case .kernelError(let e): throw .kernel(operation: op, address: "all", errno: e)
+            case .malformed: throw .malformedReply(operation: op)
+            }
+        }
+    }
+
+    /// One datagram of an RTM_GETADDR dump, parsed.
+    enum AddressDumpPart: Equatable {
+        /// Addresses; more datagrams follow.
+        case more([DumpedAddress])
+        /// Addresses, then NLMSG_DONE.
+        case done([DumpedAddress])
+        /// NLMSG_ERROR with this errno.
+        case kernelError(Int32)
+        /// Lengths that do not add up.
+        case malformed
+    }
+
+    /// An address of the dump before its interface is named.
+    struct DumpedAddress: Equatable {
+        var index: UInt32
+        var address: IPAddress
+        var prefixLength: UInt8
+    }
+
+    /// Parses one datagram of netlink messages (host byte order). Pure, so malformed replies are unit-testable.
+    static func parseAddressDump(_ data: ArraySlice<UInt8>) -> AddressDumpPart {
+        let b = Array(data)
+        func u16(_ o: Int) -> Int { Int(b[o]) | Int(b[o + 1]) << 8 }
+        func u32(_ o: Int) -> UInt32 { UInt32(b[o]) | UInt32(b[o + 1]) << 8 | UInt32(b[o + 2]) << 16 | UInt32(b[o + 3]) << 24 }
+        var out: [DumpedAddress] = []
+        var off = 0
+        while off + 16 <= b.count {
+            let len = Int(u32(off)), type = u16(off + 4)
+            guard len >= 16, off + len <= b.count else { return .malformed }
+            if type == Int(NLMSG_DONE) { return .done(out) }
+            if type == Int(NLMSG_ERROR) {
+                guard len >= 20 else { return .malformed }
+                let code = Int32(bitPattern: u32(off + 16))
+                return code == 0 ? .done(out) : .kernelError(-code)
+            }
+            if type == Int(RTM_NEWADDR), len >= 24 {
+                // struct ifaddrmsg: family, prefixlen, flags, scope, index; then attributes.
+                let family = b[off + 16], prefix = b[off + 17], index = u32(off + 20)
+                var local: IPAddress?, address: IPAddress?
+                var a = off + 24
+                while a + 4 <= off + len {
+                    let alen = u16(a), atype = u16(a + 2)
+                    guard alen >= 4, a + alen <= off + len else { return .malformed }
+                    let value = b[(a + 4)..<(a + alen)]
+                    let fam: IPAddress.Family = family == UInt8(AF_INET6) ? .inet6 : .inet
+                    if atype == Int(IFA_LOCAL) { local = IPAddress(family: fam, bytes: Array(value)) }
+                    if atype == Int(IFA_ADDRESS) { address = IPAddress(family: fam, bytes: Array(value)) }
+                    a += (alen + 3) & ~3
+                }
+                if family == UInt8(AF_INET) || family == UInt8(AF_INET6), let ip = local ?? address {
+                    out.append(DumpedAddress(index: index, address: ip, prefixLength: prefix))
+                }
+            }
+            off += (len + 3) & ~3
+        }
+        return .more(out)
     }
 
     public func prepare(_ addresses: [VirtualAddress], interface: String) {

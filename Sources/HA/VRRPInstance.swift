@@ -291,6 +291,28 @@ public struct VRRPInstance: Sendable {
         }
     }
 
+    /// A reload (SIGHUP) gave this instance a new configuration on the same transport. As keepalived 2.2.7 keeps an
+    /// instance's state across a reload (`restore_vrrp_state`, `vrrp_init_instance_sands`): a Master stays Master
+    /// and advertises the new values at once; a Backup stays Backup with its master-down timer restarted from now;
+    /// Fault and the others keep their state. The primary address (the transport's) is kept.
+    public mutating func configurationReloaded(_ new: VRRPInstanceConfiguration, now: Instant) -> [VRRPAction] {
+        var new = new
+        new.primaryAddress = configuration.primaryAddress
+        configuration = new
+        masterAdverIntervalCS = new.intervalCentiseconds
+        switch state {
+        case .master:
+            timers.advertTimer = now + advertInterval
+            counters.sent += 1
+            return [.send(ownAdvertisement)]
+        case .backup:
+            timers.masterDownTimer = now + (masterLeft ? skewTime : masterDownInterval)
+            return []
+        case .initialize, .fault, .stop:
+            return []
+        }
+    }
+
     /// Moves the instance to `target` because its sync group did (`group` names it). Only Backup and
     /// Fault are forced this way; Master is reached through the protocol.
     public mutating func syncGroupForced(to target: VRRPState, group: String, now: Instant) -> [VRRPAction] {

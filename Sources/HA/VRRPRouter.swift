@@ -13,7 +13,9 @@
 //   the VIPs go up anyway), or held, with the next gratuitous ARP burst (`garp_master_delay`, then every
 //   `garp_master_refresh`).
 // - Notify scripts of instances, chosen by the state entered.
-// - Reload: unchanged instances keep running; removed and changed ones leave as on shutdown and are reopened.
+// - Reload: unchanged instances keep running; changed ones on the same transport keep their state (keepalived's
+//   reload), with their VIPs following the new list; removed ones, and changed ones on another transport, leave as
+//   on shutdown and are reopened.
 //
 // Events: `transportOpened`/`transportFailed` (the runtime opens a transport for each spec in `awaitingTransport`),
 // `packetReceived`, `deadlineReached`, `scriptFinished`, `interfaceStateRead`, `trackFileRead`,
@@ -202,22 +204,54 @@ public struct VRRPRouter: Sendable {
         trackerChanged(trackers.fileRead(name, value: value), now: now)
     }
 
-    /// A new configuration (SIGHUP). Instances whose spec is unchanged keep running untouched (no flap); removed or
-    /// changed ones leave as on shutdown (priority 0 if MASTER) and their transports close; changed and new ones then
-    /// await their transport and start in BACKUP. Scripts with unchanged specs keep their rise/fall state.
+    /// A new configuration (SIGHUP). Instances whose spec is unchanged keep running untouched (no flap). A changed
+    /// instance on the same transport (interface, unicast source and peers, family, VRID, version) keeps its state, as
+    /// keepalived's does: a MASTER stays MASTER, its removed VIPs go and its new ones are added and announced, and it
+    /// advertises the new values at once. Removed instances, and changed ones on another transport, leave as on
+    /// shutdown (priority 0 if MASTER) and their transports close; those and new ones then await their transport and
+    /// start in BACKUP. Scripts with unchanged specs keep their rise/fall state.
     public mutating func configurationReloaded(_ new: VRRPRuntimeConfiguration, now: Instant) -> [VRRPRouterAction] {
         let wanted = Dictionary(new.instances.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var out: [VRRPRouterAction] = []
         var leaving: Set<Int> = []
+        var kept: [(member: Int, spec: VRRPInstanceSpec)] = []
         for i in members.indices where wanted[members[i].spec.name] != members[i].spec {
+            if let spec = wanted[members[i].spec.name], members[i].spec.sameTransport(as: spec) {
+                kept.append((i, spec))
+                continue
+            }
             out += process(members[i].instance.shutdown(now: now), member: i, now: now)
             out.append(.closeTransport(instance: members[i].spec.name))
             leaving.insert(i)
         }
-        members = members.indices.filter { !leaving.contains($0) }.map { members[$0] }
         configuration = new
         trackers.configure(new)
+        for (i, spec) in kept { out += stateKept(member: i, spec: spec, now: now) }
+        members = members.indices.filter { !leaving.contains($0) }.map { members[$0] }
         awaitingTransport = new.instances.filter { spec in !members.contains { $0.spec.name == spec.name } }
+        return out
+    }
+
+    /// Member `i` runs on with `spec` (see `configurationReloaded`): held VIPs follow the new list (removed first,
+    /// then added and announced), then the instance gets its new configuration and trackers.
+    private mutating func stateKept(member i: Int, spec: VRRPInstanceSpec, now: Instant) -> [VRRPRouterAction] {
+        let old = members[i].spec
+        members[i].spec = spec
+        var out: [VRRPRouterAction] = []
+        switch members[i].vips {
+        case .held:
+            let gone = old.allAddresses.filter { !spec.allAddresses.contains($0) }
+            let added = spec.allAddresses.filter { !old.allAddresses.contains($0) }
+            if !gone.isEmpty { out.append(.removeVIPs(instance: spec.name, interface: old.interface, addresses: gone)) }
+            if !added.isEmpty {
+                out.append(.addVIPs(instance: spec.name, interface: spec.interface, addresses: added,
+                                    announcements: spec.announcementsPerBurst))
+            }
+        case .absent, .awaitingTable:
+            break
+        }
+        out += process(members[i].instance.configurationReloaded(spec.configuration, now: now), member: i, now: now)
+        out += trackersApplied(member: i, now: now)
         return out
     }
 
@@ -368,6 +402,13 @@ extension VRRPRouter {
 }
 
 extension VRRPInstanceSpec {
+    /// True when `other` runs on the same transport and virtual router: a reload keeps the instance's state then.
+    func sameTransport(as other: VRRPInstanceSpec) -> Bool {
+        interface == other.interface && unicastSource == other.unicastSource && unicastPeers == other.unicastPeers
+            && isIPv6 == other.isIPv6 && configuration.vrid == other.configuration.vrid
+            && configuration.version == other.configuration.version
+    }
+
     /// The addresses added and removed with the instance: `virtual_ipaddress` and `virtual_ipaddress_excluded`.
     var allAddresses: [VirtualAddress] { virtualAddresses + excludedAddresses }
     /// Announcements per burst (`garp_master_repeat`, at least one).

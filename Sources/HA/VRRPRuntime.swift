@@ -146,6 +146,8 @@ public actor VRRPRuntime {
                 throw error
             }
         }
+        // After the transports have their source address, which is kept (an address owner's VIP may be it).
+        removeLeftoverVIPs(keeping: Set(opened.map(\.address)))
         let t = now()
         watchTrackers(now: t)
         for o in opened { perform(router.transportOpened(instance: o.name, primaryAddress: o.address, now: t), now: t) }
@@ -181,6 +183,26 @@ public actor VRRPRuntime {
         eventSink.yield(.stopped)
         eventSink.finish()
         inputSink.finish()
+    }
+
+    /// At start only, never on reload: removes the configured VIPs that an earlier run left on their interfaces
+    /// (`LeftoverVIPs` decides), one log line each. A failure to list is logged and the start goes on, as keepalived
+    /// goes on when its removal requests fail.
+    private func removeLeftoverVIPs(keeping sources: Set<IPAddress>) {
+        let present: [InterfaceAddress]
+        do { present = try addressControl.addresses() } catch {
+            logger.error("cannot list interface addresses, leftover VIPs are not removed: \(error)")
+            return
+        }
+        for leftover in LeftoverVIPs.removals(configured: router.configuration.instances, present: present,
+                                                     sources: sources) {
+            do {
+                try addressControl.remove([leftover.address], interface: leftover.interface)
+                logger.notice("\(leftover.instance): removed \(leftover.address) from \(leftover.interface): \(leftover.reason)")
+            } catch {
+                ioFailed(leftover.instance, error, doing: "removing leftover \(leftover.address): ")
+            }
+        }
     }
 
     private func applyReload(_ new: VRRPRuntimeConfiguration, now t: Instant) {

@@ -360,11 +360,11 @@ struct VRRPRouterLifecycleTests {
         #expect(router.nextDeadline == nil)
     }
 
-    @Test("Reload keeps an unchanged instance and stops, closes and reopens a changed one")
+    @Test("Reload keeps an unchanged instance and stops, closes and reopens one moved to another virtual router")
     func reload() {
         let a = routerSpec("A", vrid: 51), b = routerSpec("B", vrid: 52, address: vip2)
         var (router, _) = startedRouter(VRRPRuntimeConfiguration(instances: [a, b]))
-        let changed = routerSpec("B", vrid: 52, priority: 120, address: vip2)
+        let changed = routerSpec("B", vrid: 53, priority: 120, address: vip2)
         #expect(router.configurationReloaded(VRRPRuntimeConfiguration(instances: [a, changed]), now: at(1000)) == [
             .transition(instance: "B", from: .backup, to: .stop, reason: .shutdown),
             .closeTransport(instance: "B"),
