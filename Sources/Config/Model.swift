@@ -386,7 +386,7 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var priority: Int = 100
     /// `advert_int` (default 1 s).
     @Seconds public var advertInterval: Duration = .seconds(1)
-    /// `version` 2 or 3 (default: `global_defs vrrp_version`, itself 2).
+    /// `version` 2 or 3 (default: `global_defs vrrp_version`, itself 2). An IPv6 instance is always 3, as in keepalived.
     public var version: Int = 2
     /// `authentication` (VRRPv2 only).
     public var authentication: VRRPAuthentication?

@@ -426,6 +426,8 @@ struct ModelBuilder {
         v.garpMasterRefreshRepeat = globals.vrrpGarpMasterRefreshRepeat
         v.garpLowerPrioDelay = globals.vrrpGarpLowerPrioDelay
         v.garpLowerPrioRepeat = globals.vrrpGarpLowerPrioRepeat
+        // `version 2` as written, and whether an IPv6 address came before it in the block.
+        var version2: (location: SourceLocation, afterIPv6: Bool)?
         var seen = SeenKeywords()
         var hasInterface = false, hasVRID = false
         for n in node.children {
@@ -458,7 +460,11 @@ struct ModelBuilder {
                 if let t = a.first, let d = seconds(t, "advert_int", max: 255) {
                     if d <= 0 { sink.error(.outOfRange, loc(t), "advert_int must be greater than 0") } else { v.advertInterval = Self.duration(d) }
                 }
-            case "version": if let t = a.first, let d = int(t, "version", 2...3) { v.version = d }
+            case "version":
+                if let t = a.first, let d = int(t, "version", 2...3) {
+                    v.version = d
+                    version2 = d == 2 ? (loc(n), Self.isIPv6(v) == true) : nil
+                }
             case "authentication":
                 var type: VRRPAuthType?
                 var pass: String?
@@ -542,12 +548,33 @@ struct ModelBuilder {
         if !hasInterface {
             sink.error(.missingValue, loc(node), "vrrp_instance '\(name)' has no 'interface'; keepalived 2.2.7 does not run its VRRP without one either (default_interface does not apply to an instance)")
         }
+        if Self.isIPv6(v) == true {
+            // keepalived 2.2.7 (vrrp_complete_instance): an IPv6 instance without a version runs VRRPv3, whatever
+            // vrrp_version says; RFC 3768 (VRRPv2) has no IPv6.
+            if let version2 {
+                if version2.afterIPv6 {
+                    sink.warning(.keepalivedIgnores, version2.location, "version 2 cannot carry the IPv6 addresses above; VRRPv3 is used, as keepalived ignores this line too")
+                } else {
+                    sink.warning(.keepalivedIgnores, version2.location, "version 2 cannot carry IPv6; Vigil uses VRRPv3 (keepalived 2.2.7 keeps version 2 when this line comes before the first IPv6 address, and sends VRRPv2 over IPv6 that only keepalived reads; move the line or write version 3)")
+                }
+            }
+            v.version = 3
+        }
         if v.version == 2, v.advertInterval < .seconds(1), v.advertInterval > .zero {
             sink.warning(.keepalivedIgnores, v.location, "advert_int \(v.advertInterval.configText) is below the 1 second VRRPv2 can carry: keepalived uses 1 second, and so does Vigil")
             v.advertInterval = .seconds(1)
         }
         if !hasVRID { sink.error(.missingValue, loc(node), "vrrp_instance '\(name)' has no 'virtual_router_id'") }
         return v
+    }
+
+    /// The instance's address family as keepalived deduces it: from its first virtual address, else its source
+    /// address, else its first unicast peer (`native_ipv6` says IPv6); nil when nothing says.
+    static func isIPv6(_ v: VRRPInstanceConfig) -> Bool? {
+        if let a = v.virtualIPAddresses.first { return a.address.address.isIPv6 }
+        if let a = v.unicastSourceIP ?? v.multicastSourceIP { return a.isIPv6 }
+        if let a = v.unicastPeers.first { return a.address.isIPv6 }
+        return v.nativeIPv6 ? true : nil
     }
 
     /// keepalived's free-form hex; an error at the first character that is no hex digit (the value then is empty).

@@ -1,0 +1,72 @@
+import Testing
+@testable import Config
+
+/// An IPv6 instance (`body` goes between `interface` and the addresses) under `globals` (a global_defs body).
+private func ipv6Instance(_ body: String = "", globals: String = "", addresses: String = "fe80::80\n        2001:db8::80") -> ConfigLoadResult {
+    parse("""
+    global_defs {
+        \(globals)
+    }
+    vrrp_instance VI_6 {
+        interface eth0
+        virtual_router_id 52
+        \(body)
+        virtual_ipaddress {
+            \(addresses)
+        }
+    }
+    """)
+}
+
+@Suite("IPv6 instances are VRRPv3")
+struct IPv6VersionTests {
+    @Test("An IPv6 instance without version is VRRPv3 although vrrp_version defaults to 2")
+    func ipv6WithoutVersion() {
+        let r = ipv6Instance()
+        #expect(r.config.vrrpInstances.first?.version == 3)
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+    }
+
+    @Test("An IPv6 instance is VRRPv3 under an explicit vrrp_version 2, with no warning")
+    func ipv6UnderGlobalVersion2() {
+        let r = ipv6Instance(globals: "vrrp_version 2")
+        #expect(r.config.vrrpInstances.first?.version == 3)
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+    }
+
+    @Test("version 2 before the IPv6 addresses is a warning at that line and VRRPv3 is used")
+    func version2BeforeAddresses() {
+        let r = ipv6Instance("version 2")
+        #expect(r.config.vrrpInstances.first?.version == 3)
+        #expect(positions(r, .keepalivedIgnores) == ["7:5"])
+        #expect(diagnostics(r, .keepalivedIgnores).first?.message.contains("VRRPv3") == true)
+        #expect(r.errors.isEmpty)
+    }
+
+    @Test("version 2 after the IPv6 addresses is a warning at that line and VRRPv3 is used")
+    func version2AfterAddresses() {
+        let r = parse("vrrp_instance VI_6 {\n interface eth0\n virtual_router_id 52\n virtual_ipaddress {\n  2001:db8::80\n }\n version 2\n}\n")
+        #expect(r.config.vrrpInstances.first?.version == 3)
+        #expect(positions(r, .keepalivedIgnores) == ["7:2"])
+    }
+
+    @Test("An IPv6 instance takes a sub-second advert_int without the VRRPv2 rounding warning")
+    func ipv6SubSecondAdvert() {
+        let r = ipv6Instance("advert_int 0.5")
+        #expect(r.config.vrrpInstances.first?.advertInterval == .milliseconds(500))
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+    }
+
+    @Test("An instance without addresses is IPv6, hence VRRPv3, when its unicast peer is")
+    func ipv6ByUnicastPeer() {
+        let r = parse("vrrp_instance VI_6 {\n interface eth0\n virtual_router_id 52\n unicast_peer {\n  2001:db8::2\n }\n}\n")
+        #expect(r.config.vrrpInstances.first?.version == 3)
+    }
+
+    @Test("An IPv4 instance keeps the vrrp_version default, 2 or 3")
+    func ipv4KeepsGlobalVersion() {
+        #expect(parse(minimalInstance).config.vrrpInstances.first?.version == 2)
+        let r = parse("global_defs {\n vrrp_version 3\n}\n" + minimalInstance)
+        #expect(r.config.vrrpInstances.first?.version == 3)
+    }
+}
