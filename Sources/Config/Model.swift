@@ -416,6 +416,9 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var unicastPeers: [UnicastPeer] = []
     /// `mcast_src_ip`.
     public var multicastSourceIP: IPAddress?
+    /// `skip_check_adv_addr` (default: `global_defs vrrp_skip_check_adv_addr`): a backup does not check the address
+    /// list of adverts from the master it already follows.
+    public var skipCheckAdvAddr = false
     /// `notify_master`.
     public var notifyMaster: ConfigScript?
     /// `notify_backup`.

@@ -426,6 +426,8 @@ struct ModelBuilder {
         v.garpMasterRefreshRepeat = globals.vrrpGarpMasterRefreshRepeat
         v.garpLowerPrioDelay = globals.vrrpGarpLowerPrioDelay
         v.garpLowerPrioRepeat = globals.vrrpGarpLowerPrioRepeat
+        // keepalived copies vrrp_skip_check_adv_addr when it creates the instance (like the GARP defaults above).
+        v.skipCheckAdvAddr = globals.vrrpSkipCheckAdvAddr
         // `version 2` as written, and whether an IPv6 address came before it in the block.
         var version2: (location: SourceLocation, afterIPv6: Bool)?
         var seen = SeenKeywords()
@@ -542,6 +544,12 @@ struct ModelBuilder {
             case "use_vmac": v.useVMAC = a.first?.text ?? ""
             case "vmac_xmit_base": v.vmacXmitBase = true
             case "native_ipv6": v.nativeIPv6 = true
+            case "skip_check_adv_addr":
+                // keepalived 2.2.7 (and 2.4.3) turn skipping on for any valid value, `off` included.
+                if let t = a.first, !bool(n) {
+                    sink.warning(.keepalivedIgnores, loc(t), "skip_check_adv_addr '\(clip(t.text))' turns the skipping on all the same, as keepalived reads any on/off value as on; remove the line to check every advert")
+                }
+                v.skipCheckAdvAddr = true
             default: break
             }
         }

@@ -307,6 +307,7 @@ public struct StatusBook: Sendable {
             case .authenticationMismatch: s.authFailure += n
             case .unsupportedAuthentication: s.invalidAuthType += n
             case .versionMismatch, .familyMismatch: s.invalidType += n
+            case .addressListMismatch: break  // in addressListErrors already
             case .malformed(let e):
                 switch e {
                 case .unknownType: s.invalidType += n
@@ -341,6 +342,7 @@ public struct StatusBook: Sendable {
         case .unsupportedAuthentication: "unsupported_auth"
         case .intervalMismatch: "interval_mismatch"
         case .familyMismatch: "family_mismatch"
+        case .addressListMismatch: "address_list_mismatch"
         case .malformed: "malformed"
         }
     }

@@ -63,11 +63,12 @@ extension DirectorPlan {
         case .ah: auth = .ah
         }
         let source = v.unicastSourceIP
-        let configuration = VRRPInstanceConfiguration(
+        var configuration = VRRPInstanceConfiguration(
             name: v.name, version: version, vrid: UInt8(v.virtualRouterID), priority: UInt8(v.priority),
             advertInterval: duration(v.advertInterval), preempt: !v.nopreempt, preemptDelay: duration(v.preemptDelay),
             virtualAddresses: vips.map(\.address), authentication: version == .v2 ? auth : .none,
             primaryAddress: source ?? .v4(0))
+        configuration.skipAddressListCheck = v.skipCheckAdvAddr
         // A reference's own weight wins over the script's; `reverse` inverts the sense.
         let scripts = v.trackScripts.filter { config.vrrpScript(named: $0.name) != nil }.map { ref -> VRRPTrackReference in
             let w = ref.weight ?? config.vrrpScript(named: ref.name)?.weight ?? 0

@@ -12,7 +12,8 @@ public enum VRRPAction: Sendable, Hashable {
     case transition(from: VRRPState, to: VRRPState, reason: VRRPTransitionReason)
     /// A received advertisement was discarded; log at debug level (already counted).
     case discarded(VRRPDiscardReason, from: IPAddress)
-    /// The master's address list differs from ours (logged as a warning, as keepalived does).
+    /// The first advert from `from` dropped for its address list (`.discarded(.addressListMismatch, …)` precedes
+    /// it): log a warning once per peer; later drops are only counted and logged at debug level.
     case addressListMismatch(from: IPAddress, theirs: [IPAddress])
     /// Backup only, not part of the protocol: `true` when the master looks gone while the master-down timer still
     /// runs (no advertisement for 1.5 × its interval, or it sent priority 0), so a takeover may follow; `false` when

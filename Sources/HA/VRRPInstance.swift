@@ -14,6 +14,11 @@
 // Receive validation that needs the configuration (TTL, version, VRID, authentication, v2 interval,
 // address list) happens here and is counted in `counters`; packet decoding errors are counted through
 // `malformedPacketReceived`. The machine does no I/O, reads no clock and does not log.
+//
+// The address list is checked as keepalived 2.2.7 checks it (vrrp.c): the same count and every configured
+// address present, whatever the advert's priority (RFC 3768 §7.1 would let the owner's advert through);
+// a mismatch drops the advert. With `skipAddressListCheck` a Backup skips the check for adverts from the
+// master it already follows (the source of the last advert it accepted), as `skip_check_adv_addr` does.
 
 import Vocabulary
 
@@ -50,6 +55,11 @@ public struct VRRPInstance: Sendable {
     /// Sum of tracker weights currently applied.
     public private(set) var priorityAdjustment = 0
     private var faulted = false
+    /// Backup: the source of the last advert accepted from a master (keepalived's `master_saddr`).
+    private var masterAddress: IPAddress?
+    /// Peers already reported by a `.addressListMismatch` action (at most `reportLimit`, then no more warnings).
+    private var addressListReported: Set<IPAddress> = []
+    private static let reportLimit = 64
 
     /// Creates an instance in Initialize; call `start(now:)` to run it.
     public init(configuration: VRRPInstanceConfiguration) {
@@ -160,12 +170,17 @@ public struct VRRPInstance: Sendable {
                 return discard(.intervalMismatch(centiseconds: ad.intervalCentiseconds), from: from)
             }
         }
+        let followed = state == .backup && configuration.skipAddressListCheck && from == masterAddress
+        if !followed, !addressListMatches(ad.addresses) {
+            counters.addressListMismatches += 1
+            var actions = discard(.addressListMismatch, from: from)
+            if addressListReported.count < Self.reportLimit, addressListReported.insert(from).inserted {
+                actions.append(.addressListMismatch(from: from, theirs: ad.addresses))
+            }
+            return actions
+        }
         counters.accepted += 1
         var actions: [VRRPAction] = []
-        if ad.priority != 255, Set(ad.addresses) != Set(configuration.virtualAddresses) {
-            counters.addressListMismatches += 1
-            actions.append(.addressListMismatch(from: from, theirs: ad.addresses))
-        }
         if ad.priority == 0 { counters.priorityZeroReceived += 1 }
         switch state {
         case .initialize, .fault, .stop:
@@ -183,6 +198,7 @@ public struct VRRPInstance: Sendable {
                 return actions
             }
             let theyWin = ad.priority >= effectivePriority
+            masterAddress = from
             if !configuration.preempt || theyWin || now < preemptAllowedAt {
                 if configuration.version == .v3 {
                     // RFC 5798 §6.4.2: learn Master_Adver_Interval, then recompute Master_Down_Interval.
@@ -214,6 +230,11 @@ public struct VRRPInstance: Sendable {
             }
             return actions
         }
+    }
+
+    /// keepalived's check: as many addresses as ours, and each of ours among them.
+    private func addressListMatches(_ theirs: [IPAddress]) -> Bool {
+        theirs.count == configuration.virtualAddresses.count && configuration.virtualAddresses.allSatisfy(theirs.contains)
     }
 
     /// Fires expired timers: the Master advertises; a Backup whose master-down timer expired becomes Master.

@@ -70,3 +70,34 @@ struct IPv6VersionTests {
         #expect(r.config.vrrpInstances.first?.version == 3)
     }
 }
+
+@Suite("skip_check_adv_addr and check_unicast_src")
+struct AdvertCheckKeywordTests {
+    static func instance(_ body: String, globals: String = "") -> ConfigLoadResult {
+        parse("global_defs {\n \(globals)\n}\n"
+              + minimalInstance.replacingOccurrences(of: "interface eth0", with: "interface eth0\n    \(body)"))
+    }
+
+    @Test("The address-list check is on by default; skip_check_adv_addr turns skipping on with no warning")
+    func skipCheckAdvAddr() {
+        #expect(parse(minimalInstance).config.vrrpInstances.first?.skipCheckAdvAddr == false)
+        let r = Self.instance("skip_check_adv_addr")
+        #expect(r.config.vrrpInstances.first?.skipCheckAdvAddr == true)
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+        #expect(Self.instance("skip_check_adv_addr on").config.vrrpInstances.first?.skipCheckAdvAddr == true)
+    }
+
+    @Test("skip_check_adv_addr off turns skipping on, as keepalived reads it, with a warning at the value")
+    func skipCheckAdvAddrOff() {
+        let r = Self.instance("skip_check_adv_addr off")
+        #expect(r.config.vrrpInstances.first?.skipCheckAdvAddr == true)
+        #expect(positions(r, .keepalivedIgnores) == ["6:25"])
+    }
+
+    @Test("vrrp_skip_check_adv_addr is the default of the instances that follow global_defs")
+    func globalSkip() {
+        let r = Self.instance("", globals: "vrrp_skip_check_adv_addr")
+        #expect(r.config.vrrpInstances.first?.skipCheckAdvAddr == true)
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+    }
+}

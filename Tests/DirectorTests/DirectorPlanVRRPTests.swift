@@ -26,3 +26,32 @@ struct DirectorPlanVRRPTests {
         #expect(instance.configuration.version == .v3)
     }
 }
+
+@Suite("Director plan: advert checks reach HA")
+struct DirectorPlanAdvertCheckTests {
+    static let body = """
+    vrrp_instance VI_1 {
+      interface eth0
+      virtual_router_id 51
+      %@
+      unicast_peer { 10.0.0.3 }
+      virtual_ipaddress { 10.0.0.100 }
+    }
+    """
+
+    static func configuration(_ line: String, globals: String = "") throws -> VRRPInstanceConfiguration {
+        let p = try DirectorPlanVRRPTests.plan("global_defs {\n\(globals)\n}\n" + body.replacingOccurrences(of: "%@", with: line))
+        return try #require(p.vrrp.instances.first).configuration
+    }
+
+    @Test("By default the address list is checked")
+    func defaults() throws {
+        #expect(try Self.configuration("").skipAddressListCheck == false)
+    }
+
+    @Test("skip_check_adv_addr reaches the instance, as vrrp_skip_check_adv_addr does")
+    func skipFlags() throws {
+        #expect(try Self.configuration("skip_check_adv_addr").skipAddressListCheck)
+        #expect(try Self.configuration("", globals: "vrrp_skip_check_adv_addr").skipAddressListCheck)
+    }
+}

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Addresses and advert checks against keepalived 2.2.7 (issue #13): IPv6 instances are VRRPv3 without `version`.
+# Addresses and advert checks against keepalived 2.2.7 (issue #13): IPv6 instances are VRRPv3 without `version`,
+# the advert VIP-list check (skip_check_adv_addr).
 # Sourced by scripts/ha/host-tests.sh, which provides conf, lab_* and fail.
 
 # conf_noversion FILE NAME PRIO INTERVAL VIP [lines...] — `conf` without the `version` line (nor authentication),
@@ -8,6 +9,14 @@ conf_noversion() {
   local file=$1; shift
   conf "$file.part" "$1" "$2" 3 "$3" "$4" "${@:5}"
   { printf 'global_defs {\n    vrrp_version 2\n}\n'; grep -v '^    version ' "$file.part"; } >"$file"
+}
+
+# vigil_stats NAME — SIGUSR2 to Vigil (started with TMPDIR=$LAB_DIR); prints its keepalived.stats.
+vigil_stats() {
+  rm -f "$LAB_DIR/keepalived.stats"
+  kill -USR2 "$(cat "$LAB_DIR/$1.pid")"
+  lab_wait_log "$LAB_DIR/keepalived.stats" "Address List:" 3 || { echo "    (no keepalived.stats from $1)"; return 1; }
+  cat "$LAB_DIR/keepalived.stats"
 }
 
 # IPv6 without `version` (and vrrp_version 2): Vigil MASTER (A, 150), keepalived BACKUP (B, 100). One MASTER; on
@@ -43,4 +52,42 @@ case_ipv6_noversion_keepalived_master() {
   lab_wait_vip "$NS_B" fd00:9::100 6 || fail "Vigil did not take over the IPv6 VIP"
 }
 
-ALL_CASES+=(case_ipv6_noversion_vigil_master case_ipv6_noversion_keepalived_master)
+# vip_list_pair_reloaded [LINE...] — keepalived MASTER (A, 150) and Vigil BACKUP (B, 100) with the same VIP; Vigil
+# follows. Then keepalived is reloaded with one VIP more, so its adverts list two addresses.
+vip_list_pair_reloaded() {
+  conf "$LAB_DIR/a.conf" VI_1 150 2 1 10.9.0.100/24
+  conf "$LAB_DIR/b.conf" VI_1 100 2 1 10.9.0.100/24 "$@"
+  lab_start_keepalived "$NS_A" ka "$LAB_DIR/a.conf"
+  TMPDIR="$LAB_DIR" lab_start_vigil "$NS_B" vb "$LAB_DIR/b.conf"
+  lab_wait_vip "$NS_A" 10.9.0.100 8 || fail "keepalived did not take the VIP"
+  sleep 5
+  lab_has_vip "$NS_B" 10.9.0.100 && fail "Vigil holds the VIP before the lists differ"
+  conf "$LAB_DIR/a.conf" VI_1 150 2 1 "10.9.0.100/24
+        10.9.0.101/24"
+  kill -HUP "$(cat "$LAB_DIR/ka.pid")"
+  lab_wait_vip "$NS_A" 10.9.0.101 5 || fail "keepalived did not add the second VIP on reload"
+}
+
+# The advert lists an address Vigil does not have: dropped (as keepalived drops it), counted in the stats dump,
+# warned once; Vigil, hearing no valid advert, becomes MASTER.
+case_vip_list_mismatch_dropped() {
+  vip_list_pair_reloaded
+  lab_wait_vip "$NS_B" 10.9.0.100 6 || fail "Vigil did not drop the mismatching adverts (it stayed BACKUP)"
+  lab_wait_log "$LAB_DIR/vb.log" "advert from 10.9.0.1 dropped: it lists" 2 || fail "no warning about the address list"
+  local n; n=$(grep -c "advert from 10.9.0.1 dropped: it lists" "$LAB_DIR/vb.log")
+  [ "$n" = 1 ] || fail "the address-list warning was logged $n times, expected once"
+  local stats; stats=$(vigil_stats vb)
+  echo "$stats" | grep -q "Address List: [1-9]" || fail "address-list drops not counted: $(echo "$stats" | grep 'Address List')"
+}
+
+# skip_check_adv_addr: the master Vigil already follows keeps being followed when its list changes.
+case_vip_list_mismatch_skip_check() {
+  vip_list_pair_reloaded skip_check_adv_addr
+  sleep 6   # two master-down intervals
+  lab_has_vip "$NS_B" 10.9.0.100 && fail "Vigil became MASTER although skip_check_adv_addr is set"
+  grep -q "dropped: it lists" "$LAB_DIR/vb.log" && fail "Vigil dropped adverts with skip_check_adv_addr"
+  true
+}
+
+ALL_CASES+=(case_ipv6_noversion_vigil_master case_ipv6_noversion_keepalived_master case_vip_list_mismatch_dropped
+            case_vip_list_mismatch_skip_check)
