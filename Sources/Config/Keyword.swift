@@ -277,7 +277,6 @@ enum Instead {
     static let checksumV3 = "the VRRPv3 checksum covers the pseudo-header as RFC 5798 says"
     static let ownerAdverts = "an address owner handles adverts as any instance"
     static let extraInterfaces = "no GARP is sent on other interfaces"
-    static let unicastSource = "unicast adverts from a source not in unicast_peer are always dropped"
     static let logAllFailures = "a failure is logged when the server's state changes, not at every failed check"
     static let acceptMode = "the VIPs accept traffic, as in keepalived without vrrp_strict"
     static let kernelLinkState = "interface state is read from the kernel"
@@ -438,7 +437,7 @@ extension Keyword {
         todo("track_process", Instead.trackProcess), todo("track_bfd", Instead.bfd),
         todo("use_ipvlan", Instead.vmac), todo("use_vmac_addr", Instead.vmac),
         todo("unicast_ttl", "unicast adverts go out with TTL 255"),
-        todo("check_unicast_src", Instead.unicastSource),
+        flag("check_unicast_src"),
         todo("strict_mode", Instead.strict),
         v("skip_check_adv_addr", "[BOOL]"),
         todo("higher_prio_send_advert", Instead.higherPrioAdvert),
@@ -480,7 +479,7 @@ extension Keyword {
         v("vrrp_mcast_group4", "IPADDR").pending("adverts go to 224.0.0.18"),
         v("vrrp_mcast_group6", "IPADDR").pending("adverts go to ff02::12"),
         flag("vrrp_skip_check_adv_addr"),
-        flag("vrrp_check_unicast_src").pending(Instead.unicastSource),
+        flag("vrrp_check_unicast_src"),
         v("smtp_alert", "[BOOL]").pending(Instead.smtp), v("smtp_alert_vrrp", "[BOOL]").pending(Instead.smtp),
         v("smtp_alert_checker", "[BOOL]").pending(Instead.smtp), v("default_interface", "IFNAME"),
         flag("dynamic_interfaces").pending("interfaces are looked up when an instance starts"),

@@ -419,6 +419,9 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     /// `skip_check_adv_addr` (default: `global_defs vrrp_skip_check_adv_addr`): a backup does not check the address
     /// list of adverts from the master it already follows.
     public var skipCheckAdvAddr = false
+    /// `check_unicast_src` (or a `min_ttl`/`max_ttl` on a peer, as in keepalived): unicast adverts from a source that
+    /// is not a `unicast_peer` are dropped.
+    public var checkUnicastSrc = false
     /// `notify_master`.
     public var notifyMaster: ConfigScript?
     /// `notify_backup`.

@@ -517,7 +517,9 @@ struct ModelBuilder {
                         if (e[k].text == "min_ttl" || e[k].text == "max_ttl"), k + 1 < e.count {
                             let ttl = int(e[k + 1], e[k].text, 0...255)
                             if e[k].text == "min_ttl" { p.minTTL = ttl } else { p.maxTTL = ttl }
-                            sink.warning(.unsupportedKeyword, loc(e[k]), "'\(e[k].text)' is not implemented yet: adverts from this peer are accepted whatever their TTL")
+                            // keepalived: a TTL bound on a peer turns check_unicast_src on.
+                            v.checkUnicastSrc = true
+                            sink.warning(.unsupportedKeyword, loc(e[k]), "'\(e[k].text)' is not implemented yet: adverts from this peer are accepted whatever their TTL (it turns check_unicast_src on, as in keepalived)")
                             k += 2
                         } else {
                             sink.warning(.keepalivedIgnores, loc(e[k]), "'\(clip(e[k].text))' in a unicast_peer entry is ignored, as keepalived ignores it (it reports it as missing a value)")
@@ -550,6 +552,7 @@ struct ModelBuilder {
                     sink.warning(.keepalivedIgnores, loc(t), "skip_check_adv_addr '\(clip(t.text))' turns the skipping on all the same, as keepalived reads any on/off value as on; remove the line to check every advert")
                 }
                 v.skipCheckAdvAddr = true
+            case "check_unicast_src": v.checkUnicastSrc = true
             default: break
             }
         }

@@ -308,6 +308,7 @@ public struct StatusBook: Sendable {
             case .unsupportedAuthentication: s.invalidAuthType += n
             case .versionMismatch, .familyMismatch: s.invalidType += n
             case .addressListMismatch: break  // in addressListErrors already
+            case .unicastSourceNotPeer: break  // keepalived has no counter of its own for it
             case .malformed(let e):
                 switch e {
                 case .unknownType: s.invalidType += n
@@ -343,6 +344,7 @@ public struct StatusBook: Sendable {
         case .intervalMismatch: "interval_mismatch"
         case .familyMismatch: "family_mismatch"
         case .addressListMismatch: "address_list_mismatch"
+        case .unicastSourceNotPeer: "unicast_source_not_peer"
         case .malformed: "malformed"
         }
     }

@@ -69,6 +69,8 @@ extension DirectorPlan {
             virtualAddresses: vips.map(\.address), authentication: version == .v2 ? auth : .none,
             primaryAddress: source ?? .v4(0))
         configuration.skipAddressListCheck = v.skipCheckAdvAddr
+        // keepalived reads vrrp_check_unicast_src at run time, so it applies to every instance wherever it is written.
+        configuration.checkUnicastSource = v.checkUnicastSrc || config.globalDefs.vrrpCheckUnicastSrc
         // A reference's own weight wins over the script's; `reverse` inverts the sense.
         let scripts = v.trackScripts.filter { config.vrrpScript(named: $0.name) != nil }.map { ref -> VRRPTrackReference in
             let w = ref.weight ?? config.vrrpScript(named: ref.name)?.weight ?? 0

@@ -19,6 +19,8 @@
 // address present, whatever the advert's priority (RFC 3768 §7.1 would let the owner's advert through);
 // a mismatch drops the advert. With `skipAddressListCheck` a Backup skips the check for adverts from the
 // master it already follows (the source of the last advert it accepted), as `skip_check_adv_addr` does.
+// With `checkUnicastSource` a unicast instance then drops adverts from a source that is not one of its
+// peers; keepalived does this inside the same skippable check, and so does this machine.
 
 import Vocabulary
 
@@ -59,6 +61,8 @@ public struct VRRPInstance: Sendable {
     private var masterAddress: IPAddress?
     /// Peers already reported by a `.addressListMismatch` action (at most `reportLimit`, then no more warnings).
     private var addressListReported: Set<IPAddress> = []
+    /// Sources already reported by an `.unlistedUnicastSource` action (at most `reportLimit`).
+    private var unlistedSourcesReported: Set<IPAddress> = []
     private static let reportLimit = 64
 
     /// Creates an instance in Initialize; call `start(now:)` to run it.
@@ -176,6 +180,14 @@ public struct VRRPInstance: Sendable {
             var actions = discard(.addressListMismatch, from: from)
             if addressListReported.count < Self.reportLimit, addressListReported.insert(from).inserted {
                 actions.append(.addressListMismatch(from: from, theirs: ad.addresses))
+            }
+            return actions
+        }
+        if !followed, configuration.checkUnicastSource, !configuration.unicastPeers.isEmpty,
+           !configuration.unicastPeers.contains(from) {
+            var actions = discard(.unicastSourceNotPeer, from: from)
+            if unlistedSourcesReported.count < Self.reportLimit, unlistedSourcesReported.insert(from).inserted {
+                actions.append(.unlistedUnicastSource(from: from))
             }
             return actions
         }

@@ -25,6 +25,8 @@ public enum VRRPRouterAction: Sendable, Hashable {
     case discarded(instance: String, VRRPDiscardReason, from: IPAddress)
     /// See `VRRPAction.addressListMismatch`: the first advert from this peer dropped for its address list.
     case addressListMismatch(instance: String, from: IPAddress, theirs: [IPAddress])
+    /// See `VRRPAction.unlistedUnicastSource`.
+    case unlistedUnicastSource(instance: String, from: IPAddress)
     /// A BACKUP's master went silent (`true`) or advertises again (`false`); see `VRRPAction.masterSilence`.
     case masterSilence(instance: String, silent: Bool)
     /// A tracker reading changed; log it.

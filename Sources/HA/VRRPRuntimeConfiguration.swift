@@ -112,8 +112,11 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
     public var interface: String
     /// `unicast_src_ip`.
     public var unicastSource: IPAddress?
-    /// `unicast_peer`s; empty means multicast.
-    public var unicastPeers: [IPAddress]
+    /// `unicast_peer`s; empty means multicast (kept in `configuration`, where the core checks sources against them).
+    public var unicastPeers: [IPAddress] {
+        get { configuration.unicastPeers }
+        set { configuration.unicastPeers = newValue }
+    }
     /// `virtual_ipaddress` entries (carried in adverts).
     public var virtualAddresses: [VirtualAddress]
     /// `virtual_ipaddress_excluded` entries (added and removed, not advertised).
@@ -138,7 +141,7 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
         self.configuration = configuration
         self.interface = interface
         self.unicastSource = unicastSource
-        self.unicastPeers = unicastPeers
+        self.configuration.unicastPeers = unicastPeers
         self.virtualAddresses = virtualAddresses
         self.excludedAddresses = excludedAddresses
         self.garp = garp

@@ -100,4 +100,21 @@ struct AdvertCheckKeywordTests {
         #expect(r.config.vrrpInstances.first?.skipCheckAdvAddr == true)
         #expect(r.diagnostics.isEmpty, "\(r.rendered())")
     }
+
+    @Test("check_unicast_src is off by default and on when written, or when a peer has min_ttl or max_ttl")
+    func checkUnicastSrc() {
+        #expect(parse(minimalInstance).config.vrrpInstances.first?.checkUnicastSrc == false)
+        let r = Self.instance("check_unicast_src")
+        #expect(r.config.vrrpInstances.first?.checkUnicastSrc == true)
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+        let ttl = Self.instance("unicast_peer {\n        192.168.0.2 max_ttl 200\n    }")
+        #expect(ttl.config.vrrpInstances.first?.checkUnicastSrc == true)
+    }
+
+    @Test("vrrp_check_unicast_src is accepted without a warning")
+    func globalCheckUnicastSrc() {
+        let r = Self.instance("", globals: "vrrp_check_unicast_src")
+        #expect(r.config.globalDefs.vrrpCheckUnicastSrc)
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+    }
 }

@@ -44,14 +44,23 @@ struct DirectorPlanAdvertCheckTests {
         return try #require(p.vrrp.instances.first).configuration
     }
 
-    @Test("By default the address list is checked")
+    @Test("By default the address list and no unicast source are checked")
     func defaults() throws {
-        #expect(try Self.configuration("").skipAddressListCheck == false)
+        let c = try Self.configuration("")
+        #expect(c.skipAddressListCheck == false)
+        #expect(c.checkUnicastSource == false)
+        #expect(c.unicastPeers == [IPAddress("10.0.0.3")])
     }
 
-    @Test("skip_check_adv_addr reaches the instance, as vrrp_skip_check_adv_addr does")
-    func skipFlags() throws {
+    @Test("skip_check_adv_addr and check_unicast_src reach the instance")
+    func instanceFlags() throws {
         #expect(try Self.configuration("skip_check_adv_addr").skipAddressListCheck)
+        #expect(try Self.configuration("check_unicast_src").checkUnicastSource)
+    }
+
+    @Test("vrrp_check_unicast_src applies to every instance; vrrp_skip_check_adv_addr to those after global_defs")
+    func globalFlags() throws {
+        #expect(try Self.configuration("", globals: "vrrp_check_unicast_src").checkUnicastSource)
         #expect(try Self.configuration("", globals: "vrrp_skip_check_adv_addr").skipAddressListCheck)
     }
 }

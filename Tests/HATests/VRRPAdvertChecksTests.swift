@@ -104,3 +104,46 @@ struct VRRPAddressListCheckTests {
         #expect(i.counters.discarded[.addressListMismatch] == 1)
     }
 }
+
+private func unicastInstance(check: Bool, peers: [IPAddress] = [peer]) -> VRRPInstance {
+    var c = config()
+    c.unicastPeers = peers
+    c.checkUnicastSource = check
+    return started(c)
+}
+
+@Suite("Unicast source check, as keepalived 2.2.7")
+struct VRRPUnicastSourceCheckTests {
+    @Test("By default an advert from a source outside unicast_peer is accepted")
+    func acceptedByDefault() {
+        var i = unicastInstance(check: false)
+        #expect(i.advertisementReceived(advert(200), from: stranger, now: at(1000)) == [])
+        #expect(i.counters.accepted == 1)
+        #expect(i.nextDeadline == at(1000) + i.masterDownInterval)
+    }
+
+    @Test("With check_unicast_src it is dropped, counted, and reported once per source")
+    func droppedWhenChecked() {
+        var i = unicastInstance(check: true)
+        #expect(i.advertisementReceived(advert(200), from: stranger, now: at(1000))
+            == [.discarded(.unicastSourceNotPeer, from: stranger), .unlistedUnicastSource(from: stranger)])
+        #expect(i.advertisementReceived(advert(200), from: stranger, now: at(2000))
+            == [.discarded(.unicastSourceNotPeer, from: stranger)])
+        #expect(i.counters.discarded[.unicastSourceNotPeer] == 2)
+        #expect(i.counters.accepted == 0)
+        #expect(i.nextDeadline == t0 + i.masterDownInterval)
+    }
+
+    @Test("With check_unicast_src a listed peer is accepted")
+    func peerAcceptedWhenChecked() {
+        var i = unicastInstance(check: true)
+        #expect(i.advertisementReceived(advert(200), from: peer, now: at(1000)) == [])
+        #expect(i.counters.accepted == 1)
+    }
+
+    @Test("check_unicast_src does nothing to a multicast instance")
+    func multicastUnaffected() {
+        var i = unicastInstance(check: true, peers: [])
+        #expect(i.advertisementReceived(advert(200), from: stranger, now: at(1000)) == [])
+    }
+}

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Addresses and advert checks against keepalived 2.2.7 (issue #13): IPv6 instances are VRRPv3 without `version`,
-# the advert VIP-list check (skip_check_adv_addr).
+# the advert VIP-list check (skip_check_adv_addr), the unicast source check (check_unicast_src).
 # Sourced by scripts/ha/host-tests.sh, which provides conf, lab_* and fail.
 
 # conf_noversion FILE NAME PRIO INTERVAL VIP [lines...] — `conf` without the `version` line (nor authentication),
@@ -89,5 +89,32 @@ case_vip_list_mismatch_skip_check() {
   true
 }
 
+# unicast_pair EXTRA_LINE... — keepalived (A, 150) sends unicast to Vigil (B, 100), whose unicast_peer lists
+# another address only.
+unicast_pair() {
+  conf "$LAB_DIR/a.conf" VI_1 150 2 1 10.9.0.100/24 "unicast_src_ip 10.9.0.1" "unicast_peer {" "    10.9.0.2" "}"
+  conf "$LAB_DIR/b.conf" VI_1 100 2 1 10.9.0.100/24 "unicast_src_ip 10.9.0.2" "unicast_peer {" "    10.9.0.3" "}" "$@"
+  lab_start_keepalived "$NS_A" ka "$LAB_DIR/a.conf"
+  lab_start_vigil "$NS_B" vb "$LAB_DIR/b.conf"
+  lab_wait_vip "$NS_A" 10.9.0.100 8 || fail "keepalived did not take the VIP"
+}
+
+# By default (keepalived's too) a unicast advert from a source outside unicast_peer is accepted.
+case_unicast_unlisted_source_accepted() {
+  unicast_pair
+  sleep 6
+  lab_has_vip "$NS_B" 10.9.0.100 && fail "Vigil dropped the unlisted unicast source (it became MASTER)"
+  grep -q "not a unicast_peer" "$LAB_DIR/vb.log" && fail "Vigil warned about the source without check_unicast_src"
+  true
+}
+
+# check_unicast_src: the unlisted source is dropped (warned once), so Vigil becomes MASTER.
+case_unicast_unlisted_source_checked() {
+  unicast_pair check_unicast_src
+  lab_wait_vip "$NS_B" 10.9.0.100 8 || fail "Vigil accepted the unlisted unicast source with check_unicast_src"
+  local n; n=$(grep -c "unicast advert from 10.9.0.1 dropped: it is not a unicast_peer" "$LAB_DIR/vb.log")
+  [ "$n" = 1 ] || fail "the unicast-source warning was logged $n times, expected once"
+}
+
 ALL_CASES+=(case_ipv6_noversion_vigil_master case_ipv6_noversion_keepalived_master case_vip_list_mismatch_dropped
-            case_vip_list_mismatch_skip_check)
+            case_vip_list_mismatch_skip_check case_unicast_unlisted_source_accepted case_unicast_unlisted_source_checked)
