@@ -428,7 +428,7 @@ extension Keyword {
         flag("no_accept").pending(Instead.acceptMode),
         flag("dont_track_primary").pending("the primary interface is not tracked yet, so this changes nothing"),
         v("use_vmac", "[IFNAME]").pending(Instead.vmac), flag("vmac_xmit_base").pending(Instead.vmac),
-        v("mcast_src_ip", "IPADDR").pending("adverts go out from the interface's primary address"),
+        v("mcast_src_ip", "IPADDR"),
         flag("native_ipv6").pending("the virtual addresses decide the family (keepalived calls this keyword deprecated for that reason); an instance without addresses is made VRRPv3 by it, and IPv4 addresses are not refused"),
         ignored("debug", "use -D (--log-detail) for a detailed log"),
         todo("mcast_dst_ip", "adverts go to 224.0.0.18 / ff02::12"),

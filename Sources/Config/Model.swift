@@ -416,6 +416,9 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var unicastPeers: [UnicastPeer] = []
     /// `mcast_src_ip`.
     public var multicastSourceIP: IPAddress?
+    /// The address adverts go out from: the last of `unicast_src_ip` and `mcast_src_ip` written, as keepalived keeps
+    /// one source address for both (nil: the interface's primary address).
+    public var sourceIP: IPAddress?
     /// `skip_check_adv_addr` (default: `global_defs vrrp_skip_check_adv_addr`): a backup does not check the address
     /// list of adverts from the master it already follows.
     public var skipCheckAdvAddr = false

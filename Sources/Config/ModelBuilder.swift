@@ -500,14 +500,16 @@ struct ModelBuilder {
             case "nopreempt": v.nopreempt = true
             case "preempt": v.nopreempt = false
             case "preempt_delay": if let t = a.first, let d = duration(t, "preempt_delay", max: 1000) { v.preemptDelay = d }
-            case "unicast_src_ip": if let t = a.first { v.unicastSourceIP = hostAddress(t, "unicast_src_ip") }
+            case "unicast_src_ip":
+                if let t = a.first, let s = hostAddress(t, "unicast_src_ip") { v.unicastSourceIP = s; v.sourceIP = s }
             case "lvs_sync_daemon_interface":
                 // Deprecated in keepalived 2 but still honoured: `lvs_sync_daemon IFNAME INSTANCE` for this instance.
                 if let t = a.first {
                     v.lvsSyncDaemonInterface = t.text
                     sink.warning(.suspicious, loc(n), "lvs_sync_daemon_interface is deprecated; read as 'lvs_sync_daemon \(clip(t.text)) \(clip(v.name))' in global_defs")
                 }
-            case "mcast_src_ip": if let t = a.first { v.multicastSourceIP = hostAddress(t, "mcast_src_ip") }
+            case "mcast_src_ip":
+                if let t = a.first, let s = hostAddress(t, "mcast_src_ip") { v.multicastSourceIP = s; v.sourceIP = s }
             case "unicast_peer":
                 for e in n.entries {
                     guard let ad = hostAddress(e[0], "unicast_peer") else { continue }

@@ -62,7 +62,8 @@ extension DirectorPlan {
         case .pass: auth = .password(v.authentication?.effectivePassword ?? "")
         case .ah: auth = .ah
         }
-        let source = v.unicastSourceIP
+        // keepalived: mcast_src_ip and unicast_src_ip set the same source address, the last one written wins.
+        let source = v.sourceIP
         var configuration = VRRPInstanceConfiguration(
             name: v.name, version: version, vrid: UInt8(v.virtualRouterID), priority: UInt8(v.priority),
             advertInterval: duration(v.advertInterval), preempt: !v.nopreempt, preemptDelay: duration(v.preemptDelay),

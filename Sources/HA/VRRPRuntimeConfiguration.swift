@@ -110,7 +110,8 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
     public var configuration: VRRPInstanceConfiguration
     /// The interface adverts use (`interface`).
     public var interface: String
-    /// `unicast_src_ip`.
+    /// The advert source address (`unicast_src_ip` or `mcast_src_ip`, the last written); nil: the interface's
+    /// primary address.
     public var unicastSource: IPAddress?
     /// `unicast_peer`s; empty means multicast (kept in `configuration`, where the core checks sources against them).
     public var unicastPeers: [IPAddress] {

@@ -1,5 +1,6 @@
 import Testing
 @testable import Config
+import Vocabulary
 
 /// An IPv6 instance (`body` goes between `interface` and the addresses) under `globals` (a global_defs body).
 private func ipv6Instance(_ body: String = "", globals: String = "", addresses: String = "fe80::80\n        2001:db8::80") -> ConfigLoadResult {
@@ -116,5 +117,23 @@ struct AdvertCheckKeywordTests {
         let r = Self.instance("", globals: "vrrp_check_unicast_src")
         #expect(r.config.globalDefs.vrrpCheckUnicastSrc)
         #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+    }
+}
+
+@Suite("mcast_src_ip")
+struct MulticastSourceTests {
+    @Test("mcast_src_ip sets the advert source, with no warning")
+    func mcastSourceIP() {
+        let r = AdvertCheckKeywordTests.instance("mcast_src_ip 192.168.0.11")
+        #expect(r.config.vrrpInstances.first?.sourceIP == IPAddress("192.168.0.11"))
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+    }
+
+    @Test("mcast_src_ip and unicast_src_ip are one setting: the last written wins, as in keepalived")
+    func lastSourceWins() {
+        let mcastLast = AdvertCheckKeywordTests.instance("unicast_src_ip 192.168.0.12\n    mcast_src_ip 192.168.0.11")
+        #expect(mcastLast.config.vrrpInstances.first?.sourceIP == IPAddress("192.168.0.11"))
+        let unicastLast = AdvertCheckKeywordTests.instance("mcast_src_ip 192.168.0.11\n    unicast_src_ip 192.168.0.12")
+        #expect(unicastLast.config.vrrpInstances.first?.sourceIP == IPAddress("192.168.0.12"))
     }
 }

@@ -64,3 +64,22 @@ struct DirectorPlanAdvertCheckTests {
         #expect(try Self.configuration("", globals: "vrrp_skip_check_adv_addr").skipAddressListCheck)
     }
 }
+
+@Suite("Director plan: advert source address")
+struct DirectorPlanSourceTests {
+    @Test("mcast_src_ip is the source address the transport binds and the tie-break uses")
+    func mcastSource() throws {
+        let p = try DirectorPlanVRRPTests.plan("""
+        vrrp_instance VI_1 {
+          interface eth0
+          virtual_router_id 51
+          mcast_src_ip 10.0.0.11
+          virtual_ipaddress { 10.0.0.100 }
+        }
+        """)
+        let instance = try #require(p.vrrp.instances.first)
+        #expect(instance.unicastSource == IPAddress("10.0.0.11"))
+        #expect(instance.configuration.primaryAddress == IPAddress("10.0.0.11"))
+        #expect(instance.unicastPeers.isEmpty)
+    }
+}

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Addresses and advert checks against keepalived 2.2.7 (issue #13): IPv6 instances are VRRPv3 without `version`,
-# the advert VIP-list check (skip_check_adv_addr), the unicast source check (check_unicast_src).
+# the advert VIP-list check (skip_check_adv_addr), the unicast source check (check_unicast_src), mcast_src_ip.
 # Sourced by scripts/ha/host-tests.sh, which provides conf, lab_* and fail.
 
 # conf_noversion FILE NAME PRIO INTERVAL VIP [lines...] — `conf` without the `version` line (nor authentication),
@@ -116,5 +116,23 @@ case_unicast_unlisted_source_checked() {
   [ "$n" = 1 ] || fail "the unicast-source warning was logged $n times, expected once"
 }
 
+# mcast_src_ip: Vigil (A, 150) advertises from a secondary address, as keepalived would; keepalived (B, 100) follows.
+case_mcast_src_ip() {
+  ip -n "$NS_A" addr add 10.9.0.11/24 dev veth0
+  conf "$LAB_DIR/a.conf" VI_1 150 2 1 10.9.0.100/24 "mcast_src_ip 10.9.0.11"
+  conf "$LAB_DIR/b.conf" VI_1 100 2 1 10.9.0.100/24
+  capture_start "$LAB_DIR/vrrp.txt" "ip proto 112"
+  lab_start_vigil "$NS_A" va "$LAB_DIR/a.conf"
+  lab_start_keepalived "$NS_B" kb "$LAB_DIR/b.conf"
+  lab_wait_vip "$NS_A" 10.9.0.100 8 || fail "Vigil did not take the VIP"
+  sleep 5
+  capture_stop
+  lab_has_vip "$NS_B" 10.9.0.100 && fail "keepalived holds the VIP too: two MASTERs"
+  grep -q "10.9.0.11 > 224.0.0.18: VRRP" "$LAB_DIR/vrrp.txt" || fail "no advert from 10.9.0.11 on the wire"
+  grep -q "10.9.0.1 > 224.0.0.18: VRRP" "$LAB_DIR/vrrp.txt" && fail "an advert went out from the primary address 10.9.0.1"
+  true
+}
+
 ALL_CASES+=(case_ipv6_noversion_vigil_master case_ipv6_noversion_keepalived_master case_vip_list_mismatch_dropped
-            case_vip_list_mismatch_skip_check case_unicast_unlisted_source_accepted case_unicast_unlisted_source_checked)
+            case_vip_list_mismatch_skip_check case_unicast_unlisted_source_accepted case_unicast_unlisted_source_checked
+            case_mcast_src_ip)
