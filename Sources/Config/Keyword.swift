@@ -436,7 +436,7 @@ extension Keyword {
         todo("vmac_garp_intvl", Instead.vmac),
         todo("track_process", Instead.trackProcess), todo("track_bfd", Instead.bfd),
         todo("use_ipvlan", Instead.vmac), todo("use_vmac_addr", Instead.vmac),
-        todo("unicast_ttl", "unicast adverts go out with TTL 255"),
+        v("unicast_ttl", "TTL"),
         flag("check_unicast_src"),
         todo("strict_mode", Instead.strict),
         v("skip_check_adv_addr", "[BOOL]"),

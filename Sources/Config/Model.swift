@@ -416,6 +416,8 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var unicastPeers: [UnicastPeer] = []
     /// `mcast_src_ip`.
     public var multicastSourceIP: IPAddress?
+    /// `unicast_ttl` 0–255: the TTL / hop limit of unicast adverts (nil: 255). Only with `unicast_peer`.
+    public var unicastTTL: Int?
     /// The address adverts go out from: the last of `unicast_src_ip` and `mcast_src_ip` written, as keepalived keeps
     /// one source address for both (nil: the interface's primary address).
     public var sourceIP: IPAddress?

@@ -430,6 +430,7 @@ struct ModelBuilder {
         v.skipCheckAdvAddr = globals.vrrpSkipCheckAdvAddr
         // `version 2` as written, and whether an IPv6 address came before it in the block.
         var version2: (location: SourceLocation, afterIPv6: Bool)?
+        var unicastTTLLocation: SourceLocation?
         var seen = SeenKeywords()
         var hasInterface = false, hasVRID = false
         for n in node.children {
@@ -555,11 +556,17 @@ struct ModelBuilder {
                 }
                 v.skipCheckAdvAddr = true
             case "check_unicast_src": v.checkUnicastSrc = true
+            case "unicast_ttl":
+                if let t = a.first, let ttl = int(t, "unicast_ttl", 0...255) { v.unicastTTL = ttl; unicastTTLLocation = loc(n) }
             default: break
             }
         }
         if !hasInterface {
             sink.error(.missingValue, loc(node), "vrrp_instance '\(name)' has no 'interface'; keepalived 2.2.7 does not run its VRRP without one either (default_interface does not apply to an instance)")
+        }
+        if let at = unicastTTLLocation, v.unicastPeers.isEmpty {
+            sink.warning(.keepalivedIgnores, at, "unicast_ttl without unicast_peer is ignored (keepalived 2.2.7 resets it too); multicast adverts go out with TTL 255")
+            v.unicastTTL = nil
         }
         if Self.isIPv6(v) == true {
             // keepalived 2.2.7 (vrrp_complete_instance): an IPv6 instance without a version runs VRRPv3, whatever

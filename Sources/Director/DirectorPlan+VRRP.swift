@@ -84,7 +84,7 @@ extension DirectorPlan {
         let interfaces = v.trackInterfaces.map { VRRPTrackReference(name: $0.name, weight: $0.reverse ? -($0.weight ?? 0) : ($0.weight ?? 0)) }
         return VRRPInstanceSpec(
             configuration: configuration, interface: v.interface, unicastSource: source,
-            unicastPeers: v.unicastPeers.map(\.address),
+            unicastPeers: v.unicastPeers.map(\.address), unicastTTL: v.unicastTTL.map { UInt8(clamping: $0) },
             virtualAddresses: vips, excludedAddresses: excluded,
             garp: GratuitousARPSettings(masterDelay: duration(v.garpMasterDelay), masterRepeat: v.garpMasterRepeat,
                                         masterRefresh: duration(v.garpMasterRefresh)),

@@ -84,9 +84,9 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
     public static let multicastV6 = IPAddress.v6(0xff02_0000_0000_0000, 0x12)
 
     /// Opens the socket on `interface`. `ipv6` selects the family; `unicastSource` binds the source
-    /// address; non-empty `unicastPeers` switches to unicast.
+    /// address; non-empty `unicastPeers` switches to unicast, whose adverts go out with `unicastTTL` (default 255).
     public init(interface: String, ipv6: Bool, unicastSource: IPAddress? = nil,
-                unicastPeers: [IPAddress] = []) throws(VRRPTransportError) {
+                unicastPeers: [IPAddress] = [], unicastTTL: UInt8? = nil) throws(VRRPTransportError) {
         let index = if_nametoindex(interface)
         guard index != 0 else { throw .noSuchInterface(interface) }
         guard let source = unicastSource ?? Self.primaryAddress(interface: interface, ipv6: ipv6) else {
@@ -106,7 +106,7 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
         guard bound == 0 else { let e = errno; Glibc.close(fd); throw .socket(operation: "SO_BINDTODEVICE \(interface)", errno: e) }
         if ipv6 {
             try opt(Int32(IPPROTO_IPV6), IPV6_MULTICAST_HOPS, 255, "IPV6_MULTICAST_HOPS")
-            try opt(Int32(IPPROTO_IPV6), IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS")
+            try opt(Int32(IPPROTO_IPV6), IPV6_UNICAST_HOPS, Int32(unicastTTL ?? 255), "IPV6_UNICAST_HOPS")
             try opt(Int32(IPPROTO_IPV6), IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP")
             try opt(Int32(IPPROTO_IPV6), IPV6_MULTICAST_IF, Int32(index), "IPV6_MULTICAST_IF")
             try opt(Int32(IPPROTO_IPV6), 51 /* IPV6_RECVHOPLIMIT */, 1, "IPV6_RECVHOPLIMIT")
@@ -130,7 +130,7 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
             }
         } else {
             try opt(Int32(IPPROTO_IP), IP_MULTICAST_TTL, 255, "IP_MULTICAST_TTL")
-            try opt(Int32(IPPROTO_IP), IP_TTL, 255, "IP_TTL")
+            try opt(Int32(IPPROTO_IP), IP_TTL, Int32(unicastTTL ?? 255), "IP_TTL")
             try opt(Int32(IPPROTO_IP), IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP")
             var mreqn = ip_mreqn()
             mreqn.imr_ifindex = Int32(index)

@@ -160,7 +160,9 @@ public struct VRRPInstance: Sendable {
     /// Validates it (RFC 3768 §7.1, RFC 5798 §7.1) and applies §6.4.2 (Backup) or §6.4.3 (Master).
     public mutating func advertisementReceived(_ ad: VRRPAdvertisement, from: IPAddress, ttl: UInt8 = 255,
                                                now: Instant) -> [VRRPAction] {
-        guard ttl == 255 else { return discard(.badTTL(ttl), from: from) }
+        // RFC 3768/5798 §7.1 want 255; keepalived checks it for multicast only (a unicast advert may cross routers,
+        // and keepalived's own IPv6 unicast adverts carry the kernel's default hop limit).
+        guard ttl == 255 || !configuration.unicastPeers.isEmpty else { return discard(.badTTL(ttl), from: from) }
         guard ad.version == configuration.version else { return discard(.versionMismatch(ad.version), from: from) }
         guard ad.vrid == configuration.vrid else { return discard(.vridMismatch(ad.vrid), from: from) }
         if let mine = configuration.virtualAddresses.first, let theirs = ad.addresses.first,

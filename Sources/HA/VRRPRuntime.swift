@@ -117,7 +117,8 @@ public actor VRRPRuntime {
         let t: RawSocketVRRPTransport
         do {
             t = try RawSocketVRRPTransport(interface: spec.interface, ipv6: spec.isIPv6,
-                                           unicastSource: spec.unicastSource, unicastPeers: spec.unicastPeers)
+                                           unicastSource: spec.unicastSource, unicastPeers: spec.unicastPeers,
+                                           unicastTTL: spec.unicastTTL)
         } catch {
             throw .transport(instance: spec.name, error)
         }

@@ -118,6 +118,8 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
         get { configuration.unicastPeers }
         set { configuration.unicastPeers = newValue }
     }
+    /// `unicast_ttl`: TTL / hop limit of unicast adverts (nil: 255).
+    public var unicastTTL: UInt8?
     /// `virtual_ipaddress` entries (carried in adverts).
     public var virtualAddresses: [VirtualAddress]
     /// `virtual_ipaddress_excluded` entries (added and removed, not advertised).
@@ -135,7 +137,7 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
 
     /// Creates a spec.
     public init(configuration: VRRPInstanceConfiguration, interface: String, unicastSource: IPAddress? = nil,
-                unicastPeers: [IPAddress] = [], virtualAddresses: [VirtualAddress], excludedAddresses: [VirtualAddress] = [],
+                unicastPeers: [IPAddress] = [], unicastTTL: UInt8? = nil, virtualAddresses: [VirtualAddress], excludedAddresses: [VirtualAddress] = [],
                 garp: GratuitousARPSettings = .init(), notify: VRRPNotifyScripts = .init(),
                 trackScripts: [VRRPTrackReference] = [], trackInterfaces: [VRRPTrackReference] = [],
                 trackFiles: [VRRPTrackReference] = []) {
@@ -143,6 +145,7 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
         self.interface = interface
         self.unicastSource = unicastSource
         self.configuration.unicastPeers = unicastPeers
+        self.unicastTTL = unicastTTL
         self.virtualAddresses = virtualAddresses
         self.excludedAddresses = excludedAddresses
         self.garp = garp

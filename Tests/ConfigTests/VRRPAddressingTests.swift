@@ -137,3 +137,26 @@ struct MulticastSourceTests {
         #expect(unicastLast.config.vrrpInstances.first?.sourceIP == IPAddress("192.168.0.12"))
     }
 }
+
+@Suite("unicast_ttl")
+struct UnicastTTLTests {
+    @Test("unicast_ttl with unicast peers is read, with no warning")
+    func withPeers() {
+        let r = AdvertCheckKeywordTests.instance("unicast_ttl 64\n    unicast_peer {\n        192.168.0.2\n    }")
+        #expect(r.config.vrrpInstances.first?.unicastTTL == 64)
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+    }
+
+    @Test("unicast_ttl without unicast peers is a warning at its line and ignored, as keepalived resets it")
+    func withoutPeers() {
+        let r = AdvertCheckKeywordTests.instance("unicast_ttl 64")
+        #expect(r.config.vrrpInstances.first?.unicastTTL == nil)
+        #expect(positions(r, .keepalivedIgnores) == ["6:5"])
+    }
+
+    @Test("unicast_ttl outside 0…255 is an error at the value")
+    func outOfRange() {
+        let r = AdvertCheckKeywordTests.instance("unicast_ttl 256\n    unicast_peer {\n        192.168.0.2\n    }")
+        #expect(positions(r, .outOfRange) == ["6:17"])
+    }
+}

@@ -39,9 +39,13 @@ struct DirectorPlanAdvertCheckTests {
     }
     """
 
-    static func configuration(_ line: String, globals: String = "") throws -> VRRPInstanceConfiguration {
+    static func spec(_ line: String, globals: String = "") throws -> VRRPInstanceSpec {
         let p = try DirectorPlanVRRPTests.plan("global_defs {\n\(globals)\n}\n" + body.replacingOccurrences(of: "%@", with: line))
-        return try #require(p.vrrp.instances.first).configuration
+        return try #require(p.vrrp.instances.first)
+    }
+
+    static func configuration(_ line: String, globals: String = "") throws -> VRRPInstanceConfiguration {
+        try spec(line, globals: globals).configuration
     }
 
     @Test("By default the address list and no unicast source are checked")
@@ -81,5 +85,14 @@ struct DirectorPlanSourceTests {
         #expect(instance.unicastSource == IPAddress("10.0.0.11"))
         #expect(instance.configuration.primaryAddress == IPAddress("10.0.0.11"))
         #expect(instance.unicastPeers.isEmpty)
+    }
+}
+
+@Suite("Director plan: unicast_ttl")
+struct DirectorPlanUnicastTTLTests {
+    @Test("unicast_ttl reaches the instance's transport settings; without it there is none (255)")
+    func unicastTTL() throws {
+        #expect(try DirectorPlanAdvertCheckTests.spec("unicast_ttl 64").unicastTTL == 64)
+        #expect(try DirectorPlanAdvertCheckTests.spec("").unicastTTL == nil)
     }
 }

@@ -141,6 +141,16 @@ struct VRRPUnicastSourceCheckTests {
         #expect(i.counters.accepted == 1)
     }
 
+    @Test("A unicast advert is not held to TTL 255 (keepalived checks it for multicast only); a multicast one is")
+    func unicastTTL() {
+        var unicast = unicastInstance(check: false)
+        #expect(unicast.advertisementReceived(advert(200), from: peer, ttl: 64, now: at(1000)) == [])
+        #expect(unicast.counters.accepted == 1)
+        var multicast = unicastInstance(check: false, peers: [])
+        #expect(multicast.advertisementReceived(advert(200), from: peer, ttl: 64, now: at(1000))
+            == [.discarded(.badTTL(64), from: peer)])
+    }
+
     @Test("check_unicast_src does nothing to a multicast instance")
     func multicastUnaffected() {
         var i = unicastInstance(check: true, peers: [])

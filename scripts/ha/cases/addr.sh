@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Addresses and advert checks against keepalived 2.2.7 (issue #13): IPv6 instances are VRRPv3 without `version`,
-# the advert VIP-list check (skip_check_adv_addr), the unicast source check (check_unicast_src), mcast_src_ip.
+# the advert VIP-list check (skip_check_adv_addr), the unicast source check (check_unicast_src), mcast_src_ip,
+# unicast_ttl and the TTL rule of unicast adverts.
 # Sourced by scripts/ha/host-tests.sh, which provides conf, lab_* and fail.
 
 # conf_noversion FILE NAME PRIO INTERVAL VIP [lines...] — `conf` without the `version` line (nor authentication),
@@ -116,23 +117,59 @@ case_unicast_unlisted_source_checked() {
   [ "$n" = 1 ] || fail "the unicast-source warning was logged $n times, expected once"
 }
 
-# mcast_src_ip: Vigil (A, 150) advertises from a secondary address, as keepalived would; keepalived (B, 100) follows.
-case_mcast_src_ip() {
-  ip -n "$NS_A" addr add 10.9.0.11/24 dev veth0
-  conf "$LAB_DIR/a.conf" VI_1 150 2 1 10.9.0.100/24 "mcast_src_ip 10.9.0.11"
-  conf "$LAB_DIR/b.conf" VI_1 100 2 1 10.9.0.100/24
-  capture_start "$LAB_DIR/vrrp.txt" "ip proto 112"
+# vigil_leads_keepalived — Vigil (A, a.conf) and keepalived (B, b.conf) start while a capture runs; after 5 s
+# Vigil alone holds 10.9.0.100; the capture is stopped.
+vigil_leads_keepalived() {
   lab_start_vigil "$NS_A" va "$LAB_DIR/a.conf"
   lab_start_keepalived "$NS_B" kb "$LAB_DIR/b.conf"
   lab_wait_vip "$NS_A" 10.9.0.100 8 || fail "Vigil did not take the VIP"
   sleep 5
   capture_stop
   lab_has_vip "$NS_B" 10.9.0.100 && fail "keepalived holds the VIP too: two MASTERs"
+}
+
+# mcast_src_ip: Vigil (A, 150) advertises from a secondary address, as keepalived would; keepalived (B, 100) follows.
+case_mcast_src_ip() {
+  ip -n "$NS_A" addr add 10.9.0.11/24 dev veth0
+  conf "$LAB_DIR/a.conf" VI_1 150 2 1 10.9.0.100/24 "mcast_src_ip 10.9.0.11"
+  conf "$LAB_DIR/b.conf" VI_1 100 2 1 10.9.0.100/24
+  capture_start "$LAB_DIR/vrrp.txt" "ip proto 112"
+  vigil_leads_keepalived
   grep -q "10.9.0.11 > 224.0.0.18: VRRP" "$LAB_DIR/vrrp.txt" || fail "no advert from 10.9.0.11 on the wire"
   grep -q "10.9.0.1 > 224.0.0.18: VRRP" "$LAB_DIR/vrrp.txt" && fail "an advert went out from the primary address 10.9.0.1"
   true
 }
 
+# IPv6 unicast: keepalived (A, 150) sends its unicast adverts with the kernel's default hop limit (64), which
+# keepalived does not check on unicast; neither does Vigil (B, 100), so it stays BACKUP. Then SIGKILL keepalived.
+case_ipv6_unicast_keepalived_master() {
+  conf "$LAB_DIR/a.conf" VI_6 150 3 1 fd00:9::100/64 "unicast_src_ip fd00:9::1" "unicast_peer {" "    fd00:9::2" "}"
+  conf "$LAB_DIR/b.conf" VI_6 100 3 1 fd00:9::100/64 "unicast_src_ip fd00:9::2" "unicast_peer {" "    fd00:9::1" "}"
+  capture_start "$LAB_DIR/vrrp.txt" "ip6 proto 112"
+  lab_start_keepalived "$NS_A" ka "$LAB_DIR/a.conf"; local ka=$LAST_PGID
+  lab_start_vigil "$NS_B" vb "$LAB_DIR/b.conf"
+  lab_wait_vip "$NS_A" fd00:9::100 8 || fail "keepalived did not take the IPv6 VIP"
+  sleep 5
+  capture_stop
+  grep -m1 "fd00:9::1 > fd00:9::2" "$LAB_DIR/vrrp.txt" | sed 's/^/    wire: /'
+  lab_has_vip "$NS_B" fd00:9::100 && fail "Vigil holds the IPv6 VIP too: keepalived's unicast adverts were dropped"
+  lab_kill "$ka"
+  lab_wait_vip "$NS_B" fd00:9::100 6 || fail "Vigil did not take over"
+}
+
+# unicast_ttl 64: Vigil (A, 150) sends its unicast adverts with TTL 64; keepalived (B, 100) accepts them.
+case_unicast_ttl() {
+  conf "$LAB_DIR/a.conf" VI_1 150 2 1 10.9.0.100/24 "unicast_ttl 64" "unicast_src_ip 10.9.0.1" "unicast_peer {" "    10.9.0.2" "}"
+  conf "$LAB_DIR/b.conf" VI_1 100 2 1 10.9.0.100/24 "unicast_src_ip 10.9.0.2" "unicast_peer {" "    10.9.0.1" "}"
+  ip netns exec "$NS_S" tcpdump -l -n -v -i br0 "ip proto 112" > "$LAB_DIR/vrrp.txt" 2>/dev/null &
+  CAPTURE_PID=$!
+  sleep 0.5
+  vigil_leads_keepalived
+  grep -q "ttl 64, .*proto VRRP (112)" "$LAB_DIR/vrrp.txt" || fail "no advert with TTL 64 on the wire: $(head -1 "$LAB_DIR/vrrp.txt")"
+  grep -q "ttl 255, .*proto VRRP (112)" "$LAB_DIR/vrrp.txt" && fail "an advert went out with TTL 255"
+  true
+}
+
 ALL_CASES+=(case_ipv6_noversion_vigil_master case_ipv6_noversion_keepalived_master case_vip_list_mismatch_dropped
             case_vip_list_mismatch_skip_check case_unicast_unlisted_source_accepted case_unicast_unlisted_source_checked
-            case_mcast_src_ip)
+            case_mcast_src_ip case_ipv6_unicast_keepalived_master case_unicast_ttl)
