@@ -229,8 +229,18 @@ struct ModelBuilder {
             case "lvs_sync_daemon": g.lvsSyncDaemon = syncDaemon(Array(a))
             case "state_dump_file": g.stateDumpFile = a.first?.text
             case "vrrp_version": if let t = a.first, let d = int(t, n.name.text, 2...3) { g.vrrpVersion = d }
-            case "vrrp_mcast_group4": if let t = a.first { g.vrrpMcastGroup4 = address(t, n.name.text) }
-            case "vrrp_mcast_group6": if let t = a.first { g.vrrpMcastGroup6 = address(t, n.name.text) }
+            case "vrrp_mcast_group4", "vrrp_mcast_group6":
+                // keepalived 2.2.7 refuses (and skips) an address of the other family or one that is not multicast.
+                let ipv6 = n.name.text == "vrrp_mcast_group6"
+                if let t = a.first, let group = address(t, n.name.text) {
+                    if group.isIPv6 != ipv6 || !Self.isMulticast(group) {
+                        sink.error(.invalidValue, loc(t), "\(n.name.text) '\(clip(t.text))' is not an \(ipv6 ? "IPv6" : "IPv4") multicast address")
+                    } else if ipv6 {
+                        g.vrrpMcastGroup6 = group
+                    } else {
+                        g.vrrpMcastGroup4 = group
+                    }
+                }
             case "vrrp_skip_check_adv_addr": g.vrrpSkipCheckAdvAddr = true
             case "vrrp_check_unicast_src": g.vrrpCheckUnicastSrc = true
             case "smtp_alert": g.smtpAlert = bool(n)
@@ -586,6 +596,14 @@ struct ModelBuilder {
         }
         if !hasVRID { sink.error(.missingValue, loc(node), "vrrp_instance '\(name)' has no 'virtual_router_id'") }
         return v
+    }
+
+    /// 224.0.0.0/4 or ff00::/8.
+    static func isMulticast(_ a: IPAddress) -> Bool {
+        switch a {
+        case .v4(let v): return v >> 28 == 0xe
+        case .v6(let hi, _): return hi >> 56 == 0xff
+        }
     }
 
     /// The instance's address family as keepalived deduces it: from its first virtual address, else its source

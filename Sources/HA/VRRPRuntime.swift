@@ -118,7 +118,7 @@ public actor VRRPRuntime {
         do {
             t = try RawSocketVRRPTransport(interface: spec.interface, ipv6: spec.isIPv6,
                                            unicastSource: spec.unicastSource, unicastPeers: spec.unicastPeers,
-                                           unicastTTL: spec.unicastTTL)
+                                           unicastTTL: spec.unicastTTL, multicastGroup: spec.multicastGroup)
         } catch {
             throw .transport(instance: spec.name, error)
         }

@@ -120,6 +120,8 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
     }
     /// `unicast_ttl`: TTL / hop limit of unicast adverts (nil: 255).
     public var unicastTTL: UInt8?
+    /// `vrrp_mcast_group4` / `vrrp_mcast_group6`: the group joined and sent to (nil: 224.0.0.18 / ff02::12).
+    public var multicastGroup: IPAddress?
     /// `virtual_ipaddress` entries (carried in adverts).
     public var virtualAddresses: [VirtualAddress]
     /// `virtual_ipaddress_excluded` entries (added and removed, not advertised).
@@ -137,7 +139,8 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
 
     /// Creates a spec.
     public init(configuration: VRRPInstanceConfiguration, interface: String, unicastSource: IPAddress? = nil,
-                unicastPeers: [IPAddress] = [], unicastTTL: UInt8? = nil, virtualAddresses: [VirtualAddress], excludedAddresses: [VirtualAddress] = [],
+                unicastPeers: [IPAddress] = [], unicastTTL: UInt8? = nil, multicastGroup: IPAddress? = nil,
+                virtualAddresses: [VirtualAddress], excludedAddresses: [VirtualAddress] = [],
                 garp: GratuitousARPSettings = .init(), notify: VRRPNotifyScripts = .init(),
                 trackScripts: [VRRPTrackReference] = [], trackInterfaces: [VRRPTrackReference] = [],
                 trackFiles: [VRRPTrackReference] = []) {
@@ -146,6 +149,7 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
         self.unicastSource = unicastSource
         self.configuration.unicastPeers = unicastPeers
         self.unicastTTL = unicastTTL
+        self.multicastGroup = multicastGroup
         self.virtualAddresses = virtualAddresses
         self.excludedAddresses = excludedAddresses
         self.garp = garp

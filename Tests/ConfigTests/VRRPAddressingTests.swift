@@ -160,3 +160,22 @@ struct UnicastTTLTests {
         #expect(positions(r, .outOfRange) == ["6:17"])
     }
 }
+
+@Suite("vrrp_mcast_group4 and vrrp_mcast_group6")
+struct MulticastGroupTests {
+    @Test("A multicast group of the right family is read, with no warning")
+    func groups() {
+        let r = parse("global_defs {\n vrrp_mcast_group4 224.0.0.19\n vrrp_mcast_group6 ff02::13\n}\n")
+        #expect(r.config.globalDefs.vrrpMcastGroup4 == IPAddress("224.0.0.19"))
+        #expect(r.config.globalDefs.vrrpMcastGroup6 == IPAddress("ff02::13"))
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+    }
+
+    @Test("A unicast address or one of the other family is an error at the value, as keepalived refuses it")
+    func refused() {
+        let r = parse("global_defs {\n vrrp_mcast_group4 10.0.0.1\n vrrp_mcast_group6 224.0.0.19\n vrrp_mcast_group4 ff02::13\n}\n")
+        #expect(positions(r, .invalidValue) == ["2:20", "3:20", "4:20"])
+        #expect(r.config.globalDefs.vrrpMcastGroup4 == nil)
+        #expect(r.config.globalDefs.vrrpMcastGroup6 == nil)
+    }
+}

@@ -96,3 +96,28 @@ struct DirectorPlanUnicastTTLTests {
         #expect(try DirectorPlanAdvertCheckTests.spec("").unicastTTL == nil)
     }
 }
+
+@Suite("Director plan: multicast group")
+struct DirectorPlanMulticastGroupTests {
+    @Test("vrrp_mcast_group4 reaches IPv4 instances and vrrp_mcast_group6 IPv6 ones; none means the RFC group")
+    func groups() throws {
+        let p = try DirectorPlanVRRPTests.plan("""
+        global_defs {
+          vrrp_mcast_group4 224.0.0.19
+          vrrp_mcast_group6 ff02::13
+        }
+        vrrp_instance V4 {
+          interface eth0
+          virtual_router_id 51
+          virtual_ipaddress { 10.0.0.100 }
+        }
+        vrrp_instance V6 {
+          interface eth0
+          virtual_router_id 52
+          virtual_ipaddress { 2001:db8::100 }
+        }
+        """)
+        #expect(p.vrrp.instances.map(\.multicastGroup) == [IPAddress("224.0.0.19"), IPAddress("ff02::13")])
+        #expect(try DirectorPlanAdvertCheckTests.spec("").multicastGroup == nil)
+    }
+}

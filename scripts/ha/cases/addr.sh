@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Addresses and advert checks against keepalived 2.2.7 (issue #13): IPv6 instances are VRRPv3 without `version`,
 # the advert VIP-list check (skip_check_adv_addr), the unicast source check (check_unicast_src), mcast_src_ip,
-# unicast_ttl and the TTL rule of unicast adverts.
+# unicast_ttl and the TTL rule of unicast adverts, vrrp_mcast_group4.
 # Sourced by scripts/ha/host-tests.sh, which provides conf, lab_* and fail.
 
 # conf_noversion FILE NAME PRIO INTERVAL VIP [lines...] — `conf` without the `version` line (nor authentication),
@@ -170,6 +170,23 @@ case_unicast_ttl() {
   true
 }
 
+# vrrp_mcast_group4 224.0.0.19 on both: Vigil (A, 150) sends to that group and keepalived (B, 100) follows; no advert
+# goes to 224.0.0.18. Then keepalived takes over on Vigil's SIGTERM, so Vigil joined and sent to the same group.
+case_vrrp_mcast_group4() {
+  local side
+  for side in a b; do
+    conf "$LAB_DIR/$side.part" VI_1 "$([ $side = a ] && echo 150 || echo 100)" 2 1 10.9.0.100/24
+    { printf 'global_defs {\n    vrrp_mcast_group4 224.0.0.19\n}\n'; cat "$LAB_DIR/$side.part"; } >"$LAB_DIR/$side.conf"
+  done
+  capture_start "$LAB_DIR/vrrp.txt" "ip proto 112"
+  vigil_leads_keepalived
+  grep -q "10.9.0.1 > 224.0.0.19: VRRP" "$LAB_DIR/vrrp.txt" || fail "no advert from Vigil to 224.0.0.19 on the wire"
+  grep -q "> 224.0.0.18: VRRP" "$LAB_DIR/vrrp.txt" && fail "an advert went to 224.0.0.18"
+  kill -TERM "$(cat "$LAB_DIR/va.pid")"
+  lab_wait_vip "$NS_B" 10.9.0.100 5 || fail "keepalived did not take over on Vigil's priority-0 advert"
+}
+
 ALL_CASES+=(case_ipv6_noversion_vigil_master case_ipv6_noversion_keepalived_master case_vip_list_mismatch_dropped
             case_vip_list_mismatch_skip_check case_unicast_unlisted_source_accepted case_unicast_unlisted_source_checked
-            case_mcast_src_ip case_ipv6_unicast_keepalived_master case_unicast_ttl)
+            case_mcast_src_ip case_ipv6_unicast_keepalived_master case_unicast_ttl
+            case_vrrp_mcast_group4)
