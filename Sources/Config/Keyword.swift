@@ -277,7 +277,6 @@ enum Instead {
     static let checksumV3 = "the VRRPv3 checksum covers the pseudo-header as RFC 5798 says"
     static let ownerAdverts = "an address owner handles adverts as any instance"
     static let extraInterfaces = "no GARP is sent on other interfaces"
-    static let unicastSource = "unicast adverts from a source not in unicast_peer are always dropped"
     static let logAllFailures = "a failure is logged when the server's state changes, not at every failed check"
     static let acceptMode = "the VIPs accept traffic, as in keepalived without vrrp_strict"
     static let kernelLinkState = "interface state is read from the kernel"
@@ -429,18 +428,18 @@ extension Keyword {
         flag("no_accept").pending(Instead.acceptMode),
         flag("dont_track_primary").pending("the primary interface is not tracked yet, so this changes nothing"),
         v("use_vmac", "[IFNAME]").pending(Instead.vmac), flag("vmac_xmit_base").pending(Instead.vmac),
-        v("mcast_src_ip", "IPADDR").pending("adverts go out from the interface's primary address"),
-        flag("native_ipv6").pending("an IPv6 instance is VRRPv3 only when `version 3` is written"),
+        v("mcast_src_ip", "IPADDR"),
+        flag("native_ipv6").pending("the virtual addresses decide the family (keepalived calls this keyword deprecated for that reason); an instance without addresses is made VRRPv3 by it, and IPv4 addresses are not refused"),
         ignored("debug", "use -D (--log-detail) for a detailed log"),
         todo("mcast_dst_ip", "adverts go to 224.0.0.18 / ff02::12"),
         todo("vrf", "the instance uses the main routing table"),
         todo("vmac_garp_intvl", Instead.vmac),
         todo("track_process", Instead.trackProcess), todo("track_bfd", Instead.bfd),
         todo("use_ipvlan", Instead.vmac), todo("use_vmac_addr", Instead.vmac),
-        todo("unicast_ttl", "unicast adverts go out with TTL 255"),
-        todo("check_unicast_src", Instead.unicastSource),
+        v("unicast_ttl", "TTL"),
+        flag("check_unicast_src"),
         todo("strict_mode", Instead.strict),
-        todo("skip_check_adv_addr", "an advert whose address list differs is accepted (and logged)"),
+        v("skip_check_adv_addr", "[BOOL]"),
         todo("higher_prio_send_advert", Instead.higherPrioAdvert),
         todo("lower_prio_no_advert", Instead.lowerPrioNoAdvert),
         todo("notify_master_rx_lower_pri", "the script is not run"),
@@ -477,10 +476,10 @@ extension Keyword {
         v("vrrp_strict").pending(Instead.strict),
         v("enable_script_security", "[ARG]"), v("script_user", "USER [GROUP]"),
         v("lvs_sync_daemon", "IFNAME [INSTANCE] [OPTION...]"), v("vrrp_version", "2|3"),
-        v("vrrp_mcast_group4", "IPADDR").pending("adverts go to 224.0.0.18"),
-        v("vrrp_mcast_group6", "IPADDR").pending("adverts go to ff02::12"),
-        flag("vrrp_skip_check_adv_addr").pending("an advert whose address list differs is always accepted (and logged)"),
-        flag("vrrp_check_unicast_src").pending(Instead.unicastSource),
+        v("vrrp_mcast_group4", "IPADDR"),
+        v("vrrp_mcast_group6", "IPADDR"),
+        flag("vrrp_skip_check_adv_addr"),
+        flag("vrrp_check_unicast_src"),
         v("smtp_alert", "[BOOL]").pending(Instead.smtp), v("smtp_alert_vrrp", "[BOOL]").pending(Instead.smtp),
         v("smtp_alert_checker", "[BOOL]").pending(Instead.smtp), v("default_interface", "IFNAME"),
         flag("dynamic_interfaces").pending("interfaces are looked up when an instance starts"),

@@ -409,7 +409,7 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var priority: Int = 100
     /// `advert_int` (default 1 s).
     @Seconds public var advertInterval: Duration = .seconds(1)
-    /// `version` 2 or 3 (default: `global_defs vrrp_version`, itself 2).
+    /// `version` 2 or 3 (default: `global_defs vrrp_version`, itself 2). An IPv6 instance is always 3, as in keepalived.
     public var version: Int = 2
     /// `authentication` (VRRPv2 only).
     public var authentication: VRRPAuthentication?
@@ -439,6 +439,17 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var unicastPeers: [UnicastPeer] = []
     /// `mcast_src_ip`.
     public var multicastSourceIP: IPAddress?
+    /// `unicast_ttl` 0–255: the TTL / hop limit of unicast adverts (nil: 255). Only with `unicast_peer`.
+    public var unicastTTL: Int?
+    /// The address adverts go out from: the last of `unicast_src_ip` and `mcast_src_ip` written, as keepalived keeps
+    /// one source address for both (nil: the interface's primary address).
+    public var sourceIP: IPAddress?
+    /// `skip_check_adv_addr` (default: `global_defs vrrp_skip_check_adv_addr`): a backup does not check the address
+    /// list of adverts from the master it already follows.
+    public var skipCheckAdvAddr = false
+    /// `check_unicast_src` (or a `min_ttl`/`max_ttl` on a peer, as in keepalived): unicast adverts from a source that
+    /// is not a `unicast_peer` are dropped.
+    public var checkUnicastSrc = false
     /// `notify_master`.
     public var notifyMaster: ConfigScript?
     /// `notify_backup`.

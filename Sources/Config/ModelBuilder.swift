@@ -258,8 +258,18 @@ struct ModelBuilder {
             case "lvs_sync_daemon": g.lvsSyncDaemon = syncDaemon(Array(a))
             case "state_dump_file": g.stateDumpFile = a.first?.text
             case "vrrp_version": if let t = a.first, let d = int(t, n.name.text, 2...3) { g.vrrpVersion = d }
-            case "vrrp_mcast_group4": if let t = a.first { g.vrrpMcastGroup4 = address(t, n.name.text) }
-            case "vrrp_mcast_group6": if let t = a.first { g.vrrpMcastGroup6 = address(t, n.name.text) }
+            case "vrrp_mcast_group4", "vrrp_mcast_group6":
+                // keepalived 2.2.7 refuses (and skips) an address of the other family or one that is not multicast.
+                let ipv6 = n.name.text == "vrrp_mcast_group6"
+                if let t = a.first, let group = address(t, n.name.text) {
+                    if group.isIPv6 != ipv6 || !Self.isMulticast(group) {
+                        sink.error(.invalidValue, loc(t), "\(n.name.text) '\(clip(t.text))' is not an \(ipv6 ? "IPv6" : "IPv4") multicast address")
+                    } else if ipv6 {
+                        g.vrrpMcastGroup6 = group
+                    } else {
+                        g.vrrpMcastGroup4 = group
+                    }
+                }
             case "vrrp_skip_check_adv_addr": g.vrrpSkipCheckAdvAddr = true
             case "vrrp_check_unicast_src": g.vrrpCheckUnicastSrc = true
             case "smtp_alert": g.smtpAlert = bool(n)
@@ -464,6 +474,11 @@ struct ModelBuilder {
         v.garpMasterRefreshRepeat = globals.vrrpGarpMasterRefreshRepeat
         v.garpLowerPrioDelay = globals.vrrpGarpLowerPrioDelay
         v.garpLowerPrioRepeat = globals.vrrpGarpLowerPrioRepeat
+        // keepalived copies vrrp_skip_check_adv_addr when it creates the instance (like the GARP defaults above).
+        v.skipCheckAdvAddr = globals.vrrpSkipCheckAdvAddr
+        // `version 2` as written, and whether an IPv6 address came before it in the block.
+        var version2: (location: SourceLocation, afterIPv6: Bool)?
+        var unicastTTLLocation: SourceLocation?
         var seen = SeenKeywords()
         var hasInterface = false, hasVRID = false
         var stateToken: Token?, priorityGiven = false
@@ -500,7 +515,11 @@ struct ModelBuilder {
                 if let t = a.first, let d = seconds(t, "advert_int", max: 255) {
                     if d <= 0 { sink.error(.outOfRange, loc(t), "advert_int must be greater than 0") } else { v.advertInterval = Self.duration(d) }
                 }
-            case "version": if let t = a.first, let d = int(t, "version", 2...3) { v.version = d }
+            case "version":
+                if let t = a.first, let d = int(t, "version", 2...3) {
+                    v.version = d
+                    version2 = d == 2 ? (loc(n), Self.isIPv6(v) == true) : nil
+                }
             case "authentication":
                 var type: VRRPAuthType?
                 var pass: String?
@@ -540,14 +559,16 @@ struct ModelBuilder {
                     v.preemptDelay = d
                     preemptDelayLocation = loc(n)
                 }
-            case "unicast_src_ip": if let t = a.first { v.unicastSourceIP = hostAddress(t, "unicast_src_ip") }
+            case "unicast_src_ip":
+                if let t = a.first, let s = hostAddress(t, "unicast_src_ip") { v.unicastSourceIP = s; v.sourceIP = s }
             case "lvs_sync_daemon_interface":
                 // Deprecated in keepalived 2 but still honoured: `lvs_sync_daemon IFNAME INSTANCE` for this instance.
                 if let t = a.first {
                     v.lvsSyncDaemonInterface = t.text
                     sink.warning(.suspicious, loc(n), "lvs_sync_daemon_interface is deprecated; read as 'lvs_sync_daemon \(clip(t.text)) \(clip(v.name))' in global_defs")
                 }
-            case "mcast_src_ip": if let t = a.first { v.multicastSourceIP = hostAddress(t, "mcast_src_ip") }
+            case "mcast_src_ip":
+                if let t = a.first, let s = hostAddress(t, "mcast_src_ip") { v.multicastSourceIP = s; v.sourceIP = s }
             case "unicast_peer":
                 for e in n.entries {
                     guard let ad = hostAddress(e[0], "unicast_peer") else { continue }
@@ -557,7 +578,9 @@ struct ModelBuilder {
                         if (e[k].text == "min_ttl" || e[k].text == "max_ttl"), k + 1 < e.count {
                             let ttl = int(e[k + 1], e[k].text, 0...255)
                             if e[k].text == "min_ttl" { p.minTTL = ttl } else { p.maxTTL = ttl }
-                            sink.warning(.unsupportedKeyword, loc(e[k]), "'\(e[k].text)' is not implemented yet: adverts from this peer are accepted whatever their TTL")
+                            // keepalived: a TTL bound on a peer turns check_unicast_src on.
+                            v.checkUnicastSrc = true
+                            sink.warning(.unsupportedKeyword, loc(e[k]), "'\(e[k].text)' is not implemented yet: adverts from this peer are accepted whatever their TTL (it turns check_unicast_src on, as in keepalived)")
                             k += 2
                         } else {
                             sink.warning(.keepalivedIgnores, loc(e[k]), "'\(clip(e[k].text))' in a unicast_peer entry is ignored, as keepalived ignores it (it reports it as missing a value)")
@@ -584,11 +607,36 @@ struct ModelBuilder {
             case "use_vmac": v.useVMAC = a.first?.text ?? ""
             case "vmac_xmit_base": v.vmacXmitBase = true
             case "native_ipv6": v.nativeIPv6 = true
+            case "skip_check_adv_addr":
+                // keepalived 2.2.7 (and 2.4.3) turn skipping on for any valid value, `off` included.
+                if let t = a.first, !bool(n) {
+                    sink.warning(.keepalivedIgnores, loc(t), "skip_check_adv_addr '\(clip(t.text))' turns the skipping on all the same, as keepalived reads any on/off value as on; remove the line to check every advert")
+                }
+                v.skipCheckAdvAddr = true
+            case "check_unicast_src": v.checkUnicastSrc = true
+            case "unicast_ttl":
+                if let t = a.first, let ttl = int(t, "unicast_ttl", 0...255) { v.unicastTTL = ttl; unicastTTLLocation = loc(n) }
             default: break
             }
         }
         if !hasInterface {
             sink.error(.missingValue, loc(node), "vrrp_instance '\(name)' has no 'interface'; keepalived 2.2.7 does not run its VRRP without one either (default_interface does not apply to an instance)")
+        }
+        if let at = unicastTTLLocation, v.unicastPeers.isEmpty {
+            sink.warning(.keepalivedIgnores, at, "unicast_ttl without unicast_peer is ignored (keepalived 2.2.7 resets it too); multicast adverts go out with TTL 255")
+            v.unicastTTL = nil
+        }
+        if Self.isIPv6(v) == true {
+            // keepalived 2.2.7 (vrrp_complete_instance): an IPv6 instance without a version runs VRRPv3, whatever
+            // vrrp_version says; RFC 3768 (VRRPv2) has no IPv6.
+            if let version2 {
+                if version2.afterIPv6 {
+                    sink.warning(.keepalivedIgnores, version2.location, "version 2 cannot carry the IPv6 addresses above; VRRPv3 is used, as keepalived ignores this line too")
+                } else {
+                    sink.warning(.keepalivedIgnores, version2.location, "version 2 cannot carry IPv6; Vigil uses VRRPv3 (keepalived 2.2.7 keeps version 2 when this line comes before the first IPv6 address, and sends VRRPv2 over IPv6 that only keepalived reads; move the line or write version 3)")
+                }
+            }
+            v.version = 3
         }
         if v.version == 2, v.advertInterval < .seconds(1), v.advertInterval > .zero {
             sink.warning(.keepalivedIgnores, v.location, "advert_int \(v.advertInterval.configText) is below the 1 second VRRPv2 can carry: keepalived uses 1 second, and so does Vigil")
@@ -634,6 +682,23 @@ struct ModelBuilder {
             v.preemptDelay = .zero
             sink.warning(.keepalivedIgnores, preemptDelay ?? v.location, "preempt_delay is incompatible with nopreempt: keepalived resets it to 0, and so does Vigil")
         }
+    }
+
+    /// 224.0.0.0/4 or ff00::/8.
+    static func isMulticast(_ a: IPAddress) -> Bool {
+        switch a {
+        case .v4(let v): return v >> 28 == 0xe
+        case .v6(let hi, _): return hi >> 56 == 0xff
+        }
+    }
+
+    /// The instance's address family as keepalived deduces it: from its first virtual address, else its source
+    /// address, else its first unicast peer (`native_ipv6` says IPv6); nil when nothing says.
+    static func isIPv6(_ v: VRRPInstanceConfig) -> Bool? {
+        if let a = v.virtualIPAddresses.first { return a.address.address.isIPv6 }
+        if let a = v.unicastSourceIP ?? v.multicastSourceIP { return a.isIPv6 }
+        if let a = v.unicastPeers.first { return a.address.isIPv6 }
+        return v.nativeIPv6 ? true : nil
     }
 
     /// keepalived's free-form hex; an error at the first character that is no hex digit (the value then is empty).

@@ -307,6 +307,8 @@ public struct StatusBook: Sendable {
             case .authenticationMismatch: s.authFailure += n
             case .unsupportedAuthentication: s.invalidAuthType += n
             case .versionMismatch, .familyMismatch: s.invalidType += n
+            case .addressListMismatch: break  // in addressListErrors already
+            case .unicastSourceNotPeer: break  // keepalived has no counter of its own for it
             case .malformed(let e):
                 switch e {
                 case .unknownType: s.invalidType += n
@@ -341,6 +343,8 @@ public struct StatusBook: Sendable {
         case .unsupportedAuthentication: "unsupported_auth"
         case .intervalMismatch: "interval_mismatch"
         case .familyMismatch: "family_mismatch"
+        case .addressListMismatch: "address_list_mismatch"
+        case .unicastSourceNotPeer: "unicast_source_not_peer"
         case .malformed: "malformed"
         }
     }

@@ -62,12 +62,16 @@ extension DirectorPlan {
         case .pass: auth = .password(v.authentication?.effectivePassword ?? "")
         case .ah: auth = .ah
         }
-        let source = v.unicastSourceIP
-        let configuration = VRRPInstanceConfiguration(
+        // keepalived: mcast_src_ip and unicast_src_ip set the same source address, the last one written wins.
+        let source = v.sourceIP
+        var configuration = VRRPInstanceConfiguration(
             name: v.name, version: version, vrid: UInt8(v.virtualRouterID), priority: UInt8(v.priority),
             advertInterval: duration(v.advertInterval), preempt: !v.nopreempt, preemptDelay: duration(v.preemptDelay),
             virtualAddresses: vips.map(\.address), authentication: version == .v2 ? auth : .none,
             primaryAddress: source ?? .v4(0))
+        configuration.skipAddressListCheck = v.skipCheckAdvAddr
+        // keepalived reads vrrp_check_unicast_src at run time, so it applies to every instance wherever it is written.
+        configuration.checkUnicastSource = v.checkUnicastSrc || config.globalDefs.vrrpCheckUnicastSrc
         // A reference's own weight wins over the script's; `reverse` inverts the sense.
         let scripts = v.trackScripts.filter { config.vrrpScript(named: $0.name) != nil }.map { ref -> VRRPTrackReference in
             let w = ref.weight ?? config.vrrpScript(named: ref.name)?.weight ?? 0
@@ -82,7 +86,9 @@ extension DirectorPlan {
         if v.priority == 255 { ownerTrackers(scripts: &trackScripts, interfaces: &interfaces, files: &trackFiles) }
         return VRRPInstanceSpec(
             configuration: configuration, interface: v.interface, unicastSource: source,
-            unicastPeers: v.unicastPeers.map(\.address),
+            unicastPeers: v.unicastPeers.map(\.address), unicastTTL: v.unicastTTL.map { UInt8(clamping: $0) },
+            multicastGroup: vips.first?.address.isIPv6 == true ? config.globalDefs.vrrpMcastGroup6
+                                                               : config.globalDefs.vrrpMcastGroup4,
             virtualAddresses: vips, excludedAddresses: excluded,
             garp: GratuitousARPSettings(masterDelay: duration(v.garpMasterDelay), masterRepeat: v.garpMasterRepeat,
                                         masterRefresh: duration(v.garpMasterRefresh)),

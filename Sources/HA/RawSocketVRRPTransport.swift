@@ -72,6 +72,7 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
     private let ipv6: Bool
     private let interfaceIndex: UInt32
     private let peers: [IPAddress]
+    private let group: IPAddress
     private let lock = NSLock()
     private var closed = false
     public let sourceAddress: IPAddress
@@ -84,9 +85,12 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
     public static let multicastV6 = IPAddress.v6(0xff02_0000_0000_0000, 0x12)
 
     /// Opens the socket on `interface`. `ipv6` selects the family; `unicastSource` binds the source
-    /// address; non-empty `unicastPeers` switches to unicast.
+    /// address; non-empty `unicastPeers` switches to unicast, whose adverts go out with `unicastTTL` (default 255).
+    /// Multicast joins and sends to `multicastGroup` (default `multicastV4` / `multicastV6`).
     public init(interface: String, ipv6: Bool, unicastSource: IPAddress? = nil,
-                unicastPeers: [IPAddress] = []) throws(VRRPTransportError) {
+                unicastPeers: [IPAddress] = [], unicastTTL: UInt8? = nil,
+                multicastGroup: IPAddress? = nil) throws(VRRPTransportError) {
+        let group = multicastGroup ?? (ipv6 ? Self.multicastV6 : Self.multicastV4)
         let index = if_nametoindex(interface)
         guard index != 0 else { throw .noSuchInterface(interface) }
         guard let source = unicastSource ?? Self.primaryAddress(interface: interface, ipv6: ipv6) else {
@@ -106,7 +110,7 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
         guard bound == 0 else { let e = errno; Glibc.close(fd); throw .socket(operation: "SO_BINDTODEVICE \(interface)", errno: e) }
         if ipv6 {
             try opt(Int32(IPPROTO_IPV6), IPV6_MULTICAST_HOPS, 255, "IPV6_MULTICAST_HOPS")
-            try opt(Int32(IPPROTO_IPV6), IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS")
+            try opt(Int32(IPPROTO_IPV6), IPV6_UNICAST_HOPS, Int32(unicastTTL ?? 255), "IPV6_UNICAST_HOPS")
             try opt(Int32(IPPROTO_IPV6), IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP")
             try opt(Int32(IPPROTO_IPV6), IPV6_MULTICAST_IF, Int32(index), "IPV6_MULTICAST_IF")
             try opt(Int32(IPPROTO_IPV6), 51 /* IPV6_RECVHOPLIMIT */, 1, "IPV6_RECVHOPLIMIT")
@@ -123,24 +127,24 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
             guard rc == 0 else { let e = errno; Glibc.close(fd); throw .socket(operation: "bind \(source)", errno: e) }
             if unicastPeers.isEmpty {
                 var mreq = ipv6_mreq()
-                Self.fill(&mreq.ipv6mr_multiaddr, Self.multicastV6.bytes)
+                Self.fill(&mreq.ipv6mr_multiaddr, group.bytes)
                 mreq.ipv6mr_interface = index
                 guard setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_ADD_MEMBERSHIP, &mreq, socklen_t(MemoryLayout<ipv6_mreq>.size)) == 0
-                else { let e = errno; Glibc.close(fd); throw .socket(operation: "join ff02::12", errno: e) }
+                else { let e = errno; Glibc.close(fd); throw .socket(operation: "join \(group)", errno: e) }
             }
         } else {
             try opt(Int32(IPPROTO_IP), IP_MULTICAST_TTL, 255, "IP_MULTICAST_TTL")
-            try opt(Int32(IPPROTO_IP), IP_TTL, 255, "IP_TTL")
+            try opt(Int32(IPPROTO_IP), IP_TTL, Int32(unicastTTL ?? 255), "IP_TTL")
             try opt(Int32(IPPROTO_IP), IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP")
             var mreqn = ip_mreqn()
             mreqn.imr_ifindex = Int32(index)
-            mreqn.imr_multiaddr.s_addr = in_addr_t(0xe000_0012).bigEndian
+            mreqn.imr_multiaddr.s_addr = Self.v4(group).bigEndian
             mreqn.imr_address.s_addr = Self.v4(source).bigEndian
             guard setsockopt(fd, Int32(IPPROTO_IP), IP_MULTICAST_IF, &mreqn, socklen_t(MemoryLayout<ip_mreqn>.size)) == 0
             else { let e = errno; Glibc.close(fd); throw .socket(operation: "IP_MULTICAST_IF", errno: e) }
             if unicastPeers.isEmpty {
                 guard setsockopt(fd, Int32(IPPROTO_IP), IP_ADD_MEMBERSHIP, &mreqn, socklen_t(MemoryLayout<ip_mreqn>.size)) == 0
-                else { let e = errno; Glibc.close(fd); throw .socket(operation: "join 224.0.0.18", errno: e) }
+                else { let e = errno; Glibc.close(fd); throw .socket(operation: "join \(group)", errno: e) }
             }
             if unicastSource != nil {
                 var src = sockaddr_in()
@@ -156,6 +160,7 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
         self.ipv6 = ipv6
         self.interfaceIndex = index
         self.peers = unicastPeers
+        self.group = group
         self.sourceAddress = source
         (packets, continuation) = AsyncStream.makeStream(of: VRRPReceivedPacket.self, bufferingPolicy: .bufferingNewest(1024))
         let thread = Thread { [self] in self.receiveLoop() }
@@ -200,7 +205,7 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
     }
 
     public func send(_ ad: VRRPAdvertisement) throws(VRRPTransportError) {
-        let destinations = peers.isEmpty ? [ipv6 ? Self.multicastV6 : Self.multicastV4] : peers
+        let destinations = peers.isEmpty ? [group] : peers
         for dst in destinations {
             var bytes = ad.encode(source: sourceAddress, destination: dst)
             if ipv6 { bytes[6] = 0; bytes[7] = 0 }  // IPV6_CHECKSUM fills it in
@@ -293,7 +298,7 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
         guard let source = IPAddress(bytes: srcBytes) else { return nil }
         // Walk the cmsghdrs: { size_t len; int level; int type; data… } aligned to 8.
         var hop: UInt8 = 0
-        var destination = Self.multicastV6
+        var destination = group
         var off = 0
         while off + 16 <= controlLength {
             let len = control[off..<off + 8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }

@@ -12,8 +12,12 @@ public enum VRRPAction: Sendable, Hashable {
     case transition(from: VRRPState, to: VRRPState, reason: VRRPTransitionReason)
     /// A received advertisement was discarded; log at debug level (already counted).
     case discarded(VRRPDiscardReason, from: IPAddress)
-    /// The master's address list differs from ours (logged as a warning, as keepalived does).
+    /// The first advert from `from` dropped for its address list (`.discarded(.addressListMismatch, …)` precedes
+    /// it): log a warning once per peer; later drops are only counted and logged at debug level.
     case addressListMismatch(from: IPAddress, theirs: [IPAddress])
+    /// The first unicast advert from `from` dropped because it is not a `unicast_peer` (`check_unicast_src`):
+    /// log a warning once per source; later drops are only counted and logged at debug level.
+    case unlistedUnicastSource(from: IPAddress)
     /// Backup only, not part of the protocol: `true` when the master looks gone while the master-down timer still
     /// runs (no advertisement for 1.5 × its interval, or it sent priority 0), so a takeover may follow; `false` when
     /// it advertises again. The Director prepares the LVS table on `true` so that a takeover does not wait for it.

@@ -4,7 +4,8 @@ public struct VRRPCounters: Sendable, Hashable {
     public var accepted = 0
     /// Advertisements that were discarded, by reason.
     public var discarded: [VRRPDiscardReason: Int] = [:]
-    /// Accepted advertisements whose address list differed from ours (logged, still accepted).
+    /// Advertisements dropped because their address list differed from ours (keepalived's `addr_list_err`; also
+    /// counted in `discarded[.addressListMismatch]`).
     public var addressListMismatches = 0
     /// Advertisements sent.
     public var sent = 0

@@ -14,6 +14,11 @@ public enum VRRPDiscardReason: Sendable, Hashable {
     case intervalMismatch(centiseconds: UInt16)
     /// The address family differs from the configured addresses.
     case familyMismatch
+    /// The advert's address list is not this instance's `virtual_ipaddress` list (keepalived drops it unless
+    /// `skip_check_adv_addr` and the advert comes from the master already followed).
+    case addressListMismatch
+    /// A unicast advert from a source that is not a `unicast_peer`, with `check_unicast_src`.
+    case unicastSourceNotPeer
     /// The packet could not be decoded.
     case malformed(VRRPDecodingError)
 }
@@ -28,6 +33,8 @@ extension VRRPDiscardReason: CustomStringConvertible {
         case .unsupportedAuthentication: return "AH authentication is not supported"
         case .intervalMismatch(let cs): return "advert interval \(String(format2: Double(cs) / 100)) s differs from ours"
         case .familyMismatch: return "address family differs from ours"
+        case .addressListMismatch: return "address list differs from our virtual_ipaddress"
+        case .unicastSourceNotPeer: return "source is not a unicast_peer (check_unicast_src)"
         case .malformed(let e): return "malformed: \(e)"
         }
     }

@@ -14,6 +14,13 @@
 // Receive validation that needs the configuration (TTL, version, VRID, authentication, v2 interval,
 // address list) happens here and is counted in `counters`; packet decoding errors are counted through
 // `malformedPacketReceived`. The machine does no I/O, reads no clock and does not log.
+//
+// The address list is checked as keepalived 2.2.7 checks it (vrrp.c): the same count and every configured
+// address present, whatever the advert's priority (RFC 3768 §7.1 would let the owner's advert through);
+// a mismatch drops the advert. With `skipAddressListCheck` a Backup skips the check for adverts from the
+// master it already follows (the source of the last advert it accepted), as `skip_check_adv_addr` does.
+// With `checkUnicastSource` a unicast instance then drops adverts from a source that is not one of its
+// peers; keepalived does this inside the same skippable check, and so does this machine.
 
 import Vocabulary
 
@@ -50,6 +57,13 @@ public struct VRRPInstance: Sendable {
     /// Sum of tracker weights currently applied.
     public private(set) var priorityAdjustment = 0
     private var faulted = false
+    /// Backup: the source of the last advert accepted from a master (keepalived's `master_saddr`).
+    private var masterAddress: IPAddress?
+    /// Peers already reported by a `.addressListMismatch` action (at most `reportLimit`, then no more warnings).
+    private var addressListReported: Set<IPAddress> = []
+    /// Sources already reported by an `.unlistedUnicastSource` action (at most `reportLimit`).
+    private var unlistedSourcesReported: Set<IPAddress> = []
+    private static let reportLimit = 64
 
     /// Creates an instance in Initialize; call `start(now:)` to run it.
     public init(configuration: VRRPInstanceConfiguration) {
@@ -146,7 +160,9 @@ public struct VRRPInstance: Sendable {
     /// Validates it (RFC 3768 §7.1, RFC 5798 §7.1) and applies §6.4.2 (Backup) or §6.4.3 (Master).
     public mutating func advertisementReceived(_ ad: VRRPAdvertisement, from: IPAddress, ttl: UInt8 = 255,
                                                now: Instant) -> [VRRPAction] {
-        guard ttl == 255 else { return discard(.badTTL(ttl), from: from) }
+        // RFC 3768/5798 §7.1 want 255; keepalived checks it for multicast only (a unicast advert may cross routers,
+        // and keepalived's own IPv6 unicast adverts carry the kernel's default hop limit).
+        guard ttl == 255 || !configuration.unicastPeers.isEmpty else { return discard(.badTTL(ttl), from: from) }
         guard ad.version == configuration.version else { return discard(.versionMismatch(ad.version), from: from) }
         guard ad.vrid == configuration.vrid else { return discard(.vridMismatch(ad.vrid), from: from) }
         if let mine = configuration.virtualAddresses.first, let theirs = ad.addresses.first,
@@ -160,12 +176,25 @@ public struct VRRPInstance: Sendable {
                 return discard(.intervalMismatch(centiseconds: ad.intervalCentiseconds), from: from)
             }
         }
+        let followed = state == .backup && configuration.skipAddressListCheck && from == masterAddress
+        if !followed, !addressListMatches(ad.addresses) {
+            counters.addressListMismatches += 1
+            var actions = discard(.addressListMismatch, from: from)
+            if addressListReported.count < Self.reportLimit, addressListReported.insert(from).inserted {
+                actions.append(.addressListMismatch(from: from, theirs: ad.addresses))
+            }
+            return actions
+        }
+        if !followed, configuration.checkUnicastSource, !configuration.unicastPeers.isEmpty,
+           !configuration.unicastPeers.contains(from) {
+            var actions = discard(.unicastSourceNotPeer, from: from)
+            if unlistedSourcesReported.count < Self.reportLimit, unlistedSourcesReported.insert(from).inserted {
+                actions.append(.unlistedUnicastSource(from: from))
+            }
+            return actions
+        }
         counters.accepted += 1
         var actions: [VRRPAction] = []
-        if ad.priority != 255, Set(ad.addresses) != Set(configuration.virtualAddresses) {
-            counters.addressListMismatches += 1
-            actions.append(.addressListMismatch(from: from, theirs: ad.addresses))
-        }
         if ad.priority == 0 { counters.priorityZeroReceived += 1 }
         switch state {
         case .initialize, .fault, .stop:
@@ -183,6 +212,7 @@ public struct VRRPInstance: Sendable {
                 return actions
             }
             let theyWin = ad.priority >= effectivePriority
+            masterAddress = from
             if !configuration.preempt || theyWin || now < preemptAllowedAt {
                 if configuration.version == .v3 {
                     // RFC 5798 §6.4.2: learn Master_Adver_Interval, then recompute Master_Down_Interval.
@@ -214,6 +244,11 @@ public struct VRRPInstance: Sendable {
             }
             return actions
         }
+    }
+
+    /// keepalived's check: as many addresses as ours, and each of ours among them.
+    private func addressListMatches(_ theirs: [IPAddress]) -> Bool {
+        theirs.count == configuration.virtualAddresses.count && configuration.virtualAddresses.allSatisfy(theirs.contains)
     }
 
     /// Fires expired timers: the Master advertises; a Backup whose master-down timer expired becomes Master.

@@ -22,6 +22,14 @@ public struct VRRPInstanceConfiguration: Sendable, Hashable {
     public var authentication: VRRPAuthentication
     /// This node's primary address on the interface (or `unicast_src_ip`), for equal-priority tie-break.
     public var primaryAddress: IPAddress
+    /// keepalived's `skip_check_adv_addr`: a Backup does not check the address list of adverts that come from the
+    /// master it already follows (the first advert of a new master is checked all the same).
+    public var skipAddressListCheck = false
+    /// `unicast_peer`s; empty means multicast.
+    public var unicastPeers: [IPAddress] = []
+    /// keepalived's `check_unicast_src` (instance or global): unicast adverts from a source that is not one of
+    /// `unicastPeers` are dropped. Off by default: keepalived accepts them.
+    public var checkUnicastSource = false
 
     /// Creates a configuration; defaults follow keepalived.
     public init(name: String, version: VRRPVersion = .v2, vrid: UInt8, priority: UInt8 = 100,

@@ -141,13 +141,13 @@ public struct VRRPRouter: Sendable {
         awaitingTransport.removeAll { $0.name == name }
     }
 
-    /// A packet arrived on the transport of `instance`. Packets from outside the unicast peers and adverts of other
-    /// virtual routers on the link are ignored; the rest go to the instance, undecodable ones counted as malformed.
+    /// A packet arrived on the transport of `instance`. Adverts of other virtual routers on the link are ignored; the
+    /// rest go to the instance (which checks the source against the unicast peers when asked to), undecodable ones
+    /// counted as malformed.
     public mutating func packetReceived(_ packet: VRRPReceivedPacket, instance name: String,
                                         now: Instant) -> [VRRPRouterAction] {
         guard let i = members.firstIndex(where: { $0.spec.name == name }) else { return [] }
         let spec = members[i].spec
-        if !spec.unicastPeers.isEmpty && !spec.unicastPeers.contains(packet.source) { return [] }
         let actions: [VRRPAction]
         do {
             let ad = try VRRPAdvertisement.decode(packet.payload, source: packet.source,
@@ -312,6 +312,8 @@ extension VRRPRouter {
                 out.append(.masterSilence(instance: spec.name, silent: silent))
             case .addressListMismatch(let from, let theirs):
                 out.append(.addressListMismatch(instance: spec.name, from: from, theirs: theirs))
+            case .unlistedUnicastSource(let from):
+                out.append(.unlistedUnicastSource(instance: spec.name, from: from))
             }
         }
         return out

@@ -23,8 +23,10 @@ public enum VRRPRouterAction: Sendable, Hashable {
     case runNotifyScript(ScriptCommand, arguments: [String])
     /// A received packet was discarded; log at debug level (already counted).
     case discarded(instance: String, VRRPDiscardReason, from: IPAddress)
-    /// The master's address list differs from ours (logged as a warning, as keepalived does).
+    /// See `VRRPAction.addressListMismatch`: the first advert from this peer dropped for its address list.
     case addressListMismatch(instance: String, from: IPAddress, theirs: [IPAddress])
+    /// See `VRRPAction.unlistedUnicastSource`.
+    case unlistedUnicastSource(instance: String, from: IPAddress)
     /// A BACKUP's master went silent (`true`) or advertises again (`false`); see `VRRPAction.masterSilence`.
     case masterSilence(instance: String, silent: Bool)
     /// A tracker reading changed; log it.

@@ -117,7 +117,8 @@ public actor VRRPRuntime {
         let t: RawSocketVRRPTransport
         do {
             t = try RawSocketVRRPTransport(interface: spec.interface, ipv6: spec.isIPv6,
-                                           unicastSource: spec.unicastSource, unicastPeers: spec.unicastPeers)
+                                           unicastSource: spec.unicastSource, unicastPeers: spec.unicastPeers,
+                                           unicastTTL: spec.unicastTTL, multicastGroup: spec.multicastGroup)
         } catch {
             throw .transport(instance: spec.name, error)
         }
@@ -274,7 +275,9 @@ public actor VRRPRuntime {
             case .discarded(let name, let reason, let from):
                 logger.debug("\(name): discarded advert from \(from): \(reason)")
             case .addressListMismatch(let name, let from, let theirs):
-                logger.warning("\(name): advert from \(from) lists \(theirs.map(\.description).joined(separator: " ")), which differs from the configured virtual addresses")
+                logger.warning("\(name): advert from \(from) dropped: it lists \(theirs.map(\.description).joined(separator: " ")), which differs from the configured virtual addresses (as keepalived, unless skip_check_adv_addr); further drops from this peer are only counted")
+            case .unlistedUnicastSource(let name, let from):
+                logger.warning("\(name): unicast advert from \(from) dropped: it is not a unicast_peer (check_unicast_src); further drops from this source are only counted")
             case .masterSilence(let name, let silent):
                 if silent {
                     logger.info("\(name): master silent (no advert for 1.5 intervals, or priority 0), takeover may follow")

@@ -110,10 +110,18 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
     public var configuration: VRRPInstanceConfiguration
     /// The interface adverts use (`interface`).
     public var interface: String
-    /// `unicast_src_ip`.
+    /// The advert source address (`unicast_src_ip` or `mcast_src_ip`, the last written); nil: the interface's
+    /// primary address.
     public var unicastSource: IPAddress?
-    /// `unicast_peer`s; empty means multicast.
-    public var unicastPeers: [IPAddress]
+    /// `unicast_peer`s; empty means multicast (kept in `configuration`, where the core checks sources against them).
+    public var unicastPeers: [IPAddress] {
+        get { configuration.unicastPeers }
+        set { configuration.unicastPeers = newValue }
+    }
+    /// `unicast_ttl`: TTL / hop limit of unicast adverts (nil: 255).
+    public var unicastTTL: UInt8?
+    /// `vrrp_mcast_group4` / `vrrp_mcast_group6`: the group joined and sent to (nil: 224.0.0.18 / ff02::12).
+    public var multicastGroup: IPAddress?
     /// `virtual_ipaddress` entries (carried in adverts).
     public var virtualAddresses: [VirtualAddress]
     /// `virtual_ipaddress_excluded` entries (added and removed, not advertised).
@@ -131,14 +139,17 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
 
     /// Creates a spec.
     public init(configuration: VRRPInstanceConfiguration, interface: String, unicastSource: IPAddress? = nil,
-                unicastPeers: [IPAddress] = [], virtualAddresses: [VirtualAddress], excludedAddresses: [VirtualAddress] = [],
+                unicastPeers: [IPAddress] = [], unicastTTL: UInt8? = nil, multicastGroup: IPAddress? = nil,
+                virtualAddresses: [VirtualAddress], excludedAddresses: [VirtualAddress] = [],
                 garp: GratuitousARPSettings = .init(), notify: VRRPNotifyScripts = .init(),
                 trackScripts: [VRRPTrackReference] = [], trackInterfaces: [VRRPTrackReference] = [],
                 trackFiles: [VRRPTrackReference] = []) {
         self.configuration = configuration
         self.interface = interface
         self.unicastSource = unicastSource
-        self.unicastPeers = unicastPeers
+        self.configuration.unicastPeers = unicastPeers
+        self.unicastTTL = unicastTTL
+        self.multicastGroup = multicastGroup
         self.virtualAddresses = virtualAddresses
         self.excludedAddresses = excludedAddresses
         self.garp = garp

@@ -246,14 +246,14 @@ struct VRRPInstanceTests {
             == [.discarded(.versionMismatch(.v3), from: peer)])
     }
 
-    @Test("Address list mismatch is reported but the advert is accepted")
+    @Test("Address list mismatch drops the advert: reported, and the master-down timer keeps running")
     func addressMismatch() {
         var i = VRRPInstance(configuration: config())
         _ = i.start(now: t0)
         let other = [IPAddress("10.0.0.200")!]
         #expect(i.advertisementReceived(advert(200, addresses: other), from: peer, now: at(1000))
-            == [.addressListMismatch(from: peer, theirs: other)])
-        #expect(i.nextDeadline == at(1000) + i.masterDownInterval)
+            == [.discarded(.addressListMismatch, from: peer), .addressListMismatch(from: peer, theirs: other)])
+        #expect(i.nextDeadline == t0 + i.masterDownInterval)
     }
 
     @Test("Malformed packets are counted")

@@ -324,12 +324,11 @@ struct VRRPRouterTakeoverTests {
 
 @Suite("VRRP router: packets, notify, reload, shutdown")
 struct VRRPRouterLifecycleTests {
-    @Test("Adverts of other VRIDs and from outside the unicast peers are ignored; undecodable ones are counted")
+    @Test("Adverts of other VRIDs are ignored; undecodable ones are counted")
     func packetFilters() {
         let unicast = routerSpec(unicastPeers: [peer])
         var (router, _) = startedRouter(VRRPRuntimeConfiguration(instances: [unicast]))
         #expect(router.packetReceived(packet(routerAdvert(routerSpec(vrid: 52), 200)), instance: "VI_1", now: at(10)) == [])
-        #expect(router.packetReceived(packet(routerAdvert(unicast, 200), from: me), instance: "VI_1", now: at(10)) == [])
         #expect(router.counters["VI_1"]?.accepted == 0)
         let short = VRRPReceivedPacket(source: peer, destination: group, ttl: 255, payload: [0x21, 51, 100])
         #expect(router.packetReceived(short, instance: "VI_1", now: at(10)) == [
@@ -337,6 +336,23 @@ struct VRRPRouterLifecycleTests {
         ])
         _ = router.packetReceived(packet(routerAdvert(unicast, 200)), instance: "VI_1", now: at(20))
         #expect(router.counters["VI_1"]?.accepted == 1)
+    }
+
+    @Test("A unicast advert from outside the peers reaches the instance: accepted by default, dropped with check_unicast_src")
+    func unlistedUnicastSource() {
+        let stranger = IPAddress("10.0.0.9")!
+        var unicast = routerSpec(unicastPeers: [peer])
+        var (router, _) = startedRouter(VRRPRuntimeConfiguration(instances: [unicast]))
+        #expect(router.packetReceived(packet(routerAdvert(unicast, 200), from: stranger), instance: "VI_1", now: at(10)) == [])
+        #expect(router.counters["VI_1"]?.accepted == 1)
+        unicast.configuration.checkUnicastSource = true
+        var (checking, _) = startedRouter(VRRPRuntimeConfiguration(instances: [unicast]))
+        #expect(checking.packetReceived(packet(routerAdvert(unicast, 200), from: stranger), instance: "VI_1", now: at(10)) == [
+            .discarded(instance: "VI_1", .unicastSourceNotPeer, from: stranger),
+            .unlistedUnicastSource(instance: "VI_1", from: stranger),
+        ])
+        _ = checking.packetReceived(packet(routerAdvert(unicast, 200)), instance: "VI_1", now: at(20))
+        #expect(checking.counters["VI_1"]?.accepted == 1)
     }
 
     @Test("A transition runs the state's notify script, then the generic one with the effective priority")

@@ -1,0 +1,181 @@
+import Testing
+@testable import Config
+import Vocabulary
+
+/// An IPv6 instance (`body` goes between `interface` and the addresses) under `globals` (a global_defs body).
+private func ipv6Instance(_ body: String = "", globals: String = "", addresses: String = "fe80::80\n        2001:db8::80") -> ConfigLoadResult {
+    parse("""
+    global_defs {
+        \(globals)
+    }
+    vrrp_instance VI_6 {
+        interface eth0
+        virtual_router_id 52
+        \(body)
+        virtual_ipaddress {
+            \(addresses)
+        }
+    }
+    """)
+}
+
+@Suite("IPv6 instances are VRRPv3")
+struct IPv6VersionTests {
+    @Test("An IPv6 instance without version is VRRPv3 although vrrp_version defaults to 2")
+    func ipv6WithoutVersion() {
+        let r = ipv6Instance()
+        #expect(r.config.vrrpInstances.first?.version == 3)
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+    }
+
+    @Test("An IPv6 instance is VRRPv3 under an explicit vrrp_version 2, with no warning")
+    func ipv6UnderGlobalVersion2() {
+        let r = ipv6Instance(globals: "vrrp_version 2")
+        #expect(r.config.vrrpInstances.first?.version == 3)
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+    }
+
+    @Test("version 2 before the IPv6 addresses is a warning at that line and VRRPv3 is used")
+    func version2BeforeAddresses() {
+        let r = ipv6Instance("version 2")
+        #expect(r.config.vrrpInstances.first?.version == 3)
+        #expect(positions(r, .keepalivedIgnores) == ["7:5"])
+        #expect(diagnostics(r, .keepalivedIgnores).first?.message.contains("VRRPv3") == true)
+        #expect(r.errors.isEmpty)
+    }
+
+    @Test("version 2 after the IPv6 addresses is a warning at that line and VRRPv3 is used")
+    func version2AfterAddresses() {
+        let r = parse("vrrp_instance VI_6 {\n interface eth0\n virtual_router_id 52\n virtual_ipaddress {\n  2001:db8::80\n }\n version 2\n}\n")
+        #expect(r.config.vrrpInstances.first?.version == 3)
+        #expect(positions(r, .keepalivedIgnores) == ["7:2"])
+    }
+
+    @Test("An IPv6 instance takes a sub-second advert_int without the VRRPv2 rounding warning")
+    func ipv6SubSecondAdvert() {
+        let r = ipv6Instance("advert_int 0.5")
+        #expect(r.config.vrrpInstances.first?.advertInterval == .milliseconds(500))
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+    }
+
+    @Test("An instance without addresses is IPv6, hence VRRPv3, when its unicast peer is")
+    func ipv6ByUnicastPeer() {
+        let r = parse("vrrp_instance VI_6 {\n interface eth0\n virtual_router_id 52\n unicast_peer {\n  2001:db8::2\n }\n}\n")
+        #expect(r.config.vrrpInstances.first?.version == 3)
+    }
+
+    @Test("An IPv4 instance keeps the vrrp_version default, 2 or 3")
+    func ipv4KeepsGlobalVersion() {
+        #expect(parse(minimalInstance).config.vrrpInstances.first?.version == 2)
+        let r = parse("global_defs {\n vrrp_version 3\n}\n" + minimalInstance)
+        #expect(r.config.vrrpInstances.first?.version == 3)
+    }
+}
+
+@Suite("skip_check_adv_addr and check_unicast_src")
+struct AdvertCheckKeywordTests {
+    static func instance(_ body: String, globals: String = "") -> ConfigLoadResult {
+        parse("global_defs {\n \(globals)\n}\n"
+              + minimalInstance.replacingOccurrences(of: "interface eth0", with: "interface eth0\n    \(body)"))
+    }
+
+    @Test("The address-list check is on by default; skip_check_adv_addr turns skipping on with no warning")
+    func skipCheckAdvAddr() {
+        #expect(parse(minimalInstance).config.vrrpInstances.first?.skipCheckAdvAddr == false)
+        let r = Self.instance("skip_check_adv_addr")
+        #expect(r.config.vrrpInstances.first?.skipCheckAdvAddr == true)
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+        #expect(Self.instance("skip_check_adv_addr on").config.vrrpInstances.first?.skipCheckAdvAddr == true)
+    }
+
+    @Test("skip_check_adv_addr off turns skipping on, as keepalived reads it, with a warning at the value")
+    func skipCheckAdvAddrOff() {
+        let r = Self.instance("skip_check_adv_addr off")
+        #expect(r.config.vrrpInstances.first?.skipCheckAdvAddr == true)
+        #expect(positions(r, .keepalivedIgnores) == ["6:25"])
+    }
+
+    @Test("vrrp_skip_check_adv_addr is the default of the instances that follow global_defs")
+    func globalSkip() {
+        let r = Self.instance("", globals: "vrrp_skip_check_adv_addr")
+        #expect(r.config.vrrpInstances.first?.skipCheckAdvAddr == true)
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+    }
+
+    @Test("check_unicast_src is off by default and on when written, or when a peer has min_ttl or max_ttl")
+    func checkUnicastSrc() {
+        #expect(parse(minimalInstance).config.vrrpInstances.first?.checkUnicastSrc == false)
+        let r = Self.instance("check_unicast_src")
+        #expect(r.config.vrrpInstances.first?.checkUnicastSrc == true)
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+        let ttl = Self.instance("unicast_peer {\n        192.168.0.2 max_ttl 200\n    }")
+        #expect(ttl.config.vrrpInstances.first?.checkUnicastSrc == true)
+    }
+
+    @Test("vrrp_check_unicast_src is accepted without a warning")
+    func globalCheckUnicastSrc() {
+        let r = Self.instance("", globals: "vrrp_check_unicast_src")
+        #expect(r.config.globalDefs.vrrpCheckUnicastSrc)
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+    }
+}
+
+@Suite("mcast_src_ip")
+struct MulticastSourceTests {
+    @Test("mcast_src_ip sets the advert source, with no warning")
+    func mcastSourceIP() {
+        let r = AdvertCheckKeywordTests.instance("mcast_src_ip 192.168.0.11")
+        #expect(r.config.vrrpInstances.first?.sourceIP == IPAddress("192.168.0.11"))
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+    }
+
+    @Test("mcast_src_ip and unicast_src_ip are one setting: the last written wins, as in keepalived")
+    func lastSourceWins() {
+        let mcastLast = AdvertCheckKeywordTests.instance("unicast_src_ip 192.168.0.12\n    mcast_src_ip 192.168.0.11")
+        #expect(mcastLast.config.vrrpInstances.first?.sourceIP == IPAddress("192.168.0.11"))
+        let unicastLast = AdvertCheckKeywordTests.instance("mcast_src_ip 192.168.0.11\n    unicast_src_ip 192.168.0.12")
+        #expect(unicastLast.config.vrrpInstances.first?.sourceIP == IPAddress("192.168.0.12"))
+    }
+}
+
+@Suite("unicast_ttl")
+struct UnicastTTLTests {
+    @Test("unicast_ttl with unicast peers is read, with no warning")
+    func withPeers() {
+        let r = AdvertCheckKeywordTests.instance("unicast_ttl 64\n    unicast_peer {\n        192.168.0.2\n    }")
+        #expect(r.config.vrrpInstances.first?.unicastTTL == 64)
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+    }
+
+    @Test("unicast_ttl without unicast peers is a warning at its line and ignored, as keepalived resets it")
+    func withoutPeers() {
+        let r = AdvertCheckKeywordTests.instance("unicast_ttl 64")
+        #expect(r.config.vrrpInstances.first?.unicastTTL == nil)
+        #expect(positions(r, .keepalivedIgnores) == ["6:5"])
+    }
+
+    @Test("unicast_ttl outside 0…255 is an error at the value")
+    func outOfRange() {
+        let r = AdvertCheckKeywordTests.instance("unicast_ttl 256\n    unicast_peer {\n        192.168.0.2\n    }")
+        #expect(positions(r, .outOfRange) == ["6:17"])
+    }
+}
+
+@Suite("vrrp_mcast_group4 and vrrp_mcast_group6")
+struct MulticastGroupTests {
+    @Test("A multicast group of the right family is read, with no warning")
+    func groups() {
+        let r = parse("global_defs {\n vrrp_mcast_group4 224.0.0.19\n vrrp_mcast_group6 ff02::13\n}\n")
+        #expect(r.config.globalDefs.vrrpMcastGroup4 == IPAddress("224.0.0.19"))
+        #expect(r.config.globalDefs.vrrpMcastGroup6 == IPAddress("ff02::13"))
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+    }
+
+    @Test("A unicast address or one of the other family is an error at the value, as keepalived refuses it")
+    func refused() {
+        let r = parse("global_defs {\n vrrp_mcast_group4 10.0.0.1\n vrrp_mcast_group6 224.0.0.19\n vrrp_mcast_group4 ff02::13\n}\n")
+        #expect(positions(r, .invalidValue) == ["2:20", "3:20", "4:20"])
+        #expect(r.config.globalDefs.vrrpMcastGroup4 == nil)
+        #expect(r.config.globalDefs.vrrpMcastGroup6 == nil)
+    }
+}

@@ -1,0 +1,123 @@
+import Config
+@testable import Director
+import HA
+import Testing
+import Vocabulary
+
+@Suite("Director plan: Config → HA (VRRP addressing)")
+struct DirectorPlanVRRPTests {
+    static func plan(_ text: String) throws -> DirectorPlan {
+        let loaded = ConfigLoader.parse(text: text, fileName: "t.conf")
+        #expect(loaded.isValid, "\(loaded.rendered())")
+        return try DirectorPlan(config: loaded.config)
+    }
+
+    @Test("An IPv6 instance without version reaches HA as VRRPv3")
+    func ipv6IsV3() throws {
+        let p = try Self.plan("""
+        global_defs { vrrp_version 2 }
+        vrrp_instance VI_6 {
+          interface eth0
+          virtual_router_id 52
+          virtual_ipaddress { 2001:db8::80 }
+        }
+        """)
+        let instance = try #require(p.vrrp.instances.first)
+        #expect(instance.configuration.version == .v3)
+    }
+}
+
+@Suite("Director plan: advert checks reach HA")
+struct DirectorPlanAdvertCheckTests {
+    static let body = """
+    vrrp_instance VI_1 {
+      interface eth0
+      virtual_router_id 51
+      %@
+      unicast_peer { 10.0.0.3 }
+      virtual_ipaddress { 10.0.0.100 }
+    }
+    """
+
+    static func spec(_ line: String, globals: String = "") throws -> VRRPInstanceSpec {
+        let p = try DirectorPlanVRRPTests.plan("global_defs {\n\(globals)\n}\n" + body.replacingOccurrences(of: "%@", with: line))
+        return try #require(p.vrrp.instances.first)
+    }
+
+    static func configuration(_ line: String, globals: String = "") throws -> VRRPInstanceConfiguration {
+        try spec(line, globals: globals).configuration
+    }
+
+    @Test("By default the address list and no unicast source are checked")
+    func defaults() throws {
+        let c = try Self.configuration("")
+        #expect(c.skipAddressListCheck == false)
+        #expect(c.checkUnicastSource == false)
+        #expect(c.unicastPeers == [IPAddress("10.0.0.3")])
+    }
+
+    @Test("skip_check_adv_addr and check_unicast_src reach the instance")
+    func instanceFlags() throws {
+        #expect(try Self.configuration("skip_check_adv_addr").skipAddressListCheck)
+        #expect(try Self.configuration("check_unicast_src").checkUnicastSource)
+    }
+
+    @Test("vrrp_check_unicast_src applies to every instance; vrrp_skip_check_adv_addr to those after global_defs")
+    func globalFlags() throws {
+        #expect(try Self.configuration("", globals: "vrrp_check_unicast_src").checkUnicastSource)
+        #expect(try Self.configuration("", globals: "vrrp_skip_check_adv_addr").skipAddressListCheck)
+    }
+}
+
+@Suite("Director plan: advert source address")
+struct DirectorPlanSourceTests {
+    @Test("mcast_src_ip is the source address the transport binds and the tie-break uses")
+    func mcastSource() throws {
+        let p = try DirectorPlanVRRPTests.plan("""
+        vrrp_instance VI_1 {
+          interface eth0
+          virtual_router_id 51
+          mcast_src_ip 10.0.0.11
+          virtual_ipaddress { 10.0.0.100 }
+        }
+        """)
+        let instance = try #require(p.vrrp.instances.first)
+        #expect(instance.unicastSource == IPAddress("10.0.0.11"))
+        #expect(instance.configuration.primaryAddress == IPAddress("10.0.0.11"))
+        #expect(instance.unicastPeers.isEmpty)
+    }
+}
+
+@Suite("Director plan: unicast_ttl")
+struct DirectorPlanUnicastTTLTests {
+    @Test("unicast_ttl reaches the instance's transport settings; without it there is none (255)")
+    func unicastTTL() throws {
+        #expect(try DirectorPlanAdvertCheckTests.spec("unicast_ttl 64").unicastTTL == 64)
+        #expect(try DirectorPlanAdvertCheckTests.spec("").unicastTTL == nil)
+    }
+}
+
+@Suite("Director plan: multicast group")
+struct DirectorPlanMulticastGroupTests {
+    @Test("vrrp_mcast_group4 reaches IPv4 instances and vrrp_mcast_group6 IPv6 ones; none means the RFC group")
+    func groups() throws {
+        let p = try DirectorPlanVRRPTests.plan("""
+        global_defs {
+          vrrp_mcast_group4 224.0.0.19
+          vrrp_mcast_group6 ff02::13
+        }
+        vrrp_instance V4 {
+          interface eth0
+          virtual_router_id 51
+          virtual_ipaddress { 10.0.0.100 }
+        }
+        vrrp_instance V6 {
+          interface eth0
+          virtual_router_id 52
+          virtual_ipaddress { 2001:db8::100 }
+        }
+        """)
+        #expect(p.vrrp.instances.map(\.multicastGroup) == [IPAddress("224.0.0.19"), IPAddress("ff02::13")])
+        #expect(try DirectorPlanAdvertCheckTests.spec("").multicastGroup == nil)
+    }
+}
