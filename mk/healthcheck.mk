@@ -3,10 +3,12 @@ HOST_TESTS += test-host-healthcheck
 
 .PHONY: test-host-healthcheck
 
-## Probes against nginx (HTTP/HTTPS), misbehaving servers, DNS/SMTP/UDP responders, scripts; genhash equality.
+## Probes against nginx (HTTP/HTTPS), misbehaving servers, DNS/SMTP/UDP responders, scripts; genhash equality;
+## checker fwmark and bind_if in a namespace (scripts/healthcheck/placement-host-tests.sh).
 test-host-healthcheck:
 	@scripts/require-root.sh "HealthCheck host suite"
 	VIGIL_TIER=host $(SWIFT) test --skip-build --filter HealthCheckIntegrationTests
+	VIGIL_BIN=$(CURDIR)/.build/debug/vigil scripts/healthcheck/placement-host-tests.sh
 
 
 BENCHES += bench-healthcheck

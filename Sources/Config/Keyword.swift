@@ -283,15 +283,12 @@ enum Instead {
     static let priorityChangeScript = "no script runs on priority changes"
     static let startDelay = "instances start at once"
     static let bodyNotMatched = "the body is not matched"
-    static let replyLength = "a reply of any length passes"
 }
 
 extension Keyword {
     static let checkerConnection: [Keyword] = [
         v("connect_ip", "IPADDR"), v("connect_port", "PORT"), v("bindto", "IPADDR"),
-        v("bind_if", "IFNAME").pending("the check's socket is not bound to the interface"),
-        v("bind_port", "PORT"),
-        v("fwmark", "INTEGER").pending("the check's packets carry no firewall mark"),
+        v("bind_if", "IFNAME"), v("bind_port", "PORT"), v("fwmark", "INTEGER"),
         v("connect_timeout", "SECONDS"),
     ]
 
@@ -350,8 +347,7 @@ extension Keyword {
               optional: true),
         block("UDP_CHECK", "", checkerCommon + [
             v("payload", "HEX"), v("require_reply", "[HEX]"),
-            v("min_reply_length", "INTEGER").pending(Instead.replyLength),
-            v("max_reply_length", "INTEGER").pending(Instead.replyLength),
+            v("min_reply_length", "INTEGER"), v("max_reply_length", "INTEGER"),
         ], optional: true),
         block("PING_CHECK", "", checkerCommon, optional: true),
         block("FILE_CHECK", "", [v("track_file", "NAME"), v("weight", "WEIGHT [reverse]")]),

@@ -887,11 +887,19 @@ public struct UDPCheckerSettings: Sendable, Equatable, Codable {
     public var payload: HexPattern?
     /// `require_reply` (nil = off; an empty pattern = any reply; `X` nibbles match anything).
     public var requireReply: HexPattern?
+    /// `min_reply_length` (0…65535; keepalived's default 0). Checked, as in keepalived, only when
+    /// `require_reply` gives the reply's bytes.
+    public var minReplyLength: Int?
+    /// `max_reply_length` (0…65535; keepalived's default 255), as `minReplyLength`.
+    public var maxReplyLength: Int?
 
     /// Creates the settings.
-    public init(payload: HexPattern? = nil, requireReply: HexPattern? = nil) {
+    public init(payload: HexPattern? = nil, requireReply: HexPattern? = nil, minReplyLength: Int? = nil,
+                maxReplyLength: Int? = nil) {
         self.payload = payload
         self.requireReply = requireReply
+        self.minReplyLength = minReplyLength
+        self.maxReplyLength = maxReplyLength
     }
 }
 

@@ -1047,6 +1047,8 @@ struct ModelBuilder {
             case "payload": if let x = a.first { udp.payload = hex(x, "payload", wildcards: false) }
             case "require_reply":
                 udp.requireReply = a.first.map { hex($0, "require_reply", wildcards: true) } ?? HexPattern(bytes: [])
+            case "min_reply_length": if let x = a.first { udp.minReplyLength = int(x, "min_reply_length", 0...65535) }
+            case "max_reply_length": if let x = a.first { udp.maxReplyLength = int(x, "max_reply_length", 0...65535) }
             case "track_file": trackFile = a.first?.text
             case "weight":
                 if let x = a.first { file.weight = int(x, "FILE_CHECK weight", -254...254) }
@@ -1072,7 +1074,12 @@ struct ModelBuilder {
             c.settings = .misc(misc)
         case .smtp: c.settings = .smtp(smtp)
         case .dns: c.settings = .dns(dns)
-        case .udp: c.settings = .udp(udp)
+        case .udp:
+            if let low = udp.minReplyLength, low > (udp.maxReplyLength ?? 255) {
+                // keepalived 2.2.7 reports the same and loads the checker, which then always fails.
+                sink.warning(.suspicious, loc(node), "UDP_CHECK min_reply_length \(low) is above max_reply_length \(udp.maxReplyLength ?? 255): every reply fails the check, as in keepalived")
+            }
+            c.settings = .udp(udp)
         case .ping: c.settings = .ping
         case .file:
             if trackFile == nil { sink.error(.missingValue, loc(node), "FILE_CHECK needs track_file") }

@@ -5,15 +5,14 @@ import Vocabulary
 /// Checker blocks as HealthCheck's input (HealthCheck never imports Config).
 ///
 /// Timers arrive resolved by the Config model (checker, else real server, else virtual server, else default).
-/// What is not carried: `bind_if`, `fwmark`, `fast_recovery`, `log_all_failures`, regex matching in url blocks,
-/// and the `X` wildcard nibbles of UDP_CHECK `require_reply` (a reply is still required, its content unchecked).
+/// What is not carried: `fast_recovery`, `log_all_failures`, regex matching in url blocks.
 extension DirectorPlan {
     /// One checker block of real server `rs` (whose resolved port is `port`).
     static func checker(for c: CheckerConfig, realServer rs: RealServerConfig, port: UInt16,
                         virtualServer vs: VirtualServerConfig, config: KeepalivedConfig) -> CheckerSpec {
         let target = ConnectTarget(address: c.connectIP ?? rs.address, port: c.connectPort ?? port,
-                                   bindAddress: c.bindTo, bindPort: c.bindPort,
-                                   timeout: c.connectTimeout)
+                                   bindAddress: c.bindTo, bindPort: c.bindPort, bindInterface: c.bindInterface,
+                                   fwmark: c.fwmark, timeout: c.connectTimeout)
         let timing = CheckTiming(delayLoop: c.delayLoop, retry: c.retry, delayBeforeRetry: c.delayBeforeRetry,
                                  warmup: c.warmup, alpha: c.alpha || vs.alpha)
         let kind: CheckKind
@@ -33,9 +32,10 @@ extension DirectorPlan {
             kind = .dns(DNSCheck(target: target, type: d.type, name: d.name))
         case .udp(let u):
             let reply = u.requireReply
-            let prefix = reply.flatMap { $0.bytes.isEmpty || !$0.isExact ? nil : $0.bytes }
+            let pattern = reply.flatMap { $0.bytes.isEmpty ? nil : $0 }
             kind = .udp(UDPCheck(target: target, payload: u.payload?.bytes ?? [], requireReply: reply != nil,
-                                 replyPrefix: prefix))
+                                 replyPrefix: pattern?.bytes, replyMask: pattern.flatMap { $0.isExact ? nil : $0.mask },
+                                 minReplyLength: u.minReplyLength ?? 0, maxReplyLength: u.maxReplyLength ?? 255))
         case .ping:
             kind = .ping(PingCheck(target: target))
         case .file(let f):

@@ -76,7 +76,8 @@ public enum CheckKind: Hashable, Sendable {
     }
 }
 
-/// Where a network checker connects to and from (`connect_ip`, `connect_port`, `bindto`, `bind_port`, `connect_timeout`).
+/// Where a network checker connects to and from (`connect_ip`, `connect_port`, `bindto`, `bind_port`, `bind_if`, `fwmark`,
+/// `connect_timeout`).
 public struct ConnectTarget: Hashable, Sendable {
     /// Address to connect to.
     public var address: IPAddress
@@ -86,16 +87,22 @@ public struct ConnectTarget: Hashable, Sendable {
     public var bindAddress: IPAddress?
     /// Source port (`bind_port`), if any.
     public var bindPort: UInt16?
+    /// Interface the packets leave by (`bind_if`), if any.
+    public var bindInterface: String?
+    /// Firewall mark of the packets (`fwmark`), if any.
+    public var fwmark: UInt32?
     /// `connect_timeout`: bounds the whole exchange, not only the connect.
     public var timeout: Duration
 
     /// A target with keepalived's default 5 s timeout.
     public init(address: IPAddress, port: UInt16, bindAddress: IPAddress? = nil, bindPort: UInt16? = nil,
-                timeout: Duration = .seconds(5)) {
+                bindInterface: String? = nil, fwmark: UInt32? = nil, timeout: Duration = .seconds(5)) {
         self.address = address
         self.port = port
         self.bindAddress = bindAddress
         self.bindPort = bindPort
+        self.bindInterface = bindInterface
+        self.fwmark = fwmark
         self.timeout = timeout
     }
 
@@ -258,8 +265,11 @@ public struct UDPCheck: Hashable, Sendable {
     public var payload: [UInt8]
     /// `require_reply`: a reply must arrive; if `replyPrefix` is set, it must match it.
     public var requireReply: Bool
-    /// Expected reply bytes (`require_reply HEX`), `nil` for any.
+    /// Expected reply bytes (`require_reply HEX`), `nil` for any reply. Only with them are the reply's length and
+    /// bytes judged, as in keepalived.
     public var replyPrefix: [UInt8]?
+    /// Per byte of `replyPrefix`, the bits that must match (`X` nibbles are 0); `nil`: every bit.
+    public var replyMask: [UInt8]?
     /// `min_reply_length`.
     public var minReplyLength: Int
     /// `max_reply_length`.
@@ -267,11 +277,12 @@ public struct UDPCheck: Hashable, Sendable {
 
     /// A UDP check.
     public init(target: ConnectTarget, payload: [UInt8] = [], requireReply: Bool = false, replyPrefix: [UInt8]? = nil,
-                minReplyLength: Int = 0, maxReplyLength: Int = 255) {
+                replyMask: [UInt8]? = nil, minReplyLength: Int = 0, maxReplyLength: Int = 255) {
         self.target = target
         self.payload = payload
         self.requireReply = requireReply
         self.replyPrefix = replyPrefix
+        self.replyMask = replyMask
         self.minReplyLength = minReplyLength
         self.maxReplyLength = maxReplyLength
     }

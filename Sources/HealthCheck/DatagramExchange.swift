@@ -26,6 +26,7 @@ enum DatagramExchange {
         }
         let initializer: @Sendable (Channel) -> EventLoopFuture<Void> = { channel in
             do {
+                try SocketPlacement.apply(target, channel: channel)
                 try channel.pipeline.syncOperations.addHandler(DatagramJudgeHandler(judge: judge, promise: promise, stripIPv4Header: rawProtocol != nil && !target.address.isIPv6))
                 return channel.eventLoop.makeSucceededVoidFuture()
             } catch {
@@ -46,7 +47,9 @@ enum DatagramExchange {
             channel = NIORawSocketBootstrap(group: loop).channelInitializer(initializer)
                 .connect(host: target.address.description, ipProtocol: rawProtocol)
         } else {
+            // A UDP reply may be up to 65,507 bytes (max_reply_length goes to 65535): read it whole.
             var bootstrap = DatagramBootstrap(group: loop).channelInitializer(initializer)
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65536))
             if let bind = target.bindAddress {
                 bootstrap = bootstrap.channelOption(.socketOption(.so_reuseaddr), value: 1)
                 channel = bootstrap.bind(host: bind.description, port: Int(target.bindPort ?? 0)).flatMap { ch in

@@ -51,7 +51,16 @@ enum SocketConnector {
                 return loop.makeFailedFuture(ProbeError.invalidConfiguration("bindto \(host) is not numeric"))
             }
         }
-        if let initializer {
+        if target.fwmark != nil || target.bindInterface != nil {
+            bootstrap = bootstrap.channelInitializer { channel in
+                do {
+                    try SocketPlacement.apply(target, channel: channel)
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+                return initializer?(channel) ?? channel.eventLoop.makeSucceededVoidFuture()
+            }
+        } else if let initializer {
             bootstrap = bootstrap.channelInitializer(initializer)
         }
         return bootstrap.connect(to: address)

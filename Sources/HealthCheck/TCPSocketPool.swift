@@ -24,8 +24,10 @@ struct TCPSocketPool {
     /// A pool registering its sockets with `epfd`.
     init(epfd: Int32) { self.epfd = epfd }
 
-    /// Whether a check to `target` may use a pooled socket (it binds nothing).
-    static func isPoolable(_ target: ConnectTarget) -> Bool { target.bindAddress == nil && target.bindPort == nil }
+    /// Whether a check to `target` may use a pooled socket (it binds nothing and marks nothing).
+    static func isPoolable(_ target: ConnectTarget) -> Bool {
+        target.bindAddress == nil && target.bindPort == nil && target.bindInterface == nil && target.fwmark == nil
+    }
 
     /// An idle socket of `family`, if one is left.
     mutating func takeIdle(family: Int32) -> Int32? {
@@ -41,7 +43,11 @@ struct TCPSocketPool {
         // per check on the director (5,000 a second at 10,000 servers), whose port search slows every connect.
         var abort = linger(l_onoff: 1, l_linger: 0)
         _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
-        if !Self.isPoolable(target) {
+        if let problem = SocketPlacement.apply(target, fd: fd) {
+            close(fd)
+            return .failure(OpenFailure(text: problem.description))
+        }
+        if target.bindAddress != nil || target.bindPort != nil {
             let host = target.bindAddress ?? (address.family == AF_INET6 ? .v6(0, 0) : .v4(0))
             guard let local = RawSocketAddress(address: host, port: target.bindPort ?? 0) else {
                 close(fd)

@@ -10,14 +10,19 @@ public struct UDPProbe: Sendable {
     /// A probe of `check`.
     public init(check: UDPCheck) { self.check = check }
 
-    /// Judges a reply.
+    /// Judges a reply as keepalived does: any reply passes unless `require_reply` gave bytes; then its length must
+    /// be within the bounds and its first bytes (as many as both have) must match the pattern's, bits under the
+    /// mask only.
     static func judge(_ reply: [UInt8], check: UDPCheck) -> DatagramVerdict {
+        guard let prefix = check.replyPrefix else { return .pass("reply of \(reply.count) bytes") }
         guard reply.count >= check.minReplyLength, reply.count <= check.maxReplyLength else {
             return .fail(.malformedReply("reply of \(reply.count) bytes, expected \(check.minReplyLength)…\(check.maxReplyLength)"))
         }
-        if let prefix = check.replyPrefix {
-            let n = min(prefix.count, reply.count)
-            guard Array(reply.prefix(n)) == Array(prefix.prefix(n)) else { return .fail(.malformedReply("reply does not match")) }
+        for i in 0..<min(prefix.count, reply.count) {
+            let mask = check.replyMask.flatMap { i < $0.count ? $0[i] : nil } ?? 0xFF
+            guard (reply[i] ^ prefix[i]) & mask == 0 else {
+                return .fail(.malformedReply("reply does not match at byte \(i)"))
+            }
         }
         return .pass("reply of \(reply.count) bytes")
     }

@@ -343,3 +343,24 @@ struct DefaultProtocolTests {
         #expect(positions(marks, .missingValue).isEmpty, "\(marks.rendered())")
     }
 }
+
+@Suite("UDP_CHECK reply lengths")
+struct UDPReplyLengthTests {
+    @Test("min_reply_length and max_reply_length are read within 0-65535; min above max is a warning, as keepalived's error that loads")
+    func lengths() {
+        func udp(_ body: String) -> ConfigLoadResult {
+            parse("virtual_server 10.0.0.1 53 {\n  protocol UDP\n  real_server 10.0.0.2 53 {\n    UDP_CHECK {\n\(body)    }\n  }\n}\n")
+        }
+        let ok = udp("      require_reply 1X\n      min_reply_length 2\n      max_reply_length 1000\n")
+        guard case .udp(let u)? = ok.config.virtualServers.first?.realServers.first?.checkers.first?.settings else {
+            Issue.record("no UDP_CHECK: \(ok.rendered())"); return
+        }
+        #expect(u.minReplyLength == 2 && u.maxReplyLength == 1000)
+        #expect(u.requireReply?.mask == [0xF0])
+        #expect(ok.errors.isEmpty && positions(ok, .suspicious).isEmpty, "\(ok.rendered())")
+        let bad = udp("      max_reply_length 70000\n")
+        #expect(positions(bad, .outOfRange) == ["5:24"], "\(bad.rendered())")
+        let crossed = udp("      min_reply_length 300\n")
+        #expect(positions(crossed, .suspicious) == ["4:5"], "\(crossed.rendered())")
+    }
+}

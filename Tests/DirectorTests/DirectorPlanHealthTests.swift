@@ -106,4 +106,33 @@ struct DirectorPlanHealthTests {
         guard case .misc(let m) = checker.kind else { Issue.record("expected MISC_CHECK"); return }
         #expect(m.timeout == .milliseconds(1500))
     }
+
+    @Test("fwmark and bind_if reach the checker's target; UDP_CHECK carries its pattern, mask and reply lengths")
+    func placementAndUDPReply() throws {
+        let loaded = ConfigLoader.parse(text: """
+        virtual_server 10.0.0.1 53 {
+          protocol UDP
+          real_server 10.0.1.5 53 {
+            TCP_CHECK {
+              fwmark 7
+              bind_if eth1
+            }
+            UDP_CHECK {
+              require_reply 1X22
+              min_reply_length 2
+              max_reply_length 900
+            }
+          }
+        }
+        """)
+        #expect(loaded.isValid, "\(loaded.rendered())")
+        let plan = try DirectorPlan(config: loaded.config)
+        let rs = try #require(plan.health.first?.realServers.first)
+        guard case .tcp(let t) = rs.checkers.first?.kind else { Issue.record("expected TCP_CHECK"); return }
+        #expect(t.target.fwmark == 7 && t.target.bindInterface == "eth1")
+        guard case .udp(let u) = rs.checkers.last?.kind else { Issue.record("expected UDP_CHECK"); return }
+        #expect(u.requireReply && u.replyPrefix == [0x10, 0x22] && u.replyMask == [0xF0, 0xFF])
+        #expect(u.minReplyLength == 2 && u.maxReplyLength == 900)
+        #expect(u.target.fwmark == nil && u.target.bindInterface == nil)
+    }
 }

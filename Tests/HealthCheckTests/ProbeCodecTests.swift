@@ -71,6 +71,23 @@ func udpJudge() {
     if case .fail = UDPProbe.judge([0xAB], check: check) {} else { Issue.record("expected length failure") }
 }
 
+@Test("A UDP reply is judged only against require_reply's bytes, as keepalived: X nibbles match anything, lengths apply only then")
+func udpJudgeMaskAndAnyReply() {
+    let target = ConnectTarget(address: "127.0.0.1", port: 9)
+    // require_reply without bytes: any reply passes, whatever the length bounds say.
+    let any = UDPCheck(target: target, requireReply: true, minReplyLength: 5, maxReplyLength: 6)
+    if case .pass = UDPProbe.judge([1], check: any) {} else { Issue.record("any reply should pass") }
+    if case .pass = UDPProbe.judge(Array(repeating: 7, count: 300), check: any) {} else { Issue.record("a long reply should pass") }
+    // require_reply 1X: the high nibble must be 1, the low one is free; the default bound is 255 bytes.
+    let masked = UDPCheck(target: target, requireReply: true, replyPrefix: [0x10, 0x22], replyMask: [0xF0, 0xFF])
+    if case .pass = UDPProbe.judge([0x1F, 0x22, 9], check: masked) {} else { Issue.record("X nibble should match") }
+    if case .fail = UDPProbe.judge([0x2F, 0x22], check: masked) {} else { Issue.record("high nibble differs") }
+    if case .fail = UDPProbe.judge([0x10, 0x23], check: masked) {} else { Issue.record("second byte differs") }
+    if case .fail = UDPProbe.judge(Array(repeating: 0x10, count: 256), check: masked) {} else { Issue.record("above 255 bytes") }
+    // A reply shorter than the pattern is compared on its own length.
+    if case .pass = UDPProbe.judge([0x13], check: masked) {} else { Issue.record("a short reply compares its bytes only") }
+}
+
 @Test("Script security refuses relative paths and accepts root-owned system programs")
 func scriptSecurity() {
     #expect(ScriptRunner.insecurity(of: "relative.sh") != nil)
