@@ -205,13 +205,28 @@ public struct VRRPRouter: Sendable {
     /// The runtime learnt the state of interface `name` from rtnetlink (a dump or an event). Names no instance
     /// tracks are ignored. The first reading of a name is not logged, but applied: an instance whose primary
     /// interface is down goes to FAULT.
+    /// A primary interface that is deleted faults its instances even under `dont_track_primary` (keepalived's
+    /// `cleanup_lost_interface`), and they stay in FAULT when a link of that name comes back (reported once by
+    /// `primaryInterfaceRecreated`): their sockets are bound to the deleted device.
     public mutating func linkStateRead(_ name: String, state: VRRPLinkState, now: Instant) -> [VRRPRouterAction] {
+        let onIt = members.indices.filter { members[$0].spec.interface == name }
+        if state != .absent, trackers.deletedPrimaries.contains(name) {
+            guard trackers.recreationReported(name) else { return [] }
+            return [.primaryInterfaceRecreated(interface: name, instances: onIt.map { members[$0].spec.name })]
+        }
+        let newlyDeleted = state == .absent && !onIt.isEmpty && trackers.primaryDeleted(name)
         let first = !trackers.hasReading(interface: name)
         let change = trackers.interfaceRead(name, state: state)
-        guard first, trackers.hasReading(interface: name) else { return trackerChanged(change, now: now) }
         var out: [VRRPRouterAction] = []
-        for i in affectedMembers(where: { VRRPTrackers.references($0, interface: name) }) {
-            out += trackersApplied(member: i, now: now)
+        if first, trackers.hasReading(interface: name) {
+            for i in affectedMembers(where: { VRRPTrackers.references($0, interface: name) }) {
+                out += trackersApplied(member: i, now: now)
+            }
+        } else {
+            out += trackerChanged(change, now: now)
+        }
+        if newlyDeleted {
+            for i in affectedMembers(where: { $0.interface == name }) { out += trackersApplied(member: i, now: now) }
         }
         return out
     }

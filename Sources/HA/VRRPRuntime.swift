@@ -301,6 +301,8 @@ public actor VRRPRuntime {
                 logger.info("\(change)")
             case .closeTransport(let name):
                 close(name)
+            case .primaryInterfaceRecreated(let interface, let instances):
+                logger.warning("interface \(interface) was deleted and exists again: \(instances.joined(separator: ", ")) stay in FAULT until vigil is restarted (their sockets are bound to the deleted interface)")
             case .unsupportedAuthentication(let name):
                 logger.warning("\(name): auth_type AH is not implemented; every advertisement will be discarded")
             }

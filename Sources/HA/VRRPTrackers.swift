@@ -66,6 +66,11 @@ struct VRRPTrackers: Sendable, Hashable {
     private(set) var watchedInterfaces: Set<String> = []
     /// Track files referenced by some instance (`track_file`), by name.
     private(set) var watchedFiles: [String: VRRPTrackFileSpec] = [:]
+    /// Primary interfaces deleted while an instance ran on them. Their instances stay in FAULT (tracked or not, as
+    /// keepalived faults an instance whose interface is deleted) until Vigil restarts: their sockets are bound to the
+    /// deleted device, and one of the same name is another device.
+    private(set) var deletedPrimaries: Set<String> = []
+    private var recreationsReported: Set<String> = []
 
     /// Takes a (new) configuration: a script whose spec is unchanged keeps its rise/fall state, a new or changed one
     /// starts from its `init_fail`; readings of objects no longer referenced (or of a changed file) are forgotten.
@@ -118,6 +123,12 @@ struct VRRPTrackers: Sendable, Hashable {
         }
     }
 
+    /// Records that primary interface `name` was deleted; true the first time.
+    mutating func primaryDeleted(_ name: String) -> Bool { deletedPrimaries.insert(name).inserted }
+
+    /// True the first time the re-creation of deleted primary interface `name` is reported.
+    mutating func recreationReported(_ name: String) -> Bool { recreationsReported.insert(name).inserted }
+
     /// Whether interface `name` has been read since it is watched.
     func hasReading(interface name: String) -> Bool { interfaces[name] != nil }
 
@@ -155,7 +166,10 @@ struct VRRPTrackers: Sendable, Hashable {
                 sum.faultReason = state == .absent ? .interfaceDeleted(name) : .interfaceDown(name)
             }
         }
-        if spec.tracksPrimaryInterface, let state = interfaces[spec.interface], state != .up {
+        if deletedPrimaries.contains(spec.interface) {
+            linkFault(spec.interface, .absent)
+            sum.lines.append("interface \(spec.interface) deleted (a restart reopens it): FAULT")
+        } else if spec.tracksPrimaryInterface, let state = interfaces[spec.interface], state != .up {
             linkFault(spec.interface, state)
             sum.lines.append("interface \(spec.interface) \(state): FAULT")
         }

@@ -123,6 +123,29 @@ struct VRRPFaultTests {
         #expect(router.states["VI_1"] == .fault)
     }
 
+    @Test("A deleted primary interface that comes back leaves the instance in FAULT (its socket was bound to the old one)")
+    func recreatedStaysInFault() {
+        var router = master(routerSpec())
+        _ = router.linkStateRead("eth0", state: .absent, now: at(4000))
+        #expect(router.linkStateRead("eth0", state: .up, now: at(5000)) == [
+            .primaryInterfaceRecreated(interface: "eth0", instances: ["VI_1"]),
+        ])
+        #expect(router.linkStateRead("eth0", state: .down, now: at(5100)) == [])
+        #expect(router.linkStateRead("eth0", state: .up, now: at(5200)) == [])
+        #expect(router.states["VI_1"] == .fault)
+        #expect(router.priorities["VI_1"]?.fault == true)
+    }
+
+    @Test("dont_track_primary: deleting the primary interface still faults, as keepalived's cleanup_lost_interface")
+    func dontTrackPrimaryDeleted() {
+        var spec = routerSpec()
+        spec.tracksPrimaryInterface = false
+        var router = master(spec)
+        let actions = router.linkStateRead("eth0", state: .absent, now: at(4000))
+        #expect(actions.contains(.transition(instance: "VI_1", from: .master, to: .fault,
+                                             reason: .interfaceDeleted("eth0"))))
+    }
+
     @Test("An instance whose primary interface is down at start starts in FAULT")
     func startsInFault() {
         var router = VRRPRouter(configuration: VRRPRuntimeConfiguration(instances: [routerSpec(notify: notify)]))
@@ -149,7 +172,7 @@ struct VRRPFaultTests {
         spec.tracksPrimaryInterface = false
         var router = master(spec)
         #expect(router.linkStateRead("eth0", state: .down, now: at(4000)) == [])
-        #expect(router.linkStateRead("eth0", state: .absent, now: at(4100)) == [])
+        #expect(router.linkStateRead("eth0", state: .up, now: at(4100)) == [])
         #expect(router.states["VI_1"] == .master)
     }
 

@@ -205,3 +205,30 @@ case_fault_track_interface_events() {
 
 ALL_CASES+=(case_fault_vigil_master_link_down case_fault_keepalived_master_link_down case_fault_dont_track_primary
             case_fault_track_interface_events)
+
+# The primary interface deleted (a veth pair inside A, so nothing else depends on it): the MASTER enters FAULT and
+# the VIP goes with the device. An interface of the same name created again is another
+# device, which the instance's socket is not bound to: Vigil warns once and stays in FAULT (keepalived reopens its
+# sockets; documented in docs/ha.md) rather than become MASTER beside the real one.
+case_fault_primary_deleted() {
+  ip -n "$NS_A" link add lan1 type veth peer name lan1p && ip -n "$NS_A" link set lan1p up \
+    && ip -n "$NS_A" addr add 10.9.1.1/24 dev lan1 && ip -n "$NS_A" link set lan1 up || { fail "setup: lan1"; return; }
+  conf "$LAB_DIR/a.conf" VI_1 150 3 0.1 10.9.1.100/24
+  sed -i 's/interface veth0/interface lan1/' "$LAB_DIR/a.conf"
+  lab_start_vigil "$NS_A" va "$LAB_DIR/a.conf"
+  lab_wait_log "$LAB_DIR/va.log" "VI_1: BACKUP -> MASTER" 5 || fail "Vigil did not become MASTER on lan1"
+  ip -n "$NS_A" link del lan1
+  # The kernel reports the link down (RTM_NEWLINK) just before RTM_DELLINK: the FAULT line says either.
+  lab_wait_log "$LAB_DIR/va.log" "VI_1: MASTER -> FAULT (interface lan1 " 2 || fail "no 'MASTER -> FAULT' line"
+  lab_wait_log "$LAB_DIR/va.log" "interface lan1 is deleted" 2 || fail "the deletion was not reported"
+  grep -q "no such interface lan1" "$LAB_DIR/va.log" && fail "removing the VIP of a deleted interface was an error"
+  ip -n "$NS_A" link add lan1 type veth peer name lan1p && ip -n "$NS_A" link set lan1p up \
+    && ip -n "$NS_A" addr add 10.9.1.1/24 dev lan1 && ip -n "$NS_A" link set lan1 up
+  lab_wait_log "$LAB_DIR/va.log" "interface lan1 was deleted and exists again" 2 || fail "no warning on re-creation"
+  sleep 1
+  grep -q "VI_1: FAULT -> " "$LAB_DIR/va.log" && fail "Vigil left FAULT on a re-created interface"
+  ip -n "$NS_A" addr show dev lan1 | grep -q 10.9.1.100 && fail "the VIP is on the re-created interface"
+  true
+}
+
+ALL_CASES+=(case_fault_primary_deleted)
