@@ -32,12 +32,14 @@ public enum LinkMonitorEvent: Sendable, Hashable {
 /// decodes (`LinkMessage.entries`) and feeds to `events`. `dump()` lists every link once (RTM_GETLINK) over a
 /// socket of its own, for the state at start. The monitor decides nothing: `LinkTable` and the router do.
 public final class NetlinkLinkMonitor: @unchecked Sendable {
-    // fd and the wake-up eventfd are written once in init; `closed` is guarded by `lock`.
+    // fd and the wake-up eventfd are written once in init; the flags are guarded by `lock`, which is also held while
+    // the descriptors are closed or written, so `close()` never writes to a descriptor the thread has closed.
     private let fd: Int32
     private let wake: Int32
     private let lock = NSLock()
     private var closed = false
     private var started = false
+    private var released = false
     /// Link events, in arrival order; finishes after `close()` (or `.failed`).
     public let events: AsyncStream<LinkMonitorEvent>
     private let continuation: AsyncStream<LinkMonitorEvent>.Continuation
@@ -83,15 +85,14 @@ public final class NetlinkLinkMonitor: @unchecked Sendable {
     /// Stops receiving; `events` finishes.
     public func close() {
         lock.lock()
-        let wasClosed = closed, wasStarted = started
+        defer { lock.unlock() }
+        guard !closed else { return }
         closed = true
-        lock.unlock()
-        guard !wasClosed else { return }
-        if wasStarted {
+        if !started {
+            releaseLocked()
+        } else if !released {
             var one: UInt64 = 1
             _ = write(wake, &one, 8)
-        } else {
-            release()
         }
     }
 
@@ -101,7 +102,16 @@ public final class NetlinkLinkMonitor: @unchecked Sendable {
         return closed
     }
 
+    /// Closes the descriptors and finishes `events`, once.
     private func release() {
+        lock.lock()
+        defer { lock.unlock() }
+        releaseLocked()
+    }
+
+    private func releaseLocked() {
+        guard !released else { return }
+        released = true
         Glibc.close(fd)
         Glibc.close(wake)
         continuation.finish()

@@ -327,7 +327,8 @@ public actor VRRPRuntime {
 
     /// Subscribes to rtnetlink link events, then dumps every link so the state at start is known before any
     /// instance starts (events from between the two are applied after the dump, in order). Without the monitor
-    /// (it cannot be opened) interface tracking is off: logged as an error, and the primary interfaces count as up.
+    /// (it cannot be opened) interface tracking is off: logged as an error; primary interfaces count as up and
+    /// tracked ones as down.
     private func startLinkMonitor() {
         do {
             let monitor = try NetlinkLinkMonitor()
@@ -397,8 +398,11 @@ public actor VRRPRuntime {
         }
         // Interfaces come from rtnetlink events, not polling: a newly watched one gets the table's state now (the
         // router ignores a reading that changes nothing).
-        for name in router.watchedInterfaces.sorted() {
-            perform(router.linkStateRead(name, state: linkTable.state(of: name), now: t), now: t)
+        // Without a monitor nothing is known: primary interfaces count as up, tracked ones as down.
+        if linkMonitor != nil {
+            for name in router.watchedInterfaces.sorted() {
+                perform(router.linkStateRead(name, state: linkTable.state(of: name), now: t), now: t)
+            }
         }
         for (name, file) in fileTasks.reconcile(router.watchedFiles) {
             perform(router.trackFileRead(name, value: Self.readValue(file), now: t), now: t)

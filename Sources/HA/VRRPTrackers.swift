@@ -6,8 +6,9 @@
 //
 // Readings go in (`scriptFinished`, `interfaceRead`, `fileRead`); each returns the change worth a log line, or
 // nil when nothing changed. The first reading of an interface or file only sets it (the adapter reads once when
-// it starts watching). Readings of objects no instance references are ignored. Running scripts and reading sysfs
-// or files is the adapter's job; this value does no I/O.
+// it starts watching). Readings of objects no instance references are ignored. Running scripts, listening to
+// rtnetlink and reading files is the adapter's job; this value does no I/O. The primary interface of an instance is
+// a weight-0 interface tracker unless `dont_track_primary`; a deleted one faults its instances for good.
 
 /// A tracker reading that changed, as the runtime logs it.
 public enum VRRPTrackerChange: Sendable, Hashable, CustomStringConvertible {
