@@ -149,7 +149,7 @@ case_fault_dont_track_primary() {
 # track_interface on a second interface (dummy1, one end of a veth pair in A, weight 0): its link going down faults the MASTER at once, from the
 # rtnetlink event (the earlier sysfs poll took up to 200 ms); the primary link is up, so the priority-0 adverts go
 # out, as many as keepalived sends (counted on the wire with keepalived in the same place first), and the peer takes
-# over after its skew time. Five rounds; every one must be under 500 ms (loaded host) and their median under 100 ms.
+# over after its skew time. Five rounds; every one must be under 500 ms (loaded host) and four of them within 60 ms.
 case_fault_track_interface_events() {
   # A second link in A: a veth pair inside the namespace (the dummy driver may be missing).
   ip -n "$NS_A" link add dummy1 type veth peer name dummy1p && ip -n "$NS_A" link set dummy1p up \
@@ -188,12 +188,13 @@ case_fault_track_interface_events() {
     lab_wait_vip "$NS_A" 10.9.0.100 5 || fail "round $round: Vigil did not come back"
     sleep 0.5
   done
-  local sorted median max
+  local sorted fourth max
   sorted=$(printf '%s\n' "${times[@]}" | sort -n)
-  median=$(echo "$sorted" | sed -n 3p); max=$(echo "$sorted" | tail -1)
-  echo "    dummy1 down -> VIP gone: ${times[*]} ms (median $median, max $max)"
+  fourth=$(echo "$sorted" | sed -n 4p); max=$(echo "$sorted" | tail -1)
+  echo "    dummy1 down -> VIP gone: ${times[*]} ms (4th fastest $fourth, max $max)"
   [ "$max" -le 500 ] || fail "a round took $max ms (bound 500 ms)"
-  [ "$median" -le 100 ] || fail "median $median ms: looks like polling, not events"
+  # A 200 ms poll lands under 60 ms in about 3 of 10 rounds; four of five that fast happens to it 3 % of the time.
+  [ "$fourth" -le 60 ] || fail "only $(printf '%s\n' "${times[@]}" | awk '$1 <= 60' | wc -l) of 5 rounds within 60 ms: looks like polling, not events"
   lab_wait_log "$LAB_DIR/va.log" "VI_1: MASTER -> FAULT (interface dummy1 link down)" 1 \
     || fail "no 'MASTER -> FAULT (interface dummy1 link down)' line"
   local va_zero; va_zero=$(grep -c "prio 0," "$LAB_DIR/va-vrrp.txt")
