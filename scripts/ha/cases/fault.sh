@@ -233,3 +233,41 @@ case_fault_primary_deleted() {
 }
 
 ALL_CASES+=(case_fault_primary_deleted)
+
+# A sync group whose second member runs on another link (lan2, a veth pair inside A): that link going down puts the
+# whole group in FAULT, so the first member's VIP leaves veth0 too; back up, the group returns to MASTER. keepalived
+# runs the same file first as the reference (its vrrp_sync_fault).
+case_fault_sync_group() {
+  ip -n "$NS_A" link add lan2 type veth peer name lan2p && ip -n "$NS_A" link set lan2p up \
+    && ip -n "$NS_A" addr add 10.9.2.1/24 dev lan2 && ip -n "$NS_A" link set lan2 up || { fail "setup: lan2"; return; }
+  conf "$LAB_DIR/a.conf" VI_1 150 3 0.1 10.9.0.100/24
+  conf "$LAB_DIR/a2.part" VI_2 150 3 0.1 10.9.2.100/24
+  sed -e 's/virtual_router_id 51/virtual_router_id 52/' -e 's/interface veth0/interface lan2/' "$LAB_DIR/a2.part" \
+    >>"$LAB_DIR/a.conf"
+  printf 'vrrp_sync_group G {\n    group {\n        VI_1\n        VI_2\n    }\n}\n' >>"$LAB_DIR/a.conf"
+  local who name
+  for who in keepalived vigil; do
+    if [ "$who" = keepalived ]; then lab_start_keepalived "$NS_A" ka "$LAB_DIR/a.conf"; name=ka
+    else lab_start_vigil "$NS_A" va "$LAB_DIR/a.conf"; name=va; fi
+    local pg=$LAST_PGID
+    lab_wait_vip "$NS_A" 10.9.0.100 5 || fail "$who: VI_1 did not take its VIP"
+    ip -n "$NS_A" link set lan2 down
+    lab_wait_vip "$NS_A" 10.9.0.100 2 absent || fail "$who: lan2 down did not take VI_1 (same group) to FAULT"
+    if [ "$who" = vigil ]; then
+      lab_wait_log "$LAB_DIR/va.log" "VI_1: MASTER -> FAULT (sync group G)" 1 || fail "vigil: no 'VI_1: MASTER -> FAULT (sync group G)'"
+      lab_wait_log "$LAB_DIR/va.log" "VI_2: MASTER -> FAULT (interface lan2 link down)" 1 || fail "vigil: no VI_2 FAULT line"
+    else
+      lab_wait_log "$LAB_DIR/ka.log" "Syncing instances to FAULT state" 1 || fail "reference: keepalived did not sync to FAULT"
+    fi
+    ip -n "$NS_A" link set lan2 up
+    lab_wait_vip "$NS_A" 10.9.0.100 5 || fail "$who: the group did not come back to MASTER"
+    if [ "$who" = keepalived ]; then
+      lab_kill "$pg"
+      ip -n "$NS_A" addr del 10.9.0.100/24 dev veth0 2>/dev/null; ip -n "$NS_A" addr del 10.9.2.100/24 dev lan2 2>/dev/null
+    fi
+    echo "    $who: the group followed lan2 into FAULT and back"
+  done
+  true
+}
+
+ALL_CASES+=(case_fault_sync_group)
