@@ -21,7 +21,8 @@
 //
 // Events: `transportOpened`/`transportFailed` (the runtime opens a transport for each spec in `awaitingTransport`),
 // `packetReceived`, `deadlineReached`, `scriptFinished`, `linkStateRead` (rtnetlink: up, down, deleted),
-// `trackFileRead`, `takeoverPrepared`, `configurationReloaded`, `shutdown`. Each returns `[VRRPRouterAction]` to perform in order.
+// `trackFileRead`, `takeoverPrepared`, `configurationReloaded`, `shutdown`. Each returns `[VRRPRouterAction]` to
+// perform in order.
 // `nextDeadline` is the earliest of every instance's timers, the takeover limits and the GARP bursts; calling
 // `deadlineReached(now:)` early or twice does nothing.
 //
@@ -205,6 +206,7 @@ public struct VRRPRouter: Sendable {
     /// The runtime learnt the state of interface `name` from rtnetlink (a dump or an event). Names no instance
     /// tracks are ignored. The first reading of a name is not logged, but applied: an instance whose primary
     /// interface is down goes to FAULT.
+    ///
     /// A primary interface that is deleted faults its instances even under `dont_track_primary` (keepalived's
     /// `cleanup_lost_interface`), and they stay in FAULT when a link of that name comes back (reported once by
     /// `primaryInterfaceRecreated`): their sockets are bound to the deleted device.
