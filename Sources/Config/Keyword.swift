@@ -422,7 +422,7 @@ extension Keyword {
         v("garp_lower_prio_repeat", "INTEGER").pending(Instead.lowerPrioGARP),
         flag("accept").pending(Instead.acceptMode),
         flag("no_accept").pending(Instead.acceptMode),
-        flag("dont_track_primary").pending("the primary interface is not tracked yet, so this changes nothing"),
+        flag("dont_track_primary"),
         v("use_vmac", "[IFNAME]").pending(Instead.vmac), flag("vmac_xmit_base").pending(Instead.vmac),
         v("mcast_src_ip", "IPADDR"),
         flag("native_ipv6").pending("the virtual addresses decide the family (keepalived calls this keyword deprecated for that reason); an instance without addresses is made VRRPv3 by it, and IPv4 addresses are not refused"),

@@ -142,7 +142,7 @@ public enum KeepalivedDump {
         for i in s.instances {
             var d = JSONObject()
             d.add("iname", string: i.name)
-            d.add("dont_track_primary", raw: "0")
+            d.add("dont_track_primary", raw: i.dontTrackPrimary ? "1" : "0")
             d.add("skip_check_adv_addr", raw: "0")
             d.add("strict_mode", raw: "0")
             d.add("vmac_ifname", string: "")

@@ -89,6 +89,8 @@ public struct KeepalivedInstance: Sendable, Equatable {
     public var notifyScripts: [NamedScript]
     /// The counters since start or since the last SIGRTMAX-1.
     public var stats: KeepalivedStats
+    /// `dont_track_primary`.
+    public var dontTrackPrimary = false
 
     /// The notify scripts as the JSON dump names them (`script_master`; the generic `notify` is `script`).
     public var notifyJSONScripts: [NamedScript] {

@@ -286,7 +286,7 @@ public struct StatusBook: Sendable {
             garpRefresh: i.spec.garp.masterRefresh.seconds,
             trackScripts: i.spec.trackScripts.map(tracked), trackInterfaces: i.spec.trackInterfaces.map(tracked),
             notifyScripts: notify.compactMap { label, s in s.map { .init(label: label, command: $0.command) } },
-            stats: keepalivedStats(i).since(i.statsBaseline))
+            stats: keepalivedStats(i).since(i.statsBaseline), dontTrackPrimary: !i.spec.tracksPrimaryInterface)
     }
 
     /// keepalived's counters from Vigil's, since start.

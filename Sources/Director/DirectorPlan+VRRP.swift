@@ -94,7 +94,8 @@ extension DirectorPlan {
                                         masterRefresh: duration(v.garpMasterRefresh)),
             notify: notify(master: v.notifyMaster, backup: v.notifyBackup, fault: v.notifyFault, stop: v.notifyStop,
                            generic: v.notify),
-            trackScripts: trackScripts, trackInterfaces: interfaces, trackFiles: trackFiles)
+            trackScripts: trackScripts, trackInterfaces: interfaces, trackFiles: trackFiles,
+            tracksPrimaryInterface: !v.dontTrackPrimary)
     }
 
     /// keepalived 2.2.7 (`vrrp_complete_instance`) ignores weights for the address owner (priority 255): weighted

@@ -147,7 +147,8 @@ public struct NetlinkAddressControl: AddressControl {
                          interface: String) throws(AddressControlError) {
         let op = add ? "add address" : "delete address"
         let index = if_nametoindex(interface)
-        guard index != 0 else { throw .noSuchInterface(interface) }
+        // An address cannot outlive its interface: removing one from an interface that is gone is done.
+        guard index != 0 else { if add { throw .noSuchInterface(interface) } else { return } }
         var msg = NetlinkMessage(type: add ? UInt16(RTM_NEWADDR) : UInt16(RTM_DELADDR),
                                  flags: UInt16(NLM_F_REQUEST | NLM_F_ACK) | (add ? UInt16(NLM_F_CREATE | NLM_F_REPLACE) : 0),
                                  sequence: sequence)

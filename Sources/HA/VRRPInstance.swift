@@ -57,6 +57,8 @@ public struct VRRPInstance: Sendable {
     /// Sum of tracker weights currently applied.
     public private(set) var priorityAdjustment = 0
     private var faulted = false
+    /// Why `faulted` was last set (the transition reason when `start` finds the instance faulted).
+    private var faultReason: VRRPTransitionReason = .fault
     /// Backup: the source of the last advert accepted from a master (keepalived's `master_saddr`).
     private var masterAddress: IPAddress?
     /// Peers already reported by a `.addressListMismatch` action (at most `reportLimit`, then no more warnings).
@@ -138,7 +140,7 @@ public struct VRRPInstance: Sendable {
         switch state {
         case .initialize:
             preemptAllowedAt = now + configuration.preemptDelay
-            if faulted { return enterFault(now: now, from: .initialize) }
+            if faulted { return enterFault(now: now, from: .initialize, reason: faultReason, priorityZeroAdverts: 0) }
             if configuration.priority == 255 { return becomeMaster(now: now, from: .initialize, reason: .addressOwner) }
             return becomeBackup(now: now, from: .initialize, reason: .startup)
         case .backup, .master, .fault, .stop:
@@ -286,20 +288,27 @@ public struct VRRPInstance: Sendable {
         return []
     }
 
-    /// Trackers say this node must not serve (`true`) or may serve again (`false`).
-    public mutating func faultChanged(_ isFault: Bool, now: Instant) -> [VRRPAction] {
+    /// Trackers (the primary interface among them) say this node must not serve (`true`) or may serve again
+    /// (`false`); `reason` names the cause for the transition (default `.fault` / `.faultCleared`).
+    /// Entering FAULT from MASTER sends two priority-0 adverts, as keepalived 2.2.7 does (`vrrp_state_leave_master`
+    /// sends one, and `vrrp_restore_interface` another); on a link that is down they cannot leave, and the adapter
+    /// only logs that. Leaving FAULT goes to BACKUP with the master-down timer armed (keepalived's
+    /// `try_up_instance`), whatever the priority: the election decides the rest.
+    public mutating func faultChanged(_ isFault: Bool, reason: VRRPTransitionReason? = nil,
+                                      now: Instant) -> [VRRPAction] {
         faulted = isFault
+        if isFault { faultReason = reason ?? .fault }
         switch state {
         case .initialize, .stop:
             return []
         case .backup:
-            return isFault ? enterFault(now: now, from: .backup) : []
+            return isFault ? enterFault(now: now, from: .backup, reason: reason ?? .fault, priorityZeroAdverts: 2) : []
         case .master:
-            return isFault ? enterFault(now: now, from: .master) : []
+            return isFault ? enterFault(now: now, from: .master, reason: reason ?? .fault, priorityZeroAdverts: 2) : []
         case .fault:
             if isFault { return [] }
             preemptAllowedAt = now + configuration.preemptDelay
-            return becomeBackup(now: now, from: .fault, reason: .faultCleared)
+            return becomeBackup(now: now, from: .fault, reason: reason ?? .faultCleared)
         }
     }
 
@@ -355,11 +364,9 @@ public struct VRRPInstance: Sendable {
         case (.master, .backup):
             return becomeBackup(now: now, from: .master, reason: .syncGroup(group))
         case (.master, .fault), (.backup, .fault):
-            var actions = enterFault(now: now, from: currentState)
-            if case .transition(let f, let t, _) = actions.last {
-                actions[actions.count - 1] = .transition(from: f, to: t, reason: .syncGroup(group))
-            }
-            return actions
+            // keepalived's vrrp_sync_fault: a forced MASTER sends one priority-0 advert (`vrrp_state_leave_master`
+            // without the second one of `vrrp_restore_interface`).
+            return enterFault(now: now, from: currentState, reason: .syncGroup(group), priorityZeroAdverts: 1)
         case (.backup, .master):
             return becomeMaster(now: now, from: .backup, reason: .syncGroup(group))
         case (.fault, .backup) where !faulted:
@@ -391,17 +398,21 @@ public struct VRRPInstance: Sendable {
         return actions
     }
 
-    private mutating func enterFault(now: Instant, from: VRRPState) -> [VRRPAction] {
+    private mutating func enterFault(now: Instant, from: VRRPState, reason: VRRPTransitionReason,
+                                     priorityZeroAdverts: Int) -> [VRRPAction] {
         state = .fault
         timers = Timers()
         masterSilent = false
         var actions: [VRRPAction] = []
         if from == .master {
             // Not in the RFC (Fault is keepalived's): leave like a shutdown so the backup takes over after skew.
-            counters.sent += 1
-            actions += [.send(advertisement(priority: 0)), .removeVIPs]
+            for _ in 0..<priorityZeroAdverts {
+                counters.sent += 1
+                actions.append(.send(advertisement(priority: 0)))
+            }
+            actions.append(.removeVIPs)
         }
-        actions.append(.transition(from: from, to: .fault, reason: .fault))
+        actions.append(.transition(from: from, to: .fault, reason: reason))
         return actions
     }
 }

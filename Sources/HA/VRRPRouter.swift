@@ -5,9 +5,11 @@
 // around them:
 //
 // - Trackers: `vrrp_script` results, interface and track-file readings go in; an instance whose trackers changed
-//   gets their sum (`VRRPTrackers`) as its priority adjustment and fault flag.
+//   gets their sum (`VRRPTrackers`) as its priority adjustment and fault flag. The primary interface is tracked
+//   like a weight-0 `track_interface` unless `dont_track_primary`: down or deleted is FAULT.
 // - Sync groups: when a member reaches MASTER, BACKUP or FAULT, the other members are moved there too, and the
-//   group's notify scripts run once the whole group is there.
+//   group's notify scripts run once the whole group is there. A group stays in FAULT while any member's own trackers
+//   fault it (keepalived's `num_member_fault`).
 // - The VIPs of each instance, a small machine of their own: absent, awaiting the load balancer's table (the
 //   takeover is gated: the runtime calls the Director's hook and reports `takeoverPrepared`; at `takeoverLimit`
 //   the VIPs go up anyway), or held, with the next gratuitous ARP burst (`garp_master_delay`, then every
@@ -18,8 +20,9 @@
 //   on shutdown and are reopened.
 //
 // Events: `transportOpened`/`transportFailed` (the runtime opens a transport for each spec in `awaitingTransport`),
-// `packetReceived`, `deadlineReached`, `scriptFinished`, `interfaceStateRead`, `trackFileRead`,
-// `takeoverPrepared`, `configurationReloaded`, `shutdown`. Each returns `[VRRPRouterAction]` to perform in order.
+// `packetReceived`, `deadlineReached`, `scriptFinished`, `linkStateRead` (rtnetlink: up, down, deleted),
+// `trackFileRead`, `takeoverPrepared`, `configurationReloaded`, `shutdown`. Each returns `[VRRPRouterAction]` to
+// perform in order.
 // `nextDeadline` is the earliest of every instance's timers, the takeover limits and the GARP bursts; calling
 // `deadlineReached(now:)` early or twice does nothing.
 //
@@ -110,7 +113,8 @@ public struct VRRPRouter: Sendable {
 
     /// The `vrrp_script`s some instance tracks, by name: the runtime runs each every `interval`.
     public var watchedScripts: [String: VRRPScriptSpec] { trackers.watchedScripts }
-    /// The interfaces some instance tracks: the runtime reads each when it starts watching it, then polls it.
+    /// The interfaces some instance tracks (`track_interface`, primary interfaces): the runtime reports each one's
+    /// state when it starts watching it, then every change rtnetlink reports.
     public var watchedInterfaces: Set<String> { trackers.watchedInterfaces }
     /// The track files some instance references, by name: read like the interfaces.
     public var watchedFiles: [String: VRRPTrackFileSpec] { trackers.watchedFiles }
@@ -194,9 +198,39 @@ public struct VRRPRouter: Sendable {
         trackerChanged(trackers.scriptFinished(name, succeeded: succeeded), now: now)
     }
 
-    /// The runtime read the state of tracked interface `name` (operstate up or unknown counts as up).
+    /// The runtime read the state of interface `name`: up (IFF_UP and IFF_RUNNING) or down.
     public mutating func interfaceStateRead(_ name: String, up: Bool, now: Instant) -> [VRRPRouterAction] {
-        trackerChanged(trackers.interfaceRead(name, up: up), now: now)
+        linkStateRead(name, state: up ? .up : .down, now: now)
+    }
+
+    /// The runtime learnt the state of interface `name` from rtnetlink (a dump or an event). Names no instance
+    /// tracks are ignored. The first reading of a name is not logged, but applied: an instance whose primary
+    /// interface is down goes to FAULT.
+    ///
+    /// A primary interface that is deleted faults its instances even under `dont_track_primary` (keepalived's
+    /// `cleanup_lost_interface`), and they stay in FAULT when a link of that name comes back (reported once by
+    /// `primaryInterfaceRecreated`): their sockets are bound to the deleted device.
+    public mutating func linkStateRead(_ name: String, state: VRRPLinkState, now: Instant) -> [VRRPRouterAction] {
+        let onIt = members.indices.filter { members[$0].spec.interface == name }
+        if state != .absent, trackers.deletedPrimaries.contains(name) {
+            guard trackers.recreationReported(name) else { return [] }
+            return [.primaryInterfaceRecreated(interface: name, instances: onIt.map { members[$0].spec.name })]
+        }
+        let newlyDeleted = state == .absent && !onIt.isEmpty && trackers.primaryDeleted(name)
+        let first = !trackers.hasReading(interface: name)
+        let change = trackers.interfaceRead(name, state: state)
+        var out: [VRRPRouterAction] = []
+        if first, trackers.hasReading(interface: name) {
+            for i in affectedMembers(where: { VRRPTrackers.references($0, interface: name) }) {
+                out += trackersApplied(member: i, now: now)
+            }
+        } else {
+            out += trackerChanged(change, now: now)
+        }
+        if newlyDeleted {
+            for i in affectedMembers(where: { $0.interface == name }) { out += trackersApplied(member: i, now: now) }
+        }
+        return out
     }
 
     /// The runtime read track file `name`.
@@ -383,21 +417,54 @@ extension VRRPRouter {
                           count: spec.announcementsPerBurst)]
     }
 
-    /// Applies member `i`'s tracker sum to its instance (priority adjustment, then fault).
-    private mutating func trackersApplied(member i: Int, now: Instant) -> [VRRPRouterAction] {
+    /// Applies member `i`'s tracker sum to its instance (priority adjustment, then fault). A member of a sync group
+    /// stays in FAULT while another member's own trackers hold that member in FAULT, as keepalived 2.2.7 counts
+    /// `num_member_fault`: the group leaves FAULT only when no member is faulted. `cause` is the reading that
+    /// changed, for the reason of leaving FAULT.
+    private mutating func trackersApplied(member i: Int, now: Instant,
+                                          cause: VRRPTrackerChange? = nil) -> [VRRPRouterAction] {
         let sum = trackers.sum(for: members[i].spec)
         var out = process(members[i].instance.priorityAdjustmentChanged(to: sum.adjustment, now: now), member: i,
                           now: now)
-        out += process(members[i].instance.faultChanged(sum.fault, now: now), member: i, now: now)
+        let name = members[i].spec.name
+        let group = configuration.syncGroups.first { $0.members.contains(name) }
+        let heldBy = group.flatMap { g in
+            members.first { $0.spec.name != name && g.members.contains($0.spec.name) && trackers.sum(for: $0.spec).fault }
+        }
+        let reason: VRRPTransitionReason?
+        if sum.fault {
+            reason = sum.faultReason
+        } else if let group, heldBy != nil || !(cause.map { VRRPTrackers.references(members[i].spec, $0) } ?? true) {
+            // Held by another member, or leaving FAULT because the member that held the group recovered.
+            reason = .syncGroup(group.name)
+        } else if case .interface(let n, up: true) = cause {
+            reason = .interfaceUp(n)
+        } else {
+            reason = nil
+        }
+        out += process(members[i].instance.faultChanged(sum.fault || heldBy != nil, reason: reason, now: now),
+                       member: i, now: now)
         return out
     }
 
-    /// A tracker reading changed (nil: it did not): reported, and applied to every member that references it.
+    /// The members matching `predicate`, followed by the other members of their sync groups (each once).
+    private func affectedMembers(where predicate: (VRRPInstanceSpec) -> Bool) -> [Int] {
+        let direct = members.indices.filter { predicate(members[$0].spec) }
+        let names = Set(direct.map { members[$0].spec.name })
+        let groups = configuration.syncGroups.filter { !names.isDisjoint(with: $0.members) }
+        let mates = members.indices.filter { j in
+            !names.contains(members[j].spec.name) && groups.contains { $0.members.contains(members[j].spec.name) }
+        }
+        return direct + mates
+    }
+
+    /// A tracker reading changed (nil: it did not): reported, and applied to every member that references it and
+    /// to the other members of their sync groups.
     private mutating func trackerChanged(_ change: VRRPTrackerChange?, now: Instant) -> [VRRPRouterAction] {
         guard let change else { return [] }
         var out: [VRRPRouterAction] = [.trackerChanged(change)]
-        for i in members.indices where VRRPTrackers.references(members[i].spec, change) {
-            out += trackersApplied(member: i, now: now)
+        for i in affectedMembers(where: { VRRPTrackers.references($0, change) }) {
+            out += trackersApplied(member: i, now: now, cause: change)
         }
         return out
     }

@@ -16,7 +16,8 @@ public enum VRRPRuntimeError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Drives a `VRRPRouter` with real sockets, netlink, sysfs, child processes and a monotonic clock.
+/// Drives a `VRRPRouter` with real sockets, netlink (addresses, and link events for interface tracking), track
+/// files, child processes and a monotonic clock.
 ///
 /// `run()` opens the transports, starts the instances and feeds the router packets, timer ticks, tracker readings
 /// and takeover reports one at a time until `shutdown()` is called; then every Master sends a priority-0 advert,
@@ -27,7 +28,7 @@ public actor VRRPRuntime {
         case packet(link: UInt64, instance: String, VRRPReceivedPacket)
         case tick
         case scriptResult(String, Bool)
-        case interfaceState(String, Bool)
+        case links(LinkMonitorEvent)
         case fileValue(String, Int)
         case takeoverPrepared(ticket: UInt64)
         case reload(VRRPRuntimeConfiguration)
@@ -67,7 +68,10 @@ public actor VRRPRuntime {
     private var links: [String: Link] = [:]
     private var nextLinkID: UInt64 = 1
     private var scriptTasks = WatchTasks<VRRPScriptSpec>()
-    private var interfaceTasks = WatchTasks<String>()
+    /// Link states from rtnetlink (a dump at start, then events); the router hears the changes of names it watches.
+    private var linkTable = LinkTable()
+    private var linkMonitor: NetlinkLinkMonitor?
+    private var linkTask: Task<Void, Never>?
     private var fileTasks = WatchTasks<VRRPTrackFileSpec>()
     private var timerTask: Task<Void, Never>?
     private var timerDeadline: Instant?
@@ -140,6 +144,7 @@ public actor VRRPRuntime {
     /// Runs until `shutdown()`. Throws if a transport cannot be opened at start (nothing is left running then).
     public func run() async throws(VRRPRuntimeError) {
         router = VRRPRouter(configuration: router.configuration, gatesTakeover: takeoverHook != nil)
+        startLinkMonitor()
         var opened: [(name: String, address: IPAddress)] = []
         for spec in router.awaitingTransport {
             do { opened.append((spec.name, try open(spec))) } catch {
@@ -162,8 +167,8 @@ public actor VRRPRuntime {
                 perform(router.deadlineReached(now: t), now: t)
             case .scriptResult(let name, let ok):
                 perform(router.scriptFinished(name, succeeded: ok, now: t), now: t)
-            case .interfaceState(let name, let up):
-                perform(router.interfaceStateRead(name, up: up, now: t), now: t)
+            case .links(let event):
+                linksReported(event, now: t)
             case .fileValue(let name, let value):
                 perform(router.trackFileRead(name, value: value, now: t), now: t)
             case .takeoverPrepared(let ticket):
@@ -178,7 +183,8 @@ public actor VRRPRuntime {
         }
         timerTask?.cancel()
         scriptTasks.cancelAll()
-        interfaceTasks.cancelAll()
+        linkTask?.cancel()
+        linkMonitor?.close()
         fileTasks.cancelAll()
         for name in Array(links.keys) { close(name) }
         eventSink.yield(.stopped)
@@ -241,7 +247,13 @@ public actor VRRPRuntime {
             switch action {
             case .send(let name, let ad):
                 do { try links[name]?.transport.send(ad) } catch {
-                    ioFailed(name, error, doing: "send failed: ")
+                    // A priority-0 advert on leaving for FAULT often meets a link that is down; keepalived does not
+                    // report that as an error either.
+                    if ad.priority == 0 {
+                        logger.info("\(name): priority 0 advert not sent: \(error)")
+                    } else {
+                        ioFailed(name, error, doing: "send failed: ")
+                    }
                 }
             case .addVIPs(let name, let interface, let addresses, let announcements):
                 do {
@@ -289,6 +301,8 @@ public actor VRRPRuntime {
                 logger.info("\(change)")
             case .closeTransport(let name):
                 close(name)
+            case .primaryInterfaceRecreated(let interface, let instances):
+                logger.warning("interface \(interface) was deleted and exists again: \(instances.joined(separator: ", ")) stay in FAULT until vigil is restarted (their sockets are bound to the deleted interface)")
             case .unsupportedAuthentication(let name):
                 logger.warning("\(name): auth_type AH is not implemented; every advertisement will be discarded")
             }
@@ -309,10 +323,66 @@ public actor VRRPRuntime {
         }
     }
 
+    // MARK: Links
+
+    /// Subscribes to rtnetlink link events, then dumps every link so the state at start is known before any
+    /// instance starts (events from between the two are applied after the dump, in order). Without the monitor
+    /// (it cannot be opened) interface tracking is off: logged as an error; primary interfaces count as up and
+    /// tracked ones as down.
+    private func startLinkMonitor() {
+        do {
+            let monitor = try NetlinkLinkMonitor()
+            let entries = try NetlinkLinkMonitor.dump()
+            linkMessagesLogged(entries)
+            _ = linkTable.replaced(by: entries.compactMap(Self.link))
+            linkMonitor = monitor
+            let sink = inputSink
+            linkTask = Task { for await event in monitor.events { sink.yield(.links(event)) } }
+            monitor.start()
+        } catch {
+            logger.error("link monitor: \(error); interfaces are not tracked")
+        }
+    }
+
+    private static func link(_ entry: LinkMessage.Entry) -> LinkMessage? {
+        if case .link(let m) = entry { return m }
+        return nil
+    }
+
+    private func linkMessagesLogged(_ entries: [LinkMessage.Entry]) {
+        for entry in entries {
+            switch entry {
+            case .malformed(let e): logger.warning("link monitor: malformed rtnetlink link message ignored: \(e)")
+            case .kernelError(let e) where e != 0: logger.warning("link monitor: netlink error \(e)")
+            case .link, .done, .kernelError: break
+            }
+        }
+    }
+
+    private func linksReported(_ event: LinkMonitorEvent, now t: Instant) {
+        let changes: [LinkTable.Change]
+        switch event {
+        case .messages(let entries):
+            linkMessagesLogged(entries)
+            changes = entries.compactMap(Self.link).flatMap { linkTable.apply($0) }
+        case .resynchronized(let entries):
+            logger.warning("link monitor: rtnetlink events were lost (ENOBUFS); links read again")
+            linkMessagesLogged(entries)
+            changes = linkTable.replaced(by: entries.compactMap(Self.link))
+        case .failed(let error):
+            logger.error("link monitor: \(error)")
+            return
+        }
+        for change in changes {
+            logger.debug("netlink reports \(change.name) \(change.state)")
+            perform(router.linkStateRead(change.name, state: change.state, now: t), now: t)
+        }
+    }
+
     // MARK: Trackers
 
-    /// Runs the scripts and polls the interfaces and files the router watches: starts what is new (reading an
-    /// interface or file once at once), restarts what changed and stops what is no longer watched.
+    /// Runs the scripts and polls the files the router watches: starts what is new (reading a file once at once),
+    /// restarts what changed and stops what is no longer watched. Interfaces get their state from the link table.
     private func watchTrackers(now t: Instant) {
         let sink = inputSink
         let logger = self.logger, scripts = self.scripts
@@ -326,10 +396,13 @@ public actor VRRPRuntime {
                 }
             })
         }
-        let interfaces = Dictionary(uniqueKeysWithValues: router.watchedInterfaces.map { ($0, $0) })
-        for (name, _) in interfaceTasks.reconcile(interfaces) {
-            perform(router.interfaceStateRead(name, up: Self.linkIsUp(name), now: t), now: t)
-            interfaceTasks.started(name, name, Self.poll { sink.yield(.interfaceState(name, Self.linkIsUp(name))) })
+        // Interfaces come from rtnetlink events, not polling: a newly watched one gets the table's state now (the
+        // router ignores a reading that changes nothing).
+        // Without a monitor nothing is known: primary interfaces count as up, tracked ones as down.
+        if linkMonitor != nil {
+            for name in router.watchedInterfaces.sorted() {
+                perform(router.linkStateRead(name, state: linkTable.state(of: name), now: t), now: t)
+            }
         }
         for (name, file) in fileTasks.reconcile(router.watchedFiles) {
             perform(router.trackFileRead(name, value: Self.readValue(file), now: t), now: t)
@@ -351,12 +424,6 @@ public actor VRRPRuntime {
     static func readValue(_ spec: VRRPTrackFileSpec) -> Int {
         let text = firstLine(of: spec.path, limit: 64)
         return text.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? spec.initValue
-    }
-
-    /// Reads the operational state from sysfs; "up" and "unknown" (e.g. dummy) count as up.
-    static func linkIsUp(_ name: String) -> Bool {
-        guard let text = firstLine(of: "/sys/class/net/\(name)/operstate", limit: 32) else { return false }
-        return text.hasPrefix("up") || text.hasPrefix("unknown")
     }
 
     private static func firstLine(of path: String, limit: Int32) -> String? {

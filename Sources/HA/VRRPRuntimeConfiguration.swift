@@ -136,6 +136,9 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
     public var trackInterfaces: [VRRPTrackReference]
     /// `track_file` references (weight: multiplier of the file's value).
     public var trackFiles: [VRRPTrackReference]
+    /// The primary `interface` is tracked (its link down or deleted puts the instance in FAULT); false with
+    /// `dont_track_primary`.
+    public var tracksPrimaryInterface: Bool
 
     /// Creates a spec.
     public init(configuration: VRRPInstanceConfiguration, interface: String, unicastSource: IPAddress? = nil,
@@ -143,7 +146,7 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
                 virtualAddresses: [VirtualAddress], excludedAddresses: [VirtualAddress] = [],
                 garp: GratuitousARPSettings = .init(), notify: VRRPNotifyScripts = .init(),
                 trackScripts: [VRRPTrackReference] = [], trackInterfaces: [VRRPTrackReference] = [],
-                trackFiles: [VRRPTrackReference] = []) {
+                trackFiles: [VRRPTrackReference] = [], tracksPrimaryInterface: Bool = true) {
         self.configuration = configuration
         self.interface = interface
         self.unicastSource = unicastSource
@@ -157,6 +160,7 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
         self.trackScripts = trackScripts
         self.trackInterfaces = trackInterfaces
         self.trackFiles = trackFiles
+        self.tracksPrimaryInterface = tracksPrimaryInterface
     }
 
     /// The instance name.

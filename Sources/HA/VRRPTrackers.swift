@@ -6,8 +6,9 @@
 //
 // Readings go in (`scriptFinished`, `interfaceRead`, `fileRead`); each returns the change worth a log line, or
 // nil when nothing changed. The first reading of an interface or file only sets it (the adapter reads once when
-// it starts watching). Readings of objects no instance references are ignored. Running scripts and reading sysfs
-// or files is the adapter's job; this value does no I/O.
+// it starts watching). Readings of objects no instance references are ignored. Running scripts, listening to
+// rtnetlink and reading files is the adapter's job; this value does no I/O. The primary interface of an instance is
+// a weight-0 interface tracker unless `dont_track_primary`; a deleted one faults its instances for good.
 
 /// A tracker reading that changed, as the runtime logs it.
 public enum VRRPTrackerChange: Sendable, Hashable, CustomStringConvertible {
@@ -15,6 +16,8 @@ public enum VRRPTrackerChange: Sendable, Hashable, CustomStringConvertible {
     case script(String, succeeded: Bool)
     /// A tracked interface went up or down.
     case interface(String, up: Bool)
+    /// A tracked interface was deleted (or renamed away).
+    case interfaceDeleted(String)
     /// A `vrrp_track_file` holds a new value.
     case file(String, value: Int)
 
@@ -22,6 +25,7 @@ public enum VRRPTrackerChange: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .script(let name, let ok): return "VRRP_Script(\(name)) \(ok ? "succeeded" : "failed")"
         case .interface(let name, let up): return "interface \(name) is \(up ? "up" : "down")"
+        case .interfaceDeleted(let name): return "interface \(name) is deleted"
         case .file(let name, let value): return "track file \(name) now \(value)"
         }
     }
@@ -46,20 +50,28 @@ struct VRRPTrackers: Sendable, Hashable {
         var adjustment = 0
         /// A weight-0 tracker is failing: the instance must be in FAULT.
         var fault = false
+        /// The first failing weight-0 tracker, as a transition reason (nil: none, or not an interface: `.fault`).
+        var faultReason: VRRPTransitionReason?
         /// One line per tracker saying why (see `VRRPPriorityReport.trackers`).
         var lines: [String] = []
     }
 
     private var scripts: [String: ScriptTracker] = [:]
     private var scriptSpecs: [String: VRRPScriptSpec] = [:]
-    private var interfaces: [String: Bool] = [:]
+    private var interfaces: [String: VRRPLinkState] = [:]
     private var files: [String: Int] = [:]
     /// Scripts referenced by some instance (`track_script`), by name.
     private(set) var watchedScripts: [String: VRRPScriptSpec] = [:]
-    /// Interfaces referenced by some instance (`track_interface`).
+    /// Interfaces referenced by some instance: `track_interface`, and the primary `interface` unless
+    /// `dont_track_primary`.
     private(set) var watchedInterfaces: Set<String> = []
     /// Track files referenced by some instance (`track_file`), by name.
     private(set) var watchedFiles: [String: VRRPTrackFileSpec] = [:]
+    /// Primary interfaces deleted while an instance ran on them. Their instances stay in FAULT (tracked or not, as
+    /// keepalived faults an instance whose interface is deleted) until Vigil restarts: their sockets are bound to the
+    /// deleted device, and one of the same name is another device.
+    private(set) var deletedPrimaries: Set<String> = []
+    private var recreationsReported: Set<String> = []
 
     /// Takes a (new) configuration: a script whose spec is unchanged keeps its rise/fall state, a new or changed one
     /// starts from its `init_fail`; readings of objects no longer referenced (or of a changed file) are forgotten.
@@ -67,7 +79,9 @@ struct VRRPTrackers: Sendable, Hashable {
         let usedScripts = Set(configuration.instances.flatMap { $0.trackScripts.map(\.name) })
         watchedScripts = Dictionary(configuration.scripts.filter { usedScripts.contains($0.name) }.map { ($0.name, $0) },
                                     uniquingKeysWith: { a, _ in a })
-        watchedInterfaces = Set(configuration.instances.flatMap { $0.trackInterfaces.map(\.name) })
+        watchedInterfaces = Set(configuration.instances.flatMap { spec in
+            spec.trackInterfaces.map(\.name) + (spec.tracksPrimaryInterface ? [spec.interface] : [])
+        })
         let usedFiles = Set(configuration.instances.flatMap { $0.trackFiles.map(\.name) })
         let previousFiles = watchedFiles
         watchedFiles = Dictionary(configuration.trackFiles.filter { usedFiles.contains($0.name) }.map { ($0.name, $0) },
@@ -93,11 +107,31 @@ struct VRRPTrackers: Sendable, Hashable {
 
     /// A reading of interface `name`. Returns the change when it differs from the previous reading.
     mutating func interfaceRead(_ name: String, up: Bool) -> VRRPTrackerChange? {
-        guard watchedInterfaces.contains(name), interfaces[name] != up else { return nil }
-        let first = interfaces[name] == nil
-        interfaces[name] = up
-        return first ? nil : .interface(name, up: up)
+        interfaceRead(name, state: up ? .up : .down)
     }
+
+    /// A reading of interface `name` (up, down or deleted). Returns the change when it differs from the previous
+    /// reading; the first reading only sets it.
+    mutating func interfaceRead(_ name: String, state: VRRPLinkState) -> VRRPTrackerChange? {
+        guard watchedInterfaces.contains(name), interfaces[name] != state else { return nil }
+        let first = interfaces[name] == nil
+        interfaces[name] = state
+        if first { return nil }
+        switch state {
+        case .up: return .interface(name, up: true)
+        case .down: return .interface(name, up: false)
+        case .absent: return .interfaceDeleted(name)
+        }
+    }
+
+    /// Records that primary interface `name` was deleted; true the first time.
+    mutating func primaryDeleted(_ name: String) -> Bool { deletedPrimaries.insert(name).inserted }
+
+    /// True the first time the re-creation of deleted primary interface `name` is reported.
+    mutating func recreationReported(_ name: String) -> Bool { recreationsReported.insert(name).inserted }
+
+    /// Whether interface `name` has been read since it is watched.
+    func hasReading(interface name: String) -> Bool { interfaces[name] != nil }
 
     /// A reading of track file `name`. Returns the change when it differs from the previous reading.
     mutating func fileRead(_ name: String, value: Int) -> VRRPTrackerChange? {
@@ -111,16 +145,35 @@ struct VRRPTrackers: Sendable, Hashable {
     static func references(_ spec: VRRPInstanceSpec, _ change: VRRPTrackerChange) -> Bool {
         switch change {
         case .script(let name, _): return spec.trackScripts.contains { $0.name == name }
-        case .interface(let name, _): return spec.trackInterfaces.contains { $0.name == name }
+        case .interface(let name, _), .interfaceDeleted(let name): return references(spec, interface: name)
         case .file(let name, _): return spec.trackFiles.contains { $0.name == name }
         }
     }
 
+    /// Whether `spec` tracks interface `name` (a `track_interface`, or its primary interface).
+    static func references(_ spec: VRRPInstanceSpec, interface name: String) -> Bool {
+        (spec.tracksPrimaryInterface && spec.interface == name) || spec.trackInterfaces.contains { $0.name == name }
+    }
+
     /// What the trackers of `spec` add up to now. A weight-0 tracker that fails means FAULT; a positive weight counts
     /// while up, a negative one while down; a file's value is multiplied by its weight. An interface not read yet
-    /// counts as down; a file not read yet as 0.
+    /// counts as down; a file not read yet as 0. The primary interface (tracked unless `dont_track_primary`) is a
+    /// weight-0 tracker that counts as up until read (its transport opened on it); keepalived 2.2.7 tracks it so.
     func sum(for spec: VRRPInstanceSpec) -> Sum {
         var sum = Sum()
+        func linkFault(_ name: String, _ state: VRRPLinkState) {
+            sum.fault = true
+            if sum.faultReason == nil {
+                sum.faultReason = state == .absent ? .interfaceDeleted(name) : .interfaceDown(name)
+            }
+        }
+        if deletedPrimaries.contains(spec.interface) {
+            linkFault(spec.interface, .absent)
+            sum.lines.append("interface \(spec.interface) deleted (a restart reopens it): FAULT")
+        } else if spec.tracksPrimaryInterface, let state = interfaces[spec.interface], state != .up {
+            linkFault(spec.interface, state)
+            sum.lines.append("interface \(spec.interface) \(state): FAULT")
+        }
         func upDown(_ kind: String, _ name: String, weight: Int, up: Bool) {
             let what = "\(kind) \(name) \(up ? "up" : "down")"
             if weight == 0 {
@@ -136,7 +189,9 @@ struct VRRPTrackers: Sendable, Hashable {
             upDown("track_script", ref.name, weight: ref.weight, up: scripts[ref.name]?.isUp ?? true)
         }
         for ref in spec.trackInterfaces {
-            upDown("track_interface", ref.name, weight: ref.weight, up: interfaces[ref.name] ?? false)
+            let state = interfaces[ref.name] ?? .absent
+            if ref.weight == 0, state != .up { linkFault(ref.name, state) }
+            upDown("track_interface", ref.name, weight: ref.weight, up: state == .up)
         }
         for ref in spec.trackFiles {
             let value = files[ref.name] ?? 0

@@ -17,6 +17,13 @@ public enum VRRPTransitionReason: Sendable, Hashable, CustomStringConvertible {
     case fault
     /// The trackers recovered.
     case faultCleared
+    /// A tracked interface (the primary `interface` unless `dont_track_primary`, or a weight-0 `track_interface`)
+    /// lost IFF_UP or IFF_RUNNING.
+    case interfaceDown(String)
+    /// A tracked interface was deleted (or renamed away).
+    case interfaceDeleted(String)
+    /// A tracked interface is up again and no other tracker holds the instance in FAULT.
+    case interfaceUp(String)
     /// The instance was shut down.
     case shutdown
     /// The sync group moved another member into this state.
@@ -35,6 +42,9 @@ public enum VRRPTransitionReason: Sendable, Hashable, CustomStringConvertible {
         case .higherPriorityAdvert(let p, let from): return "higher priority advert: priority \(p) from \(from)"
         case .fault: return "tracker failed"
         case .faultCleared: return "trackers recovered"
+        case .interfaceDown(let name): return "interface \(name) link down"
+        case .interfaceDeleted(let name): return "interface \(name) deleted"
+        case .interfaceUp(let name): return "interface \(name) link up"
         case .shutdown: return "shutdown"
         case .syncGroup(let name): return "sync group \(name)"
         }

@@ -110,7 +110,7 @@ struct VRRPRouterSyncGroupTests {
         _ = router.transportOpened(instance: "B", primaryAddress: me, now: t0)
         #expect(router.interfaceStateRead("eth9", up: false, now: at(500)) == [
             .trackerChanged(.interface("eth9", up: false)),
-            .transition(instance: "A", from: .backup, to: .fault, reason: .fault),
+            .transition(instance: "A", from: .backup, to: .fault, reason: .interfaceDown("eth9")),
             .transition(instance: "B", from: .backup, to: .fault, reason: .syncGroup("G")),
             .runNotifyScript(cmd("/g-fault"), arguments: []),
             .runNotifyScript(cmd("/g"), arguments: ["GROUP", "G", "FAULT", "0"]),
@@ -220,7 +220,7 @@ struct VRRPRouterTrackerTests {
         var router = VRRPRouter(configuration: VRRPRuntimeConfiguration(instances: [spec]))
         _ = router.interfaceStateRead("eth9", up: false, now: t0)
         #expect(router.transportOpened(instance: "VI_1", primaryAddress: me, now: t0) == [
-            .transition(instance: "VI_1", from: .initialize, to: .fault, reason: .fault),
+            .transition(instance: "VI_1", from: .initialize, to: .fault, reason: .interfaceDown("eth9")),
         ])
     }
 }

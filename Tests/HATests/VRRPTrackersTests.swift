@@ -16,7 +16,7 @@ struct VRRPTrackersTests {
         var trackers = VRRPTrackers()
         trackers.configure(configuration(script: VRRPScriptSpec(name: "chk", command: cmd("/bin/true"))))
         #expect(Set(trackers.watchedScripts.keys) == ["chk"])
-        #expect(trackers.watchedInterfaces == ["eth1"])
+        #expect(trackers.watchedInterfaces == ["eth1", "eth0"])   // eth0: the primary interface
         #expect(trackers.watchedFiles.isEmpty)
     }
 
