@@ -160,7 +160,10 @@ public enum DirectorRun {
                                                              scriptSecurity: plan.scriptSecurity.enabled)
             for line in KeepalivedDump.data(snapshot).split(separator: "\n") { logger.info("\(line)") }
         }
+        // E-mail alerts: queued, delivered one at a time off every VRRP and checker path.
+        let alerts = AlertCenter(plan: plan.alerts, logger: logger)
         daemon.onReload {
+            alerts.configurationChanged($0.alerts)
             recorder.configurationChanged(plan: $0)
             status.dumpPathsChanged(StatusService.DumpPaths(stateDumpFile: $0.stateDumpFile, tmpDir: tmpDir))
         }
@@ -171,7 +174,7 @@ public enum DirectorRun {
         if runsBalancer {
             let supervisor = Supervisor(plan: plan, mode: options.checksOnly ? .checksOnly : .followVRRP,
                                         releaseOnExit: options.releaseOnExit, logger: logger, recorder: recorder,
-                                        ownershipFile: options.ownershipFile)
+                                        ownershipFile: options.ownershipFile, alerts: alerts)
             daemon.onReload { supervisor.reload($0) }
             if !options.checksOnly {
                 // The LVS table goes in before the VIPs on a takeover (HA holds the VIPs until this returns).
@@ -190,7 +193,8 @@ public enum DirectorRun {
             services.append(BalancerService(supervisor: balancer, vrrpEvents: options.checksOnly ? nil : daemon.events))
         }
         if !options.checksOnly {
-            services.append(VRRPService(daemon: daemon, recorder: balancer == nil ? recorder : nil))
+            services.append(VRRPService(daemon: daemon, recorder: balancer == nil ? recorder : nil,
+                                        alerts: balancer == nil ? alerts : nil))
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map {
@@ -296,12 +300,16 @@ private struct BalancerService: Service {
 /// The VRRP runtime; leaves gracefully (priority-0 adverts, VIPs removed) when its turn in the shutdown comes.
 private struct VRRPService: Service {
     let daemon: Daemon
-    /// Without a balancer the recorder is the events' only consumer.
+    /// Without a balancer the recorder and the alerts are the events' only consumers.
     let recorder: StatusRecorder?
+    let alerts: AlertCenter?
 
     func run() async throws {
-        let observer = recorder.map { r in
-            Task { [daemon] in for await e in daemon.events { r.vrrpEventReceived(e) } }
+        let observer: Task<Void, Never>? = recorder == nil && alerts == nil ? nil : Task { [daemon, recorder, alerts] in
+            for await e in daemon.events {
+                recorder?.vrrpEventReceived(e)
+                alerts?.vrrpEventReceived(e)
+            }
         }
         defer { observer?.cancel() }
         try await withGracefulShutdownHandler {
