@@ -125,8 +125,6 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     public var smtpAlertChecker: Bool?
     /// `no_email_faults`: no alert for an instance or sync group entering FAULT.
     public var noEmailFaults = false
-    /// `no_checker_emails`: checker alerts only when a real server's state changes.
-    public var noCheckerEmails = false
     /// `default_interface`.
     public var defaultInterface: String?
     /// `dynamic_interfaces`.

@@ -276,7 +276,6 @@ struct ModelBuilder {
             case "smtp_alert_vrrp": g.smtpAlertVRRP = bool(n)
             case "smtp_alert_checker": g.smtpAlertChecker = bool(n)
             case "no_email_faults": g.noEmailFaults = true
-            case "no_checker_emails": g.noCheckerEmails = bool(n)
             case "default_interface": g.defaultInterface = a.first?.text
             case "dynamic_interfaces": g.dynamicInterfaces = true
             case "lvs_flush": g.lvsFlush = true

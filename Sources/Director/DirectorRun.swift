@@ -82,6 +82,9 @@ public enum DirectorRunError: Error, Sendable, CustomStringConvertible {
 
 /// The `vigil run` entry.
 public enum DirectorRun {
+    /// How long the exit waits for queued alerts (the instances' STOP) to be delivered.
+    static let alertDrainLimit: Duration = .seconds(5)
+
     /// A configuration file read for `vigil run` (at start and on SIGHUP).
     public struct Loaded: Sendable {
         /// Its plan, when it has no error.
@@ -203,8 +206,11 @@ public enum DirectorRun {
             },
             logger: logger))
         shutdown.set(group)
+        // The STOP alerts of the shutdown were queued last: give them a bounded moment (nothing waits when the
+        // queue is empty; a server that does not answer costs at most this).
         do {
             try await group.run()
+            _ = await alerts.drain(limit: Self.alertDrainLimit)
         } catch let e as DaemonError {
             throw .daemon(e)
         } catch let e as SupervisorError {
@@ -311,11 +317,17 @@ private struct VRRPService: Service {
                 alerts?.vrrpEventReceived(e)
             }
         }
-        defer { observer?.cancel() }
-        try await withGracefulShutdownHandler {
-            try await daemon.run()
-        } onGracefulShutdown: {
-            daemon.shutdown()
+        do {
+            try await withGracefulShutdownHandler {
+                try await daemon.run()
+            } onGracefulShutdown: {
+                daemon.shutdown()
+            }
+        } catch {
+            observer?.cancel()
+            throw error
         }
+        // The runtime finished its event stream: let the observer take the last events (the STOP transitions).
+        await observer?.value
     }
 }

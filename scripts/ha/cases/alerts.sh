@@ -100,3 +100,26 @@ case_alerts_hung_server_does_not_delay_failover() {
 }
 
 ALL_CASES+=(case_alerts_vrrp_transition_mailed case_alerts_keepalived_reference case_alerts_hung_server_does_not_delay_failover)
+
+# At a graceful stop (SIGTERM) both keepalived and Vigil mail the instance's STOP: printed for docs/ha.md, and
+# Vigil's checked (it waits, bounded, for the queued alerts before it exits).
+case_alerts_stop_mailed() {
+  sink_start "$NS_A" sink "$LAB_DIR/mail" || return
+  sink_start "$NS_B" sink "$LAB_DIR/kmail" || return
+  alert_conf "$LAB_DIR/a.conf" 150 5
+  sed 's/virtual_router_id 51/virtual_router_id 52/; s/10.9.0.100/10.9.0.101/' "$LAB_DIR/a.conf" >"$LAB_DIR/b.conf"
+  lab_start_vigil "$NS_A" va "$LAB_DIR/a.conf"; local va=$LAST_PGID
+  lab_start_keepalived "$NS_B" kb "$LAB_DIR/b.conf"; local kb=$LAST_PGID
+  lab_wait_vip "$NS_A" 10.9.0.100 8 || fail "Vigil did not become MASTER"
+  lab_wait_vip "$NS_B" 10.9.0.101 8 || fail "keepalived did not become MASTER"
+  mail_with "BACKUP -> MASTER" "$LAB_DIR/mail" 5 >/dev/null || fail "no MASTER mail from Vigil"
+  mail_with "Entering MASTER state" "$LAB_DIR/kmail" 5 >/dev/null || fail "no MASTER mail from keepalived"
+  lab_term va "$va" || fail "Vigil did not exit on SIGTERM"
+  lab_term kb "$kb" || fail "keepalived did not exit on SIGTERM"
+  local m
+  if m=$(mail_with "Stopping" "$LAB_DIR/kmail" 3); then echo "    keepalived mailed at stop: $(grep '^Subject' "$m")"; else echo "    keepalived mailed nothing at stop"; fi
+  m=$(mail_with "MASTER -> STOP" "$LAB_DIR/mail" 3) || { fail "Vigil did not mail its STOP before exiting"; return; }
+  echo "    Vigil mailed at stop: $(grep '^Subject' "$m")"
+}
+
+ALL_CASES+=(case_alerts_stop_mailed)
