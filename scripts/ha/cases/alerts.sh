@@ -123,3 +123,29 @@ case_alerts_stop_mailed() {
 }
 
 ALL_CASES+=(case_alerts_stop_mailed)
+
+# SIGHUP applies new SMTP settings: Vigil starts mailing to a port where nothing listens (the failure is logged with
+# its reason), is reloaded with the sink's port, another recipient and a second instance; that instance's MASTER
+# is mailed through the new settings, to the new recipient only.
+case_alerts_reload_applies_settings() {
+  sink_start "$NS_A" sink "$LAB_DIR/mail" || return
+  alert_conf "$LAB_DIR/a.conf" 150 5
+  sed -i 's/smtp_server 127.0.0.1 2525/smtp_server 127.0.0.1 2526/' "$LAB_DIR/a.conf"
+  lab_start_vigil "$NS_A" va "$LAB_DIR/a.conf"
+  lab_wait_vip "$NS_A" 10.9.0.100 8 || fail "Vigil did not become MASTER"
+  lab_wait_log "$LAB_DIR/va.log" "alert not mailed through 127.0.0.1:2526 (cannot connect: 127.0.0.1:2526: Connection refused)" 3 \
+    || fail "the refused connection was not logged with its reason"
+  ls "$LAB_DIR"/mail/*.eml >/dev/null 2>&1 && fail "a mail reached the sink before the reload"
+  alert_conf "$LAB_DIR/a.conf" 150 5
+  sed -i 's/        oncall@example.com//; s/ops@example.com/reload@example.com/' "$LAB_DIR/a.conf"
+  conf "$LAB_DIR/vi2.part" VI_2 150 2 1 10.9.0.101/24
+  sed 's/virtual_router_id 51/virtual_router_id 52/' "$LAB_DIR/vi2.part" >>"$LAB_DIR/a.conf"
+  kill -HUP "$(cat "$LAB_DIR/va.pid")"
+  lab_wait_vip "$NS_A" 10.9.0.101 8 || fail "the reloaded instance VI_2 did not become MASTER"
+  local m
+  m=$(mail_with "VRRP instance VI_2: BACKUP -> MASTER" "$LAB_DIR/mail" 5) || { fail "no mail through the reloaded settings"; return; }
+  grep -qx "X-Envelope-To: reload@example.com" "$m" || fail "the reloaded recipients were not used: $(grep X-Envelope-To "$m")"
+  grep -qx "To: reload@example.com" "$m" || fail "wrong To after the reload"
+}
+
+ALL_CASES+=(case_alerts_reload_applies_settings)
