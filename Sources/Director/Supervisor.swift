@@ -129,7 +129,12 @@ public actor Supervisor {
         let sink = inputSink
         let vrrpTask = Task {
             guard let vrrpEvents else { return }
-            for await event in vrrpEvents { sink.yield(.vrrp(event)) }
+            for await event in vrrpEvents {
+                // Alerts take the event here, not behind a reconcile, so the last ones (STOP) are queued before the
+                // balancer's own shutdown.
+                alerts?.vrrpEventReceived(event)
+                sink.yield(.vrrp(event))
+            }
             if stopsWithVRRP { sink.yield(.stop) }
         }
         suspendedChecks = core.suspendedVirtualServers
@@ -266,7 +271,6 @@ public actor Supervisor {
 
     private func vrrpEvent(_ event: VRRPEvent) {
         recorder?.vrrpEventReceived(event)
-        alerts?.vrrpEventReceived(event)
         switch event {
         case .transition(let instance, _, let to, let reason):
             perform(core.instanceChanged(instance, to: to, reason: "\(reason)"))

@@ -56,6 +56,7 @@ sed -i 's|^global_defs {|global_defs {\n    smtp_server 127.0.0.1 2525\n    noti
 setsid ip netns exec "$(topo_ns_director 1)" python3 scripts/ha/smtp-sink.py sink 127.0.0.1 2525 "$MAIL_DIR" \
   >"$TOPO_DIR/smtp-sink.log" 2>&1 &
 TOPO_PGIDS+=("$!")
+check "the SMTP sink of director 1 listens" topo_wait 30 "SMTP sink 1" grep -q '^ready' "$TOPO_DIR/smtp-sink.log"
 # mail_with SUBJECT_PATTERN TIMEOUT_S — the first message in MAIL_DIR whose Subject matches.
 mail_with() {
   local end=$(( $(date +%s) + $2 )) f
@@ -117,6 +118,15 @@ check "no VRRP transition is mailed (smtp_alert defaults off for instances)" bas
 
 # --- 4. a BACKUP joins
 conf2=$(topo_config 2 BACKUP 100 3)
+# Director 2 mails its VRRP transitions (smtp_alert_vrrp) to its own sink: the takeover (step 7) and the STOP at its
+# SIGTERM (step 8), which goes through the balancer's event path.
+MAIL2_DIR="$TOPO_DIR/mail2"
+mkdir -p "$MAIL2_DIR"
+sed -i 's|^global_defs {|global_defs {\n    smtp_server 127.0.0.1 2525\n    notification_email {\n        ops@example.com\n    }\n    smtp_alert_vrrp|' "$conf2"
+setsid ip netns exec "$(topo_ns_director 2)" python3 scripts/ha/smtp-sink.py sink 127.0.0.1 2525 "$MAIL2_DIR" \
+  >"$TOPO_DIR/smtp-sink2.log" 2>&1 &
+TOPO_PGIDS+=("$!")
+check "the SMTP sink of director 2 listens" topo_wait 30 "SMTP sink 2" grep -q '^ready' "$TOPO_DIR/smtp-sink2.log"
 topo_director_start 2 "$conf2"
 started() { grep -q "Starting Vigil load balancer" "$TOPO_DIR/director2.log"; }
 check "director 2 starts" topo_wait 40 "director 2 started" started
@@ -217,4 +227,7 @@ topo_director_kill 2 TERM
 stopped2() { ! kill -0 "${TOPO_DIRECTOR_PGID[2]}" 2>/dev/null; }
 check "director 2 stops on SIGTERM" topo_wait 20 "director 2 stopped" stopped2
 check "the stop restores the kernel's timeouts (got '$(topo_timeouts 2)')" [ "$(topo_timeouts 2)" = "900 120 300" ]
+check "director 2's start in BACKUP is mailed (smtp_alert_vrrp)" bash -c "grep -l 'Subject: \[director2\] VRRP instance VI_1: INIT -> BACKUP' $MAIL2_DIR/*.eml"
+check "director 2's takeover is mailed (smtp_alert_vrrp)" env MAIL_DIR="$MAIL2_DIR" bash -c "grep -l 'Subject: \[director2\] VRRP instance VI_1: BACKUP -> MASTER' \"\$MAIL_DIR\"/*.eml"
+check "director 2's STOP at SIGTERM is mailed before it exits" bash -c "grep -l 'Subject: \[director2\] VRRP instance VI_1: MASTER -> STOP' $MAIL2_DIR/*.eml"
 exit 0
