@@ -20,7 +20,9 @@ public struct SocketSMTPTransport: Sendable {
         let fd: Int32
         switch connect(settings, timeout: stepLimit) {
         case .success(let socket): fd = socket
-        case .failure(let text): return Self.outcome(session.connectFailed(text.reason)) ?? .failed(SMTPFailure(step: .connect, kind: .connectFailed(text.reason)))
+        case .failure(let error):
+            return Self.outcome(session.connectFailed(error.reason))
+                ?? .failed(SMTPFailure(step: .connect, kind: .connectFailed(error.reason)))
         }
         defer { close(fd) }
         var actions = session.connected()
@@ -112,7 +114,10 @@ public struct SocketSMTPTransport: Sendable {
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8], until deadline: Int) -> Bool {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            let n = bytes.withUnsafeBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return send(fd, base + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+            }
             if n > 0 {
                 offset += n
                 continue
