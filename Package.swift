@@ -2,8 +2,9 @@
 import PackageDescription
 
 // Dependency directions are fixed (see shared/STYLE.md and docs/architecture.md):
-//   vigil -> Director -> {Config, Control, HA, IPVS, HealthCheck} -> Vocabulary;  Control -> {HA, IPVS, HealthCheck};
+//   vigil -> Director -> {Config, Control, HA, IPVS, HealthCheck, Alerts} -> Vocabulary;  Control -> {HA, IPVS, HealthCheck};
 //   IPVS -> CGenl.
+// Alerts (the SMTP client and the alert queue) imports no other Vigil module: the Director says what to mail.
 // HA, IPVS and HealthCheck never import each other or Config. Vocabulary is the leaf every module may import:
 // one IP address type, one monotonic instant, one script command and its runner.
 // CLinux is a header-only shim for Linux socket/netlink definitions that the
@@ -68,6 +69,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // E-mail alerts: a sans-IO SMTP client, the message format, a bounded queue and a socket adapter.
+        .target(
+            name: "Alerts",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         // Status, metrics, dashboard, the control endpoint and systemd notification: what an operator sees.
         .target(
             name: "Control",
@@ -83,7 +90,7 @@ let package = Package(
         .target(
             name: "Director",
             dependencies: [
-                "Vocabulary", "Config", "HA", "IPVS", "HealthCheck", "Control",
+                "Vocabulary", "Config", "HA", "IPVS", "HealthCheck", "Control", "Alerts",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -109,7 +116,8 @@ let package = Package(
         .testTarget(name: "IPVSTests", dependencies: ["Vocabulary", "TestSupport", "IPVS"], swiftSettings: strict),
         .testTarget(name: "HealthCheckTests", dependencies: ["Vocabulary", "TestSupport", "HealthCheck"], swiftSettings: strict),
         .testTarget(name: "ControlTests", dependencies: ["Vocabulary", "TestSupport", "Control"], swiftSettings: strict),
-        .testTarget(name: "DirectorTests", dependencies: ["Vocabulary", "TestSupport", "Director"], swiftSettings: strict),
+        .testTarget(name: "DirectorTests", dependencies: ["Vocabulary", "TestSupport", "Director", "Alerts"], swiftSettings: strict),
+        .testTarget(name: "AlertsTests", dependencies: ["Alerts"], swiftSettings: strict),
         // Integration tiers. Their tests are enabled only when VIGIL_TIER names
         // the tier (`make test-host`, `make test-vm` set it); under that tier a
         // missing prerequisite is a failure with a message, never a skip.

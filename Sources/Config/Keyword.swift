@@ -261,7 +261,6 @@ enum Instead {
     static let processName = "Vigil is one process; its name is the binary's"
     static let netlinkBuffers = "Vigil sizes its netlink socket buffers itself"
     static let fifo = "no FIFO is written; state changes are on the control endpoint's /events stream and in the notify scripts"
-    static let smtp = "no e-mail alert is sent; state changes are logged, run the notify scripts and are on /events"
     static let firewall = "Vigil adds no iptables/nftables rules"
     static let namespaces = "Vigil runs in the network namespace it is started in (use `ip netns exec`)"
     static let vmac = "no macvlan interface is made; the VIPs go on the instance's interface with its own MAC, and GARPs announce them"
@@ -366,7 +365,7 @@ extension Keyword {
             v("weight", "0-65535"), v("inhibit_on_failure", "[BOOL]"), v("notify_up", "COMMAND [USER] [GROUP]"),
             v("notify_down", "COMMAND [USER] [GROUP]"), v("uthreshold", "INTEGER"), v("lthreshold", "INTEGER"),
             v("lb_kind", "NAT|DR|TUN [ARG...]", ["lvs_method"]), v("virtualhost", "HOST"),
-            v("smtp_alert", "[BOOL]").pending(Instead.smtp), v("alpha", "[BOOL]"),
+            v("smtp_alert", "[BOOL]"), v("alpha", "[BOOL]"),
             ignored("snmp_name", Instead.snmp),
             legacy("CI-LINUX", "a keepalived 1.0 checker (keepalived 2.x reports it unknown); the real server has no check from it"),
         ] + lbAndCheckTimers + checkers),
@@ -381,7 +380,7 @@ extension Keyword {
         v("virtualhost", "HOST"), v("alpha", "[BOOL]"), v("omega", "[BOOL]"), v("quorum", "INTEGER"),
         v("hysteresis", "INTEGER"), v("quorum_up", "COMMAND [USER] [GROUP]"),
         v("quorum_down", "COMMAND [USER] [GROUP]"), flag("ha_suspend"), flag("ops"),
-        v("inhibit_on_failure", "[BOOL]"), v("smtp_alert", "[BOOL]").pending(Instead.smtp),
+        v("inhibit_on_failure", "[BOOL]"), v("smtp_alert", "[BOOL]"),
         v("ip_family", "inet|inet6"),
         flag("flag-1"), flag("flag-2"), flag("flag-3"), flag("sh-port"), flag("sh-fallback"),
         flag("mh-port"), flag("mh-fallback"),
@@ -414,7 +413,7 @@ extension Keyword {
         list("unicast_peer", entry: "IPADDR [min_ttl N] [max_ttl N]"),
         v("notify_master", "COMMAND [USER] [GROUP]"), v("notify_backup", "COMMAND [USER] [GROUP]"),
         v("notify_fault", "COMMAND [USER] [GROUP]"), v("notify_stop", "COMMAND [USER] [GROUP]"),
-        v("notify", "COMMAND [USER] [GROUP]"), v("smtp_alert", "[BOOL]").pending(Instead.smtp),
+        v("notify", "COMMAND [USER] [GROUP]"), v("smtp_alert", "[BOOL]"),
         v("garp_master_delay", "SECONDS"), v("garp_master_repeat", "INTEGER"),
         v("garp_master_refresh", "SECONDS"),
         v("garp_master_refresh_repeat", "INTEGER").pending(Instead.refreshRepeat),
@@ -457,11 +456,11 @@ extension Keyword {
     ])
 
     static let globalDefs = block("global_defs", "", [
-        list("notification_email", entry: "EMAIL").with(.notImplemented(Instead.smtp)),
-        v("notification_email_from", "EMAIL").pending(Instead.smtp),
-        v("smtp_server", "HOST [PORT]").pending(Instead.smtp),
-        v("smtp_connect_timeout", "SECONDS").pending(Instead.smtp), v("smtp_helo_name", "NAME"),
-        v("router_id", "NAME").with(.ignored("it names the node in e-mail alerts and SNMP, which Vigil does not send")),
+        list("notification_email", entry: "EMAIL"),
+        v("notification_email_from", "EMAIL"),
+        v("smtp_server", "HOST [PORT]"),
+        v("smtp_connect_timeout", "SECONDS"), v("smtp_helo_name", "NAME"),
+        v("router_id", "NAME"),
         v("vrrp_garp_master_delay", "SECONDS"), v("vrrp_garp_master_repeat", "INTEGER"),
         v("vrrp_garp_master_refresh", "SECONDS"),
         v("vrrp_garp_master_refresh_repeat", "INTEGER").pending(Instead.refreshRepeat),
@@ -476,8 +475,8 @@ extension Keyword {
         v("vrrp_mcast_group6", "IPADDR"),
         flag("vrrp_skip_check_adv_addr"),
         flag("vrrp_check_unicast_src"),
-        v("smtp_alert", "[BOOL]").pending(Instead.smtp), v("smtp_alert_vrrp", "[BOOL]").pending(Instead.smtp),
-        v("smtp_alert_checker", "[BOOL]").pending(Instead.smtp), v("default_interface", "IFNAME"),
+        v("smtp_alert", "[BOOL]"), v("smtp_alert_vrrp", "[BOOL]"),
+        v("smtp_alert_checker", "[BOOL]"), v("default_interface", "IFNAME"),
         flag("dynamic_interfaces").pending("interfaces are looked up when an instance starts"),
         v("lvs_timeouts", "[tcp|tcpfin|udp SECONDS]..."), flag("lvs_flush"),
         ignored("vrrp_iptables", Instead.firewall), ignored("vrrp_ipsets", Instead.firewall),
@@ -534,7 +533,8 @@ extension Keyword {
         ignored("umask", "files are created with the daemon's umask"),
         todo("max_auto_priority", "Vigil does not raise its own scheduling priority"),
         todo("min_auto_priority_delay", "Vigil does not raise its own scheduling priority"),
-        todo("no_email_faults", Instead.smtp), todo("no_checker_emails", Instead.smtp),
+        flag("no_email_faults"),
+        ignored("no_checker_emails", "Vigil mails a real server's change of state, never one checker's, which is what keepalived does with it on"),
         todo("log_unknown_vrids", "adverts for VRIDs with no instance are dropped without a log line"),
         todo("rs_init_notifies", "notify_up/notify_down run on changes after start, not for the initial state"),
         todo("checker_log_all_failures", Instead.logAllFailures),
@@ -579,7 +579,7 @@ extension Keyword {
             list("group", entry: "INSTANCE_NAME"),
             v("notify_master", "COMMAND [USER] [GROUP]"), v("notify_backup", "COMMAND [USER] [GROUP]"),
             v("notify_fault", "COMMAND [USER] [GROUP]"), v("notify_stop", "COMMAND [USER] [GROUP]"),
-            v("notify", "COMMAND [USER] [GROUP]"), v("smtp_alert", "[BOOL]").pending(Instead.smtp),
+            v("notify", "COMMAND [USER] [GROUP]"), v("smtp_alert", "[BOOL]"),
             flag("global_tracking").pending(syncGroupTracking),
             flag("sync_group_tracking_weight").pending(syncGroupTracking),
             list("track_script", entry: "SCRIPT_NAME [weight WEIGHT [reverse]]").with(.notImplemented(syncGroupTracking)),

@@ -117,8 +117,14 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     public var vrrpSkipCheckAdvAddr = false
     /// `vrrp_check_unicast_src`.
     public var vrrpCheckUnicastSrc = false
-    /// `smtp_alert` (nil = not written).
+    /// `smtp_alert` (nil = not written): the default of every `smtp_alert` below it.
     public var smtpAlert: Bool?
+    /// `smtp_alert_vrrp` (nil = not written): the default of the VRRP instances' and sync groups' `smtp_alert`.
+    public var smtpAlertVRRP: Bool?
+    /// `smtp_alert_checker` (nil = not written): the default of the virtual and real servers' `smtp_alert`.
+    public var smtpAlertChecker: Bool?
+    /// `no_email_faults`: no alert for an instance or sync group entering FAULT.
+    public var noEmailFaults = false
     /// `default_interface`.
     public var defaultInterface: String?
     /// `dynamic_interfaces`.

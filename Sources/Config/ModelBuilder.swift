@@ -273,6 +273,9 @@ struct ModelBuilder {
             case "vrrp_skip_check_adv_addr": g.vrrpSkipCheckAdvAddr = true
             case "vrrp_check_unicast_src": g.vrrpCheckUnicastSrc = true
             case "smtp_alert": g.smtpAlert = bool(n)
+            case "smtp_alert_vrrp": g.smtpAlertVRRP = bool(n)
+            case "smtp_alert_checker": g.smtpAlertChecker = bool(n)
+            case "no_email_faults": g.noEmailFaults = true
             case "default_interface": g.defaultInterface = a.first?.text
             case "dynamic_interfaces": g.dynamicInterfaces = true
             case "lvs_flush": g.lvsFlush = true

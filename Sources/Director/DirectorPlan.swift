@@ -4,7 +4,8 @@
 // expands every block exactly once into what each runtime needs:
 //   - `vrrp`: the VRRP instances, sync groups and trackers for HA (`DirectorPlan+VRRP.swift`);
 //   - `health`: one `VirtualServerHealth` per `virtual_server`, for HealthCheck (`DirectorPlan+Checkers.swift`);
-//   - `lvs`: the IPVS services with their owners and the pools, for `LoadBalancer`/`LVSTableBuilder`.
+//   - `lvs`: the IPVS services with their owners and the pools, for `LoadBalancer`/`LVSTableBuilder`;
+//   - `alerts`: the SMTP settings and which VRRP and checker events are mailed (`AlertPlan.swift`).
 // Each `virtual_server` is expanded by one function (`DirectorPlan+VirtualServer.swift`) that computes every
 // derived fact once (the real server's port default, `inhibit_on_failure`, the sorry server) and keys both the
 // health target and the pool entry by the same `RealServerID`, so health reports and the table can never disagree.
@@ -59,6 +60,8 @@ public struct DirectorPlan: Sendable, Hashable {
     /// `state_dump_file`, as written: where SIGUSR1's data dump goes (`StatusService.DumpPaths` applies keepalived's
     /// rules).
     public var stateDumpFile: String?
+    /// The e-mail alerts: the SMTP settings and which events are mailed.
+    public var alerts = AlertPlan()
 
     /// A plan from parts (tests).
     public init(vrrp: VRRPRuntimeConfiguration = VRRPRuntimeConfiguration(instances: []), lvs: LoadBalancerPlan,
@@ -105,6 +108,7 @@ public struct DirectorPlan: Sendable, Hashable {
         self.scriptSecurity = security
         self.problems = problems
         self.stateDumpFile = config.globalDefs.stateDumpFile
+        self.alerts = Self.alerts(config)
     }
 
     /// The IPVS table as the one-shot commands (`vigil ipvs plan`, `vigil ipvs apply`, like `ipvsadm -R`) install

@@ -82,6 +82,9 @@ public enum DirectorRunError: Error, Sendable, CustomStringConvertible {
 
 /// The `vigil run` entry.
 public enum DirectorRun {
+    /// How long the exit waits for queued alerts (the instances' STOP) to be delivered.
+    static let alertDrainLimit: Duration = .seconds(5)
+
     /// A configuration file read for `vigil run` (at start and on SIGHUP).
     public struct Loaded: Sendable {
         /// Its plan, when it has no error.
@@ -160,7 +163,10 @@ public enum DirectorRun {
                                                              scriptSecurity: plan.scriptSecurity.enabled)
             for line in KeepalivedDump.data(snapshot).split(separator: "\n") { logger.info("\(line)") }
         }
+        // E-mail alerts: queued, delivered one at a time off every VRRP and checker path.
+        let alerts = AlertCenter(plan: plan.alerts, logger: logger)
         daemon.onReload {
+            alerts.configurationChanged($0.alerts)
             recorder.configurationChanged(plan: $0)
             status.dumpPathsChanged(StatusService.DumpPaths(stateDumpFile: $0.stateDumpFile, tmpDir: tmpDir))
         }
@@ -171,7 +177,7 @@ public enum DirectorRun {
         if runsBalancer {
             let supervisor = Supervisor(plan: plan, mode: options.checksOnly ? .checksOnly : .followVRRP,
                                         releaseOnExit: options.releaseOnExit, logger: logger, recorder: recorder,
-                                        ownershipFile: options.ownershipFile)
+                                        ownershipFile: options.ownershipFile, alerts: alerts)
             daemon.onReload { supervisor.reload($0) }
             if !options.checksOnly {
                 // The LVS table goes in before the VIPs on a takeover (HA holds the VIPs until this returns).
@@ -190,7 +196,8 @@ public enum DirectorRun {
             services.append(BalancerService(supervisor: balancer, vrrpEvents: options.checksOnly ? nil : daemon.events))
         }
         if !options.checksOnly {
-            services.append(VRRPService(daemon: daemon, recorder: balancer == nil ? recorder : nil))
+            services.append(VRRPService(daemon: daemon, recorder: balancer == nil ? recorder : nil,
+                                        alerts: balancer == nil ? alerts : nil))
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map {
@@ -199,8 +206,11 @@ public enum DirectorRun {
             },
             logger: logger))
         shutdown.set(group)
+        // The STOP alerts of the shutdown were queued last: give them a bounded moment (nothing waits when the
+        // queue is empty; a server that does not answer costs at most this).
         do {
             try await group.run()
+            _ = await alerts.drain(limit: Self.alertDrainLimit)
         } catch let e as DaemonError {
             throw .daemon(e)
         } catch let e as SupervisorError {
@@ -296,18 +306,28 @@ private struct BalancerService: Service {
 /// The VRRP runtime; leaves gracefully (priority-0 adverts, VIPs removed) when its turn in the shutdown comes.
 private struct VRRPService: Service {
     let daemon: Daemon
-    /// Without a balancer the recorder is the events' only consumer.
+    /// Without a balancer the recorder and the alerts are the events' only consumers.
     let recorder: StatusRecorder?
+    let alerts: AlertCenter?
 
     func run() async throws {
-        let observer = recorder.map { r in
-            Task { [daemon] in for await e in daemon.events { r.vrrpEventReceived(e) } }
+        let observer: Task<Void, Never>? = recorder == nil && alerts == nil ? nil : Task { [daemon, recorder, alerts] in
+            for await e in daemon.events {
+                recorder?.vrrpEventReceived(e)
+                alerts?.vrrpEventReceived(e)
+            }
         }
-        defer { observer?.cancel() }
-        try await withGracefulShutdownHandler {
-            try await daemon.run()
-        } onGracefulShutdown: {
-            daemon.shutdown()
+        do {
+            try await withGracefulShutdownHandler {
+                try await daemon.run()
+            } onGracefulShutdown: {
+                daemon.shutdown()
+            }
+        } catch {
+            observer?.cancel()
+            throw error
         }
+        // The runtime finished its event stream: let the observer take the last events (the STOP transitions).
+        await observer?.value
     }
 }

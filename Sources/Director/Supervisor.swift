@@ -64,6 +64,7 @@ public actor Supervisor {
     /// Callers waiting for the running reconcile to finish.
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private let recorder: StatusRecorder?
+    private let alerts: AlertCenter?
 
     /// A supervisor for `plan`. `control` opens the kernel interface (default: generic netlink).
     /// `ownershipFile` persists which services this daemon owns, so a restart after a crash deletes the services the
@@ -71,7 +72,7 @@ public actor Supervisor {
     /// nil keeps ownership in memory.
     public init(plan: DirectorPlan, mode: LoadBalancerMode, releaseOnExit: Bool = true, logger: Logger,
                 coalescing: Duration = .zero, recorder: StatusRecorder? = nil,
-                ownershipFile: IPVSOwnershipFile? = nil,
+                ownershipFile: IPVSOwnershipFile? = nil, alerts: AlertCenter? = nil,
                 control: @escaping @Sendable () throws(IPVSError) -> any IPVSControl = {
                     () throws(IPVSError) -> any IPVSControl in try NetlinkIPVSClient()
                 }) {
@@ -84,6 +85,7 @@ public actor Supervisor {
         self.makeControl = control
         self.ownershipFile = ownershipFile
         self.recorder = recorder
+        self.alerts = alerts
         (inputs, inputSink) = AsyncStream.makeStream(of: Input.self)
     }
 
@@ -127,7 +129,12 @@ public actor Supervisor {
         let sink = inputSink
         let vrrpTask = Task {
             guard let vrrpEvents else { return }
-            for await event in vrrpEvents { sink.yield(.vrrp(event)) }
+            for await event in vrrpEvents {
+                // Alerts take the event here, not behind a reconcile, so the last ones (STOP) are queued before the
+                // balancer's own shutdown.
+                alerts?.vrrpEventReceived(event)
+                sink.yield(.vrrp(event))
+            }
             if stopsWithVRRP { sink.yield(.stop) }
         }
         suspendedChecks = core.suspendedVirtualServers
@@ -277,6 +284,7 @@ public actor Supervisor {
 
     private func healthEvent(_ event: HealthCheckEvent) {
         recorder?.healthEventReceived(event)
+        alerts?.healthEventReceived(event)
         switch event {
         case .realServer(let change):
             if change.state.alive { logger.notice("\(change.key.virtualServer) real server \(change)") } else {

@@ -16,6 +16,9 @@
 #      the table and switches to the master sync daemon; failed client requests and the longest gap are reported
 #      and bounded;
 #   8. lvs_timeouts: set at start on both directors, the kernel's values back after director 2's SIGTERM.
+# SMTP alerts (issue #13) ride along steps 1-3: director 1 has only smtp_server and notification_email, so by
+# keepalived's defaults r2 going DOWN and coming back UP are mailed (to a real SMTP server, Python's smtpd, on
+# loopback in director 1's namespace) and its VRRP transitions are not.
 # A missing prerequisite is a failure with a message, never a skip. Everything is removed on exit.
 set -u
 cd "$(dirname "$0")/../.."
@@ -47,6 +50,22 @@ for k in 1 2 3; do topo_nginx_start "$k" || { echo "error: nginx r$k did not sta
 
 # --- 1. one director
 conf1=$(topo_config 1 MASTER 150 3)
+MAIL_DIR="$TOPO_DIR/mail"
+mkdir -p "$MAIL_DIR"
+sed -i 's|^global_defs {|global_defs {\n    smtp_server 127.0.0.1 2525\n    notification_email {\n        ops@example.com\n    }\n    notification_email_from director1@lab.example|' "$conf1"
+setsid ip netns exec "$(topo_ns_director 1)" python3 scripts/ha/smtp-sink.py sink 127.0.0.1 2525 "$MAIL_DIR" \
+  >"$TOPO_DIR/smtp-sink.log" 2>&1 &
+TOPO_PGIDS+=("$!")
+check "the SMTP sink of director 1 listens" topo_wait 30 "SMTP sink 1" grep -q '^ready' "$TOPO_DIR/smtp-sink.log"
+# mail_with SUBJECT_PATTERN TIMEOUT_S — the first message in MAIL_DIR whose Subject matches.
+mail_with() {
+  local end=$(( $(date +%s) + $2 )) f
+  while [ "$(date +%s)" -le "$end" ]; do
+    for f in "$MAIL_DIR"/*.eml; do [ -e "$f" ] && grep -q "^Subject: .*$1" "$f" && { echo "$f"; return 0; }; done
+    sleep 0.2
+  done
+  return 1
+}
 topo_director_start 1 "$conf1"
 check "director 1 takes the VIP" topo_wait 40 "VIP on director 1" topo_has_vip 1
 three() { [ "$(topo_ipvs_reals "$1" | wc -l)" -eq 3 ]; }
@@ -75,6 +94,14 @@ pages=$(for _ in $(seq 8); do topo_get 2 || echo FAIL; echo; done | sort -u | tr
 check "after eviction every request is served by r1 or r3 (got '$pages')" [ "$pages" = r1r3 ]
 grep -q "10.10.2.22:8080 DOWN" "$TOPO_DIR/director1.log"
 check "the eviction is logged with its reason" [ $? -eq 0 ]
+if m=$(mail_with "real server 10.10.2.22:8080 of virtual server $TOPO_VIP:80: DOWN" 10); then
+  ok "r2 DOWN is mailed (smtp_alert defaults on for real servers)"
+  sed 's/^/# | /' "$m"
+  check "the DOWN mail is addressed to notification_email" grep -qx "X-Envelope-To: ops@example.com" "$m"
+  check "the DOWN mail names the checker's reason" grep -q "^Reason: TCP_CHECK" "$m"
+else
+  not_ok "r2 DOWN is mailed (sink log: $(tail -3 "$TOPO_DIR/smtp-sink.log" | tr '\n' ' '))"
+fi
 
 # --- 3. restore
 topo_nginx_start 2 || not_ok "nginx r2 restarts"
@@ -86,9 +113,20 @@ else
 fi
 seen=$(for _ in $(seq 12); do topo_get 2; echo; done | sort -u | tr -d '\n')
 check "the client gets answers from r1, r2 and r3 again (got '$seen')" [ "$seen" = r1r2r3 ]
+check "r2 UP is mailed" mail_with "real server 10.10.2.22:8080 of virtual server $TOPO_VIP:80: UP" 10
+check "no VRRP transition is mailed (smtp_alert defaults off for instances)" bash -c "! grep -l 'Subject: .*VRRP' $MAIL_DIR/*.eml"
 
 # --- 4. a BACKUP joins
 conf2=$(topo_config 2 BACKUP 100 3)
+# Director 2 mails its VRRP transitions (smtp_alert_vrrp) to its own sink: the takeover (step 7) and the STOP at its
+# SIGTERM (step 8), which goes through the balancer's event path.
+MAIL2_DIR="$TOPO_DIR/mail2"
+mkdir -p "$MAIL2_DIR"
+sed -i 's|^global_defs {|global_defs {\n    smtp_server 127.0.0.1 2525\n    notification_email {\n        ops@example.com\n    }\n    smtp_alert_vrrp|' "$conf2"
+setsid ip netns exec "$(topo_ns_director 2)" python3 scripts/ha/smtp-sink.py sink 127.0.0.1 2525 "$MAIL2_DIR" \
+  >"$TOPO_DIR/smtp-sink2.log" 2>&1 &
+TOPO_PGIDS+=("$!")
+check "the SMTP sink of director 2 listens" topo_wait 30 "SMTP sink 2" grep -q '^ready' "$TOPO_DIR/smtp-sink2.log"
 topo_director_start 2 "$conf2"
 started() { grep -q "Starting Vigil load balancer" "$TOPO_DIR/director2.log"; }
 check "director 2 starts" topo_wait 40 "director 2 started" started
@@ -189,4 +227,7 @@ topo_director_kill 2 TERM
 stopped2() { ! kill -0 "${TOPO_DIRECTOR_PGID[2]}" 2>/dev/null; }
 check "director 2 stops on SIGTERM" topo_wait 20 "director 2 stopped" stopped2
 check "the stop restores the kernel's timeouts (got '$(topo_timeouts 2)')" [ "$(topo_timeouts 2)" = "900 120 300" ]
+check "director 2's start in BACKUP is mailed (smtp_alert_vrrp)" bash -c "grep -l 'Subject: \[director2\] VRRP instance VI_1: INIT -> BACKUP' $MAIL2_DIR/*.eml"
+check "director 2's takeover is mailed (smtp_alert_vrrp)" env MAIL_DIR="$MAIL2_DIR" bash -c "grep -l 'Subject: \[director2\] VRRP instance VI_1: BACKUP -> MASTER' \"\$MAIL_DIR\"/*.eml"
+check "director 2's STOP at SIGTERM is mailed before it exits" bash -c "grep -l 'Subject: \[director2\] VRRP instance VI_1: MASTER -> STOP' $MAIL2_DIR/*.eml"
 exit 0
