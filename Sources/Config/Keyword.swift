@@ -386,7 +386,7 @@ extension Keyword {
         flag("mh-port"), flag("mh-fallback"),
         ignored("hashed", "the kernel hashes every service; there is nothing to set"),
         todo("weight", "each real server keeps its own weight (default 1)"),
-        todo("persistence_engine", "the kernel's default persistence (by client address) is used"),
+        v("persistence_engine", "NAME"),
         ignored("snmp_name", Instead.snmp),
         legacy("real_group", "a keepalived 1.0 keyword (keepalived 2.x reports it unknown)"),
         legacy("nat_mask", "a 1.x keyword (\"Unknown keyword\" in 2.x); the netmask comes from the VIP's prefix"),

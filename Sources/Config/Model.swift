@@ -579,6 +579,8 @@ public struct VirtualServerConfig: Sendable, Equatable, Codable {
     public var persistenceTimeout: UInt32?
     /// `persistence_granularity` netmask.
     public var persistenceGranularity: IPAddress?
+    /// `persistence_engine`: the kernel's persistence engine module by name (`sip`).
+    public var persistenceEngine: String?
     /// `protocol` (default TCP).
     public var `protocol`: LVSProtocol = .tcp
     /// `sorry_server` address.
@@ -644,6 +646,8 @@ public struct RealServerConfig: Sendable, Equatable, Codable {
     public var lowerThreshold: UInt32?
     /// `lb_kind` override (default: the virtual server's).
     public var lbKind: LBKind
+    /// The tunnel options of `lb_kind TUN` (default: the virtual server's).
+    public var tunnel = TunnelSettings()
     /// `virtualhost` (default: the virtual server's).
     public var virtualhost: String?
     /// `smtp_alert`.

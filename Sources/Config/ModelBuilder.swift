@@ -886,6 +886,13 @@ struct ModelBuilder {
                     }
                 } else { vs.persistenceTimeout = 360 }
             case "persistence_granularity": if let t = a.first { vs.persistenceGranularity = address(t, "persistence_granularity") }
+            case "persistence_engine":
+                if let t = a.first {
+                    // IP_VS_PENAME_MAXLEN is 16 with the terminating NUL.
+                    if t.text.utf8.count <= 15 { vs.persistenceEngine = t.text } else {
+                        sink.error(.invalidValue, loc(t), "persistence_engine '\(clip(t.text))' is longer than the kernel's 15 characters")
+                    }
+                }
             case "protocol":
                 if let t = a.first {
                     if let p = LVSProtocol(rawValue: t.text.uppercased()) { vs.protocol = p } else {
@@ -966,6 +973,7 @@ struct ModelBuilder {
         if a.count > 1 { guard let p = self.port(a[1], "real_server port") else { return nil }; port = p }
         if port == nil, case .address(_, let vport) = vs.address { port = vport }
         var rs = RealServerConfig(address: ip, port: port, lbKind: vs.lbKind)
+        rs.tunnel = vs.tunnel
         rs.location = loc(node)
         rs.inhibitOnFailure = vs.inhibitOnFailure
         rs.virtualhost = vs.virtualhost
@@ -981,7 +989,11 @@ struct ModelBuilder {
             case "notify_down": rs.notifyDown = command(n)
             case "uthreshold": if let t = a.first, let v = int(t, "uthreshold", 0...Int(UInt32.max)) { rs.upperThreshold = UInt32(v) }
             case "lthreshold": if let t = a.first, let v = int(t, "lthreshold", 0...Int(UInt32.max)) { rs.lowerThreshold = UInt32(v) }
-            case "lb_kind": if let t = a.first, let k = lbKind(t) { rs.lbKind = k }
+            case "lb_kind":
+                if let t = a.first, let k = lbKind(t) {
+                    rs.lbKind = k
+                    rs.tunnel = tunnel(Array(a.dropFirst()), kind: k)
+                }
             case "virtualhost": rs.virtualhost = a.first?.text
             case "smtp_alert": rs.smtpAlert = bool(n)
             default: timers.apply(n, &self)

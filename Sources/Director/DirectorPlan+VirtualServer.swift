@@ -60,7 +60,7 @@ extension DirectorPlan {
                 key: key,
                 destination: IPVSDestination(
                     key: IPVSDestinationKey(address: rs.address, port: port),
-                    forwarding: forwarding(rs.lbKind, tunnel: vs.tunnel),
+                    forwarding: forwarding(rs.lbKind, tunnel: rs.tunnel),
                     weight: Int32(clamping: rs.weight),
                     upperThreshold: rs.upperThreshold ?? 0, lowerThreshold: rs.lowerThreshold ?? 0),
                 inhibitOnFailure: inhibit,
@@ -100,17 +100,13 @@ extension DirectorPlan {
     }
 
     /// `lvs_sync_daemon IFNAME INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]`; the id defaults to the
-    /// instance's virtual_router_id, as keepalived's does.
+    /// instance's virtual_router_id, as keepalived's does; the options go to the kernel as written.
     static func syncDaemon(_ config: KeepalivedConfig) -> PlannedSyncDaemon? {
         guard let d = config.globalDefs.lvsSyncDaemon else { return nil }
         let vrid = config.vrrpInstances.first { $0.name == d.vrrpInstance }?.virtualRouterID
         let syncID = d.syncID.map(UInt32.init) ?? UInt32(vrid ?? 0)
-        var ignored: [String] = []
-        if let v = d.maxlen { ignored.append("maxlen \(v)") }
-        if let v = d.port { ignored.append("port \(v)") }
-        if let v = d.ttl { ignored.append("ttl \(v)") }
-        if let v = d.group { ignored.append("group \(v)") }
-        return PlannedSyncDaemon(interface: d.interface, instance: d.vrrpInstance, syncID: syncID, ignoredOptions: ignored)
+        return PlannedSyncDaemon(interface: d.interface, instance: d.vrrpInstance, syncID: syncID, maxLength: d.maxlen,
+                                 group: d.group, port: d.port, ttl: d.ttl)
     }
 
     static func ipvsProtocol(_ p: LVSProtocol) -> IPVSProtocol {
@@ -131,7 +127,12 @@ extension DirectorPlan {
             case .gue: .gue
             case .gre: .gre
             }
-            return .tunnel(type, port: tunnel.port ?? 0)
+            let checksum: IPVSTunnelChecksum = switch tunnel.checksum {
+            case nil, .nocsum: .nocsum
+            case .csum: .csum
+            case .remcsum: .remcsum
+            }
+            return .tunnel(type, port: tunnel.port ?? 0, checksum: checksum)
         }
     }
 
@@ -191,6 +192,7 @@ extension DirectorPlan {
             UInt8(mask.bytes.reduce(0) { $0 + $1.nonzeroBitCount })
         }
         return IPVSService(key: key, scheduler: vs.lbAlgo.rawValue, flags: flags,
-                           persistenceTimeout: vs.persistenceTimeout ?? 0, persistencePrefixLength: prefix)
+                           persistenceTimeout: vs.persistenceTimeout ?? 0, persistencePrefixLength: prefix,
+                           persistenceEngine: vs.persistenceEngine)
     }
 }

@@ -76,7 +76,7 @@ public struct LoadBalancer: Sendable {
     public var desiredSyncDaemon: IPVSSyncDaemon? {
         guard mode == .followVRRP, let d = plan.syncDaemon else { return nil }
         let role: IPVSSyncDaemon.Role = state(of: d.instance) == .master ? .master : .backup
-        return IPVSSyncDaemon(role: role, interface: d.interface, syncID: d.syncID)
+        return d.daemon(role)
     }
 
     /// Virtual servers whose health checks are suspended now: `ha_suspend` and none of their services installed

@@ -95,7 +95,8 @@ public struct PlannedPool: Hashable, Sendable {
     }
 }
 
-/// `lvs_sync_daemon IFNAME INSTANCE [id N]`: IPVS connection sync, following one VRRP instance.
+/// `lvs_sync_daemon IFNAME INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]`: IPVS connection sync,
+/// following one VRRP instance.
 public struct PlannedSyncDaemon: Hashable, Sendable {
     /// The multicast interface.
     public var interface: String
@@ -103,15 +104,28 @@ public struct PlannedSyncDaemon: Hashable, Sendable {
     public var instance: String
     /// `id` (0–255; keepalived's default is the instance's virtual_router_id).
     public var syncID: UInt32
-    /// Option words Vigil does not apply (`maxlen`, `port`, `ttl`, `group`), for a warning at start.
-    public var ignoredOptions: [String]
+    /// `maxlen`, `group`, `port`, `ttl` (nil: the kernel's defaults), passed to the kernel as keepalived does.
+    public var maxLength: UInt16?
+    public var group: IPAddress?
+    public var port: UInt16?
+    public var ttl: UInt8?
 
     /// A sync daemon.
-    public init(interface: String, instance: String, syncID: UInt32, ignoredOptions: [String] = []) {
+    public init(interface: String, instance: String, syncID: UInt32, maxLength: UInt16? = nil, group: IPAddress? = nil,
+                port: UInt16? = nil, ttl: UInt8? = nil) {
         self.interface = interface
         self.instance = instance
         self.syncID = syncID
-        self.ignoredOptions = ignoredOptions
+        self.maxLength = maxLength
+        self.group = group
+        self.port = port
+        self.ttl = ttl
+    }
+
+    /// The kernel daemon of `role`.
+    public func daemon(_ role: IPVSSyncDaemon.Role) -> IPVSSyncDaemon {
+        IPVSSyncDaemon(role: role, interface: interface, syncID: syncID, maxLength: maxLength, group: group, port: port,
+                       ttl: ttl)
     }
 }
 

@@ -121,9 +121,6 @@ public actor Supervisor {
         logger.notice("Starting Vigil load balancer: \(core.plan.services.count) services, \(healthTargets.count) virtual servers (\(core.mode == .checksOnly ? "checks only" : "following VRRP"))")
         if core.plan.flushAtStart { await flushTable() }
         await applyTimeouts(core.plan.timeouts)
-        if let d = core.plan.syncDaemon, !d.ignoredOptions.isEmpty {
-            logger.warning("lvs_sync_daemon: options not applied yet: \(d.ignoredOptions.joined(separator: ", "))")
-        }
         await reconcileNow()
         let healthTask = Task { for await event in health.events { self.healthEvent(event) } }
         let sink = inputSink

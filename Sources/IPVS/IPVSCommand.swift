@@ -80,6 +80,7 @@ public enum IPVSCommand: Hashable, Sendable, CustomStringConvertible {
             if !names.isEmpty { out += " -b \(names.joined(separator: ","))" }
             if s.persistenceTimeout > 0 { out += " -p \(s.persistenceTimeout)" }
             if f.contains(.onePacket) { out += " -o" }
+            if let pe = s.persistenceEngine { out += " --pe \(pe)" }
             return out
         }
         func destArgs(_ d: IPVSDestination) -> String {
@@ -87,10 +88,15 @@ public enum IPVSCommand: Hashable, Sendable, CustomStringConvertible {
             switch d.forwarding {
             case .masquerade: out += "-m"
             case .directRoute, .local: out += "-g"
-            case .tunnel(let t, let port):
+            case .tunnel(let t, let port, let checksum):
                 out += "-i"
                 if t != .ipip { out += " --tun-type \(t == .gue ? "gue" : "gre")" }
                 if port != 0 { out += " --tun-port \(port)" }
+                switch checksum {
+                case .nocsum: break
+                case .csum: out += " --tun-csum"
+                case .remcsum: out += " --tun-remcsum"
+                }
             }
             out += " -w \(d.weight)"
             if d.upperThreshold > 0 { out += " -x \(d.upperThreshold)" }
@@ -107,7 +113,12 @@ public enum IPVSCommand: Hashable, Sendable, CustomStringConvertible {
         case .flush: return "-C"
         case .setTimeouts(let t): return "--set \(t.tcp) \(t.tcpFin) \(t.udp)"
         case .startSyncDaemon(let d):
-            return "--start-daemon \(d.role) --mcast-interface \(d.interface) --syncid \(d.syncID)"
+            var out = "--start-daemon \(d.role) --mcast-interface \(d.interface) --syncid \(d.syncID)"
+            if let v = d.maxLength { out += " --sync-maxlen \(v)" }
+            if let v = d.group { out += " --mcast-group \(v)" }
+            if let v = d.port { out += " --mcast-port \(v)" }
+            if let v = d.ttl { out += " --mcast-ttl \(v)" }
+            return out
         case .stopSyncDaemon(let r): return "--stop-daemon \(r)"
         }
     }

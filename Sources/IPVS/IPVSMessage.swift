@@ -36,7 +36,8 @@ enum IPVSABI {
         static let tunType: UInt16 = 13, tunPort: UInt16 = 14, tunFlags: UInt16 = 15
     }
     enum Daemon {
-        static let state: UInt16 = 1, mcastIfn: UInt16 = 2, syncID: UInt16 = 3
+        static let state: UInt16 = 1, mcastIfn: UInt16 = 2, syncID: UInt16 = 3, syncMaxLen: UInt16 = 4
+        static let mcastGroup: UInt16 = 5, mcastGroup6: UInt16 = 6, mcastPort: UInt16 = 7, mcastTTL: UInt16 = 8
     }
     enum Info {
         static let version: UInt16 = 1, connTabSize: UInt16 = 2
@@ -212,6 +213,10 @@ public struct IPVSMessage: Hashable, Sendable {
                 w.u32(IPVSABI.Daemon.state, d.role.rawValue)
                 w.string(IPVSABI.Daemon.mcastIfn, d.interface)
                 w.u32(IPVSABI.Daemon.syncID, d.syncID)
+                if let v = d.maxLength { w.u16(IPVSABI.Daemon.syncMaxLen, v) }
+                if let g = d.group { w.bytes(g.isIPv6 ? IPVSABI.Daemon.mcastGroup6 : IPVSABI.Daemon.mcastGroup, g.bytes) }
+                if let v = d.port { w.u16(IPVSABI.Daemon.mcastPort, v.bigEndian) }
+                if let v = d.ttl { w.u8(IPVSABI.Daemon.mcastTTL, v) }
                 w.endNested(n)
             case .stopSyncDaemon(let r):
                 let n = w.beginNested(IPVSABI.CmdAttr.daemon)
@@ -276,9 +281,10 @@ public struct IPVSMessage: Hashable, Sendable {
         w.u32(IPVSABI.Dest.weight, UInt32(bitPattern: d.weight))
         w.u32(IPVSABI.Dest.uThresh, d.upperThreshold)
         w.u32(IPVSABI.Dest.lThresh, d.lowerThreshold)
-        if case .tunnel(let t, let port) = d.forwarding {
+        if case .tunnel(let t, let port, let checksum) = d.forwarding {
             w.u8(IPVSABI.Dest.tunType, t.rawValue)
             w.u16(IPVSABI.Dest.tunPort, port.bigEndian)
+            if checksum != .nocsum { w.u16(IPVSABI.Dest.tunFlags, checksum.rawValue) }
         }
     }
 }

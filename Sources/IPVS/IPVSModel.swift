@@ -155,14 +155,25 @@ public enum IPVSTunnelType: UInt8, Hashable, Sendable {
     case gre = 2
 }
 
+/// The checksum option of a GUE or GRE tunnel (`IP_VS_TUNNEL_ENCAP_FLAG_*`, `--tun-nocsum|csum|remcsum`).
+public enum IPVSTunnelChecksum: UInt16, Hashable, Sendable {
+    /// No checksum (the kernel's default).
+    case nocsum = 0
+    /// A checksum in the encapsulation.
+    case csum = 1
+    /// Remote checksum offload.
+    case remcsum = 2
+}
+
 /// How the director forwards packets to a destination.
 public enum IPVSForwarding: Hashable, Sendable {
     /// NAT (`-m`, `lb_kind NAT`).
     case masquerade
     /// Direct routing (`-g`, `lb_kind DR`).
     case directRoute
-    /// IP tunnelling (`-i`, `lb_kind TUN`) with its encapsulation and, for GUE, UDP port.
-    case tunnel(IPVSTunnelType, port: UInt16)
+    /// IP tunnelling (`-i`, `lb_kind TUN`) with its encapsulation, for GUE its UDP port, and for GUE and GRE the
+    /// checksum option.
+    case tunnel(IPVSTunnelType, port: UInt16, checksum: IPVSTunnelChecksum = .nocsum)
     /// Local node (the kernel reports this for destinations on the director itself).
     case local
 
@@ -389,11 +400,24 @@ public struct IPVSSyncDaemon: Hashable, Sendable {
     public var interface: String
     /// Sync ID (0–255).
     public var syncID: UInt32
+    /// The largest sync message, UDP payload bytes (`--sync-maxlen`; nil: the kernel's default from the MTU).
+    public var maxLength: UInt16?
+    /// The multicast group (`--mcast-group`; nil: 224.0.0.81).
+    public var group: IPAddress?
+    /// The UDP port (`--mcast-port`; nil: 8848).
+    public var port: UInt16?
+    /// The multicast TTL (`--mcast-ttl`; nil: 1).
+    public var ttl: UInt8?
 
     /// A daemon description.
-    public init(role: Role, interface: String, syncID: UInt32 = 0) {
+    public init(role: Role, interface: String, syncID: UInt32 = 0, maxLength: UInt16? = nil, group: IPAddress? = nil,
+                port: UInt16? = nil, ttl: UInt8? = nil) {
         self.role = role
         self.interface = interface
         self.syncID = syncID
+        self.maxLength = maxLength
+        self.group = group
+        self.port = port
+        self.ttl = ttl
     }
 }

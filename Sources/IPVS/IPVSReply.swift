@@ -182,7 +182,9 @@ enum IPVSDecode {
         case 1: fwd = .local
         case 2:
             let t = IPVSTunnelType(rawValue: a.u8(IPVSABI.Dest.tunType) ?? 0) ?? .ipip
-            fwd = .tunnel(t, port: UInt16(bigEndian: a.u16(IPVSABI.Dest.tunPort) ?? 0))
+            let flags = a.u16(IPVSABI.Dest.tunFlags) ?? 0
+            let checksum: IPVSTunnelChecksum = flags & 0x2 != 0 ? .remcsum : flags & 0x1 != 0 ? .csum : .nocsum
+            fwd = .tunnel(t, port: UInt16(bigEndian: a.u16(IPVSABI.Dest.tunPort) ?? 0), checksum: checksum)
         case 3: fwd = .directRoute
         default: throw .malformedReply(a.op, "unknown forwarding method \(method)")
         }
@@ -214,6 +216,12 @@ enum IPVSDecode {
         let a = try top.require(try top.nested(IPVSABI.CmdAttr.daemon), "daemon attribute")
         let st = try a.require(a.u32(IPVSABI.Daemon.state), "daemon state")
         guard let role = IPVSSyncDaemon.Role(rawValue: st) else { throw .malformedReply(a.op, "unknown daemon state \(st)") }
-        return IPVSSyncDaemon(role: role, interface: a.string(IPVSABI.Daemon.mcastIfn) ?? "", syncID: a.u32(IPVSABI.Daemon.syncID) ?? 0)
+        var group: IPAddress?
+        if let raw = a[IPVSABI.Daemon.mcastGroup6] { group = try address(.inet6, raw, a) } else if let raw = a[IPVSABI.Daemon.mcastGroup] {
+            group = try address(.inet, raw, a)
+        }
+        return IPVSSyncDaemon(role: role, interface: a.string(IPVSABI.Daemon.mcastIfn) ?? "", syncID: a.u32(IPVSABI.Daemon.syncID) ?? 0,
+                              maxLength: a.u16(IPVSABI.Daemon.syncMaxLen), group: group,
+                              port: a.u16(IPVSABI.Daemon.mcastPort).map { UInt16(bigEndian: $0) }, ttl: a.u8(IPVSABI.Daemon.mcastTTL))
     }
 }

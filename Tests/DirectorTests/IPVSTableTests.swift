@@ -57,6 +57,43 @@ struct IPVSTableTests {
         #expect(d?.forwarding == .tunnel(.gue, port: 6080))
     }
 
+    @Test("A real server's own lvs_method TUN words (type, port, checksum) win over the virtual server's; without them it inherits the virtual server's tunnel")
+    func realServerTunnel() {
+        let config = parsedConfig("""
+        virtual_server 10.0.0.1 53 {
+            protocol UDP
+            lb_kind TUN type gre remcsum
+            real_server 192.168.1.1 53 {
+                lvs_method TUN type gue port 6080 csum
+            }
+            real_server 192.168.1.2 53 { }
+            real_server 192.168.1.3 53 { lvs_method DR }
+        }
+        """)
+        let ds = directorPlan(config).ipvsTable().services[.address(.udp, v4("10.0.0.1"), port: 53)]?.sortedDestinations ?? []
+        #expect(ds.map(\.forwarding) == [.tunnel(.gue, port: 6080, checksum: .csum), .tunnel(.gre, port: 0, checksum: .remcsum),
+                                         .directRoute])
+    }
+
+    @Test("persistence_engine names the service's persistence engine; without it the service has none")
+    func persistenceEngine() {
+        let config = parsedConfig("""
+        virtual_server 10.0.0.1 5060 {
+            protocol UDP
+            persistence_engine sip
+            persistence_timeout 60
+            real_server 192.168.1.1 5060 { }
+        }
+        virtual_server 10.0.0.2 80 {
+            protocol TCP
+            real_server 192.168.1.1 80 { }
+        }
+        """)
+        let table = directorPlan(config).ipvsTable()
+        #expect(table.services[.address(.udp, v4("10.0.0.1"), port: 5060)]?.service.persistenceEngine == "sip")
+        #expect(table.services[tcp("10.0.0.2", 80)]?.service.persistenceEngine == nil)
+    }
+
     @Test("A group's real server without a port takes each address service's port")
     func groupPorts() {
         let config = parsedConfig("""

@@ -46,10 +46,25 @@ struct LoadBalancerSyncDaemonTests {
         #expect(plain.syncDaemon == PlannedSyncDaemon(interface: "eth0", instance: "VI_1", syncID: 51))
         let explicit = lvsPlan(parsedConfig(syncPairConfig.replacingOccurrences(
             of: "lvs_sync_daemon eth0 VI_1", with: "lvs_sync_daemon eth0 VI_1 id 7 ttl 2\n    lvs_flush")))
-        #expect(explicit.syncDaemon == PlannedSyncDaemon(interface: "eth0", instance: "VI_1", syncID: 7, ignoredOptions: ["ttl 2"]))
+        #expect(explicit.syncDaemon == PlannedSyncDaemon(interface: "eth0", instance: "VI_1", syncID: 7, ttl: 2))
         #expect(explicit.flushAtStart)
         #expect(!plain.flushAtStart)
         #expect(plain.haSuspend == ["10.0.0.100:80", "10.0.2.1:80"])
+    }
+
+    @Test("lvs_sync_daemon's maxlen, port, ttl and group reach the kernel daemon of either role")
+    func syncDaemonOptions() {
+        var lb = LoadBalancer(plan: lvsPlan(parsedConfig(syncPairConfig.replacingOccurrences(
+            of: "lvs_sync_daemon eth0 VI_1", with: "lvs_sync_daemon eth0 VI_1 maxlen 1400 port 8850 ttl 3 group 239.1.2.3"))))
+        let backup = IPVSSyncDaemon(role: .backup, interface: "eth0", syncID: 51, maxLength: 1400, group: v4("239.1.2.3"),
+                                    port: 8850, ttl: 3)
+        #expect(lb.desiredSyncDaemon == backup)
+        _ = lb.instanceChanged("VI_1", to: .master, reason: "test")
+        var master = backup
+        master.role = .master
+        #expect(lb.desiredSyncDaemon == master)
+        #expect(IPVSCommand.startSyncDaemon(master).description
+                == "--start-daemon master --mcast-interface eth0 --syncid 51 --sync-maxlen 1400 --mcast-group 239.1.2.3 --mcast-port 8850 --mcast-ttl 3")
     }
 
     @Test("The sync daemon is the backup one until the instance is MASTER, the master one while it is, backup again after")

@@ -105,10 +105,25 @@ struct ClientTests {
         let d = IPVSSyncDaemon(role: .master, interface: "vigil-d0", syncID: 9)
         try c.perform([.startSyncDaemon(d)])
         defer { _ = try? c.perform([.stopSyncDaemon(.master)]) }
-        #expect(try c.syncDaemons() == [d])
+        let listed = try c.syncDaemons()
+        #expect(listed.map { [$0.role.rawValue, $0.syncID] } == [[1, 9]] && listed.first?.interface == "vigil-d0")
+        // Without options the kernel reports its defaults (port 8848, TTL 1, group 224.0.0.81).
+        #expect(listed.first?.port == 8848 && listed.first?.ttl == 1 && listed.first?.group == addr("224.0.0.81"))
         #expect(try sh("ipvsadm -L --daemon").contains("vigil-d0"))
         try c.perform([.stopSyncDaemon(.master)])
         #expect(try c.syncDaemons().isEmpty)
+    }
+
+    @Test("lvs_sync_daemon's maxlen, group, port and ttl reach the kernel and come back in its listing")
+    func syncDaemonOptions() throws {
+        let c = try Lab.freshClient()
+        let d = IPVSSyncDaemon(role: .backup, interface: "vigil-d0", syncID: 4, maxLength: 1400,
+                               group: addr("239.1.2.3"), port: 8850, ttl: 3)
+        try c.perform([.startSyncDaemon(d)])
+        defer { _ = try? c.perform([.stopSyncDaemon(.backup)]) }
+        #expect(try c.syncDaemons() == [d])
+        let shown = try sh("ipvsadm -L --daemon")
+        #expect(shown.contains("239.1.2.3") && shown.contains("8850"), "ipvsadm -L --daemon: \(shown)")
     }
 
     @Test("An unknown scheduler is a kernel error naming addService and the service")

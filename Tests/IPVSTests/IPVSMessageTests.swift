@@ -147,6 +147,38 @@ struct IPVSMessageTests {
         #expect(decoded.destination == d)
     }
 
+    @Test("A tunnel's checksum option travels as IPVS_DEST_ATTR_TUN_FLAGS and decodes back", arguments: [
+        IPVSForwarding.tunnel(.gue, port: 6080, checksum: .csum), .tunnel(.gre, port: 0, checksum: .remcsum),
+        .tunnel(.gre, port: 0, checksum: .nocsum),
+    ])
+    func tunnelChecksumRoundTrip(_ forwarding: IPVSForwarding) throws {
+        let d = IPVSDestination(key: IPVSDestinationKey(address: addr("10.0.1.9"), port: 80), forwarding: forwarding, weight: 1)
+        let bytes = try IPVSMessage.encode(IPVSMessage(.command(.addDestination(tcp("10.0.0.1", 80), d)), familyID: 1, sequence: 1))
+        let decoded = try IPVSDecode.destination(try reply(bytes), serviceFamily: .inet)
+        #expect(decoded.destination.forwarding == forwarding)
+    }
+
+    @Test("ipvsadm's form of a tunnel destination names its checksum option")
+    func tunnelChecksumCommand() {
+        let d = IPVSDestination(key: IPVSDestinationKey(address: addr("10.0.1.9"), port: 80),
+                                forwarding: .tunnel(.gue, port: 6080, checksum: .csum), weight: 1)
+        #expect(IPVSCommand.addDestination(tcp("10.0.0.1", 80), d).description
+                == "-a -t 10.0.0.1:80 -r 10.0.1.9:80 -i --tun-type gue --tun-port 6080 --tun-csum -w 1")
+        #expect(IPVSCommand.addService(IPVSService(key: tcp("10.0.0.1", 80), scheduler: "rr", persistenceEngine: "sip"))
+            .description == "-A -t 10.0.0.1:80 -s rr --pe sip")
+    }
+
+    @Test("A sync daemon's options travel as IPVS_DAEMON_ATTR_* (port big-endian, the group by family) and decode back", arguments: [
+        IPVSSyncDaemon(role: .master, interface: "eth1", syncID: 9, maxLength: 1400, group: addr("239.1.2.3"), port: 8850, ttl: 3),
+        IPVSSyncDaemon(role: .backup, interface: "eth1", syncID: 9, group: addr("ff15::81")),
+        IPVSSyncDaemon(role: .backup, interface: "eth1", syncID: 9),
+    ])
+    func syncDaemonRoundTrip(_ d: IPVSSyncDaemon) throws {
+        let bytes = try IPVSMessage.encode(IPVSMessage(.command(.startSyncDaemon(d)), familyID: 1, sequence: 1))
+        #expect(try IPVSDecode.daemon(try reply(bytes)) == d)
+        if d.port == 8850 { #expect(bytes.windowContains([0x06, 0x00, 0x07, 0x00, 0x22, 0x92])) }
+    }
+
     @Test("A truncated attribute is a malformed-reply error, not a trap")
     func truncatedAttribute() throws {
         var bytes = try IPVSMessage.encode(IPVSMessage(.listServices, familyID: 1, sequence: 1))
@@ -159,5 +191,12 @@ struct IPVSMessageTests {
     func truncatedMessage() {
         let bytes = hex("ff000000 0200 0000 01000000 00000000")
         #expect(throws: IPVSError.self) { try NetlinkReply.messages(bytes[...], .listServices) }
+    }
+}
+
+private extension Array where Element == UInt8 {
+    func windowContains(_ w: [UInt8]) -> Bool {
+        guard w.count <= count else { return false }
+        return (0...(count - w.count)).contains { Array(self[$0..<($0 + w.count)]) == w }
     }
 }

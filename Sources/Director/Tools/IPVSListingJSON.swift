@@ -29,9 +29,10 @@ enum IPVSListingJSON {
                                           "lowerThreshold": d.destination.lowerThreshold,
                                           "activeConnections": d.counters.active, "inactiveConnections": d.counters.inactive,
                                           "stats": stats(d.counters.stats)]
-                if case .tunnel(let t, let port) = d.destination.forwarding {
+                if case .tunnel(let t, let port, let checksum) = d.destination.forwarding {
                     out["tunnelType"] = t == .ipip ? "ipip" : t == .gue ? "gue" : "gre"
                     out["tunnelPort"] = port
+                    out["tunnelChecksum"] = "\(checksum)"
                 }
                 return out
             }
