@@ -26,33 +26,42 @@ topo_ns_director() { echo "${TOPO_P}d$1"; }
 topo_ns_real() { echo "${TOPO_P}r$1"; }
 
 # topo_plug NS IFNAME BRIDGE ADDR — a veth from the switch namespace's BRIDGE into NS.
+# The switch-side ports are numbered (p1, p2, …), never random: two random names once collided (`File exists`).
+TOPO_PORTS=0
 topo_plug() {
-  local ns=$1 ifname=$2 br=$3 addr=$4 port="p${RANDOM}"
-  ip -n "$TOPO_NS_S" link add "$port" type veth peer name "$ifname" netns "$ns" || return 1
-  ip -n "$TOPO_NS_S" link set "$port" master "$br" && ip -n "$TOPO_NS_S" link set "$port" up
-  ip -n "$ns" addr add "$addr" dev "$ifname" && ip -n "$ns" link set "$ifname" up
+  local ns=$1 ifname=$2 br=$3 addr=$4 port
+  TOPO_PORTS=$((TOPO_PORTS + 1))
+  port="p${TOPO_PORTS}"
+  topo_do ip -n "$TOPO_NS_S" link add "$port" type veth peer name "$ifname" netns "$ns" || return 1
+  topo_do ip -n "$TOPO_NS_S" link set "$port" master "$br" && topo_do ip -n "$TOPO_NS_S" link set "$port" up &&
+    topo_do ip -n "$ns" addr add "$addr" dev "$ifname" && topo_do ip -n "$ns" link set "$ifname" up
+}
+
+# topo_do CMD… — runs one topology command; a failure names the command.
+topo_do() {
+  "$@" || { echo "topology: failed: $*" >&2; return 1; }
 }
 
 # topo_up DIRECTORS REALSERVERS — namespaces, bridges and addresses (no daemons yet).
 topo_up() {
   local directors=$1 reals=$2 i ns
-  ip netns add "$TOPO_NS_S" || return 1
-  ip -n "$TOPO_NS_S" link add br0 type bridge mcast_snooping 0 && ip -n "$TOPO_NS_S" link set br0 up
-  ip -n "$TOPO_NS_S" link add br1 type bridge mcast_snooping 0 && ip -n "$TOPO_NS_S" link set br1 up
-  ip netns add "$TOPO_NS_C" && ip -n "$TOPO_NS_C" link set lo up
+  topo_do ip netns add "$TOPO_NS_S" || return 1
+  topo_do ip -n "$TOPO_NS_S" link add br0 type bridge mcast_snooping 0 && topo_do ip -n "$TOPO_NS_S" link set br0 up &&
+    topo_do ip -n "$TOPO_NS_S" link add br1 type bridge mcast_snooping 0 && topo_do ip -n "$TOPO_NS_S" link set br1 up &&
+    topo_do ip netns add "$TOPO_NS_C" && topo_do ip -n "$TOPO_NS_C" link set lo up || return 1
   topo_plug "$TOPO_NS_C" veth0 br0 10.10.1.2/24 || return 1
   for i in $(seq "$directors"); do
     ns=$(topo_ns_director "$i")
-    ip netns add "$ns" && ip -n "$ns" link set lo up
-    ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+    topo_do ip netns add "$ns" && topo_do ip -n "$ns" link set lo up &&
+      topo_do ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 || return 1
     topo_plug "$ns" veth0 br0 "10.10.1.1$i/24" || return 1
     topo_plug "$ns" veth1 br1 "10.10.2.1$i/24" || return 1
   done
   for i in $(seq "$reals"); do
     ns=$(topo_ns_real "$i")
-    ip netns add "$ns" && ip -n "$ns" link set lo up
+    topo_do ip netns add "$ns" && topo_do ip -n "$ns" link set lo up || return 1
     topo_plug "$ns" veth0 br1 "10.10.2.2$i/24" || return 1
-    ip -n "$ns" route add default via 10.10.2.1
+    topo_do ip -n "$ns" route add default via 10.10.2.1 || return 1
   done
 }
 
