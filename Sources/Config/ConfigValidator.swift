@@ -98,8 +98,8 @@ struct ConfigValidator {
                 sink.warning(.undefinedReference, t.location, "track_script names '\(t.name)', but there is no vrrp_script '\(t.name)'; ignored, as keepalived ignores it")
             }
         }
-        if let d = c.globalDefs.lvsSyncDaemon, !instances.contains(d.vrrpInstance) {
-            sink.error(.undefinedReference, c.globalDefs.location, "lvs_sync_daemon names vrrp_instance '\(d.vrrpInstance)', which does not exist")
+        if let d = c.globalDefs.lvsSyncDaemon, let name = d.vrrpInstance, !instances.contains(name) {
+            sink.error(.undefinedReference, c.globalDefs.location, "lvs_sync_daemon names vrrp_instance '\(name)', which does not exist")
         }
         let groups = Set(c.virtualServerGroups.map(\.name))
         var services: [ServiceKey: SourceLocation] = [:]
@@ -143,8 +143,9 @@ struct ConfigValidator {
                     }
                 }
             }
-            if vs.realServers.isEmpty && vs.sorryServer == nil {
-                sink.warning(.suspicious, vs.location, "virtual_server has no real_server")
+            if vs.realServers.isEmpty {
+                sink.warning(.suspicious, vs.location,
+                             "virtual_server has no real_server: ignored (no IPVS service), as keepalived ignores it")
             }
         }
     }

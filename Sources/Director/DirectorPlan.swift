@@ -85,7 +85,9 @@ public struct DirectorPlan: Sendable, Hashable {
         var pools: [VirtualServerID: PlannedPool] = [:]
         var health: [VirtualServerHealth] = []
         var problems: [PlanProblem] = []
-        for vs in config.virtualServers {
+        // keepalived 2.2.7 ignores a virtual server without real servers (a sorry server does not count): so does the
+        // plan (the validator says so).
+        for vs in config.virtualServers where !vs.realServers.isEmpty {
             let expanded = Self.expand(vs, in: config, owners: owners)
             services += expanded.services
             pools[expanded.id] = expanded.pool

@@ -32,13 +32,25 @@ public enum LVSTableBuilder {
             let pool = plan.pools[planned.virtualServer] ?? PlannedPool(realServers: [])
             let up = quorumUp[planned.virtualServer] ?? initialQuorum(pool, health: health)
             var dests = destinations(pool, quorumUp: up, health: health)
-            // A real server without a port (in a group) takes each address service's port, as ipvsadm shows it.
-            if case .address(_, _, let port) = planned.service.key {
-                for i in dests.indices where dests[i].key.port == 0 { dests[i].key.port = port }
-            }
-            entries.append(IPVSVirtualService(service: planned.service, destinations: dests))
+            entries.append(IPVSVirtualService(service: planned.service,
+                                              destinations: kernelPorts(dests, service: planned.service.key)))
         }
         return IPVSTable(entries)
+    }
+
+    /// The port each destination gets in the kernel, as keepalived 2.2.7 programs it: a NAT destination keeps its
+    /// own port (a real server without one, in a group, takes each address service's port); a DR or TUN destination
+    /// takes the service's port (0 for a firewall mark), since those methods cannot change the port. Two real servers
+    /// that then share an address and port are one destination: the first one written.
+    static func kernelPorts(_ dests: [IPVSDestination], service: IPVSServiceKey) -> [IPVSDestination] {
+        let servicePort: UInt16 = if case .address(_, _, let port) = service { port } else { 0 }
+        var seen = Set<IPVSDestinationKey>()
+        var out: [IPVSDestination] = []
+        for var d in dests {
+            if d.forwarding != .masquerade || d.key.port == 0 { d.key.port = servicePort }
+            if seen.insert(d.key).inserted { out.append(d) }
+        }
+        return out
     }
 
     /// The state a real server has now: its report, else its initial state.
@@ -62,7 +74,16 @@ public enum LVSTableBuilder {
     /// The destinations of one pool.
     static func destinations(_ pool: PlannedPool, quorumUp: Bool,
                              health: [RealServerID: RealServerState]) -> [IPVSDestination] {
-        if !quorumUp, let sorry = pool.sorryServer { return [sorry] }
+        if !quorumUp, let sorry = pool.sorryServer {
+            // keepalived 2.2.7 on a lost quorum: the alive real servers leave (an `inhibit_on_failure` one stays at
+            // weight 0, as a dead one with it already is), the sorry server joins.
+            var out: [IPVSDestination] = pool.realServers
+                .filter { ($0.inhibitOnFailure || state(of: $0, health: health).inhibitOnFailure)
+                    && $0.destination.key != sorry.key }
+                .map { var d = $0.destination; d.weight = 0; return d }
+            out.append(sorry)
+            return out
+        }
         var out: [IPVSDestination] = []
         for rs in pool.realServers {
             guard let weight = ipvsWeight(state(of: rs, health: health), inhibitOnFailure: rs.inhibitOnFailure) else {

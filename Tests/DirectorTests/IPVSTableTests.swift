@@ -41,7 +41,49 @@ struct IPVSTableTests {
         let one = directorPlan(config).ipvsTable(down: [r2])
         #expect(one.services[tcp("10.0.0.1", 80)]?.sortedDestinations.map(\.weight) == [1])
         let both = directorPlan(config).ipvsTable(down: [r1, r2])
-        #expect(both.services[tcp("10.0.0.1", 80)]?.sortedDestinations.map(\.key.address) == [v4("192.168.9.9")])
+        // keepalived 2.2.7: the inhibited real server stays at weight 0 beside the sorry server.
+        #expect(both.services[tcp("10.0.0.1", 80)]?.sortedDestinations.map(\.key.address) == [v4("192.168.1.1"), v4("192.168.9.9")])
+        #expect(both.services[tcp("10.0.0.1", 80)]?.sortedDestinations.map(\.weight) == [0, 1])
+    }
+
+    @Test("A virtual server without real servers programs nothing, with or without a sorry server, as keepalived ignores it")
+    func noRealServers() {
+        let config = parsedConfig("""
+        virtual_server 10.0.0.1 80 {
+            protocol TCP
+            sorry_server 192.168.9.9 8080
+        }
+        virtual_server 10.0.0.2 80 {
+            protocol TCP
+        }
+        virtual_server 10.0.0.3 80 {
+            protocol TCP
+            real_server 192.168.1.1 80 { }
+        }
+        """)
+        #expect(directorPlan(config).ipvsTable().services.keys.sorted() == [tcp("10.0.0.3", 80)])
+    }
+
+    @Test("A DR or TUN destination takes the service's port (0 under a firewall mark), a NAT one keeps its own, as keepalived programs them")
+    func destinationPorts() {
+        let config = parsedConfig("""
+        virtual_server 10.0.0.1 80 {
+            protocol TCP
+            lb_kind DR
+            real_server 192.168.1.1 8080 { }
+            real_server 192.168.1.2 8081 { lvs_method NAT }
+            real_server 192.168.1.3 8082 { lvs_method TUN }
+        }
+        virtual_server fwmark 7 {
+            lb_kind DR
+            real_server 192.168.1.1 80 { }
+            real_server 192.168.1.1 443 { }
+        }
+        """)
+        let table = directorPlan(config).ipvsTable()
+        #expect(table.services[tcp("10.0.0.1", 80)]?.sortedDestinations.map(\.key.port) == [80, 8081, 80])
+        // Both real servers are one destination in the kernel: the first one written.
+        #expect(table.services[.firewallMark(7, family: .inet)]?.sortedDestinations.map(\.key.port) == [0])
     }
 
     @Test("lvs_method TUN type gue port N becomes a GUE tunnel on that port")

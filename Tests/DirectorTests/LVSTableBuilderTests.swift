@@ -33,12 +33,15 @@ private func table(_ plan: LoadBalancerPlan, health: [RealServerID: RealServerSt
 
 @Suite("LVSTableBuilder")
 struct LVSTableBuilderTests {
-    @Test("Without quorum the sorry server replaces every real server, an inhibited dead one included")
+    @Test("Without quorum the sorry server replaces the real servers; an inhibited one stays at weight 0 (keepalived 2.2.7)")
     func sorryServerReplacesPool() {
         let health = [k3: RealServerState(alive: true, weight: 1, inhibitOnFailure: false),
                       k4: RealServerState(alive: false, weight: 1, inhibitOnFailure: true)]
         #expect(table(plan(quorum: 2), health: health, quorumUp: [vs: true]) == [dest("10.0.0.3", 1), dest("10.0.0.4", 0)])
-        #expect(table(plan(quorum: 2), health: health, quorumUp: [vs: false]) == [dest("10.0.9.9", 1)])
+        #expect(table(plan(quorum: 2), health: health, quorumUp: [vs: false]) == [dest("10.0.0.4", 0), dest("10.0.9.9", 1)])
+        let noneInhibited = [k3: RealServerState(alive: true, weight: 1, inhibitOnFailure: false),
+                             k4: RealServerState(alive: false, weight: 1, inhibitOnFailure: false)]
+        #expect(table(plan(quorum: 2), health: noneInhibited, quorumUp: [vs: false]) == [dest("10.0.9.9", 1)])
     }
 
     @Test("sorry_server_inhibit keeps the sorry server with weight 0 while quorum is up, even with no real server alive")
