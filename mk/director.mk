@@ -37,3 +37,18 @@ bench-director: build-release
 bench-director-idle: build-release
 	@scripts/require-root.sh "Director benchmark"
 	VIGIL_LAB_TIMEOUT=600 scripts/lab/vm-run.sh env VIGIL_BIN=$(VIGIL_RELEASE_BIN) scripts/director/bench.sh idle
+
+# The IPVS differential (issue #14, scripts/e2e/ipvs-differential.sh): for every config of the config differential
+# corpus with virtual servers, the table `vigil -C` programs equals `keepalived -C`'s, all real servers up and all
+# down. See docs/director.md, "keepalived's table, line for line".
+VM_TESTS += test-vm-ipvs-differential
+.PHONY: test-vm-ipvs-differential test-vm-ipvs-differential-direct
+
+## Inside the VM (make test-vm → make vm-inside): vigil -C against keepalived -C, table for table.
+test-vm-ipvs-differential:
+	VIGIL_BIN=$(VIGIL_BIN) scripts/e2e/ipvs-differential.sh
+
+## The same suite booting its own VM (build first: make build); IPVSDIFF_ARGS picks configs by label substring.
+test-vm-ipvs-differential-direct:
+	@scripts/require-root.sh "IPVS differential VM suite"
+	VIGIL_LAB_TIMEOUT=$${VIGIL_LAB_TIMEOUT:-1500} scripts/lab/vm-run.sh env VIGIL_BIN=$(VIGIL_BIN) scripts/e2e/ipvs-differential.sh $(IPVSDIFF_ARGS)
