@@ -49,11 +49,11 @@ test-host: build-tests build
 	@if [ -z "$(strip $(HOST_TESTS))" ]; then echo "test-host: no host suites registered" >&2; exit 1; fi
 	@set -e; for t in $(HOST_TESTS); do echo "== host suite: $$t"; $(MAKE) --no-print-directory $$t; done
 
-## VM tier: one qemu boot (real IPVS kernel) runs every VM suite.
+## VM tier: one qemu boot (real IPVS kernel) runs every VM suite (50 minutes at most; the IPVS differential is ~12).
 test-vm: build-tests build
 	@scripts/require-root.sh "VM tier"
 	@if [ -z "$(strip $(VM_TESTS))" ]; then echo "test-vm: no VM suites registered" >&2; exit 1; fi
-	scripts/lab/vm-run.sh $(MAKE) --no-print-directory -C $(CURDIR) vm-inside
+	VIGIL_LAB_TIMEOUT=$${VIGIL_LAB_TIMEOUT:-3000} scripts/lab/vm-run.sh $(MAKE) --no-print-directory -C $(CURDIR) vm-inside
 
 ## Runs inside the VM (called by test-vm).
 vm-inside:

@@ -315,7 +315,7 @@ extension Keyword {
         v("delay_loop", "SECONDS"), v("alpha", "[BOOL]"),
         v("log_all_failures", "[BOOL]").pending(Instead.logAllFailures),
         url, v("virtualhost", "HOST"), v("http_protocol", "1.0|1.0C|1.1"),
-        v("fast_recovery", "[BOOL]").pending("a server that comes back waits its normal delay_loop before it is checked again"),
+        v("fast_recovery", "[BOOL]").with(.ignored("Vigil always fetches every url of a check back to back, as keepalived does with fast_recovery on; with it off keepalived waits delay_loop between urls, so a server with several urls comes up later there")),
         flag("enable_sni"),
     ]
 
@@ -539,8 +539,8 @@ extension Keyword {
         todo("rs_init_notifies", "notify_up/notify_down run on changes after start, not for the initial state"),
         todo("checker_log_all_failures", Instead.logAllFailures),
         todo("vmac_prefix", Instead.vmac), todo("vmac_addr_prefix", Instead.vmac),
-        todo("startup_script", "no script runs at start"), todo("startup_script_timeout", "no script runs at start"),
-        todo("shutdown_script", "no script runs at stop"), todo("shutdown_script_timeout", "no script runs at stop"),
+        v("startup_script", "SCRIPT [USER] [GROUP]"), v("startup_script_timeout", "SECONDS"),
+        v("shutdown_script", "SCRIPT [USER] [GROUP]"), v("shutdown_script_timeout", "SECONDS"),
         ignored("reload_check_config", Instead.reloadFiles), ignored("reload_time_file", Instead.reloadFiles),
         ignored("reload_repeat", Instead.reloadFiles), ignored("reload_file", Instead.reloadFiles),
         ignored("config_save_dir", Instead.reloadFiles), ignored("tmp_config_directory", Instead.reloadFiles),

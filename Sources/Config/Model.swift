@@ -79,6 +79,14 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     public var smtpHeloName: String?
     /// `router_id` (keepalived defaults to the host name; nil here means "not written").
     public var routerID: String?
+    /// `startup_script SCRIPT [USER [GROUP]]`: run before VRRP and the checkers start; they wait for it.
+    public var startupScript: ConfigScript?
+    /// `startup_script_timeout` (1–1000 s, default 10 s): then the script's process group is killed.
+    @Seconds public var startupScriptTimeout: Duration = .seconds(10)
+    /// `shutdown_script SCRIPT [USER [GROUP]]`: run at stop, after VRRP and the checkers have stopped.
+    public var shutdownScript: ConfigScript?
+    /// `shutdown_script_timeout` (1–1000 s, default 10 s).
+    @Seconds public var shutdownScriptTimeout: Duration = .seconds(10)
     /// `vrrp_garp_master_delay` (default 5 s).
     @Seconds public var vrrpGarpMasterDelay: Duration = .seconds(5)
     /// `vrrp_garp_master_repeat` (default 5).
@@ -105,7 +113,7 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     public var scriptGroup: String?
     /// `state_dump_file PATH` (keepalived 2.3.3): where SIGUSR1's data dump goes, as written.
     public var stateDumpFile: String?
-    /// `lvs_sync_daemon IFNAME INSTANCE [options…]`.
+    /// `lvs_sync_daemon IFNAME [INSTANCE] [options…]`.
     public var lvsSyncDaemon: LVSSyncDaemon?
     /// `vrrp_version` default for instances (default 2).
     public var vrrpVersion: Int = 2
@@ -144,7 +152,7 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     public init() {}
 }
 
-/// `lvs_sync_daemon IFNAME INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]`.
+/// `lvs_sync_daemon IFNAME [INSTANCE] [id N] [maxlen N] [port N] [ttl N] [group ADDR]`.
 /// `lvs_timeouts`: seconds, each 0…2678400 (keepalived's LVS_MAX_TIMEOUT, 31 days); nil or 0 leaves the kernel's.
 public struct LVSTimeouts: Sendable, Equatable, Codable {
     /// `tcp`: established TCP connections.
@@ -165,8 +173,9 @@ public struct LVSTimeouts: Sendable, Equatable, Codable {
 public struct LVSSyncDaemon: Sendable, Equatable, Codable {
     /// Interface.
     public var interface: String
-    /// The VRRP instance whose state drives the sync daemon.
-    public var vrrpInstance: String
+    /// The VRRP instance whose state drives the sync daemon; nil: none, both the master and the backup daemon run
+    /// all the time (keepalived's checker process does that).
+    public var vrrpInstance: String?
     /// `id` (0–255; keepalived's default is the instance's virtual_router_id).
     public var syncID: UInt8?
     /// `maxlen` (1–65507).
@@ -178,7 +187,7 @@ public struct LVSSyncDaemon: Sendable, Equatable, Codable {
     /// `group`: the multicast group.
     public var group: IPAddress?
     /// Creates the value.
-    public init(interface: String, vrrpInstance: String, syncID: UInt8? = nil, maxlen: UInt16? = nil,
+    public init(interface: String, vrrpInstance: String?, syncID: UInt8? = nil, maxlen: UInt16? = nil,
                 port: UInt16? = nil, ttl: UInt8? = nil, group: IPAddress? = nil) {
         self.interface = interface
         self.vrrpInstance = vrrpInstance

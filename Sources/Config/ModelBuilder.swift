@@ -238,6 +238,12 @@ struct ModelBuilder {
             case "smtp_connect_timeout": if let t = a.first, let d = duration(t, "smtp_connect_timeout") { g.smtpConnectTimeout = d }
             case "smtp_helo_name": g.smtpHeloName = a.first?.text
             case "router_id": g.routerID = a.first?.text
+            case "startup_script": g.startupScript = command(n)
+            case "shutdown_script": g.shutdownScript = command(n)
+            case "startup_script_timeout":
+                if let t = a.first, let s = int(t, n.name.text, 1...1000) { g.startupScriptTimeout = .seconds(s) }
+            case "shutdown_script_timeout":
+                if let t = a.first, let s = int(t, n.name.text, 1...1000) { g.shutdownScriptTimeout = .seconds(s) }
             case "vrrp_garp_master_delay": if let t = a.first, let d = duration(t, n.name.text) { g.vrrpGarpMasterDelay = d }
             case "vrrp_garp_master_repeat": if let t = a.first, let d = int(t, n.name.text, 0...65535) { g.vrrpGarpMasterRepeat = d }
             case "vrrp_garp_master_refresh": if let t = a.first, let d = duration(t, n.name.text) { g.vrrpGarpMasterRefresh = d }
@@ -796,10 +802,6 @@ struct ModelBuilder {
         } else if i < a.count, !options.contains(a[i].text) {
             instance = a[i].text
             i += 1
-        }
-        guard let instance else {
-            sink.warning(.unsupportedKeyword, loc(interface), "lvs_sync_daemon without a VRRP instance is not implemented yet: no sync daemon is started (keepalived runs both the master and the backup daemon); name the instance it follows")
-            return nil
         }
         var d = LVSSyncDaemon(interface: interface.text, vrrpInstance: instance)
         while i < a.count {

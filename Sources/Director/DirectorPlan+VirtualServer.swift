@@ -99,8 +99,9 @@ extension DirectorPlan {
         return owners
     }
 
-    /// `lvs_sync_daemon IFNAME INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]`; the id defaults to the
-    /// instance's virtual_router_id, as keepalived's does; the options go to the kernel as written.
+    /// `lvs_sync_daemon IFNAME [INSTANCE] [id N] [maxlen N] [port N] [ttl N] [group ADDR]`; the id defaults to the
+    /// instance's virtual_router_id (0 without an instance), as keepalived's does; the options go to the kernel as
+    /// written.
     static func syncDaemon(_ config: KeepalivedConfig) -> PlannedSyncDaemon? {
         guard let d = config.globalDefs.lvsSyncDaemon else { return nil }
         let vrid = config.vrrpInstances.first { $0.name == d.vrrpInstance }?.virtualRouterID

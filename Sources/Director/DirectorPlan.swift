@@ -62,6 +62,9 @@ public struct DirectorPlan: Sendable, Hashable {
     public var stateDumpFile: String?
     /// The e-mail alerts: the SMTP settings and which events are mailed.
     public var alerts = AlertPlan()
+    /// `startup_script` and `shutdown_script` with their timeouts (read at start only, as keepalived does).
+    public var startupScript: LifecycleScript?
+    public var shutdownScript: LifecycleScript?
 
     /// A plan from parts (tests).
     public init(vrrp: VRRPRuntimeConfiguration = VRRPRuntimeConfiguration(instances: []), lvs: LoadBalancerPlan,
@@ -110,6 +113,12 @@ public struct DirectorPlan: Sendable, Hashable {
         self.scriptSecurity = security
         self.problems = problems
         self.stateDumpFile = config.globalDefs.stateDumpFile
+        self.startupScript = config.globalDefs.startupScript.map {
+            LifecycleScript(kind: .startup, command: $0.script, timeout: config.globalDefs.startupScriptTimeout)
+        }
+        self.shutdownScript = config.globalDefs.shutdownScript.map {
+            LifecycleScript(kind: .shutdown, command: $0.script, timeout: config.globalDefs.shutdownScriptTimeout)
+        }
         self.alerts = Self.alerts(config)
     }
 

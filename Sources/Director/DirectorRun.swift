@@ -206,18 +206,26 @@ public enum DirectorRun {
             },
             logger: logger))
         shutdown.set(group)
+        // startup_script: before VRRP and the checkers start, which wait for it (a signal meanwhile is handled
+        // once the services run).
+        await plan.startupScript?.run(security: plan.scriptSecurity, logger: logger)
         // The STOP alerts of the shutdown were queued last: give them a bounded moment (nothing waits when the
         // queue is empty; a server that does not answer costs at most this).
+        let outcome: Result<Void, DirectorRunError>
         do {
             try await group.run()
             _ = await alerts.drain(limit: Self.alertDrainLimit)
+            outcome = .success(())
         } catch let e as DaemonError {
-            throw .daemon(e)
+            outcome = .failure(.daemon(e))
         } catch let e as SupervisorError {
-            throw .balancer(e)
+            outcome = .failure(.balancer(e))
         } catch {
-            throw .lifecycle("\(error)")
+            outcome = .failure(.lifecycle("\(error)"))
         }
+        // shutdown_script: after VRRP and the checkers have stopped (VIPs and services released), either way.
+        await plan.shutdownScript?.run(security: plan.scriptSecurity, logger: logger)
+        try outcome.get()
     }
 }
 

@@ -70,13 +70,15 @@ public struct LoadBalancer: Sendable {
         plan.services.filter { isActive($0.owner) }.map(\.service.key)
     }
 
-    /// The connection-sync daemon the kernel should run now (`lvs_sync_daemon`): the master daemon (sending) while
-    /// its instance is MASTER, the backup daemon (receiving) in every other state; none in checks-only mode or
-    /// without the keyword.
-    public var desiredSyncDaemon: IPVSSyncDaemon? {
-        guard mode == .followVRRP, let d = plan.syncDaemon else { return nil }
-        let role: IPVSSyncDaemon.Role = state(of: d.instance) == .master ? .master : .backup
-        return d.daemon(role)
+    /// The connection-sync daemons the kernel should run now (`lvs_sync_daemon`): following an instance, the master
+    /// daemon (sending) while it is MASTER and the backup daemon (receiving) in every other state, none in checks-only
+    /// mode (keepalived's VRRP process runs those); without an instance both, in every mode (keepalived's checker
+    /// process runs them); none without the keyword.
+    public var desiredSyncDaemons: [IPVSSyncDaemon] {
+        guard let d = plan.syncDaemon else { return [] }
+        guard let instance = d.instance else { return [d.daemon(.master), d.daemon(.backup)] }
+        guard mode == .followVRRP else { return [] }
+        return [d.daemon(state(of: instance) == .master ? .master : .backup)]
     }
 
     /// Virtual servers whose health checks are suspended now: `ha_suspend` and none of their services installed
@@ -163,7 +165,7 @@ public struct LoadBalancer: Sendable {
     public mutating func replacePlan(_ newPlan: LoadBalancerPlan) -> [LoadBalancerAction] {
         let oldServices = plan.services
         let before = desiredTable
-        let daemonBefore = desiredSyncDaemon
+        let daemonBefore = desiredSyncDaemons
         let installedBefore = Set(installedServices)
         plan = newPlan
         let keys = Set(newPlan.pools.values.flatMap { $0.realServers.map(\.key) })
@@ -183,13 +185,13 @@ public struct LoadBalancer: Sendable {
             actions.append(.ownershipChanged(planned.service.key, installed: false, owner: planned.owner,
                                              reason: "owner changed in the configuration"))
         }
-        if desiredTable != before || desiredSyncDaemon != daemonBefore { actions.append(.reconcile) }
+        if desiredTable != before || desiredSyncDaemons != daemonBefore { actions.append(.reconcile) }
         return actions
     }
 
     private mutating func changing(reason: String, _ change: (inout LoadBalancer) -> Void) -> [LoadBalancerAction] {
         let before = desiredTable
-        let daemonBefore = desiredSyncDaemon
+        let daemonBefore = desiredSyncDaemons
         let installedBefore = Set(installedServices)
         change(&self)
         var actions: [LoadBalancerAction] = []
@@ -200,7 +202,7 @@ public struct LoadBalancer: Sendable {
                 actions.append(.ownershipChanged(key, installed: now, owner: planned.owner, reason: reason))
             }
         }
-        if desiredTable != before || desiredSyncDaemon != daemonBefore { actions.append(.reconcile) }
+        if desiredTable != before || desiredSyncDaemons != daemonBefore { actions.append(.reconcile) }
         return actions
     }
 }

@@ -95,13 +95,14 @@ public struct PlannedPool: Hashable, Sendable {
     }
 }
 
-/// `lvs_sync_daemon IFNAME INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]`: IPVS connection sync,
-/// following one VRRP instance.
+/// `lvs_sync_daemon IFNAME [INSTANCE] [id N] [maxlen N] [port N] [ttl N] [group ADDR]`: IPVS connection sync,
+/// following one VRRP instance, or without one both daemons all the time.
 public struct PlannedSyncDaemon: Hashable, Sendable {
     /// The multicast interface.
     public var interface: String
     /// The instance whose state picks the role: MASTER sends (master daemon), any other state receives (backup).
-    public var instance: String
+    /// nil: both daemons run all the time, whatever the VRRP states (keepalived's checker process starts them).
+    public var instance: String?
     /// `id` (0–255; keepalived's default is the instance's virtual_router_id).
     public var syncID: UInt32
     /// `maxlen`, `group`, `port`, `ttl` (nil: the kernel's defaults), passed to the kernel as keepalived does.
@@ -111,7 +112,7 @@ public struct PlannedSyncDaemon: Hashable, Sendable {
     public var ttl: UInt8?
 
     /// A sync daemon.
-    public init(interface: String, instance: String, syncID: UInt32, maxLength: UInt16? = nil, group: IPAddress? = nil,
+    public init(interface: String, instance: String?, syncID: UInt32, maxLength: UInt16? = nil, group: IPAddress? = nil,
                 port: UInt16? = nil, ttl: UInt8? = nil) {
         self.interface = interface
         self.instance = instance

@@ -150,7 +150,7 @@ public actor Supervisor {
         await healthTask.value
         if reconciling { await withCheckedContinuation { idleWaiters.append($0) } }
         do {
-            let report = try await reconciler.apply(syncDaemon: nil)
+            let report = try await reconciler.apply(syncDaemons: [])
             logReport(report)
         } catch {
             logger.error("ipvs: cannot stop the sync daemon: \(error)")
@@ -372,8 +372,8 @@ public actor Supervisor {
                 recorder?.reconciled(report, duration: ContinuousClock.now - started)
                 logReport(report)
                 if let e = report.ownershipError { logger.error("ipvs: ownership record not saved: \(e)") }
-                // lvs_sync_daemon follows its instance: master daemon while MASTER, backup otherwise.
-                let daemons = try await reconciler.apply(syncDaemon: core.desiredSyncDaemon)
+                // lvs_sync_daemon follows its instance (master daemon while MASTER, backup otherwise), or runs both.
+                let daemons = try await reconciler.apply(syncDaemons: core.desiredSyncDaemons)
                 logReport(daemons)
                 // (A refused daemon is retried with the next reconcile, not every second: a missing interface
                 // would flood the log.)

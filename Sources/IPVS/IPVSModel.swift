@@ -387,7 +387,7 @@ public struct IPVSTimeouts: Hashable, Sendable {
 /// A connection-synchronisation daemon (`lvs_sync_daemon`).
 public struct IPVSSyncDaemon: Hashable, Sendable {
     /// The daemon's role.
-    public enum Role: UInt32, Hashable, Sendable {
+    public enum Role: UInt32, Hashable, Sendable, CaseIterable {
         /// Sends connection state.
         case master = 1
         /// Receives connection state.

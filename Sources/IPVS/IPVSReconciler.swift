@@ -67,34 +67,47 @@ public actor IPVSReconciler {
         return IPVSChangeReport(commands: [.setTimeouts(target)], failures: failures)
     }
 
-    /// The connection-sync daemon this reconciler started and believes running (`lvs_sync_daemon`), if any.
-    public private(set) var syncDaemon: IPVSSyncDaemon?
+    /// The connection-sync daemons this reconciler started and believes running (`lvs_sync_daemon`), by role.
+    public private(set) var syncDaemons: [IPVSSyncDaemon.Role: IPVSSyncDaemon] = [:]
 
-    /// Runs `desired` as the only sync daemon this reconciler manages: stops the one it started when it differs
-    /// (a role swap on a VRRP transition is a stop and a start), starts `desired`. A daemon of the same role the
-    /// kernel already runs (left by a crashed earlier run) is replaced. Refusals are reported, not thrown.
-    public func apply(syncDaemon desired: IPVSSyncDaemon?) throws(IPVSError) -> IPVSChangeReport {
-        guard desired != syncDaemon else { return IPVSChangeReport(commands: [], failures: []) }
+    /// The one sync daemon it runs, if it runs exactly one (an instance-following `lvs_sync_daemon`).
+    public var syncDaemon: IPVSSyncDaemon? { syncDaemons.count == 1 ? syncDaemons.values.first : nil }
+
+    /// Runs `desired` (at most one per role) as the only sync daemons this reconciler manages: first stops each one
+    /// it started that is no longer wanted as it is (a role swap on a VRRP transition is a stop and a start), then
+    /// starts the missing ones. A daemon of the same role the kernel already runs (left by a crashed earlier run) is
+    /// replaced. Refusals are reported, not thrown.
+    public func apply(syncDaemons desired: [IPVSSyncDaemon]) throws(IPVSError) -> IPVSChangeReport {
+        var wanted: [IPVSSyncDaemon.Role: IPVSSyncDaemon] = [:]
+        for d in desired where wanted[d.role] == nil { wanted[d.role] = d }
+        guard wanted != syncDaemons else { return IPVSChangeReport(commands: [], failures: []) }
         var commands: [IPVSCommand] = []
         var failures: [IPVSCommandFailure] = []
-        if let current = syncDaemon {
-            commands.append(.stopSyncDaemon(current.role))
-            failures += try control.execute([.stopSyncDaemon(current.role)])
-            syncDaemon = nil
+        for role in IPVSSyncDaemon.Role.allCases {
+            guard let current = syncDaemons[role], wanted[role] != current else { continue }
+            commands.append(.stopSyncDaemon(role))
+            failures += try control.execute([.stopSyncDaemon(role)])
+            syncDaemons[role] = nil
         }
-        if let desired {
-            let start = IPVSCommand.startSyncDaemon(desired)
+        for role in IPVSSyncDaemon.Role.allCases {
+            guard let daemon = wanted[role], syncDaemons[role] == nil else { continue }
+            let start = IPVSCommand.startSyncDaemon(daemon)
             commands.append(start)
             var refused = try control.execute([start])
             if let first = refused.first, case .kernel(_, let code, _) = first.error, code == EEXIST {
                 // The kernel already runs a daemon of this role (an earlier run's): replace it with ours.
-                commands += [.stopSyncDaemon(desired.role), start]
-                refused = try control.execute([.stopSyncDaemon(desired.role), start])
+                commands += [.stopSyncDaemon(role), start]
+                refused = try control.execute([.stopSyncDaemon(role), start])
             }
             failures += refused
-            if !refused.contains(where: { $0.command == start }) { syncDaemon = desired }
+            if !refused.contains(where: { $0.command == start }) { syncDaemons[role] = daemon }
         }
         return IPVSChangeReport(commands: commands, failures: failures)
+    }
+
+    /// Runs `desired` as the only sync daemon (nil: none); see `apply(syncDaemons:)`.
+    public func apply(syncDaemon desired: IPVSSyncDaemon?) throws(IPVSError) -> IPVSChangeReport {
+        try apply(syncDaemons: desired.map { [$0] } ?? [])
     }
 
     /// Deletes every service and destination in the kernel (`lvs_flush`: what keepalived does at start when the

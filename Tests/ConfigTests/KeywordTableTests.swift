@@ -269,12 +269,28 @@ struct SyncDaemonFormTests {
         #expect(r.config.globalDefs.lvsSyncDaemon?.syncID == 5)
     }
 
-    @Test("lvs_sync_daemon IF without an instance is a warning that no daemon starts, never silently dropped")
+    @Test("lvs_sync_daemon IF without an instance is read with its options and no warning (both daemons run)")
     func noInstance() {
-        let r = parse("global_defs {\n  lvs_sync_daemon eth1\n}\n")
-        #expect(r.errors.isEmpty)
-        #expect(r.config.globalDefs.lvsSyncDaemon == nil)
-        #expect(positions(r, .unsupportedKeyword) == ["2:19"])
+        let r = parse("global_defs {\n  lvs_sync_daemon eth1 id 4 ttl 2\n}\n")
+        #expect(r.errors.isEmpty && r.warnings.isEmpty, "\(r.rendered())")
+        #expect(r.config.globalDefs.lvsSyncDaemon == LVSSyncDaemon(interface: "eth1", vrrpInstance: nil, syncID: 4, ttl: 2))
+    }
+}
+
+@Suite("startup_script and shutdown_script")
+struct LifecycleScriptKeywordTests {
+    @Test("startup_script and shutdown_script take a command, user and group; their timeouts default to 10 s, 1–1000")
+    func read() {
+        let r = parse("global_defs {\n  startup_script \"/usr/local/bin/fw up\" nobody nogroup\n  startup_script_timeout 30\n  shutdown_script /usr/local/bin/fw-down\n}\n")
+        #expect(r.errors.isEmpty && r.warnings.isEmpty, "\(r.rendered())")
+        let g = r.config.globalDefs
+        #expect(g.startupScript?.command == "/usr/local/bin/fw up")
+        #expect(g.startupScript?.user == "nobody" && g.startupScript?.group == "nogroup")
+        #expect(g.startupScriptTimeout == .seconds(30))
+        #expect(g.shutdownScript?.command == "/usr/local/bin/fw-down")
+        #expect(g.shutdownScriptTimeout == .seconds(10))
+        let bad = parse("global_defs {\n  shutdown_script_timeout 0\n  startup_script_timeout 1001\n}\n")
+        #expect(bad.errors.count == 2, "\(bad.rendered())")
     }
 }
 

@@ -58,11 +58,11 @@ struct LoadBalancerSyncDaemonTests {
             of: "lvs_sync_daemon eth0 VI_1", with: "lvs_sync_daemon eth0 VI_1 maxlen 1400 port 8850 ttl 3 group 239.1.2.3"))))
         let backup = IPVSSyncDaemon(role: .backup, interface: "eth0", syncID: 51, maxLength: 1400, group: v4("239.1.2.3"),
                                     port: 8850, ttl: 3)
-        #expect(lb.desiredSyncDaemon == backup)
+        #expect(lb.desiredSyncDaemons == [backup])
         _ = lb.instanceChanged("VI_1", to: .master, reason: "test")
         var master = backup
         master.role = .master
-        #expect(lb.desiredSyncDaemon == master)
+        #expect(lb.desiredSyncDaemons == [master])
         #expect(IPVSCommand.startSyncDaemon(master).description
                 == "--start-daemon master --mcast-interface eth0 --syncid 51 --sync-maxlen 1400 --mcast-group 239.1.2.3 --mcast-port 8850 --mcast-ttl 3")
     }
@@ -70,14 +70,14 @@ struct LoadBalancerSyncDaemonTests {
     @Test("The sync daemon is the backup one until the instance is MASTER, the master one while it is, backup again after")
     func syncDaemonFollowsState() {
         var lb = LoadBalancer(plan: lvsPlan(parsedConfig(syncPairConfig)))
-        #expect(lb.desiredSyncDaemon == IPVSSyncDaemon(role: .backup, interface: "eth0", syncID: 51))
+        #expect(lb.desiredSyncDaemons == [IPVSSyncDaemon(role: .backup, interface: "eth0", syncID: 51)])
         _ = lb.instanceChanged("VI_1", to: .backup, reason: "startup")
-        #expect(lb.desiredSyncDaemon?.role == .backup)
+        #expect(lb.desiredSyncDaemons.map(\.role) == [.backup])
         let up = lb.instanceChanged("VI_1", to: .master, reason: "test")
-        #expect(lb.desiredSyncDaemon?.role == .master)
+        #expect(lb.desiredSyncDaemons.map(\.role) == [.master])
         #expect(up.contains(.reconcile))
         _ = lb.instanceChanged("VI_1", to: .fault, reason: "test")
-        #expect(lb.desiredSyncDaemon?.role == .backup)
+        #expect(lb.desiredSyncDaemons.map(\.role) == [.backup])
     }
 
     @Test("A role change alone (no service moves) still asks for a reconcile")
@@ -94,7 +94,23 @@ struct LoadBalancerSyncDaemonTests {
     @Test("Checks-only mode runs no sync daemon")
     func checksOnlyNoDaemon() {
         let lb = LoadBalancer(plan: lvsPlan(parsedConfig(syncPairConfig)), mode: .checksOnly)
-        #expect(lb.desiredSyncDaemon == nil)
+        #expect(lb.desiredSyncDaemons.isEmpty)
+    }
+
+    @Test("lvs_sync_daemon without an instance runs the master and the backup daemon (id 0) in every state and mode")
+    func syncDaemonWithoutInstance() {
+        let config = parsedConfig(syncPairConfig.replacingOccurrences(of: "lvs_sync_daemon eth0 VI_1",
+                                                                       with: "lvs_sync_daemon eth0 maxlen 1400"))
+        let both = [IPVSSyncDaemon(role: .master, interface: "eth0", syncID: 0, maxLength: 1400),
+                    IPVSSyncDaemon(role: .backup, interface: "eth0", syncID: 0, maxLength: 1400)]
+        var lb = LoadBalancer(plan: lvsPlan(config))
+        #expect(lvsPlan(config).syncDaemon == PlannedSyncDaemon(interface: "eth0", instance: nil, syncID: 0, maxLength: 1400))
+        #expect(lb.desiredSyncDaemons == both)
+        _ = lb.instanceChanged("VI_1", to: .master, reason: "test")
+        #expect(lb.desiredSyncDaemons == both)
+        _ = lb.instanceChanged("VI_1", to: .fault, reason: "test")
+        #expect(lb.desiredSyncDaemons == both)
+        #expect(LoadBalancer(plan: lvsPlan(config), mode: .checksOnly).desiredSyncDaemons == both)
     }
 
     @Test("ha_suspend: a virtual server on a VIP is checked only while its instance is MASTER; one on no VIP always")

@@ -24,6 +24,23 @@ struct IPVSReconcilerSyncDaemonTests {
         #expect(await reconciler.syncDaemon == nil)
     }
 
+    @Test("Both daemons at once (lvs_sync_daemon without an instance): two starts, one edit restarts only its role, [] stops both")
+    func bothRoles() async throws {
+        let fake = FakeIPVS()
+        let reconciler = IPVSReconciler(control: fake)
+        let both = try await reconciler.apply(syncDaemons: [master, backup])
+        #expect(both.commands == [.startSyncDaemon(master), .startSyncDaemon(backup)])
+        #expect(fake.daemons == [.master: master, .backup: backup])
+        #expect(await reconciler.syncDaemon == nil)   // not exactly one
+        var longer = backup
+        longer.maxLength = 1400
+        let edit = try await reconciler.apply(syncDaemons: [master, longer])
+        #expect(edit.commands == [.stopSyncDaemon(.backup), .startSyncDaemon(longer)])
+        let stop = try await reconciler.apply(syncDaemons: [])
+        #expect(stop.commands == [.stopSyncDaemon(.master), .stopSyncDaemon(.backup)])
+        #expect(fake.daemons.isEmpty)
+    }
+
     @Test("A daemon of the same role left running by an earlier run is replaced")
     func replacesLeftover() async throws {
         let fake = FakeIPVS()

@@ -9,6 +9,8 @@
 #   4. SIGTERM removes the VIP; the binary run through a link named `keepalived` with `-f FILE -n -l -D` runs, and
 #      with `-s NAME` from the root namespace it runs inside NAME;
 #      state_dump_file moves the data dump, TMPDIR the others (keepalived 2.3.3's rules);
+#   4b. startup_script runs before VRRP starts, shutdown_script after the VIP is released, a slow startup script is
+#      killed at startup_script_timeout;
 #   5. `-t` exits 0 on a good file and 4 on a broken one; --signum and -v print.
 # A missing prerequisite is a failure with a message, never a skip. Everything created is removed on exit.
 set -u
@@ -164,6 +166,38 @@ check "state_dump_file: SIGUSR1 writes the data dump there" wait_for 5 "state du
 check "TMPDIR: SIGUSR2 writes keepalived.stats in TMPDIR" wait_for 5 "TMPDIR stats" grep -qx 'VRRP Instance: VI_CLI' "$WORK/tmp/keepalived.stats"
 kill -TERM "$dpid"
 check "the state_dump_file daemon stops and removes the VIP" bash -c "for i in \$(seq 50); do kill -0 $dpid 2>/dev/null || break; sleep 0.2; done; ! ip netns exec $NS ip -4 addr show dev c0 | grep -q 10.78.0.100"
+
+# --- 4b. startup_script / shutdown_script: run before VRRP starts (no VIP yet) and after it stopped (VIP gone);
+# a startup script that outlives startup_script_timeout is killed and the daemon starts anyway.
+for w in startup shutdown; do
+  printf '#!/bin/sh\nif ip -4 addr show dev c0 | grep -q 10.78.0.100; then echo vip; else echo novip; fi > %s/%s.out\n' \
+    "$WORK" "$w" > "$WORK/$w.sh"
+  chmod 755 "$WORK/$w.sh"
+done
+{ printf 'global_defs {\n  startup_script %s/startup.sh\n  startup_script_timeout 5\n  shutdown_script %s/shutdown.sh\n}\n' \
+    "$WORK" "$WORK"; cat "$WORK/keepalived.conf"; } > "$WORK/scripts.conf"
+setsid ip netns exec "$NS" "$VIGIL_BIN" -f "$WORK/scripts.conf" -n -l -P -p "$WORK/sc.pid" --no-syslog \
+  > "$WORK/scripts.log" 2>&1 &
+scpid=$!
+pids+=("$scpid")
+check "with startup_script and shutdown_script, the daemon runs and becomes MASTER" wait_for 15 "VIP with scripts" has_vip
+check "startup_script ran before VRRP started (no VIP yet)" grep -qx novip "$WORK/startup.out"
+check "startup_script's success is logged" log_has scripts "startup script $WORK/startup.sh: succeeded"
+check "... before the VRRP daemon starts" bash -c "awk '/startup script .*: succeeded/ && !s {s=NR} /Starting Vigil VRRP daemon/ && !v {v=NR} END {exit !(s && v && s < v)}' $WORK/scripts.log"
+kill -TERM "$scpid"
+check "shutdown_script ran after the VIP was released" wait_for 15 "shutdown script" grep -qx novip "$WORK/shutdown.out"
+check "shutdown_script's success is logged and the daemon exits" bash -c "for i in \$(seq 50); do kill -0 $scpid 2>/dev/null || break; sleep 0.2; done; ! kill -0 $scpid 2>/dev/null && grep -q 'shutdown script $WORK/shutdown.sh: succeeded' $WORK/scripts.log"
+{ printf 'global_defs {\n  startup_script "/bin/sleep 60"\n  startup_script_timeout 1\n}\n'; cat "$WORK/keepalived.conf"; } \
+  > "$WORK/slow.conf"
+setsid ip netns exec "$NS" "$VIGIL_BIN" -f "$WORK/slow.conf" -n -l -P -p "$WORK/sl.pid" --no-syslog \
+  > "$WORK/slow.log" 2>&1 &
+slpid=$!
+pids+=("$slpid")
+check "a startup_script past startup_script_timeout is killed and logged; the daemon starts anyway" \
+  bash -c "for i in \$(seq 75); do ip netns exec $NS ip -4 addr show dev c0 | grep -q 10.78.0.100 && break; sleep 0.2; done; grep -q 'startup script /bin/sleep 60 failed: still running after 1 s (startup_script_timeout); its process group was killed' $WORK/slow.log && ip netns exec $NS ip -4 addr show dev c0 | grep -q 10.78.0.100"
+check "... and no sleep of it is left" bash -c "! ps -eo args | grep -qx '/bin/sleep 60'"
+kill -TERM "$slpid"
+check "the daemon with the slow startup_script stops and removes the VIP" bash -c "for i in \$(seq 50); do kill -0 $slpid 2>/dev/null || break; sleep 0.2; done; ! ip netns exec $NS ip -4 addr show dev c0 | grep -q 10.78.0.100"
 
 # --- 5. -t, --signum, -v
 check "vigil -t -f good: exit 0" in_ns "$VIGIL_BIN" -t -f "$WORK/keepalived.conf"
