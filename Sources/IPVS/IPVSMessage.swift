@@ -215,7 +215,8 @@ public struct IPVSMessage: Hashable, Sendable {
                 w.u32(IPVSABI.Daemon.syncID, d.syncID)
                 if let v = d.maxLength { w.u16(IPVSABI.Daemon.syncMaxLen, v) }
                 if let g = d.group { w.bytes(g.isIPv6 ? IPVSABI.Daemon.mcastGroup6 : IPVSABI.Daemon.mcastGroup, g.bytes) }
-                if let v = d.port { w.u16(IPVSABI.Daemon.mcastPort, v.bigEndian) }
+                // Host order, unlike the service and destination ports (the kernel's ip_vs_ctl reads it with nla_get_u16).
+                if let v = d.port { w.u16(IPVSABI.Daemon.mcastPort, v) }
                 if let v = d.ttl { w.u8(IPVSABI.Daemon.mcastTTL, v) }
                 w.endNested(n)
             case .stopSyncDaemon(let r):

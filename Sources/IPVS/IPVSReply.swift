@@ -222,6 +222,6 @@ enum IPVSDecode {
         }
         return IPVSSyncDaemon(role: role, interface: a.string(IPVSABI.Daemon.mcastIfn) ?? "", syncID: a.u32(IPVSABI.Daemon.syncID) ?? 0,
                               maxLength: a.u16(IPVSABI.Daemon.syncMaxLen), group: group,
-                              port: a.u16(IPVSABI.Daemon.mcastPort).map { UInt16(bigEndian: $0) }, ttl: a.u8(IPVSABI.Daemon.mcastTTL))
+                              port: a.u16(IPVSABI.Daemon.mcastPort), ttl: a.u8(IPVSABI.Daemon.mcastTTL))
     }
 }

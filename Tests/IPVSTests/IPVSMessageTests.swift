@@ -168,7 +168,7 @@ struct IPVSMessageTests {
             .description == "-A -t 10.0.0.1:80 -s rr --pe sip")
     }
 
-    @Test("A sync daemon's options travel as IPVS_DAEMON_ATTR_* (port big-endian, the group by family) and decode back", arguments: [
+    @Test("A sync daemon's options travel as IPVS_DAEMON_ATTR_* (the port in host order, as the kernel reads it; the group by family) and decode back", arguments: [
         IPVSSyncDaemon(role: .master, interface: "eth1", syncID: 9, maxLength: 1400, group: addr("239.1.2.3"), port: 8850, ttl: 3),
         IPVSSyncDaemon(role: .backup, interface: "eth1", syncID: 9, group: addr("ff15::81")),
         IPVSSyncDaemon(role: .backup, interface: "eth1", syncID: 9),
@@ -176,7 +176,7 @@ struct IPVSMessageTests {
     func syncDaemonRoundTrip(_ d: IPVSSyncDaemon) throws {
         let bytes = try IPVSMessage.encode(IPVSMessage(.command(.startSyncDaemon(d)), familyID: 1, sequence: 1))
         #expect(try IPVSDecode.daemon(try reply(bytes)) == d)
-        if d.port == 8850 { #expect(bytes.windowContains([0x06, 0x00, 0x07, 0x00, 0x22, 0x92])) }
+        if d.port == 8850 { #expect(bytes.windowContains([0x06, 0x00, 0x07, 0x00, 0x92, 0x22])) }
     }
 
     @Test("A truncated attribute is a malformed-reply error, not a trap")
