@@ -3,7 +3,7 @@ import PackageDescription
 
 // Dependency directions are fixed (see shared/STYLE.md and docs/architecture.md):
 //   vigil -> Director -> {Config, Control, HA, IPVS, HealthCheck, Alerts} -> Vocabulary;  Control -> {HA, IPVS, HealthCheck};
-//   IPVS -> CGenl.
+//   IPVS -> CGenl; HA -> CNFTables (libnftables, for no_accept's drop rules).
 // Alerts (the SMTP client and the alert queue) imports no other Vigil module: the Director says what to mail.
 // HA, IPVS and HealthCheck never import each other or Config. Vocabulary is the leaf every module may import:
 // one IP address type, one monotonic instant, one script command and its runner.
@@ -38,13 +38,19 @@ let package = Package(
             pkgConfig: "libnl-genl-3.0",
             providers: [.apt(["libnl-3-dev", "libnl-genl-3-dev"])]
         ),
+        // libnftables: the no_accept / vrrp_strict drop rules for VIPs, as keepalived keeps them in nftables.
+        .systemLibrary(
+            name: "CNFTables",
+            pkgConfig: "libnftables",
+            providers: [.apt(["libnftables-dev"])]
+        ),
         .target(name: "CLinux"),
         .target(name: "Vocabulary", swiftSettings: strict),
         .target(name: "Config", dependencies: ["Vocabulary"], swiftSettings: strict),
         .target(
             name: "HA",
             dependencies: [
-                "CLinux", "Vocabulary",
+                "CLinux", "CNFTables", "Vocabulary",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

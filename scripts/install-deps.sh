@@ -4,6 +4,7 @@
 set -euo pipefail
 pkgs=(
   libnl-3-dev libnl-genl-3-dev pkg-config     # CGenl
+  libnftables-dev nftables                    # CNFTables (no_accept drop rules); nft to look at them in tests
   iproute2 kmod procps psmisc                 # namespaces, veth, modules
   keepalived ipvsadm nginx                    # reference peers and real servers
   qemu-system-x86 busybox-static cpio         # the IPVS lab VM

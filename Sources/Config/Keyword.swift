@@ -261,7 +261,7 @@ enum Instead {
     static let processName = "Vigil is one process; its name is the binary's"
     static let netlinkBuffers = "Vigil sizes its netlink socket buffers itself"
     static let fifo = "no FIFO is written; state changes are on the control endpoint's /events stream and in the notify scripts"
-    static let firewall = "Vigil adds no iptables/nftables rules"
+    static let firewall = "no_accept's drop rules are in nftables, table inet vigil (or `nftables TABLE`), with counters off"
     static let namespaces = "Vigil runs in the network namespace it is started in (use `ip netns exec`)"
     static let vmac = "no macvlan interface is made; the VIPs go on the instance's interface with its own MAC, and GARPs announce them"
     static let bfd = "BFD is not implemented; nothing is tracked through it"
@@ -269,7 +269,6 @@ enum Instead {
     static let reloadFiles = "Vigil reloads on SIGHUP only, always checking the new file first and keeping the old one when it is invalid"
     static let lowerPrioGARP = "no GARP is sent when a lower-priority advert is heard"
     static let refreshRepeat = "each refresh sends one GARP"
-    static let strict = "authentication, unicast and accept mode stay as configured and no firewall rules are added"
     static let higherPrioAdvert = "no advert is sent when a higher-priority advert is heard"
     static let lowerPrioNoAdvert = "adverts keep going out at every interval"
     static let downTimer = "the master-down timer is three advert intervals plus the skew time"
@@ -277,7 +276,6 @@ enum Instead {
     static let ownerAdverts = "an address owner handles adverts as any instance"
     static let extraInterfaces = "no GARP is sent on other interfaces"
     static let logAllFailures = "a failure is logged when the server's state changes, not at every failed check"
-    static let acceptMode = "the VIPs accept traffic, as in keepalived without vrrp_strict"
     static let kernelLinkState = "interface state is read from the kernel"
     static let priorityChangeScript = "no script runs on priority changes"
     static let startDelay = "instances start at once"
@@ -419,8 +417,7 @@ extension Keyword {
         v("garp_master_refresh_repeat", "INTEGER").pending(Instead.refreshRepeat),
         v("garp_lower_prio_delay", "SECONDS").pending(Instead.lowerPrioGARP),
         v("garp_lower_prio_repeat", "INTEGER").pending(Instead.lowerPrioGARP),
-        flag("accept").pending(Instead.acceptMode),
-        flag("no_accept").pending(Instead.acceptMode),
+        flag("accept"), flag("no_accept"),
         flag("dont_track_primary"),
         v("use_vmac", "[IFNAME]").pending(Instead.vmac), flag("vmac_xmit_base").pending(Instead.vmac),
         v("mcast_src_ip", "IPADDR"),
@@ -433,7 +430,7 @@ extension Keyword {
         todo("use_ipvlan", Instead.vmac), todo("use_vmac_addr", Instead.vmac),
         v("unicast_ttl", "TTL"),
         flag("check_unicast_src"),
-        todo("strict_mode", Instead.strict),
+        v("strict_mode", "[BOOL]"),
         v("skip_check_adv_addr", "[BOOL]"),
         todo("higher_prio_send_advert", Instead.higherPrioAdvert),
         todo("lower_prio_no_advert", Instead.lowerPrioNoAdvert),
@@ -468,7 +465,7 @@ extension Keyword {
         v("vrrp_garp_lower_prio_repeat", "INTEGER").pending(Instead.lowerPrioGARP),
         v("vrrp_garp_interval", "SECONDS").pending("the GARPs of a burst go out back to back"),
         v("vrrp_gna_interval", "SECONDS").pending("the neighbour advertisements of a burst go out back to back"),
-        v("vrrp_strict").pending(Instead.strict),
+        flag("vrrp_strict"),
         v("enable_script_security", "[ARG]"), v("script_user", "USER [GROUP]"),
         v("lvs_sync_daemon", "IFNAME [INSTANCE] [OPTION...]"), v("vrrp_version", "2|3"),
         v("vrrp_mcast_group4", "IPADDR"),
@@ -480,7 +477,7 @@ extension Keyword {
         flag("dynamic_interfaces").pending("interfaces are looked up when an instance starts"),
         v("lvs_timeouts", "[tcp|tcpfin|udp SECONDS]..."), flag("lvs_flush"),
         ignored("vrrp_iptables", Instead.firewall), ignored("vrrp_ipsets", Instead.firewall),
-        ignored("nftables", Instead.firewall), ignored("nftables_priority", Instead.firewall),
+        v("nftables", "[TABLE]"), v("nftables_priority", "PRIORITY"),
         ignored("nftables_ifindex", Instead.firewall), ignored("nftables_ipvs", Instead.firewall),
         ignored("nftables_ipvs_priority", Instead.firewall), ignored("nftables_ipvs_start_fwmark", Instead.firewall),
         ignored("nftables_counters", Instead.firewall),

@@ -103,8 +103,12 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     @Seconds public var vrrpGarpInterval: Duration = .zero
     /// `vrrp_gna_interval`: the time between unsolicited NAs (default 0).
     @Seconds public var vrrpGNAInterval: Duration = .zero
-    /// `vrrp_strict`.
+    /// `vrrp_strict`: every instance without its own `strict_mode` runs in strict mode.
     public var vrrpStrict = false
+    /// `nftables [TABLE]`: the table (family inet) of `no_accept`'s drop rules (nil: `vigil`).
+    public var nftablesTable: String?
+    /// `nftables_priority N`: the priority of that table's chains (nil: -1, keepalived's).
+    public var nftablesPriority: Int?
     /// `enable_script_security`.
     public var enableScriptSecurity = false
     /// `script_user USER [GROUP]`.
@@ -489,8 +493,18 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     @OptionalSeconds public var garpLowerPrioDelay: Duration? = nil
     /// `garp_lower_prio_repeat`.
     public var garpLowerPrioRepeat: Int?
-    /// `accept` (true) / `no_accept` (false); nil = keepalived's default (accept unless vrrp_strict).
+    /// `accept` (true) / `no_accept` (false). After loading it holds what keepalived 2.2.7 runs with: accept at
+    /// priority 255 or outside strict mode unless `no_accept`; no accept in strict mode, and never for VRRPv2 in
+    /// strict mode below priority 255.
     public var accept: Bool?
+    /// `strict_mode [on|off]` as written (nil: `global_defs vrrp_strict` decides).
+    public var strictMode: Bool?
+    /// Strict mode as it runs (`strict_mode`, else `vrrp_strict`): no authentication, no unicast, no accept mode by
+    /// default; set when the file is loaded.
+    public var strict = false
+    /// While MASTER, packets to and from the VIPs are dropped (keepalived's strict-mode firewall): no accept mode
+    /// and not the address owner.
+    public var filtersVIPTraffic: Bool { accept == false && priority != 255 }
     /// `dont_track_primary`.
     public var dontTrackPrimary = false
     /// `use_vmac [NAME]`: nil = off; empty string = default name (vrrp.VRID).

@@ -10,6 +10,18 @@ struct ModelBuilder {
     /// Virtual servers on a group written without `protocol`, by index: `finish` gives them keepalived's default
     /// once every group is known.
     private var groupServersWithoutProtocol: [Int] = []
+    /// Where each instance wrote what strict mode looks at, by index in `vrrpInstances`: `finish` resolves strict
+    /// mode once `vrrp_strict` is known, wherever global_defs is in the file (keepalived resolves it at the end too).
+    private var strictLines: [Int: StrictLines] = [:]
+    private var lastStrictLines = StrictLines()
+
+    struct StrictLines {
+        var strictMode: SourceLocation?
+        var accept: SourceLocation?
+        var state: SourceLocation?
+        var unicastPeer: SourceLocation?
+        var preemptDelay: SourceLocation?
+    }
 
     init(sink: DiagnosticSink) { self.sink = sink }
 
@@ -24,6 +36,71 @@ struct ModelBuilder {
             sink.warning(.missingValue, c.virtualServers[i].location, Self.noProtocol("group \(name)"))
         }
         groupServersWithoutProtocol = []
+        for i in c.vrrpInstances.indices {
+            strict(&c.vrrpInstances[i], lines: strictLines[i] ?? StrictLines(), globals: c.globalDefs)
+        }
+        strictLines = [:]
+        noAcceptServers(c)
+    }
+
+    /// keepalived 2.2.7's strict mode (`vrrp_complete_instance`), in its order: the instance needs a virtual
+    /// address and multicast, `state` must agree with being the address owner, authentication and `preempt_delay`
+    /// are dropped, and accept mode is off unless this is the address owner (and never for VRRPv2). What keepalived
+    /// resets is a warning here; what makes it refuse the instance is an error.
+    mutating func strict(_ v: inout VRRPInstanceConfig, lines: StrictLines, globals g: GlobalDefs) {
+        let strict = v.strictMode ?? g.vrrpStrict
+        v.strict = strict
+        let why = v.strictMode != nil ? "strict_mode" : "vrrp_strict"
+        if strict {
+            if v.virtualIPAddresses.isEmpty {
+                sink.error(.missingValue, v.location, "vrrp_instance '\(v.name)' has no virtual_ipaddress: \(why) requires at least one, and keepalived refuses the instance")
+            }
+            if !v.unicastPeers.isEmpty {
+                sink.error(.invalidValue, lines.unicastPeer ?? v.location, "unicast_peer is not allowed with \(why): keepalived refuses the instance on an interface that can multicast (strict VRRP is multicast only), and Vigil refuses it on any interface; remove the peers or the strict mode")
+            }
+            if let at = lines.state, (v.state == .master) != (v.priority == 255) {
+                let now: VRRPInitialState = v.priority == 255 ? .master : .backup
+                sink.warning(.keepalivedIgnores, at, "with \(why) the state must match being the address owner (priority 255): keepalived starts vrrp_instance '\(v.name)' as \(now == .master ? "MASTER" : "BACKUP"), and so does Vigil")
+                v.state = now
+            }
+            if let a = v.authentication {
+                sink.warning(.keepalivedIgnores, a.location, "\(why) does not allow authentication: keepalived ignores this block, and so does Vigil (adverts carry none)")
+                v.authentication = nil
+            }
+            if let first = v.virtualIPAddresses.first?.address.address, first.isIPv6, !Self.isLinkLocal(first) {
+                sink.warning(.suspicious, v.virtualIPAddresses[0].location, "\(why): the first IPv6 virtual address should be link-local (RFC 5798); keepalived reports it and runs on, and so does Vigil")
+            }
+            if v.preemptDelay > .zero {
+                v.preemptDelay = .zero
+                sink.warning(.keepalivedIgnores, lines.preemptDelay ?? v.location, "preempt_delay is incompatible with \(why): keepalived resets it to 0, and so does Vigil")
+            }
+        }
+        if v.accept == nil {
+            v.accept = v.priority == 255 ? true : !strict
+        } else if v.accept == true, v.priority != 255, strict, v.version == 2 {
+            sink.warning(.keepalivedIgnores, lines.accept ?? v.location, "accept mode is not allowed for VRRPv2 (RFC 3768) with \(why): keepalived turns it off, and so does Vigil; packets to the virtual addresses are dropped while MASTER (use version 3 for accept mode)")
+            v.accept = false
+        }
+    }
+
+    /// A virtual server on an address that a `no_accept` MASTER filters gets no packet (the drop rule runs before
+    /// IPVS), under keepalived as under Vigil; say so where the virtual server is written.
+    mutating func noAcceptServers(_ c: KeepalivedConfig) {
+        for vs in c.virtualServers {
+            guard case .address(let ip, let port) = vs.address,
+                  let v = c.vrrpInstances.first(where: { i in
+                      i.filtersVIPTraffic && (i.virtualIPAddresses + i.excludedVirtualIPAddresses)
+                          .contains { $0.address.address == ip }
+                  }) else { continue }
+            let fix = v.version == 3 ? "add 'accept' to the instance" : "add 'version 3' and 'accept' to the instance"
+            sink.warning(.suspicious, vs.location, "virtual_server \(ip.isIPv6 ? "[\(ip)]" : "\(ip)"):\(port) is a virtual address of vrrp_instance '\(v.name)', which runs without accept mode\(v.strict ? " (strict mode)" : ""): its packets are dropped before IPVS sees them, as under keepalived; \(fix)")
+        }
+    }
+
+    /// fe80::/10.
+    static func isLinkLocal(_ a: IPAddress) -> Bool {
+        if case .v6(let hi, _) = a { return hi >> 54 == 0x3fa }
+        return false
     }
 
     /// keepalived 2.2.7's default for a virtual server by address without `protocol` is UDP (the kernel's reading
@@ -205,7 +282,9 @@ struct ModelBuilder {
         case "vrrp_track_file": if let s = vrrpTrackFile(n) { c.vrrpTrackFiles.append(s) }
         case "vrrp_sync_group": if let s = syncGroup(n) { c.vrrpSyncGroups.append(s) }
         case "vrrp_instance":
+            lastStrictLines = StrictLines()
             if let s = vrrpInstance(n, globals: c.globalDefs) {
+                strictLines[c.vrrpInstances.count] = lastStrictLines
                 c.vrrpInstances.append(s)
                 if let i = s.lvsSyncDaemonInterface, c.globalDefs.lvsSyncDaemon == nil {
                     c.globalDefs.lvsSyncDaemon = LVSSyncDaemon(interface: i, vrrpInstance: s.name)
@@ -253,6 +332,19 @@ struct ModelBuilder {
             case "vrrp_garp_interval": if let t = a.first, let d = duration(t, n.name.text, max: 1) { g.vrrpGarpInterval = d }
             case "vrrp_gna_interval": if let t = a.first, let d = duration(t, n.name.text, max: 1) { g.vrrpGNAInterval = d }
             case "vrrp_strict": g.vrrpStrict = true
+            case "nftables":
+                if let t = a.first {
+                    let u = Array(t.text.utf8)
+                    let ok = (1...64).contains(u.count) && u[0].isASCIILetter
+                        && u.allSatisfy { $0.isASCIILetter || (0x30...0x39).contains($0) || $0 == 0x5f }
+                    if ok {
+                        g.nftablesTable = t.text
+                    } else {
+                        sink.error(.invalidValue, loc(t), "nftables table name '\(clip(t.text))' must be a letter followed by up to 63 letters, digits or '_'")
+                    }
+                }
+            case "nftables_priority":
+                if let t = a.first, let p = int(t, n.name.text, -2_147_483_648...2_147_483_647) { g.nftablesPriority = p }
             case "enable_script_security":
                 g.enableScriptSecurity = true
                 if let t = a.first {
@@ -501,6 +593,7 @@ struct ModelBuilder {
             case "state":
                 if let t = a.first {
                     stateToken = t
+                    lastStrictLines.state = loc(t)
                     switch t.text.uppercased() {
                     case "MASTER": v.state = .master
                     case "BACKUP": v.state = .backup
@@ -567,6 +660,7 @@ struct ModelBuilder {
                 if let t = a.first, let d = duration(t, "preempt_delay", max: 1000) {
                     v.preemptDelay = d
                     preemptDelayLocation = loc(n)
+                    lastStrictLines.preemptDelay = loc(n)
                 }
             case "unicast_src_ip":
                 if let t = a.first, let s = hostAddress(t, "unicast_src_ip") { v.unicastSourceIP = s; v.sourceIP = s }
@@ -579,6 +673,7 @@ struct ModelBuilder {
             case "mcast_src_ip":
                 if let t = a.first, let s = hostAddress(t, "mcast_src_ip") { v.multicastSourceIP = s; v.sourceIP = s }
             case "unicast_peer":
+                lastStrictLines.unicastPeer = lastStrictLines.unicastPeer ?? loc(n)
                 for e in n.entries {
                     guard let ad = hostAddress(e[0], "unicast_peer") else { continue }
                     var p = UnicastPeer(address: ad, location: loc(e[0]))
@@ -610,8 +705,9 @@ struct ModelBuilder {
             case "garp_master_refresh_repeat": if let t = a.first, let d = int(t, n.name.text, 0...65535) { v.garpMasterRefreshRepeat = d }
             case "garp_lower_prio_delay": if let t = a.first { v.garpLowerPrioDelay = duration(t, n.name.text) }
             case "garp_lower_prio_repeat": if let t = a.first { v.garpLowerPrioRepeat = int(t, n.name.text, 0...65535) }
-            case "accept": v.accept = true
-            case "no_accept": v.accept = false
+            case "accept": v.accept = true; lastStrictLines.accept = loc(n)
+            case "no_accept": v.accept = false; lastStrictLines.accept = loc(n)
+            case "strict_mode": v.strictMode = bool(n); lastStrictLines.strictMode = loc(n)
             case "dont_track_primary": v.dontTrackPrimary = true
             case "use_vmac": v.useVMAC = a.first?.text ?? ""
             case "vmac_xmit_base": v.vmacXmitBase = true
@@ -1220,4 +1316,9 @@ struct ModelBuilder {
 
 extension CheckerKind {
     static let allNames: Set<String> = Set(CheckerKind.allCases.map(\.rawValue))
+}
+
+extension UInt8 {
+    /// A-Z or a-z.
+    fileprivate var isASCIILetter: Bool { (0x41...0x5a).contains(self) || (0x61...0x7a).contains(self) }
 }

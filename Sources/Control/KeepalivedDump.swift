@@ -164,7 +164,7 @@ public enum KeepalivedDump {
             d.add("promote_secondaries", raw: "false")
             d.add("adver_int", raw: number(i.advertInterval))
             d.add("master_adver_int", raw: number(i.advertInterval))
-            d.add("accept", raw: "1")
+            d.add("accept", raw: i.noAccept ? "0" : "1")
             d.add("nopreempt", raw: i.preempt ? "false" : "true")
             d.add("preempt_delay", raw: "\(Int(i.preemptDelay))")
             d.add("state", raw: "\(stateNumber(i.state))")

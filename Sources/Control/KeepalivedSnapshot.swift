@@ -91,6 +91,8 @@ public struct KeepalivedInstance: Sendable, Equatable {
     public var stats: KeepalivedStats
     /// `dont_track_primary`.
     public var dontTrackPrimary = false
+    /// Accept mode is off: the VIPs are filtered while MASTER (`no_accept`, vrrp_strict's default).
+    public var noAccept = false
 
     /// The notify scripts as the JSON dump names them (`script_master`; the generic `notify` is `script`).
     public var notifyJSONScripts: [NamedScript] {

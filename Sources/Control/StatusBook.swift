@@ -274,7 +274,7 @@ public struct StatusBook: Sendable {
                                                   ("stop", n.stop), ("generic", n.generic)]
         let effective = i.priority.map { Int($0.effective) } ?? Int(c.priority)
         let tracked = { (t: VRRPTrackReference) in KeepalivedInstance.Tracked(name: t.name, weight: t.weight) }
-        return KeepalivedInstance(
+        var instance = KeepalivedInstance(
             name: i.spec.name, version: Int(c.version.rawValue), state: i.state.rawValue, lastTransition: i.lastTransition,
             interface: i.spec.interface, sourceAddress: i.spec.unicastSource.map { "\($0)" },
             unicastPeers: i.spec.unicastPeers.map { "\($0)" },
@@ -287,6 +287,8 @@ public struct StatusBook: Sendable {
             trackScripts: i.spec.trackScripts.map(tracked), trackInterfaces: i.spec.trackInterfaces.map(tracked),
             notifyScripts: notify.compactMap { label, s in s.map { .init(label: label, command: $0.command) } },
             stats: keepalivedStats(i).since(i.statsBaseline), dontTrackPrimary: !i.spec.tracksPrimaryInterface)
+        instance.noAccept = i.spec.filtersVIPTraffic
+        return instance
     }
 
     /// keepalived's counters from Vigil's, since start.

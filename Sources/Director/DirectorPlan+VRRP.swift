@@ -23,7 +23,11 @@ extension DirectorPlan {
         let files = config.vrrpTrackFiles.map {
             VRRPTrackFileSpec(name: $0.name, path: $0.file, initValue: $0.initFile ?? 0)
         }
-        return VRRPRuntimeConfiguration(instances: instances, syncGroups: groups, scripts: scripts, trackFiles: files)
+        var runtime = VRRPRuntimeConfiguration(instances: instances, syncGroups: groups, scripts: scripts,
+                                               trackFiles: files)
+        runtime.vipFilter = VIPFilterSettings(table: config.globalDefs.nftablesTable ?? "vigil",
+                                              chainPriority: config.globalDefs.nftablesPriority ?? -1)
+        return runtime
     }
 
     /// A VRRP time of the model, at most one day (the builder accepts up to a year; HA's timers need no more).
@@ -84,7 +88,7 @@ extension DirectorPlan {
         var interfaces = v.trackInterfaces.map { VRRPTrackReference(name: $0.name, weight: $0.reverse ? -($0.weight ?? 0) : ($0.weight ?? 0)) }
         var trackScripts = scripts, trackFiles = files
         if v.priority == 255 { ownerTrackers(scripts: &trackScripts, interfaces: &interfaces, files: &trackFiles) }
-        return VRRPInstanceSpec(
+        var spec = VRRPInstanceSpec(
             configuration: configuration, interface: v.interface, unicastSource: source,
             unicastPeers: v.unicastPeers.map(\.address), unicastTTL: v.unicastTTL.map { UInt8(clamping: $0) },
             multicastGroup: vips.first?.address.isIPv6 == true ? config.globalDefs.vrrpMcastGroup6
@@ -96,6 +100,8 @@ extension DirectorPlan {
                            generic: v.notify),
             trackScripts: trackScripts, trackInterfaces: interfaces, trackFiles: trackFiles,
             tracksPrimaryInterface: !v.dontTrackPrimary)
+        spec.filtersVIPTraffic = v.filtersVIPTraffic
+        return spec
     }
 
     /// keepalived 2.2.7 (`vrrp_complete_instance`) ignores weights for the address owner (priority 255): weighted

@@ -31,7 +31,7 @@ public enum LVSTableBuilder {
         for planned in plan.services where isActive(planned.owner) {
             let pool = plan.pools[planned.virtualServer] ?? PlannedPool(realServers: [])
             let up = quorumUp[planned.virtualServer] ?? initialQuorum(pool, health: health)
-            var dests = destinations(pool, quorumUp: up, health: health)
+            let dests = destinations(pool, quorumUp: up, health: health)
             entries.append(IPVSVirtualService(service: planned.service,
                                               destinations: kernelPorts(dests, service: planned.service.key)))
         }

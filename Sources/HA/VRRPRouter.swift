@@ -277,6 +277,10 @@ public struct VRRPRouter: Sendable {
             let gone = old.allAddresses.filter { !spec.allAddresses.contains($0) }
             let added = spec.allAddresses.filter { !old.allAddresses.contains($0) }
             if !gone.isEmpty { out.append(.removeVIPs(instance: spec.name, interface: old.interface, addresses: gone)) }
+            if (old.filtersVIPTraffic || spec.filtersVIPTraffic),
+               old.filtersVIPTraffic != spec.filtersVIPTraffic || !gone.isEmpty || !added.isEmpty {
+                out.append(Self.filter(spec))
+            }
             if !added.isEmpty {
                 out.append(.addVIPs(instance: spec.name, interface: spec.interface, addresses: added,
                                     announcements: spec.announcementsPerBurst))
@@ -334,6 +338,7 @@ extension VRRPRouter {
                 members[i].vips = .absent
                 if added {
                     out.append(.removeVIPs(instance: spec.name, interface: spec.interface, addresses: spec.allAddresses))
+                    if spec.filtersVIPTraffic { out.append(.filterVIPTraffic(instance: spec.name, addresses: [])) }
                 }
             case .transition(let from, let to, let reason):
                 out.append(.transition(instance: spec.name, from: from, to: to, reason: reason))
@@ -404,8 +409,16 @@ extension VRRPRouter {
         let next: Instant? = garp.masterDelay > .zero ? now + garp.masterDelay
             : garp.masterRefresh > .zero ? now + garp.masterRefresh : nil
         members[i].vips = .held(nextBurst: next)
-        return [.addVIPs(instance: spec.name, interface: spec.interface, addresses: spec.allAddresses,
-                         announcements: spec.announcementsPerBurst)]
+        return (spec.filtersVIPTraffic ? [Self.filter(spec)] : [])
+            + [.addVIPs(instance: spec.name, interface: spec.interface, addresses: spec.allAddresses,
+                        announcements: spec.announcementsPerBurst)]
+    }
+
+    /// What `spec`'s VIPs need from the firewall while they are up: all of them dropped under `no_accept`, none
+    /// otherwise.
+    private static func filter(_ spec: VRRPInstanceSpec) -> VRRPRouterAction {
+        .filterVIPTraffic(instance: spec.name,
+                          addresses: spec.filtersVIPTraffic ? spec.allAddresses.map(\.address) : [])
     }
 
     /// A later burst of announcements for member `i`; the next one after `garp_master_refresh`, if set.

@@ -11,6 +11,10 @@ public enum VRRPRouterAction: Sendable, Hashable {
     /// A later burst of gratuitous ARPs / unsolicited NAs (`garp_master_delay`, `garp_master_refresh`): announce
     /// `addresses` `count` times, stopping at the first failure.
     case announce(instance: String, interface: String, addresses: [VirtualAddress], count: Int)
+    /// A `no_accept` instance's VIPs: from now on the firewall drops packets to and from exactly `addresses` for
+    /// `instance` (empty: nothing). Comes before `addVIPs` and after `removeVIPs`, so no packet reaches a VIP that is
+    /// up without its rule.
+    case filterVIPTraffic(instance: String, addresses: [IPAddress])
     /// Remove `addresses` from `interface`.
     case removeVIPs(instance: String, interface: String, addresses: [VirtualAddress])
     /// The instance became MASTER and its VIPs wait for the load balancer's table. The runtime calls the takeover

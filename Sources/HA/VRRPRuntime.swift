@@ -62,6 +62,8 @@ public actor VRRPRuntime {
 
     private var router: VRRPRouter
     private let addressControl: any AddressControl
+    private let vipFilter: any VIPFilter
+    private var vipFilterBook = VIPFilterBook()
     private let scripts: VRRPScripts
     private let logger: Logger
     private let origin = ContinuousClock.now
@@ -78,9 +80,10 @@ public actor VRRPRuntime {
 
     /// Creates a runtime; nothing happens until `run()`.
     public init(configuration: VRRPRuntimeConfiguration, addressControl: any AddressControl = NetlinkAddressControl(),
-                logger: Logger) {
+                vipFilter: (any VIPFilter)? = nil, logger: Logger) {
         self.router = VRRPRouter(configuration: configuration)
         self.addressControl = addressControl
+        self.vipFilter = vipFilter ?? NFTablesVIPFilter(settings: configuration.vipFilter)
         self.logger = logger
         self.scripts = VRRPScripts(runner: ScriptRunner(security: configuration.scriptSecurity))
         (events, eventSink) = AsyncStream.makeStream(of: VRRPEvent.self, bufferingPolicy: .bufferingNewest(4096))
@@ -154,6 +157,10 @@ public actor VRRPRuntime {
         }
         // After the transports have their source address, which is kept (an address owner's VIP may be it).
         removeLeftoverVIPs(keeping: Set(opened.map(\.address)))
+        // Drop rules a crashed run left would keep its VIPs unreachable here; keepalived deletes its table too.
+        if let error = vipFilter.clear(), router.configuration.instances.contains(where: \.filtersVIPTraffic) {
+            logger.warning("cannot clear the no_accept drop rules of an earlier run: \(error)")
+        }
         let t = now()
         watchTrackers(now: t)
         for o in opened { perform(router.transportOpened(instance: o.name, primaryAddress: o.address, now: t), now: t) }
@@ -187,6 +194,7 @@ public actor VRRPRuntime {
         linkMonitor?.close()
         fileTasks.cancelAll()
         for name in Array(links.keys) { close(name) }
+        do { try vipFilter.remove() } catch { logger.error("cannot delete the no_accept drop rules: \(error)") }
         eventSink.yield(.stopped)
         eventSink.finish()
         inputSink.finish()
@@ -267,6 +275,18 @@ public actor VRRPRuntime {
                 }
             case .announce(let name, let interface, let addresses, let count):
                 announce(name, addresses, interface: interface, count: count)
+            case .filterVIPTraffic(let name, let addresses):
+                guard vipFilterBook.set(addresses, for: name) else { continue }
+                do {
+                    try vipFilter.block(vipFilterBook.blocked)
+                    if addresses.isEmpty {
+                        logger.info("\(name): no_accept drop rules for its virtual addresses removed")
+                    } else {
+                        logger.info("\(name): no_accept: packets to and from \(addresses.map(\.description).joined(separator: " ")) are dropped (keepalived's strict-mode firewall)")
+                    }
+                } catch {
+                    ioFailed(name, error, doing: "no_accept drop rules not set, the virtual addresses accept traffic: ")
+                }
             case .removeVIPs(let name, let interface, let addresses):
                 do { try addressControl.remove(addresses, interface: interface) } catch { ioFailed(name, error) }
             case .prepareTakeover(let name, let reason, let ticket):

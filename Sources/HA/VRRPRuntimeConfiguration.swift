@@ -139,6 +139,9 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
     /// The primary `interface` is tracked (its link down or deleted puts the instance in FAULT); false with
     /// `dont_track_primary`.
     public var tracksPrimaryInterface: Bool
+    /// `no_accept` (vrrp_strict's default) below priority 255: while MASTER, packets to and from its VIPs are
+    /// dropped by the host's firewall (`VIPFilter`), as keepalived drops them.
+    public var filtersVIPTraffic = false
 
     /// Creates a spec.
     public init(configuration: VRRPInstanceConfiguration, interface: String, unicastSource: IPAddress? = nil,
@@ -198,6 +201,8 @@ public struct VRRPRuntimeConfiguration: Sendable, Hashable {
     public var trackFiles: [VRRPTrackFileSpec]
     /// `enable_script_security` and `script_user`, for tracker and notify scripts alike. Fixed at start.
     public var scriptSecurity: ScriptSecurity
+    /// Where `no_accept`'s drop rules live (`nftables`, `nftables_priority`). Fixed at start.
+    public var vipFilter = VIPFilterSettings()
 
     /// Creates a configuration.
     public init(instances: [VRRPInstanceSpec], syncGroups: [VRRPSyncGroupSpec] = [], scripts: [VRRPScriptSpec] = [],
