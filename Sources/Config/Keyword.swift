@@ -267,10 +267,7 @@ enum Instead {
     static let bfd = "BFD is not implemented; nothing is tracked through it"
     static let trackProcess = "process tracking is not implemented; the instance's priority does not change when the process stops"
     static let reloadFiles = "Vigil reloads on SIGHUP only, always checking the new file first and keeping the old one when it is invalid"
-    static let lowerPrioGARP = "no GARP is sent when a lower-priority advert is heard"
     static let refreshRepeat = "each refresh sends one GARP"
-    static let higherPrioAdvert = "no advert is sent when a higher-priority advert is heard"
-    static let lowerPrioNoAdvert = "adverts keep going out at every interval"
     static let downTimer = "the master-down timer is three advert intervals plus the skew time"
     static let checksumV3 = "the VRRPv3 checksum covers the pseudo-header as RFC 5798 says"
     static let ownerAdverts = "an address owner handles adverts as any instance"
@@ -415,8 +412,7 @@ extension Keyword {
         v("garp_master_delay", "SECONDS"), v("garp_master_repeat", "INTEGER"),
         v("garp_master_refresh", "SECONDS"),
         v("garp_master_refresh_repeat", "INTEGER").pending(Instead.refreshRepeat),
-        v("garp_lower_prio_delay", "SECONDS").pending(Instead.lowerPrioGARP),
-        v("garp_lower_prio_repeat", "INTEGER").pending(Instead.lowerPrioGARP),
+        v("garp_lower_prio_delay", "SECONDS"), v("garp_lower_prio_repeat", "INTEGER"),
         flag("accept"), flag("no_accept"),
         flag("dont_track_primary"),
         v("use_vmac", "[IFNAME]").pending(Instead.vmac), flag("vmac_xmit_base").pending(Instead.vmac),
@@ -432,8 +428,7 @@ extension Keyword {
         flag("check_unicast_src"),
         v("strict_mode", "[BOOL]"),
         v("skip_check_adv_addr", "[BOOL]"),
-        todo("higher_prio_send_advert", Instead.higherPrioAdvert),
-        todo("lower_prio_no_advert", Instead.lowerPrioNoAdvert),
+        v("higher_prio_send_advert", "[BOOL]"), v("lower_prio_no_advert", "[BOOL]"),
         todo("notify_master_rx_lower_pri", "the script is not run"),
         todo("notify_deleted", "the script is not run"),
         todo("down_timer_adverts", Instead.downTimer),
@@ -461,8 +456,7 @@ extension Keyword {
         v("vrrp_garp_master_delay", "SECONDS"), v("vrrp_garp_master_repeat", "INTEGER"),
         v("vrrp_garp_master_refresh", "SECONDS"),
         v("vrrp_garp_master_refresh_repeat", "INTEGER").pending(Instead.refreshRepeat),
-        v("vrrp_garp_lower_prio_delay", "SECONDS").pending(Instead.lowerPrioGARP),
-        v("vrrp_garp_lower_prio_repeat", "INTEGER").pending(Instead.lowerPrioGARP),
+        v("vrrp_garp_lower_prio_delay", "SECONDS"), v("vrrp_garp_lower_prio_repeat", "INTEGER"),
         v("vrrp_garp_interval", "SECONDS").pending("the GARPs of a burst go out back to back"),
         v("vrrp_gna_interval", "SECONDS").pending("the neighbour advertisements of a burst go out back to back"),
         flag("vrrp_strict"),
@@ -520,8 +514,7 @@ extension Keyword {
         todo("vrrp_startup_delay", Instead.startDelay),
         todo("vrrp_delay_after_boot", Instead.startDelay, since: "2.4.0"),
         todo("vrrp_min_garp", "GARPs follow vrrp_garp_master_* as configured"),
-        todo("vrrp_lower_prio_no_advert", Instead.lowerPrioNoAdvert),
-        todo("vrrp_higher_prio_send_advert", Instead.higherPrioAdvert),
+        v("vrrp_lower_prio_no_advert", "[BOOL]"), v("vrrp_higher_prio_send_advert", "[BOOL]"),
         todo("vrrp_down_timer_adverts", Instead.downTimer),
         todo("vrrp_garp_extra_if", Instead.extraInterfaces),
         todo("vrrp_vmac_garp_intvl", Instead.vmac),

@@ -99,6 +99,10 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     @OptionalSeconds public var vrrpGarpLowerPrioDelay: Duration? = nil
     /// `vrrp_garp_lower_prio_repeat`, if set.
     public var vrrpGarpLowerPrioRepeat: Int?
+    /// `vrrp_lower_prio_no_advert [BOOL]`: instances' default for `lower_prio_no_advert` (outside strict mode).
+    public var vrrpLowerPrioNoAdvert = false
+    /// `vrrp_higher_prio_send_advert [BOOL]`: instances' default for `higher_prio_send_advert` (outside strict mode).
+    public var vrrpHigherPrioSendAdvert = false
     /// `vrrp_garp_interval`: the time between gratuitous ARPs (default 0).
     @Seconds public var vrrpGarpInterval: Duration = .zero
     /// `vrrp_gna_interval`: the time between unsolicited NAs (default 0).
@@ -489,10 +493,20 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     @Seconds public var garpMasterRefresh: Duration = .zero
     /// `garp_master_refresh_repeat` (default: global).
     public var garpMasterRefreshRepeat: Int = 1
-    /// `garp_lower_prio_delay`.
+    /// `garp_lower_prio_delay`: a MASTER that hears a lower-priority advert announces its VIPs again after this
+    /// delay. After loading it holds what keepalived runs with (the global one, else `vrrp_garp_master_delay`;
+    /// 0 in strict mode).
     @OptionalSeconds public var garpLowerPrioDelay: Duration? = nil
-    /// `garp_lower_prio_repeat`.
+    /// `garp_lower_prio_repeat`: a MASTER that hears a lower-priority advert announces its VIPs this many times at
+    /// once (and again after the delay). After loading: the global one, else `vrrp_garp_master_repeat`; 0 in strict
+    /// mode.
     public var garpLowerPrioRepeat: Int?
+    /// `lower_prio_no_advert [BOOL]`: a MASTER does not answer a lower-priority advert with its own. After loading:
+    /// the global default, true in strict mode.
+    public var lowerPrioNoAdvert: Bool?
+    /// `higher_prio_send_advert [BOOL]`: a MASTER sends its advert before yielding to a higher priority. After
+    /// loading: the global default, false in strict mode.
+    public var higherPrioSendAdvert: Bool?
     /// `accept` (true) / `no_accept` (false). After loading it holds what keepalived 2.2.7 runs with: accept at
     /// priority 255 or outside strict mode unless `no_accept`; no accept in strict mode, and never for VRRPv2 in
     /// strict mode below priority 255.

@@ -21,6 +21,10 @@ struct ModelBuilder {
         var state: SourceLocation?
         var unicastPeer: SourceLocation?
         var preemptDelay: SourceLocation?
+        var garpLowerPrioDelay: SourceLocation?
+        var garpLowerPrioRepeat: SourceLocation?
+        var lowerPrioNoAdvert: SourceLocation?
+        var higherPrioSendAdvert: SourceLocation?
     }
 
     init(sink: DiagnosticSink) { self.sink = sink }
@@ -75,12 +79,43 @@ struct ModelBuilder {
                 sink.warning(.keepalivedIgnores, lines.preemptDelay ?? v.location, "preempt_delay is incompatible with \(why): keepalived resets it to 0, and so does Vigil")
             }
         }
+        lowerPriority(&v, lines: lines, globals: g, strict: strict, why: why)
         if v.accept == nil {
             v.accept = v.priority == 255 ? true : !strict
         } else if v.accept == true, v.priority != 255, strict, v.version == 2 {
             sink.warning(.keepalivedIgnores, lines.accept ?? v.location, "accept mode is not allowed for VRRPv2 (RFC 3768) with \(why): keepalived turns it off, and so does Vigil; packets to the virtual addresses are dropped while MASTER (use version 3 for accept mode)")
             v.accept = false
         }
+    }
+
+    /// What a MASTER does when it hears a lower or higher priority, as keepalived 2.2.7 resolves it at the end of
+    /// the file: the instance's own values, else the global ones (`vrrp_garp_lower_prio_*`, themselves defaulting to
+    /// `vrrp_garp_master_delay`/`_repeat`), and in strict mode no GARP, no advert on a lower priority and none before
+    /// yielding, set values reset with a warning.
+    mutating func lowerPriority(_ v: inout VRRPInstanceConfig, lines: StrictLines, globals g: GlobalDefs,
+                                strict: Bool, why: String) {
+        if strict {
+            if let r = v.garpLowerPrioRepeat, r > 0 {
+                sink.warning(.keepalivedIgnores, lines.garpLowerPrioRepeat ?? v.location, "\(why) sends no gratuitous ARP on a lower-priority advert: keepalived resets garp_lower_prio_repeat to 0, and so does Vigil")
+                v.garpLowerPrioRepeat = 0
+            }
+            if let d = v.garpLowerPrioDelay, d > .zero {
+                sink.warning(.keepalivedIgnores, lines.garpLowerPrioDelay ?? v.location, "\(why) sends no gratuitous ARP on a lower-priority advert: keepalived resets garp_lower_prio_delay to 0, and so does Vigil")
+                v.garpLowerPrioDelay = .zero
+            }
+            if v.lowerPrioNoAdvert == false {
+                sink.warning(.keepalivedIgnores, lines.lowerPrioNoAdvert ?? v.location, "\(why) requires lower_prio_no_advert: keepalived turns it back on, and so does Vigil")
+                v.lowerPrioNoAdvert = true
+            }
+            if v.higherPrioSendAdvert == true {
+                sink.warning(.keepalivedIgnores, lines.higherPrioSendAdvert ?? v.location, "\(why) requires higher_prio_send_advert off: keepalived turns it off, and so does Vigil")
+                v.higherPrioSendAdvert = false
+            }
+        }
+        v.garpLowerPrioRepeat = v.garpLowerPrioRepeat ?? (strict ? 0 : g.vrrpGarpLowerPrioRepeat ?? g.vrrpGarpMasterRepeat)
+        v.garpLowerPrioDelay = v.garpLowerPrioDelay ?? (strict ? .zero : g.vrrpGarpLowerPrioDelay ?? g.vrrpGarpMasterDelay)
+        v.lowerPrioNoAdvert = v.lowerPrioNoAdvert ?? (strict ? true : g.vrrpLowerPrioNoAdvert)
+        v.higherPrioSendAdvert = v.higherPrioSendAdvert ?? (strict ? false : g.vrrpHigherPrioSendAdvert)
     }
 
     /// A virtual server on an address that a `no_accept` MASTER filters gets no packet (the drop rule runs before
@@ -332,6 +367,8 @@ struct ModelBuilder {
             case "vrrp_garp_interval": if let t = a.first, let d = duration(t, n.name.text, max: 1) { g.vrrpGarpInterval = d }
             case "vrrp_gna_interval": if let t = a.first, let d = duration(t, n.name.text, max: 1) { g.vrrpGNAInterval = d }
             case "vrrp_strict": g.vrrpStrict = true
+            case "vrrp_lower_prio_no_advert": g.vrrpLowerPrioNoAdvert = bool(n)
+            case "vrrp_higher_prio_send_advert": g.vrrpHigherPrioSendAdvert = bool(n)
             case "nftables":
                 if let t = a.first {
                     let u = Array(t.text.utf8)
@@ -573,8 +610,6 @@ struct ModelBuilder {
         v.garpMasterRepeat = globals.vrrpGarpMasterRepeat
         v.garpMasterRefresh = globals.vrrpGarpMasterRefresh
         v.garpMasterRefreshRepeat = globals.vrrpGarpMasterRefreshRepeat
-        v.garpLowerPrioDelay = globals.vrrpGarpLowerPrioDelay
-        v.garpLowerPrioRepeat = globals.vrrpGarpLowerPrioRepeat
         // keepalived copies vrrp_skip_check_adv_addr when it creates the instance (like the GARP defaults above).
         v.skipCheckAdvAddr = globals.vrrpSkipCheckAdvAddr
         // `version 2` as written, and whether an IPv6 address came before it in the block.
@@ -703,8 +738,12 @@ struct ModelBuilder {
             case "garp_master_repeat": if let t = a.first, let d = int(t, n.name.text, 0...65535) { v.garpMasterRepeat = d }
             case "garp_master_refresh": if let t = a.first, let d = duration(t, n.name.text) { v.garpMasterRefresh = d }
             case "garp_master_refresh_repeat": if let t = a.first, let d = int(t, n.name.text, 0...65535) { v.garpMasterRefreshRepeat = d }
-            case "garp_lower_prio_delay": if let t = a.first { v.garpLowerPrioDelay = duration(t, n.name.text) }
-            case "garp_lower_prio_repeat": if let t = a.first { v.garpLowerPrioRepeat = int(t, n.name.text, 0...65535) }
+            case "garp_lower_prio_delay":
+                if let t = a.first { v.garpLowerPrioDelay = duration(t, n.name.text); lastStrictLines.garpLowerPrioDelay = loc(n) }
+            case "garp_lower_prio_repeat":
+                if let t = a.first { v.garpLowerPrioRepeat = int(t, n.name.text, 0...65535); lastStrictLines.garpLowerPrioRepeat = loc(n) }
+            case "lower_prio_no_advert": v.lowerPrioNoAdvert = bool(n); lastStrictLines.lowerPrioNoAdvert = loc(n)
+            case "higher_prio_send_advert": v.higherPrioSendAdvert = bool(n); lastStrictLines.higherPrioSendAdvert = loc(n)
             case "accept": v.accept = true; lastStrictLines.accept = loc(n)
             case "no_accept": v.accept = false; lastStrictLines.accept = loc(n)
             case "strict_mode": v.strictMode = bool(n); lastStrictLines.strictMode = loc(n)

@@ -93,6 +93,12 @@ public struct KeepalivedInstance: Sendable, Equatable {
     public var dontTrackPrimary = false
     /// Accept mode is off: the VIPs are filtered while MASTER (`no_accept`, vrrp_strict's default).
     public var noAccept = false
+    /// `garp_lower_prio_delay` in seconds and `garp_lower_prio_repeat`.
+    public var garpLowerPriorityDelay: Double = 5
+    public var garpLowerPriorityRepeat = 5
+    /// `lower_prio_no_advert`, `higher_prio_send_advert`.
+    public var lowerPriorityNoAdvert = false
+    public var higherPrioritySendAdvert = false
 
     /// The notify scripts as the JSON dump names them (`script_master`; the generic `notify` is `script`).
     public var notifyJSONScripts: [NamedScript] {

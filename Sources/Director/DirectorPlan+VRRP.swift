@@ -76,6 +76,8 @@ extension DirectorPlan {
         configuration.skipAddressListCheck = v.skipCheckAdvAddr
         // keepalived reads vrrp_check_unicast_src at run time, so it applies to every instance wherever it is written.
         configuration.checkUnicastSource = v.checkUnicastSrc || config.globalDefs.vrrpCheckUnicastSrc
+        configuration.advertisesOnLowerPriority = !(v.lowerPrioNoAdvert ?? false)
+        configuration.advertisesOnHigherPriority = v.higherPrioSendAdvert ?? false
         // A reference's own weight wins over the script's; `reverse` inverts the sense.
         let scripts = v.trackScripts.filter { config.vrrpScript(named: $0.name) != nil }.map { ref -> VRRPTrackReference in
             let w = ref.weight ?? config.vrrpScript(named: ref.name)?.weight ?? 0
@@ -95,7 +97,9 @@ extension DirectorPlan {
                                                                : config.globalDefs.vrrpMcastGroup4,
             virtualAddresses: vips, excludedAddresses: excluded,
             garp: GratuitousARPSettings(masterDelay: duration(v.garpMasterDelay), masterRepeat: v.garpMasterRepeat,
-                                        masterRefresh: duration(v.garpMasterRefresh)),
+                                        masterRefresh: duration(v.garpMasterRefresh),
+                                        lowerPriorityRepeat: v.garpLowerPrioRepeat ?? v.garpMasterRepeat,
+                                        lowerPriorityDelay: duration(v.garpLowerPrioDelay ?? v.garpMasterDelay)),
             notify: notify(master: v.notifyMaster, backup: v.notifyBackup, fault: v.notifyFault, stop: v.notifyStop,
                            generic: v.notify),
             trackScripts: trackScripts, trackInterfaces: interfaces, trackFiles: trackFiles,

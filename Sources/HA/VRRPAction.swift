@@ -22,4 +22,7 @@ public enum VRRPAction: Sendable, Hashable {
     /// runs (no advertisement for 1.5 × its interval, or it sent priority 0), so a takeover may follow; `false` when
     /// it advertises again. The Director prepares the LVS table on `true` so that a takeover does not wait for it.
     case masterSilence(Bool)
+    /// A Master heard a lower-priority advert (another Master, after a partition most often): log it; the router
+    /// announces the VIPs again (`garp_lower_prio_repeat`). The Master's own advert, when it answers, precedes this.
+    case lowerPriorityAdvert(priority: UInt8, from: IPAddress)
 }

@@ -239,12 +239,24 @@ public struct VRRPInstance: Sendable {
             }
             let mine = effectivePriority
             if ad.priority > mine || (ad.priority == mine && from > configuration.primaryAddress) {
+                var out = actions
+                if configuration.advertisesOnHigherPriority {
+                    counters.sent += 1
+                    out.append(.send(ownAdvertisement))
+                }
                 if configuration.version == .v3 { masterAdverIntervalCS = ad.intervalCentiseconds }
                 lastAdvertAt = now
-                return actions + becomeBackup(now: now, from: .master,
-                                              reason: .higherPriorityAdvert(priority: ad.priority, from: from))
+                return out + becomeBackup(now: now, from: .master,
+                                          reason: .higherPriorityAdvert(priority: ad.priority, from: from))
             }
-            return actions
+            // A lower priority (or an equal one from a lower address): another Master, as keepalived answers it.
+            guard ad.priority < mine || from < configuration.primaryAddress else { return actions }
+            var out = actions
+            if configuration.advertisesOnLowerPriority {
+                counters.sent += 1
+                out.append(.send(ownAdvertisement))
+            }
+            return out + [.lowerPriorityAdvert(priority: ad.priority, from: from)]
         }
     }
 

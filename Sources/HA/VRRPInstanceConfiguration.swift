@@ -30,6 +30,11 @@ public struct VRRPInstanceConfiguration: Sendable, Hashable {
     /// keepalived's `check_unicast_src` (instance or global): unicast adverts from a source that is not one of
     /// `unicastPeers` are dropped. Off by default: keepalived accepts them.
     public var checkUnicastSource = false
+    /// A Master answers a lower-priority advert with its own at once (keepalived's default; off with
+    /// `lower_prio_no_advert` and in strict mode), so the other Master yields without waiting for the next interval.
+    public var advertisesOnLowerPriority = true
+    /// A Master sends its advert before yielding to a higher priority (`higher_prio_send_advert`, off by default).
+    public var advertisesOnHigherPriority = false
 
     /// Creates a configuration; defaults follow keepalived.
     public init(name: String, version: VRRPVersion = .v2, vrid: UInt8, priority: UInt8 = 100,

@@ -65,6 +65,8 @@ public struct VRRPRouter: Sendable {
         var spec: VRRPInstanceSpec
         var instance: VRRPInstance
         var vips: VIPs = .absent
+        /// The second burst of announcements after a lower-priority advert (`garp_lower_prio_delay`).
+        var lowerPriorityBurst: Instant?
     }
 
     /// The configuration in force.
@@ -89,7 +91,7 @@ public struct VRRPRouter: Sendable {
 
     /// The earliest instant at which `deadlineReached(now:)` has something to do.
     public var nextDeadline: Instant? {
-        members.flatMap { [$0.instance.nextWakeup, $0.vips.deadline] }.compactMap { $0 }.min()
+        members.flatMap { [$0.instance.nextWakeup, $0.vips.deadline, $0.lowerPriorityBurst] }.compactMap { $0 }.min()
     }
 
     /// The state of each running instance, by name.
@@ -181,8 +183,40 @@ public struct VRRPRouter: Sendable {
                     out += announcementBurst(member: i, now: now)
                 }
             }
+            if let due = members[i].lowerPriorityBurst, due <= now {
+                members[i].lowerPriorityBurst = nil
+                out += lowerPriorityAnnouncement(member: i)
+            }
         }
         return out
+    }
+
+    /// Member `i` heard a lower-priority advert: it and the members of its sync group announce their VIPs
+    /// `garp_lower_prio_repeat` times now and again after `garp_lower_prio_delay`, as keepalived does (each member
+    /// with its own settings; only where the VIPs are up).
+    private mutating func lowerPriorityHeard(member i: Int, now: Instant) -> [VRRPRouterAction] {
+        let name = members[i].spec.name
+        let group = configuration.syncGroups.first { $0.members.contains(name) }
+        var out: [VRRPRouterAction] = []
+        for j in members.indices where j == i || group?.members.contains(members[j].spec.name) == true {
+            let garp = members[j].spec.garp
+            guard garp.lowerPriorityRepeat > 0 else { continue }
+            let before = out.count
+            out += lowerPriorityAnnouncement(member: j)
+            if out.count > before, garp.lowerPriorityDelay > .zero {
+                members[j].lowerPriorityBurst = now + garp.lowerPriorityDelay
+            }
+        }
+        return out
+    }
+
+    /// One burst of `garp_lower_prio_repeat` announcements for member `i`, if it is MASTER with its VIPs up.
+    private func lowerPriorityAnnouncement(member i: Int) -> [VRRPRouterAction] {
+        let spec = members[i].spec
+        guard members[i].instance.currentState == .master, case .held = members[i].vips,
+              spec.garp.lowerPriorityRepeat > 0 else { return [] }
+        return [.announce(instance: spec.name, interface: spec.interface, addresses: spec.allAddresses,
+                          count: spec.garp.lowerPriorityRepeat)]
     }
 
     /// The load balancer's table for the takeover `ticket` (from `prepareTakeover`) is in: the VIPs go up, unless the
@@ -336,6 +370,7 @@ extension VRRPRouter {
                 case .absent, .held: added = true
                 }
                 members[i].vips = .absent
+                members[i].lowerPriorityBurst = nil
                 if added {
                     out.append(.removeVIPs(instance: spec.name, interface: spec.interface, addresses: spec.allAddresses))
                     if spec.filtersVIPTraffic { out.append(.filterVIPTraffic(instance: spec.name, addresses: [])) }
@@ -353,6 +388,11 @@ extension VRRPRouter {
                 out.append(.addressListMismatch(instance: spec.name, from: from, theirs: theirs))
             case .unlistedUnicastSource(let from):
                 out.append(.unlistedUnicastSource(instance: spec.name, from: from))
+            case .lowerPriorityAdvert(let priority, let from):
+                out.append(.lowerPriorityAdvert(instance: spec.name, priority: priority,
+                                                ours: members[i].instance.effectivePriority, from: from,
+                                                answered: spec.configuration.advertisesOnLowerPriority))
+                out += lowerPriorityHeard(member: i, now: now)
             }
         }
         return out

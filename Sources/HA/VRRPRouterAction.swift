@@ -31,6 +31,9 @@ public enum VRRPRouterAction: Sendable, Hashable {
     case addressListMismatch(instance: String, from: IPAddress, theirs: [IPAddress])
     /// See `VRRPAction.unlistedUnicastSource`.
     case unlistedUnicastSource(instance: String, from: IPAddress)
+    /// A MASTER heard a lower-priority advert from `from`; log it (keepalived logs one line each time), with whether
+    /// the instance answered with its own advert.
+    case lowerPriorityAdvert(instance: String, priority: UInt8, ours: UInt8, from: IPAddress, answered: Bool)
     /// A BACKUP's master went silent (`true`) or advertises again (`false`); see `VRRPAction.masterSilence`.
     case masterSilence(instance: String, silent: Bool)
     /// A tracker reading changed; log it.

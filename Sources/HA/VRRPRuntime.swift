@@ -310,6 +310,8 @@ public actor VRRPRuntime {
                 logger.warning("\(name): advert from \(from) dropped: it lists \(theirs.map(\.description).joined(separator: " ")), which differs from the configured virtual addresses (as keepalived, unless skip_check_adv_addr); further drops from this peer are only counted")
             case .unlistedUnicastSource(let name, let from):
                 logger.warning("\(name): unicast advert from \(from) dropped: it is not a unicast_peer (check_unicast_src); further drops from this source are only counted")
+            case .lowerPriorityAdvert(let name, let priority, let ours, let from, let answered):
+                logger.info("\(name): advert from \(from) with lower priority \(priority), ours \(ours)\(answered ? ": answered with ours, forcing a new election" : "")")
             case .masterSilence(let name, let silent):
                 if silent {
                     logger.info("\(name): master silent (no advert for 1.5 intervals, or priority 0), takeover may follow")

@@ -95,12 +95,21 @@ public struct GratuitousARPSettings: Sendable, Hashable {
     public var masterRepeat: Int
     /// Period of refresh bursts while Master (`garp_master_refresh`, zero = none).
     public var masterRefresh: Duration
+    /// Announcements a Master sends at once when it hears a lower-priority advert (`garp_lower_prio_repeat`,
+    /// keepalived's default 5; 0 = none, as in strict mode): after a partition the other side's MAC is in the
+    /// neighbours' caches.
+    public var lowerPriorityRepeat: Int
+    /// Delay of the second such burst (`garp_lower_prio_delay`, default 5 s; zero = none).
+    public var lowerPriorityDelay: Duration
 
     /// Creates settings; defaults follow keepalived.
-    public init(masterDelay: Duration = .seconds(5), masterRepeat: Int = 5, masterRefresh: Duration = .zero) {
+    public init(masterDelay: Duration = .seconds(5), masterRepeat: Int = 5, masterRefresh: Duration = .zero,
+                lowerPriorityRepeat: Int = 5, lowerPriorityDelay: Duration = .seconds(5)) {
         self.masterDelay = masterDelay
         self.masterRepeat = masterRepeat
         self.masterRefresh = masterRefresh
+        self.lowerPriorityRepeat = lowerPriorityRepeat
+        self.lowerPriorityDelay = lowerPriorityDelay
     }
 }
 

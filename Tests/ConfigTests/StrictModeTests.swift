@@ -105,4 +105,27 @@ struct StrictModeTests {
         let bad = parse("global_defs {\n    nftables 9;drop\n}\n")
         #expect(positions(bad, .invalidValue) == ["2:14"])
     }
+
+    @Test("Lower-priority GARPs: the instance's, else vrrp_garp_lower_prio_*, else vrrp_garp_master_*, wherever global_defs is")
+    func lowerPriorityDefaults() throws {
+        let plain = try #require(strict(global: false).config.vrrpInstances.first)
+        #expect(plain.garpLowerPrioRepeat == 5 && plain.garpLowerPrioDelay == .seconds(5))
+        #expect(plain.lowerPrioNoAdvert == false && plain.higherPrioSendAdvert == false)
+        let g = parse(minimalInstance + "\nglobal_defs {\n    vrrp_garp_master_repeat 3\n    vrrp_garp_lower_prio_delay 2\n    vrrp_lower_prio_no_advert\n}\n")
+        let v = try #require(g.config.vrrpInstances.first)
+        #expect(v.garpLowerPrioRepeat == 3 && v.garpLowerPrioDelay == .seconds(2) && v.lowerPrioNoAdvert == true)
+        let own = try #require(strict("garp_lower_prio_repeat 1", "higher_prio_send_advert", global: false).config.vrrpInstances.first)
+        #expect(own.garpLowerPrioRepeat == 1 && own.higherPrioSendAdvert == true)
+    }
+
+    @Test("Strict mode: no lower-priority GARP, no answer, no advert before yielding; values written are reset at their line")
+    func strictLowerPriority() throws {
+        let d = try #require(strict().config.vrrpInstances.first)
+        #expect(d.garpLowerPrioRepeat == 0 && d.garpLowerPrioDelay == .zero)
+        #expect(d.lowerPrioNoAdvert == true && d.higherPrioSendAdvert == false)
+        let r = strict("garp_lower_prio_repeat 2", "lower_prio_no_advert off", "higher_prio_send_advert")
+        let v = try #require(r.config.vrrpInstances.first)
+        #expect(v.garpLowerPrioRepeat == 0 && v.lowerPrioNoAdvert == true && v.higherPrioSendAdvert == false)
+        #expect(positions(r, .keepalivedIgnores) == ["3:5", "4:5", "5:5"])
+    }
 }

@@ -122,13 +122,42 @@ struct VRRPInstanceTests {
         #expect(i.nextDeadline == at(4000) + .nanoseconds(3_609_375_000))
     }
 
-    @Test("Master ignores a lower-priority advert")
-    func masterIgnoresLower() {
+    @Test("Master answers a lower-priority advert with its own (keepalived's default), and stays MASTER")
+    func masterAnswersLower() {
         var i = VRRPInstance(configuration: config())
         _ = i.start(now: t0)
         _ = i.deadlineReached(now: at(3610))
-        #expect(i.advertisementReceived(advert(50), from: peer, now: at(4000)) == [])
+        #expect(i.advertisementReceived(advert(50), from: peer, now: at(4000))
+                    == [.send(advert(100)), .lowerPriorityAdvert(priority: 50, from: peer)])
         #expect(i.currentState == .master)
+        #expect(i.nextDeadline == at(4610), "the answer does not move the advert timer")
+    }
+
+    @Test("lower_prio_no_advert: the Master only reports the lower priority")
+    func masterSilentOnLower() {
+        var c = config()
+        c.advertisesOnLowerPriority = false
+        var i = VRRPInstance(configuration: c)
+        _ = i.start(now: t0)
+        _ = i.deadlineReached(now: at(3610))
+        #expect(i.advertisementReceived(advert(50), from: peer, now: at(4000))
+                    == [.lowerPriorityAdvert(priority: 50, from: peer)])
+    }
+
+    @Test("higher_prio_send_advert: the Master advertises once more before yielding; by default it does not")
+    func masterAdvertisesBeforeYielding() {
+        var c = config()
+        c.advertisesOnHigherPriority = true
+        var i = VRRPInstance(configuration: c)
+        _ = i.start(now: t0)
+        _ = i.deadlineReached(now: at(3610))
+        let yielded = i.advertisementReceived(advert(150), from: peer, now: at(4000))
+        #expect(yielded.first == .send(advert(100)))
+        #expect(i.currentState == .backup)
+        var d = VRRPInstance(configuration: config())
+        _ = d.start(now: t0)
+        _ = d.deadlineReached(now: at(3610))
+        #expect(!d.advertisementReceived(advert(150), from: peer, now: at(4000)).contains(.send(advert(100))))
     }
 
     @Test("Master answers a priority-0 advert with an immediate advert")
@@ -155,7 +184,8 @@ struct VRRPInstanceTests {
         var high = VRRPInstance(configuration: config(primary: IPAddress("10.0.0.3")!))
         _ = high.start(now: t0)
         _ = high.deadlineReached(now: at(3610))
-        #expect(high.advertisementReceived(advert(100), from: IPAddress("10.0.0.2")!, now: at(4000)) == [])
+        #expect(high.advertisementReceived(advert(100), from: IPAddress("10.0.0.2")!, now: at(4000))
+                    == [.send(advert(100)), .lowerPriorityAdvert(priority: 100, from: IPAddress("10.0.0.2")!)])
         #expect(high.currentState == .master)
     }
 

@@ -38,7 +38,7 @@ struct PairHarness {
             case .addVIPs: vipHolder.insert(node)
             case .removeVIPs: vipHolder.remove(node)
             case .transition(_, let to, _): transitions.append((now, node, to))
-            case .discarded, .addressListMismatch, .unlistedUnicastSource, .masterSilence: break
+            case .discarded, .addressListMismatch, .unlistedUnicastSource, .masterSilence, .lowerPriorityAdvert: break
             }
         }
     }
