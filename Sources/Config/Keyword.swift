@@ -419,7 +419,7 @@ extension Keyword {
         v("mcast_src_ip", "IPADDR"),
         flag("native_ipv6").pending("the virtual addresses decide the family (keepalived calls this keyword deprecated for that reason); an instance without addresses is made VRRPv3 by it, and IPv4 addresses are not refused"),
         ignored("debug", "use -D (--log-detail) for a detailed log"),
-        todo("mcast_dst_ip", "adverts go to 224.0.0.18 / ff02::12"),
+        v("mcast_dst_ip", "IPADDR"),
         todo("vrf", "the instance uses the main routing table"),
         todo("vmac_garp_intvl", Instead.vmac),
         todo("track_process", Instead.trackProcess), todo("track_bfd", Instead.bfd),

@@ -462,6 +462,9 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var unicastPeers: [UnicastPeer] = []
     /// `mcast_src_ip`.
     public var multicastSourceIP: IPAddress?
+    /// `mcast_dst_ip`: the group this instance sends to and listens on (nil: `vrrp_mcast_group4`/`6`, else
+    /// 224.0.0.18 / ff02::12). Dropped with a warning when the instance is unicast.
+    public var multicastDestination: IPAddress?
     /// `unicast_ttl` 0–255: the TTL / hop limit of unicast adverts (nil: 255). Only with `unicast_peer`.
     public var unicastTTL: Int?
     /// The address adverts go out from: the last of `unicast_src_ip` and `mcast_src_ip` written, as keepalived keeps

@@ -25,6 +25,7 @@ struct ModelBuilder {
         var garpLowerPrioRepeat: SourceLocation?
         var lowerPrioNoAdvert: SourceLocation?
         var higherPrioSendAdvert: SourceLocation?
+        var multicastDestination: SourceLocation?
     }
 
     init(sink: DiagnosticSink) { self.sink = sink }
@@ -80,6 +81,10 @@ struct ModelBuilder {
             }
         }
         lowerPriority(&v, lines: lines, globals: g, strict: strict, why: why)
+        if v.multicastDestination != nil, !v.unicastPeers.isEmpty {
+            sink.warning(.keepalivedIgnores, lines.multicastDestination ?? v.location, "mcast_dst_ip is ignored with unicast_peer, as keepalived ignores it: adverts go to the peers")
+            v.multicastDestination = nil
+        }
         if v.accept == nil {
             v.accept = v.priority == 255 ? true : !strict
         } else if v.accept == true, v.priority != 255, strict, v.version == 2 {
@@ -707,6 +712,25 @@ struct ModelBuilder {
                 }
             case "mcast_src_ip":
                 if let t = a.first, let s = hostAddress(t, "mcast_src_ip") { v.multicastSourceIP = s; v.sourceIP = s }
+            case "mcast_dst_ip":
+                // keepalived 2.2.7 skips (with a configuration error) a group of the other family, an IPv4 address that
+                // is not multicast and an IPv6 one that is not link-local multicast (ff02::/16).
+                if let t = a.first, let group = address(t, "mcast_dst_ip") {
+                    let family = Self.isIPv6(v)
+                    let ok: Bool
+                    switch group {
+                    case .v4: ok = Self.isMulticast(group)
+                    case .v6(let hi, _): ok = hi >> 48 == 0xff02
+                    }
+                    if let family, family != group.isIPv6 {
+                        sink.error(.invalidValue, loc(t), "mcast_dst_ip '\(clip(t.text))' is not of the instance's address family (\(family ? "IPv6" : "IPv4"))")
+                    } else if !ok {
+                        sink.error(.invalidValue, loc(t), "mcast_dst_ip '\(clip(t.text))' is not \(group.isIPv6 ? "an IPv6 link-local multicast address (ff02::/16)" : "an IPv4 multicast address")")
+                    } else {
+                        v.multicastDestination = group
+                        lastStrictLines.multicastDestination = loc(n)
+                    }
+                }
             case "unicast_peer":
                 lastStrictLines.unicastPeer = lastStrictLines.unicastPeer ?? loc(n)
                 for e in n.entries {
@@ -842,6 +866,7 @@ struct ModelBuilder {
         if let a = v.virtualIPAddresses.first { return a.address.address.isIPv6 }
         if let a = v.unicastSourceIP ?? v.multicastSourceIP { return a.isIPv6 }
         if let a = v.unicastPeers.first { return a.address.isIPv6 }
+        if let g = v.multicastDestination { return g.isIPv6 }
         return v.nativeIPv6 ? true : nil
     }
 

@@ -93,8 +93,9 @@ extension DirectorPlan {
         var spec = VRRPInstanceSpec(
             configuration: configuration, interface: v.interface, unicastSource: source,
             unicastPeers: v.unicastPeers.map(\.address), unicastTTL: v.unicastTTL.map { UInt8(clamping: $0) },
-            multicastGroup: vips.first?.address.isIPv6 == true ? config.globalDefs.vrrpMcastGroup6
-                                                               : config.globalDefs.vrrpMcastGroup4,
+            multicastGroup: v.multicastDestination ?? (vips.first?.address.isIPv6 == true
+                                                           ? config.globalDefs.vrrpMcastGroup6
+                                                           : config.globalDefs.vrrpMcastGroup4),
             virtualAddresses: vips, excludedAddresses: excluded,
             garp: GratuitousARPSettings(masterDelay: duration(v.garpMasterDelay), masterRepeat: v.garpMasterRepeat,
                                         masterRefresh: duration(v.garpMasterRefresh),

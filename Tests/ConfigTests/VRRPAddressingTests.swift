@@ -179,3 +179,30 @@ struct MulticastGroupTests {
         #expect(r.config.globalDefs.vrrpMcastGroup6 == nil)
     }
 }
+
+@Suite("mcast_dst_ip")
+struct MulticastDestinationTests {
+    /// `minimalInstance` with `line` before the addresses.
+    func instance(_ line: String) -> ConfigLoadResult {
+        parse(minimalInstance.replacingOccurrences(of: "interface eth0", with: "interface eth0\n    \(line)"))
+    }
+
+    @Test("An IPv4 multicast group is the instance's; a unicast address, another family or ff05:: are errors")
+    func values() throws {
+        let r = instance("mcast_dst_ip 224.0.0.99")
+        #expect(r.errors.isEmpty)
+        #expect(r.config.vrrpInstances.first?.multicastDestination == IPAddress("224.0.0.99"))
+        #expect(positions(instance("mcast_dst_ip 10.0.0.1"), .invalidValue) == ["3:18"])
+        let v6 = parse(minimalInstance.replacingOccurrences(of: "interface eth0", with: "interface eth0\n    unicast_src_ip fe80::1\n    mcast_dst_ip ff05::12"))
+        #expect(v6.errors.count >= 1 && v6.errors.contains { $0.message.contains("link-local multicast") })
+        let mixed = parse("vrrp_instance V {\n    interface eth0\n    virtual_router_id 5\n    mcast_src_ip 10.0.0.1\n    mcast_dst_ip ff02::12\n    virtual_ipaddress {\n        10.0.0.100\n    }\n}\n")
+        #expect(mixed.errors.contains { $0.message.contains("address family (IPv4)") })
+    }
+
+    @Test("With unicast_peer it is dropped with a warning at its line, as keepalived ignores it")
+    func unicastIgnores() throws {
+        let r = instance("mcast_dst_ip 224.0.0.99\n    unicast_peer {\n        192.168.0.2\n    }")
+        #expect(r.config.vrrpInstances.first?.multicastDestination == nil)
+        #expect(positions(r, .keepalivedIgnores) == ["3:5"])
+    }
+}

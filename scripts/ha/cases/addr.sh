@@ -190,3 +190,18 @@ ALL_CASES+=(case_ipv6_noversion_vigil_master case_ipv6_noversion_keepalived_mast
             case_vip_list_mismatch_skip_check case_unicast_unlisted_source_accepted case_unicast_unlisted_source_checked
             case_mcast_src_ip case_ipv6_unicast_keepalived_master case_unicast_ttl
             case_vrrp_mcast_group4)
+
+# mcast_dst_ip 224.0.0.99 in both instances: Vigil (A, 150) sends there and keepalived (B, 100) follows; nothing goes
+# to 224.0.0.18; Vigil's SIGTERM hands over.
+case_mcast_dst_ip() {
+  conf "$LAB_DIR/a.conf" VI_1 150 2 1 10.9.0.100/24 "mcast_dst_ip 224.0.0.99"
+  conf "$LAB_DIR/b.conf" VI_1 100 2 1 10.9.0.100/24 "mcast_dst_ip 224.0.0.99"
+  capture_start "$LAB_DIR/vrrp.txt" "ip proto 112"
+  vigil_leads_keepalived
+  grep -q "10.9.0.1 > 224.0.0.99: VRRP" "$LAB_DIR/vrrp.txt" || fail "no advert from Vigil to 224.0.0.99 on the wire"
+  grep -q "> 224.0.0.18: VRRP" "$LAB_DIR/vrrp.txt" && fail "an advert went to 224.0.0.18"
+  kill -TERM "$(cat "$LAB_DIR/va.pid")"
+  lab_wait_vip "$NS_B" 10.9.0.100 5 || fail "keepalived did not take over on Vigil's priority-0 advert"
+}
+
+ALL_CASES+=(case_mcast_dst_ip)
