@@ -267,7 +267,6 @@ enum Instead {
     static let bfd = "BFD is not implemented; nothing is tracked through it"
     static let trackProcess = "process tracking is not implemented; the instance's priority does not change when the process stops"
     static let reloadFiles = "Vigil reloads on SIGHUP only, always checking the new file first and keeping the old one when it is invalid"
-    static let refreshRepeat = "each refresh sends one GARP"
     static let downTimer = "the master-down timer is three advert intervals plus the skew time"
     static let checksumV3 = "the VRRPv3 checksum covers the pseudo-header as RFC 5798 says"
     static let ownerAdverts = "an address owner handles adverts as any instance"
@@ -411,7 +410,7 @@ extension Keyword {
         v("notify", "COMMAND [USER] [GROUP]"), v("smtp_alert", "[BOOL]"),
         v("garp_master_delay", "SECONDS"), v("garp_master_repeat", "INTEGER"),
         v("garp_master_refresh", "SECONDS"),
-        v("garp_master_refresh_repeat", "INTEGER").pending(Instead.refreshRepeat),
+        v("garp_master_refresh_repeat", "INTEGER"),
         v("garp_lower_prio_delay", "SECONDS"), v("garp_lower_prio_repeat", "INTEGER"),
         flag("accept"), flag("no_accept"),
         flag("dont_track_primary"),
@@ -455,7 +454,7 @@ extension Keyword {
         v("router_id", "NAME"),
         v("vrrp_garp_master_delay", "SECONDS"), v("vrrp_garp_master_repeat", "INTEGER"),
         v("vrrp_garp_master_refresh", "SECONDS"),
-        v("vrrp_garp_master_refresh_repeat", "INTEGER").pending(Instead.refreshRepeat),
+        v("vrrp_garp_master_refresh_repeat", "INTEGER"),
         v("vrrp_garp_lower_prio_delay", "SECONDS"), v("vrrp_garp_lower_prio_repeat", "INTEGER"),
         v("vrrp_garp_interval", "SECONDS").pending("the GARPs of a burst go out back to back"),
         v("vrrp_gna_interval", "SECONDS").pending("the neighbour advertisements of a burst go out back to back"),

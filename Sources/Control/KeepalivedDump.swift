@@ -152,7 +152,7 @@ public enum KeepalivedDump {
             d.add("garp_delay", raw: number(i.garpDelay))
             d.add("garp_refresh", raw: "\(Int(i.garpRefresh))")
             d.add("garp_rep", raw: "\(i.garpRepeat)")
-            d.add("garp_refresh_rep", raw: "1")
+            d.add("garp_refresh_rep", raw: "\(i.garpRefreshRepeat)")
             d.add("garp_lower_prio_delay", raw: "\(Int(i.garpLowerPriorityDelay))")
             d.add("garp_lower_prio_rep", raw: "\(i.garpLowerPriorityRepeat)")
             d.add("lower_prio_no_advert", raw: i.lowerPriorityNoAdvert ? "1" : "0")

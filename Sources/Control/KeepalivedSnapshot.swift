@@ -96,6 +96,8 @@ public struct KeepalivedInstance: Sendable, Equatable {
     /// `garp_lower_prio_delay` in seconds and `garp_lower_prio_repeat`.
     public var garpLowerPriorityDelay: Double = 5
     public var garpLowerPriorityRepeat = 5
+    /// `garp_master_refresh_repeat`.
+    public var garpRefreshRepeat = 1
     /// `lower_prio_no_advert`, `higher_prio_send_advert`.
     public var lowerPriorityNoAdvert = false
     public var higherPrioritySendAdvert = false

@@ -290,6 +290,7 @@ public struct StatusBook: Sendable {
         instance.noAccept = i.spec.filtersVIPTraffic
         instance.garpLowerPriorityDelay = i.spec.garp.lowerPriorityDelay.seconds
         instance.garpLowerPriorityRepeat = i.spec.garp.lowerPriorityRepeat
+        instance.garpRefreshRepeat = i.spec.garp.refreshRepeat
         instance.lowerPriorityNoAdvert = !c.advertisesOnLowerPriority
         instance.higherPrioritySendAdvert = c.advertisesOnHigherPriority
         return instance

@@ -42,14 +42,15 @@ public struct VRRPRouter: Sendable {
         case absent
         /// MASTER, held back until the takeover with `ticket` is prepared or `limit` passes.
         case awaitingTable(ticket: UInt64, limit: Instant)
-        /// Added and announced; the next burst of announcements is due at `nextBurst` (nil: none planned).
-        case held(nextBurst: Instant?)
+        /// Added and announced; the next burst of announcements is due at `nextBurst` (nil: none planned), a
+        /// `garp_master_refresh` burst when `refresh`, else the one after `garp_master_delay`.
+        case held(nextBurst: Instant?, refresh: Bool)
 
         var deadline: Instant? {
             switch self {
             case .absent: return nil
             case .awaitingTable(_, let limit): return limit
-            case .held(let next): return next
+            case .held(let next, _): return next
             }
         }
 
@@ -178,7 +179,7 @@ public struct VRRPRouter: Sendable {
                 break
             case .awaitingTable(_, let limit):
                 if limit <= now { out += vipsAdded(member: i, now: now) }
-            case .held(let next):
+            case .held(let next, _):
                 if let next, next <= now, members[i].instance.currentState == .master {
                     out += announcementBurst(member: i, now: now)
                 }
@@ -448,7 +449,7 @@ extension VRRPRouter {
         let garp = spec.garp
         let next: Instant? = garp.masterDelay > .zero ? now + garp.masterDelay
             : garp.masterRefresh > .zero ? now + garp.masterRefresh : nil
-        members[i].vips = .held(nextBurst: next)
+        members[i].vips = .held(nextBurst: next, refresh: garp.masterDelay <= .zero)
         return (spec.filtersVIPTraffic ? [Self.filter(spec)] : [])
             + [.addVIPs(instance: spec.name, interface: spec.interface, addresses: spec.allAddresses,
                         announcements: spec.announcementsPerBurst)]
@@ -465,9 +466,13 @@ extension VRRPRouter {
     private mutating func announcementBurst(member i: Int, now: Instant) -> [VRRPRouterAction] {
         let spec = members[i].spec
         let refresh = spec.garp.masterRefresh
-        members[i].vips = .held(nextBurst: refresh > .zero ? now + refresh : nil)
-        return [.announce(instance: spec.name, interface: spec.interface, addresses: spec.allAddresses,
-                          count: spec.announcementsPerBurst)]
+        guard case .held(_, let isRefresh) = members[i].vips else { return [] }
+        members[i].vips = .held(nextBurst: refresh > .zero ? now + refresh : nil, refresh: true)
+        // keepalived: the burst after garp_master_delay repeats garp_master_repeat times, a refresh
+        // garp_master_refresh_repeat times (default 1).
+        let count = isRefresh ? spec.garp.refreshRepeat : spec.announcementsPerBurst
+        guard count > 0 else { return [] }
+        return [.announce(instance: spec.name, interface: spec.interface, addresses: spec.allAddresses, count: count)]
     }
 
     /// Applies member `i`'s tracker sum to its instance (priority adjustment, then fault). A member of a sync group

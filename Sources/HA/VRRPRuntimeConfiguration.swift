@@ -95,6 +95,8 @@ public struct GratuitousARPSettings: Sendable, Hashable {
     public var masterRepeat: Int
     /// Period of refresh bursts while Master (`garp_master_refresh`, zero = none).
     public var masterRefresh: Duration
+    /// Announcements per `garp_master_refresh` burst (`garp_master_refresh_repeat`, default 1).
+    public var refreshRepeat: Int
     /// Announcements a Master sends at once when it hears a lower-priority advert (`garp_lower_prio_repeat`,
     /// keepalived's default 5; 0 = none, as in strict mode): after a partition the other side's MAC is in the
     /// neighbours' caches.
@@ -104,7 +106,8 @@ public struct GratuitousARPSettings: Sendable, Hashable {
 
     /// Creates settings; defaults follow keepalived.
     public init(masterDelay: Duration = .seconds(5), masterRepeat: Int = 5, masterRefresh: Duration = .zero,
-                lowerPriorityRepeat: Int = 5, lowerPriorityDelay: Duration = .seconds(5)) {
+                lowerPriorityRepeat: Int = 5, lowerPriorityDelay: Duration = .seconds(5), refreshRepeat: Int = 1) {
+        self.refreshRepeat = refreshRepeat
         self.masterDelay = masterDelay
         self.masterRepeat = masterRepeat
         self.masterRefresh = masterRefresh

@@ -234,7 +234,7 @@ struct VRRPRouterGARPTests {
         .announce(instance: "VI_1", interface: "eth0", addresses: owner.virtualAddresses, count: count)
     }
 
-    @Test("Bursts at the takeover, at garp_master_delay, then every garp_master_refresh, and not a tick earlier")
+    @Test("Bursts at the takeover, at garp_master_delay, then every garp_master_refresh (garp_master_refresh_repeat each, default 1), and not a tick earlier")
     func schedule() {
         var (router, start) = startedRouter(VRRPRuntimeConfiguration(instances: [owner]))
         #expect(start == [.send(instance: "VI_1", routerAdvert(owner, 255)), addVIPs(owner, announcements: 3),
@@ -243,8 +243,17 @@ struct VRRPRouterGARPTests {
         #expect(router.deadlineReached(now: at(5000)) == [announce()])
         #expect(router.deadlineReached(now: at(64_999)) == [.send(instance: "VI_1", routerAdvert(owner, 255))])
         #expect(router.nextDeadline == at(65_000))
-        #expect(router.deadlineReached(now: at(65_000)) == [announce()])
+        #expect(router.deadlineReached(now: at(65_000)) == [announce(1)])
         #expect(router.deadlineReached(now: at(65_000)) == [])
+    }
+
+    @Test("garp_master_refresh_repeat 2: each refresh announces twice; without garp_master_delay the first burst is a refresh")
+    func refreshRepeat() {
+        let spec = routerSpec(priority: 255, garp: GratuitousARPSettings(masterDelay: .zero, masterRepeat: 3,
+                                                                         masterRefresh: .seconds(60), refreshRepeat: 2))
+        var (router, _) = startedRouter(VRRPRuntimeConfiguration(instances: [spec]))
+        #expect(router.deadlineReached(now: at(60_000)).contains(announce(2)))
+        #expect(router.deadlineReached(now: at(120_000)).contains(announce(2)))
     }
 
     @Test("No delayed burst after the instance left MASTER")
