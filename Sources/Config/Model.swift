@@ -22,6 +22,10 @@ public struct KeepalivedConfig: Sendable, Equatable, Codable {
     public var virtualServerGroups: [VirtualServerGroupConfig] = []
     /// `virtual_server … { … }` blocks.
     public var virtualServers: [VirtualServerConfig] = []
+    /// `static_ipaddress { … }` entries: on their interface while Vigil runs.
+    public var staticIPAddresses: [VirtualIPAddress] = []
+    /// `static_routes { … }` entries: in the kernel while Vigil runs.
+    public var staticRoutes: [RouteConfig] = []
 
     /// An empty configuration.
     public init() {}
@@ -388,7 +392,52 @@ public struct VirtualIPAddress: Sendable, Equatable, Codable {
     }
 }
 
-/// A `virtual_routes` / `virtual_rules` line, kept as words for the Director to interpret.
+/// One `virtual_routes` / `static_routes` line, as keepalived 2.2.7 reads it (its `ip route` subset).
+public struct RouteConfig: Sendable, Equatable, Codable {
+    /// The route type word before the destination (`blackhole 10.0.0.0/8`); `unicast` by default.
+    public enum Kind: String, Sendable, Equatable, Codable, CaseIterable {
+        case unicast, local, broadcast, anycast, multicast, blackhole, unreachable, prohibit, `throw`, nat
+    }
+    /// `[to] PREFIX` (`default` is 0.0.0.0/0 or ::/0).
+    public var destination: IPPrefix
+    /// The type.
+    public var kind: Kind = .unicast
+    /// `via` / `gw`.
+    public var gateway: IPAddress?
+    /// `dev` / `oif`.
+    public var device: String?
+    /// `src`: the preferred source address.
+    public var preferredSource: IPAddress?
+    /// `from PREFIX` (IPv6 only).
+    public var sourcePrefix: IPPrefix?
+    /// `table` (default main, 254).
+    public var table: UInt32 = 254
+    /// `metric` / `priority` / `preference`.
+    public var metric: UInt32?
+    /// `scope` (default universe, 0).
+    public var scope: UInt8?
+    /// `protocol` (default keepalived's, 18).
+    public var routingProtocol: UInt8?
+    /// `tos` / `dsfield`.
+    public var tos: UInt8?
+    /// `onlink`.
+    public var onlink = false
+    /// `no_track`.
+    public var noTrack = false
+    /// Where it was written.
+    public var location: SourceLocation = noSourceLocation
+
+    /// Creates a route to `destination`.
+    public init(destination: IPPrefix, location: SourceLocation = noSourceLocation) {
+        self.destination = destination
+        self.location = location
+    }
+
+    /// True for an IPv6 route.
+    public var isIPv6: Bool { destination.address.isIPv6 }
+}
+
+/// A `virtual_rules` line, kept as words (not installed yet).
 public struct RawEntry: Sendable, Equatable, Codable {
     /// The words of the line.
     public var words: [String]
@@ -440,8 +489,8 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var virtualIPAddresses: [VirtualIPAddress] = []
     /// `virtual_ipaddress_excluded` entries.
     public var excludedVirtualIPAddresses: [VirtualIPAddress] = []
-    /// `virtual_routes` lines.
-    public var virtualRoutes: [RawEntry] = []
+    /// `virtual_routes` lines: added after the VIPs when MASTER, removed before them.
+    public var virtualRoutes: [RouteConfig] = []
     /// `virtual_rules` lines.
     public var virtualRules: [RawEntry] = []
     /// `track_script` entries.

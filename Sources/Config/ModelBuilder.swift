@@ -338,6 +338,8 @@ struct ModelBuilder {
                 }
             }
         case "virtual_server_group": if let s = virtualServerGroup(n) { c.virtualServerGroups.append(s) }
+        case "static_ipaddress": c.staticIPAddresses += n.entries.compactMap { vip($0) }
+        case "static_routes": c.staticRoutes += n.entries.compactMap { route($0) }
         default: break
         }
     }
@@ -687,7 +689,7 @@ struct ModelBuilder {
                 }
             case "virtual_ipaddress": v.virtualIPAddresses += n.entries.compactMap { vip($0) }
             case "virtual_ipaddress_excluded": v.excludedVirtualIPAddresses += n.entries.compactMap { vip($0) }
-            case "virtual_routes": v.virtualRoutes += n.entries.map { RawEntry(words: $0.map(\.text), location: loc($0[0])) }
+            case "virtual_routes": v.virtualRoutes += n.entries.compactMap { route($0) }
             case "virtual_rules": v.virtualRules += n.entries.map { RawEntry(words: $0.map(\.text), location: loc($0[0])) }
             case "track_script": v.trackScripts += trackList(n, range: -254...254)
             case "track_interface": v.trackInterfaces += trackList(n, range: -254...254)

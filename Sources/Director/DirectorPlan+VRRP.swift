@@ -25,6 +25,15 @@ extension DirectorPlan {
         }
         var runtime = VRRPRuntimeConfiguration(instances: instances, syncGroups: groups, scripts: scripts,
                                                trackFiles: files)
+        var statics: [VirtualAddress] = []
+        for a in config.staticIPAddresses {
+            var s = try virtualAddress(a)
+            // keepalived: a static address without `dev` goes on the default interface (default_interface, eth0).
+            s.device = s.device ?? config.globalDefs.defaultInterface ?? "eth0"
+            statics.append(s)
+        }
+        runtime.staticAddresses = statics
+        runtime.staticRoutes = config.staticRoutes.map(route)
         runtime.vipFilter = VIPFilterSettings(table: config.globalDefs.nftablesTable ?? "vigil",
                                               chainPriority: config.globalDefs.nftablesPriority ?? -1)
         return runtime
@@ -37,6 +46,23 @@ extension DirectorPlan {
                        generic: ConfigScript?) -> VRRPNotifyScripts {
         VRRPNotifyScripts(master: master?.script, backup: backup?.script, fault: fault?.script,
                           stop: stop?.script, generic: generic?.script)
+    }
+
+    /// A route of the model in rtnetlink's numbers.
+    static func route(_ r: RouteConfig) -> IPRoute {
+        let types: [RouteConfig.Kind: UInt8] = [.unicast: 1, .local: 2, .broadcast: 3, .anycast: 4, .multicast: 5,
+                                                .blackhole: 6, .unreachable: 7, .prohibit: 8, .throw: 9, .nat: 10]
+        var route = IPRoute(destination: r.destination.address,
+                            prefixLength: UInt8(clamping: r.destination.effectivePrefixLength),
+                            type: types[r.kind] ?? 1, gateway: r.gateway, device: r.device,
+                            preferredSource: r.preferredSource, table: r.table, metric: r.metric,
+                            scope: r.scope ?? 0, routingProtocol: r.routingProtocol ?? 18, tos: r.tos ?? 0,
+                            onlink: r.onlink)
+        if let p = r.sourcePrefix {
+            route.sourceAddress = p.address
+            route.sourcePrefixLength = UInt8(clamping: p.effectivePrefixLength)
+        }
+        return route
     }
 
     static func virtualAddress(_ v: VirtualIPAddress) throws(PlanError) -> VirtualAddress {
@@ -107,6 +133,7 @@ extension DirectorPlan {
             trackScripts: trackScripts, trackInterfaces: interfaces, trackFiles: trackFiles,
             tracksPrimaryInterface: !v.dontTrackPrimary)
         spec.filtersVIPTraffic = v.filtersVIPTraffic
+        spec.virtualRoutes = v.virtualRoutes.map(route)
         return spec
     }
 

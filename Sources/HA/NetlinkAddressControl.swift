@@ -160,22 +160,27 @@ public struct NetlinkAddressControl: AddressControl {
         msg.attribute(UInt16(IFA_ADDRESS), a.address.bytes)
         if let b = a.broadcast, !a.address.isIPv6 { msg.attribute(UInt16(IFA_BROADCAST), b.bytes) }
         if let l = a.label, !a.address.isIPv6 { msg.attribute(UInt16(IFA_LABEL), Array(l.utf8.prefix(15)) + [0]) }
-        try Self.sendToKernel(fd: fd, msg.finished(), operation: op)
+        let e = try Self.acknowledged(fd: fd, msg.finished(), operation: op)
+        if e == 0 { return }
+        if add && e == EEXIST { return }
+        if !add && (e == EADDRNOTAVAIL || e == ENODEV) { return }
+        throw .kernel(operation: op, address: a.description, errno: e)
+    }
+
+    /// Sends one request and reads its acknowledgement: 0, or the errno the kernel answered.
+    static func acknowledged(fd: Int32, _ bytes: [UInt8], operation op: String) throws(AddressControlError) -> Int32 {
+        try sendToKernel(fd: fd, bytes, operation: op)
         var reply = [UInt8](repeating: 0, count: 4096)
         let n = reply.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         guard n >= 20 else { throw .malformedReply(operation: op) }
         let type = UInt16(reply[4]) | UInt16(reply[5]) << 8
         guard type == UInt16(NLMSG_ERROR) else { throw .malformedReply(operation: op) }
         let code = Int32(bitPattern: UInt32(reply[16]) | UInt32(reply[17]) << 8 | UInt32(reply[18]) << 16 | UInt32(reply[19]) << 24)
-        if code == 0 { return }
-        let e = -code
-        if add && e == EEXIST { return }
-        if !add && (e == EADDRNOTAVAIL || e == ENODEV) { return }
-        throw .kernel(operation: op, address: a.description, errno: e)
+        return -code
     }
 
     /// Sends one netlink request to the kernel.
-    private static func sendToKernel(fd: Int32, _ bytes: [UInt8], operation op: String) throws(AddressControlError) {
+    static func sendToKernel(fd: Int32, _ bytes: [UInt8], operation op: String) throws(AddressControlError) {
         var kernel = sockaddr_nl()
         kernel.nl_family = sa_family_t(AF_NETLINK)
         let sent = bytes.withUnsafeBytes { buf in

@@ -311,6 +311,9 @@ public struct VRRPRouter: Sendable {
         case .held:
             let gone = old.allAddresses.filter { !spec.allAddresses.contains($0) }
             let added = spec.allAddresses.filter { !old.allAddresses.contains($0) }
+            let routesGone = old.virtualRoutes.filter { !spec.virtualRoutes.contains($0) }
+            let routesAdded = spec.virtualRoutes.filter { !old.virtualRoutes.contains($0) }
+            if !routesGone.isEmpty { out.append(.removeRoutes(instance: spec.name, routes: routesGone)) }
             if !gone.isEmpty { out.append(.removeVIPs(instance: spec.name, interface: old.interface, addresses: gone)) }
             if (old.filtersVIPTraffic || spec.filtersVIPTraffic),
                old.filtersVIPTraffic != spec.filtersVIPTraffic || !gone.isEmpty || !added.isEmpty {
@@ -320,6 +323,7 @@ public struct VRRPRouter: Sendable {
                 out.append(.addVIPs(instance: spec.name, interface: spec.interface, addresses: added,
                                     announcements: spec.announcementsPerBurst))
             }
+            if !routesAdded.isEmpty { out.append(.addRoutes(instance: spec.name, routes: routesAdded)) }
         case .absent, .awaitingTable:
             break
         }
@@ -373,6 +377,7 @@ extension VRRPRouter {
                 members[i].vips = .absent
                 members[i].lowerPriorityBurst = nil
                 if added {
+                    if !spec.virtualRoutes.isEmpty { out.append(.removeRoutes(instance: spec.name, routes: spec.virtualRoutes)) }
                     out.append(.removeVIPs(instance: spec.name, interface: spec.interface, addresses: spec.allAddresses))
                     if spec.filtersVIPTraffic { out.append(.filterVIPTraffic(instance: spec.name, addresses: [])) }
                 }
@@ -453,6 +458,7 @@ extension VRRPRouter {
         return (spec.filtersVIPTraffic ? [Self.filter(spec)] : [])
             + [.addVIPs(instance: spec.name, interface: spec.interface, addresses: spec.allAddresses,
                         announcements: spec.announcementsPerBurst)]
+            + (spec.virtualRoutes.isEmpty ? [] : [.addRoutes(instance: spec.name, routes: spec.virtualRoutes)])
     }
 
     /// What `spec`'s VIPs need from the firewall while they are up: all of them dropped under `no_accept`, none

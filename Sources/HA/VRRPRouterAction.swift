@@ -15,6 +15,10 @@ public enum VRRPRouterAction: Sendable, Hashable {
     /// `instance` (empty: nothing). Comes before `addVIPs` and after `removeVIPs`, so no packet reaches a VIP that is
     /// up without its rule.
     case filterVIPTraffic(instance: String, addresses: [IPAddress])
+    /// Add the instance's `virtual_routes` (after its VIPs, as keepalived).
+    case addRoutes(instance: String, routes: [IPRoute])
+    /// Remove the instance's `virtual_routes` (before its VIPs go).
+    case removeRoutes(instance: String, routes: [IPRoute])
     /// Remove `addresses` from `interface`.
     case removeVIPs(instance: String, interface: String, addresses: [VirtualAddress])
     /// The instance became MASTER and its VIPs wait for the load balancer's table. The runtime calls the takeover

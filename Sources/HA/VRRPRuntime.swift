@@ -63,6 +63,7 @@ public actor VRRPRuntime {
     private var router: VRRPRouter
     private let addressControl: any AddressControl
     private let vipFilter: any VIPFilter
+    private let routeControl: any RouteControl
     private var vipFilterBook = VIPFilterBook()
     private let scripts: VRRPScripts
     private let logger: Logger
@@ -80,9 +81,11 @@ public actor VRRPRuntime {
 
     /// Creates a runtime; nothing happens until `run()`.
     public init(configuration: VRRPRuntimeConfiguration, addressControl: any AddressControl = NetlinkAddressControl(),
-                vipFilter: (any VIPFilter)? = nil, logger: Logger) {
+                vipFilter: (any VIPFilter)? = nil, routeControl: any RouteControl = NetlinkRouteControl(),
+                logger: Logger) {
         self.router = VRRPRouter(configuration: configuration)
         self.addressControl = addressControl
+        self.routeControl = routeControl
         self.vipFilter = vipFilter ?? NFTablesVIPFilter(settings: configuration.vipFilter)
         self.logger = logger
         self.scripts = VRRPScripts(runner: ScriptRunner(security: configuration.scriptSecurity))
@@ -157,6 +160,8 @@ public actor VRRPRuntime {
         }
         // After the transports have their source address, which is kept (an address owner's VIP may be it).
         removeLeftoverVIPs(keeping: Set(opened.map(\.address)))
+        // static_ipaddress and static_routes: what an earlier run left is deleted, then all are added (keepalived).
+        staticEntries(from: router.configuration, to: router.configuration, fresh: true)
         // Drop rules a crashed run left would keep its VIPs unreachable here; keepalived deletes its table too.
         if let error = vipFilter.clear(), router.configuration.instances.contains(where: \.filtersVIPTraffic) {
             logger.warning("cannot clear the no_accept drop rules of an earlier run: \(error)")
@@ -195,6 +200,7 @@ public actor VRRPRuntime {
         fileTasks.cancelAll()
         for name in Array(links.keys) { close(name) }
         do { try vipFilter.remove() } catch { logger.error("cannot delete the no_accept drop rules: \(error)") }
+        staticEntries(from: router.configuration, to: VRRPRuntimeConfiguration(instances: []), fresh: false)
         eventSink.yield(.stopped)
         eventSink.finish()
         inputSink.finish()
@@ -220,7 +226,33 @@ public actor VRRPRuntime {
         }
     }
 
+    /// `static_ipaddress` and `static_routes` from `old` to `new`: routes then addresses no longer configured are
+    /// removed, then addresses then routes added (all of them: one already there is success). `fresh` (at start):
+    /// every configured entry is deleted first, so what a crashed run left is replaced. One log line per change.
+    private func staticEntries(from old: VRRPRuntimeConfiguration, to new: VRRPRuntimeConfiguration, fresh: Bool) {
+        let goneRoutes = fresh ? new.staticRoutes : old.staticRoutes.filter { !new.staticRoutes.contains($0) }
+        let goneAddresses = fresh ? new.staticAddresses : old.staticAddresses.filter { !new.staticAddresses.contains($0) }
+        do { try routeControl.remove(goneRoutes) } catch { logger.error("static_routes: \(error)") }
+        for a in goneAddresses {
+            do { try addressControl.remove([a], interface: a.device ?? "") } catch { logger.error("static_ipaddress: \(error)") }
+        }
+        if !fresh, !(goneRoutes.isEmpty && goneAddresses.isEmpty) {
+            logger.notice("static entries removed: \((goneAddresses.map(\.description) + goneRoutes.map(\.description)).joined(separator: ", "))")
+        }
+        for a in new.staticAddresses {
+            do { try addressControl.add([a], interface: a.device ?? "") } catch { logger.error("static_ipaddress \(a): \(error)") }
+        }
+        for r in new.staticRoutes {
+            do { try routeControl.add([r]) } catch { logger.error("static_routes \(r): \(error)") }
+        }
+        if !(new.staticAddresses.isEmpty && new.staticRoutes.isEmpty), fresh || new.staticAddresses != old.staticAddresses
+            || new.staticRoutes != old.staticRoutes {
+            logger.info("static entries in place: \(new.staticAddresses.count) address(es), \(new.staticRoutes.count) route(s)")
+        }
+    }
+
     private func applyReload(_ new: VRRPRuntimeConfiguration, now t: Instant) {
+        staticEntries(from: router.configuration, to: new, fresh: false)
         perform(router.configurationReloaded(new, now: t), now: t)
         watchTrackers(now: t)
         for spec in router.awaitingTransport {
@@ -287,6 +319,13 @@ public actor VRRPRuntime {
                 } catch {
                     ioFailed(name, error, doing: "no_accept drop rules not set, the virtual addresses accept traffic: ")
                 }
+            case .addRoutes(let name, let routes):
+                do {
+                    try routeControl.add(routes)
+                    logger.info("\(name): virtual routes added: \(routes.map(\.description).joined(separator: ", "))")
+                } catch { ioFailed(name, error, doing: "virtual_routes: ") }
+            case .removeRoutes(let name, let routes):
+                do { try routeControl.remove(routes) } catch { ioFailed(name, error, doing: "virtual_routes: ") }
             case .removeVIPs(let name, let interface, let addresses):
                 do { try addressControl.remove(addresses, interface: interface) } catch { ioFailed(name, error) }
             case .prepareTakeover(let name, let reason, let ticket):

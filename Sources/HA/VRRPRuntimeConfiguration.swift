@@ -154,6 +154,8 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
     /// `no_accept` (vrrp_strict's default) below priority 255: while MASTER, packets to and from its VIPs are
     /// dropped by the host's firewall (`VIPFilter`), as keepalived drops them.
     public var filtersVIPTraffic = false
+    /// `virtual_routes`: added after the VIPs when MASTER, removed before them.
+    public var virtualRoutes: [IPRoute] = []
 
     /// Creates a spec.
     public init(configuration: VRRPInstanceConfiguration, interface: String, unicastSource: IPAddress? = nil,
@@ -215,6 +217,10 @@ public struct VRRPRuntimeConfiguration: Sendable, Hashable {
     public var scriptSecurity: ScriptSecurity
     /// Where `no_accept`'s drop rules live (`nftables`, `nftables_priority`). Fixed at start.
     public var vipFilter = VIPFilterSettings()
+    /// `static_ipaddress` (each with its device): on their interfaces while the runtime runs, whatever the states.
+    public var staticAddresses: [VirtualAddress] = []
+    /// `static_routes`: in the kernel while the runtime runs.
+    public var staticRoutes: [IPRoute] = []
 
     /// Creates a configuration.
     public init(instances: [VRRPInstanceSpec], syncGroups: [VRRPSyncGroupSpec] = [], scripts: [VRRPScriptSpec] = [],

@@ -134,7 +134,7 @@ func vrrpInstanceBlock() throws {
     #expect(vip.broadcast?.description == "192.168.0.255" && vip.device == "eth1" && vip.scope == 0 && vip.label == "eth1:0")
     #expect(v.virtualIPAddresses[1].address.address.family == .inet6 && v.virtualIPAddresses[1].options == ["no_dad"])
     #expect(v.excludedVirtualIPAddresses.count == 1)
-    #expect(v.virtualRoutes.first?.words == ["10.1.0.0/16", "via", "192.168.0.1"])
+    #expect(v.virtualRoutes.first?.destination == IPPrefix("10.1.0.0/16") && v.virtualRoutes.first?.gateway == IPAddress("192.168.0.1"))
     #expect(v.virtualRules.first?.words == ["from", "10.0.0.0/8", "table", "100"])
     #expect(v.trackScripts == [TrackReference(name: "s", weight: -30, location: v.trackScripts[0].location)])
     #expect(v.trackInterfaces.map(\.name) == ["eth1", "eth2"] && v.trackInterfaces[0].weight == -10)

@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+import Glibc
+import CLinux
+import Vocabulary
+
+/// One route as `virtual_routes` and `static_routes` describe it (keepalived's `ip route` subset), in the numbers
+/// rtnetlink speaks.
+public struct IPRoute: Sendable, Hashable, CustomStringConvertible {
+    /// Destination address (the network) and prefix length.
+    public var destination: IPAddress
+    public var prefixLength: UInt8
+    /// `rtm_type`: RTN_UNICAST (1) unless `blackhole` (6), `unreachable` (7), `prohibit` (8), `throw` (9), ….
+    public var type: UInt8
+    /// `via`.
+    public var gateway: IPAddress?
+    /// `dev`.
+    public var device: String?
+    /// `src`.
+    public var preferredSource: IPAddress?
+    /// `from` (IPv6): the source prefix's address (nil: none) and length.
+    public var sourceAddress: IPAddress?
+    public var sourcePrefixLength: UInt8 = 0
+    /// Routing table (254: main).
+    public var table: UInt32
+    /// `metric` (RTA_PRIORITY).
+    public var metric: UInt32?
+    /// `rtm_scope` (0: universe).
+    public var scope: UInt8
+    /// `rtm_protocol` (18: keepalived's, the default keepalived sets).
+    public var routingProtocol: UInt8
+    /// `tos`.
+    public var tos: UInt8
+    /// `onlink` (RTNH_F_ONLINK).
+    public var onlink: Bool
+
+    /// Creates a route; defaults as keepalived's.
+    public init(destination: IPAddress, prefixLength: UInt8, type: UInt8 = 1, gateway: IPAddress? = nil,
+                device: String? = nil, preferredSource: IPAddress? = nil, table: UInt32 = 254, metric: UInt32? = nil,
+                scope: UInt8 = 0, routingProtocol: UInt8 = 18, tos: UInt8 = 0, onlink: Bool = false) {
+        self.destination = destination
+        self.prefixLength = prefixLength
+        self.type = type
+        self.gateway = gateway
+        self.device = device
+        self.preferredSource = preferredSource
+        self.table = table
+        self.metric = metric
+        self.scope = scope
+        self.routingProtocol = routingProtocol
+        self.tos = tos
+        self.onlink = onlink
+    }
+
+    /// As `ip route` prints it, for log lines.
+    public var description: String {
+        var s = (type == 1 ? "" : "\(Self.typeNames[type] ?? "type \(type)") ") + "\(destination)/\(prefixLength)"
+        if let g = gateway { s += " via \(g)" }
+        if let d = device { s += " dev \(d)" }
+        if let p = preferredSource { s += " src \(p)" }
+        if table != 254 { s += " table \(table)" }
+        if let m = metric { s += " metric \(m)" }
+        return s
+    }
+
+    static let typeNames: [UInt8: String] = [2: "local", 3: "broadcast", 4: "anycast", 5: "multicast", 6: "blackhole",
+                                             7: "unreachable", 8: "prohibit", 9: "throw", 10: "nat"]
+
+    /// The RTM_NEWROUTE (`add`) or RTM_DELROUTE request, as keepalived 2.2.7 builds it: create without replace (an
+    /// existing route is EEXIST), scope `nowhere` and the type only when not unicast on delete (the kernel then
+    /// matches any scope), the table in `rtm_table` below 256 and in RTA_TABLE from 256, the device as its index.
+    func message(add: Bool, interfaceIndex: UInt32?, sequence: UInt32) -> [UInt8] {
+        var msg = NetlinkMessage(type: add ? UInt16(RTM_NEWROUTE) : UInt16(RTM_DELROUTE),
+                                 flags: UInt16(NLM_F_REQUEST | NLM_F_ACK) | (add ? UInt16(NLM_F_CREATE) : 0),
+                                 sequence: sequence)
+        let family = destination.isIPv6 ? UInt8(AF_INET6) : UInt8(AF_INET)
+        // struct rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type, flags (u32).
+        msg.body += [family, prefixLength, sourceAddress == nil ? 0 : sourcePrefixLength, tos,
+                     table < 256 ? UInt8(table) : 0, routingProtocol,
+                     add ? scope : 255, add || type != 1 ? type : 0]
+        msg.appendUInt32(onlink ? UInt32(RTNH_F_ONLINK) : 0)
+        if table >= 256 { msg.attribute(UInt16(RTA_TABLE.rawValue), Self.le32(table)) }
+        msg.attribute(UInt16(RTA_DST.rawValue), destination.bytes)
+        if let s = sourceAddress { msg.attribute(UInt16(RTA_SRC.rawValue), s.bytes) }
+        if let p = preferredSource { msg.attribute(UInt16(RTA_PREFSRC.rawValue), p.bytes) }
+        if let g = gateway { msg.attribute(UInt16(RTA_GATEWAY.rawValue), g.bytes) }
+        if let i = interfaceIndex { msg.attribute(UInt16(RTA_OIF.rawValue), Self.le32(i)) }
+        if let m = metric { msg.attribute(UInt16(RTA_PRIORITY.rawValue), Self.le32(m)) }
+        return msg.finished()
+    }
+
+    static func le32(_ v: UInt32) -> [UInt8] {
+        [UInt8(v & 0xff), UInt8(v >> 8 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 24)]
+    }
+}
+
+/// Adds and removes routes (and static addresses go through `AddressControl`). Implemented over rtnetlink by
+/// `NetlinkRouteControl`; tests may substitute a recorder.
+public protocol RouteControl: Sendable {
+    /// Adds the routes in order (one already there is success).
+    func add(_ routes: [IPRoute]) throws(AddressControlError)
+    /// Removes the routes in order (one already gone, or whose interface is gone, is success).
+    func remove(_ routes: [IPRoute]) throws(AddressControlError)
+}
+
+/// Route control through RTM_NEWROUTE / RTM_DELROUTE, one rtnetlink socket per call, each request acknowledged.
+public struct NetlinkRouteControl: RouteControl {
+    /// Creates the adapter.
+    public init() {}
+
+    public func add(_ routes: [IPRoute]) throws(AddressControlError) { try requests(add: true, routes) }
+
+    public func remove(_ routes: [IPRoute]) throws(AddressControlError) { try requests(add: false, routes) }
+
+    private func requests(add: Bool, _ routes: [IPRoute]) throws(AddressControlError) {
+        guard !routes.isEmpty else { return }
+        let op = add ? "add route" : "delete route"
+        let fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_ROUTE)
+        guard fd >= 0 else { throw .socket(operation: op, errno: errno) }
+        defer { close(fd) }
+        var firstError: AddressControlError?
+        for (n, r) in routes.enumerated() {
+            var index: UInt32?
+            if let d = r.device {
+                let i = if_nametoindex(d)
+                guard i != 0 else {
+                    // A route cannot outlive its interface: deleting one whose interface is gone is done.
+                    if add, firstError == nil { firstError = .noSuchInterface(d) }
+                    continue
+                }
+                index = i
+            }
+            let e = try NetlinkAddressControl.acknowledged(fd: fd, r.message(add: add, interfaceIndex: index,
+                                                                              sequence: UInt32(n + 1)), operation: op)
+            if e == 0 || (add && e == EEXIST) || (!add && (e == ESRCH || e == ENOENT || e == ENODEV)) { continue }
+            if firstError == nil { firstError = .kernel(operation: op, address: r.description, errno: e) }
+        }
+        if let firstError { throw firstError }
+    }
+}
+#endif

@@ -1,0 +1,66 @@
+import Testing
+import Vocabulary
+@testable import Config
+
+/// `minimalInstance` with a `virtual_routes` block of `lines`.
+private func routes(_ lines: String...) -> ConfigLoadResult {
+    parse(minimalInstance.replacingOccurrences(
+        of: "interface eth0",
+        with: "interface eth0\n    virtual_routes {\n" + lines.map { "        " + $0 }.joined(separator: "\n") + "\n    }"))
+}
+
+@Suite("virtual_routes and static_routes as keepalived 2.2.7 reads them")
+struct RouteTests {
+    @Test("A full line: destination, via, dev, src, table, metric, scope, protocol, onlink")
+    func fullLine() throws {
+        let r = routes("src 192.168.0.80 to 10.1.0.0/16 via 192.168.0.1 dev eth1 table 100 metric 5 scope link protocol static onlink")
+        #expect(r.errors.isEmpty && r.warnings.isEmpty, "\(r.diagnostics)")
+        let route = try #require(r.config.vrrpInstances.first?.virtualRoutes.first)
+        #expect(route.destination == IPPrefix("10.1.0.0/16") && route.gateway == IPAddress("192.168.0.1"))
+        #expect(route.device == "eth1" && route.preferredSource == IPAddress("192.168.0.80") && route.table == 100)
+        #expect(route.metric == 5 && route.scope == 253 && route.routingProtocol == 4 && route.onlink)
+    }
+
+    @Test("Types, default, a host destination, IPv6 with from; defaults: main table, kind unicast")
+    func forms() throws {
+        let r = routes("blackhole 10.9.0.0/16", "default via 192.168.0.1", "10.2.0.1 dev eth0",
+                       "2001:db8::/32 from 2001:db8:1::/48 via fe80::1 dev eth0", "inet6 default dev eth0")
+        #expect(r.errors.isEmpty, "\(r.diagnostics)")
+        let v = try #require(r.config.vrrpInstances.first?.virtualRoutes)
+        #expect(v.count == 5)
+        #expect(v[0].kind == .blackhole && v[0].table == 254)
+        #expect(v[1].destination == IPPrefix("0.0.0.0/0") && v[1].kind == .unicast)
+        #expect(v[2].destination == IPPrefix("10.2.0.1/32"))
+        #expect(v[3].sourcePrefix == IPPrefix("2001:db8:1::/48") && v[3].isIPv6)
+        #expect(v[4].destination == IPPrefix("::/0"))
+    }
+
+    @Test("Errors at the word: unknown word, mixed families, IPv4 from, a named table, no destination; the route is dropped")
+    func errors() throws {
+        #expect(positions(routes("10.1.0.0/16 bogus"), .invalidValue) == ["4:21"])
+        #expect(positions(routes("10.1.0.0/16 via fe80::1"), .invalidValue) == ["4:25"])
+        #expect(positions(routes("10.1.0.0/16 from 10.0.0.0/8"), .invalidValue) == ["4:26"])
+        let named = routes("10.1.0.0/16 table vip")
+        #expect(named.errors.first?.message.contains("rt_tables") == true)
+        #expect(positions(routes("via 192.168.0.1"), .missingValue) == ["4:9"])
+        #expect(routes("10.1.0.0/16 bogus").config.vrrpInstances.first?.virtualRoutes.isEmpty == true)
+    }
+
+    @Test("Options Vigil leaves out are warnings and the route stays; multipath is a warning and the route goes")
+    func leftOut() throws {
+        let r = routes("10.1.0.0/16 via 192.168.0.1 mtu lock 1400 advmss 1300", "10.2.0.0/16 nexthop via 192.168.0.1")
+        #expect(r.errors.isEmpty)
+        #expect(positions(r, .unsupportedKeyword) == ["4:37", "4:51", "5:21"])
+        let v = try #require(r.config.vrrpInstances.first?.virtualRoutes)
+        #expect(v.count == 1 && v[0].gateway == IPAddress("192.168.0.1"))
+    }
+
+    @Test("static_ipaddress and static_routes are read at the top level; 'gw' is the old spelling of via")
+    func statics() throws {
+        let r = parse("static_ipaddress {\n    10.0.9.1/24 dev eth1\n}\nstatic_routes {\n    10.8.0.0/16 gw 10.0.9.254\n}\n")
+        #expect(r.errors.isEmpty)
+        #expect(r.config.staticIPAddresses.first?.device == "eth1")
+        #expect(r.config.staticRoutes.first?.gateway == IPAddress("10.0.9.254"))
+        #expect(positions(r, .nonCanonicalForm) == ["5:17"])
+    }
+}
