@@ -26,6 +26,8 @@ public struct KeepalivedConfig: Sendable, Equatable, Codable {
     public var staticIPAddresses: [VirtualIPAddress] = []
     /// `static_routes { … }` entries: in the kernel while Vigil runs.
     public var staticRoutes: [RouteConfig] = []
+    /// `static_rules { … }` entries: in the kernel while Vigil runs.
+    public var staticRules: [RuleConfig] = []
 
     /// An empty configuration.
     public init() {}
@@ -437,7 +439,45 @@ public struct RouteConfig: Sendable, Equatable, Codable {
     public var isIPv6: Bool { destination.address.isIPv6 }
 }
 
-/// A `virtual_rules` line, kept as words (not installed yet).
+/// One `virtual_rules` / `static_rules` line, as keepalived 2.2.7 reads it (its `ip rule` subset).
+public struct RuleConfig: Sendable, Equatable, Codable {
+    /// What the rule does.
+    public enum Action: Sendable, Equatable, Codable {
+        case table(UInt32), goto(UInt32), nop, blackhole, unreachable, prohibit
+    }
+    /// IPv6 (`inet6`, or the family of `from`/`to`); IPv4 by default.
+    public var isIPv6 = false
+    /// `from PREFIX` (`all` leaves it out).
+    public var from: IPPrefix?
+    /// `to PREFIX`.
+    public var to: IPPrefix?
+    /// The action (`table`/`lookup`, `goto`, `nop`, `blackhole`, `unreachable`, `prohibit`).
+    public var action: Action = .table(254)
+    /// `priority` / `preference` / `order`; keepalived numbers rules without one from 16384 down, per family.
+    public var priority: UInt32 = 0
+    /// `fwmark N[/MASK]`.
+    public var fwmark: UInt32?
+    public var fwmask: UInt32?
+    /// `iif` / `dev`, `oif`.
+    public var inputInterface: String?
+    public var outputInterface: String?
+    /// `tos` / `dsfield`.
+    public var tos: UInt8?
+    /// `not`.
+    public var invert = false
+    /// `suppress_prefixlength` / `sup_pl`, `suppress_ifgroup` / `sup_group`.
+    public var suppressPrefixLength: UInt32?
+    public var suppressInterfaceGroup: UInt32?
+    /// `protocol` (default keepalived's, 18).
+    public var routingProtocol: UInt8?
+    /// Where it was written.
+    public var location: SourceLocation = noSourceLocation
+
+    /// Creates a rule.
+    public init(location: SourceLocation = noSourceLocation) { self.location = location }
+}
+
+/// A line kept as words.
 public struct RawEntry: Sendable, Equatable, Codable {
     /// The words of the line.
     public var words: [String]
@@ -491,8 +531,8 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var excludedVirtualIPAddresses: [VirtualIPAddress] = []
     /// `virtual_routes` lines: added after the VIPs when MASTER, removed before them.
     public var virtualRoutes: [RouteConfig] = []
-    /// `virtual_rules` lines.
-    public var virtualRules: [RawEntry] = []
+    /// `virtual_rules` lines: added with the virtual routes.
+    public var virtualRules: [RuleConfig] = []
     /// `track_script` entries.
     public var trackScripts: [TrackReference] = []
     /// `track_interface` entries.

@@ -81,8 +81,8 @@ extension ModelBuilder {
                 }
             case "table":
                 if let t = value("a table") {
-                    if let v = Self.routeTables[t.text] ?? UInt32(t.text) { r.table = v } else {
-                        sink.error(.invalidValue, loc(t), "routing table '\(clip(t.text))': write its number (Vigil knows main, local and default by name; it does not read /etc/iproute2/rt_tables)")
+                    if let v = Self.routeTables[t.text] ?? routeTableNames[t.text] ?? UInt32(t.text) { r.table = v } else {
+                        sink.error(.invalidValue, loc(t), "routing table '\(clip(t.text))' is not in /etc/iproute2/rt_tables (or rt_tables.d): add it there or write its number")
                         failed = true
                     }
                 }
@@ -165,6 +165,20 @@ extension ModelBuilder {
         if d.prefixLength == nil { d.prefixLength = d.address.maxPrefixLength }
         r.destination = d
         return r
+    }
+
+    /// The `NUMBER NAME` lines of the host's routing table files (`#` starts a comment); later files win.
+    static func routeTableNames(_ fs: any ConfigFileSystem) -> [String: UInt32] {
+        var names: [String: UInt32] = [:]
+        for path in ["/usr/share/iproute2/rt_tables", "/etc/iproute2/rt_tables"] + fs.glob("/etc/iproute2/rt_tables.d/*.conf") {
+            guard let bytes = fs.read(path) else { continue }
+            for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+                let words = line.prefix { $0 != "#" }.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                guard words.count >= 2, let n = UInt32(words[0]) ?? UInt32(words[0].dropFirst(2), radix: 16) else { continue }
+                names[String(words[1])] = n
+            }
+        }
+        return names
     }
 
     /// A number 0–255, decimal or 0x hex (as `tos 0x10`).

@@ -13,6 +13,12 @@ struct ModelBuilder {
     /// Where each instance wrote what strict mode looks at, by index in `vrrpInstances`: `finish` resolves strict
     /// mode once `vrrp_strict` is known, wherever global_defs is in the file (keepalived resolves it at the end too).
     private var strictLines: [Int: StrictLines] = [:]
+    /// Routing table names of the host (`/etc/iproute2/rt_tables` and `rt_tables.d/*.conf`), as keepalived reads
+    /// them; main, local and default are always known.
+    var routeTableNames: [String: UInt32] = [:]
+    /// The preferences keepalived gives rules written without one, per family.
+    var nextRulePriority4: UInt32 = 16384
+    var nextRulePriority6: UInt32 = 16384
     private var lastStrictLines = StrictLines()
 
     struct StrictLines {
@@ -340,6 +346,7 @@ struct ModelBuilder {
         case "virtual_server_group": if let s = virtualServerGroup(n) { c.virtualServerGroups.append(s) }
         case "static_ipaddress": c.staticIPAddresses += n.entries.compactMap { vip($0) }
         case "static_routes": c.staticRoutes += n.entries.compactMap { route($0) }
+        case "static_rules": c.staticRules += n.entries.compactMap { rule($0) }
         default: break
         }
     }
@@ -690,7 +697,7 @@ struct ModelBuilder {
             case "virtual_ipaddress": v.virtualIPAddresses += n.entries.compactMap { vip($0) }
             case "virtual_ipaddress_excluded": v.excludedVirtualIPAddresses += n.entries.compactMap { vip($0) }
             case "virtual_routes": v.virtualRoutes += n.entries.compactMap { route($0) }
-            case "virtual_rules": v.virtualRules += n.entries.map { RawEntry(words: $0.map(\.text), location: loc($0[0])) }
+            case "virtual_rules": v.virtualRules += n.entries.compactMap { rule($0) }
             case "track_script": v.trackScripts += trackList(n, range: -254...254)
             case "track_interface": v.trackInterfaces += trackList(n, range: -254...254)
             case "track_file": v.trackFiles += trackList(n, range: -254...254)

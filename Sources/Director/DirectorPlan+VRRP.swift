@@ -34,6 +34,7 @@ extension DirectorPlan {
         }
         runtime.staticAddresses = statics
         runtime.staticRoutes = config.staticRoutes.map(route)
+        runtime.staticRules = config.staticRules.map(rule)
         runtime.vipFilter = VIPFilterSettings(table: config.globalDefs.nftablesTable ?? "vigil",
                                               chainPriority: config.globalDefs.nftablesPriority ?? -1)
         return runtime
@@ -63,6 +64,35 @@ extension DirectorPlan {
             route.sourcePrefixLength = UInt8(clamping: p.effectivePrefixLength)
         }
         return route
+    }
+
+    /// A rule of the model in rtnetlink's numbers.
+    static func rule(_ r: RuleConfig) -> IPRule {
+        let action: UInt8
+        var table: UInt32 = 0, target: UInt32 = 0
+        switch r.action {
+        case .table(let t): action = 1; table = t
+        case .goto(let g): action = 2; target = g
+        case .nop: action = 3
+        case .blackhole: action = 6
+        case .unreachable: action = 7
+        case .prohibit: action = 8
+        }
+        var rule = IPRule(isIPv6: r.isIPv6, action: action, priority: r.priority)
+        rule.table = table
+        rule.gotoTarget = target
+        if let f = r.from { rule.from = f.address; rule.fromLength = UInt8(clamping: f.effectivePrefixLength) }
+        if let t = r.to { rule.to = t.address; rule.toLength = UInt8(clamping: t.effectivePrefixLength) }
+        rule.fwmark = r.fwmark
+        rule.fwmask = r.fwmask
+        rule.inputInterface = r.inputInterface
+        rule.outputInterface = r.outputInterface
+        rule.tos = r.tos ?? 0
+        rule.invert = r.invert
+        rule.suppressPrefixLength = r.suppressPrefixLength
+        rule.suppressInterfaceGroup = r.suppressInterfaceGroup
+        rule.routingProtocol = r.routingProtocol ?? 18
+        return rule
     }
 
     static func virtualAddress(_ v: VirtualIPAddress) throws(PlanError) -> VirtualAddress {
@@ -134,6 +164,7 @@ extension DirectorPlan {
             tracksPrimaryInterface: !v.dontTrackPrimary)
         spec.filtersVIPTraffic = v.filtersVIPTraffic
         spec.virtualRoutes = v.virtualRoutes.map(route)
+        spec.virtualRules = v.virtualRules.map(rule)
         return spec
     }
 

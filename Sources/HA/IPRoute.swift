@@ -93,13 +93,98 @@ public struct IPRoute: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Adds and removes routes (and static addresses go through `AddressControl`). Implemented over rtnetlink by
+/// One policy rule as `virtual_rules` and `static_rules` describe it (keepalived's `ip rule` subset).
+public struct IPRule: Sendable, Hashable, CustomStringConvertible {
+    /// IPv6 rule.
+    public var isIPv6: Bool
+    /// `from`, `to`: address and prefix length.
+    public var from: IPAddress?
+    public var fromLength: UInt8 = 0
+    public var to: IPAddress?
+    public var toLength: UInt8 = 0
+    /// FR_ACT_*: 1 to a table, 2 goto, 3 nop, 6 blackhole, 7 unreachable, 8 prohibit.
+    public var action: UInt8
+    /// The table (FR_ACT_TO_TBL) or the goto target.
+    public var table: UInt32 = 0
+    public var gotoTarget: UInt32 = 0
+    /// `priority`.
+    public var priority: UInt32
+    public var fwmark: UInt32?
+    public var fwmask: UInt32?
+    public var inputInterface: String?
+    public var outputInterface: String?
+    public var tos: UInt8 = 0
+    /// `not`.
+    public var invert = false
+    public var suppressPrefixLength: UInt32?
+    public var suppressInterfaceGroup: UInt32?
+    /// `protocol` (18: keepalived's).
+    public var routingProtocol: UInt8 = 18
+
+    /// Creates a rule.
+    public init(isIPv6: Bool, action: UInt8, priority: UInt32) {
+        self.isIPv6 = isIPv6
+        self.action = action
+        self.priority = priority
+    }
+
+    /// As `ip rule` prints it, for log lines.
+    public var description: String {
+        var s = "\(priority): " + (invert ? "not " : "") + "from " + (from.map { "\($0)/\(fromLength)" } ?? "all")
+        if let t = to { s += " to \(t)/\(toLength)" }
+        if let m = fwmark { s += " fwmark \(m)" + (fwmask.map { "/\($0)" } ?? "") }
+        if let i = inputInterface { s += " iif \(i)" }
+        if let o = outputInterface { s += " oif \(o)" }
+        switch action {
+        case 1: s += " lookup \(table)"
+        case 2: s += " goto \(gotoTarget)"
+        case 3: s += " nop"
+        case 6: s += " blackhole"
+        case 7: s += " unreachable"
+        case 8: s += " prohibit"
+        default: s += " action \(action)"
+        }
+        return s
+    }
+
+    /// The RTM_NEWRULE (create, exclusive: an existing rule is EEXIST) or RTM_DELRULE request, as keepalived 2.2.7
+    /// builds it: struct fib_rule_hdr, then FRA_* attributes; a table from 256 in FRA_TABLE.
+    func message(add: Bool, sequence: UInt32) -> [UInt8] {
+        var msg = NetlinkMessage(type: add ? 32 : 33,   // RTM_NEWRULE, RTM_DELRULE
+                                 flags: UInt16(NLM_F_REQUEST | NLM_F_ACK) | (add ? UInt16(NLM_F_CREATE | NLM_F_EXCL) : 0),
+                                 sequence: sequence)
+        let toTable = action == 1
+        // struct fib_rule_hdr: family, dst_len, src_len, tos, table, res1, res2, action, flags (u32).
+        msg.body += [isIPv6 ? UInt8(AF_INET6) : UInt8(AF_INET), to == nil ? 0 : toLength, from == nil ? 0 : fromLength,
+                     tos, toTable && table < 256 ? UInt8(table) : 0, 0, 0, action]
+        msg.appendUInt32(invert ? 2 : 0)   // FIB_RULE_INVERT
+        if let f = from { msg.attribute(2, f.bytes) }                                  // FRA_SRC
+        if let t = to { msg.attribute(1, t.bytes) }                                    // FRA_DST
+        msg.attribute(6, IPRoute.le32(priority))                                       // FRA_PRIORITY
+        if let m = fwmark { msg.attribute(10, IPRoute.le32(m)) }                       // FRA_FWMARK
+        if let m = fwmask { msg.attribute(16, IPRoute.le32(m)) }                       // FRA_FWMASK
+        if toTable, table >= 256 { msg.attribute(15, IPRoute.le32(table)) }            // FRA_TABLE
+        if let p = suppressPrefixLength { msg.attribute(14, IPRoute.le32(p)) }         // FRA_SUPPRESS_PREFIXLEN
+        if let g = suppressInterfaceGroup { msg.attribute(13, IPRoute.le32(g)) }       // FRA_SUPPRESS_IFGROUP
+        if let i = inputInterface { msg.attribute(3, Array(i.utf8) + [0]) }            // FRA_IIFNAME
+        if let o = outputInterface { msg.attribute(17, Array(o.utf8) + [0]) }          // FRA_OIFNAME
+        if action == 2 { msg.attribute(4, IPRoute.le32(gotoTarget)) }                  // FRA_GOTO
+        msg.attribute(21, [routingProtocol])                                           // FRA_PROTOCOL
+        return msg.finished()
+    }
+}
+
+/// Adds and removes routes and rules (static addresses go through `AddressControl`). Implemented over rtnetlink by
 /// `NetlinkRouteControl`; tests may substitute a recorder.
 public protocol RouteControl: Sendable {
     /// Adds the routes in order (one already there is success).
     func add(_ routes: [IPRoute]) throws(AddressControlError)
     /// Removes the routes in order (one already gone, or whose interface is gone, is success).
     func remove(_ routes: [IPRoute]) throws(AddressControlError)
+    /// Adds the rules (one already there is success).
+    func add(_ rules: [IPRule]) throws(AddressControlError)
+    /// Removes the rules (one already gone is success).
+    func remove(_ rules: [IPRule]) throws(AddressControlError)
 }
 
 /// Route control through RTM_NEWROUTE / RTM_DELROUTE, one rtnetlink socket per call, each request acknowledged.
@@ -110,6 +195,25 @@ public struct NetlinkRouteControl: RouteControl {
     public func add(_ routes: [IPRoute]) throws(AddressControlError) { try requests(add: true, routes) }
 
     public func remove(_ routes: [IPRoute]) throws(AddressControlError) { try requests(add: false, routes) }
+
+    public func add(_ rules: [IPRule]) throws(AddressControlError) { try requests(add: true, rules) }
+
+    public func remove(_ rules: [IPRule]) throws(AddressControlError) { try requests(add: false, rules) }
+
+    private func requests(add: Bool, _ rules: [IPRule]) throws(AddressControlError) {
+        guard !rules.isEmpty else { return }
+        let op = add ? "add rule" : "delete rule"
+        let fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_ROUTE)
+        guard fd >= 0 else { throw .socket(operation: op, errno: errno) }
+        defer { close(fd) }
+        var firstError: AddressControlError?
+        for (n, r) in rules.enumerated() {
+            let e = try NetlinkAddressControl.acknowledged(fd: fd, r.message(add: add, sequence: UInt32(n + 1)), operation: op)
+            if e == 0 || (add && e == EEXIST) || (!add && (e == ENOENT || e == ESRCH)) { continue }
+            if firstError == nil { firstError = .kernel(operation: op, address: r.description, errno: e) }
+        }
+        if let firstError { throw firstError }
+    }
 
     private func requests(add: Bool, _ routes: [IPRoute]) throws(AddressControlError) {
         guard !routes.isEmpty else { return }

@@ -313,7 +313,11 @@ public struct VRRPRouter: Sendable {
             let added = spec.allAddresses.filter { !old.allAddresses.contains($0) }
             let routesGone = old.virtualRoutes.filter { !spec.virtualRoutes.contains($0) }
             let routesAdded = spec.virtualRoutes.filter { !old.virtualRoutes.contains($0) }
-            if !routesGone.isEmpty { out.append(.removeRoutes(instance: spec.name, routes: routesGone)) }
+            let rulesGone = old.virtualRules.filter { !spec.virtualRules.contains($0) }
+            let rulesAdded = spec.virtualRules.filter { !old.virtualRules.contains($0) }
+            if !(routesGone.isEmpty && rulesGone.isEmpty) {
+                out.append(.removeRoutes(instance: spec.name, routes: routesGone, rules: rulesGone))
+            }
             if !gone.isEmpty { out.append(.removeVIPs(instance: spec.name, interface: old.interface, addresses: gone)) }
             if (old.filtersVIPTraffic || spec.filtersVIPTraffic),
                old.filtersVIPTraffic != spec.filtersVIPTraffic || !gone.isEmpty || !added.isEmpty {
@@ -323,7 +327,9 @@ public struct VRRPRouter: Sendable {
                 out.append(.addVIPs(instance: spec.name, interface: spec.interface, addresses: added,
                                     announcements: spec.announcementsPerBurst))
             }
-            if !routesAdded.isEmpty { out.append(.addRoutes(instance: spec.name, routes: routesAdded)) }
+            if !(routesAdded.isEmpty && rulesAdded.isEmpty) {
+                out.append(.addRoutes(instance: spec.name, routes: routesAdded, rules: rulesAdded))
+            }
         case .absent, .awaitingTable:
             break
         }
@@ -377,7 +383,9 @@ extension VRRPRouter {
                 members[i].vips = .absent
                 members[i].lowerPriorityBurst = nil
                 if added {
-                    if !spec.virtualRoutes.isEmpty { out.append(.removeRoutes(instance: spec.name, routes: spec.virtualRoutes)) }
+                    if !(spec.virtualRoutes.isEmpty && spec.virtualRules.isEmpty) {
+                        out.append(.removeRoutes(instance: spec.name, routes: spec.virtualRoutes, rules: spec.virtualRules))
+                    }
                     out.append(.removeVIPs(instance: spec.name, interface: spec.interface, addresses: spec.allAddresses))
                     if spec.filtersVIPTraffic { out.append(.filterVIPTraffic(instance: spec.name, addresses: [])) }
                 }
@@ -458,7 +466,8 @@ extension VRRPRouter {
         return (spec.filtersVIPTraffic ? [Self.filter(spec)] : [])
             + [.addVIPs(instance: spec.name, interface: spec.interface, addresses: spec.allAddresses,
                         announcements: spec.announcementsPerBurst)]
-            + (spec.virtualRoutes.isEmpty ? [] : [.addRoutes(instance: spec.name, routes: spec.virtualRoutes)])
+            + (spec.virtualRoutes.isEmpty && spec.virtualRules.isEmpty ? []
+               : [.addRoutes(instance: spec.name, routes: spec.virtualRoutes, rules: spec.virtualRules)])
     }
 
     /// What `spec`'s VIPs need from the firewall while they are up: all of them dropped under `no_accept`, none

@@ -15,10 +15,10 @@ public enum VRRPRouterAction: Sendable, Hashable {
     /// `instance` (empty: nothing). Comes before `addVIPs` and after `removeVIPs`, so no packet reaches a VIP that is
     /// up without its rule.
     case filterVIPTraffic(instance: String, addresses: [IPAddress])
-    /// Add the instance's `virtual_routes` (after its VIPs, as keepalived).
-    case addRoutes(instance: String, routes: [IPRoute])
-    /// Remove the instance's `virtual_routes` (before its VIPs go).
-    case removeRoutes(instance: String, routes: [IPRoute])
+    /// Add the instance's `virtual_routes`, then its `virtual_rules` (after its VIPs, as keepalived).
+    case addRoutes(instance: String, routes: [IPRoute], rules: [IPRule])
+    /// Remove the instance's `virtual_rules`, then its `virtual_routes` (before its VIPs go).
+    case removeRoutes(instance: String, routes: [IPRoute], rules: [IPRule])
     /// Remove `addresses` from `interface`.
     case removeVIPs(instance: String, interface: String, addresses: [VirtualAddress])
     /// The instance became MASTER and its VIPs wait for the load balancer's table. The runtime calls the takeover

@@ -230,14 +230,16 @@ public actor VRRPRuntime {
     /// removed, then addresses then routes added (all of them: one already there is success). `fresh` (at start):
     /// every configured entry is deleted first, so what a crashed run left is replaced. One log line per change.
     private func staticEntries(from old: VRRPRuntimeConfiguration, to new: VRRPRuntimeConfiguration, fresh: Bool) {
+        let goneRules = fresh ? new.staticRules : old.staticRules.filter { !new.staticRules.contains($0) }
+        do { try routeControl.remove(goneRules) } catch { logger.error("static_rules: \(error)") }
         let goneRoutes = fresh ? new.staticRoutes : old.staticRoutes.filter { !new.staticRoutes.contains($0) }
         let goneAddresses = fresh ? new.staticAddresses : old.staticAddresses.filter { !new.staticAddresses.contains($0) }
         do { try routeControl.remove(goneRoutes) } catch { logger.error("static_routes: \(error)") }
         for a in goneAddresses {
             do { try addressControl.remove([a], interface: a.device ?? "") } catch { logger.error("static_ipaddress: \(error)") }
         }
-        if !fresh, !(goneRoutes.isEmpty && goneAddresses.isEmpty) {
-            logger.notice("static entries removed: \((goneAddresses.map(\.description) + goneRoutes.map(\.description)).joined(separator: ", "))")
+        if !fresh, !(goneRoutes.isEmpty && goneAddresses.isEmpty && goneRules.isEmpty) {
+            logger.notice("static entries removed: \((goneAddresses.map(\.description) + goneRoutes.map(\.description) + goneRules.map(\.description)).joined(separator: ", "))")
         }
         for a in new.staticAddresses {
             do { try addressControl.add([a], interface: a.device ?? "") } catch { logger.error("static_ipaddress \(a): \(error)") }
@@ -245,9 +247,13 @@ public actor VRRPRuntime {
         for r in new.staticRoutes {
             do { try routeControl.add([r]) } catch { logger.error("static_routes \(r): \(error)") }
         }
-        if !(new.staticAddresses.isEmpty && new.staticRoutes.isEmpty), fresh || new.staticAddresses != old.staticAddresses
-            || new.staticRoutes != old.staticRoutes {
-            logger.info("static entries in place: \(new.staticAddresses.count) address(es), \(new.staticRoutes.count) route(s)")
+        for r in new.staticRules {
+            do { try routeControl.add([r]) } catch { logger.error("static_rules \(r): \(error)") }
+        }
+        if !(new.staticAddresses.isEmpty && new.staticRoutes.isEmpty && new.staticRules.isEmpty),
+           fresh || new.staticAddresses != old.staticAddresses || new.staticRoutes != old.staticRoutes
+            || new.staticRules != old.staticRules {
+            logger.info("static entries in place: \(new.staticAddresses.count) address(es), \(new.staticRoutes.count) route(s), \(new.staticRules.count) rule(s)")
         }
     }
 
@@ -319,12 +325,17 @@ public actor VRRPRuntime {
                 } catch {
                     ioFailed(name, error, doing: "no_accept drop rules not set, the virtual addresses accept traffic: ")
                 }
-            case .addRoutes(let name, let routes):
+            case .addRoutes(let name, let routes, let rules):
                 do {
                     try routeControl.add(routes)
-                    logger.info("\(name): virtual routes added: \(routes.map(\.description).joined(separator: ", "))")
+                    if !routes.isEmpty { logger.info("\(name): virtual routes added: \(routes.map(\.description).joined(separator: ", "))") }
                 } catch { ioFailed(name, error, doing: "virtual_routes: ") }
-            case .removeRoutes(let name, let routes):
+                do {
+                    try routeControl.add(rules)
+                    if !rules.isEmpty { logger.info("\(name): virtual rules added: \(rules.map(\.description).joined(separator: ", "))") }
+                } catch { ioFailed(name, error, doing: "virtual_rules: ") }
+            case .removeRoutes(let name, let routes, let rules):
+                do { try routeControl.remove(rules) } catch { ioFailed(name, error, doing: "virtual_rules: ") }
                 do { try routeControl.remove(routes) } catch { ioFailed(name, error, doing: "virtual_routes: ") }
             case .removeVIPs(let name, let interface, let addresses):
                 do { try addressControl.remove(addresses, interface: interface) } catch { ioFailed(name, error) }

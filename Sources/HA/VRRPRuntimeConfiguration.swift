@@ -156,6 +156,8 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
     public var filtersVIPTraffic = false
     /// `virtual_routes`: added after the VIPs when MASTER, removed before them.
     public var virtualRoutes: [IPRoute] = []
+    /// `virtual_rules`: added after the virtual routes, removed before them.
+    public var virtualRules: [IPRule] = []
 
     /// Creates a spec.
     public init(configuration: VRRPInstanceConfiguration, interface: String, unicastSource: IPAddress? = nil,
@@ -221,6 +223,8 @@ public struct VRRPRuntimeConfiguration: Sendable, Hashable {
     public var staticAddresses: [VirtualAddress] = []
     /// `static_routes`: in the kernel while the runtime runs.
     public var staticRoutes: [IPRoute] = []
+    /// `static_rules`: in the kernel while the runtime runs.
+    public var staticRules: [IPRule] = []
 
     /// Creates a configuration.
     public init(instances: [VRRPInstanceSpec], syncGroups: [VRRPSyncGroupSpec] = [], scripts: [VRRPScriptSpec] = [],

@@ -135,7 +135,7 @@ func vrrpInstanceBlock() throws {
     #expect(v.virtualIPAddresses[1].address.address.family == .inet6 && v.virtualIPAddresses[1].options == ["no_dad"])
     #expect(v.excludedVirtualIPAddresses.count == 1)
     #expect(v.virtualRoutes.first?.destination == IPPrefix("10.1.0.0/16") && v.virtualRoutes.first?.gateway == IPAddress("192.168.0.1"))
-    #expect(v.virtualRules.first?.words == ["from", "10.0.0.0/8", "table", "100"])
+    #expect(v.virtualRules.first?.from == IPPrefix("10.0.0.0/8") && v.virtualRules.first?.action == .table(100) && v.virtualRules.first?.priority == 16384)
     #expect(v.trackScripts == [TrackReference(name: "s", weight: -30, location: v.trackScripts[0].location)])
     #expect(v.trackInterfaces.map(\.name) == ["eth1", "eth2"] && v.trackInterfaces[0].weight == -10)
     #expect(v.trackFiles.first?.reverse == true)

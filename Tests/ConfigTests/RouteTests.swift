@@ -42,6 +42,9 @@ struct RouteTests {
         #expect(positions(routes("10.1.0.0/16 from 10.0.0.0/8"), .invalidValue) == ["4:26"])
         let named = routes("10.1.0.0/16 table vip")
         #expect(named.errors.first?.message.contains("rt_tables") == true)
+        let text = minimalInstance.replacingOccurrences(of: "interface eth0", with: "interface eth0\n    virtual_routes {\n        10.1.0.0/16 table vip\n    }")
+        let known = parse(text, files: ["/etc/iproute2/rt_tables.d/lb.conf": "# LB\n200\tvip # the VIP's table\n"])
+        #expect(known.errors.isEmpty && known.config.vrrpInstances.first?.virtualRoutes.first?.table == 200)
         #expect(positions(routes("via 192.168.0.1"), .missingValue) == ["4:9"])
         #expect(routes("10.1.0.0/16 bogus").config.vrrpInstances.first?.virtualRoutes.isEmpty == true)
     }
@@ -62,5 +65,52 @@ struct RouteTests {
         #expect(r.config.staticIPAddresses.first?.device == "eth1")
         #expect(r.config.staticRoutes.first?.gateway == IPAddress("10.0.9.254"))
         #expect(positions(r, .nonCanonicalForm) == ["5:17"])
+    }
+}
+
+/// `minimalInstance` with a `virtual_rules` block of `lines`.
+private func rules(_ lines: String...) -> ConfigLoadResult {
+    parse(minimalInstance.replacingOccurrences(
+        of: "interface eth0",
+        with: "interface eth0\n    virtual_rules {\n" + lines.map { "        " + $0 }.joined(separator: "\n") + "\n    }"))
+}
+
+@Suite("virtual_rules and static_rules as keepalived 2.2.7 reads them")
+struct RuleTests {
+    @Test("A full line and the actions; lookup is table; type is optional before an action")
+    func lines() throws {
+        let r = rules("from 10.9.0.100 to 10.1.0.0/16 lookup 100 priority 100 fwmark 0x10/0xff iif eth0 oif eth1 tos 0x10 not",
+                      "from all priority 200 type blackhole", "from all priority 300 goto 400", "inet6 from 2001:db8::/32 table main priority 5")
+        #expect(r.errors.isEmpty && r.warnings.isEmpty, "\(r.diagnostics)")
+        let v = try #require(r.config.vrrpInstances.first?.virtualRules)
+        #expect(v.count == 4)
+        #expect(v[0].from == IPPrefix("10.9.0.100") && v[0].to == IPPrefix("10.1.0.0/16") && v[0].action == .table(100))
+        #expect(v[0].priority == 100 && v[0].fwmark == 16 && v[0].fwmask == 255 && v[0].inputInterface == "eth0")
+        #expect(v[0].outputInterface == "eth1" && v[0].tos == 16 && v[0].invert)
+        #expect(v[1].from == nil && v[1].action == .blackhole)
+        #expect(v[2].action == .goto(400))
+        #expect(v[3].isIPv6 && v[3].action == .table(254))
+    }
+
+    @Test("Without a preference: 16384 down per family, with a warning; without an action: an error and no rule")
+    func defaults() throws {
+        let r = rules("from 10.0.0.1 table 100", "from 10.0.0.2 table 100", "from 2001:db8::1 table 100")
+        let v = try #require(r.config.vrrpInstances.first?.virtualRules)
+        #expect(v.map(\.priority) == [16384, 16383, 16384])
+        #expect(positions(r, .missingValue) == ["4:9", "5:9", "6:9"])
+        let none = rules("from 10.0.0.1 priority 5")
+        #expect(none.errors.count == 1 && none.config.vrrpInstances.first?.virtualRules.isEmpty == true)
+    }
+
+    @Test("Errors and warnings at the word: two actions, goto without a lower preference, mixed families, sport")
+    func problems() throws {
+        #expect(positions(rules("from 10.0.0.1 table 100 blackhole priority 5"), .invalidValue) == ["4:33"])
+        #expect(rules("from 10.0.0.1 priority 500 goto 400").errors.count == 1)
+        #expect(positions(rules("from 10.0.0.1 to 2001:db8::1 table 1 priority 1"), .invalidValue) == ["4:26"])
+        let sport = rules("from 10.0.0.1 sport 80 table 1 priority 1")
+        #expect(positions(sport, .unsupportedKeyword) == ["4:23"])
+        #expect(sport.config.vrrpInstances.first?.virtualRules.isEmpty == true)
+        let s = parse("static_rules {\n    from 10.9.1.0/24 table 100 priority 101\n}\n")
+        #expect(s.errors.isEmpty && s.config.staticRules.first?.priority == 101)
     }
 }

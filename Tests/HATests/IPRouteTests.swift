@@ -39,10 +39,10 @@ struct IPRouteTests {
         spec.virtualRoutes = [route]
         var (router, _) = startedRouter(VRRPRuntimeConfiguration(instances: [spec]))
         let up = router.deadlineReached(now: masterDown100)
-        let add = VRRPRouterAction.addRoutes(instance: "VI_1", routes: [route])
+        let add = VRRPRouterAction.addRoutes(instance: "VI_1", routes: [route], rules: [])
         #expect((up.firstIndex(of: addVIPs(spec)) ?? 99) < (up.firstIndex(of: add) ?? -1))
         let down = router.packetReceived(packet(routerAdvert(spec, 200)), instance: "VI_1", now: at(4000))
-        let remove = VRRPRouterAction.removeRoutes(instance: "VI_1", routes: [route])
+        let remove = VRRPRouterAction.removeRoutes(instance: "VI_1", routes: [route], rules: [])
         #expect((down.firstIndex(of: remove) ?? 99) < (down.firstIndex(of: removeVIPs(spec)) ?? -1))
     }
 
@@ -57,7 +57,25 @@ struct IPRouteTests {
         var new = spec
         new.virtualRoutes = [other]
         let r = router.configurationReloaded(VRRPRuntimeConfiguration(instances: [new]), now: at(5000))
-        #expect(r.first == .removeRoutes(instance: "VI_1", routes: [route]))
-        #expect(r.contains(.addRoutes(instance: "VI_1", routes: [other])))
+        #expect(r.first == .removeRoutes(instance: "VI_1", routes: [route], rules: []))
+        #expect(r.contains(.addRoutes(instance: "VI_1", routes: [other], rules: [])))
+    }
+
+    @Test("RTM_NEWRULE: create exclusive, fib_rule_hdr (inet, from /32, table 100 in the header, to-table), then src, priority, protocol 18")
+    func ruleBytes() {
+        var rule = IPRule(isIPv6: false, action: 1, priority: 100)
+        rule.table = 100
+        rule.from = IPAddress("10.9.0.100")!
+        rule.fromLength = 32
+        let b = rule.message(add: true, sequence: 1)
+        #expect(Array(b[4..<8]) == [32, 0, 0x05, 0x06])   // RTM_NEWRULE; REQUEST|ACK, CREATE|EXCL
+        #expect(Array(b[16..<28]) == [2, 0, 32, 0, 100, 0, 0, 1, 0, 0, 0, 0])
+        #expect(Array(b[28..<36]) == [8, 0, 2, 0, 10, 9, 0, 100])       // FRA_SRC
+        #expect(Array(b[36..<44]) == [8, 0, 6, 0, 100, 0, 0, 0])        // FRA_PRIORITY
+        #expect(Array(b[44..<52]) == [5, 0, 21, 0, 18, 0, 0, 0])        // FRA_PROTOCOL
+        rule.table = 1000
+        let big = rule.message(add: false, sequence: 1)
+        #expect(big[5] == 0 && big[4] == 33 && big[20] == 0)
+        #expect(big.count == 52 + 8)   // FRA_TABLE 1000 added
     }
 }
