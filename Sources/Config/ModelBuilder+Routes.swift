@@ -31,7 +31,7 @@ extension ModelBuilder {
         var k = 0
         func value(_ what: String) -> Token? {
             guard k + 1 < e.count else {
-                sink.error(.missingValue, loc(e[k]), "'\(e[k].text)' in a route needs \(what)")
+                routeSkipped(loc(e[k]), "'\(e[k].text)' in a route needs \(what)")
                 failed = true
                 return nil
             }
@@ -41,7 +41,7 @@ extension ModelBuilder {
         /// Records the family `ipv6` of `t`; false (after an error) when it differs from the route's.
         func sameFamily(_ ipv6: Bool, _ t: Token) -> Bool {
             if let f = family, f != ipv6 {
-                sink.error(.invalidValue, loc(t), "'\(clip(t.text))' mixes IPv4 and IPv6 in one route")
+                routeSkipped(loc(t), "'\(clip(t.text))' mixes IPv4 and IPv6 in one route")
                 failed = true
                 return false
             }
@@ -68,42 +68,42 @@ extension ModelBuilder {
                     if let p = IPPrefix(t.text), p.address.isIPv6 {
                         if sameFamily(true, t) { r.sourcePrefix = p }
                     } else {
-                        sink.error(.invalidValue, loc(t), "route 'from' takes an IPv6 prefix (keepalived supports it for IPv6 only), not '\(clip(t.text))'")
+                        routeSkipped(loc(t), "route 'from' takes an IPv6 prefix (keepalived supports it for IPv6 only), not '\(clip(t.text))'")
                         failed = true
                     }
                 }
             case "tos", "dsfield":
                 if let t = value("a value") {
                     if let v = Self.byte(t.text) { r.tos = v } else {
-                        sink.error(.invalidValue, loc(t), "route tos '\(clip(t.text))' is not a number 0–255")
+                        routeSkipped(loc(t), "route tos '\(clip(t.text))' is not a number 0–255")
                         failed = true
                     }
                 }
             case "table":
                 if let t = value("a table") {
                     if let v = Self.routeTables[t.text] ?? routeTableNames[t.text] ?? UInt32(t.text) { r.table = v } else {
-                        sink.error(.invalidValue, loc(t), "routing table '\(clip(t.text))' is not in /etc/iproute2/rt_tables (or rt_tables.d): add it there or write its number")
+                        routeSkipped(loc(t), "routing table '\(clip(t.text))' is not in /etc/iproute2/rt_tables (or rt_tables.d): add it there or write its number")
                         failed = true
                     }
                 }
             case "protocol", "proto":
                 if let t = value("a protocol") {
                     if let v = Self.routeProtocols[t.text] ?? UInt8(t.text) { r.routingProtocol = v } else {
-                        sink.error(.invalidValue, loc(t), "route protocol '\(clip(t.text))' is not known (a name of /etc/iproute2/rt_protos or 0–255)")
+                        routeSkipped(loc(t), "route protocol '\(clip(t.text))' is not known (a name of /etc/iproute2/rt_protos or 0–255)")
                         failed = true
                     }
                 }
             case "scope":
                 if let t = value("a scope") {
                     if let v = Self.routeScopes[t.text] ?? UInt8(t.text) { r.scope = v } else {
-                        sink.error(.invalidValue, loc(t), "route scope '\(clip(t.text))' is not known (global, site, link, host, nowhere or 0–255)")
+                        routeSkipped(loc(t), "route scope '\(clip(t.text))' is not known (global, site, link, host, nowhere or 0–255)")
                         failed = true
                     }
                 }
             case "metric", "priority", "preference":
                 if let t = value("a number") {
                     if let v = UInt32(t.text) { r.metric = v } else {
-                        sink.error(.invalidValue, loc(t), "route metric '\(clip(t.text))' is not a number 0–4294967295")
+                        routeSkipped(loc(t), "route metric '\(clip(t.text))' is not a number 0–4294967295")
                         failed = true
                     }
                 }
@@ -130,7 +130,7 @@ extension ModelBuilder {
                 }
                 if w == "to" { k += 1 }
                 guard k < e.count else {
-                    sink.error(.missingValue, loc(e[k - 1]), "'to' in a route needs a destination")
+                    routeSkipped(loc(e[k - 1]), "'to' in a route needs a destination")
                     failed = true
                     break
                 }
@@ -138,7 +138,7 @@ extension ModelBuilder {
                     r.kind = kind
                     k += 1
                     guard k < e.count else {
-                        sink.error(.missingValue, loc(e[k - 1]), "'\(kind.rawValue)' in a route needs a destination")
+                        routeSkipped(loc(e[k - 1]), "'\(kind.rawValue)' in a route needs a destination")
                         failed = true
                         break
                     }
@@ -150,7 +150,7 @@ extension ModelBuilder {
                     guard sameFamily(p.address.isIPv6, t) else { break }
                     destination = p
                 } else {
-                    sink.error(.invalidValue, loc(t), "'\(clip(t.text))' is neither a route keyword nor a destination prefix")
+                    routeSkipped(loc(t), "'\(clip(t.text))' is neither a route keyword nor a destination prefix")
                     failed = true
                 }
             }
@@ -158,7 +158,7 @@ extension ModelBuilder {
         }
         if failed { return nil }
         guard var d = destination else {
-            sink.error(.missingValue, loc(first), "a route needs a destination")
+            routeSkipped(loc(first), "a route needs a destination")
             return nil
         }
         if d.prefixLength == 0, d.address == .v4(0), family == true { d = IPPrefix(address: .v6(0, 0), prefixLength: 0) }
@@ -185,5 +185,10 @@ extension ModelBuilder {
     static func byte(_ s: String) -> UInt8? {
         if s.hasPrefix("0x") || s.hasPrefix("0X") { return UInt8(s.dropFirst(2), radix: 16) }
         return UInt8(s)
+    }
+
+    /// keepalived 2.2.7 reports a bad route line and skips it (and runs): a warning at the word, the route left out.
+    mutating func routeSkipped(_ at: SourceLocation, _ message: String) {
+        sink.warning(.keepalivedIgnores, at, message + ": this route is not installed, as keepalived skips it")
     }
 }

@@ -17,7 +17,7 @@ extension ModelBuilder {
         var k = 0
         func value(_ what: String) -> Token? {
             guard k + 1 < e.count else {
-                sink.error(.missingValue, loc(e[k]), "'\(e[k].text)' in a rule needs \(what)")
+                ruleSkipped(loc(e[k]), "'\(e[k].text)' in a rule needs \(what)")
                 failed = true
                 return nil
             }
@@ -27,19 +27,19 @@ extension ModelBuilder {
         func number(_ what: String) -> UInt32? {
             guard let t = value(what) else { return nil }
             if let v = UInt32(t.text) ?? (t.text.hasPrefix("0x") ? UInt32(t.text.dropFirst(2), radix: 16) : nil) { return v }
-            sink.error(.invalidValue, loc(t), "'\(clip(t.text))' is not a number for '\(e[k - 1].text)' in a rule")
+            ruleSkipped(loc(t), "'\(clip(t.text))' is not a number for '\(e[k - 1].text)' in a rule")
             failed = true
             return nil
         }
         func prefix(_ t: Token) -> IPPrefix? {
             if ["all", "any", "default"].contains(t.text) { return nil }
             guard let p = IPPrefix(t.text) else {
-                sink.error(.invalidValue, loc(t), "'\(clip(t.text))' is not an address or prefix in a rule")
+                ruleSkipped(loc(t), "'\(clip(t.text))' is not an address or prefix in a rule")
                 failed = true
                 return nil
             }
             if let f = family, f != p.address.isIPv6 {
-                sink.error(.invalidValue, loc(t), "'\(clip(t.text))' mixes IPv4 and IPv6 in one rule")
+                ruleSkipped(loc(t), "'\(clip(t.text))' mixes IPv4 and IPv6 in one rule")
                 failed = true
                 return nil
             }
@@ -48,7 +48,7 @@ extension ModelBuilder {
         }
         func setAction(_ a: RuleConfig.Action, _ t: Token) {
             if action != nil {
-                sink.error(.invalidValue, loc(t), "a rule takes one of table, goto, nop, blackhole, unreachable, prohibit")
+                ruleSkipped(loc(t), "a rule takes one of table, goto, nop, blackhole, unreachable, prohibit")
                 failed = true
             }
             action = a
@@ -58,7 +58,7 @@ extension ModelBuilder {
             switch w {
             case "inet", "inet6":
                 if let f = family, f != (w == "inet6") {
-                    sink.error(.invalidValue, loc(t), "'\(w)' in a rule of the other family")
+                    ruleSkipped(loc(t), "'\(w)' in a rule of the other family")
                     failed = true
                 }
                 family = w == "inet6"
@@ -67,7 +67,7 @@ extension ModelBuilder {
             case "table", "lookup":
                 if let v = value("a table") {
                     if let n = Self.routeTables[v.text] ?? routeTableNames[v.text] ?? UInt32(v.text) { setAction(.table(n), t) } else {
-                        sink.error(.invalidValue, loc(v), "routing table '\(clip(v.text))' is not in /etc/iproute2/rt_tables (or rt_tables.d): add it there or write its number")
+                        ruleSkipped(loc(v), "routing table '\(clip(v.text))' is not in /etc/iproute2/rt_tables (or rt_tables.d): add it there or write its number")
                         failed = true
                     }
                 }
@@ -80,7 +80,7 @@ extension ModelBuilder {
                         r.fwmark = m
                         r.fwmask = parts.count == 2 ? parse(parts[1]) : nil
                     } else {
-                        sink.error(.invalidValue, loc(v), "fwmark '\(clip(v.text))' is not N or N/MASK")
+                        ruleSkipped(loc(v), "fwmark '\(clip(v.text))' is not N or N/MASK")
                         failed = true
                     }
                 }
@@ -89,7 +89,7 @@ extension ModelBuilder {
             case "tos", "dsfield":
                 if let v = value("a value") {
                     if let n = Self.byte(v.text) { r.tos = n } else {
-                        sink.error(.invalidValue, loc(v), "rule tos '\(clip(v.text))' is not a number 0–255")
+                        ruleSkipped(loc(v), "rule tos '\(clip(v.text))' is not a number 0–255")
                         failed = true
                     }
                 }
@@ -99,7 +99,7 @@ extension ModelBuilder {
             case "protocol":
                 if let v = value("a protocol") {
                     if let n = Self.routeProtocols[v.text] ?? UInt8(v.text) { r.routingProtocol = n } else {
-                        sink.error(.invalidValue, loc(v), "rule protocol '\(clip(v.text))' is not known (a name of /etc/iproute2/rt_protos or 0–255)")
+                        ruleSkipped(loc(v), "rule protocol '\(clip(v.text))' is not known (a name of /etc/iproute2/rt_protos or 0–255)")
                         failed = true
                     }
                 }
@@ -119,7 +119,7 @@ extension ModelBuilder {
                 case "prohibit": setAction(.prohibit, word)
                 case "goto": if let n = number("a preference") { setAction(.goto(n), word) }
                 default:
-                    sink.error(.invalidValue, loc(word), "'\(clip(word.text))' is not a rule action")
+                    ruleSkipped(loc(word), "'\(clip(word.text))' is not a rule action")
                     failed = true
                 }
             default:
@@ -127,20 +127,20 @@ extension ModelBuilder {
                     sink.warning(.unsupportedKeyword, loc(t), "rule selector '\(w)' is not implemented yet: this rule is not installed (without it the rule would match more)")
                     return nil
                 }
-                sink.error(.invalidValue, loc(t), "'\(clip(w))' is not a rule keyword")
+                ruleSkipped(loc(t), "'\(clip(w))' is not a rule keyword")
                 failed = true
             }
             k += 1
         }
         if failed { return nil }
         guard let action else {
-            sink.error(.missingValue, loc(first), "a rule needs an action (table, goto, nop, blackhole, unreachable or prohibit); keepalived ignores it")
+            ruleSkipped(loc(first), "a rule needs an action (table, goto, nop, blackhole, unreachable or prohibit); keepalived ignores it")
             return nil
         }
         r.action = action
         r.isIPv6 = family ?? false
         if case .goto(let target) = action, priority.map({ $0 >= target }) ?? true {
-            sink.error(.invalidValue, loc(first), "a goto rule needs a preference below its target \(target)")
+            ruleSkipped(loc(first), "a goto rule needs a preference below its target \(target)")
             return nil
         }
         if let priority {
@@ -151,5 +151,10 @@ extension ModelBuilder {
             sink.warning(.missingValue, loc(first), "the rule has no preference: \(r.priority), as keepalived numbers them (from 16384 down, in file order); give one")
         }
         return r
+    }
+
+    /// keepalived 2.2.7 reports a bad rule line and skips it (and runs): a warning at the word, the rule left out.
+    mutating func ruleSkipped(_ at: SourceLocation, _ message: String) {
+        sink.warning(.keepalivedIgnores, at, message + ": this rule is not installed, as keepalived skips it")
     }
 }
