@@ -65,7 +65,11 @@ struct ConfigValidator {
                     vipOwner[vip.address.address] = (v.name, vip.location)
                 }
             }
-            if v.priority == 255 { ownerTrackers(v, scripts: scripts, files: files) }
+            if v.priority == 255 {
+                ownerTrackers(v, scripts: scripts, files: files)
+            } else if let g = c.vrrpSyncGroups.first(where: { $0.group.contains { $0.name == v.name } }), !g.globalTracking {
+                syncGroupTrackers(v, group: g.name, scripts: scripts, files: files)
+            }
             for t in v.trackScripts where scripts[t.name] == nil {
                 sink.warning(.undefinedReference, t.location, "track_script names '\(t.name)', but there is no vrrp_script '\(t.name)'; ignored, as keepalived ignores it")
             }
@@ -177,21 +181,38 @@ struct ConfigValidator {
     /// applies the same rule (`DirectorPlan.ownerTrackers`). One warning per tracker at its reference.
     mutating func ownerTrackers(_ v: VRRPInstanceConfig, scripts: [String: VRRPScriptConfig],
                                 files: [String: VRRPTrackFileConfig]) {
+        trackerWeights(v, scripts: scripts, files: files, because: "the address owner (priority 255) cannot use weights",
+                       interfaceOutcome: "keepalived stops tracking it, and so does Vigil")
+    }
+
+    /// keepalived 2.2.7 fixes the priorities of a sync group's members unless `sync_group_tracking_weight`; the
+    /// Director applies the same rule (`DirectorPlan.syncGroupTrackers`). One warning per tracker at its reference.
+    mutating func syncGroupTrackers(_ v: VRRPInstanceConfig, group: String, scripts: [String: VRRPScriptConfig],
+                                    files: [String: VRRPTrackFileConfig]) {
+        trackerWeights(v, scripts: scripts, files: files,
+                       because: "vrrp_instance '\(v.name)' is in vrrp_sync_group '\(group)', whose members' weights keepalived ignores without sync_group_tracking_weight",
+                       interfaceOutcome: "its going down puts the group in FAULT instead, in keepalived and in Vigil")
+    }
+
+    /// One warning per weighted tracker of `v` whose weight keepalived ignores `because`.
+    private mutating func trackerWeights(_ v: VRRPInstanceConfig, scripts: [String: VRRPScriptConfig],
+                                         files: [String: VRRPTrackFileConfig], because: String,
+                                         interfaceOutcome: String) {
         for t in v.trackInterfaces where (t.weight ?? 0) != 0 {
-            sink.warning(.keepalivedIgnores, t.location, "track_interface \(t.name) has a weight, which the address owner (priority 255) cannot use: keepalived stops tracking it, and so does Vigil")
+            sink.warning(.keepalivedIgnores, t.location, "track_interface \(t.name) has a weight, but \(because): \(interfaceOutcome)")
         }
         for t in v.trackScripts {
             guard let s = scripts[t.name], (t.weight ?? s.weight) != 0 else { continue }
-            sink.warning(.keepalivedIgnores, t.location, "track_script \(t.name) has a weight, which the address owner (priority 255) cannot use: keepalived stops tracking it, and so does Vigil")
+            sink.warning(.keepalivedIgnores, t.location, "track_script \(t.name) has a weight, but \(because): keepalived stops tracking it, and so does Vigil")
         }
         for t in v.trackFiles {
             guard let f = files[t.name] else { continue }
             let w = t.weight ?? f.weight
             let signed = t.reverse ? -w : w
             if signed == 1 {
-                sink.warning(.keepalivedIgnores, t.location, "track_file \(t.name) at weight 1 on the address owner (priority 255): keepalived uses weight 0 (a non-zero value puts the instance in FAULT), and so does Vigil; write weight 0")
+                sink.warning(.keepalivedIgnores, t.location, "track_file \(t.name) at weight 1, but \(because): keepalived uses weight 0 (a non-zero value is FAULT), and so does Vigil; write weight 0")
             } else if signed != 0 {
-                sink.warning(.keepalivedIgnores, t.location, "track_file \(t.name) has weight \(signed), which the address owner (priority 255) cannot use: keepalived stops tracking it, and so does Vigil")
+                sink.warning(.keepalivedIgnores, t.location, "track_file \(t.name) has weight \(signed), but \(because): keepalived stops tracking it, and so does Vigil")
             }
         }
     }

@@ -260,7 +260,7 @@ enum Instead {
     static let process = "Vigil is one process at normal priority; set scheduling, CPU affinity and limits with systemd (CPUSchedulingPolicy=, CPUAffinity=, LimitRTTIME=)"
     static let processName = "Vigil is one process; its name is the binary's"
     static let netlinkBuffers = "Vigil sizes its netlink socket buffers itself"
-    static let fifo = "no FIFO is written; state changes are on the control endpoint's /events stream and in the notify scripts"
+    static let fifo = "no checker line is written to a FIFO; state changes are on the control endpoint's /events stream and in the notify scripts"
     static let firewall = "no_accept's drop rules are in nftables, table inet vigil (or `nftables TABLE`), with counters off"
     static let namespaces = "Vigil runs in the network namespace it is started in (use `ip netns exec`)"
     static let vmac = "no macvlan interface is made; the VIPs go on the instance's interface with its own MAC, and GARPs announce them"
@@ -428,7 +428,7 @@ extension Keyword {
         v("strict_mode", "[BOOL]"),
         v("skip_check_adv_addr", "[BOOL]"),
         v("higher_prio_send_advert", "[BOOL]"), v("lower_prio_no_advert", "[BOOL]"),
-        todo("notify_master_rx_lower_pri", "the script is not run"),
+        v("notify_master_rx_lower_pri", "COMMAND [USER] [GROUP]"),
         todo("notify_deleted", "the script is not run"),
         todo("down_timer_adverts", Instead.downTimer),
         ignored("kernel_rx_buf_size", Instead.netlinkBuffers),
@@ -456,8 +456,7 @@ extension Keyword {
         v("vrrp_garp_master_refresh", "SECONDS"),
         v("vrrp_garp_master_refresh_repeat", "INTEGER"),
         v("vrrp_garp_lower_prio_delay", "SECONDS"), v("vrrp_garp_lower_prio_repeat", "INTEGER"),
-        v("vrrp_garp_interval", "SECONDS").pending("the GARPs of a burst go out back to back"),
-        v("vrrp_gna_interval", "SECONDS").pending("the neighbour advertisements of a burst go out back to back"),
+        v("vrrp_garp_interval", "SECONDS"), v("vrrp_gna_interval", "SECONDS"),
         flag("vrrp_strict"),
         v("enable_script_security", "[ARG]"), v("script_user", "USER [GROUP]"),
         v("lvs_sync_daemon", "IFNAME [INSTANCE] [OPTION...]"), v("vrrp_version", "2|3"),
@@ -482,8 +481,8 @@ extension Keyword {
         ignored("snmp_rs_stats_update_interval", Instead.snmp, since: "2.3.0"),
         ignored("enable_dbus", Instead.dbus), ignored("dbus_service_name", Instead.dbus),
         ignored("dbus_no_interface_name", Instead.dbus, since: "2.3.0"),
-        todo("notify_fifo", Instead.fifo), todo("notify_fifo_script", Instead.fifo),
-        todo("vrrp_notify_fifo", Instead.fifo), todo("vrrp_notify_fifo_script", Instead.fifo),
+        v("notify_fifo", "PATH [USER [GROUP]]"), v("notify_fifo_script", "COMMAND [USER] [GROUP]"),
+        v("vrrp_notify_fifo", "PATH [USER [GROUP]]"), v("vrrp_notify_fifo_script", "COMMAND [USER] [GROUP]"),
         todo("lvs_notify_fifo", Instead.fifo), todo("lvs_notify_fifo_script", Instead.fifo),
         todo("fifo_write_vrrp_states_on_reload", Instead.fifo),
         todo("vrrp_notify_priority_changes", Instead.priorityChangeScript),
@@ -550,7 +549,6 @@ extension Keyword {
         skip("json_dump_file", .keepalivedIgnores("keepalived 2.3.3 to 2.4.3 read it but still write the JSON dump to keepalived.json in TMPDIR (default /tmp)"), since: "2.3.3"),
     ])
 
-    static let syncGroupTracking = "group-level tracking does not move the group; put the tracking in each member instance"
 
     /// Every top-level keyword of keepalived.conf that Vigil knows.
     public static let grammar: [Keyword] = [
@@ -569,11 +567,10 @@ extension Keyword {
             v("notify_master", "COMMAND [USER] [GROUP]"), v("notify_backup", "COMMAND [USER] [GROUP]"),
             v("notify_fault", "COMMAND [USER] [GROUP]"), v("notify_stop", "COMMAND [USER] [GROUP]"),
             v("notify", "COMMAND [USER] [GROUP]"), v("smtp_alert", "[BOOL]"),
-            flag("global_tracking").pending(syncGroupTracking),
-            flag("sync_group_tracking_weight").pending(syncGroupTracking),
-            list("track_script", entry: "SCRIPT_NAME [weight WEIGHT [reverse]]").with(.notImplemented(syncGroupTracking)),
-            list("track_interface", entry: "IFNAME [weight WEIGHT [reverse]]").with(.notImplemented(syncGroupTracking)),
-            list("track_file", entry: "FILE_NAME [weight WEIGHT [reverse]]").with(.notImplemented(syncGroupTracking)),
+            flag("global_tracking"), flag("sync_group_tracking_weight"),
+            list("track_script", entry: "SCRIPT_NAME [weight WEIGHT [reverse]]"),
+            list("track_interface", entry: "IFNAME [weight WEIGHT [reverse]]"),
+            list("track_file", entry: "FILE_NAME [weight WEIGHT [reverse]]"),
             todo("track_process", Instead.trackProcess), todo("track_bfd", Instead.bfd),
             todo("notify_priority_changes", Instead.priorityChangeScript),
         ]),

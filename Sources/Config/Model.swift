@@ -115,6 +115,12 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     @Seconds public var vrrpGNAInterval: Duration = .zero
     /// `vrrp_strict`: every instance without its own `strict_mode` runs in strict mode.
     public var vrrpStrict = false
+    /// `notify_fifo PATH [USER [GROUP]]` (`path`, and the FIFO's owner in the script's user/group) with
+    /// `notify_fifo_script`; `vrrp_notify_fifo` and `vrrp_notify_fifo_script` likewise.
+    public var notifyFifo: ConfigScript?
+    public var notifyFifoScript: ConfigScript?
+    public var vrrpNotifyFifo: ConfigScript?
+    public var vrrpNotifyFifoScript: ConfigScript?
     /// `nftables [TABLE]`: the table (family inet) of `no_accept`'s drop rules (nil: `vigil`).
     public var nftablesTable: String?
     /// `nftables_priority N`: the priority of that table's chains (nil: -1, keepalived's).
@@ -575,6 +581,8 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var notifyStop: ConfigScript?
     /// `notify` (called with the new state as arguments).
     public var notify: ConfigScript?
+    /// `notify_master_rx_lower_pri`: run when the MASTER hears a lower-priority advert.
+    public var notifyMasterRxLowerPri: ConfigScript?
     /// `smtp_alert`.
     public var smtpAlert: Bool?
     /// `garp_master_delay` (default: global vrrp_garp_master_delay).

@@ -52,6 +52,14 @@ struct ModelBuilder {
         }
         strictLines = [:]
         noAcceptServers(c)
+        let g = c.globalDefs
+        if let f = g.notifyFifo, !c.virtualServers.isEmpty {
+            sink.warning(.unsupportedKeyword, f.location, "notify_fifo gets the VRRP lines only: keepalived's checker also writes its virtual and real server lines there, which is not implemented yet")
+        }
+        for (script, fifo, name) in [(g.notifyFifoScript, g.notifyFifo, "notify_fifo"), (g.vrrpNotifyFifoScript, g.vrrpNotifyFifo, "vrrp_notify_fifo")]
+        where script != nil && fifo == nil {
+            sink.warning(.keepalivedIgnores, script?.location ?? g.location, "\(name)_script without \(name) is ignored, as keepalived ignores it")
+        }
     }
 
     /// keepalived 2.2.7's strict mode (`vrrp_complete_instance`), in its order: the instance needs a virtual
@@ -381,6 +389,10 @@ struct ModelBuilder {
             case "vrrp_garp_interval": if let t = a.first, let d = duration(t, n.name.text, max: 1) { g.vrrpGarpInterval = d }
             case "vrrp_gna_interval": if let t = a.first, let d = duration(t, n.name.text, max: 1) { g.vrrpGNAInterval = d }
             case "vrrp_strict": g.vrrpStrict = true
+            case "notify_fifo": g.notifyFifo = command(n)
+            case "notify_fifo_script": g.notifyFifoScript = command(n)
+            case "vrrp_notify_fifo": g.vrrpNotifyFifo = command(n)
+            case "vrrp_notify_fifo_script": g.vrrpNotifyFifoScript = command(n)
             case "vrrp_lower_prio_no_advert": g.vrrpLowerPrioNoAdvert = bool(n)
             case "vrrp_higher_prio_send_advert": g.vrrpHigherPrioSendAdvert = bool(n)
             case "nftables":
@@ -766,6 +778,7 @@ struct ModelBuilder {
             case "notify_fault": v.notifyFault = command(n)
             case "notify_stop": v.notifyStop = command(n)
             case "notify": v.notify = command(n)
+            case "notify_master_rx_lower_pri": v.notifyMasterRxLowerPri = command(n)
             case "smtp_alert": v.smtpAlert = bool(n)
             case "garp_master_delay": if let t = a.first, let d = duration(t, n.name.text) { v.garpMasterDelay = d }
             case "garp_master_repeat": if let t = a.first, let d = int(t, n.name.text, 0...65535) { v.garpMasterRepeat = d }

@@ -35,6 +35,14 @@ extension DirectorPlan {
         runtime.staticAddresses = statics
         runtime.staticRoutes = config.staticRoutes.map(route)
         runtime.staticRules = config.staticRules.map(rule)
+        let g = config.globalDefs
+        runtime.notifyFifos = [(g.notifyFifo, g.notifyFifoScript), (g.vrrpNotifyFifo, g.vrrpNotifyFifoScript)]
+            .compactMap { fifo, script in
+                fifo.map { NotifyFifoSpec(path: $0.script.command, user: $0.script.user, group: $0.script.group,
+                                          script: script?.script) }
+            }
+        runtime.garpInterval = duration(config.globalDefs.vrrpGarpInterval)
+        runtime.gnaInterval = duration(config.globalDefs.vrrpGNAInterval)
         runtime.vipFilter = VIPFilterSettings(table: config.globalDefs.nftablesTable ?? "vigil",
                                               chainPriority: config.globalDefs.nftablesPriority ?? -1)
         return runtime
@@ -134,18 +142,24 @@ extension DirectorPlan {
         configuration.checkUnicastSource = v.checkUnicastSrc || config.globalDefs.vrrpCheckUnicastSrc
         configuration.advertisesOnLowerPriority = !(v.lowerPrioNoAdvert ?? false)
         configuration.advertisesOnHigherPriority = v.higherPrioSendAdvert ?? false
-        // A reference's own weight wins over the script's; `reverse` inverts the sense.
-        let scripts = v.trackScripts.filter { config.vrrpScript(named: $0.name) != nil }.map { ref -> VRRPTrackReference in
-            let w = ref.weight ?? config.vrrpScript(named: ref.name)?.weight ?? 0
-            return VRRPTrackReference(name: ref.name, weight: ref.reverse ? -w : w)
+        var trackScripts = scriptReferences(v.trackScripts, config: config)
+        var trackFiles = fileReferences(v.trackFiles, config: config)
+        var interfaces = interfaceReferences(v.trackInterfaces)
+        let group = config.vrrpSyncGroups.first { $0.group.contains { $0.name == v.name } }
+        if v.priority == 255 {
+            ownerTrackers(scripts: &trackScripts, interfaces: &interfaces, files: &trackFiles)
+        } else if let group, !group.globalTracking {
+            syncGroupTrackers(scripts: &trackScripts, interfaces: &interfaces, files: &trackFiles)
         }
-        let files = v.trackFiles.map { ref -> VRRPTrackReference in
-            let w = ref.weight ?? config.vrrpTrackFile(named: ref.name)?.weight ?? 1
-            return VRRPTrackReference(name: ref.name, weight: ref.reverse ? -w : w)
+        if let group {
+            // keepalived 2.2.7 (vrrp_complete_init): the group's own trackers are every member's, with their weights,
+            // which a member at priority 255 turns to 0.
+            let owner = group.group.contains { config.vrrpInstance(named: $0.name)?.priority == 255 }
+            let unweighted = { (r: VRRPTrackReference) in owner ? VRRPTrackReference(name: r.name, weight: 0) : r }
+            trackScripts += scriptReferences(group.trackScripts, config: config).map(unweighted)
+            trackFiles += fileReferences(group.trackFiles, config: config).map(unweighted)
+            interfaces += interfaceReferences(group.trackInterfaces).map(unweighted)
         }
-        var interfaces = v.trackInterfaces.map { VRRPTrackReference(name: $0.name, weight: $0.reverse ? -($0.weight ?? 0) : ($0.weight ?? 0)) }
-        var trackScripts = scripts, trackFiles = files
-        if v.priority == 255 { ownerTrackers(scripts: &trackScripts, interfaces: &interfaces, files: &trackFiles) }
         var spec = VRRPInstanceSpec(
             configuration: configuration, interface: v.interface, unicastSource: source,
             unicastPeers: v.unicastPeers.map(\.address), unicastTTL: v.unicastTTL.map { UInt8(clamping: $0) },
@@ -162,10 +176,50 @@ extension DirectorPlan {
                            generic: v.notify),
             trackScripts: trackScripts, trackInterfaces: interfaces, trackFiles: trackFiles,
             tracksPrimaryInterface: !v.dontTrackPrimary)
+        spec.notify.masterReceivedLowerPriority = v.notifyMasterRxLowerPri?.script
         spec.filtersVIPTraffic = v.filtersVIPTraffic
         spec.virtualRoutes = v.virtualRoutes.map(route)
         spec.virtualRules = v.virtualRules.map(rule)
         return spec
+    }
+
+    /// `track_script` references with their weights: a reference's own weight wins over the script's; `reverse`
+    /// inverts the sense. A reference to no script is dropped (the validator warns).
+    static func scriptReferences(_ refs: [TrackReference], config: KeepalivedConfig) -> [VRRPTrackReference] {
+        refs.filter { config.vrrpScript(named: $0.name) != nil }.map { ref in
+            let w = ref.weight ?? config.vrrpScript(named: ref.name)?.weight ?? 0
+            return VRRPTrackReference(name: ref.name, weight: ref.reverse ? -w : w)
+        }
+    }
+
+    /// `track_file` references (default weight: the file's, else 1).
+    static func fileReferences(_ refs: [TrackReference], config: KeepalivedConfig) -> [VRRPTrackReference] {
+        refs.map { ref in
+            let w = ref.weight ?? config.vrrpTrackFile(named: ref.name)?.weight ?? 1
+            return VRRPTrackReference(name: ref.name, weight: ref.reverse ? -w : w)
+        }
+    }
+
+    /// `track_interface` references (default weight 0: down is FAULT).
+    static func interfaceReferences(_ refs: [TrackReference]) -> [VRRPTrackReference] {
+        refs.map { VRRPTrackReference(name: $0.name, weight: $0.reverse ? -($0.weight ?? 0) : ($0.weight ?? 0)) }
+    }
+
+    /// keepalived 2.2.7 (`vrrp_complete_instance`) keeps the priorities of a sync group's members fixed unless the
+    /// group has `sync_group_tracking_weight` (or `global_tracking`): a member's weighted interfaces count with
+    /// weight 0 (down is FAULT, for the whole group), its weighted scripts are not tracked, a track file at the
+    /// default weight 1 counts with weight 0 and one with another weight is not tracked. The validator warns.
+    static func syncGroupTrackers(scripts: inout [VRRPTrackReference], interfaces: inout [VRRPTrackReference],
+                                  files: inout [VRRPTrackReference]) {
+        scripts.removeAll { $0.weight != 0 }
+        interfaces = interfaces.map { VRRPTrackReference(name: $0.name, weight: 0) }
+        files = files.compactMap { ref in
+            switch ref.weight {
+            case 0: return ref
+            case 1: return VRRPTrackReference(name: ref.name, weight: 0)
+            default: return nil
+            }
+        }
     }
 
     /// keepalived 2.2.7 (`vrrp_complete_instance`) ignores weights for the address owner (priority 255): weighted

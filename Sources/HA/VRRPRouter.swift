@@ -393,6 +393,7 @@ extension VRRPRouter {
                 out.append(.transition(instance: spec.name, from: from, to: to, reason: reason))
                 out += Self.notifyScripts(spec.notify, type: "INSTANCE", name: spec.name, state: to,
                                           priority: members[i].instance.effectivePriority)
+                out += fifoLine("INSTANCE", spec.name, to.rawValue, members[i].instance.effectivePriority)
                 if followsGroup { out += syncGroupFollowed(member: i, to: to, now: now) }
             case .discarded(let reason, let from):
                 out.append(.discarded(instance: spec.name, reason, from: from))
@@ -407,6 +408,10 @@ extension VRRPRouter {
                                                 ours: members[i].instance.effectivePriority, from: from,
                                                 answered: spec.configuration.advertisesOnLowerPriority))
                 out += lowerPriorityHeard(member: i, now: now)
+                if let script = spec.notify.masterReceivedLowerPriority {
+                    out.append(.runNotifyScript(script, arguments: []))
+                }
+                out += fifoLine("INSTANCE", spec.name, "MASTER_RX_LOWER_PRI", members[i].instance.effectivePriority)
             }
         }
         return out
@@ -431,8 +436,15 @@ extension VRRPRouter {
         if !awaitingTransport.contains(where: { group.members.contains($0.name) }),
            everyone.allSatisfy({ $0.instance.currentState == to }) {
             out += Self.notifyScripts(group.notify, type: "GROUP", name: group.name, state: to, priority: 0)
+            out += fifoLine("GROUP", group.name, to.rawValue, 0)
         }
         return out
+    }
+
+    /// keepalived's notify FIFO line, when a FIFO is configured.
+    private func fifoLine(_ type: String, _ name: String, _ state: String, _ priority: UInt8) -> [VRRPRouterAction] {
+        configuration.notifyFifos.isEmpty ? []
+            : [.writeNotifyFifo(NotifyFifoSpec.line(type: type, name: name, state: state, priority: priority))]
     }
 
     /// The notify scripts for entering `state`: the state's own script, then the generic one with

@@ -27,6 +27,8 @@ public enum VRRPRouterAction: Sendable, Hashable {
     case prepareTakeover(instance: String, reason: String, ticket: UInt64)
     /// The state changed; log one line with the reason and publish it.
     case transition(instance: String, from: VRRPState, to: VRRPState, reason: VRRPTransitionReason)
+    /// Write `line` to the notify FIFOs (`notify_fifo`, `vrrp_notify_fifo`), after the notify scripts as keepalived.
+    case writeNotifyFifo(String)
     /// Start `command` with `arguments` appended (a notify script) and do not wait for it.
     case runNotifyScript(ScriptCommand, arguments: [String])
     /// A received packet was discarded; log at debug level (already counted).

@@ -64,6 +64,7 @@ public actor VRRPRuntime {
     private let addressControl: any AddressControl
     private let vipFilter: any VIPFilter
     private let routeControl: any RouteControl
+    private var fifos: NotifyFifos?
     private var vipFilterBook = VIPFilterBook()
     private let scripts: VRRPScripts
     private let logger: Logger
@@ -160,6 +161,15 @@ public actor VRRPRuntime {
         }
         // After the transports have their source address, which is kept (an address owner's VIP may be it).
         removeLeftoverVIPs(keeping: Set(opened.map(\.address)))
+        if !router.configuration.notifyFifos.isEmpty {
+            fifos = NotifyFifos(router.configuration.notifyFifos, runner: scripts.runner, logger: logger)
+        }
+        // Virtual rules (as keepalived) and routes (beyond it) an earlier run left as MASTER go like its VIPs; the
+        // instances add them again when MASTER.
+        let leftRules = router.configuration.instances.flatMap(\.virtualRules)
+        let leftRoutes = router.configuration.instances.flatMap(\.virtualRoutes)
+        do { try routeControl.remove(leftRules) } catch { logger.error("removing leftover virtual_rules: \(error)") }
+        do { try routeControl.remove(leftRoutes) } catch { logger.error("removing leftover virtual_routes: \(error)") }
         // static_ipaddress and static_routes: what an earlier run left is deleted, then all are added (keepalived).
         staticEntries(from: router.configuration, to: router.configuration, fresh: true)
         // Drop rules a crashed run left would keep its VIPs unreachable here; keepalived deletes its table too.
@@ -200,6 +210,8 @@ public actor VRRPRuntime {
         fileTasks.cancelAll()
         for name in Array(links.keys) { close(name) }
         do { try vipFilter.remove() } catch { logger.error("cannot delete the no_accept drop rules: \(error)") }
+        fifos?.close()
+        fifos = nil
         staticEntries(from: router.configuration, to: VRRPRuntimeConfiguration(instances: []), fresh: false)
         eventSink.yield(.stopped)
         eventSink.finish()
@@ -352,6 +364,8 @@ public actor VRRPRuntime {
             case .transition(let name, let from, let to, let reason):
                 logger.notice("\(name): \(from) -> \(to) (\(reason))")
                 eventSink.yield(.transition(instance: name, from: from, to: to, reason: reason))
+            case .writeNotifyFifo(let line):
+                fifos?.write(line)
             case .runNotifyScript(let command, let arguments):
                 scripts.notify(command, arguments: arguments, logger: logger)
             case .discarded(let name, let reason, let from):
@@ -386,11 +400,34 @@ public actor VRRPRuntime {
         eventSink.yield(.ioError(instance: name, message: "\(error)"))
     }
 
+    /// `count` announcements of `addresses`: back to back, or the first at once and the next every
+    /// `vrrp_garp_interval` (IPv4) / `vrrp_gna_interval` (IPv6), stopping at the first failure.
     private func announce(_ name: String, _ addresses: [VirtualAddress], interface: String, count: Int) {
-        for _ in 0..<max(0, count) {
-            do { try addressControl.announce(addresses, interface: interface) } catch {
+        let families = [addresses.filter { !$0.address.isIPv6 }, addresses.filter(\.address.isIPv6)]
+        for (i, group) in families.enumerated() where !group.isEmpty && count > 0 {
+            let interval = i == 0 ? router.configuration.garpInterval : router.configuration.gnaInterval
+            do { try addressControl.announce(group, interface: interface) } catch {
                 logger.error("\(name): \(error)")
-                return
+                continue
+            }
+            if interval <= .zero {
+                for _ in 1..<count {
+                    do { try addressControl.announce(group, interface: interface) } catch {
+                        logger.error("\(name): \(error)")
+                        break
+                    }
+                }
+            } else if count > 1 {
+                let control = addressControl, logger = logger
+                Task {
+                    for _ in 1..<count {
+                        do { try await Task.sleep(for: interval) } catch { return }
+                        do { try control.announce(group, interface: interface) } catch {
+                            logger.error("\(name): \(error)")
+                            return
+                        }
+                    }
+                }
             }
         }
     }

@@ -75,6 +75,8 @@ public struct VRRPNotifyScripts: Sendable, Hashable {
     public var stop: ScriptCommand?
     /// Run on every transition with `TYPE NAME STATE PRIORITY`.
     public var generic: ScriptCommand?
+    /// Run, without arguments, each time a MASTER hears a lower-priority advert (`notify_master_rx_lower_pri`).
+    public var masterReceivedLowerPriority: ScriptCommand?
 
     /// Creates a set of notify scripts.
     public init(master: ScriptCommand? = nil, backup: ScriptCommand? = nil, fault: ScriptCommand? = nil,
@@ -219,6 +221,12 @@ public struct VRRPRuntimeConfiguration: Sendable, Hashable {
     public var scriptSecurity: ScriptSecurity
     /// Where `no_accept`'s drop rules live (`nftables`, `nftables_priority`). Fixed at start.
     public var vipFilter = VIPFilterSettings()
+    /// `notify_fifo` and `vrrp_notify_fifo`: FIFOs that get one line per state change. Fixed at start.
+    public var notifyFifos: [NotifyFifoSpec] = []
+    /// `vrrp_garp_interval` / `vrrp_gna_interval`: the time between the gratuitous ARPs / unsolicited NAs of a
+    /// burst (zero: back to back).
+    public var garpInterval: Duration = .zero
+    public var gnaInterval: Duration = .zero
     /// `static_ipaddress` (each with its device): on their interfaces while the runtime runs, whatever the states.
     public var staticAddresses: [VirtualAddress] = []
     /// `static_routes`: in the kernel while the runtime runs.

@@ -58,4 +58,15 @@ struct LowerPriorityAdvertTests {
         #expect(router.states == ["A": .backup, "B": .backup])
         #expect(!router.deadlineReached(now: at(9000)).contains { if case .announce = $0 { true } else { false } })
     }
+
+    @Test("notify_master_rx_lower_pri runs, without arguments, each time")
+    func notifyScript() {
+        var spec = routerSpec(garp: garp)
+        spec.notify.masterReceivedLowerPriority = cmd("/usr/local/bin/reclaim")
+        var router = masters(VRRPRuntimeConfiguration(instances: [spec]))
+        let heard = router.packetReceived(packet(routerAdvert(spec, 50)), instance: "VI_1", now: at(4000))
+        #expect(heard.last == .runNotifyScript(cmd("/usr/local/bin/reclaim"), arguments: []))
+        let again = router.packetReceived(packet(routerAdvert(spec, 50)), instance: "VI_1", now: at(4300))
+        #expect(again.contains(.runNotifyScript(cmd("/usr/local/bin/reclaim"), arguments: [])))
+    }
 }

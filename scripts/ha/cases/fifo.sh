@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# notify_fifo as keepalived 2.2.7 writes it (issue #13): the FIFO is created, notify_fifo_script is started with
+# its path and reads it, one line per state change (`INSTANCE "VI_1" MASTER 150`); keepalived and Vigil each run the
+# same file alone and their lines are compared; Vigil removes the FIFO it created at stop.
+# Sourced by scripts/ha/host-tests.sh.
+
+# fifo_lines NS DAEMON NAME — DAEMON alone in NS (150, VRRPv2 1 s) with a notify FIFO read by a script into
+# NAME.out; becomes MASTER, then stops (SIGTERM); prints the lines read.
+fifo_lines() {
+  local ns=$1 daemon=$2 name=$3 out="$LAB_DIR/$3.out" reader="$LAB_DIR/$3-reader.sh"
+  printf '#!/bin/sh\nwhile read -r line; do echo "$line" >> %s; done < "$1"\n' "$out" > "$reader"
+  chmod 755 "$reader"
+  conf "$LAB_DIR/$name.conf" VI_1 150 2 1 10.9.0.100/24
+  printf 'global_defs {\n    notify_fifo %s\n    notify_fifo_script %s\n}\n' "$LAB_DIR/$name.fifo" "$reader" >> "$LAB_DIR/$name.conf"
+  if [ "$daemon" = vigil ]; then lab_start_vigil "$ns" "$name" "$LAB_DIR/$name.conf"
+  else lab_start_keepalived "$ns" "$name" "$LAB_DIR/$name.conf"; fi
+  local pgid=$LAST_PGID
+  lab_wait_vip "$ns" 10.9.0.100 8 || fail "$daemon did not take the VIP"
+  [ -p "$LAB_DIR/$name.fifo" ] || fail "$daemon did not create the FIFO"
+  sleep 0.5
+  lab_term "$name" "$pgid" || fail "$daemon did not stop on SIGTERM"
+  sleep 0.5
+  cat "$out" 2>/dev/null
+}
+
+case_notify_fifo_lines() {
+  local k v
+  k=$(fifo_lines "$NS_B" keepalived kb)
+  v=$(fifo_lines "$NS_A" vigil va)
+  echo "    keepalived wrote:"; echo "$k" | sed 's/^/      /'
+  echo "    Vigil wrote:"; echo "$v" | sed 's/^/      /'
+  echo "$v" | grep -qx 'INSTANCE "VI_1" MASTER 150' || fail "no MASTER line from Vigil"
+  # A STOP line races the reader's end at shutdown (the FIFO closes and the script is ended), so it is not compared.
+  [ "$(echo "$v" | grep -v ' STOP ')" = "$(echo "$k" | grep -v ' STOP ')" ] || fail "Vigil's lines differ from keepalived's"
+  [ -e "$LAB_DIR/va.fifo" ] && fail "Vigil left the FIFO it created"
+  true
+}
+
+ALL_CASES+=(case_notify_fifo_lines)
