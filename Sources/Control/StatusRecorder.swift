@@ -131,6 +131,10 @@ public final class StatusRecorder: Sendable {
     /// The Prometheus text.
     public func metricsText() async -> String {
         await refresh()
-        return state.withLock { $0.metrics.text() + VigilMetrics.checksText($0.checks) }
+        let now = clock()
+        return state.withLock {
+            $0.metrics.text() + VigilMetrics.checksText($0.checks)
+                + KeepalivedExporterMetrics.text($0.book.keepalivedSnapshot(now: now, version: "", scriptSecurity: false).instances)
+        }
     }
 }

@@ -128,6 +128,10 @@ get /metrics > "$WORK/metrics.txt"
 check "/metrics: state gauge MASTER = 1" grep -qx 'vigil_vrrp_instance_state{instance="VI_CTL",state="MASTER"} 1.0' "$WORK/metrics.txt"
 check "/metrics: one transition to MASTER" grep -qx 'vigil_vrrp_transitions_total{instance="VI_CTL",state="MASTER"} 1' "$WORK/metrics.txt"
 check "/metrics: adverts sent counter" grep -q '^vigil_vrrp_adverts_sent_total{instance="VI_CTL"} [1-9]' "$WORK/metrics.txt"
+check "/metrics: the keepalived exporter's state gauge (MASTER = 2) per VIP" \
+  grep -qx 'keepalived_vrrp_state{iname="VI_CTL",intf="c0",vrid="77",ip_address="10.77.0.100"} 2' "$WORK/metrics.txt"
+check "/metrics: the keepalived exporter's adverts sent" \
+  grep -q '^keepalived_advertisements_sent_total{iname="VI_CTL",intf="c0",vrid="77"} [1-9]' "$WORK/metrics.txt"
 check "/metrics: served as Prometheus text" \
   bash -c "ip netns exec $NS curl -fsS -D - -o /dev/null --max-time 5 http://127.0.0.1:$PORT/metrics | grep -qi '^content-type: text/plain; version=0.0.4'"
 check "/events has the BACKUP -> MASTER transition" bash -c "ip netns exec $NS curl -fsS http://127.0.0.1:$PORT/events | grep -q 'VI_CTL BACKUP -> MASTER'"

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import HA
+@testable import Control
+
+@Suite("keepalived exporter metrics (names and labels of mehdy/keepalived-exporter)")
+struct KeepalivedExporterMetricsTests {
+    typealias F = StatusFixtures
+
+    private func instances() -> [KeepalivedInstance] {
+        var b = F.book()
+        b.vrrpEventReceived(F.toBackup, now: F.at(1))
+        b.vrrpEventReceived(F.toMaster, now: F.at(4))
+        var counters = VRRPCounters()
+        counters.sent = 7
+        counters.accepted = 3
+        counters.discarded = [.badTTL(64): 2]
+        b.runtimeRead(states: [:], counters: ["VI_1": counters])
+        return b.keepalivedSnapshot(now: F.at(6), version: "", scriptSecurity: false).instances
+    }
+
+    @Test("keepalived_up, the counters by iname/intf/vrid, the state per VIP with ip_address, each with HELP and TYPE")
+    func text() throws {
+        let text = KeepalivedExporterMetrics.text(instances())
+        let i = try #require(instances().first)
+        let labels = "iname=\"VI_1\",intf=\"\(i.interface)\",vrid=\"\(i.vrid)\""
+        #expect(text.hasPrefix("# HELP keepalived_up Status\n# TYPE keepalived_up gauge\nkeepalived_up 1\n"))
+        #expect(text.contains("# TYPE keepalived_advertisements_sent_total counter\nkeepalived_advertisements_sent_total{\(labels)} 7\n"))
+        #expect(text.contains("keepalived_advertisements_received_total{\(labels)} 5\n"))
+        #expect(text.contains("keepalived_ip_ttl_errors_total{\(labels)} 2\n"))
+        #expect(text.contains("keepalived_become_master_total{\(labels)} 1\n"))
+        let vip = try #require(i.vips.first.map { KeepalivedExporterMetrics.address($0) })
+        #expect(text.contains("# TYPE keepalived_vrrp_state gauge\nkeepalived_vrrp_state{iname=\"VI_1\",intf=\"\(vip.1 ?? "")\",vrid=\"\(i.vrid)\",ip_address=\"\(vip.0)\"} 2\n"))
+        // Every sample line is NAME{labels} VALUE or NAME VALUE, and every name has one TYPE line before it.
+        var typed = Set<String>()
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("# TYPE ") { typed.insert(String(line.split(separator: " ")[2])); continue }
+            if line.hasPrefix("#") { continue }
+            let name = String(line.prefix { $0 != "{" && $0 != " " })
+            #expect(typed.contains(name), "\(name) has no TYPE line")
+            #expect(Double(line.split(separator: " ").last ?? "") != nil, "\(line)")
+        }
+    }
+
+    @Test("Without instances only keepalived_up; a dump line gives its address and device; quotes are escaped")
+    func parts() {
+        #expect(KeepalivedExporterMetrics.text([]) == "# HELP keepalived_up Status\n# TYPE keepalived_up gauge\nkeepalived_up 1\n")
+        #expect(KeepalivedExporterMetrics.address("10.0.0.100/24 dev eth1 scope global set") == ("10.0.0.100", "eth1"))
+        #expect(KeepalivedExporterMetrics.escape("a\"b\\c") == "a\\\"b\\\\c")
+    }
+}
