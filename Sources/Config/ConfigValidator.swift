@@ -208,7 +208,7 @@ struct ConfigValidator {
         for t in v.trackFiles {
             guard let f = files[t.name] else { continue }
             let w = t.weight ?? f.weight
-            let signed = t.reverse ? -w : w
+            let signed = w  // keepalived looks at the weight as written, reverse or not
             if signed == 1 {
                 sink.warning(.keepalivedIgnores, t.location, "track_file \(t.name) at weight 1, but \(because): keepalived uses weight 0 (a non-zero value is FAULT), and so does Vigil; write weight 0")
             } else if signed != 0 {

@@ -155,7 +155,9 @@ extension DirectorPlan {
             // keepalived 2.2.7 (vrrp_complete_init): the group's own trackers are every member's, with their weights,
             // which a member at priority 255 turns to 0.
             let owner = group.group.contains { config.vrrpInstance(named: $0.name)?.priority == 255 }
-            let unweighted = { (r: VRRPTrackReference) in owner ? VRRPTrackReference(name: r.name, weight: 0) : r }
+            let unweighted = { (r: VRRPTrackReference) in
+                owner ? VRRPTrackReference(name: r.name, weight: 0, reverse: r.reverse) : r
+            }
             trackScripts += scriptReferences(group.trackScripts, config: config).map(unweighted)
             trackFiles += fileReferences(group.trackFiles, config: config).map(unweighted)
             interfaces += interfaceReferences(group.trackInterfaces).map(unweighted)
@@ -187,22 +189,22 @@ extension DirectorPlan {
     /// inverts the sense. A reference to no script is dropped (the validator warns).
     static func scriptReferences(_ refs: [TrackReference], config: KeepalivedConfig) -> [VRRPTrackReference] {
         refs.filter { config.vrrpScript(named: $0.name) != nil }.map { ref in
-            let w = ref.weight ?? config.vrrpScript(named: ref.name)?.weight ?? 0
-            return VRRPTrackReference(name: ref.name, weight: ref.reverse ? -w : w)
+            VRRPTrackReference(name: ref.name, weight: ref.weight ?? config.vrrpScript(named: ref.name)?.weight ?? 0,
+                               reverse: ref.reverse)
         }
     }
 
     /// `track_file` references (default weight: the file's, else 1).
     static func fileReferences(_ refs: [TrackReference], config: KeepalivedConfig) -> [VRRPTrackReference] {
         refs.map { ref in
-            let w = ref.weight ?? config.vrrpTrackFile(named: ref.name)?.weight ?? 1
-            return VRRPTrackReference(name: ref.name, weight: ref.reverse ? -w : w)
+            VRRPTrackReference(name: ref.name, weight: ref.weight ?? config.vrrpTrackFile(named: ref.name)?.weight ?? 1,
+                               reverse: ref.reverse)
         }
     }
 
     /// `track_interface` references (default weight 0: down is FAULT).
     static func interfaceReferences(_ refs: [TrackReference]) -> [VRRPTrackReference] {
-        refs.map { VRRPTrackReference(name: $0.name, weight: $0.reverse ? -($0.weight ?? 0) : ($0.weight ?? 0)) }
+        refs.map { VRRPTrackReference(name: $0.name, weight: $0.weight ?? 0, reverse: $0.reverse) }
     }
 
     /// keepalived 2.2.7 (`vrrp_complete_instance`) keeps the priorities of a sync group's members fixed unless the
@@ -212,11 +214,11 @@ extension DirectorPlan {
     static func syncGroupTrackers(scripts: inout [VRRPTrackReference], interfaces: inout [VRRPTrackReference],
                                   files: inout [VRRPTrackReference]) {
         scripts.removeAll { $0.weight != 0 }
-        interfaces = interfaces.map { VRRPTrackReference(name: $0.name, weight: 0) }
+        interfaces = interfaces.map { VRRPTrackReference(name: $0.name, weight: 0, reverse: $0.reverse) }
         files = files.compactMap { ref in
             switch ref.weight {
             case 0: return ref
-            case 1: return VRRPTrackReference(name: ref.name, weight: 0)
+            case 1: return VRRPTrackReference(name: ref.name, weight: 0, reverse: ref.reverse)
             default: return nil
             }
         }
@@ -232,7 +234,7 @@ extension DirectorPlan {
         files = files.compactMap { ref in
             switch ref.weight {
             case 0: return ref
-            case 1: return VRRPTrackReference(name: ref.name, weight: 0)
+            case 1: return VRRPTrackReference(name: ref.name, weight: 0, reverse: ref.reverse)
             default: return nil
             }
         }

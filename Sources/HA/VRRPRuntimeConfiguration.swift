@@ -50,16 +50,21 @@ public struct VRRPTrackFileSpec: Sendable, Hashable {
 
 /// A reference from an instance to a tracked object with its effective weight.
 /// Weight 0: failure puts the instance into Fault. Weight > 0: added while up. Weight < 0: added while down.
+/// `reverse`, as keepalived 2.2.7 applies it: the weight counts negated in the same state (weight 10 reverse is -10
+/// while up), a weight-0 tracker faults while up, a track file's value counts negated (weight 0: FAULT at 0).
 public struct VRRPTrackReference: Sendable, Hashable {
     /// Script or interface name.
     public var name: String
     /// Effective weight (the reference's own, else the script's).
     public var weight: Int
+    /// `weight … reverse`.
+    public var reverse: Bool
 
     /// Creates a reference.
-    public init(name: String, weight: Int) {
+    public init(name: String, weight: Int, reverse: Bool = false) {
         self.name = name
         self.weight = weight
+        self.reverse = reverse
     }
 }
 

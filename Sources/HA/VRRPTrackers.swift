@@ -174,34 +174,37 @@ struct VRRPTrackers: Sendable, Hashable {
             linkFault(spec.interface, state)
             sum.lines.append("interface \(spec.interface) \(state): FAULT")
         }
-        func upDown(_ kind: String, _ name: String, weight: Int, up: Bool) {
-            let what = "\(kind) \(name) \(up ? "up" : "down")"
-            if weight == 0 {
-                if !up { sum.fault = true }
-                sum.lines.append("\(what): \(up ? "0" : "FAULT")")
+        func upDown(_ kind: String, _ ref: VRRPTrackReference, up: Bool) {
+            let what = "\(kind) \(ref.name) \(up ? "up" : "down")\(ref.reverse ? " (reverse)" : "")"
+            if ref.weight == 0 {
+                let failing = up == ref.reverse
+                if failing { sum.fault = true }
+                sum.lines.append("\(what): \(failing ? "FAULT" : "0")")
             } else {
-                let add = (weight > 0) == up ? weight : 0
+                let counts = (ref.weight > 0) == up ? ref.weight : 0
+                let add = ref.reverse ? -counts : counts
                 sum.adjustment += add
                 sum.lines.append("\(what): \(add >= 0 ? "+" : "")\(add)")
             }
         }
         for ref in spec.trackScripts {
-            upDown("track_script", ref.name, weight: ref.weight, up: scripts[ref.name]?.isUp ?? true)
+            upDown("track_script", ref, up: scripts[ref.name]?.isUp ?? true)
         }
         for ref in spec.trackInterfaces {
             let state = interfaces[ref.name] ?? .absent
-            if ref.weight == 0, state != .up { linkFault(ref.name, state) }
-            upDown("track_interface", ref.name, weight: ref.weight, up: state == .up)
+            if ref.weight == 0, !ref.reverse, state != .up { linkFault(ref.name, state) }
+            upDown("track_interface", ref, up: state == .up)
         }
         for ref in spec.trackFiles {
             let value = files[ref.name] ?? 0
             if ref.weight == 0 {
-                if value != 0 { sum.fault = true }
-                sum.lines.append("track_file \(ref.name) value \(value): \(value != 0 ? "FAULT" : "0")")
+                let failing = (value != 0) != ref.reverse
+                if failing { sum.fault = true }
+                sum.lines.append("track_file \(ref.name) value \(value)\(ref.reverse ? " (reverse)" : ""): \(failing ? "FAULT" : "0")")
             } else {
-                let add = value * ref.weight
+                let add = value * ref.weight * (ref.reverse ? -1 : 1)
                 sum.adjustment += add
-                sum.lines.append("track_file \(ref.name) value \(value) × \(ref.weight): \(add >= 0 ? "+" : "")\(add)")
+                sum.lines.append("track_file \(ref.name) value \(value) × \(ref.reverse ? -ref.weight : ref.weight): \(add >= 0 ? "+" : "")\(add)")
             }
         }
         return sum
