@@ -560,7 +560,7 @@ extension Keyword {
         ]),
         block("vrrp_track_file", "NAME", [
             v("file", "PATH"), v("weight", "-254..254 [reverse]"),
-            v("init_file", "[VALUE] [overwrite]").pending("the value is used while the file is missing; the file is not created"),
+            v("init_file", "[VALUE] [overwrite]"),
         ], ["track_file"]),
         block("vrrp_sync_group", "NAME", [
             list("group", entry: "INSTANCE_NAME"),

@@ -21,7 +21,8 @@ extension DirectorPlan {
                            timeout: $0.timeout.map(duration), rise: $0.rise, fall: $0.fall, initFail: $0.initFail)
         }
         let files = config.vrrpTrackFiles.map {
-            VRRPTrackFileSpec(name: $0.name, path: $0.file, initValue: $0.initFile ?? 0)
+            VRRPTrackFileSpec(name: $0.name, path: $0.file, initValue: $0.initFile ?? 0, initialise: $0.initFile != nil,
+                              overwrite: $0.initFileOverwrite)
         }
         var runtime = VRRPRuntimeConfiguration(instances: instances, syncGroups: groups, scripts: scripts,
                                                trackFiles: files)

@@ -177,6 +177,7 @@ public actor VRRPRuntime {
             logger.warning("cannot clear the no_accept drop rules of an earlier run: \(error)")
         }
         let t = now()
+        initialiseTrackFiles(router.configuration, reload: false)
         watchTrackers(now: t)
         for o in opened { perform(router.transportOpened(instance: o.name, primaryAddress: o.address, now: t), now: t) }
         rearmTimer()
@@ -269,7 +270,32 @@ public actor VRRPRuntime {
         }
     }
 
+    /// `init_file`, as keepalived 2.2.7: a missing track file is created holding its value; with `overwrite` an
+    /// existing regular file is written too, at start only.
+    private func initialiseTrackFiles(_ configuration: VRRPRuntimeConfiguration, reload: Bool) {
+        for f in configuration.trackFiles where f.initialise {
+            var st = stat()
+            if stat(f.path, &st) == 0 {
+                guard f.overwrite, !reload else { continue }
+                guard st.st_mode & S_IFMT == S_IFREG else {
+                    logger.error("vrrp_track_file \(f.name): cannot initialise \(f.path): not a regular file")
+                    continue
+                }
+            }
+            let text = "\(f.initValue)\n"
+            let fd = Glibc.open(f.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            guard fd >= 0 else {
+                logger.error("vrrp_track_file \(f.name): cannot initialise \(f.path): \(String(cString: strerror(errno)))")
+                continue
+            }
+            _ = text.utf8CString.withUnsafeBufferPointer { Glibc.write(fd, $0.baseAddress, $0.count - 1) }
+            Glibc.close(fd)
+            logger.info("vrrp_track_file \(f.name): \(f.path) initialised to \(f.initValue)")
+        }
+    }
+
     private func applyReload(_ new: VRRPRuntimeConfiguration, now t: Instant) {
+        initialiseTrackFiles(new, reload: true)
         staticEntries(from: router.configuration, to: new, fresh: false)
         perform(router.configurationReloaded(new, now: t), now: t)
         watchTrackers(now: t)

@@ -39,12 +39,18 @@ public struct VRRPTrackFileSpec: Sendable, Hashable {
     public var path: String
     /// Value assumed while the file is missing or unreadable.
     public var initValue: Int
+    /// `init_file [VALUE] [overwrite]`: the file is created holding `initValue` at start when missing (and
+    /// written at start, not on reload, when `overwrite`), as keepalived 2.2.7 does.
+    public var initialise: Bool
+    public var overwrite: Bool
 
     /// Creates a track file spec.
-    public init(name: String, path: String, initValue: Int = 0) {
+    public init(name: String, path: String, initValue: Int = 0, initialise: Bool = false, overwrite: Bool = false) {
         self.name = name
         self.path = path
         self.initValue = initValue
+        self.initialise = initialise
+        self.overwrite = overwrite
     }
 }
 

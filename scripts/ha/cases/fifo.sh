@@ -37,3 +37,28 @@ case_notify_fifo_lines() {
 }
 
 ALL_CASES+=(case_notify_fifo_lines)
+
+# init_file, as keepalived 2.2.7: a missing track file is created holding the value; `overwrite` writes an existing
+# one at start. keepalived and Vigil each get the same two files.
+case_track_file_init() {
+  local d
+  for d in keepalived vigil; do
+    rm -f "$LAB_DIR/$d-new" "$LAB_DIR/$d-old"
+    echo 3 > "$LAB_DIR/$d-old"
+    conf "$LAB_DIR/$d.conf" VI_1 "$([ $d = vigil ] && echo 150 || echo 100)" 2 1 10.9.0.100/24 \
+      "track_file {" "    new weight 0" "    old weight 0" "}"
+    printf 'vrrp_track_file new {\n    file %s\n    init_file 0\n}\nvrrp_track_file old {\n    file %s\n    init_file 0 overwrite\n}\n' \
+      "$LAB_DIR/$d-new" "$LAB_DIR/$d-old" >> "$LAB_DIR/$d.conf"
+  done
+  lab_start_keepalived "$NS_B" kb "$LAB_DIR/keepalived.conf"
+  lab_start_vigil "$NS_A" va "$LAB_DIR/vigil.conf"
+  lab_wait_vip "$NS_A" 10.9.0.100 8 || fail "Vigil did not become MASTER (its track files should hold 0)"
+  local k v
+  k="$(cat "$LAB_DIR/keepalived-new" 2>/dev/null)/$(cat "$LAB_DIR/keepalived-old" 2>/dev/null)"
+  v="$(cat "$LAB_DIR/vigil-new" 2>/dev/null)/$(cat "$LAB_DIR/vigil-old" 2>/dev/null)"
+  echo "    new/old after start: keepalived $k, Vigil $v"
+  [ "$v" = "0/0" ] || fail "Vigil's track files hold $v, expected 0/0"
+  [ "$v" = "$k" ] || fail "Vigil's track files ($v) differ from keepalived's ($k)"
+}
+
+ALL_CASES+=(case_track_file_init)
