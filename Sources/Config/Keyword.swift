@@ -509,7 +509,7 @@ extension Keyword {
         ignored("process_monitor_rcv_bufs", Instead.netlinkBuffers),
         ignored("process_monitor_rcv_bufs_force", Instead.netlinkBuffers),
         ignored("vrrp_rx_bufs_policy", Instead.netlinkBuffers), ignored("vrrp_rx_bufs_multiplier", Instead.netlinkBuffers),
-        todo("vrrp_startup_delay", Instead.startDelay),
+        v("vrrp_startup_delay", "SECONDS"),
         todo("vrrp_delay_after_boot", Instead.startDelay, since: "2.4.0"),
         todo("vrrp_min_garp", "GARPs follow vrrp_garp_master_* as configured"),
         v("vrrp_lower_prio_no_advert", "[BOOL]"), v("vrrp_higher_prio_send_advert", "[BOOL]"),

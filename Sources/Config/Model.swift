@@ -113,6 +113,8 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     @Seconds public var vrrpGarpInterval: Duration = .zero
     /// `vrrp_gna_interval`: the time between unsolicited NAs (default 0).
     @Seconds public var vrrpGNAInterval: Duration = .zero
+    /// `vrrp_startup_delay SECONDS` (default 0).
+    @Seconds public var vrrpStartupDelay: Duration = .zero
     /// `vrrp_strict`: every instance without its own `strict_mode` runs in strict mode.
     public var vrrpStrict = false
     /// `notify_fifo PATH [USER [GROUP]]` (`path`, and the FIFO's owner in the script's user/group) with

@@ -389,6 +389,7 @@ struct ModelBuilder {
             case "vrrp_garp_interval": if let t = a.first, let d = duration(t, n.name.text, max: 1) { g.vrrpGarpInterval = d }
             case "vrrp_gna_interval": if let t = a.first, let d = duration(t, n.name.text, max: 1) { g.vrrpGNAInterval = d }
             case "vrrp_strict": g.vrrpStrict = true
+            case "vrrp_startup_delay": if let t = a.first, let d = duration(t, n.name.text, max: 600) { g.vrrpStartupDelay = d }
             case "notify_fifo": g.notifyFifo = command(n)
             case "notify_fifo_script": g.notifyFifoScript = command(n)
             case "vrrp_notify_fifo": g.vrrpNotifyFifo = command(n)

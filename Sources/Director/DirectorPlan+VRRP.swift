@@ -42,6 +42,7 @@ extension DirectorPlan {
                 fifo.map { NotifyFifoSpec(path: $0.script.command, user: $0.script.user, group: $0.script.group,
                                           script: script?.script) }
             }
+        runtime.startupDelay = duration(config.globalDefs.vrrpStartupDelay)
         runtime.garpInterval = duration(config.globalDefs.vrrpGarpInterval)
         runtime.gnaInterval = duration(config.globalDefs.vrrpGNAInterval)
         runtime.vipFilter = VIPFilterSettings(table: config.globalDefs.nftablesTable ?? "vigil",

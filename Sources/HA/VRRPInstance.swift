@@ -65,6 +65,9 @@ public struct VRRPInstance: Sendable {
     private var addressListReported: Set<IPAddress> = []
     /// Sources already reported by an `.unlistedUnicastSource` action (at most `reportLimit`).
     private var unlistedSourcesReported: Set<IPAddress> = []
+    /// `vrrp_startup_delay`: until this instant a Backup's master-down timer runs from it, not from now, so the
+    /// instance cannot take over before the delay plus a master-down interval (keepalived's `vrrp_init_instance_sands`).
+    public var delayedStart: Instant?
     private static let reportLimit = 64
 
     /// Creates an instance in Initialize; call `start(now:)` to run it.
@@ -204,7 +207,7 @@ public struct VRRPInstance: Sendable {
         case .backup:
             if ad.priority == 0 {
                 // RFC 3768 §6.4.2: Master_Down_Timer = Skew_Time.
-                timers.masterDownTimer = now + skewTime
+                timers.masterDownTimer = masterDown(now, after: skewTime)
                 masterLeft = true
                 timers.silenceTimer = nil
                 if !masterSilent {
@@ -222,7 +225,7 @@ public struct VRRPInstance: Sendable {
                 }
                 lastAdvertAt = now
                 masterLeft = false
-                timers.masterDownTimer = now + masterDownInterval
+                timers.masterDownTimer = masterDown(now, after: masterDownInterval)
                 timers.silenceTimer = now + silenceThreshold
                 if masterSilent {
                     masterSilent = false
@@ -362,7 +365,7 @@ public struct VRRPInstance: Sendable {
             counters.sent += 1
             return [.send(ownAdvertisement)]
         case .backup:
-            timers.masterDownTimer = now + (masterLeft ? skewTime : masterDownInterval)
+            timers.masterDownTimer = masterDown(now, after: masterLeft ? skewTime : masterDownInterval)
             return []
         case .initialize, .fault, .stop:
             return []
@@ -390,6 +393,12 @@ public struct VRRPInstance: Sendable {
 
     // MARK: Transitions
 
+    /// The master-down deadline `interval` after now, or after the delayed start while it is ahead.
+    private func masterDown(_ now: Instant, after interval: Duration) -> Instant {
+        if let start = delayedStart, now < start { return start + interval }
+        return now + interval
+    }
+
     private mutating func becomeMaster(now: Instant, from: VRRPState, reason: VRRPTransitionReason) -> [VRRPAction] {
         state = .master
         timers = Timers(advertTimer: now + advertInterval, masterDownTimer: nil)
@@ -401,7 +410,8 @@ public struct VRRPInstance: Sendable {
 
     private mutating func becomeBackup(now: Instant, from: VRRPState, reason: VRRPTransitionReason) -> [VRRPAction] {
         state = .backup
-        timers = Timers(advertTimer: nil, masterDownTimer: now + masterDownInterval, silenceTimer: now + silenceThreshold)
+        timers = Timers(advertTimer: nil, masterDownTimer: masterDown(now, after: masterDownInterval),
+                        silenceTimer: now + silenceThreshold)
         masterLeft = false
         masterSilent = false
         var actions: [VRRPAction] = []

@@ -79,6 +79,8 @@ public struct VRRPRouter: Sendable {
     private var members: [Member] = []
     private var trackers = VRRPTrackers()
     private var nextTicket: UInt64 = 1
+    /// `vrrp_startup_delay`: instances started before this instant wait for it before their master-down timer runs.
+    public var delayedStart: Instant?
 
     /// Creates a router for `configuration`; every instance awaits its transport. `gatesTakeover`: see the property.
     public init(configuration: VRRPRuntimeConfiguration, gatesTakeover: Bool = false) {
@@ -132,7 +134,9 @@ public struct VRRPRouter: Sendable {
         let spec = awaitingTransport.remove(at: k)
         var configuration = spec.configuration
         configuration.primaryAddress = primaryAddress
-        members.append(Member(spec: spec, instance: VRRPInstance(configuration: configuration)))
+        var instance = VRRPInstance(configuration: configuration)
+        if let until = delayedStart, now < until { instance.delayedStart = until }
+        members.append(Member(spec: spec, instance: instance))
         let i = members.count - 1
         var out: [VRRPRouterAction] = []
         if configuration.version == .v2 && configuration.authentication == .ah {

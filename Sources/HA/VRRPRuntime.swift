@@ -151,6 +151,10 @@ public actor VRRPRuntime {
     /// Runs until `shutdown()`. Throws if a transport cannot be opened at start (nothing is left running then).
     public func run() async throws(VRRPRuntimeError) {
         router = VRRPRouter(configuration: router.configuration, gatesTakeover: takeoverHook != nil)
+        if router.configuration.startupDelay > .zero {
+            router.delayedStart = now() + router.configuration.startupDelay
+            logger.notice("delaying the start of VRRP by \(router.configuration.startupDelay) (vrrp_startup_delay)")
+        }
         startLinkMonitor()
         var opened: [(name: String, address: IPAddress)] = []
         for spec in router.awaitingTransport {

@@ -232,6 +232,9 @@ public struct VRRPRuntimeConfiguration: Sendable, Hashable {
     public var scriptSecurity: ScriptSecurity
     /// Where `no_accept`'s drop rules live (`nftables`, `nftables_priority`). Fixed at start.
     public var vipFilter = VIPFilterSettings()
+    /// `vrrp_startup_delay`: at start (not on reload) no instance takes over before this delay plus its
+    /// master-down interval, so links that come up late (bonds at boot) do not make two MASTERs.
+    public var startupDelay: Duration = .zero
     /// `notify_fifo` and `vrrp_notify_fifo`: FIFOs that get one line per state change. Fixed at start.
     public var notifyFifos: [NotifyFifoSpec] = []
     /// `vrrp_garp_interval` / `vrrp_gna_interval`: the time between the gratuitous ARPs / unsolicited NAs of a
