@@ -6,7 +6,7 @@ pkgs=(
   libnl-3-dev libnl-genl-3-dev pkg-config     # CGenl
   libnftables-dev nftables                    # CNFTables (no_accept drop rules); nft to look at them in tests
   iproute2 kmod procps psmisc                 # namespaces, veth, modules
-  keepalived ipvsadm nginx                    # reference peers and real servers
+  keepalived ipvsadm nginx bird2              # reference peers, real servers, the BGP engine (anycast)
   qemu-system-x86 busybox-static cpio         # the IPVS lab VM
   tcpdump curl openssl socat python3 dnsmasq-base  # probes and test servers
   time hyperfine ethtool                      # benchmarks (ethtool: threaded NAPI on the check bench veth)

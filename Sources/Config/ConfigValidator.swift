@@ -147,10 +147,27 @@ struct ConfigValidator {
                     }
                 }
             }
+            if let at = vs.vigilAnnounce { announced(vs, at: at, c) }
             if vs.realServers.isEmpty {
                 sink.warning(.suspicious, vs.location,
                              "virtual_server has no real_server: ignored (no IPVS service), as keepalived ignores it")
             }
+        }
+    }
+
+    /// `vigil_announce`: the service needs an address of its own (not fwmark, not a group), a route table to be
+    /// announced in, and an address no VRRP instance moves (an announced service runs on every healthy director).
+    private mutating func announced(_ vs: VirtualServerConfig, at: SourceLocation, _ c: KeepalivedConfig) {
+        guard case .address(let address, _) = vs.address else {
+            sink.error(.invalidValue, at, "vigil_announce needs a virtual_server with an address: a fwmark or group service has no single address to route")
+            return
+        }
+        if c.globalDefs.vigilRouteTable == nil {
+            sink.error(.missingValue, at, "vigil_announce needs 'vigil_route_table TABLE' in global_defs: the table the BGP engine learns the route from")
+        }
+        if let owner = c.vrrpInstances.first(where: { $0.virtualIPAddresses.contains { $0.address.address == address } }) {
+            sink.error(.invalidValue, at, "vigil_announce: \(address) is a virtual_ipaddress of vrrp_instance '\(owner.name)': an address is either moved by VRRP or announced by every healthy director, not both",
+                       related: [.init(location: owner.location, message: "vrrp_instance '\(owner.name)' here")])
         }
     }
 

@@ -78,7 +78,9 @@ public enum KeywordTable {
             Every keyword keepalived knows, from 2.2.7 to 2.4.3 (and the 1.x ones old files still carry), is accepted.
             A keyword that is not implemented is a warning where it is written, saying what happens instead; a word that
             is no keepalived keyword is an error. The *keepalived* column is the first version that knows the keyword
-            (2.2.7 stands for "2.2.7 or earlier"; 1.x for a keyword keepalived 2.x no longer knows).
+            (2.2.7 stands for "2.2.7 or earlier"; 1.x for a keyword keepalived 2.x no longer knows; *vigil* for a Vigil
+            extension, which keepalived reports as an unknown keyword and ignores: `vigil_route_table` and
+            `vigil_announce`, see [anycast.md](anycast.md)).
 
             | status | keywords |
             |---|---|

@@ -167,6 +167,9 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     /// `lvs_flush_on_stop` (`lvs_flush_onstop`): true flushes the whole IPVS table at stop, hand-made services too;
     /// `lvs_flush_on_stop VS` (false) deletes the configured services whole, which is what Vigil does at stop anyway.
     public var lvsFlushOnStop: Bool?
+    /// `vigil_route_table TABLE` (a Vigil extension): the kernel routing table where announced virtual servers'
+    /// host routes are kept for a BGP engine to learn (nil: not written).
+    public var vigilRouteTable: UInt32?
     /// Where `global_defs` was written (nil location when absent).
     public var location: SourceLocation = noSourceLocation
 
@@ -758,6 +761,9 @@ public struct VirtualServerConfig: Sendable, Equatable, Codable {
     public var schedulerFlags: [SchedulerFlag] = []
     /// `real_server` blocks.
     public var realServers: [RealServerConfig] = []
+    /// Where `vigil_announce` (a Vigil extension) was written; nil when the service is not announced. An announced
+    /// service's address is routed into `vigil_route_table` while its pool has quorum.
+    public var vigilAnnounce: SourceLocation?
     /// Where it was written.
     public var location: SourceLocation = noSourceLocation
 

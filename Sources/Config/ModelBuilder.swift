@@ -441,6 +441,7 @@ struct ModelBuilder {
             case "default_interface": g.defaultInterface = a.first?.text
             case "dynamic_interfaces": g.dynamicInterfaces = true
             case "lvs_flush": g.lvsFlush = true
+            case "vigil_route_table": if let t = a.first { g.vigilRouteTable = vigilRouteTable(t) }
             case "lvs_timeouts": g.lvsTimeouts = lvsTimeouts(n, Array(a))
             case "lvs_flush_on_stop", "lvs_flush_onstop":
                 if let t = a.first {
@@ -942,6 +943,20 @@ struct ModelBuilder {
 
     /// `lvs_sync_daemon IFNAME INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]`, ranges as keepalived.conf(5).
     /// `lvs_sync_daemon IFNAME [[inst] INSTANCE] [id N] [maxlen N] [port N] [ttl N] [group ADDR]`.
+    /// `vigil_route_table TABLE`: a number or a name of rt_tables; never the kernel's own tables (0 unspec, 253
+    /// default, 254 main, 255 local), where a host route to a VIP would steer the director's own traffic.
+    mutating func vigilRouteTable(_ t: Token) -> UInt32? {
+        guard let n = Self.routeTables[t.text] ?? routeTableNames[t.text] ?? UInt32(t.text) else {
+            sink.error(.invalidValue, loc(t), "vigil_route_table '\(clip(t.text))' is neither a number 1–4294967295 nor a name of /etc/iproute2/rt_tables")
+            return nil
+        }
+        guard ![0, 253, 254, 255].contains(n) else {
+            sink.error(.invalidValue, loc(t), "vigil_route_table \(n) is one of the kernel's own tables (0 unspec, 253 default, 254 main, 255 local): give a table of its own, e.g. 198")
+            return nil
+        }
+        return n
+    }
+
     /// `lvs_timeouts tcp S tcpfin S udp S`, any of the three in any order. keepalived reports an unknown option, a
     /// missing or bad value and ignores that option; in Vigil they are errors at the word.
     mutating func lvsTimeouts(_ keyword: Node, _ a: [Token]) -> LVSTimeouts? {
@@ -1098,6 +1113,7 @@ struct ModelBuilder {
             case "quorum_down": vs.quorumDown = command(n)
             case "ha_suspend": vs.haSuspend = true
             case "ops": vs.ops = true
+            case "vigil_announce": vs.vigilAnnounce = loc(n)
             case "inhibit_on_failure": vs.inhibitOnFailure = bool(n)
             case "smtp_alert": vs.smtpAlert = bool(n)
             case "ip_family":

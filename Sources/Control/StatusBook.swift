@@ -46,6 +46,8 @@ public struct StatusBook: Sendable {
     private var instances: [Instance]
     private var pools: [Pool]
     private var ipvs = IPVSActivity()
+    private var announcements: [String: AnnouncementStatus] = [:]
+    private var announcementOrder: [String] = []
     private var history: [StatusEvent] = []
     private var nextSeq = 1
     /// The pool policy's IPVS weight of a real server in a state (the Director's `LVSTableBuilder.ipvsWeight`).
@@ -205,7 +207,22 @@ public struct StatusBook: Sendable {
         VigilStatus(pid: pid, startedAt: startedAt, generatedAt: now,
                     instances: instances.map(Self.status),
                     virtualServers: pools.map { VirtualServerStatus(name: $0.id.description, quorumUp: $0.quorumUp, realServers: $0.servers) },
-                    ipvs: ipvs)
+                    ipvs: ipvs,
+                    announcements: announcementOrder.isEmpty ? nil : announcementOrder.compactMap { announcements[$0] })
+    }
+
+    /// An announced address's route was added or deleted (or refused: `announced` false with the kernel's reason).
+    /// `order` is every announced address of the configuration in order: addresses no longer listed are dropped.
+    public mutating func announcementChanged(address: String, table: UInt32, announced: Bool, reason: String,
+                                             order: [String], now: Date) {
+        announcementOrder = order
+        announcements = announcements.filter { order.contains($0.key) }
+        let before = announcements[address]
+        announcements[address] = AnnouncementStatus(address: address, table: table, announced: announced,
+                                                    reason: reason, since: before?.announced == announced ? (before?.since ?? now) : now)
+        if before?.announced != announced || before?.reason != reason {
+            append(.route, subject: address, "\(address) \(announced ? "announced" : "withdrawn") in table \(table): \(reason)", now: now)
+        }
     }
 
     /// The history, oldest first: entries with `seq` greater than `after` (all when nil), at most the last `limit`.

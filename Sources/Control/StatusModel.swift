@@ -21,10 +21,13 @@ public struct VigilStatus: Codable, Sendable, Equatable {
     public var virtualServers: [VirtualServerStatus]
     /// What the IPVS reconciler did so far.
     public var ipvs: IPVSActivity
+    /// The announced addresses (`vigil_announce`), in address order; nil when nothing is announced.
+    public var announcements: [AnnouncementStatus]?
 
     /// A snapshot.
     public init(pid: Int32, startedAt: Date, generatedAt: Date, instances: [InstanceStatus],
-                virtualServers: [VirtualServerStatus], ipvs: IPVSActivity) {
+                virtualServers: [VirtualServerStatus], ipvs: IPVSActivity, announcements: [AnnouncementStatus]? = nil) {
+        self.announcements = announcements
         self.pid = pid
         self.startedAt = startedAt
         self.generatedAt = generatedAt
@@ -201,6 +204,29 @@ public struct IPVSActivity: Codable, Sendable, Equatable {
     }
 }
 
+/// One address of a `vigil_announce` service: whether its host route is in `vigil_route_table` now, and why.
+public struct AnnouncementStatus: Codable, Sendable, Equatable {
+    /// The address.
+    public var address: String
+    /// The routing table the route goes in.
+    public var table: UInt32
+    /// Whether the route is in the table.
+    public var announced: Bool
+    /// Why (the pools without quorum, or that every pool has it; a kernel error when the route was refused).
+    public var reason: String
+    /// When it last changed.
+    public var since: Date
+
+    /// A status.
+    public init(address: String, table: UInt32, announced: Bool, reason: String, since: Date) {
+        self.address = address
+        self.table = table
+        self.announced = announced
+        self.reason = reason
+        self.since = since
+    }
+}
+
 /// What kind of thing happened (`/events`).
 public enum StatusEventKind: String, Codable, Sendable, Equatable {
     /// A VRRP instance changed state.
@@ -215,6 +241,8 @@ public enum StatusEventKind: String, Codable, Sendable, Equatable {
     case ipvs
     /// A reconcile or an IPVS command failed.
     case ipvsError = "ipvs_error"
+    /// An announced address's route was added or deleted (`vigil_announce`).
+    case route
 }
 
 /// One entry of the bounded event history (`GET /events`).

@@ -81,6 +81,17 @@ public final class StatusRecorder: Sendable {
         }
     }
 
+    /// An announced address's route was added or deleted; `order` lists every announced address of the
+    /// configuration.
+    public func announcementChanged(address: String, table: UInt32, announced: Bool, reason: String, order: [String]) {
+        let now = clock()
+        state.withLock {
+            $0.book.announcementChanged(address: address, table: table, announced: announced, reason: reason,
+                                        order: order, now: now)
+            $0.metrics.announcementChanged(address: address, announced: announced)
+        }
+    }
+
     /// The configuration was reloaded.
     public func configurationChanged(instances: [VRRPInstanceSpec], virtualServers: [VirtualServerHealth]) {
         state.withLock { $0.book.configurationChanged(instances: instances, virtualServers: virtualServers) }

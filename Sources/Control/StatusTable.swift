@@ -34,6 +34,11 @@ public enum StatusTable {
             }
             out += table(["VIRTUAL SERVER", "REAL SERVER", "HEALTH", "WEIGHT", "IPVS", "SINCE", "LAST CHECK"], rows)
         }
+        if let announced = s.announcements, !announced.isEmpty {
+            out += "\n" + table(["ANNOUNCED", "TABLE", "ROUTE", "SINCE", "WHY"], announced.map {
+                [$0.address, "\($0.table)", $0.announced ? "in" : "withdrawn", time($0.since), $0.reason]
+            })
+        }
         let ipvs = s.ipvs
         out += "\nipvs: \(ipvs.reconciles) reconcile\(ipvs.reconciles == 1 ? "" : "s")"
         if let d = ipvs.lastDurationSeconds { out += ", last took \(String(format: "%.1f", d * 1000)) ms" }
@@ -49,6 +54,9 @@ public enum StatusTable {
         let servers = s.virtualServers.flatMap(\.realServers)
         if !servers.isEmpty {
             parts.append("real servers \(servers.filter { $0.health == .up }.count)/\(servers.count) up")
+        }
+        if let announced = s.announcements, !announced.isEmpty {
+            parts.append("announced \(announced.filter(\.announced).count)/\(announced.count)")
         }
         return parts.isEmpty ? "running" : parts.joined(separator: "; ")
     }

@@ -26,6 +26,7 @@ public struct VigilMetrics: Sendable {
     private static var realServerUp: MetricNameDescriptor { name("check", "real_server", "up", "1 when every checker of the real server is up, 0 when one failed") }
     private static var realServerChanges: MetricNameDescriptor { name("check", "real_server_changes", "total", "Real-server health changes reported by the checkers, by result") }
     private static var quorumUp: MetricNameDescriptor { name("check", "quorum", "up", "1 while the virtual server has quorum") }
+    private static var routeAnnounced: MetricNameDescriptor { MetricNameDescriptor(namespace: "vigil", metricName: "route_announced", unitName: "", helpText: "1 while the address's host route is in vigil_route_table (vigil_announce), 0 while withdrawn") }
     private static var operations: MetricNameDescriptor { name("ipvs", "operations", "total", "IPVS commands issued, by operation") }
     private static var errors: MetricNameDescriptor { name("ipvs", "errors", "total", "IPVS commands refused by the kernel (and failed reconciles, operation=reconcile)") }
     private static var reconciles: MetricNameDescriptor { name("ipvs", "reconciles", "total", "Reconciles of the kernel table with the desired table") }
@@ -60,6 +61,11 @@ public struct VigilMetrics: Sendable {
             registry.makeGauge(descriptor: Self.state, labels: [("instance", instance), ("state", s.rawValue)])
                 .set(to: s == current ? 1.0 : 0.0)
         }
+    }
+
+    /// An announced address's route was added (1) or deleted (0).
+    public func announcementChanged(address: String, announced: Bool) {
+        registry.makeGauge(descriptor: Self.routeAnnounced, labels: [("vip", address)]).set(to: announced ? 1.0 : 0.0)
     }
 
     /// A VRRP event.

@@ -38,6 +38,14 @@ extension DirectorPlan {
     /// used by both the pool entry and the health target.
     static func expand(_ vs: VirtualServerConfig, in config: KeepalivedConfig,
                        owners: [IPAddress: LVSOwner]) -> ExpandedVirtualServer {
+        // vigil_announce: every real server with a checker starts down and comes up on its first passing check (as
+        // with `alpha` on each checker), so a director announces no pool it has not checked.
+        var vs = vs
+        if vs.vigilAnnounce != nil {
+            for i in vs.realServers.indices {
+                for j in vs.realServers[i].checkers.indices { vs.realServers[i].checkers[j].alpha = true }
+            }
+        }
         let id = id(of: vs)
         let vsPort = id.port
         var services: [PlannedService] = []

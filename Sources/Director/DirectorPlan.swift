@@ -108,7 +108,8 @@ public struct DirectorPlan: Sendable, Hashable {
             timeouts: config.globalDefs.lvsTimeouts.map {
                 IPVSTimeouts(tcp: $0.tcp ?? 0, tcpFin: $0.tcpFin ?? 0, udp: $0.udp ?? 0)
             },
-            flushAtStop: config.globalDefs.lvsFlushOnStop == true)
+            flushAtStop: config.globalDefs.lvsFlushOnStop == true,
+            announcement: Self.announcement(config, planned: Set(pools.keys)))
         self.health = health
         self.scriptSecurity = security
         self.problems = problems
@@ -120,6 +121,31 @@ public struct DirectorPlan: Sendable, Hashable {
             LifecycleScript(kind: .shutdown, command: $0.script, timeout: config.globalDefs.shutdownScriptTimeout)
         }
         self.alerts = Self.alerts(config)
+    }
+
+    /// `vigil_announce`: each announced address with its virtual servers (those with real servers: the others have no
+    /// pool and are not planned), in `vigil_route_table`; a plan without addresses when only the table is written (a
+    /// restart then still deletes the routes an earlier configuration announced). The validator refused announcing without a table, a fwmark
+    /// or group service, and a VRRP address.
+    static func announcement(_ config: KeepalivedConfig, planned: Set<VirtualServerID>) -> AnnouncementPlan? {
+        guard let table = config.globalDefs.vigilRouteTable else { return nil }
+        var addresses: [IPAddress: [VirtualServerID]] = [:]
+        var verdict: [IPAddress: Duration] = [:]
+        for vs in config.virtualServers where vs.vigilAnnounce != nil {
+            guard case .address(let address, _) = vs.address else { continue }
+            let id = id(of: vs)
+            guard planned.contains(id) else { continue }
+            addresses[address, default: []].append(id)
+            // The first verdict of a checker that starts down: its first probe (within warmup, by default the
+            // delay_loop) and every retry of it, plus a second of slack.
+            for c in vs.realServers.flatMap(\.checkers) {
+                let attempts = max(0, c.retry) + 1
+                let bound = (c.warmup ?? c.delayLoop) + c.connectTimeout * attempts + c.delayBeforeRetry * (attempts - 1)
+                    + .seconds(1)
+                verdict[address] = max(verdict[address] ?? .zero, bound)
+            }
+        }
+        return AnnouncementPlan(table: table, addresses: addresses, firstVerdict: verdict)
     }
 
     /// The IPVS table as the one-shot commands (`vigil ipvs plan`, `vigil ipvs apply`, like `ipvsadm -R`) install

@@ -9,6 +9,9 @@
 // reason, for a one-line log), and `.reconcile` when the desired table or sync daemon changed. The adapter (`Supervisor`) applies
 // `desiredTable` to the kernel through the IPVS reconciler.
 //
+// Announced addresses (`vigil_announce`, see Announcement.swift) follow the same events: every action list ends with
+// one `.announcementChanged` per address whose route must be added or deleted, with the reason.
+//
 // A transition into STOP is not an ownership change: the daemon is shutting down, and the supervisor removes the
 // services (or keeps them with `--dont-release-ipvs`) as one explicit step. In checks-only mode (`vigil run -C`)
 // every service is always installed and VRRP events change nothing.
@@ -32,12 +35,16 @@ public enum LoadBalancerAction: Hashable, Sendable, CustomStringConvertible {
     case ownershipChanged(IPVSServiceKey, installed: Bool, owner: LVSOwner, reason: String)
     /// The desired table changed: reconcile the kernel with `desiredTable`.
     case reconcile
+    /// An announced address's route must be added (`announced`) or deleted now; log the reason.
+    case announcementChanged(IPAddress, announced: Bool, reason: String)
 
     public var description: String {
         switch self {
         case .ownershipChanged(let key, let installed, let owner, let reason):
             "\(key) \(installed ? "installed" : "withdrawn"): \(owner) \(reason)"
         case .reconcile: "reconcile"
+        case .announcementChanged(let address, let announced, let reason):
+            "\(address) \(announced ? "announced" : "withdrawn"): \(reason)"
         }
     }
 }
@@ -68,6 +75,30 @@ public struct LoadBalancer: Sendable {
     /// The services currently installed (their owner is active), in plan order.
     public var installedServices: [IPVSServiceKey] {
         plan.services.filter { isActive($0.owner) }.map(\.service.key)
+    }
+
+    /// Whether a pool has quorum now: its last report, else its initial quorum (`alpha` starts down).
+    public func hasQuorum(_ virtualServer: VirtualServerID) -> Bool {
+        guard let pool = plan.pools[virtualServer] else { return false }
+        return quorumUp[virtualServer] ?? LVSTableBuilder.initialQuorum(pool, health: health)
+    }
+
+    /// The addresses to announce now: those all of whose announced virtual servers have quorum.
+    public var announcedAddresses: Set<IPAddress> {
+        guard let a = plan.announcement else { return [] }
+        return Set(a.addresses.filter { $0.value.allSatisfy(hasQuorum) }.keys)
+    }
+
+    /// Why `address` is announced or not, for the log and the status: the pools without quorum, or that all have it.
+    public func announcementReason(_ address: IPAddress) -> String {
+        let pools = plan.announcement?.addresses[address] ?? []
+        if pools.isEmpty { return "not announced in the configuration" }
+        let down = pools.filter { !hasQuorum($0) }
+        if down.isEmpty {
+            return pools.count == 1 ? "virtual_server \(pools[0]) has quorum"
+                                    : "its \(pools.count) virtual servers have quorum"
+        }
+        return down.map { "virtual_server \($0) has no quorum" }.joined(separator: ", ")
     }
 
     /// The connection-sync daemons the kernel should run now (`lvs_sync_daemon`): following an instance, the master
@@ -167,6 +198,7 @@ public struct LoadBalancer: Sendable {
         let before = desiredTable
         let daemonBefore = desiredSyncDaemons
         let installedBefore = Set(installedServices)
+        let announcedBefore = announcedAddresses
         plan = newPlan
         let keys = Set(newPlan.pools.values.flatMap { $0.realServers.map(\.key) })
         health = health.filter { keys.contains($0.key) }
@@ -186,13 +218,24 @@ public struct LoadBalancer: Sendable {
                                              reason: "owner changed in the configuration"))
         }
         if desiredTable != before || desiredSyncDaemons != daemonBefore { actions.append(.reconcile) }
-        return actions
+        return actions + announcementChanges(from: announcedBefore, cause: "after a reload")
+    }
+
+    /// One action per address whose announcement changed since `before`, IPv4 first.
+    private func announcementChanges(from before: Set<IPAddress>, cause: String) -> [LoadBalancerAction] {
+        let now = announcedAddresses
+        return before.symmetricDifference(now).sorted().map { address in
+            let why = announcementReason(address)
+            return .announcementChanged(address, announced: now.contains(address),
+                                        reason: cause.isEmpty ? why : "\(why) \(cause)")
+        }
     }
 
     private mutating func changing(reason: String, _ change: (inout LoadBalancer) -> Void) -> [LoadBalancerAction] {
         let before = desiredTable
         let daemonBefore = desiredSyncDaemons
         let installedBefore = Set(installedServices)
+        let announcedBefore = announcedAddresses
         change(&self)
         var actions: [LoadBalancerAction] = []
         for planned in plan.services {
@@ -203,6 +246,6 @@ public struct LoadBalancer: Sendable {
             }
         }
         if desiredTable != before || desiredSyncDaemons != daemonBefore { actions.append(.reconcile) }
-        return actions
+        return actions + announcementChanges(from: announcedBefore, cause: "")
     }
 }

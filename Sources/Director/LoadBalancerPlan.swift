@@ -149,12 +149,15 @@ public struct LoadBalancerPlan: Hashable, Sendable {
     /// `lvs_flush_on_stop` (without `VS`): the stop flushes the whole table, hand-made services too, instead of
     /// deleting only the services Vigil owns.
     public var flushAtStop: Bool
+    /// `vigil_route_table` and its `vigil_announce` addresses, nil without the table.
+    public var announcement: AnnouncementPlan?
 
     /// A plan from parts (tests).
     public init(services: [PlannedService], pools: [VirtualServerID: PlannedPool], syncDaemon: PlannedSyncDaemon? = nil,
                 flushAtStart: Bool = false, haSuspend: Set<VirtualServerID> = [], timeouts: IPVSTimeouts? = nil,
-                flushAtStop: Bool = false) {
+                flushAtStop: Bool = false, announcement: AnnouncementPlan? = nil) {
         self.flushAtStop = flushAtStop
+        self.announcement = announcement
         self.services = services
         self.pools = pools
         self.syncDaemon = syncDaemon

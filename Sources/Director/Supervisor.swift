@@ -65,6 +65,9 @@ public actor Supervisor {
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private let recorder: StatusRecorder?
     private let alerts: AlertCenter?
+    /// `vigil_announce` routes and loopback addresses.
+    private var announcer: RouteAnnouncer
+    private var announceRetryScheduled = false
 
     /// A supervisor for `plan`. `control` opens the kernel interface (default: generic netlink).
     /// `ownershipFile` persists which services this daemon owns, so a restart after a crash deletes the services the
@@ -73,9 +76,11 @@ public actor Supervisor {
     public init(plan: DirectorPlan, mode: LoadBalancerMode, releaseOnExit: Bool = true, logger: Logger,
                 coalescing: Duration = .zero, recorder: StatusRecorder? = nil,
                 ownershipFile: IPVSOwnershipFile? = nil, alerts: AlertCenter? = nil,
+                routes: any RouteControl = NetlinkRouteControl(), addresses: any AddressControl = NetlinkAddressControl(),
                 control: @escaping @Sendable () throws(IPVSError) -> any IPVSControl = {
                     () throws(IPVSError) -> any IPVSControl in try NetlinkIPVSClient()
                 }) {
+        self.announcer = RouteAnnouncer(routes: routes, addresses: addresses, logger: logger, recorder: recorder)
         self.core = LoadBalancer(plan: plan.lvs, mode: mode)
         self.healthTargets = plan.health
         self.scriptSecurity = plan.scriptSecurity
@@ -122,6 +127,16 @@ public actor Supervisor {
         if core.plan.flushAtStart { await flushTable() }
         await applyTimeouts(core.plan.timeouts)
         await reconcileNow()
+        // Announced routes follow the first table: the routers send nothing before the services are in.
+        if let hold = announcer.start(core.plan.announcement, announced: core.announcedAddresses,
+                                      reason: core.announcementReason) {
+            // Routes left by an earlier run wait for their pools' first verdict, then go unless announced by then.
+            Task {
+                try? await Task.sleep(for: hold)
+                self.retryAnnouncements()
+            }
+        }
+        scheduleAnnounceRetry()
         let healthTask = Task { for await event in health.events { self.healthEvent(event) } }
         let sink = inputSink
         let vrrpTask = Task {
@@ -145,6 +160,8 @@ public actor Supervisor {
             await followSuspension()
         }
         stopping = true
+        // The routes go first: the routers stop sending before anything else is released.
+        announcer.stop(releaseAddresses: releaseOnExit)
         vrrpTask.cancel()
         await health.shutdown()
         await healthTask.value
@@ -209,7 +226,16 @@ public actor Supervisor {
         let plan = new.lvs
         healthTargets = new.health
         logger.notice("reload: \(plan.services.count) services, \(healthTargets.count) virtual servers")
-        perform(core.replacePlan(plan))
+        let tableBefore = core.plan.announcement?.table
+        let actions = core.replacePlan(plan)
+        if tableBefore != plan.announcement?.table || announcer.plan?.addresses != plan.announcement?.addresses {
+            // The table or the addresses changed: the announcer moves routes and loopback addresses as a whole.
+            perform(actions.filter { if case .announcementChanged = $0 { false } else { true } })
+            announcer.replace(plan.announcement, announced: core.announcedAddresses, reason: core.announcementReason)
+            scheduleAnnounceRetry()
+        } else {
+            perform(actions)
+        }
         await applyTimeouts(plan.timeouts)
         publishPrepared(appliedTable)   // the kernel as last applied, read against the new plan
         suspendedChecks = core.suspendedVirtualServers
@@ -301,6 +327,11 @@ public actor Supervisor {
                 logger.notice("\(key) \(installed ? "installed" : "withdrawn"): \(owner) \(reason)")
             case .reconcile:
                 if reconcile { scheduleReconcile(after: coalescing ?? self.coalescing) }
+            case .announcementChanged(let address, let announced, let reason):
+                // At once, not coalesced: a pool that lost quorum must leave the routers' ECMP set now.
+                guard !stopping else { continue }
+                announcer.change(address, announced: announced, reason: reason)
+                scheduleAnnounceRetry()
             }
         }
     }
@@ -389,4 +420,21 @@ public actor Supervisor {
     }
 
     private func retryLater() { scheduleReconcile(after: .seconds(1)) }
+
+    /// A route the kernel refused is tried again every second until it goes in or is no longer announced.
+    private func scheduleAnnounceRetry() {
+        guard !announcer.failed.isEmpty, !announceRetryScheduled, !stopping else { return }
+        announceRetryScheduled = true
+        Task {
+            try? await Task.sleep(for: .seconds(1))
+            self.retryAnnouncements()
+        }
+    }
+
+    private func retryAnnouncements() {
+        announceRetryScheduled = false
+        guard !stopping else { return }
+        announcer.converge(announced: core.announcedAddresses, reason: core.announcementReason)
+        scheduleAnnounceRetry()
+    }
 }

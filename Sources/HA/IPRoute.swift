@@ -185,6 +185,9 @@ public protocol RouteControl: Sendable {
     func add(_ rules: [IPRule]) throws(AddressControlError)
     /// Removes the rules (one already gone is success).
     func remove(_ rules: [IPRule]) throws(AddressControlError)
+    /// The routes of `table` written with `routingProtocol` (destination, prefix, table and protocol filled in; the
+    /// device when it has one).
+    func routes(table: UInt32, routingProtocol: UInt8) throws(AddressControlError) -> [IPRoute]
 }
 
 /// Route control through RTM_NEWROUTE / RTM_DELROUTE, one rtnetlink socket per call, each request acknowledged.
@@ -192,53 +195,83 @@ public struct NetlinkRouteControl: RouteControl {
     /// Creates the adapter.
     public init() {}
 
-    public func add(_ routes: [IPRoute]) throws(AddressControlError) { try requests(add: true, routes) }
+    public func add(_ routes: [IPRoute]) throws(AddressControlError) {
+        try requests(routes, operation: "add route", done: [EEXIST]) { r, n throws(AddressControlError) in
+            try r.device.map { d throws(AddressControlError) in
+                let i = if_nametoindex(d)
+                guard i != 0 else { throw .noSuchInterface(d) }
+                return r.message(add: true, interfaceIndex: i, sequence: n)
+            } ?? r.message(add: true, interfaceIndex: nil, sequence: n)
+        }
+    }
 
-    public func remove(_ routes: [IPRoute]) throws(AddressControlError) { try requests(add: false, routes) }
+    public func remove(_ routes: [IPRoute]) throws(AddressControlError) {
+        try requests(routes, operation: "delete route", done: [ESRCH, ENOENT, ENODEV]) { r, n in
+            guard let d = r.device else { return r.message(add: false, interfaceIndex: nil, sequence: n) }
+            let i = if_nametoindex(d)
+            // A route cannot outlive its interface: deleting one whose interface is gone is done.
+            return i == 0 ? nil : r.message(add: false, interfaceIndex: i, sequence: n)
+        }
+    }
 
-    public func add(_ rules: [IPRule]) throws(AddressControlError) { try requests(add: true, rules) }
+    public func add(_ rules: [IPRule]) throws(AddressControlError) {
+        try requests(rules, operation: "add rule", done: [EEXIST]) { r, n in r.message(add: true, sequence: n) }
+    }
 
-    public func remove(_ rules: [IPRule]) throws(AddressControlError) { try requests(add: false, rules) }
+    public func remove(_ rules: [IPRule]) throws(AddressControlError) {
+        try requests(rules, operation: "delete rule", done: [ENOENT, ESRCH]) { r, n in r.message(add: false, sequence: n) }
+    }
 
-    private func requests(add: Bool, _ rules: [IPRule]) throws(AddressControlError) {
-        guard !rules.isEmpty else { return }
-        let op = add ? "add rule" : "delete rule"
+    /// Sends one acknowledged request per item over one socket; an errno in `done` counts as success, and a nil
+    /// message skips the item. Every item is tried; the first failure is thrown after the last.
+    private func requests<Item: CustomStringConvertible>(
+        _ items: [Item], operation op: String, done: Set<Int32>,
+        message: (Item, UInt32) throws(AddressControlError) -> [UInt8]?) throws(AddressControlError) {
+        guard !items.isEmpty else { return }
         let fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_ROUTE)
         guard fd >= 0 else { throw .socket(operation: op, errno: errno) }
         defer { close(fd) }
         var firstError: AddressControlError?
-        for (n, r) in rules.enumerated() {
-            let e = try NetlinkAddressControl.acknowledged(fd: fd, r.message(add: add, sequence: UInt32(n + 1)), operation: op)
-            if e == 0 || (add && e == EEXIST) || (!add && (e == ENOENT || e == ESRCH)) { continue }
-            if firstError == nil { firstError = .kernel(operation: op, address: r.description, errno: e) }
+        for (n, item) in items.enumerated() {
+            let bytes: [UInt8]
+            do throws(AddressControlError) {
+                guard let b = try message(item, UInt32(n + 1)) else { continue }
+                bytes = b
+            } catch {
+                if firstError == nil { firstError = error }
+                continue
+            }
+            let e = try NetlinkAddressControl.acknowledged(fd: fd, bytes, operation: op)
+            if e == 0 || done.contains(e) { continue }
+            if firstError == nil { firstError = .kernel(operation: op, address: item.description, errno: e) }
         }
         if let firstError { throw firstError }
     }
 
-    private func requests(add: Bool, _ routes: [IPRoute]) throws(AddressControlError) {
-        guard !routes.isEmpty else { return }
-        let op = add ? "add route" : "delete route"
+    /// One RTM_GETROUTE dump of every table, filtered here (no strict checking needed).
+    public func routes(table: UInt32, routingProtocol: UInt8) throws(AddressControlError) -> [IPRoute] {
+        let op = "list routes"
         let fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_ROUTE)
         guard fd >= 0 else { throw .socket(operation: op, errno: errno) }
         defer { close(fd) }
-        var firstError: AddressControlError?
-        for (n, r) in routes.enumerated() {
-            var index: UInt32?
-            if let d = r.device {
-                let i = if_nametoindex(d)
-                guard i != 0 else {
-                    // A route cannot outlive its interface: deleting one whose interface is gone is done.
-                    if add, firstError == nil { firstError = .noSuchInterface(d) }
-                    continue
-                }
-                index = i
+        var msg = NetlinkMessage(type: UInt16(RTM_GETROUTE), flags: UInt16(NLM_F_REQUEST) | UInt16(NLM_F_DUMP), sequence: 1)
+        msg.body += [UInt8(AF_UNSPEC), 0, 0, 0, 0, 0, 0, 0]   // struct rtmsg: every family
+        msg.appendUInt32(0)
+        try NetlinkAddressControl.sendToKernel(fd: fd, msg.finished(), operation: op)
+        var found: [IPRoute] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { throw n < 0 ? .socket(operation: op, errno: errno) : .malformedReply(operation: op) }
+            let part = IPRouteDump.parse(buffer[0..<n])
+            found += part.routes.filter { $0.table == table && $0.routingProtocol == routingProtocol }
+            switch part.end {
+            case .more: continue
+            case .done: return found
+            case .kernelError(let e): throw .kernel(operation: op, address: "table \(table)", errno: e)
+            case .malformed: throw .malformedReply(operation: op)
             }
-            let e = try NetlinkAddressControl.acknowledged(fd: fd, r.message(add: add, interfaceIndex: index,
-                                                                              sequence: UInt32(n + 1)), operation: op)
-            if e == 0 || (add && e == EEXIST) || (!add && (e == ESRCH || e == ENOENT || e == ENODEV)) { continue }
-            if firstError == nil { firstError = .kernel(operation: op, address: r.description, errno: e) }
         }
-        if let firstError { throw firstError }
     }
 }
 #endif

@@ -22,11 +22,12 @@ struct Vigil: AsyncParsableCommand {
             IPVSCommand.self,
             ProbeCommand.self,
             GenhashCommand.self,
+            BGPCommand.self,
         ]
     )
 
     /// First words ArgumentParser handles itself: the subcommands and the root's help.
-    static let ownWords: Set<String> = ["check", "run", "status", "ipvs", "probe", "genhash", "help", "-h", "--help",
+    static let ownWords: Set<String> = ["check", "run", "status", "ipvs", "probe", "genhash", "bgp", "help", "-h", "--help",
                                         "--version"]
 }
 

@@ -21,6 +21,17 @@ struct MetricsTests {
         #expect(l.contains("# TYPE vigil_vrrp_instance_state gauge"))
     }
 
+    @Test("vigil_route_announced{vip} follows the announced route: 1 while in the table, 0 once withdrawn")
+    func routeAnnounced() {
+        let m = metrics()
+        #expect(!m.text().contains("vigil_route_announced"))
+        m.announcementChanged(address: "192.0.2.80", announced: true)
+        #expect(lines(m).contains(#"vigil_route_announced{vip="192.0.2.80"} 1.0"#))
+        m.announcementChanged(address: "192.0.2.80", announced: false)
+        #expect(lines(m).contains(#"vigil_route_announced{vip="192.0.2.80"} 0.0"#))
+        #expect(lines(m).contains("# TYPE vigil_route_announced gauge"))
+    }
+
     @Test("A transition moves the state gauge and counts the transition")
     func transition() {
         let m = metrics()

@@ -30,6 +30,27 @@ struct StatusTableTests {
         #expect(text.contains("ipvs: 0 reconciles; operations: none; errors: none"))
     }
 
+    @Test("Announced addresses: a table row each, an event per change, the summary counts them; none: no section")
+    func announcements() {
+        var b = F.book()
+        #expect(b.snapshot(now: F.at(1)).announcements == nil)
+        #expect(!StatusTable.render(b.snapshot(now: F.at(1))).contains("ANNOUNCED"))
+        let order = ["192.0.2.80", "192.0.2.81"]
+        b.announcementChanged(address: "192.0.2.80", table: 198, announced: true, reason: "virtual_server 192.0.2.80:80 has quorum", order: order, now: F.at(2))
+        b.announcementChanged(address: "192.0.2.81", table: 198, announced: false, reason: "virtual_server 192.0.2.81:80 has no quorum", order: order, now: F.at(3))
+        b.announcementChanged(address: "192.0.2.81", table: 198, announced: false, reason: "virtual_server 192.0.2.81:80 has no quorum", order: order, now: F.at(4))
+        let s = b.snapshot(now: F.at(5))
+        #expect(s.announcements?.map(\.address) == order)
+        #expect(s.announcements?.last?.since == F.at(3))
+        #expect(b.events().filter { $0.kind == .route }.count == 2)
+        let lines = StatusTable.render(s).split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("192.0.2.80") && $0.contains("198") && $0.contains(" in ") })
+        #expect(lines.contains { $0.hasPrefix("192.0.2.81") && $0.contains("withdrawn") && $0.hasSuffix("has no quorum") })
+        #expect(StatusTable.summary(s).hasSuffix("announced 1/2"))
+        b.announcementChanged(address: "192.0.2.80", table: 198, announced: true, reason: "reload", order: ["192.0.2.80"], now: F.at(6))
+        #expect(b.snapshot(now: F.at(7)).announcements?.count == 1)
+    }
+
     @Test("The systemd summary names each instance's state and counts live real servers")
     func summary() {
         var b = F.book()

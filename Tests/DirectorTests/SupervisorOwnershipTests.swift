@@ -6,6 +6,7 @@ import Logging
 import Synchronization
 import Testing
 import TestSupport
+import Vocabulary
 @testable import Director
 
 /// An in-memory kernel table for the Supervisor (adds, edits and deletes; refuses what the kernel would).
@@ -320,5 +321,82 @@ struct SupervisorFlushOnStopTests {
         let kept = try await run(noFlush.replacingOccurrences(of: "global_defs {\n", with: "global_defs {\n    lvs_flush_on_stop\n"),
                                  releaseOnExit: false)
         #expect(try kept.table().services.count == 2)
+    }
+}
+
+/// Routes and addresses in memory, as the kernel would keep them (adding twice is success, as over rtnetlink).
+private final class MemoryRoutes: RouteControl, AddressControl, Sendable {
+    let routes = Mutex<Set<IPRoute>>([])
+    let loopback = Mutex<Set<IPAddress>>([])
+    /// Every route operation in order: `+192.0.2.80/32 table 198` or `-…`.
+    let log = Mutex<[String]>([])
+
+    init(_ leftovers: [IPRoute]) { routes.withLock { $0 = Set(leftovers) } }
+
+    func add(_ rs: [IPRoute]) throws(AddressControlError) {
+        for r in rs { _ = routes.withLock { $0.insert(r) }; log.withLock { $0.append("+\(r.destination) \(r.table)") } }
+    }
+    func remove(_ rs: [IPRoute]) throws(AddressControlError) {
+        for r in rs {
+            _ = routes.withLock { set in set.remove(set.first { $0.destination == r.destination && $0.table == r.table } ?? r) }
+            log.withLock { $0.append("-\(r.destination) \(r.table)") }
+        }
+    }
+    func add(_ rules: [IPRule]) throws(AddressControlError) {}
+    func remove(_ rules: [IPRule]) throws(AddressControlError) {}
+    func routes(table: UInt32, routingProtocol: UInt8) throws(AddressControlError) -> [IPRoute] {
+        routes.withLock { $0.filter { $0.table == table && $0.routingProtocol == routingProtocol } }
+    }
+    func add(_ addresses: [VirtualAddress], interface: String) throws(AddressControlError) {
+        loopback.withLock { $0.formUnion(addresses.map(\.address)) }
+    }
+    func remove(_ addresses: [VirtualAddress], interface: String) throws(AddressControlError) {
+        loopback.withLock { $0.subtract(addresses.map(\.address)) }
+    }
+    func announce(_ addresses: [VirtualAddress], interface: String) throws(AddressControlError) {}
+    func addresses() throws(AddressControlError) -> [InterfaceAddress] { [] }
+    func prepare(_ addresses: [VirtualAddress], interface: String) {}
+}
+
+private let announcedConfig = """
+global_defs {
+    vigil_route_table 198
+}
+virtual_server 192.0.2.80 80 {
+    vigil_announce
+    lb_algo mh
+    lb_kind NAT
+    protocol TCP
+    real_server 192.168.1.1 80 {
+        weight 1
+    }
+}
+"""
+
+@Suite("Supervisor: vigil_announce routes in the kernel")
+struct SupervisorAnnouncementTests {
+    @Test("Start: the address goes on lo and its route in the table, a leftover of an earlier run is deleted, a foreign route is kept; stop: routes first, then lo")
+    func lifecycle() async throws {
+        let vip = IPAddress("192.0.2.80"), stale = IPAddress("192.0.2.99")
+        let leftover = RouteAnnouncer.route(stale, table: 198)
+        var foreign = RouteAnnouncer.route(IPAddress("192.0.2.98"), table: 198)
+        foreign.routingProtocol = 12   // BIRD's, not Vigil's
+        let memory = MemoryRoutes([leftover, foreign])
+        let kernel = MemoryIPVS(IPVSTable())
+        let supervisor = Supervisor(plan: directorPlan(parsedConfig(announcedConfig)), mode: .checksOnly,
+                                    logger: Logger(label: "test"), routes: memory, addresses: memory,
+                                    control: { () throws(IPVSError) -> any IPVSControl in kernel })
+        let run = Task { try await supervisor.run(vrrpEvents: nil) }
+        for _ in 0..<500 where !memory.routes.withLock({ $0.contains(RouteAnnouncer.route(vip, table: 198)) }) {
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        #expect(memory.routes.withLock { $0 } == [RouteAnnouncer.route(vip, table: 198), foreign])
+        #expect(memory.loopback.withLock { $0 } == [vip])
+        #expect(try kernel.table().services[tcp("192.0.2.80", 80)] != nil)
+        supervisor.stop()
+        try await run.value
+        #expect(memory.routes.withLock { $0 } == [foreign])
+        #expect(memory.loopback.withLock { $0 }.isEmpty)
+        #expect(memory.log.withLock { $0 } == ["-192.0.2.99 198", "+192.0.2.80 198", "-192.0.2.80 198"])
     }
 }
