@@ -37,6 +37,11 @@ public struct AnnouncementPlan: Hashable, Sendable {
         self.firstVerdict = firstVerdict
     }
 
+    /// IPVS's `sloppy_tcp` and `sloppy_sctp` are turned on while addresses are announced: when the routers' ECMP
+    /// moves a flow to this director mid-connection, its first packet is not a SYN, and without them IPVS would not
+    /// schedule it (the local stack would answer with a reset). With `mh` the flow then reaches the same real server.
+    public var wantsSloppyScheduling: Bool { !addresses.isEmpty }
+
     /// The addresses in a stable order.
     public var sortedAddresses: [IPAddress] { addresses.keys.sorted() }
 

@@ -63,7 +63,12 @@ extension DirectorPlan {
             // port (0 here, filled per service by `LVSTableBuilder`).
             let port = rs.port ?? vsPort ?? 0
             let key = RealServerID(virtualServer: id, address: rs.address, port: port)
-            let inhibit = rs.inhibitOnFailure || vs.inhibitOnFailure
+            // An announced `mh` pool keeps a dead real server at weight 0 rather than deleting it: IPVS fills the mh
+            // lookup table in the order of its destination list (each new one goes first), so deleting and re-adding
+            // would leave each director with its own order, and ECMP moving a flow between directors would move it
+            // to another real server (docs/anycast.md, "Consistent hashing").
+            let stableMH = vs.vigilAnnounce != nil && vs.lbAlgo == .mh
+            let inhibit = rs.inhibitOnFailure || vs.inhibitOnFailure || stableMH
             pooled.append(PlannedRealServer(
                 key: key,
                 destination: IPVSDestination(

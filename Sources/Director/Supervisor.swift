@@ -68,6 +68,9 @@ public actor Supervisor {
     /// `vigil_announce` routes and loopback addresses.
     private var announcer: RouteAnnouncer
     private var announceRetryScheduled = false
+    /// `sloppy_tcp`/`sloppy_sctp` as they were before this daemon set them (vigil_announce), restored at stop.
+    private var savedSloppy: [String: Int] = [:]
+    private let sysctl: IPVSSysctl
 
     /// A supervisor for `plan`. `control` opens the kernel interface (default: generic netlink).
     /// `ownershipFile` persists which services this daemon owns, so a restart after a crash deletes the services the
@@ -77,10 +80,12 @@ public actor Supervisor {
                 coalescing: Duration = .zero, recorder: StatusRecorder? = nil,
                 ownershipFile: IPVSOwnershipFile? = nil, alerts: AlertCenter? = nil,
                 routes: any RouteControl = NetlinkRouteControl(), addresses: any AddressControl = NetlinkAddressControl(),
+                sysctl: IPVSSysctl = IPVSSysctl(),
                 control: @escaping @Sendable () throws(IPVSError) -> any IPVSControl = {
                     () throws(IPVSError) -> any IPVSControl in try NetlinkIPVSClient()
                 }) {
         self.announcer = RouteAnnouncer(routes: routes, addresses: addresses, logger: logger, recorder: recorder)
+        self.sysctl = sysctl
         self.core = LoadBalancer(plan: plan.lvs, mode: mode)
         self.healthTargets = plan.health
         self.scriptSecurity = plan.scriptSecurity
@@ -127,6 +132,7 @@ public actor Supervisor {
         if core.plan.flushAtStart { await flushTable() }
         await applyTimeouts(core.plan.timeouts)
         await reconcileNow()
+        applySloppy(core.plan.announcement?.wantsSloppyScheduling == true)
         // Announced routes follow the first table: the routers send nothing before the services are in.
         if let hold = announcer.start(core.plan.announcement, announced: core.announcedAddresses,
                                       reason: core.announcementReason) {
@@ -173,6 +179,7 @@ public actor Supervisor {
             logger.error("ipvs: cannot stop the sync daemon: \(error)")
         }
         await applyTimeouts(nil)
+        applySloppy(false)
         if releaseOnExit && core.plan.flushAtStop {
             do {
                 let report = try await reconciler.flushAll()
@@ -228,6 +235,7 @@ public actor Supervisor {
         logger.notice("reload: \(plan.services.count) services, \(healthTargets.count) virtual servers")
         let tableBefore = core.plan.announcement?.table
         let actions = core.replacePlan(plan)
+        applySloppy(plan.announcement?.wantsSloppyScheduling == true)
         if tableBefore != plan.announcement?.table || announcer.plan?.addresses != plan.announcement?.addresses {
             // The table or the addresses changed: the announcer moves routes and loopback addresses as a whole.
             perform(actions.filter { if case .announcementChanged = $0 { false } else { true } })
@@ -270,6 +278,33 @@ public actor Supervisor {
             for f in report.failures { logger.error("ipvs: lvs_timeouts: \(f.command) failed: \(f)") }
         } catch {
             logger.error("ipvs: lvs_timeouts: cannot read or set the timeouts: \(error)")
+        }
+    }
+
+    /// `sloppy_tcp` and `sloppy_sctp` on while addresses are announced (`AnnouncementPlan.wantsSloppyScheduling`),
+    /// the values found before restored when no longer wanted and at stop. One log line per change.
+    private func applySloppy(_ wanted: Bool) {
+        for name in ["sloppy_tcp", "sloppy_sctp"] {
+            if wanted {
+                guard savedSloppy[name] == nil else { continue }
+                guard let before = sysctl.value(name) else {
+                    logger.error("ipvs: cannot read \(sysctl.directory)/\(name): flows moved mid-connection by ECMP will be reset")
+                    continue
+                }
+                savedSloppy[name] = before
+                if before == 1 { continue }
+                if let e = sysctl.set(name, 1) {
+                    logger.error("ipvs: cannot set \(name): \(String(cString: strerror(e)))")
+                } else {
+                    logger.notice("ipvs: \(name) on (vigil_announce: ECMP may move a flow here mid-connection)")
+                }
+            } else if let before = savedSloppy.removeValue(forKey: name), before != 1 {
+                if let e = sysctl.set(name, before) {
+                    logger.error("ipvs: cannot restore \(name): \(String(cString: strerror(e)))")
+                } else {
+                    logger.notice("ipvs: \(name) back to \(before)")
+                }
+            }
         }
     }
 

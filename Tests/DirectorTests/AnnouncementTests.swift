@@ -138,6 +138,41 @@ struct AnnouncementTests {
         #expect(directorPlan(parsedConfig("global_defs {\n    router_id a\n}\n")).lvs.announcement == nil)
     }
 
+    @Test("An announced mh pool keeps a dead real server at weight 0 (the kernel's mh order stays); others delete it")
+    func stableMaglev() throws {
+        func plan(_ algo: String, announce: Bool) -> DirectorPlan {
+            directorPlan(parsedConfig("""
+            global_defs {
+                vigil_route_table 198
+            }
+            virtual_server 192.0.2.80 80 {
+                \(announce ? "vigil_announce" : "")
+                lb_algo \(algo)
+                lb_kind NAT
+                protocol TCP
+                real_server 10.0.1.11 80 {
+                    TCP_CHECK {
+                    }
+                }
+                real_server 10.0.1.12 80 {
+                    TCP_CHECK {
+                    }
+                }
+            }
+            """))
+        }
+        let key = tcp("192.0.2.80", 80)
+        var lb = LoadBalancer(plan: plan("mh", announce: true).lvs)
+        #expect(lb.desiredTable.services[key]?.sortedDestinations.map(\.weight) == [0, 0])
+        let up = RealServerStateChange(key: RealServerID(virtualServer: web, address: "10.0.1.11", port: 80),
+                                       state: RealServerState(alive: true, weight: 1, inhibitOnFailure: true),
+                                       previous: nil, reason: "test")
+        _ = lb.realServerChanged(up)
+        #expect(lb.desiredTable.services[key]?.sortedDestinations.map(\.weight) == [1, 0])
+        #expect(LoadBalancer(plan: plan("wlc", announce: true).lvs).desiredTable.services[key]?.destinations.isEmpty == true)
+        #expect(LoadBalancer(plan: plan("mh", announce: false).lvs).desiredTable.services[key]?.destinations.count == 2)
+    }
+
     @Test("vigil bgp render: BIRD learns the table and exports exactly the announced addresses; FRR imports it")
     func render() {
         let session = BGPTool.Session(localAS: 65001, peers: [IPAddress("10.99.0.1")], peerAS: 65000, bfd: true)

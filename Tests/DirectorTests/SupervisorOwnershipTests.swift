@@ -375,7 +375,7 @@ virtual_server 192.0.2.80 80 {
 
 @Suite("Supervisor: vigil_announce routes in the kernel")
 struct SupervisorAnnouncementTests {
-    @Test("Start: the address goes on lo and its route in the table, a leftover of an earlier run is deleted, a foreign route is kept; stop: routes first, then lo")
+    @Test("Start: the address goes on lo, its route in the table, sloppy_tcp/sctp on; a leftover of an earlier run is deleted, a foreign route kept; stop: routes first, then lo, sloppy restored")
     func lifecycle() async throws {
         let vip = IPAddress("192.0.2.80"), stale = IPAddress("192.0.2.99")
         let leftover = RouteAnnouncer.route(stale, table: 198)
@@ -383,8 +383,14 @@ struct SupervisorAnnouncementTests {
         foreign.routingProtocol = 12   // BIRD's, not Vigil's
         let memory = MemoryRoutes([leftover, foreign])
         let kernel = MemoryIPVS(IPVSTable())
+        let vs = NSTemporaryDirectory() + "vigil-sysctl-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: vs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: vs) }
+        try "0\n".write(toFile: vs + "/sloppy_tcp", atomically: true, encoding: .utf8)
+        try "0\n".write(toFile: vs + "/sloppy_sctp", atomically: true, encoding: .utf8)
+        let sysctl = IPVSSysctl(directory: vs)
         let supervisor = Supervisor(plan: directorPlan(parsedConfig(announcedConfig)), mode: .checksOnly,
-                                    logger: Logger(label: "test"), routes: memory, addresses: memory,
+                                    logger: Logger(label: "test"), routes: memory, addresses: memory, sysctl: sysctl,
                                     control: { () throws(IPVSError) -> any IPVSControl in kernel })
         let run = Task { try await supervisor.run(vrrpEvents: nil) }
         for _ in 0..<500 where !memory.routes.withLock({ $0.contains(RouteAnnouncer.route(vip, table: 198)) }) {
@@ -393,8 +399,10 @@ struct SupervisorAnnouncementTests {
         #expect(memory.routes.withLock { $0 } == [RouteAnnouncer.route(vip, table: 198), foreign])
         #expect(memory.loopback.withLock { $0 } == [vip])
         #expect(try kernel.table().services[tcp("192.0.2.80", 80)] != nil)
+        #expect(sysctl.value("sloppy_tcp") == 1 && sysctl.value("sloppy_sctp") == 1)
         supervisor.stop()
         try await run.value
+        #expect(sysctl.value("sloppy_tcp") == 0 && sysctl.value("sloppy_sctp") == 0)
         #expect(memory.routes.withLock { $0 } == [foreign])
         #expect(memory.loopback.withLock { $0 }.isEmpty)
         #expect(memory.log.withLock { $0 } == ["-192.0.2.99 198", "+192.0.2.80 198", "-192.0.2.80 198"])
