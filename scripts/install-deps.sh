@@ -11,6 +11,7 @@ pkgs=(
   tcpdump curl openssl socat python3 dnsmasq-base  # probes and test servers
   time hyperfine ethtool                      # benchmarks (ethtool: threaded NAPI on the check bench veth)
   chromium                                    # the dashboard test (headless)
+  prometheus                                  # promtool check metrics on /metrics (the service is not started)
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -55,6 +55,18 @@ public enum KeepalivedExporterMetrics {
         return out
     }
 
+    /// `text(_:)` of the snapshot's instances, then per tracked `vrrp_script` the exporter's
+    /// `keepalived_script_status{name}` (1 GOOD, 0 BAD) and `keepalived_script_state{name}` (0 idle, 1 running).
+    public static func text(_ snapshot: KeepalivedSnapshot) -> String {
+        var out = text(snapshot.instances)
+        guard !snapshot.scripts.isEmpty else { return out }
+        out += "# HELP keepalived_script_status Tracker Script Status\n# TYPE keepalived_script_status gauge\n"
+        for s in snapshot.scripts { out += "keepalived_script_status{name=\"\(escape(s.name))\"} \(s.status.up ? 1 : 0)\n" }
+        out += "# HELP keepalived_script_state Tracker Script State\n# TYPE keepalived_script_state gauge\n"
+        for s in snapshot.scripts { out += "keepalived_script_state{name=\"\(escape(s.name))\"} \(s.status.running ? 1 : 0)\n" }
+        return out
+    }
+
     /// The address (without its prefix length) and `dev` of a dump line `10.0.0.100/24 dev eth0 scope global`.
     static func address(_ line: String) -> (String, String?) {
         let words = line.split(separator: " ").map(String.init)

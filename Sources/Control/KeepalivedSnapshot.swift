@@ -1,4 +1,5 @@
 import Foundation
+import HA
 
 /// What keepalived's dumps show, taken from the status book at one instant (`StatusBook.keepalivedSnapshot`).
 public struct KeepalivedSnapshot: Sendable, Equatable {
@@ -10,6 +11,14 @@ public struct KeepalivedSnapshot: Sendable, Equatable {
     public var instances: [KeepalivedInstance]
     /// The rest of the status (virtual servers and their pools).
     public var status: VigilStatus
+    /// The tracked `vrrp_script`s by name, sorted: up (GOOD) and running.
+    public var scripts: [(name: String, status: VRRPScriptStatus)] = []
+
+    public static func == (a: KeepalivedSnapshot, b: KeepalivedSnapshot) -> Bool {
+        a.version == b.version && a.scriptSecurity == b.scriptSecurity && a.instances == b.instances
+            && a.status == b.status && a.scripts.map(\.name) == b.scripts.map(\.name)
+            && a.scripts.map(\.status) == b.scripts.map(\.status)
+    }
 
     /// A snapshot.
     public init(version: String, scriptSecurity: Bool, instances: [KeepalivedInstance], status: VigilStatus) {

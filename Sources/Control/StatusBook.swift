@@ -47,6 +47,8 @@ public struct StatusBook: Sendable {
     private var pools: [Pool]
     private var ipvs = IPVSActivity()
     private var announcements: [String: AnnouncementStatus] = [:]
+    /// The tracked scripts as the runtime last reported them.
+    private var scripts: [String: VRRPScriptStatus] = [:]
     private var announcementOrder: [String] = []
     private var history: [StatusEvent] = []
     private var nextSeq = 1
@@ -179,7 +181,9 @@ public struct StatusBook: Sendable {
     /// The runtime's current states and counters (read when a snapshot is taken). A state that differs from the
     /// last transition seen (events are still queued) wins, so a snapshot never lags the runtime.
     public mutating func runtimeRead(states: [String: VRRPState], counters: [String: VRRPCounters],
-                                     priorities: [String: VRRPPriorityReport] = [:]) {
+                                     priorities: [String: VRRPPriorityReport] = [:],
+                                     scripts: [String: VRRPScriptStatus]? = nil) {
+        if let scripts { self.scripts = scripts }
         for i in instances.indices {
             let name = instances[i].spec.name
             if let s = states[name] { instances[i].state = s }
@@ -266,8 +270,10 @@ public struct StatusBook: Sendable {
 
     /// What keepalived's dumps show at `now` (`KeepalivedDump`).
     public func keepalivedSnapshot(now: Date, version: String, scriptSecurity: Bool) -> KeepalivedSnapshot {
-        KeepalivedSnapshot(version: version, scriptSecurity: scriptSecurity,
-                           instances: instances.map(Self.keepalivedInstance), status: snapshot(now: now))
+        var k = KeepalivedSnapshot(version: version, scriptSecurity: scriptSecurity,
+                                   instances: instances.map(Self.keepalivedInstance), status: snapshot(now: now))
+        k.scripts = scripts.sorted { $0.key < $1.key }.map { (name: $0.key, status: $0.value) }
+        return k
     }
 
     private static func keepalivedInstance(_ i: Instance) -> KeepalivedInstance {

@@ -108,8 +108,9 @@ public final class StatusRecorder: Sendable {
         let states = await runtime.states()
         let counters = await runtime.counters()
         let priorities = await runtime.priorities()
+        let scripts = await runtime.scriptStatuses()
         state.withLock {
-            $0.book.runtimeRead(states: states, counters: counters, priorities: priorities)
+            $0.book.runtimeRead(states: states, counters: counters, priorities: priorities, scripts: scripts)
             $0.metrics.runtimeRead(states: states, counters: counters)
         }
     }
@@ -145,7 +146,7 @@ public final class StatusRecorder: Sendable {
         let now = clock()
         return state.withLock {
             $0.metrics.text() + VigilMetrics.checksText($0.checks)
-                + KeepalivedExporterMetrics.text($0.book.keepalivedSnapshot(now: now, version: "", scriptSecurity: false).instances)
+                + KeepalivedExporterMetrics.text($0.book.keepalivedSnapshot(now: now, version: "", scriptSecurity: false))
         }
     }
 }

@@ -116,6 +116,9 @@ public struct VRRPRouter: Sendable {
         }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// Whether each tracked `vrrp_script` is up now (keepalived's GOOD; rise/fall applied), by name.
+    public var scriptsUp: [String: Bool] { trackers.scriptsUp }
+
     /// The `vrrp_script`s some instance tracks, by name: the runtime runs each every `interval`.
     public var watchedScripts: [String: VRRPScriptSpec] { trackers.watchedScripts }
     /// The interfaces some instance tracks (`track_interface`, primary interfaces): the runtime reports each one's

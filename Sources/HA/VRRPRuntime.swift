@@ -2,6 +2,7 @@
 import Foundation
 import Glibc
 import Logging
+import Synchronization
 import Vocabulary
 
 /// Why the runtime could not start.
@@ -72,6 +73,8 @@ public actor VRRPRuntime {
     private var links: [String: Link] = [:]
     private var nextLinkID: UInt64 = 1
     private var scriptTasks = WatchTasks<VRRPScriptSpec>()
+    /// The scripts whose run is in progress (written by their tasks, read by `scriptStatuses`).
+    private let runningScripts = RunningScripts()
     /// Link states from rtnetlink (a dump at start, then events); the router hears the changes of names it watches.
     private var linkTable = LinkTable()
     private var linkMonitor: NetlinkLinkMonitor?
@@ -118,6 +121,14 @@ public actor VRRPRuntime {
 
     /// Counters of each instance, by name.
     public func counters() -> [String: VRRPCounters] { router.counters }
+
+    /// Each tracked `vrrp_script`: whether it is up (keepalived's GOOD) and whether a run is in progress now, by name.
+    public func scriptStatuses() -> [String: VRRPScriptStatus] {
+        let running = runningScripts.withLock { $0 }
+        return Dictionary(uniqueKeysWithValues: router.scriptsUp.map {
+            ($0.key, VRRPScriptStatus(up: $0.value, running: running.contains($0.key)))
+        })
+    }
 
     private func now() -> Instant {
         Instant(nanoseconds: (ContinuousClock.now - origin).nanoseconds)
@@ -524,11 +535,13 @@ public actor VRRPRuntime {
     /// restarts what changed and stops what is no longer watched. Interfaces get their state from the link table.
     private func watchTrackers(now t: Instant) {
         let sink = inputSink
-        let logger = self.logger, scripts = self.scripts
+        let logger = self.logger, scripts = self.scripts, running = runningScripts
         for (name, script) in scriptTasks.reconcile(router.watchedScripts) {
             scriptTasks.started(name, script, Task {
                 while !Task.isCancelled {
+                    running.withLock { _ = $0.insert(name) }
                     let ok = await scripts.check(script.command, timeout: script.timeout, logger: logger)
+                    running.withLock { _ = $0.remove(name) }
                     if Task.isCancelled { return }
                     sink.yield(.scriptResult(name, ok))
                     do { try await Task.sleep(for: script.interval) } catch { return }
@@ -601,3 +614,10 @@ private struct WatchTasks<Spec: Equatable & Sendable> {
     }
 }
 #endif
+
+/// The names of the scripts whose run is in progress, shared between the runtime and its script tasks.
+final class RunningScripts: Sendable {
+    private let names = Mutex<Set<String>>([])
+
+    func withLock<R>(_ body: (inout Set<String>) -> R) -> R { names.withLock { body(&$0) } }
+}

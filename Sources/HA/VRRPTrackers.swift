@@ -42,6 +42,20 @@ public struct VRRPPriorityReport: Sendable, Hashable {
     public var trackers: [String]
 }
 
+/// A tracked `vrrp_script` as keepalived's data dump and its exporter show it.
+public struct VRRPScriptStatus: Sendable, Hashable {
+    /// Up after rise/fall (keepalived's `Status = GOOD`), else BAD.
+    public var up: Bool
+    /// A run is in progress (keepalived's `State = running`), else idle.
+    public var running: Bool
+
+    /// A status.
+    public init(up: Bool, running: Bool) {
+        self.up = up
+        self.running = running
+    }
+}
+
 /// The current readings of every tracker a configuration references. See the theory of operation above.
 struct VRRPTrackers: Sendable, Hashable {
     /// What an instance's trackers add up to.
@@ -98,6 +112,9 @@ struct VRRPTrackers: Sendable, Hashable {
         // A changed file spec is read afresh, as a new one.
         files = files.filter { watchedFiles[$0.key] != nil && watchedFiles[$0.key] == previousFiles[$0.key] }
     }
+
+    /// Whether each watched script is up now (keepalived's GOOD), by name.
+    var scriptsUp: [String: Bool] { scripts.mapValues(\.isUp) }
 
     /// One run of script `name` finished. Returns the change when the script went up or down.
     mutating func scriptFinished(_ name: String, succeeded: Bool) -> VRRPTrackerChange? {

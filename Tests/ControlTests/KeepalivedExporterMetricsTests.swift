@@ -43,6 +43,21 @@ struct KeepalivedExporterMetricsTests {
         }
     }
 
+    @Test("keepalived_script_status (1 GOOD, 0 BAD) and keepalived_script_state (1 running, 0 idle) per tracked script, by name")
+    func scripts() {
+        var b = F.book()
+        b.runtimeRead(states: [:], counters: [:], scripts: ["chk_nginx": VRRPScriptStatus(up: false, running: true),
+                                                             "chk_disk": VRRPScriptStatus(up: true, running: false)])
+        let text = KeepalivedExporterMetrics.text(b.keepalivedSnapshot(now: F.at(2), version: "", scriptSecurity: false))
+        #expect(text.contains("# TYPE keepalived_script_status gauge\nkeepalived_script_status{name=\"chk_disk\"} 1\nkeepalived_script_status{name=\"chk_nginx\"} 0\n"))
+        #expect(text.contains("# TYPE keepalived_script_state gauge\nkeepalived_script_state{name=\"chk_disk\"} 0\nkeepalived_script_state{name=\"chk_nginx\"} 1\n"))
+        // A read without scripts (a runtime that was not asked) keeps the last ones; none at all: no lines.
+        b.runtimeRead(states: [:], counters: [:])
+        #expect(b.keepalivedSnapshot(now: F.at(3), version: "", scriptSecurity: false).scripts.count == 2)
+        #expect(!KeepalivedExporterMetrics.text(F.book().keepalivedSnapshot(now: F.at(1), version: "", scriptSecurity: false))
+            .contains("keepalived_script"))
+    }
+
     @Test("Without instances only keepalived_up; a dump line gives its address and device; quotes are escaped")
     func parts() {
         #expect(KeepalivedExporterMetrics.text([]) == "# HELP keepalived_up Status\n# TYPE keepalived_up gauge\nkeepalived_up 1\n")

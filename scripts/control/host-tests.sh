@@ -31,7 +31,7 @@ trap 'finish; exit $?' EXIT
 trap 'exit 130' INT TERM
 
 suite_need_root "the control host suite (network namespaces)"
-suite_need_tools ip curl python3 setsid chromium
+suite_need_tools ip curl python3 setsid chromium promtool
 suite_need_vigil
 
 ip netns add "$NS" || { echo "error: cannot create namespace $NS" >&2; exit 1; }
@@ -132,6 +132,10 @@ check "/metrics: the keepalived exporter's state gauge (MASTER = 2) per VIP" \
   grep -qx 'keepalived_vrrp_state{iname="VI_CTL",intf="c0",vrid="77",ip_address="10.77.0.100"} 2' "$WORK/metrics.txt"
 check "/metrics: the keepalived exporter's adverts sent" \
   grep -q '^keepalived_advertisements_sent_total{iname="VI_CTL",intf="c0",vrid="77"} [1-9]' "$WORK/metrics.txt"
+check "/metrics: the keepalived exporter's script status (chk_down BAD = 0)" \
+  grep -qx 'keepalived_script_status{name="chk_down"} 0' "$WORK/metrics.txt"
+check "/metrics: promtool check metrics is clean (VRRP side and the keepalived exporter's names)" \
+  bash -c "promtool check metrics < '$WORK/metrics.txt'"
 check "/metrics: served as Prometheus text" \
   bash -c "ip netns exec $NS curl -fsS -D - -o /dev/null --max-time 5 http://127.0.0.1:$PORT/metrics | grep -qi '^content-type: text/plain; version=0.0.4'"
 check "/events has the BACKUP -> MASTER transition" bash -c "ip netns exec $NS curl -fsS http://127.0.0.1:$PORT/events | grep -q 'VI_CTL BACKUP -> MASTER'"

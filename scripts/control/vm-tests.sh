@@ -23,7 +23,7 @@ trap 'exit 130' INT TERM
 
 suite_need_root "the control VM suite"
 suite_need_ipvs
-suite_need_tools nginx curl ipvsadm ip setsid python3
+suite_need_tools nginx curl ipvsadm ip setsid python3 promtool
 suite_need_vigil
 
 topo_up 1 3 || { echo "error: cannot build the topology" >&2; exit 1; }
@@ -42,6 +42,7 @@ check "/status: every real server UP with its IPVS weight" \
 check "/status: reconciles and addService/addDestination counted" \
   st "s['ipvs']['reconciles']>=1 and s['ipvs']['operations'].get('addService',0)>=1 and s['ipvs']['operations'].get('addDestination',0)>=3"
 get /metrics > "$TOPO_DIR/metrics.txt"
+check "/metrics: promtool check metrics is clean (pool side: IPVS and checks)" bash -c "promtool check metrics < '$TOPO_DIR/metrics.txt'"
 check "/metrics: addDestination operations" grep -Eq '^vigil_ipvs_operations_total\{operation="addDestination"\} [3-9]' "$TOPO_DIR/metrics.txt"
 check "/metrics: reconcile duration histogram" grep -Eq '^vigil_ipvs_reconcile_duration_seconds_count [1-9]' "$TOPO_DIR/metrics.txt"
 check "/metrics: TCP_CHECK probes counted as successes" \
