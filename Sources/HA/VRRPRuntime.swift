@@ -159,6 +159,25 @@ public actor VRRPRuntime {
         link.transport.close()
     }
 
+    /// `open(_:)` at start, waiting while the source address cannot be bound yet (EADDRNOTAVAIL): an IPv6
+    /// link-local address is tentative during duplicate address detection, about a second after the link comes up,
+    /// which is when a daemon starts at boot. Up to 10 s, logged once; any other error at once.
+    private func openWaitingForSource(_ spec: VRRPInstanceSpec) async throws(VRRPRuntimeError) -> IPAddress {
+        let deadline = ContinuousClock.now + .seconds(10)
+        var logged = false
+        while true {
+            do { return try open(spec) } catch {
+                guard case .transport(_, .socket(let operation, let code)) = error, code == EADDRNOTAVAIL,
+                      operation.hasPrefix("bind "), ContinuousClock.now < deadline else { throw error }
+                if !logged {
+                    logged = true
+                    logger.notice("vrrp_instance \(spec.name): waiting for \(operation.dropFirst(5)) on \(spec.interface) (not yet usable: duplicate address detection)")
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
     /// Runs until `shutdown()`. Throws if a transport cannot be opened at start (nothing is left running then).
     public func run() async throws(VRRPRuntimeError) {
         router = VRRPRouter(configuration: router.configuration, gatesTakeover: takeoverHook != nil)
@@ -169,7 +188,7 @@ public actor VRRPRuntime {
         startLinkMonitor()
         var opened: [(name: String, address: IPAddress)] = []
         for spec in router.awaitingTransport {
-            do { opened.append((spec.name, try open(spec))) } catch {
+            do { opened.append((spec.name, try await openWaitingForSource(spec))) } catch {
                 for name in Array(links.keys) { close(name) }
                 throw error
             }

@@ -183,7 +183,23 @@ case_start_sync_group_state_master() {
   true
 }
 
-ALL_CASES+=(case_start_removes_leftover_vip case_start_owner_own_address case_start_reload_removes_nothing
+# At boot the link comes up as the daemon starts and its IPv6 link-local address is still tentative (duplicate
+# address detection) for about a second: binding it fails with EADDRNOTAVAIL. Vigil waits for it (logged) instead of
+# exiting, then runs the instance. (Found by `make chaos`.)
+case_start_waits_for_tentative_source() {
+  conf "$LAB_DIR/a.conf" VI_6 150 3 0.1 fd00:9::100/64
+  ip netns exec "$NS_A" sysctl -qw net.ipv6.conf.veth0.accept_dad=1 net.ipv6.conf.veth0.dad_transmits=3
+  ip -n "$NS_A" link set veth0 down
+  ip -n "$NS_A" link set veth0 up
+  ip -n "$NS_A" -6 addr show dev veth0 scope link | grep -q tentative \
+    || fail "setup: the link-local address is not tentative after the link came up"
+  lab_start_vigil "$NS_A" va "$LAB_DIR/a.conf"
+  lab_wait_log "$LAB_DIR/va.log" "VI_6: waiting for fe80" 3 || fail "no log line for the tentative source"
+  lab_wait_vip "$NS_A" fd00:9::100 10 || fail "Vigil did not become MASTER once the address was usable"
+  kill -0 -- "-$LAST_PGID" 2>/dev/null || fail "Vigil exited"
+}
+
+ALL_CASES+=(case_start_waits_for_tentative_source case_start_removes_leftover_vip case_start_owner_own_address case_start_reload_removes_nothing
             case_start_reload_keeps_master_state case_start_state_master_does_not_steal
             case_start_state_master_waits_down_interval case_start_state_master_without_priority
             case_start_sync_group_state_master)
