@@ -1,9 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Hummingbird
 import Logging
 import NIOCore
 
-/// The control endpoint of `vigil run` (Hummingbird, HTTP/1.1, read-only):
+/// The control endpoint of `vigil run` (Hummingbird, HTTP/1.1, read-only; on TCP or on a unix socket):
 /// - `GET /status` — `VigilStatus` as JSON;
 /// - `GET /metrics` — Prometheus text;
 /// - `GET /events[?after=SEQ][&limit=N]` — the recent history as a JSON array, oldest first;
@@ -48,15 +51,66 @@ public struct ControlServer: Sendable {
                  body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// Serves until the surrounding task is cancelled. Throws when the address cannot be bound.
+    /// Serves until the surrounding task is cancelled. Throws when the address cannot be bound, or when another
+    /// process already answers on the unix socket's path. A unix socket is made mode 0600 (its owner, root, only)
+    /// as soon as it is bound, and removed when the server ends.
     public func run() async throws {
         var log = logger
         log.logLevel = max(logger.logLevel, .notice)  // no line per request
+        let address: BindAddress
+        if let path = endpoint.socketPath {
+            try UnixSocketPath.prepare(path)
+            address = .unixDomainSocket(path: path)
+        } else {
+            address = .hostname(endpoint.host, port: endpoint.port)
+        }
         let app = Application(router: router(),
-                              configuration: .init(address: .hostname(endpoint.host, port: endpoint.port),
-                                                   serverName: "vigil"),
-                              onServerRunning: { [logger, endpoint] _ in logger.notice("control endpoint on http://\(endpoint)/") },
+                              configuration: .init(address: address, serverName: "vigil"),
+                              onServerRunning: { [logger, endpoint] _ in
+                                  if let path = endpoint.socketPath {
+                                      if chmod(path, 0o600) != 0 {
+                                          logger.error("control endpoint \(endpoint): chmod 0600: \(String(cString: strerror(errno)))")
+                                      }
+                                      logger.notice("control endpoint on \(endpoint) (mode 0600)")
+                                  } else {
+                                      logger.notice("control endpoint on http://\(endpoint)/")
+                                  }
+                              },
                               logger: log)
+        defer { if let path = endpoint.socketPath { UnixSocketPath.remove(path) } }
         try await app.run()
+    }
+}
+
+/// Why the control endpoint's unix socket cannot be used.
+public enum ControlSocketError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A process answers on the path: another `vigil run` (or something else) owns it.
+    case inUse(String)
+    /// Something that is not a socket is at the path; it is never removed.
+    case notASocket(String)
+
+    public var description: String {
+        switch self {
+        case .inUse(let p): "unix:\(p) is in use: another process listens on it (another vigil run?)"
+        case .notASocket(let p): "unix:\(p) exists and is not a socket; it is left alone"
+        }
+    }
+}
+
+/// The checks around a unix socket path: a socket left by a crashed run is replaced, a live one or a file that is not
+/// a socket is refused.
+enum UnixSocketPath {
+    static func prepare(_ path: String) throws(ControlSocketError) {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }  // nothing there
+        guard st.st_mode & S_IFMT == S_IFSOCK else { throw .notASocket(path) }
+        if (try? UnixSocketConnection.connect(path)).map({ close($0) }) != nil { throw .inUse(path) }
+        unlink(path)  // a stale socket from a crashed run
+    }
+
+    /// Removes the socket at `path` (only if it is a socket).
+    static func remove(_ path: String) {
+        var st = stat()
+        if lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFSOCK { unlink(path) }
     }
 }

@@ -11,6 +11,13 @@ public enum StatusClient {
         do { body = try HTTPGet.fetch(endpoint, path: events ? "/events" : "/status") } catch {
             throw .unreachable(error)
         }
+        return try rendered(body, from: endpoint, events: events, json: json)
+    }
+
+    /// The body of a `/status` (or `/events`) reply rendered for a terminal, or as served with `json`. Pure, so any
+    /// reply can be fed to it by the fuzzer (`make fuzz-control`).
+    static func rendered(_ body: [UInt8], from endpoint: ControlEndpoint, events: Bool,
+                         json: Bool) throws(StatusClientError) -> String {
         if json {
             let text = String(decoding: body, as: UTF8.self)
             return text.hasSuffix("\n") ? text : text + "\n"
@@ -64,23 +71,13 @@ public enum HTTPGetError: Error, Sendable, CustomStringConvertible {
 /// A minimal blocking HTTP/1.0 GET, enough to read the control endpoint on loopback without an HTTP stack.
 enum HTTPGet {
     static func fetch(_ endpoint: ControlEndpoint, path: String, timeoutSeconds: Int = 5) throws(HTTPGetError) -> [UInt8] {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(endpoint.host, "\(endpoint.port)", &hints, &list) == 0, let first = list else {
-            throw .resolve(endpoint.host)
-        }
-        defer { freeaddrinfo(list) }
-        let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .socket("socket", errno: errno) }
+        let fd = try connected(endpoint)
         defer { close(fd) }
         var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        guard connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
-            throw .socket("connect to \(endpoint)", errno: errno)
-        }
-        let request = Array("GET \(path) HTTP/1.0\r\nHost: \(endpoint)\r\nConnection: close\r\n\r\n".utf8)
+        let host = endpoint.socketPath == nil ? "\(endpoint)" : "localhost"
+        let request = Array("GET \(path) HTTP/1.0\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
         var off = 0
         while off < request.count {
             let n = request[off...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -95,6 +92,36 @@ enum HTTPGet {
             guard n > 0 else { throw .socket("recv", errno: errno) }
             reply += buffer[0..<n]
         }
+        return try body(ofReply: reply)
+    }
+
+    /// A stream socket connected to `endpoint` (TCP, or the unix socket).
+    private static func connected(_ endpoint: ControlEndpoint) throws(HTTPGetError) -> Int32 {
+        if let path = endpoint.socketPath {
+            do { return try UnixSocketConnection.connect(path) } catch {
+                throw .socket("connect to \(endpoint)", errno: error.errno)
+            }
+        }
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(endpoint.host, "\(endpoint.port)", &hints, &list) == 0, let first = list else {
+            throw .resolve(endpoint.host)
+        }
+        defer { freeaddrinfo(list) }
+        let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .socket("socket", errno: errno) }
+        guard connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
+            let e = errno
+            close(fd)
+            throw .socket("connect to \(endpoint)", errno: e)
+        }
+        return fd
+    }
+
+    /// The body of a whole HTTP reply (everything after the head's CR LF CR LF); throws unless its status is 200.
+    /// Pure, so any reply can be fed to it by the fuzzer (`make fuzz-control`).
+    static func body(ofReply reply: [UInt8]) throws(HTTPGetError) -> [UInt8] {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard let headEnd = reply.indices.first(where: { reply[$0...].starts(with: separator) }) else {
             throw .status("an incomplete reply (\(reply.count) bytes)")
@@ -103,5 +130,39 @@ enum HTTPGet {
         let statusLine = head.split(separator: "\r\n", maxSplits: 1).first.map(String.init) ?? ""
         guard statusLine.split(separator: " ").dropFirst().first == "200" else { throw .status("'\(statusLine)'") }
         return Array(reply[(headEnd + 4)...])
+    }
+}
+
+/// A failed socket call on a unix socket path.
+struct UnixSocketFailure: Error {
+    let errno: Int32
+}
+
+/// A blocking connection to a unix stream socket.
+enum UnixSocketConnection {
+    /// A socket connected to `path` (the caller closes it).
+    static func connect(_ path: String) throws(UnixSocketFailure) -> Int32 {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard bytes.count < capacity else { throw UnixSocketFailure(errno: ENAMETOOLONG) }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw UnixSocketFailure(errno: errno) }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard result == 0 else {
+            let e = errno
+            close(fd)
+            throw UnixSocketFailure(errno: e)
+        }
+        return fd
     }
 }

@@ -244,7 +244,7 @@ public enum KeepalivedCommandLine {
     public static func usage(_ personality: Personality) -> String {
         let me = personality == .keepalived ? "keepalived" : "vigil"
         let pid = personality == .keepalived ? keepalivedPidFile : vigilPidFile
-        let own = personality == .keepalived ? "" : "      --control=ADDR:PORT, --no-control, --ipvs-state=FILE\n"
+        let own = personality == .keepalived ? "" : "      --control=ADDR:PORT|unix:PATH, --no-control, --ipvs-state=FILE\n"
             + "                               vigil run's own options (not through the keepalived link)\n"
         return """
         Usage: \(me) [OPTION...]

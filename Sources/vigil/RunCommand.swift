@@ -52,7 +52,7 @@ struct RunCommand: AsyncParsableCommand {
 
     // Seeing it (issue #6): control endpoint, keepalived's -i/-S/-t.
     @Option(name: .customLong("control"),
-            help: "Control endpoint (/status, /metrics, /events, dashboard) ADDR:PORT (default 127.0.0.1:\(DirectorRunOptions.defaultControlPort))")
+            help: "Control endpoint (/status, /metrics, /events, dashboard) ADDR:PORT or unix:PATH (default 127.0.0.1:\(DirectorRunOptions.defaultControlPort))")
     var control: String?
 
     @Flag(name: .customLong("no-control"), help: "Do not serve the control endpoint")

@@ -10,7 +10,7 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Show the state of a running vigil (VRRP instances, pools, IPVS) from its control endpoint"
     )
 
-    @Option(name: .customLong("control"), help: "Control endpoint ADDR:PORT (default 127.0.0.1:\(StatusTool.defaultPort))")
+    @Option(name: .customLong("control"), help: "Control endpoint ADDR:PORT or unix:PATH (default 127.0.0.1:\(StatusTool.defaultPort))")
     var control: String?
 
     @Flag(help: "Print the JSON as served")

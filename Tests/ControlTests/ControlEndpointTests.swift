@@ -23,4 +23,27 @@ struct ControlEndpointTests {
         #expect(ControlEndpoint.default.description == "127.0.0.1:9678")
         #expect(ControlEndpoint(host: "::1", port: 1).description == "[::1]:1")
     }
+
+    @Test("unix:PATH names a unix socket; its description round-trips")
+    func unixSocket() throws {
+        let e = try ControlEndpoint(parsing: "unix:/run/vigil/control.sock")
+        #expect(e.socketPath == "/run/vigil/control.sock")
+        #expect(e == ControlEndpoint(socketPath: "/run/vigil/control.sock"))
+        #expect(e.description == "unix:/run/vigil/control.sock")
+        #expect(try ControlEndpoint(parsing: e.description) == e)
+        #expect(ControlEndpoint.default.socketPath == nil)
+    }
+
+    @Test("A unix path that is relative, empty, a directory or longer than sun_path holds is refused", arguments: [
+        "unix:", "unix:control.sock", "unix:./x", "unix:/run/vigil/", "unix:/" + String(repeating: "a", count: 107),
+    ])
+    func refusesUnixPaths(text: String) {
+        #expect(throws: ControlEndpointError.invalid(text)) { try ControlEndpoint(parsing: text) }
+    }
+
+    @Test("The longest unix path sun_path holds is accepted")
+    func longestUnixPath() throws {
+        let path = "/" + String(repeating: "a", count: 106)
+        #expect(try ControlEndpoint(parsing: "unix:" + path).socketPath == path)
+    }
 }

@@ -7,7 +7,9 @@
 #      Vigil's JSON beside it (.json);
 #   4. systemd: a unix datagram socket bound here receives READY=1, STATUS=, WATCHDOG=1 and STOPPING=1;
 #   5. `vigil run -t` exits with keepalived's codes: 6 on the good config (a vrrp_script without
-#      enable_script_security), 4 on a broken one; --no-control serves nothing.
+#      enable_script_security), 4 on a broken one; --no-control serves nothing;
+#   6. `--control unix:PATH`: a socket of mode 0600 replacing a stale one, read by curl and `vigil status`, no TCP
+#      port, refused by a second daemon while the first listens, removed at stop.
 # A missing prerequisite is a failure with a message, never a skip. Everything created is removed on exit.
 set -u
 cd "$(dirname "$0")/../.."
@@ -193,3 +195,37 @@ start_vigil --no-control
 sleep 2
 check "--no-control serves nothing" bash -c "! ip netns exec $NS curl -fsS --max-time 2 http://127.0.0.1:$PORT/status"
 check "--no-control still runs VRRP" kill -0 "$vigil_pid"
+kill -TERM "$vigil_pid"
+check "--no-control daemon exits after SIGTERM" wait_for 10 "exit" gone "$vigil_pid"
+
+# --- 6. the control endpoint on a unix socket
+SOCK="$WORK/control.sock"
+python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$SOCK"   # stale: nobody listens
+check "a stale socket file is there before the start" test -S "$SOCK"
+start_vigil --control "unix:$SOCK"
+uget() { curl -fsS --max-time 5 --unix-socket "$SOCK" "http://localhost$1" > /dev/null; }
+check "/status answers on the unix socket (the stale file replaced)" wait_for 20 "/status on $SOCK" uget /status
+check "the socket is mode 0600 (root only)" bash -c "[ \$(stat -c %a $SOCK) = 600 ]"
+check "the log names the socket" grep -q "control endpoint on unix:$SOCK (mode 0600)" "$WORK/vigil.log"
+check "no TCP control port is open meanwhile" bash -c "! ip netns exec $NS curl -fsS --max-time 2 http://127.0.0.1:$PORT/status"
+check "vigil status --control unix:PATH prints the instance" \
+  bash -c "ip netns exec $NS $VIGIL_BIN status --control unix:$SOCK | grep -Eq '^VI_CTL +(BACKUP|MASTER)'"
+check "/metrics on the unix socket" bash -c "curl -fsS --max-time 5 --unix-socket $SOCK http://localhost/metrics | grep -q '^vigil_vrrp_adverts_sent_total'"
+sed -e 's/interface c0/interface c1/' -e 's/virtual_router_id 77/virtual_router_id 78/' "$WORK/keepalived.conf" > "$WORK/second.conf"
+setsid ip netns exec "$NS" "$VIGIL_BIN" run -n -l --no-syslog -P -f "$WORK/second.conf" -p "$WORK/second.pid" \
+  --control "unix:$SOCK" > "$WORK/second.log" 2>&1 &
+second_pid=$!
+pids+=("$second_pid")
+check "a second daemon on the same path refuses it (in use) and logs why" \
+  wait_for 20 "in use" grep -q "unix:$SOCK is in use" "$WORK/second.log"
+check "the first daemon still answers on its socket" uget /status
+kill -TERM "$second_pid"
+check "the second daemon exits after SIGTERM" wait_for 10 "exit" gone "$second_pid"
+check "the first daemon's socket survives the second's stop" uget /status
+check "vigil status on a missing socket fails with a message" \
+  bash -c "! $VIGIL_BIN status --control unix:$WORK/none.sock 2> $WORK/none.err && grep -q 'connect to unix:$WORK/none.sock' $WORK/none.err"
+check "vigil status --control with a relative unix path is refused (exit 64)" \
+  bash -c "$VIGIL_BIN status --control unix:relative.sock 2> $WORK/rel.err; [ \$? -eq 64 ] && grep -q 'unix:/ABSOLUTE/PATH' $WORK/rel.err"
+kill -TERM "$vigil_pid"
+check "the daemon exits after SIGTERM" wait_for 10 "exit" gone "$vigil_pid"
+check "the socket file is removed at stop" bash -c "! test -e $SOCK"
