@@ -26,9 +26,10 @@ struct Vigil: AsyncParsableCommand {
         ]
     )
 
-    /// First words ArgumentParser handles itself: the subcommands and the root's help.
+    /// First words ArgumentParser handles itself: the subcommands, the root's help, and what packaging asks it
+    /// for (`--generate-completion-script bash`, `--experimental-dump-help` for the man page).
     static let ownWords: Set<String> = ["check", "run", "status", "ipvs", "probe", "genhash", "bgp", "help", "-h", "--help",
-                                        "--version"]
+                                        "--version", "--generate-completion-script", "--experimental-dump-help"]
 }
 
 /// The entry: keepalived's command line (`vigil` with no subcommand, or a link named `keepalived`) is translated
