@@ -267,7 +267,6 @@ enum Instead {
     static let bfd = "BFD is not implemented; nothing is tracked through it"
     static let trackProcess = "process tracking is not implemented; the instance's priority does not change when the process stops"
     static let reloadFiles = "Vigil reloads on SIGHUP only, always checking the new file first and keeping the old one when it is invalid"
-    static let downTimer = "the master-down timer is three advert intervals plus the skew time"
     static let checksumV3 = "the VRRPv3 checksum covers the pseudo-header as RFC 5798 says"
     static let ownerAdverts = "an address owner handles adverts as any instance"
     static let extraInterfaces = "no GARP is sent on other interfaces"
@@ -431,7 +430,7 @@ extension Keyword {
         v("higher_prio_send_advert", "[BOOL]"), v("lower_prio_no_advert", "[BOOL]"),
         v("notify_master_rx_lower_pri", "COMMAND [USER] [GROUP]"),
         todo("notify_deleted", "the script is not run"),
-        todo("down_timer_adverts", Instead.downTimer),
+        v("down_timer_adverts", "N"),
         ignored("kernel_rx_buf_size", Instead.netlinkBuffers),
         todo("unicast_fault_no_peer", "an instance with no unicast peer does not go to FAULT"),
         todo("old_unicast_checksum", "the unicast checksum is always computed as RFC 5798 says"),
@@ -515,7 +514,7 @@ extension Keyword {
         todo("vrrp_delay_after_boot", Instead.startDelay, since: "2.4.0"),
         todo("vrrp_min_garp", "GARPs follow vrrp_garp_master_* as configured"),
         v("vrrp_lower_prio_no_advert", "[BOOL]"), v("vrrp_higher_prio_send_advert", "[BOOL]"),
-        todo("vrrp_down_timer_adverts", Instead.downTimer),
+        v("vrrp_down_timer_adverts", "N"),
         todo("vrrp_garp_extra_if", Instead.extraInterfaces),
         todo("vrrp_vmac_garp_intvl", Instead.vmac),
         todo("vrrp_owner_ignore_adverts", Instead.ownerAdverts, since: "2.3.3"),

@@ -109,6 +109,8 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     public var vrrpLowerPrioNoAdvert = false
     /// `vrrp_higher_prio_send_advert [BOOL]`: instances' default for `higher_prio_send_advert` (outside strict mode).
     public var vrrpHigherPrioSendAdvert = false
+    /// `vrrp_down_timer_adverts N` (1…100): instances' default for `down_timer_adverts` (default 3, the RFCs').
+    public var vrrpDownTimerAdverts = 3
     /// `vrrp_garp_interval`: the time between gratuitous ARPs (default 0).
     @Seconds public var vrrpGarpInterval: Duration = .zero
     /// `vrrp_gna_interval`: the time between unsolicited NAs (default 0).
@@ -618,6 +620,10 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var accept: Bool?
     /// `strict_mode [on|off]` as written (nil: `global_defs vrrp_strict` decides).
     public var strictMode: Bool?
+    /// `down_timer_adverts N` (1…100): the master-down timer is N advert intervals plus the skew time instead of the
+    /// RFCs' 3 (keepalived 2.2.7; every node of the instance must use the same N). After loading: the global
+    /// `vrrp_down_timer_adverts` when not written.
+    public var downTimerAdverts: Int?
     /// Strict mode as it runs (`strict_mode`, else `vrrp_strict`): no authentication, no unicast, no accept mode by
     /// default; set when the file is loaded.
     public var strict = false

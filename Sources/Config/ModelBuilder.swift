@@ -135,6 +135,7 @@ struct ModelBuilder {
         v.garpLowerPrioDelay = v.garpLowerPrioDelay ?? (strict ? .zero : g.vrrpGarpLowerPrioDelay ?? g.vrrpGarpMasterDelay)
         v.lowerPrioNoAdvert = v.lowerPrioNoAdvert ?? (strict ? true : g.vrrpLowerPrioNoAdvert)
         v.higherPrioSendAdvert = v.higherPrioSendAdvert ?? (strict ? false : g.vrrpHigherPrioSendAdvert)
+        v.downTimerAdverts = v.downTimerAdverts ?? g.vrrpDownTimerAdverts
     }
 
     /// A virtual server on an address that a `no_accept` MASTER filters gets no packet (the drop rule runs before
@@ -396,6 +397,7 @@ struct ModelBuilder {
             case "vrrp_notify_fifo_script": g.vrrpNotifyFifoScript = command(n)
             case "vrrp_lower_prio_no_advert": g.vrrpLowerPrioNoAdvert = bool(n)
             case "vrrp_higher_prio_send_advert": g.vrrpHigherPrioSendAdvert = bool(n)
+            case "vrrp_down_timer_adverts": if let t = a.first, let d = int(t, n.name.text, 1...100) { g.vrrpDownTimerAdverts = d }
             case "nftables":
                 if let t = a.first {
                     let u = Array(t.text.utf8)
@@ -792,6 +794,7 @@ struct ModelBuilder {
                 if let t = a.first { v.garpLowerPrioRepeat = int(t, n.name.text, 0...65535); lastStrictLines.garpLowerPrioRepeat = loc(n) }
             case "lower_prio_no_advert": v.lowerPrioNoAdvert = bool(n); lastStrictLines.lowerPrioNoAdvert = loc(n)
             case "higher_prio_send_advert": v.higherPrioSendAdvert = bool(n); lastStrictLines.higherPrioSendAdvert = loc(n)
+            case "down_timer_adverts": if let t = a.first, let d = int(t, n.name.text, 1...100) { v.downTimerAdverts = d }
             case "accept": v.accept = true; lastStrictLines.accept = loc(n)
             case "no_accept": v.accept = false; lastStrictLines.accept = loc(n)
             case "strict_mode": v.strictMode = bool(n); lastStrictLines.strictMode = loc(n)

@@ -144,6 +144,7 @@ extension DirectorPlan {
         configuration.checkUnicastSource = v.checkUnicastSrc || config.globalDefs.vrrpCheckUnicastSrc
         configuration.advertisesOnLowerPriority = !(v.lowerPrioNoAdvert ?? false)
         configuration.advertisesOnHigherPriority = v.higherPrioSendAdvert ?? false
+        configuration.downTimerAdverts = v.downTimerAdverts ?? 3
         var trackScripts = scriptReferences(v.trackScripts, config: config)
         var trackFiles = fileReferences(v.trackFiles, config: config)
         var interfaces = interfaceReferences(v.trackInterfaces)

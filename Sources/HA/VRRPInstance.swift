@@ -104,8 +104,14 @@ public struct VRRPInstance: Sendable {
     }
 
     /// A master counts as silent after 1.5 × its advertisement interval without one (one advert missed, with slack
-    /// for jitter); always well inside Master_Down_Interval (3 × the interval + skew).
-    private var silenceThreshold: Duration { .nanoseconds(Int64(masterAdverIntervalCS) * 15_000_000) }
+    /// for jitter); always inside Master_Down_Interval (3 × the interval + skew; with `down_timer_adverts 1`, one
+    /// interval, so the silence is then one interval).
+    private var silenceThreshold: Duration {
+        .nanoseconds(Int64(masterAdverIntervalCS) * (downTimerAdverts == 1 ? 10_000_000 : 15_000_000))
+    }
+
+    /// keepalived's `down_timer_adverts`, kept inside 1…100 whatever the configuration holds.
+    private var downTimerAdverts: Int64 { Int64(min(max(configuration.downTimerAdverts, 1), 100)) }
 
     /// Skew_Time: RFC 3768 §6.1 `(256 − Priority) / 256` s; RFC 5798 §6.1
     /// `((256 − Priority) × Master_Adver_Interval) / 256`.
@@ -117,9 +123,10 @@ public struct VRRPInstance: Sendable {
         }
     }
 
-    /// Master_Down_Interval = 3 × (Master_)Adver_Interval + Skew_Time (RFC 3768 §6.1, RFC 5798 §6.1).
+    /// Master_Down_Interval = 3 × (Master_)Adver_Interval + Skew_Time (RFC 3768 §6.1, RFC 5798 §6.1); keepalived's
+    /// `down_timer_adverts N` puts N in place of the 3.
     public var masterDownInterval: Duration {
-        .nanoseconds(3 * Int64(masterAdverIntervalCS) * 10_000_000) + skewTime
+        .nanoseconds(downTimerAdverts * Int64(masterAdverIntervalCS) * 10_000_000) + skewTime
     }
 
     private var ownAdvertisement: VRRPAdvertisement {

@@ -35,6 +35,9 @@ public struct VRRPInstanceConfiguration: Sendable, Hashable {
     public var advertisesOnLowerPriority = true
     /// A Master sends its advert before yielding to a higher priority (`higher_prio_send_advert`, off by default).
     public var advertisesOnHigherPriority = false
+    /// keepalived's `down_timer_adverts` (1…100): Master_Down_Interval is this many advert intervals plus Skew_Time
+    /// instead of the RFCs' 3.
+    public var downTimerAdverts = 3
 
     /// Creates a configuration; defaults follow keepalived.
     public init(name: String, version: VRRPVersion = .v2, vrid: UInt8, priority: UInt8 = 100,

@@ -129,3 +129,33 @@ struct StrictModeTests {
         #expect(positions(r, .keepalivedIgnores) == ["3:5", "4:5", "5:5"])
     }
 }
+
+@Suite("down_timer_adverts and vrrp_down_timer_adverts (keepalived 2.2.7: 1…100, default 3)")
+struct DownTimerAdvertsConfigTests {
+    private func load(_ line: String, global: String = "") -> ConfigLoadResult {
+        let body = minimalInstance.replacingOccurrences(of: "interface eth0", with: "interface eth0\n    " + line)
+        return parse((global.isEmpty ? "" : "global_defs {\n    \(global)\n}\n") + body)
+    }
+
+    @Test("Not written: 3; the global sets the default; the instance's own wins")
+    func defaults() throws {
+        #expect(try #require(load("").config.vrrpInstances.first).downTimerAdverts == 3)
+        #expect(try #require(load("", global: "vrrp_down_timer_adverts 5").config.vrrpInstances.first).downTimerAdverts == 5)
+        let own = load("down_timer_adverts 9", global: "vrrp_down_timer_adverts 5")
+        #expect(own.errors.isEmpty && own.warnings.isEmpty)
+        #expect(try #require(own.config.vrrpInstances.first).downTimerAdverts == 9)
+    }
+
+    @Test("Outside 1…100 or not a number: an error at the value, as keepalived's 'Invalid down_timer_adverts'",
+          arguments: ["down_timer_adverts 0", "down_timer_adverts 101", "down_timer_adverts x"])
+    func invalid(line: String) throws {
+        let r = load(line)
+        #expect(r.errors.count == 1)
+        #expect(try #require(r.config.vrrpInstances.first).downTimerAdverts == 3)
+    }
+
+    @Test("The global outside 1…100 is an error too")
+    func invalidGlobal() {
+        #expect(load("", global: "vrrp_down_timer_adverts 200").errors.count == 1)
+    }
+}

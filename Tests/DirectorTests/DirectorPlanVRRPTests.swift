@@ -121,3 +121,13 @@ struct DirectorPlanMulticastGroupTests {
         #expect(try DirectorPlanAdvertCheckTests.spec("").multicastGroup == nil)
     }
 }
+
+@Suite("Director plan: down_timer_adverts reaches HA")
+struct DirectorPlanDownTimerTests {
+    @Test("The instance's value, the global default, and 3 when neither is written")
+    func reachesHA() throws {
+        #expect(try DirectorPlanAdvertCheckTests.configuration("down_timer_adverts 7").downTimerAdverts == 7)
+        #expect(try DirectorPlanAdvertCheckTests.configuration("", globals: "vrrp_down_timer_adverts 4").downTimerAdverts == 4)
+        #expect(try DirectorPlanAdvertCheckTests.configuration("").downTimerAdverts == 3)
+    }
+}
