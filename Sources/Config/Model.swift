@@ -28,6 +28,8 @@ public struct KeepalivedConfig: Sendable, Equatable, Codable {
     public var staticRoutes: [RouteConfig] = []
     /// `static_rules { … }` entries: in the kernel while Vigil runs.
     public var staticRules: [RuleConfig] = []
+    /// `SSL { … }`: the client side of every SSL_GET (nil: none written; a second block replaces the first).
+    public var ssl: SSLConfig?
 
     /// An empty configuration.
     public init() {}
@@ -1099,4 +1101,23 @@ public struct VirtualServerGroupConfig: Sendable, Equatable, Codable {
     public var location: SourceLocation = noSourceLocation
     /// Creates a group.
     public init(name: String) { self.name = name }
+}
+
+/// `SSL { password ca certificate key }` as keepalived 2.2.7 reads it: SSL_GET checks present `certificate` (a PEM
+/// chain) with `key` (PEM, decrypted with `password` when it is encrypted); `ca` is loaded as keepalived loads it,
+/// and, as in keepalived, the server's certificate is not verified against it.
+public struct SSLConfig: Sendable, Equatable, Codable {
+    /// `password STRING`: the key file's passphrase.
+    public var password: String?
+    /// `ca PATH`.
+    public var caFile: String?
+    /// `certificate PATH`: the client certificate chain.
+    public var certificateFile: String?
+    /// `key PATH`: the client private key.
+    public var keyFile: String?
+    /// The `SSL` keyword.
+    public var location: SourceLocation = noSourceLocation
+
+    /// An empty block.
+    public init() {}
 }

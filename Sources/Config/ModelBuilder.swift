@@ -356,8 +356,36 @@ struct ModelBuilder {
         case "static_ipaddress": c.staticIPAddresses += n.entries.compactMap { vip($0) }
         case "static_routes": c.staticRoutes += n.entries.compactMap { route($0) }
         case "static_rules": c.staticRules += n.entries.compactMap { rule($0) }
+        case "SSL":
+            if let earlier = c.ssl {
+                sink.warning(.duplicate, loc(n), "a second SSL block replaces the first (at line \(earlier.location.line)), as in keepalived")
+            }
+            c.ssl = ssl(n)
         default: break
         }
+    }
+
+    /// `SSL { password ca certificate key }`; each keyword takes one word (a missing one is the keyword table's error,
+    /// as keepalived's "SSL … missing").
+    mutating func ssl(_ node: Node) -> SSLConfig {
+        var s = SSLConfig()
+        s.location = loc(node)
+        var seen = SeenKeywords()
+        for n in node.children {
+            duplicateCheck(n, &seen)
+            guard let value = args(n).first?.text else { continue }  // the keyword table reports it
+            switch n.name {
+            case "password": s.password = value
+            case "ca": s.caFile = value
+            case "certificate": s.certificateFile = value
+            case "key": s.keyFile = value
+            default: break
+            }
+        }
+        if s.keyFile != nil, s.certificateFile == nil {
+            sink.warning(.invalidValue, s.location, "SSL has a key but no certificate: SSL_GET checks present no client certificate")
+        }
+        return s
     }
 
     mutating func globalDefs(_ node: Node, into g: inout GlobalDefs) {

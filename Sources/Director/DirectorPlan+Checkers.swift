@@ -22,7 +22,7 @@ extension DirectorPlan {
         case .http(let h):
             kind = .http(http(h, enableSNI: nil, target: target, realServer: rs, virtualServer: vs))
         case .ssl(let h, let enableSNI):
-            kind = .http(http(h, enableSNI: enableSNI, target: target, realServer: rs, virtualServer: vs))
+            kind = .http(http(h, enableSNI: enableSNI, target: target, realServer: rs, virtualServer: vs, ssl: config.ssl))
         case .misc(let m):
             kind = .misc(MiscCheck(command: ScriptCommand(command: m.path, user: m.user, group: m.group),
                                    timeout: m.timeout, dynamic: m.dynamic))
@@ -46,11 +46,15 @@ extension DirectorPlan {
         return CheckerSpec(kind: kind, timing: timing)
     }
 
-    /// An HTTP_GET block (`enableSNI` nil) or an SSL_GET block.
+    /// An HTTP_GET block (`enableSNI` nil) or an SSL_GET block, with the `SSL` block's client certificate (the
+    /// server's is not verified, as in keepalived).
     static func http(_ h: HTTPCheckerSettings, enableSNI: Bool?, target: ConnectTarget, realServer rs: RealServerConfig,
-                     virtualServer vs: VirtualServerConfig) -> HTTPCheck {
+                     virtualServer vs: VirtualServerConfig, ssl: SSLConfig? = nil) -> HTTPCheck {
         let virtualHost = h.virtualhost ?? rs.virtualhost ?? vs.virtualhost
-        let tls = enableSNI.map { TLSSettings(serverName: $0 ? virtualHost : nil) }
+        let tls = enableSNI.map {
+            TLSSettings(caFile: ssl?.caFile, certificateFile: ssl?.certificateFile, keyFile: ssl?.keyFile,
+                        keyPassword: ssl?.password, serverName: $0 ? virtualHost : nil)
+        }
         let urls = h.urls.map { u in
             URLCheck(path: u.path, statusCodes: u.statusCodes.map { $0.lower...max($0.lower, $0.upper) },
                      digest: u.digest, virtualHost: u.virtualhost)

@@ -171,16 +171,19 @@ public struct TLSSettings: Hashable, Sendable {
     public var certificateFile: String?
     /// Client key file.
     public var keyFile: String?
+    /// The key file's passphrase (`SSL { password }`), for an encrypted key.
+    public var keyPassword: String?
     /// Send SNI (`enable_sni`) with this name.
     public var serverName: String?
 
     /// TLS settings; the defaults match keepalived (no verification, no SNI).
     public init(verifyPeer: Bool = false, caFile: String? = nil, certificateFile: String? = nil,
-                keyFile: String? = nil, serverName: String? = nil) {
+                keyFile: String? = nil, keyPassword: String? = nil, serverName: String? = nil) {
         self.verifyPeer = verifyPeer
         self.caFile = caFile
         self.certificateFile = certificateFile
         self.keyFile = keyFile
+        self.keyPassword = keyPassword
         self.serverName = serverName
     }
 }

@@ -58,22 +58,31 @@ public struct HTTPFetcher: Sendable {
             config.certificateChain = try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) }
         }
         if let key = tls.keyFile {
-            config.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            if let password = tls.keyPassword {
+                let bytes = Array(password.utf8)
+                let key = try NIOSSLPrivateKey(file: key, format: .pem) { (give: NIOSSLPassphraseSetter<[UInt8]>) in
+                    give(bytes)
+                }
+                config.privateKey = .privateKey(key)
+            } else {
+                config.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            }
         }
         return try NIOSSLContext(configuration: config)
     }
 
     /// Fetches once on `loop`. Fails with a `ProbeError` (timeout, refused, closed early, malformed, TLS).
     public func fetch(on loop: any EventLoop) -> EventLoopFuture<HTTPFetchResult> {
-        let promise = loop.makePromise(of: HTTPFetchResult.self)
         var sslContext: NIOSSLContext?
         if let tls {
             do {
                 sslContext = try Self.makeSSLContext(tls)
             } catch {
+                // Before the promise exists: a promise dropped unfulfilled is a leak (and a trap in debug builds).
                 return loop.makeFailedFuture(ProbeError.tls("cannot build TLS context: \(error)"))
             }
         }
+        let promise = loop.makePromise(of: HTTPFetchResult.self)
         let hostHeader = Self.hostHeader(target: target, virtualHost: virtualHost, tls: tls != nil)
         var head = HTTPRequestHead(version: version == .http11 ? .http1_1 : .http1_0, method: .GET, uri: path)
         head.headers.add(name: "User-Agent", value: "KeepAliveClient")

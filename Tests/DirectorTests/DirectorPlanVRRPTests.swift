@@ -1,6 +1,7 @@
 import Config
 @testable import Director
 import HA
+import HealthCheck
 import Testing
 import Vocabulary
 
@@ -129,5 +130,43 @@ struct DirectorPlanDownTimerTests {
         #expect(try DirectorPlanAdvertCheckTests.configuration("down_timer_adverts 7").downTimerAdverts == 7)
         #expect(try DirectorPlanAdvertCheckTests.configuration("", globals: "vrrp_down_timer_adverts 4").downTimerAdverts == 4)
         #expect(try DirectorPlanAdvertCheckTests.configuration("").downTimerAdverts == 3)
+    }
+}
+
+@Suite("Director plan: the SSL block reaches every SSL_GET, never HTTP_GET")
+struct DirectorPlanSSLTests {
+    @Test("certificate, key, password and ca on SSL_GET's TLS settings; no verification, as keepalived")
+    func sslBlock() throws {
+        let p = try DirectorPlanVRRPTests.plan("""
+        SSL {
+          password s3cret
+          ca /etc/vigil/ca.pem
+          certificate /etc/vigil/c.pem
+          key /etc/vigil/k.pem
+        }
+        virtual_server 10.0.0.100 443 {
+          protocol TCP
+          real_server 10.0.0.11 443 {
+            SSL_GET {
+              url {
+                path /health
+              }
+            }
+            HTTP_GET {
+              url {
+                path /plain
+              }
+            }
+          }
+        }
+        """)
+        let checkers = try #require(p.health.first?.realServers.first?.checkers)
+        var tlsSeen: [TLSSettings?] = []
+        for c in checkers { if case .http(let h) = c.kind { tlsSeen.append(h.tls) } }
+        #expect(tlsSeen.count == 2)
+        let tls = try #require(tlsSeen.compactMap { $0 }.first)
+        #expect(tls.certificateFile == "/etc/vigil/c.pem" && tls.keyFile == "/etc/vigil/k.pem")
+        #expect(tls.keyPassword == "s3cret" && tls.caFile == "/etc/vigil/ca.pem" && !tls.verifyPeer)
+        #expect(tlsSeen.filter { $0 == nil }.count == 1, "HTTP_GET stays plain")
     }
 }

@@ -72,17 +72,21 @@ final class Nginx: @unchecked Sendable {
     let dir: String
     let httpPort: UInt16
     let httpsPort: UInt16
+    /// HTTPS that requires a client certificate signed by `dir/client-ca.pem` (`client.pem` + `client.key`, or
+    /// `client-enc.key` with the passphrase "s3cret").
+    let mtlsPort: UInt16
 
     init() throws {
         dir = NSTemporaryDirectory() + "vigil-nginx-\(UUID().uuidString)"
         let (status, output) = try run([repoRoot + "/scripts/healthcheck/nginx-fixture.sh", "start", dir])
         let parts = output.split(separator: " ").compactMap { UInt16($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        guard status == 0, parts.count == 2 else {
+        guard status == 0, parts.count == 3 else {
             try? FileManager.default.removeItem(atPath: dir)
             throw FixtureError.notStarted("nginx fixture failed (status \(status))")
         }
         httpPort = parts[0]
         httpsPort = parts[1]
+        mtlsPort = parts[2]
     }
 
     func stop() {

@@ -55,6 +55,29 @@ struct ProbeIntegrationTests {
         #expect(untrusted.reason.contains("TLS"), "\(untrusted.reason)")
     }
 
+    @Test("SSL_GET with SSL { certificate key [password] } against nginx that requires a client certificate")
+    func sslClientCertificate() async throws {
+        let nginx = try Nginx()
+        defer { nginx.stop() }
+        let target = ConnectTarget(address: "127.0.0.1", port: nginx.mtlsPort)
+        func check(_ tls: TLSSettings) async throws -> ProbeResult {
+            try await probe(.http(HTTPCheck(target: target, urls: [URLCheck(path: "/index.html")], tls: tls)))
+        }
+        let none = try await check(TLSSettings())
+        #expect(!none.up, "nginx requires a client certificate")
+        #expect(none.reason.contains("400"), "\(none.reason)")
+        let plain = try await check(TLSSettings(caFile: nginx.dir + "/client-ca.pem", certificateFile: nginx.dir + "/client.pem",
+                                                keyFile: nginx.dir + "/client.key"))
+        #expect(plain.up, "\(plain.reason)")
+        let encrypted = try await check(TLSSettings(certificateFile: nginx.dir + "/client.pem",
+                                                    keyFile: nginx.dir + "/client-enc.key", keyPassword: "s3cret"))
+        #expect(encrypted.up, "\(encrypted.reason)")
+        let wrong = try await check(TLSSettings(certificateFile: nginx.dir + "/client.pem",
+                                                keyFile: nginx.dir + "/client-enc.key", keyPassword: "nope"))
+        #expect(!wrong.up)
+        #expect(wrong.reason.contains("TLS"), "\(wrong.reason)")
+    }
+
     @Test("HTTP_GET fails on a wrong status and on a wrong digest, naming both")
     func httpStatusAndDigest() async throws {
         let nginx = try Nginx()
