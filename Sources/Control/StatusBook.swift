@@ -231,10 +231,7 @@ public struct StatusBook: Sendable {
 
     /// The history, oldest first: entries with `seq` greater than `after` (all when nil), at most the last `limit`.
     public func events(after: Int? = nil, limit: Int? = nil) -> [StatusEvent] {
-        var out = history
-        if let after { out = out.filter { $0.seq > after } }
-        if let limit, out.count > limit { out = Array(out.suffix(max(0, limit))) }
-        return out
+        StatusEvent.window(history, after: after, limit: limit)
     }
 
 

@@ -268,6 +268,18 @@ public struct StatusEvent: Codable, Sendable, Equatable {
     }
 }
 
+extension StatusEvent {
+    /// What `GET /events?after=SEQ&limit=N` returns from `history` (oldest first): the events after `after`, at most
+    /// the newest `limit` (none for a negative limit). Hummingbird parses the request and its query into the two
+    /// integers; this is Vigil's part of the request, pure so the fuzzer can feed it any values (`make fuzz-control`).
+    public static func window(_ history: [StatusEvent], after: Int?, limit: Int?) -> [StatusEvent] {
+        var out = history
+        if let after { out = out.filter { $0.seq > after } }
+        if let limit, out.count > limit { out = Array(out.suffix(max(0, limit))) }
+        return out
+    }
+}
+
 /// The JSON form of the status values: sorted keys, ISO 8601 times, so output is stable and diffable.
 public enum StatusJSON {
     /// The encoder used by `/status`, `/events` and the `.json` dumps.

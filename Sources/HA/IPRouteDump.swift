@@ -32,6 +32,8 @@ public enum IPRouteDump {
             if type == Int(NLMSG_ERROR) {
                 guard len >= 20 else { return (out, .malformed) }
                 let code = Int32(bitPattern: u32(off + 16))
+                // -Int32.min does not exist: no errno, a malformed reply (found by `make fuzz-rtnetlink`).
+                guard code != Int32.min else { return (out, .malformed) }
                 return (out, code == 0 ? .done : .kernelError(-code))
             }
             if type == Int(RTM_NEWROUTE) {

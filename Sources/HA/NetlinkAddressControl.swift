@@ -172,11 +172,8 @@ public struct NetlinkAddressControl: AddressControl {
         try sendToKernel(fd: fd, bytes, operation: op)
         var reply = [UInt8](repeating: 0, count: 4096)
         let n = reply.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        guard n >= 20 else { throw .malformedReply(operation: op) }
-        let type = UInt16(reply[4]) | UInt16(reply[5]) << 8
-        guard type == UInt16(NLMSG_ERROR) else { throw .malformedReply(operation: op) }
-        let code = Int32(bitPattern: UInt32(reply[16]) | UInt32(reply[17]) << 8 | UInt32(reply[18]) << 16 | UInt32(reply[19]) << 24)
-        return -code
+        guard n >= 20, let e = RTNetlinkReply.acknowledgement(reply[0..<n]) else { throw .malformedReply(operation: op) }
+        return e
     }
 
     /// Sends one netlink request to the kernel.
@@ -226,62 +223,14 @@ public struct NetlinkAddressControl: AddressControl {
         }
     }
 
-    /// One datagram of an RTM_GETADDR dump, parsed.
-    enum AddressDumpPart: Equatable {
-        /// Addresses; more datagrams follow.
-        case more([DumpedAddress])
-        /// Addresses, then NLMSG_DONE.
-        case done([DumpedAddress])
-        /// NLMSG_ERROR with this errno.
-        case kernelError(Int32)
-        /// Lengths that do not add up.
-        case malformed
-    }
-
+    /// One datagram of an RTM_GETADDR dump, parsed (see `RTNetlinkReply`).
+    typealias AddressDumpPart = RTNetlinkReply.AddressDumpPart
     /// An address of the dump before its interface is named.
-    struct DumpedAddress: Equatable {
-        var index: UInt32
-        var address: IPAddress
-        var prefixLength: UInt8
-    }
+    typealias DumpedAddress = RTNetlinkReply.DumpedAddress
 
     /// Parses one datagram of netlink messages (host byte order). Pure, so malformed replies are unit-testable.
     static func parseAddressDump(_ data: ArraySlice<UInt8>) -> AddressDumpPart {
-        let b = Array(data)
-        func u16(_ o: Int) -> Int { Int(b[o]) | Int(b[o + 1]) << 8 }
-        func u32(_ o: Int) -> UInt32 { UInt32(b[o]) | UInt32(b[o + 1]) << 8 | UInt32(b[o + 2]) << 16 | UInt32(b[o + 3]) << 24 }
-        var out: [DumpedAddress] = []
-        var off = 0
-        while off + 16 <= b.count {
-            let len = Int(u32(off)), type = u16(off + 4)
-            guard len >= 16, off + len <= b.count else { return .malformed }
-            if type == Int(NLMSG_DONE) { return .done(out) }
-            if type == Int(NLMSG_ERROR) {
-                guard len >= 20 else { return .malformed }
-                let code = Int32(bitPattern: u32(off + 16))
-                return code == 0 ? .done(out) : .kernelError(-code)
-            }
-            if type == Int(RTM_NEWADDR), len >= 24 {
-                // struct ifaddrmsg: family, prefixlen, flags, scope, index; then attributes.
-                let family = b[off + 16], prefix = b[off + 17], index = u32(off + 20)
-                var local: IPAddress?, address: IPAddress?
-                var a = off + 24
-                while a + 4 <= off + len {
-                    let alen = u16(a), atype = u16(a + 2)
-                    guard alen >= 4, a + alen <= off + len else { return .malformed }
-                    let value = b[(a + 4)..<(a + alen)]
-                    let fam: IPAddress.Family = family == UInt8(AF_INET6) ? .inet6 : .inet
-                    if atype == Int(IFA_LOCAL) { local = IPAddress(family: fam, bytes: Array(value)) }
-                    if atype == Int(IFA_ADDRESS) { address = IPAddress(family: fam, bytes: Array(value)) }
-                    a += (alen + 3) & ~3
-                }
-                if family == UInt8(AF_INET) || family == UInt8(AF_INET6), let ip = local ?? address {
-                    out.append(DumpedAddress(index: index, address: ip, prefixLength: prefix))
-                }
-            }
-            off += (len + 3) & ~3
-        }
-        return .more(out)
+        RTNetlinkReply.addressDump(data)
     }
 
     public func prepare(_ addresses: [VirtualAddress], interface: String) {

@@ -150,10 +150,12 @@ struct HTTPResponseParser: Sendable {
         case .headers:
             if line.isEmpty { try headEnded() } else { try header() }
         case .chunkSize:
-            // HEX [; extensions]
+            // HEX [; extensions]. Hex digits only: Int(_:radix:) also takes a sign, and a negative size trapped the
+            // reader (`-d`, found by `make fuzz-healthcheck`).
             let size = line.prefix { $0 != UInt8(ascii: ";") }
             let text = String(decoding: size, as: UTF8.self).trimmingSpaces
-            guard !text.isEmpty, text.count <= 15, let n = Int(text, radix: 16) else { throw .badChunk }
+            guard !text.isEmpty, text.count <= 15, text.utf8.allSatisfy(Self.isHexDigit),
+                  let n = Int(text, radix: 16) else { throw .badChunk }
             state = n == 0 ? .trailers : .chunkData(remaining: n)
         case .chunkDataEnd:
             guard line.isEmpty else { throw .badChunk }
@@ -200,6 +202,11 @@ struct HTTPResponseParser: Sendable {
         } else {
             state = .untilClose
         }
+    }
+
+    private static func isHexDigit(_ b: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(b)
+            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(b)
     }
 
     private static func digits(_ bytes: ArraySlice<UInt8>) -> Int? {

@@ -33,14 +33,14 @@ public struct SMTPProbe: Sendable {
     }
 }
 
-/// Reads SMTP reply lines (multi-line replies continue with `NNN-`).
+/// Answers the SMTP server's replies (read by `SMTPCheckReplies`): 220 banner, then HELO, then 250.
 final class SMTPHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private enum Stage { case banner, helo, done }
     private var stage = Stage.banner
-    private var pending: [UInt8] = []
+    private var replies = SMTPCheckReplies()
     private let helo: String
     private let promise: EventLoopPromise<String>
 
@@ -50,16 +50,12 @@ final class SMTPHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        pending += unwrapInboundIn(data).readableBytesView
-        if pending.count > 64 * 1024 { return fail(context, .malformedReply("reply longer than 64 KiB")) }
-        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-            let line = String(decoding: pending[..<newline], as: UTF8.self).trimmingSuffixCR()
-            pending.removeSubrange(...newline)
-            let bytes = Array(line.utf8)
-            guard bytes.count >= 3, let code = Int(String(decoding: bytes[0..<3], as: UTF8.self)) else {
-                return fail(context, .malformedReply("not an SMTP reply: \(line.prefix(60))"))
+        for event in replies.read(unwrapInboundIn(data).readableBytesView) {
+            let code: Int
+            switch event {
+            case .malformed(let why): return fail(context, .malformedReply(why))
+            case .reply(let c): code = c
             }
-            if bytes.count > 3 && bytes[3] == UInt8(ascii: "-") { continue }
             switch stage {
             case .banner:
                 guard code == 220 else { return fail(context, .malformedReply("banner \(code), expected 220")) }
@@ -92,8 +88,4 @@ final class SMTPHandler: ChannelInboundHandler {
         promise.fail(error)
         context.close(promise: nil)
     }
-}
-
-extension String {
-    func trimmingSuffixCR() -> String { hasSuffix("\r") ? String(dropLast()) : self }
 }

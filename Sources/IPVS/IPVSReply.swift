@@ -47,6 +47,8 @@ enum NetlinkReply {
         guard let e = readInt(m.payload, at: 0, as: Int32.self) else {
             throw .malformedReply(op, "truncated netlink error message")
         }
+        // -Int32.min does not exist (found by `make fuzz-ipvs`).
+        guard e != Int32.min else { throw .malformedReply(op, "netlink error code \(e) is no errno") }
         return -e
     }
 
