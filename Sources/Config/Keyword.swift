@@ -512,7 +512,7 @@ extension Keyword {
         ignored("vrrp_rx_bufs_policy", Instead.netlinkBuffers), ignored("vrrp_rx_bufs_multiplier", Instead.netlinkBuffers),
         v("vrrp_startup_delay", "SECONDS"),
         todo("vrrp_delay_after_boot", Instead.startDelay, since: "2.4.0"),
-        todo("vrrp_min_garp", "GARPs follow vrrp_garp_master_* as configured"),
+        v("vrrp_min_garp", "[BOOL]"),
         v("vrrp_lower_prio_no_advert", "[BOOL]"), v("vrrp_higher_prio_send_advert", "[BOOL]"),
         v("vrrp_down_timer_adverts", "N"),
         todo("vrrp_garp_extra_if", Instead.extraInterfaces),

@@ -418,6 +418,14 @@ struct ModelBuilder {
             case "vrrp_garp_interval": if let t = a.first, let d = duration(t, n.name.text, max: 1) { g.vrrpGarpInterval = d }
             case "vrrp_gna_interval": if let t = a.first, let d = duration(t, n.name.text, max: 1) { g.vrrpGNAInterval = d }
             case "vrrp_strict": g.vrrpStrict = true
+            case "vrrp_min_garp":
+                // keepalived 2.2.7: one GARP/NA at the transition and no second block, for each of these globals still
+                // at its default when the keyword is read (values set before are kept, values set after win).
+                if bool(n) {
+                    if g.vrrpGarpMasterRepeat == 5 { g.vrrpGarpMasterRepeat = 1 }
+                    if g.vrrpGarpMasterRefreshRepeat == 1 { g.vrrpGarpMasterRefreshRepeat = 0 }
+                    if g.vrrpGarpMasterDelay == .seconds(5) { g.vrrpGarpMasterDelay = .zero }
+                }
             case "vrrp_startup_delay": if let t = a.first, let d = duration(t, n.name.text, max: 600) { g.vrrpStartupDelay = d }
             case "notify_fifo": g.notifyFifo = command(n)
             case "notify_fifo_script": g.notifyFifoScript = command(n)
