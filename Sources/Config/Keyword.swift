@@ -524,7 +524,7 @@ extension Keyword {
         todo("min_auto_priority_delay", "Vigil does not raise its own scheduling priority"),
         flag("no_email_faults"),
         ignored("no_checker_emails", "Vigil mails a real server's change of state, never one checker's, which is what keepalived does with it on"),
-        todo("log_unknown_vrids", "adverts for VRIDs with no instance are dropped without a log line"),
+        flag("log_unknown_vrids"),
         todo("rs_init_notifies", "notify_up/notify_down run on changes after start, not for the initial state"),
         todo("checker_log_all_failures", Instead.logAllFailures),
         todo("vmac_prefix", Instead.vmac), todo("vmac_addr_prefix", Instead.vmac),

@@ -43,6 +43,7 @@ extension DirectorPlan {
                                           script: script?.script) }
             }
         runtime.startupDelay = duration(config.globalDefs.vrrpStartupDelay)
+        runtime.logUnknownVRIDs = config.globalDefs.logUnknownVRIDs
         runtime.garpInterval = duration(config.globalDefs.vrrpGarpInterval)
         runtime.gnaInterval = duration(config.globalDefs.vrrpGNAInterval)
         runtime.vipFilter = VIPFilterSettings(table: config.globalDefs.nftablesTable ?? "vigil",

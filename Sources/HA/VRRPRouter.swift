@@ -77,6 +77,14 @@ public struct VRRPRouter: Sendable {
     /// Configured instances whose transport the runtime has yet to open (then `transportOpened` or `transportFailed`).
     public private(set) var awaitingTransport: [VRRPInstanceSpec]
     private var members: [Member] = []
+    /// `log_unknown_vrids`: when each (interface, VRID, source) was last reported.
+    private var unknownVRIDReported: [UnknownVRIDKey: Instant] = [:]
+
+    private struct UnknownVRIDKey: Hashable, Sendable {
+        var interface: String
+        var vrid: UInt8
+        var source: IPAddress
+    }
     private var trackers = VRRPTrackers()
     private var nextTicket: UInt64 = 1
     /// `vrrp_startup_delay`: instances started before this instant wait for it before their master-down timer runs.
@@ -166,12 +174,35 @@ public struct VRRPRouter: Sendable {
         do {
             let ad = try VRRPAdvertisement.decode(packet.payload, source: packet.source,
                                                   destination: packet.destination)
-            guard ad.vrid == spec.configuration.vrid else { return [] }
+            guard ad.vrid == spec.configuration.vrid else {
+                return unknownVRID(ad.vrid, from: packet.source, member: i, now: now)
+            }
             actions = members[i].instance.advertisementReceived(ad, from: packet.source, ttl: packet.ttl, now: now)
         } catch {
             actions = members[i].instance.malformedPacketReceived(error, from: packet.source)
         }
         return process(actions, member: i, now: now)
+    }
+
+    /// An advert for another VRID on member `i`'s transport: with `log_unknown_vrids`, reported when no instance on
+    /// that interface and address family runs the VRID, by the first such member only (every instance's transport
+    /// sees the packet), and once per interface, VRID and source per `unknownVRIDLogInterval`.
+    private mutating func unknownVRID(_ vrid: UInt8, from source: IPAddress, member i: Int,
+                                      now: Instant) -> [VRRPRouterAction] {
+        guard configuration.logUnknownVRIDs else { return [] }
+        let interface = members[i].spec.interface
+        let family = source.isIPv6
+        let sameLink = members.indices.filter {
+            members[$0].spec.interface == interface && members[$0].spec.configuration.primaryAddress.isIPv6 == family
+        }
+        guard sameLink.first == i,
+              !sameLink.contains(where: { members[$0].spec.configuration.vrid == vrid }) else { return [] }
+        let key = UnknownVRIDKey(interface: interface, vrid: vrid, source: source)
+        if let last = unknownVRIDReported[key], now - last < VRRPRuntimeConfiguration.unknownVRIDLogInterval {
+            return []
+        }
+        unknownVRIDReported[key] = now
+        return [.unknownVRID(vrid: vrid, interface: interface, from: source)]
     }
 
     /// Fires what is due: instance timers, takeover limits (the VIPs go up without the table) and GARP bursts.

@@ -33,6 +33,9 @@ public enum VRRPRouterAction: Sendable, Hashable {
     case runNotifyScript(ScriptCommand, arguments: [String])
     /// A received packet was discarded; log at debug level (already counted).
     case discarded(instance: String, VRRPDiscardReason, from: IPAddress)
+    /// `log_unknown_vrids`: an advert for `vrid`, which no instance on `interface` runs, came from `from`; log it
+    /// (at most once per interface, VRID and source per `VRRPRuntimeConfiguration.unknownVRIDLogInterval`).
+    case unknownVRID(vrid: UInt8, interface: String, from: IPAddress)
     /// See `VRRPAction.addressListMismatch`: the first advert from this peer dropped for its address list.
     case addressListMismatch(instance: String, from: IPAddress, theirs: [IPAddress])
     /// See `VRRPAction.unlistedUnicastSource`.

@@ -430,6 +430,8 @@ public actor VRRPRuntime {
                 scripts.notify(command, arguments: arguments, logger: logger)
             case .discarded(let name, let reason, let from):
                 logger.debug("\(name): discarded advert from \(from): \(reason)")
+            case .unknownVRID(let vrid, let interface, let from):
+                logger.info("advert for VRID \(vrid) on \(interface) from \(from), which no instance here runs: ignored (log_unknown_vrids; logged again for this source after \(VRRPRuntimeConfiguration.unknownVRIDLogInterval.components.seconds) s)")
             case .addressListMismatch(let name, let from, let theirs):
                 logger.warning("\(name): advert from \(from) dropped: it lists \(theirs.map(\.description).joined(separator: " ")), which differs from the configured virtual addresses (as keepalived, unless skip_check_adv_addr); further drops from this peer are only counted")
             case .unlistedUnicastSource(let name, let from):

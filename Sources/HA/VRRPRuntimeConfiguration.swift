@@ -247,6 +247,11 @@ public struct VRRPRuntimeConfiguration: Sendable, Hashable {
     public var staticRoutes: [IPRoute] = []
     /// `static_rules`: in the kernel while the runtime runs.
     public var staticRules: [IPRule] = []
+    /// `log_unknown_vrids`: adverts for a VRID no instance on the interface (and address family) runs are logged,
+    /// once per interface, VRID and source in `unknownVRIDLogInterval`.
+    public var logUnknownVRIDs = false
+    /// How often one (interface, VRID, source) is logged again while its adverts keep coming.
+    public static let unknownVRIDLogInterval: Duration = .seconds(60)
 
     /// Creates a configuration.
     public init(instances: [VRRPInstanceSpec], syncGroups: [VRRPSyncGroupSpec] = [], scripts: [VRRPScriptSpec] = [],

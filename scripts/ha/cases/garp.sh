@@ -37,3 +37,27 @@ case_vrrp_min_garp() {
 }
 
 ALL_CASES+=(case_vrrp_min_garp)
+
+# log_unknown_vrids: Vigil (A, VRID 51) and keepalived (B, VRID 52) on one link, each with the flag, each hearing the
+# other's adverts: keepalived logs every one ("Unknown VRID(51)"), Vigil one line per source and VRID per minute.
+case_log_unknown_vrids() {
+  conf "$LAB_DIR/a.conf" VI_1 150 2 1 10.9.0.100/24
+  conf "$LAB_DIR/b.conf" VI_2 150 2 1 10.9.0.200/24
+  sed -i 's/virtual_router_id 51/virtual_router_id 52/' "$LAB_DIR/b.conf"
+  sed -i '1i global_defs {\n    log_unknown_vrids\n}' "$LAB_DIR/a.conf" "$LAB_DIR/b.conf"
+  lab_start_vigil "$NS_A" va "$LAB_DIR/a.conf"
+  lab_start_keepalived "$NS_B" kb "$LAB_DIR/b.conf"
+  lab_wait_vip "$NS_A" 10.9.0.100 8 || fail "Vigil did not take its VIP"
+  lab_wait_vip "$NS_B" 10.9.0.200 8 || fail "keepalived did not take its VIP"
+  sleep 4
+  lab_wait_log "$LAB_DIR/kb.log" "Unknown VRID(51) received on interface(veth0)" 2 || fail "keepalived did not log VRID 51"
+  lab_wait_log "$LAB_DIR/va.log" "advert for VRID 52 on veth0 from 10.9.0.2, which no instance here runs: ignored" 2 \
+    || fail "Vigil did not log VRID 52"
+  local k v
+  k=$(grep -c "Unknown VRID(51)" "$LAB_DIR/kb.log"); v=$(grep -c "advert for VRID 52" "$LAB_DIR/va.log")
+  echo "    lines about the other's VRID after ~4 s of adverts: keepalived $k, Vigil $v"
+  [ "$v" = 1 ] || fail "Vigil logged $v lines for one source and VRID within a minute"
+  true
+}
+
+ALL_CASES+=(case_log_unknown_vrids)
