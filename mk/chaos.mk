@@ -1,0 +1,15 @@
+# Chaos (issue #18, docs/reliability.md): seeded, time-bounded fault injection with invariants checked all along.
+# The short host run is part of the host tier; `make chaos` runs it alone, longer with CHAOS_SECONDS (1800 for the
+# long run), and replays a failure with CHAOS_SEED (the seed is printed first).
+CHAOS_SECONDS ?= 90
+CHAOS_SEED ?=
+HOST_TESTS += test-host-chaos
+.PHONY: chaos test-host-chaos
+
+## The host tier's short run: VRRP only, two Vigil nodes and keepalived on one bridge (scripts/chaos/host-chaos.py).
+test-host-chaos:
+	@scripts/require-root.sh "chaos host run"
+	scripts/chaos/host-chaos.py --vigil $(VIGIL_BIN) --seconds $(CHAOS_SECONDS) $(if $(CHAOS_SEED),--seed $(CHAOS_SEED))
+
+chaos: build
+	@$(MAKE) --no-print-directory test-host-chaos
