@@ -485,7 +485,7 @@ extension Keyword {
         v("notify_fifo", "PATH [USER [GROUP]]"), v("notify_fifo_script", "COMMAND [USER] [GROUP]"),
         v("vrrp_notify_fifo", "PATH [USER [GROUP]]"), v("vrrp_notify_fifo_script", "COMMAND [USER] [GROUP]"),
         todo("lvs_notify_fifo", Instead.fifo), todo("lvs_notify_fifo_script", Instead.fifo),
-        todo("fifo_write_vrrp_states_on_reload", Instead.fifo),
+        flag("fifo_write_vrrp_states_on_reload"),
         todo("vrrp_notify_priority_changes", Instead.priorityChangeScript),
         ignored("vrrp_priority", Instead.process), ignored("checker_priority", Instead.process),
         ignored("bfd_priority", Instead.process), ignored("vrrp_no_swap", Instead.process),

@@ -111,6 +111,8 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     public var vrrpLowerPrioNoAdvert = false
     /// `vrrp_higher_prio_send_advert [BOOL]`: instances' default for `higher_prio_send_advert` (outside strict mode).
     public var vrrpHigherPrioSendAdvert = false
+    /// `fifo_write_vrrp_states_on_reload`: a reload writes the unchanged states to the notify FIFOs.
+    public var fifoWriteVRRPStatesOnReload = false
     /// `log_unknown_vrids`: log adverts for VRIDs no instance runs on the interface they arrive on.
     public var logUnknownVRIDs = false
     /// `vrrp_down_timer_adverts N` (1…100): instances' default for `down_timer_adverts` (default 3, the RFCs').

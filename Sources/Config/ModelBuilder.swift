@@ -419,6 +419,7 @@ struct ModelBuilder {
             case "vrrp_gna_interval": if let t = a.first, let d = duration(t, n.name.text, max: 1) { g.vrrpGNAInterval = d }
             case "vrrp_strict": g.vrrpStrict = true
             case "log_unknown_vrids": g.logUnknownVRIDs = true
+            case "fifo_write_vrrp_states_on_reload": g.fifoWriteVRRPStatesOnReload = true
             case "vrrp_min_garp":
                 // keepalived 2.2.7: one GARP/NA at the transition and no second block, for each of these globals still
                 // at its default when the keyword is read (values set before are kept, values set after win).

@@ -44,6 +44,7 @@ extension DirectorPlan {
             }
         runtime.startupDelay = duration(config.globalDefs.vrrpStartupDelay)
         runtime.logUnknownVRIDs = config.globalDefs.logUnknownVRIDs
+        runtime.fifoWriteStatesOnReload = config.globalDefs.fifoWriteVRRPStatesOnReload
         runtime.garpInterval = duration(config.globalDefs.vrrpGarpInterval)
         runtime.gnaInterval = duration(config.globalDefs.vrrpGNAInterval)
         runtime.vipFilter = VIPFilterSettings(table: config.globalDefs.nftablesTable ?? "vigil",

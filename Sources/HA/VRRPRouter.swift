@@ -336,6 +336,25 @@ public struct VRRPRouter: Sendable {
         for (i, spec) in kept { out += stateKept(member: i, spec: spec, now: now) }
         members = members.indices.filter { !leaving.contains($0) }.map { members[$0] }
         awaitingTransport = new.instances.filter { spec in !members.contains { $0.spec.name == spec.name } }
+        if new.fifoWriteStatesOnReload { out += statesWrittenOnReload() }
+        return out
+    }
+
+    /// `fifo_write_vrrp_states_on_reload`: the FIFO lines of the states a reload kept — every sync group whose running
+    /// members share one state, then every running instance in BACKUP or FAULT, in configuration order.
+    private func statesWrittenOnReload() -> [VRRPRouterAction] {
+        var out: [VRRPRouterAction] = []
+        for group in configuration.syncGroups {
+            let states = group.members.compactMap { name in members.first { $0.spec.name == name }?.instance.currentState }
+            guard states.count == group.members.count, let state = states.first,
+                  states.allSatisfy({ $0 == state }) else { continue }
+            out += fifoLine("GROUP", group.name, state.rawValue, 0)
+        }
+        for spec in configuration.instances {
+            guard let member = members.first(where: { $0.spec.name == spec.name }),
+                  [.backup, .fault].contains(member.instance.currentState) else { continue }
+            out += fifoLine("INSTANCE", spec.name, member.instance.currentState.rawValue, member.instance.effectivePriority)
+        }
         return out
     }
 

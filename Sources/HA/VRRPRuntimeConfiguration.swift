@@ -247,6 +247,10 @@ public struct VRRPRuntimeConfiguration: Sendable, Hashable {
     public var staticRoutes: [IPRoute] = []
     /// `static_rules`: in the kernel while the runtime runs.
     public var staticRules: [IPRule] = []
+    /// `fifo_write_vrrp_states_on_reload`: a reload writes the states that did not change to the notify FIFOs, as
+    /// keepalived 2.2.7 does: each sync group's, then each instance's in BACKUP or FAULT (a MASTER that stays MASTER
+    /// gets no line in keepalived either).
+    public var fifoWriteStatesOnReload = false
     /// `log_unknown_vrids`: adverts for a VRID no instance on the interface (and address family) runs are logged,
     /// once per interface, VRID and source in `unknownVRIDLogInterval`.
     public var logUnknownVRIDs = false

@@ -37,3 +37,33 @@ struct NotifyFifoTests {
         #expect(!all.contains { if case .writeNotifyFifo = $0 { true } else { false } })
     }
 }
+
+@Suite("fifo_write_vrrp_states_on_reload")
+struct FifoStatesOnReloadTests {
+    /// A (priority 100) MASTER after `masterDown100`; B (peer at 200 heard) stays BACKUP.
+    private func router(flag: Bool) -> (VRRPRouter, VRRPRuntimeConfiguration) {
+        let a = routerSpec("A", vrid: 51)
+        let b = routerSpec("B", vrid: 52, priority: 50, address: IPAddress("10.0.0.200")!)
+        var configuration = VRRPRuntimeConfiguration(instances: [a, b])
+        configuration.notifyFifos = [NotifyFifoSpec(path: "/run/fifo")]
+        configuration.fifoWriteStatesOnReload = flag
+        var (router, _) = startedRouter(configuration)
+        _ = router.packetReceived(packet(routerAdvert(b, 200)), instance: "B", now: at(3000))
+        _ = router.deadlineReached(now: masterDown100)
+        return (router, configuration)
+    }
+
+    @Test("With the flag, an unchanged reload writes the BACKUP instance's line and none for the MASTER")
+    func linesOnReload() {
+        var (r, configuration) = router(flag: true)
+        #expect(r.states == ["A": .master, "B": .backup])
+        let out = r.configurationReloaded(configuration, now: at(4000))
+        #expect(out == [.writeNotifyFifo("INSTANCE \"B\" BACKUP 50\n")])
+    }
+
+    @Test("Without it, an unchanged reload writes nothing")
+    func nothingWithout() {
+        var (r, configuration) = router(flag: false)
+        #expect(r.configurationReloaded(configuration, now: at(4000)) == [])
+    }
+}

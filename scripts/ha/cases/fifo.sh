@@ -62,3 +62,71 @@ case_track_file_init() {
 }
 
 ALL_CASES+=(case_track_file_init)
+
+# fifo_write_vrrp_states_on_reload, as keepalived 2.2.7: after a SIGHUP the states that did not change are written to
+# the FIFO — a BACKUP or FAULT instance gets its line, a MASTER that stays MASTER none. VI_1 (150) is MASTER, VI_2 is
+# in FAULT (a failing vrrp_script without weight); the lines after the reload are compared, keepalived's and Vigil's.
+reload_fifo_lines() {
+  local ns=$1 daemon=$2 name=$3 out="$LAB_DIR/$3.out" reader="$LAB_DIR/$3-reader.sh" c="$LAB_DIR/$3.conf" before
+  printf '#!/bin/sh\nwhile read -r line; do echo "$line" >> %s; done < "$1"\n' "$out" > "$reader"
+  chmod 755 "$reader"
+  cat > "$c" <<CONF
+global_defs {
+    notify_fifo $LAB_DIR/$name.fifo
+    notify_fifo_script $reader
+    fifo_write_vrrp_states_on_reload
+    script_user root
+}
+vrrp_script chk_false {
+    script "/bin/false"
+    interval 1
+}
+vrrp_instance VI_1 {
+    state BACKUP
+    interface veth0
+    virtual_router_id 51
+    priority 150
+    advert_int 1
+    virtual_ipaddress {
+        10.9.0.100/24
+    }
+}
+vrrp_instance VI_2 {
+    state BACKUP
+    interface veth0
+    virtual_router_id 52
+    priority 100
+    advert_int 1
+    track_script {
+        chk_false
+    }
+    virtual_ipaddress {
+        10.9.0.200/24
+    }
+}
+CONF
+  if [ "$daemon" = vigil ]; then lab_start_vigil "$ns" "$name" "$c"
+  else lab_start_keepalived "$ns" "$name" "$c"; fi
+  local pgid=$LAST_PGID
+  lab_wait_vip "$ns" 10.9.0.100 8 || fail "$daemon did not take VI_1's VIP"
+  lab_wait_log "$out" 'INSTANCE "VI_2" FAULT' 8 || fail "$daemon did not write VI_2's FAULT line"
+  sleep 1
+  before=$(wc -l < "$out")
+  kill -HUP "$(cat "$LAB_DIR/$name.pid")"
+  sleep 3
+  lab_term "$name" "$pgid" || fail "$daemon did not stop on SIGTERM"
+  tail -n +"$((before + 1))" "$out" | grep -v ' STOP '
+}
+
+case_fifo_write_vrrp_states_on_reload() {
+  local k v
+  k=$(reload_fifo_lines "$NS_B" keepalived kb)
+  v=$(reload_fifo_lines "$NS_A" vigil va)
+  echo "    after SIGHUP keepalived wrote:"; echo "$k" | sed 's/^/      /'
+  echo "    Vigil wrote:"; echo "$v" | sed 's/^/      /'
+  echo "$v" | grep -q 'INSTANCE "VI_2" FAULT' || fail "Vigil wrote no FAULT line for VI_2 on reload"
+  [ "$v" = "$k" ] || fail "Vigil's lines after the reload differ from keepalived's"
+  true
+}
+
+ALL_CASES+=(case_fifo_write_vrrp_states_on_reload)
