@@ -77,8 +77,9 @@ public struct VRRPRouter: Sendable {
     /// Configured instances whose transport the runtime has yet to open (then `transportOpened` or `transportFailed`).
     public private(set) var awaitingTransport: [VRRPInstanceSpec]
     private var members: [Member] = []
-    /// `log_unknown_vrids`: when each (interface, VRID, source) was last reported.
+    /// `log_unknown_vrids`: when each (interface, VRID, source) was last reported, at most `unknownVRIDMemory` of them.
     private var unknownVRIDReported: [UnknownVRIDKey: Instant] = [:]
+    static let unknownVRIDMemory = 1024
 
     private struct UnknownVRIDKey: Hashable, Sendable {
         var interface: String
@@ -198,8 +199,13 @@ public struct VRRPRouter: Sendable {
         guard sameLink.first == i,
               !sameLink.contains(where: { members[$0].spec.configuration.vrid == vrid }) else { return [] }
         let key = UnknownVRIDKey(interface: interface, vrid: vrid, source: source)
-        if let last = unknownVRIDReported[key], now - last < VRRPRuntimeConfiguration.unknownVRIDLogInterval {
-            return []
+        let interval = VRRPRuntimeConfiguration.unknownVRIDLogInterval
+        if let last = unknownVRIDReported[key], now - last < interval { return [] }
+        // Sources and VRIDs come off the wire (spoofable): the memory of what was logged stays bounded. Expired keys
+        // go first; while it is still full, new keys are not logged (their adverts are counted anyway).
+        if unknownVRIDReported[key] == nil, unknownVRIDReported.count >= Self.unknownVRIDMemory {
+            unknownVRIDReported = unknownVRIDReported.filter { now - $0.value < interval }
+            guard unknownVRIDReported.count < Self.unknownVRIDMemory else { return [] }
         }
         unknownVRIDReported[key] = now
         return [.unknownVRID(vrid: vrid, interface: interface, from: source)]

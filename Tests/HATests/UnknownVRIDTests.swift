@@ -43,3 +43,24 @@ struct UnknownVRIDTests {
         })
     }
 }
+
+@Suite("log_unknown_vrids under a flood of spoofed sources")
+struct UnknownVRIDFloodTests {
+    @Test("The memory of logged sources is bounded: past it, new sources are not logged until old ones expire")
+    func bounded() {
+        var c = VRRPRuntimeConfiguration(instances: [routerSpec("A", vrid: 51)])
+        c.logUnknownVRIDs = true
+        var r = startedRouter(c).0
+        let foreign = routerAdvert(routerSpec(vrid: 60), 100)
+        var logged = 0
+        for n in 0..<(VRRPRouter.unknownVRIDMemory + 10) {
+            let source = IPAddress.v4(0x0a00_0000 | UInt32(n + 16))
+            if !r.packetReceived(packet(foreign, from: source), instance: "A", now: at(10)).isEmpty { logged += 1 }
+        }
+        #expect(logged == VRRPRouter.unknownVRIDMemory)
+        // A minute later the old entries have expired: a new source is logged again.
+        let late = IPAddress.v4(0x0b00_0001)
+        #expect(r.packetReceived(packet(foreign, from: late), instance: "A", now: at(60_020)) ==
+                [.unknownVRID(vrid: 60, interface: "eth0", from: late)])
+    }
+}
