@@ -52,7 +52,7 @@ IPVS_FUZZ_RUNS ?= 3000000
 FUZZ_DIR_control := Fuzz/Control
 FUZZ_MODULE_control := ControlFuzz
 FUZZ_SOURCES_control := Sources/Control/ControlEndpoint.swift Sources/Control/StatusModel.swift \
-	Sources/Control/StatusTable.swift Sources/Control/StatusClient.swift
+	Sources/Control/StatusTable.swift Sources/Control/StatusClient.swift Sources/Control/HandoverRequest.swift
 FUZZ_MAXLEN_control := 8192
 # JSON tokens and edge numbers, so mutations reach the status and event fields.
 FUZZ_DICT_control := Fuzz/Control/control.dict

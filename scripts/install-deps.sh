@@ -9,6 +9,7 @@ pkgs=(
   keepalived ipvsadm nginx bird2              # reference peers, real servers, the BGP engine (anycast)
   qemu-system-x86 busybox-static cpio         # the IPVS lab VM
   tcpdump curl openssl socat python3 dnsmasq-base  # probes and test servers
+  iputils-ping                                # the handover case pings the VIP every 10 ms
   time hyperfine ethtool                      # benchmarks (ethtool: threaded NAPI on the check bench veth)
   chromium                                    # the dashboard test (headless)
   prometheus                                  # promtool check metrics on /metrics (the service is not started)

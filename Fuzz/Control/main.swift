@@ -8,7 +8,9 @@
 //   1  StatusEvent.window over a history of byte1 events with `after` and `limit` from the next 16 bytes
 //      (present or not by bits of byte0); the result must be what the query asks for;
 //   2  HTTPGet.body(ofReply:) of the rest, then StatusClient.rendered of its body as a /status reply (tables);
-//   3  the same as an /events reply, and both as --json.
+//   3  the same as an /events reply, and both as --json;
+//   4  HandoverRequest.parse of the rest split at its first 0 byte (instances, cancel; the cancel part absent when
+//      there is no 0 byte): what it accepts must hold 1…256 names of 1…256 bytes, none with a comma.
 // Nothing may trap.
 
 import Foundation
@@ -20,10 +22,11 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data, size > 0 else { return 0 }
     let selector = data[0]
     let rest = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
-    switch selector % 4 {
+    switch selector % 5 {
     case 0: parseEndpoint(rest)
     case 1: window(rest, flags: selector)
-    default: reply(rest, events: selector % 4 == 3)
+    case 4: handover(rest)
+    default: reply(rest, events: selector % 5 == 3)
     }
     return 0
 }
@@ -40,6 +43,18 @@ func parseEndpoint(_ bytes: [UInt8]) {
     }
     let again = try? ControlEndpoint(parsing: e.description)
     if again != e { fatalError("\(e) printed as '\(e.description)' parses as \(String(describing: again))") }
+}
+
+func handover(_ bytes: [UInt8]) {
+    let cut = bytes.firstIndex(of: 0)
+    let instances = String(decoding: bytes[..<(cut ?? bytes.count)], as: UTF8.self)
+    let cancel = cut.map { String(decoding: bytes[($0 + 1)...], as: UTF8.self) }
+    guard case .success(let asked) = HandoverRequest.parse(instances: instances, cancel: cancel),
+          let names = asked.names else { return }
+    guard (1...256).contains(names.count),
+          names.allSatisfy({ (1...256).contains($0.utf8.count) && !$0.contains(",") }) else {
+        fatalError("accepted \(names.count) names from '\(instances)'")
+    }
 }
 
 func window(_ bytes: [UInt8], flags: UInt8) {

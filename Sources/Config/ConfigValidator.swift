@@ -102,6 +102,9 @@ struct ConfigValidator {
                 sink.warning(.undefinedReference, t.location, "track_script names '\(t.name)', but there is no vrrp_script '\(t.name)'; ignored, as keepalived ignores it")
             }
         }
+        if c.globalDefs.lvsSyncDaemon == nil, let hold = c.globalDefs.vigilFailbackHold, hold > .zero {
+            sink.warning(.ignoredKeyword, c.globalDefs.location, "vigil_failback_hold has no effect without lvs_sync_daemon: only a node that receives the connection state can wait for it")
+        }
         if let d = c.globalDefs.lvsSyncDaemon, let name = d.vrrpInstance, !instances.contains(name) {
             sink.error(.undefinedReference, c.globalDefs.location, "lvs_sync_daemon names vrrp_instance '\(name)', which does not exist")
         }

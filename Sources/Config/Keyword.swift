@@ -468,7 +468,7 @@ extension Keyword {
         v("smtp_alert_checker", "[BOOL]"), v("default_interface", "IFNAME"),
         flag("dynamic_interfaces").pending("interfaces are looked up when an instance starts"),
         v("lvs_timeouts", "[tcp|tcpfin|udp SECONDS]..."), flag("lvs_flush"),
-        v("vigil_route_table", "TABLE").since("vigil"),
+        v("vigil_route_table", "TABLE").since("vigil"), v("vigil_failback_hold", "off|SECONDS").since("vigil"),
         ignored("vrrp_iptables", Instead.firewall), ignored("vrrp_ipsets", Instead.firewall),
         v("nftables", "[TABLE]"), v("nftables_priority", "PRIORITY"),
         ignored("nftables_ifindex", Instead.firewall), ignored("nftables_ipvs", Instead.firewall),

@@ -178,6 +178,10 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     /// `vigil_route_table TABLE` (a Vigil extension): the kernel routing table where announced virtual servers'
     /// host routes are kept for a BGP engine to learn (nil: not written).
     public var vigilRouteTable: UInt32?
+    /// `vigil_failback_hold off|SECONDS` (a Vigil extension): how long at most a BACKUP that runs the backup
+    /// connection-sync daemon waits for its connection table to settle before it may preempt (nil: the default,
+    /// 60 s when `lvs_sync_daemon` is configured; `.zero`: off).
+    public var vigilFailbackHold: Duration?
     /// Where `global_defs` was written (nil location when absent).
     public var location: SourceLocation = noSourceLocation
 

@@ -482,6 +482,10 @@ struct ModelBuilder {
             case "dynamic_interfaces": g.dynamicInterfaces = true
             case "lvs_flush": g.lvsFlush = true
             case "vigil_route_table": if let t = a.first { g.vigilRouteTable = vigilRouteTable(t) }
+            case "vigil_failback_hold":
+                if let t = a.first {
+                    g.vigilFailbackHold = t.text == "off" ? .zero : duration(t, n.name.text, max: 3600)
+                }
             case "lvs_timeouts": g.lvsTimeouts = lvsTimeouts(n, Array(a))
             case "lvs_flush_on_stop", "lvs_flush_onstop":
                 if let t = a.first {

@@ -12,17 +12,22 @@ import NIOCore
 /// - `GET /events[?after=SEQ][&limit=N]` — the recent history as a JSON array, oldest first;
 /// - `GET /` — the live dashboard page (polls `/status` and `/events`).
 ///
-/// It only reads the `StatusRecorder`; nothing here changes the daemon.
+/// - `POST /handover[?instances=A,B][&cancel=1]` — a planned handover of the MASTER instances (make-before-break),
+///   or its end; served on a unix socket only (its mode 0600 says who may change the daemon's state), refused on TCP.
+///
+/// Besides the handover it only reads the `StatusRecorder`.
 public struct ControlServer: Sendable {
     private let recorder: StatusRecorder
     private let endpoint: ControlEndpoint
     private let logger: Logger
+    private let handover: ControlHandover?
 
-    /// A server for `recorder` on `endpoint`.
-    public init(recorder: StatusRecorder, endpoint: ControlEndpoint, logger: Logger) {
+    /// A server for `recorder` on `endpoint`; `handover` performs `POST /handover` (nil: no VRRP runs here).
+    public init(recorder: StatusRecorder, endpoint: ControlEndpoint, logger: Logger, handover: ControlHandover? = nil) {
         self.recorder = recorder
         self.endpoint = endpoint
         self.logger = logger
+        self.handover = handover
     }
 
     /// The routes (also used by tests without a socket).
@@ -43,7 +48,28 @@ public struct ControlServer: Sendable {
         router.get("/") { _, _ -> Response in
             Self.response(Data(DashboardPage.html.utf8), type: "text/html; charset=utf-8")
         }
+        let handover = self.handover, onSocket = endpoint.socketPath != nil, logger = self.logger
+        router.post("handover") { request, _ -> Response in
+            guard onSocket else {
+                return Self.text(.forbidden, "a handover changes the daemon's state: it is served on the unix-socket endpoint only (vigil run --control unix:PATH)")
+            }
+            guard let handover else { return Self.text(.conflict, "no VRRP runs in this process") }
+            switch HandoverRequest.parse(instances: request.uri.queryParameters.get("instances"),
+                                        cancel: request.uri.queryParameters.get("cancel")) {
+            case .failure(let e):
+                return Self.text(.badRequest, e.message)
+            case .success(let asked):
+                logger.notice("control: \(asked.cancel ? "handover cancelled" : "handover requested") for \(asked.names?.joined(separator: ", ") ?? "every instance")")
+                let outcome = await handover(asked.names, asked.cancel)
+                return Self.response(StatusJSON.encode(outcome), type: "application/json")
+            }
+        }
         return router
+    }
+
+    private static func text(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: message + "\n")))
     }
 
     private static func response(_ data: Data, type: String) -> Response {
@@ -81,6 +107,9 @@ public struct ControlServer: Sendable {
         try await app.run()
     }
 }
+
+/// Performs a handover request: the instance names (nil: all) and whether it cancels; returns the outcome per instance.
+public typealias ControlHandover = @Sendable (_ instances: [String]?, _ cancel: Bool) async -> [String: String]
 
 /// Why the control endpoint's unix socket cannot be used.
 public enum ControlSocketError: Error, Sendable, Equatable, CustomStringConvertible {

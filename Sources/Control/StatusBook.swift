@@ -50,6 +50,8 @@ public struct StatusBook: Sendable {
     /// The tracked scripts as the runtime last reported them.
     private var scripts: [String: VRRPScriptStatus] = [:]
     private var announcementOrder: [String] = []
+    /// Connection sync, nil without `lvs_sync_daemon`.
+    private var connectionSync: ConnectionSyncStatus?
     private var history: [StatusEvent] = []
     private var nextSeq = 1
     /// The pool policy's IPVS weight of a real server in a state (the Director's `LVSTableBuilder.ipvsWeight`).
@@ -212,7 +214,41 @@ public struct StatusBook: Sendable {
                     instances: instances.map(Self.status),
                     virtualServers: pools.map { VirtualServerStatus(name: $0.id.description, quorumUp: $0.quorumUp, realServers: $0.servers) },
                     ipvs: ipvs,
-                    announcements: announcementOrder.isEmpty ? nil : announcementOrder.compactMap { announcements[$0] })
+                    announcements: announcementOrder.isEmpty ? nil : announcementOrder.compactMap { announcements[$0] },
+                    connectionSync: connectionSync)
+    }
+
+    /// The sync daemons running now (`configured` false: no `lvs_sync_daemon`, the section goes).
+    public mutating func syncDaemonsChanged(_ roles: [String], configured: Bool, now: Date) {
+        guard configured else {
+            connectionSync = nil
+            return
+        }
+        var sync = connectionSync ?? ConnectionSyncStatus(daemons: [])
+        let before = connectionSync?.daemons
+        sync.daemons = roles
+        connectionSync = sync
+        if before != roles {
+            append(.sync, subject: "lvs_sync_daemon", "sync daemons running: \(roles.isEmpty ? "none" : roles.joined(separator: ", "))", now: now)
+        }
+    }
+
+    /// A failback hold started (`hold` non-nil) or ended for `instance`; `message` is the logged line.
+    public mutating func failbackHoldChanged(instance: String, hold: FailbackHoldStatus?, message: String, now: Date) {
+        var sync = connectionSync ?? ConnectionSyncStatus(daemons: [])
+        sync.holds.removeAll { $0.instance == instance }
+        if let hold { sync.holds.append(hold) }
+        connectionSync = sync
+        append(.sync, subject: instance, message, now: now)
+    }
+
+    /// The kernel's table held `count` connections at `now` (nil: unreadable); `receiving` says whether the backup
+    /// daemon runs, so that a growth counts as a sync seen.
+    public mutating func connectionsCounted(_ count: Int?, receiving: Bool, now: Date) {
+        guard var sync = connectionSync else { return }
+        if let count, let before = sync.connections, count > before, receiving { sync.lastSyncSeen = now }
+        sync.connections = count
+        connectionSync = sync
     }
 
     /// An announced address's route was added or deleted (or refused: `announced` false with the kernel's reason).

@@ -35,6 +35,33 @@ public enum StatusClient {
     }
 }
 
+/// `vigil handover`: asks a running `vigil run` to hand its MASTER instances over (make-before-break), or to
+/// cancel that; only on the unix-socket endpoint, whose file permissions say who may.
+public enum HandoverClient {
+    /// The outcome per instance, one line each, as the endpoint answered.
+    public static func request(_ endpoint: ControlEndpoint, instances: [String], cancel: Bool) throws(StatusClientError) -> String {
+        var query: [String] = []
+        if !instances.isEmpty {
+            let names = instances.joined(separator: ",").addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""
+            query.append("instances=\(names)")
+        }
+        if cancel { query.append("cancel=1") }
+        let body: [UInt8]
+        do {
+            body = try HTTPGet.fetch(endpoint, path: "/handover" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")),
+                                     method: "POST")
+        } catch {
+            throw .unreachable(error)
+        }
+        do {
+            let outcome = try JSONDecoder().decode([String: String].self, from: Data(body))
+            return outcome.keys.sorted().map { "\($0): \(outcome[$0] ?? "")\n" }.joined()
+        } catch {
+            throw .unexpectedReply(endpoint, "\(error)")
+        }
+    }
+}
+
 /// Why `vigil status` printed nothing.
 public enum StatusClientError: Error, Sendable, CustomStringConvertible {
     /// No answer.
@@ -70,14 +97,16 @@ public enum HTTPGetError: Error, Sendable, CustomStringConvertible {
 
 /// A minimal blocking HTTP/1.0 GET, enough to read the control endpoint on loopback without an HTTP stack.
 enum HTTPGet {
-    static func fetch(_ endpoint: ControlEndpoint, path: String, timeoutSeconds: Int = 5) throws(HTTPGetError) -> [UInt8] {
+    static func fetch(_ endpoint: ControlEndpoint, path: String, method: String = "GET",
+                      timeoutSeconds: Int = 5) throws(HTTPGetError) -> [UInt8] {
         let fd = try connected(endpoint)
         defer { close(fd) }
         var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         let host = endpoint.socketPath == nil ? "\(endpoint)" : "localhost"
-        let request = Array("GET \(path) HTTP/1.0\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
+        let length = method == "GET" ? "" : "Content-Length: 0\r\n"
+        let request = Array("\(method) \(path) HTTP/1.0\r\nHost: \(host)\r\n\(length)Connection: close\r\n\r\n".utf8)
         var off = 0
         while off < request.count {
             let n = request[off...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -128,7 +157,12 @@ enum HTTPGet {
         }
         let head = String(decoding: reply[..<headEnd], as: UTF8.self)
         let statusLine = head.split(separator: "\r\n", maxSplits: 1).first.map(String.init) ?? ""
-        guard statusLine.split(separator: " ").dropFirst().first == "200" else { throw .status("'\(statusLine)'") }
+        guard statusLine.split(separator: " ").dropFirst().first == "200" else {
+            // The endpoint's own explanation (one short plain-text line) is worth showing; anything else is clipped.
+            let text = String(decoding: reply[(headEnd + 4)...].prefix(300), as: UTF8.self)
+                .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            throw .status("'\(statusLine)'" + (text.isEmpty ? "" : ": \(text)"))
+        }
         return Array(reply[(headEnd + 4)...])
     }
 }

@@ -23,11 +23,15 @@ public struct VigilStatus: Codable, Sendable, Equatable {
     public var ipvs: IPVSActivity
     /// The announced addresses (`vigil_announce`), in address order; nil when nothing is announced.
     public var announcements: [AnnouncementStatus]?
+    /// Connection sync (`lvs_sync_daemon`) and failback holds; nil without a sync daemon.
+    public var connectionSync: ConnectionSyncStatus?
 
     /// A snapshot.
     public init(pid: Int32, startedAt: Date, generatedAt: Date, instances: [InstanceStatus],
-                virtualServers: [VirtualServerStatus], ipvs: IPVSActivity, announcements: [AnnouncementStatus]? = nil) {
+                virtualServers: [VirtualServerStatus], ipvs: IPVSActivity, announcements: [AnnouncementStatus]? = nil,
+                connectionSync: ConnectionSyncStatus? = nil) {
         self.announcements = announcements
+        self.connectionSync = connectionSync
         self.pid = pid
         self.startedAt = startedAt
         self.generatedAt = generatedAt
@@ -227,6 +231,44 @@ public struct AnnouncementStatus: Codable, Sendable, Equatable {
     }
 }
 
+/// Connection sync (`lvs_sync_daemon`): the kernel daemons running, the connections in the local table, and the
+/// failback holds in progress.
+public struct ConnectionSyncStatus: Codable, Sendable, Equatable {
+    /// The sync daemons running now: `master`, `backup`, both or none.
+    public var daemons: [String]
+    /// Connections in the kernel's table (`/proc/net/ip_vs_conn`) when the status was read; nil when unreadable.
+    public var connections: Int?
+    /// When this node's table last grew while it ran the backup daemon (the last sync seen); nil before one.
+    public var lastSyncSeen: Date?
+    /// Failback holds in progress, by instance name.
+    public var holds: [FailbackHoldStatus]
+
+    public init(daemons: [String], connections: Int? = nil, lastSyncSeen: Date? = nil, holds: [FailbackHoldStatus] = []) {
+        self.daemons = daemons
+        self.connections = connections
+        self.lastSyncSeen = lastSyncSeen
+        self.holds = holds
+    }
+}
+
+/// A BACKUP whose preemption is held until its synced connection table settles (`vigil_failback_hold`).
+public struct FailbackHoldStatus: Codable, Sendable, Equatable {
+    public var instance: String
+    /// When the hold started.
+    public var since: Date
+    /// When it ends at the latest.
+    public var until: Date
+    /// Why: what the hold waits for.
+    public var reason: String
+
+    public init(instance: String, since: Date, until: Date, reason: String) {
+        self.instance = instance
+        self.since = since
+        self.until = until
+        self.reason = reason
+    }
+}
+
 /// What kind of thing happened (`/events`).
 public enum StatusEventKind: String, Codable, Sendable, Equatable {
     /// A VRRP instance changed state.
@@ -243,6 +285,8 @@ public enum StatusEventKind: String, Codable, Sendable, Equatable {
     case ipvsError = "ipvs_error"
     /// An announced address's route was added or deleted (`vigil_announce`).
     case route
+    /// A failback hold started or ended, or the sync daemons changed (`lvs_sync_daemon`).
+    case sync
 }
 
 /// One entry of the bounded event history (`GET /events`).

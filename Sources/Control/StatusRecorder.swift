@@ -17,6 +17,8 @@ public final class StatusRecorder: Sendable {
         var runtime: VRRPRuntime?
         var health: HealthCheckService?
         var checks = CheckTally()
+        var connectionCounter: (@Sendable () -> Int?)?
+        var receiving = false
     }
 
     private let state: Mutex<State>
@@ -43,7 +45,40 @@ public final class StatusRecorder: Sendable {
         state.withLock { $0.health = health }
     }
 
+    /// Lets reads count the connections in the kernel's IPVS table (while a sync daemon is configured).
+    public func attach(connectionCounter: (@Sendable () -> Int?)?) {
+        state.withLock { $0.connectionCounter = connectionCounter }
+    }
+
     // MARK: - Facts (called from the Supervisor's loop)
+
+    /// The sync daemons running now (`configured` false: no `lvs_sync_daemon`).
+    public func syncDaemonsChanged(_ roles: [String], configured: Bool) {
+        let now = clock()
+        state.withLock {
+            $0.receiving = roles.contains("backup")
+            $0.book.syncDaemonsChanged(roles, configured: configured, now: now)
+            if configured { $0.metrics.syncDaemonsChanged(roles) }
+        }
+    }
+
+    /// A failback hold started (`hold` non-nil) or ended; `message` is the line logged.
+    public func failbackHoldChanged(instance: String, hold: FailbackHoldStatus?, message: String) {
+        let now = clock()
+        state.withLock {
+            $0.book.failbackHoldChanged(instance: instance, hold: hold, message: message, now: now)
+            $0.metrics.failbackHoldChanged(instance: instance, held: hold != nil)
+        }
+    }
+
+    /// The Supervisor counted `count` connections in the kernel's table.
+    public func connectionsCounted(_ count: Int?) {
+        let now = clock()
+        state.withLock {
+            $0.book.connectionsCounted(count, receiving: $0.receiving, now: now)
+            if let count { $0.metrics.connectionsCounted(count) }
+        }
+    }
 
     /// A VRRP event.
     public func vrrpEventReceived(_ event: VRRPEvent) {
@@ -100,6 +135,7 @@ public final class StatusRecorder: Sendable {
     // MARK: - Reading
 
     private func refresh() async {
+        if let counter = state.withLock({ $0.connectionCounter }) { connectionsCounted(counter()) }
         if let health = state.withLock({ $0.health }) {
             let checks = await health.statistics().checks
             state.withLock { $0.checks = checks }

@@ -79,6 +79,7 @@ public final class StatusService: Sendable {
     private let watchdog: Duration?
     private let logger: Logger
     private let running = Mutex(Running())
+    private let handover = Mutex<ControlHandover?>(nil)
 
     /// A service. `control` nil disables the endpoint (`--no-control`); `environment` supplies `NOTIFY_SOCKET`,
     /// `WATCHDOG_USEC` and `WATCHDOG_PID`.
@@ -124,6 +125,11 @@ public final class StatusService: Sendable {
         }
     }
 
+    /// What `POST /handover` does (set before `start()`; nil: no VRRP here, the request is refused).
+    public func setHandover(_ h: ControlHandover?) {
+        handover.withLock { $0 = h }
+    }
+
     /// Where the dumps go from now on (a reload may change `state_dump_file`).
     public func dumpPathsChanged(_ paths: DumpPaths) {
         dumps.withLock { $0 = paths }
@@ -133,7 +139,8 @@ public final class StatusService: Sendable {
     public func start() {
         var tasks: [Task<Void, Never>] = []
         if let control {
-            let server = ControlServer(recorder: recorder, endpoint: control, logger: logger)
+            let server = ControlServer(recorder: recorder, endpoint: control, logger: logger,
+                                       handover: handover.withLock { $0 })
             let log = logger
             tasks.append(Task {
                 do { try await server.run() } catch is CancellationError {} catch {

@@ -39,6 +39,14 @@ public enum StatusTable {
                 [$0.address, "\($0.table)", $0.announced ? "in" : "withdrawn", time($0.since), $0.reason]
             })
         }
+        if let sync = s.connectionSync {
+            out += "\nsync daemons: \(sync.daemons.isEmpty ? "none" : sync.daemons.joined(separator: ", "))"
+            out += "; connections: \(sync.connections.map { "\($0)" } ?? "?")"
+            out += "; last sync seen: \(sync.lastSyncSeen.map(time) ?? "-")\n"
+            for h in sync.holds {
+                out += "failback hold: \(h.instance) since \(time(h.since)), until \(time(h.until)) at most: \(h.reason)\n"
+            }
+        }
         let ipvs = s.ipvs
         out += "\nipvs: \(ipvs.reconciles) reconcile\(ipvs.reconciles == 1 ? "" : "s")"
         if let d = ipvs.lastDurationSeconds { out += ", last took \(String(format: "%.1f", d * 1000)) ms" }
@@ -57,6 +65,9 @@ public enum StatusTable {
         }
         if let announced = s.announcements, !announced.isEmpty {
             parts.append("announced \(announced.filter(\.announced).count)/\(announced.count)")
+        }
+        if let holds = s.connectionSync?.holds, !holds.isEmpty {
+            parts.append("failback held: \(holds.map(\.instance).joined(separator: ", "))")
         }
         return parts.isEmpty ? "running" : parts.joined(separator: "; ")
     }

@@ -27,6 +27,9 @@ public struct VigilMetrics: Sendable {
     private static var realServerChanges: MetricNameDescriptor { name("check", "real_server_changes", "total", "Real-server health changes reported by the checkers, by result") }
     private static var quorumUp: MetricNameDescriptor { name("check", "quorum", "up", "1 while the virtual server has quorum") }
     private static var routeAnnounced: MetricNameDescriptor { MetricNameDescriptor(namespace: "vigil", metricName: "route_announced", unitName: "", helpText: "1 while the address's host route is in vigil_route_table (vigil_announce), 0 while withdrawn") }
+    private static var syncDaemon: MetricNameDescriptor { name("ipvs", "sync_daemon", "running", "1 while the IPVS connection-sync daemon of the role runs (lvs_sync_daemon)") }
+    private static var connections: MetricNameDescriptor { name("ipvs", "connections", "", "Connections in the kernel's IPVS table when last read") }
+    private static var failbackHold: MetricNameDescriptor { name("vrrp", "failback_hold", "", "1 while the instance's preemption is held until its synced connection table settles (vigil_failback_hold)") }
     private static var operations: MetricNameDescriptor { name("ipvs", "operations", "total", "IPVS commands issued, by operation") }
     private static var errors: MetricNameDescriptor { name("ipvs", "errors", "total", "IPVS commands refused by the kernel (and failed reconciles, operation=reconcile)") }
     private static var reconciles: MetricNameDescriptor { name("ipvs", "reconciles", "total", "Reconciles of the kernel table with the desired table") }
@@ -66,6 +69,23 @@ public struct VigilMetrics: Sendable {
     /// An announced address's route was added (1) or deleted (0).
     public func announcementChanged(address: String, announced: Bool) {
         registry.makeGauge(descriptor: Self.routeAnnounced, labels: [("vip", address)]).set(to: announced ? 1.0 : 0.0)
+    }
+
+    /// The sync daemons running now.
+    public func syncDaemonsChanged(_ roles: [String]) {
+        for role in ["master", "backup"] {
+            registry.makeGauge(descriptor: Self.syncDaemon, labels: [("role", role)]).set(to: roles.contains(role) ? 1.0 : 0.0)
+        }
+    }
+
+    /// A failback hold started (1) or ended (0).
+    public func failbackHoldChanged(instance: String, held: Bool) {
+        registry.makeGauge(descriptor: Self.failbackHold, labels: [("instance", instance)]).set(to: held ? 1.0 : 0.0)
+    }
+
+    /// The kernel's table held `count` connections.
+    public func connectionsCounted(_ count: Int) {
+        registry.makeGauge(descriptor: Self.connections).set(to: Double(count))
     }
 
     /// A VRRP event.

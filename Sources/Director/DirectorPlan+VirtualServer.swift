@@ -120,7 +120,8 @@ extension DirectorPlan {
         let vrid = config.vrrpInstances.first { $0.name == d.vrrpInstance }?.virtualRouterID
         let syncID = d.syncID.map(UInt32.init) ?? UInt32(vrid ?? 0)
         return PlannedSyncDaemon(interface: d.interface, instance: d.vrrpInstance, syncID: syncID, maxLength: d.maxlen,
-                                 group: d.group, port: d.port, ttl: d.ttl)
+                                 group: d.group, port: d.port, ttl: d.ttl,
+                                 failbackHold: config.globalDefs.vigilFailbackHold ?? PlannedSyncDaemon.defaultFailbackHold)
     }
 
     static func ipvsProtocol(_ p: LVSProtocol) -> IPVSProtocol {

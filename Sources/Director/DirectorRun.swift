@@ -170,7 +170,12 @@ public enum DirectorRun {
             recorder.configurationChanged(plan: $0)
             status.dumpPathsChanged(StatusService.DumpPaths(stateDumpFile: $0.stateDumpFile, tmpDir: tmpDir))
         }
-        if !options.checksOnly { recorder.attach(runtime: daemon.vrrp) }
+        if !options.checksOnly {
+            recorder.attach(runtime: daemon.vrrp)
+            // POST /handover (unix-socket endpoint only): the runtime hands its MASTER instances over.
+            let runtime = daemon.vrrp
+            status.setHandover { names, cancel in await runtime.handover(names, cancel: cancel) }
+        }
 
         let runsBalancer = !options.vrrpOnly && Supervisor.isNeeded(for: plan)
         var balancer: Supervisor?
@@ -184,6 +189,9 @@ public enum DirectorRun {
                 await daemon.vrrp.setTakeoverHook({ instance, reason in
                     await supervisor.prepareTakeover(instance: instance, reason: reason)
                 }, ready: { supervisor.isPrepared($0) })
+                // The failback hold (lvs_sync_daemon): the balancer decides, the runtime holds the preemption.
+                let runtime = daemon.vrrp
+                await supervisor.setPreemptionHoldSink { name, held in runtime.holdPreemption(instance: name, held) }
             }
             balancer = supervisor
         }

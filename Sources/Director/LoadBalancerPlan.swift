@@ -110,10 +110,17 @@ public struct PlannedSyncDaemon: Hashable, Sendable {
     public var group: IPAddress?
     public var port: UInt16?
     public var ttl: UInt8?
+    /// `vigil_failback_hold`: how long at most a BACKUP waits for its synced connection table to settle before it
+    /// may preempt (`.zero`: never held). See `FailbackHolds`.
+    public var failbackHold: Duration
+
+    /// The default `vigil_failback_hold`.
+    public static let defaultFailbackHold: Duration = .seconds(60)
 
     /// A sync daemon.
     public init(interface: String, instance: String?, syncID: UInt32, maxLength: UInt16? = nil, group: IPAddress? = nil,
-                port: UInt16? = nil, ttl: UInt8? = nil) {
+                port: UInt16? = nil, ttl: UInt8? = nil, failbackHold: Duration = PlannedSyncDaemon.defaultFailbackHold) {
+        self.failbackHold = failbackHold
         self.interface = interface
         self.instance = instance
         self.syncID = syncID

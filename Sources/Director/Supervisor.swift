@@ -71,6 +71,13 @@ public actor Supervisor {
     /// `sloppy_tcp`/`sloppy_sctp` as they were before this daemon set them (vigil_announce), restored at stop.
     private var savedSloppy: [String: Int] = [:]
     private let sysctl: IPVSSysctl
+    /// The failback holds (`vigil_failback_hold`): decided in `FailbackHolds`, applied through `holdSink`.
+    private var holds: FailbackHolds
+    /// Tells the VRRP runtime to hold or release an instance's preemption.
+    private var holdSink: (@Sendable (String, Bool) -> Void)?
+    private let connectionTable: IPVSConnectionTable
+    private var sampling = false
+    private let origin = ContinuousClock.now
 
     /// A supervisor for `plan`. `control` opens the kernel interface (default: generic netlink).
     /// `ownershipFile` persists which services this daemon owns, so a restart after a crash deletes the services the
@@ -80,12 +87,14 @@ public actor Supervisor {
                 coalescing: Duration = .zero, recorder: StatusRecorder? = nil,
                 ownershipFile: IPVSOwnershipFile? = nil, alerts: AlertCenter? = nil,
                 routes: any RouteControl = NetlinkRouteControl(), addresses: any AddressControl = NetlinkAddressControl(),
-                sysctl: IPVSSysctl = IPVSSysctl(),
+                sysctl: IPVSSysctl = IPVSSysctl(), connectionTable: IPVSConnectionTable = IPVSConnectionTable(),
                 control: @escaping @Sendable () throws(IPVSError) -> any IPVSControl = {
                     () throws(IPVSError) -> any IPVSControl in try NetlinkIPVSClient()
                 }) {
         self.announcer = RouteAnnouncer(routes: routes, addresses: addresses, logger: logger, recorder: recorder)
         self.sysctl = sysctl
+        self.connectionTable = connectionTable
+        self.holds = FailbackHolds(syncDaemon: mode == .followVRRP ? plan.lvs.syncDaemon : nil)
         self.core = LoadBalancer(plan: plan.lvs, mode: mode)
         self.healthTargets = plan.health
         self.scriptSecurity = plan.scriptSecurity
@@ -111,6 +120,12 @@ public actor Supervisor {
     /// `script_user` keep their values from the start.
     public nonisolated func reload(_ plan: DirectorPlan) { inputSink.yield(.reload(plan)) }
 
+    /// Sets how a failback hold reaches the VRRP runtime (`VRRPRuntime.holdPreemption`). Set it before `run`.
+    public func setPreemptionHoldSink(_ sink: (@Sendable (String, Bool) -> Void)?) { holdSink = sink }
+
+    /// The failback holds in progress (for tests).
+    public func failbackHolds() -> [String: FailbackHolds.Report] { holds.reports }
+
     /// The table the kernel should have now (for status and tests).
     public func desiredTable() -> IPVSTable { core.desiredTable }
 
@@ -128,6 +143,11 @@ public actor Supervisor {
                                         logger: logger)
         self.health = health
         recorder?.attach(health: health)
+        if core.plan.syncDaemon != nil {
+            let table = connectionTable
+            recorder?.attach(connectionCounter: { table.count() })
+            recorder?.syncDaemonsChanged([], configured: true)
+        }
         logger.notice("Starting Vigil load balancer: \(core.plan.services.count) services, \(healthTargets.count) virtual servers (\(core.mode == .checksOnly ? "checks only" : "following VRRP"))")
         if core.plan.flushAtStart { await flushTable() }
         await applyTimeouts(core.plan.timeouts)
@@ -245,6 +265,8 @@ public actor Supervisor {
             perform(actions)
         }
         await applyTimeouts(plan.timeouts)
+        applyHolds(holds.configurationChanged(core.mode == .followVRRP ? plan.syncDaemon : nil, now: now()))
+        if plan.syncDaemon == nil { recorder?.syncDaemonsChanged([], configured: false) }
         publishPrepared(appliedTable)   // the kernel as last applied, read against the new plan
         suspendedChecks = core.suspendedVirtualServers
         await health?.update(checkedTargets())
@@ -332,6 +354,8 @@ public actor Supervisor {
         switch event {
         case .transition(let instance, _, let to, let reason):
             perform(core.instanceChanged(instance, to: to, reason: "\(reason)"))
+            let syncing = core.desiredSyncDaemons.contains { $0.role == .backup }
+            applyHolds(holds.stateChanged(instance, to: to, syncing: syncing, now: now()))
         case .masterSilence(let instance, let silent):
             // No coalescing: the takeover may be one advert interval away.
             perform(core.masterSilenceChanged(instance, silent: silent), coalescing: .zero)
@@ -439,8 +463,17 @@ public actor Supervisor {
                 logReport(report)
                 if let e = report.ownershipError { logger.error("ipvs: ownership record not saved: \(e)") }
                 // lvs_sync_daemon follows its instance (master daemon while MASTER, backup otherwise), or runs both.
-                let daemons = try await reconciler.apply(syncDaemons: core.desiredSyncDaemons)
+                let wanted = core.desiredSyncDaemons
+                let daemons = try await reconciler.apply(syncDaemons: wanted)
                 logReport(daemons)
+                let running = await reconciler.syncDaemons
+                if core.plan.syncDaemon != nil {
+                    recorder?.syncDaemonsChanged(IPVSSyncDaemon.Role.allCases.filter { running[$0] != nil }.map { $0 == .master ? "master" : "backup" },
+                                                 configured: true)
+                }
+                if wanted.contains(where: { $0.role == .backup }), running[.backup] == nil {
+                    applyHolds(holds.syncDaemonChanged(running: false, now: now()))
+                }
                 // (A refused daemon is retried with the next reconcile, not every second: a missing interface
                 // would flood the log.)
                 if !report.failures.isEmpty { retryLater() }
@@ -455,6 +488,57 @@ public actor Supervisor {
     }
 
     private func retryLater() { scheduleReconcile(after: .seconds(1)) }
+
+    // MARK: - Failback hold
+
+    private func now() -> Instant { Instant(nanoseconds: (ContinuousClock.now - origin).nanoseconds) }
+
+    /// Logs and applies what `FailbackHolds` decided, and keeps counting connections while a hold lasts.
+    private func applyHolds(_ changes: [FailbackHolds.Change]) {
+        for change in changes {
+            switch change {
+            case .hold(let name, let timeout):
+                let message = "\(name): failback hold: BACKUP receives the connection state (lvs_sync_daemon) and does not preempt until its connection table settles, \(Self.seconds(timeout)) s at most (vigil_failback_hold)"
+                logger.notice("\(message)")
+                holdSink?(name, true)
+                let since = Date()
+                recorder?.failbackHoldChanged(instance: name, hold: FailbackHoldStatus(
+                    instance: name, since: since, until: since.addingTimeInterval(Double(timeout.components.seconds)),
+                    reason: "waiting for the synced connection table to settle (no growth for \(Self.seconds(FailbackHolds.settle)) s)"),
+                    message: message)
+            case .release(let name, let reason, let after, let connections):
+                let message = "\(name): failback hold released after \(Self.seconds(after)) s: \(reason)\(connections.map { " (\($0) connections)" } ?? "")"
+                logger.notice("\(message)")
+                holdSink?(name, false)
+                recorder?.failbackHoldChanged(instance: name, hold: nil, message: message)
+            }
+        }
+        guard holds.isHolding, !sampling, !stopping else { return }
+        sampling = true
+        Task { await self.sampleWhileHolding() }
+    }
+
+    /// About once a second while a hold lasts: the kernel's connection count goes to `FailbackHolds` (and the status).
+    private func sampleWhileHolding() async {
+        while holds.isHolding, !stopping {
+            let count = connectionTable.count()
+            recorder?.connectionsCounted(count)
+            if let count {
+                applyHolds(holds.connectionsCounted(count, now: now()))
+            } else {
+                applyHolds(holds.deadlineReached(now: now()))
+            }
+            guard holds.isHolding else { break }
+            try? await Task.sleep(for: .seconds(1))
+        }
+        sampling = false
+    }
+
+    /// A duration in seconds with one decimal, for log lines.
+    static func seconds(_ d: Duration) -> String {
+        let c = d.components
+        return String(format: "%.1f", Double(c.seconds) + Double(c.attoseconds) / 1e18)
+    }
 
     /// A route the kernel refused is tried again every second until it goes in or is no longer announced.
     private func scheduleAnnounceRetry() {

@@ -25,4 +25,11 @@ public enum VRRPAction: Sendable, Hashable {
     /// A Master heard a lower-priority advert (another Master, after a partition most often): log it; the router
     /// announces the VIPs again (`garp_lower_prio_repeat`). The Master's own advert, when it answers, precedes this.
     case lowerPriorityAdvert(priority: UInt8, from: IPAddress)
+    /// A Backup would have preempted the lower-priority master `from` but its preemption is held (the Director's
+    /// failback hold): log it, once per hold.
+    case preemptionHeld(priority: UInt8, from: IPAddress)
+    /// A Master began a handover: priority 0 was sent, the VIPs stay until the new Master advertises, `until` at most.
+    case handoverStarted(until: Instant)
+    /// No node took over within a Master_Down_Interval: the Master advertises again and keeps its role.
+    case handoverFailed
 }

@@ -68,6 +68,20 @@ public struct VRRPInstance: Sendable {
     /// `vrrp_startup_delay`: until this instant a Backup's master-down timer runs from it, not from now, so the
     /// instance cannot take over before the delay plus a master-down interval (keepalived's `vrrp_init_instance_sands`).
     public var delayedStart: Instant?
+    /// The Director's failback hold (`vigil_failback_hold`): while set, a Backup does not preempt a master of lower
+    /// priority; it follows it as it follows a higher one (the master-down timer restarts at each of its adverts),
+    /// so a master that goes silent or sends priority 0 is still taken over at the protocol's time.
+    public private(set) var preemptionHeld = false
+    /// `.preemptionHeld` was reported during the current hold.
+    private var preemptionHeldReported = false
+    /// A planned handover (`handover(now:)`): this node does not preempt until `cancelHandover(now:)` (or a restart).
+    public private(set) var yielded = false
+    /// Master: priority 0 was sent for a handover and the VIPs stay until another node advertises as Master, or until
+    /// the advert timer (set to one Master_Down_Interval) runs out, which resumes mastership.
+    public private(set) var handingOver = false
+    /// Adverts of the new Master seen during the handover: the VIPs go at the second, one advert interval after its
+    /// first, when its gratuitous ARPs / NAs have been sent and heard.
+    private var handoverAdvertsSeen = 0
     private static let reportLimit = 64
 
     /// Creates an instance in Initialize; call `start(now:)` to run it.
@@ -225,7 +239,11 @@ public struct VRRPInstance: Sendable {
             }
             let theyWin = ad.priority >= effectivePriority
             masterAddress = from
-            if !configuration.preempt || theyWin || now < preemptAllowedAt {
+            if configuration.preempt, !theyWin, now >= preemptAllowedAt, preemptionHeld || yielded, !preemptionHeldReported {
+                preemptionHeldReported = true
+                actions.append(.preemptionHeld(priority: ad.priority, from: from))
+            }
+            if !configuration.preempt || theyWin || now < preemptAllowedAt || preemptionHeld || yielded {
                 if configuration.version == .v3 {
                     // RFC 5798 §6.4.2: learn Master_Adver_Interval, then recompute Master_Down_Interval.
                     masterAdverIntervalCS = ad.intervalCentiseconds
@@ -241,6 +259,14 @@ public struct VRRPInstance: Sendable {
             }
             return actions
         case .master:
+            if handingOver, ad.priority > 0 {
+                // Make-before-break: the new Master advertises with its VIPs up and announced; ours go at its second
+                // advert, so the neighbours have its announcements before this node stops answering for the VIPs.
+                handoverAdvertsSeen += 1
+                guard handoverAdvertsSeen >= 2 else { return actions }
+                return actions + becomeBackup(now: now, from: .master, reason: .handedOver(to: from))
+            }
+            if handingOver { return actions }
             if ad.priority == 0 {
                 // RFC 3768 §6.4.3: send an advertisement at once and restart the advert timer.
                 timers.advertTimer = now + advertInterval
@@ -285,6 +311,12 @@ public struct VRRPInstance: Sendable {
             guard let due = timers.advertTimer, due <= now else { return [] }
             timers.advertTimer = now + advertInterval
             counters.sent += 1
+            if handingOver {
+                // No node took over within a Master_Down_Interval: stay Master, advertise again.
+                handingOver = false
+                yielded = false
+                return [.send(ownAdvertisement), .handoverFailed]
+            }
             return [.send(ownAdvertisement)]
         case .backup:
             var actions: [VRRPAction] = []
@@ -308,6 +340,51 @@ public struct VRRPInstance: Sendable {
     public mutating func priorityAdjustmentChanged(to adjustment: Int, now: Instant) -> [VRRPAction] {
         priorityAdjustment = adjustment
         return []
+    }
+
+    /// The Director holds (`true`) or releases (`false`) this instance's preemption of a lower-priority master (see
+    /// `preemptionHeld`). Released, the next advert of that master no longer restarts the master-down timer, so the
+    /// takeover follows within one Master_Down_Interval, as any preemption.
+    public mutating func preemptionHoldChanged(_ held: Bool, now: Instant) -> [VRRPAction] {
+        if held != preemptionHeld { preemptionHeldReported = false }
+        preemptionHeld = held
+        return []
+    }
+
+    /// A planned handover (maintenance): this node stops preempting until `cancelHandover(now:)`, and a Master sends
+    /// priority 0 (the Backup with the highest priority takes over after its Skew_Time) but keeps its VIPs, and so
+    /// its LVS table, until the new Master advertises: then it becomes Backup (make-before-break, no packet to the
+    /// VIP goes nowhere; the VIPs go at its second advert, after its announcements). If no node advertises within a
+    /// Master_Down_Interval it stays Master (`.handoverFailed`).
+    /// Adverts from another node during the wait are not answered.
+    public mutating func handover(now: Instant) -> [VRRPAction] {
+        switch state {
+        case .master:
+            if !yielded { preemptionHeldReported = false }
+            yielded = true
+            guard !handingOver else { return [] }
+            handingOver = true
+            handoverAdvertsSeen = 0
+            timers.advertTimer = now + masterDownInterval
+            counters.sent += 1
+            return [.send(advertisement(priority: 0)), .handoverStarted(until: now + masterDownInterval)]
+        case .backup, .fault:
+            if !yielded { preemptionHeldReported = false }
+            yielded = true
+            return []
+        case .initialize, .stop:
+            return []
+        }
+    }
+
+    /// Ends `handover(now:)`: this node preempts again by its priority; a Master still waiting advertises at once.
+    public mutating func cancelHandover(now: Instant) -> [VRRPAction] {
+        yielded = false
+        guard state == .master, handingOver else { return [] }
+        handingOver = false
+        timers.advertTimer = now + advertInterval
+        counters.sent += 1
+        return [.send(ownAdvertisement)]
     }
 
     /// Trackers (the primary interface among them) say this node must not serve (`true`) or may serve again
@@ -346,6 +423,7 @@ public struct VRRPInstance: Sendable {
             return []
         case .master:
             state = .stop
+            handingOver = false
             timers = Timers()
             counters.sent += 1
             return [.send(advertisement(priority: 0)), .removeVIPs,
@@ -408,6 +486,7 @@ public struct VRRPInstance: Sendable {
 
     private mutating func becomeMaster(now: Instant, from: VRRPState, reason: VRRPTransitionReason) -> [VRRPAction] {
         state = .master
+        handingOver = false
         timers = Timers(advertTimer: now + advertInterval, masterDownTimer: nil)
         masterLeft = false
         masterSilent = false
@@ -417,6 +496,7 @@ public struct VRRPInstance: Sendable {
 
     private mutating func becomeBackup(now: Instant, from: VRRPState, reason: VRRPTransitionReason) -> [VRRPAction] {
         state = .backup
+        handingOver = false
         timers = Timers(advertTimer: nil, masterDownTimer: masterDown(now, after: masterDownInterval),
                         silenceTimer: now + silenceThreshold)
         masterLeft = false
@@ -430,6 +510,7 @@ public struct VRRPInstance: Sendable {
     private mutating func enterFault(now: Instant, from: VRRPState, reason: VRRPTransitionReason,
                                      priorityZeroAdverts: Int) -> [VRRPAction] {
         state = .fault
+        handingOver = false
         timers = Timers()
         masterSilent = false
         var actions: [VRRPAction] = []

@@ -272,6 +272,46 @@ public struct VRRPRouter: Sendable {
         return vipsAdded(member: i, now: now)
     }
 
+    /// The Director holds or releases the preemption of instance `name` (its failback hold); unknown names are
+    /// ignored (the instance may have left the configuration meanwhile).
+    public mutating func preemptionHoldChanged(instance name: String, held: Bool, now: Instant) -> [VRRPRouterAction] {
+        guard let i = members.firstIndex(where: { $0.spec.name == name }) else { return [] }
+        return process(members[i].instance.preemptionHoldChanged(held, now: now), member: i, now: now)
+    }
+
+    /// A planned handover of `names` (nil: every instance), or its end (`cancel`): see `VRRPInstance.handover(now:)`.
+    /// Returns the actions and, per instance asked for, what happens: `handing over` (a MASTER waiting for the new
+    /// one), `yielding` (not MASTER: it will not preempt), `resumed` (cancelled), or `unknown instance`.
+    public mutating func handover(_ names: [String]?, cancel: Bool, now: Instant) -> (actions: [VRRPRouterAction], outcome: [String: String]) {
+        var out: [VRRPRouterAction] = []
+        var outcome: [String: String] = [:]
+        let wanted = names ?? members.map(\.spec.name)
+        for name in wanted {
+            guard let i = members.firstIndex(where: { $0.spec.name == name }) else {
+                outcome[name] = "unknown instance"
+                continue
+            }
+            let actions = cancel ? members[i].instance.cancelHandover(now: now) : members[i].instance.handover(now: now)
+            out += process(actions, member: i, now: now)
+            if members[i].instance.handingOver, case .held = members[i].vips {
+                // No later announcement of ours (garp_master_delay, _refresh): it would pull the neighbours back to
+                // this node while the new MASTER takes the VIPs over.
+                members[i].vips = .held(nextBurst: nil, refresh: false)
+            }
+            if cancel {
+                outcome[name] = "resumed"
+            } else {
+                outcome[name] = members[i].instance.handingOver ? "handing over" : "yielding"
+            }
+        }
+        return (out, outcome)
+    }
+
+    /// Whether each instance's preemption is held now, by name.
+    public var preemptionHolds: [String: Bool] {
+        Dictionary(members.map { ($0.spec.name, $0.instance.preemptionHeld) }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// One run of `vrrp_script` `name` finished.
     public mutating func scriptFinished(_ name: String, succeeded: Bool, now: Instant) -> [VRRPRouterAction] {
         trackerChanged(trackers.scriptFinished(name, succeeded: succeeded), now: now)
@@ -462,6 +502,13 @@ extension VRRPRouter {
                 out.append(.discarded(instance: spec.name, reason, from: from))
             case .masterSilence(let silent):
                 out.append(.masterSilence(instance: spec.name, silent: silent))
+            case .handoverStarted(let until):
+                out.append(.handoverStarted(instance: spec.name, within: until - now))
+            case .handoverFailed:
+                out.append(.handoverFailed(instance: spec.name))
+            case .preemptionHeld(let priority, let from):
+                out.append(.preemptionHeld(instance: spec.name, priority: priority,
+                                           ours: members[i].instance.effectivePriority, from: from))
             case .addressListMismatch(let from, let theirs):
                 out.append(.addressListMismatch(instance: spec.name, from: from, theirs: theirs))
             case .unlistedUnicastSource(let from):

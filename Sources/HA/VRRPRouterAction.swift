@@ -43,6 +43,13 @@ public enum VRRPRouterAction: Sendable, Hashable {
     /// A MASTER heard a lower-priority advert from `from`; log it (keepalived logs one line each time), with whether
     /// the instance answered with its own advert.
     case lowerPriorityAdvert(instance: String, priority: UInt8, ours: UInt8, from: IPAddress, answered: Bool)
+    /// A BACKUP did not preempt the lower-priority master `from` because its preemption is held (failback hold);
+    /// log it (once per hold).
+    case preemptionHeld(instance: String, priority: UInt8, ours: UInt8, from: IPAddress)
+    /// A MASTER began a planned handover (see `VRRPAction.handoverStarted`): log it.
+    case handoverStarted(instance: String, within: Duration)
+    /// A handover found no new MASTER in time; the instance stays MASTER: log it.
+    case handoverFailed(instance: String)
     /// A BACKUP's master went silent (`true`) or advertises again (`false`); see `VRRPAction.masterSilence`.
     case masterSilence(instance: String, silent: Bool)
     /// A tracker reading changed; log it.

@@ -32,6 +32,7 @@ public actor VRRPRuntime {
         case links(LinkMonitorEvent)
         case fileValue(String, Int)
         case takeoverPrepared(ticket: UInt64)
+        case preemptionHold(instance: String, held: Bool)
         case reload(VRRPRuntimeConfiguration)
         case shutdown
     }
@@ -112,6 +113,24 @@ public actor VRRPRuntime {
     public nonisolated func reload(_ configuration: VRRPRuntimeConfiguration) {
         inputSink.yield(.reload(configuration))
     }
+
+    /// Holds (`true`) or releases the preemption of instance `name`: the Director's failback hold (see
+    /// `VRRPInstance.preemptionHeld`).
+    public nonisolated func holdPreemption(instance name: String, _ held: Bool) {
+        inputSink.yield(.preemptionHold(instance: name, held: held))
+    }
+
+    /// A planned handover of `names` (nil: every instance), or its end (`cancel`); see `VRRPRouter.handover`.
+    public func handover(_ names: [String]?, cancel: Bool) -> [String: String] {
+        let t = now()
+        let (actions, outcome) = router.handover(names, cancel: cancel, now: t)
+        perform(actions, now: t)
+        rearmTimer()
+        return outcome
+    }
+
+    /// Whether each instance's preemption is held now, by name.
+    public func preemptionHolds() -> [String: Bool] { router.preemptionHolds }
 
     /// The current state of each instance, by name.
     public func states() -> [String: VRRPState] { router.states }
@@ -230,6 +249,8 @@ public actor VRRPRuntime {
                 perform(router.trackFileRead(name, value: value, now: t), now: t)
             case .takeoverPrepared(let ticket):
                 perform(router.takeoverPrepared(ticket: ticket, now: t), now: t)
+            case .preemptionHold(let name, let held):
+                perform(router.preemptionHoldChanged(instance: name, held: held, now: t), now: t)
             case .reload(let new):
                 applyReload(new, now: t)
             case .shutdown:
@@ -438,6 +459,12 @@ public actor VRRPRuntime {
                 logger.warning("\(name): unicast advert from \(from) dropped: it is not a unicast_peer (check_unicast_src); further drops from this source are only counted")
             case .lowerPriorityAdvert(let name, let priority, let ours, let from, let answered):
                 logger.info("\(name): advert from \(from) with lower priority \(priority), ours \(ours)\(answered ? ": answered with ours, forcing a new election" : "")")
+            case .handoverStarted(let name, let within):
+                logger.notice("\(name): handing over: priority 0 sent; the VIPs stay until the new MASTER advertises (\(String(format2: Double(within.components.seconds) + Double(within.components.attoseconds) / 1e18)) s at most); no preemption until the handover is cancelled")
+            case .handoverFailed(let name):
+                logger.warning("\(name): handover failed: no node advertised as MASTER within the master-down interval; staying MASTER")
+            case .preemptionHeld(let name, let priority, let ours, let from):
+                logger.notice("\(name): not preempting \(from) (priority \(priority), ours \(ours)) while its preemption is held (failback hold or handover)")
             case .masterSilence(let name, let silent):
                 if silent {
                     logger.info("\(name): master silent (no advert for 1.5 intervals, or priority 0), takeover may follow")

@@ -28,6 +28,8 @@ public enum VRRPTransitionReason: Sendable, Hashable, CustomStringConvertible {
     case shutdown
     /// The sync group moved another member into this state.
     case syncGroup(String)
+    /// A planned handover: the new Master `to` advertised, so this one let its VIPs go.
+    case handedOver(to: IPAddress)
 
     public var description: String {
         switch self {
@@ -47,6 +49,7 @@ public enum VRRPTransitionReason: Sendable, Hashable, CustomStringConvertible {
         case .interfaceUp(let name): return "interface \(name) link up"
         case .shutdown: return "shutdown"
         case .syncGroup(let name): return "sync group \(name)"
+        case .handedOver(let to): return "handover: \(to) advertises as MASTER"
         }
     }
 }

@@ -19,6 +19,7 @@ struct Vigil: AsyncParsableCommand {
             CheckCommand.self,
             RunCommand.self,
             StatusCommand.self,
+            HandoverCommand.self,
             IPVSCommand.self,
             ProbeCommand.self,
             GenhashCommand.self,
@@ -28,7 +29,7 @@ struct Vigil: AsyncParsableCommand {
 
     /// First words ArgumentParser handles itself: the subcommands, the root's help, and what packaging asks it
     /// for (`--generate-completion-script bash`, `--experimental-dump-help` for the man page).
-    static let ownWords: Set<String> = ["check", "run", "status", "ipvs", "probe", "genhash", "bgp", "help", "-h", "--help",
+    static let ownWords: Set<String> = ["check", "run", "status", "handover", "ipvs", "probe", "genhash", "bgp", "help", "-h", "--help",
                                         "--version", "--generate-completion-script", "--experimental-dump-help"]
 }
 

@@ -45,3 +45,32 @@ struct AnnounceConfigTests {
         #expect(vip.errors.map(\.message).contains { $0.contains("virtual_ipaddress of vrrp_instance 'VI_1'") }, "\(vip.diagnostics)")
     }
 }
+
+@Suite("vigil_failback_hold (a Vigil extension, docs/connections.md)")
+struct FailbackHoldConfigTests {
+    private func load(_ globals: String) -> ConfigLoadResult {
+        parse("global_defs {\n\(globals)\n}\n" + minimalInstance)
+    }
+
+    @Test("Seconds or off; absent is nil (the Director's default)")
+    func accepted() {
+        let r = load("    lvs_sync_daemon eth0 VI_1\n    vigil_failback_hold 30")
+        #expect(r.errors.isEmpty && r.warnings.isEmpty, "\(r.diagnostics)")
+        #expect(r.config.globalDefs.vigilFailbackHold == .seconds(30))
+        #expect(load("    lvs_sync_daemon eth0 VI_1\n    vigil_failback_hold off").config.globalDefs.vigilFailbackHold == .zero)
+        #expect(load("    lvs_sync_daemon eth0 VI_1").config.globalDefs.vigilFailbackHold == nil)
+    }
+
+    @Test("A bad value is an error at the word; a hold without lvs_sync_daemon is a warning")
+    func refused() {
+        for v in ["soon", "-3", "3601"] {
+            let r = load("    lvs_sync_daemon eth0 VI_1\n    vigil_failback_hold \(v)")
+            #expect(r.errors.count == 1, "\(v): \(r.diagnostics)")
+            #expect(r.errors.first?.location?.line == 3, "\(v): \(r.diagnostics)")
+        }
+        let alone = load("    vigil_failback_hold 30")
+        #expect(alone.errors.isEmpty)
+        #expect(diagnostics(alone, .ignoredKeyword).map(\.message).contains { $0.contains("no effect without lvs_sync_daemon") },
+                "\(alone.diagnostics)")
+    }
+}

@@ -20,6 +20,11 @@ struct PairHarness {
     /// (time, node, to-state) of every transition.
     var transitions: [(Instant, Int, VRRPState)] = []
     var vipHolder: Set<Int> = []
+    /// `.preemptionHeld` actions seen (failback hold).
+    var preemptionsHeld = 0
+    /// When a removal left no node holding the VIPs.
+    var vipLostAt: [Instant] = []
+    var handoversFailed = 0
 
     init(_ a: VRRPInstanceConfiguration, _ b: VRRPInstanceConfiguration) {
         nodes = [VRRPInstance(configuration: a), VRRPInstance(configuration: b)]
@@ -36,8 +41,13 @@ struct PairHarness {
                 seq += 1
                 inFlight.append(InFlight(at: now + delay, to: 1 - node, ad: ad, from: addresses[node], seq: seq))
             case .addVIPs: vipHolder.insert(node)
-            case .removeVIPs: vipHolder.remove(node)
+            case .removeVIPs:
+                vipHolder.remove(node)
+                if vipHolder.isEmpty { vipLostAt.append(now) }
             case .transition(_, let to, _): transitions.append((now, node, to))
+            case .preemptionHeld: preemptionsHeld += 1
+            case .handoverFailed: handoversFailed += 1
+            case .handoverStarted: break
             case .discarded, .addressListMismatch, .unlistedUnicastSource, .masterSilence, .lowerPriorityAdvert: break
             }
         }

@@ -78,6 +78,7 @@ error_log $d/logs/error.log;
 events { worker_connections 256; }
 http {
   access_log off;
+  keepalive_requests 1000000; keepalive_timeout 600s;   # long-lived client connections (scripts/director/conns.py)
   client_body_temp_path $d/body; proxy_temp_path $d/proxy; fastcgi_temp_path $d/fastcgi;
   uwsgi_temp_path $d/uwsgi; scgi_temp_path $d/scgi;
   server {

@@ -11,7 +11,7 @@ HERE=scripts/ha
 fail() { echo "    FAIL: $*"; CASE_OK=0; }
 need() {
   [ "$(id -u)" = 0 ] || { echo "error: the HA host tier needs root" >&2; exit 1; }
-  for t in ip keepalived python3 setsid tcpdump; do command -v $t >/dev/null || { echo "error: $t is missing (make deps)" >&2; exit 1; }; done
+  for t in ip keepalived python3 setsid tcpdump ping; do command -v $t >/dev/null || { echo "error: $t is missing (make deps)" >&2; exit 1; }; done
   [ -x "$VIGIL_BIN" ] || { echo "error: $VIGIL_BIN is missing (swift build)" >&2; exit 1; }
 }
 

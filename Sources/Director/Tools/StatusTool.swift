@@ -14,6 +14,17 @@ public enum StatusTool {
     }
 }
 
+/// `vigil handover`.
+public enum HandoverTool {
+    /// Asks the `vigil run` on `control` (a unix socket) to hand over `instances` (all when empty), or to cancel.
+    public static func run(control: String?, instances: [String], cancel: Bool) throws(ToolFailure) -> String {
+        let endpoint = try ControlOption.parse(control) ?? .default
+        do { return try HandoverClient.request(endpoint, instances: instances, cancel: cancel) } catch {
+            throw ToolFailure("vigil handover: \(error)\n")
+        }
+    }
+}
+
 /// `--control ADDR:PORT` as the commands take it.
 enum ControlOption {
     static func parse(_ text: String?) throws(ToolFailure) -> ControlEndpoint? {
