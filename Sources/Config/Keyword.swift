@@ -469,6 +469,7 @@ extension Keyword {
         flag("dynamic_interfaces").pending("interfaces are looked up when an instance starts"),
         v("lvs_timeouts", "[tcp|tcpfin|udp SECONDS]..."), flag("lvs_flush"),
         v("vigil_route_table", "TABLE").since("vigil"), v("vigil_failback_hold", "off|SECONDS").since("vigil"),
+        flag("vigil_handover_on_stop").since("vigil"),
         ignored("vrrp_iptables", Instead.firewall), ignored("vrrp_ipsets", Instead.firewall),
         v("nftables", "[TABLE]"), v("nftables_priority", "PRIORITY"),
         ignored("nftables_ifindex", Instead.firewall), ignored("nftables_ipvs", Instead.firewall),

@@ -80,7 +80,7 @@ public enum KeywordTable {
             is no keepalived keyword is an error. The *keepalived* column is the first version that knows the keyword
             (2.2.7 stands for "2.2.7 or earlier"; 1.x for a keyword keepalived 2.x no longer knows; *vigil* for a Vigil
             extension, which keepalived reports as an unknown keyword and ignores: `vigil_route_table` and
-            `vigil_announce`, see [anycast.md](anycast.md); `vigil_failback_hold`, see [connections.md](connections.md)).
+            `vigil_announce`, see [anycast.md](anycast.md); `vigil_failback_hold` and `vigil_handover_on_stop`, see [connections.md](connections.md)).
 
             | status | keywords |
             |---|---|

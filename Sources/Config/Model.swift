@@ -182,6 +182,8 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     /// connection-sync daemon waits for its connection table to settle before it may preempt (nil: the default,
     /// 60 s when `lvs_sync_daemon` is configured; `.zero`: off).
     public var vigilFailbackHold: Duration?
+    /// `vigil_handover_on_stop` (a Vigil extension): a stop hands the MASTER instances over make-before-break first.
+    public var vigilHandoverOnStop = false
     /// Where `global_defs` was written (nil location when absent).
     public var location: SourceLocation = noSourceLocation
 

@@ -482,6 +482,7 @@ struct ModelBuilder {
             case "dynamic_interfaces": g.dynamicInterfaces = true
             case "lvs_flush": g.lvsFlush = true
             case "vigil_route_table": if let t = a.first { g.vigilRouteTable = vigilRouteTable(t) }
+            case "vigil_handover_on_stop": g.vigilHandoverOnStop = true
             case "vigil_failback_hold":
                 if let t = a.first {
                     g.vigilFailbackHold = t.text == "off" ? .zero : duration(t, n.name.text, max: 3600)

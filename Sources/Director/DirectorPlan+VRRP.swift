@@ -43,6 +43,7 @@ extension DirectorPlan {
                                           script: script?.script) }
             }
         runtime.startupDelay = duration(config.globalDefs.vrrpStartupDelay)
+        runtime.handoverOnStop = config.globalDefs.vigilHandoverOnStop
         runtime.logUnknownVRIDs = config.globalDefs.logUnknownVRIDs
         runtime.fifoWriteStatesOnReload = config.globalDefs.fifoWriteVRRPStatesOnReload
         runtime.garpInterval = duration(config.globalDefs.vrrpGarpInterval)

@@ -12,14 +12,15 @@
 // daemon follows enters BACKUP, and ends when one of these happens, in this order of checks:
 //   - the backup sync daemon is not running (it never started, or stopped): nothing can arrive, nothing is awaited;
 //   - the instance leaves BACKUP (became MASTER because the master went silent, FAULT, STOP): no longer relevant;
-//   - the table has settled: the hold has lasted `settle` at least, and over the last `settle` the number of
-//     connections grew by at most max(1, 1 %) of it (an empty table of an idle service settles after `settle`);
+//   - the table has settled: the hold has lasted `settle` at least, and over the last `settle` at most max(1, 1 %)
+//     of the table's entries arrived (entries the adapter had not seen at its previous reading; expiring entries do
+//     not hide arrivals, as a net count would). An empty table of an idle service settles after `settle`;
 //   - the timeout (`vigil_failback_hold`, default 60 s) ran out: a peer that never syncs cannot keep this node BACKUP.
 // The VRRP instance only consults the hold when it would preempt: a master that goes silent or sends priority 0 is
 // taken over at the protocol's time, held or not.
 //
-// The adapter (the Supervisor) counts the connections in the kernel's table about once a second while a hold lasts
-// and feeds the count here; the machine reads no clock and does no I/O.
+// The adapter (the Supervisor) reads the kernel's table about once a second while a hold lasts and feeds the number
+// of entries and of arrivals here; the machine reads no clock and does no I/O.
 
 import HA
 import Vocabulary
@@ -67,12 +68,14 @@ public struct FailbackHolds: Sendable {
 
     private struct Hold: Sendable {
         var since: Instant
-        /// Counts of the last `settle` and a little more, oldest first.
-        var samples: [(at: Instant, count: Int)] = []
+        /// Readings of the last `settle` and a little more, oldest first.
+        var samples: [(at: Instant, count: Int, arrivals: Int)] = []
     }
 
-    /// How long the table must not grow before the hold ends (and the shortest hold).
-    public static let settle: Duration = .seconds(3)
+    /// How long the table must see no arrival before the hold ends (and the shortest hold): the kernel's refresh
+    /// period (`PlannedSyncDaemon.syncRefreshPeriod`), its 2 s send delay and a second of slack, so every connection
+    /// that sends at least one packet in a refresh period has arrived.
+    public static let settle: Duration = .seconds(Int64(PlannedSyncDaemon.syncRefreshPeriod) + 3)
 
     /// The instance the sync daemon follows (nil: every instance, when both daemons run all the time).
     private var instance: String?
@@ -129,17 +132,18 @@ public struct FailbackHolds: Sendable {
         return gone.sorted().flatMap { release($0, .disabled, now: now) }
     }
 
-    /// The kernel's table holds `count` connections now.
-    public mutating func connectionsCounted(_ count: Int, now: Instant) -> [Change] {
+    /// The kernel's table holds `count` entries now, `arrivals` of them new since the previous reading.
+    public mutating func connectionsCounted(_ count: Int, arrivals: Int, now: Instant) -> [Change] {
         var out: [Change] = []
         for name in holds.keys.sorted() {
             guard var hold = holds[name] else { continue }
-            hold.samples.append((now, count))
-            // Keep one sample at or before the window's start, to measure the growth over the whole window.
+            hold.samples.append((now, count, arrivals))
+            // Keep one reading at or before the window's start: it shows the window is covered.
             while hold.samples.count > 1, hold.samples[1].at <= now - Self.settle { hold.samples.removeFirst() }
             holds[name] = hold
+            let recent = hold.samples.filter { $0.at > now - Self.settle }.reduce(0) { $0 + $1.arrivals }
             guard now - hold.since >= Self.settle, let first = hold.samples.first, first.at <= now - Self.settle,
-                  count - first.count <= max(1, count / 100) else { continue }
+                  recent <= max(1, count / 100) else { continue }
             out += release(name, .settled, now: now)
         }
         return out + deadlineReached(now: now)

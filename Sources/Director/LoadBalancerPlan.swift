@@ -117,6 +117,18 @@ public struct PlannedSyncDaemon: Hashable, Sendable {
     /// The default `vigil_failback_hold`.
     public static let defaultFailbackHold: Duration = .seconds(60)
 
+    /// How often the MASTER's kernel re-sends an active connection's state while the failback hold is on
+    /// (`sync_refresh_period`): a node that comes back has every connection that sent a packet within this period
+    /// plus the kernel's 2 s send delay.
+    public static let syncRefreshPeriod = 2
+
+    /// The IPVS switches the failback hold needs in every node's kernel (it works only if the MASTER sends each active
+    /// connection again within a bounded time): `sync_refresh_period` seconds and a `sync_threshold` whose period is
+    /// 0, since a non-zero period (the kernel's 50 packets) still gates every refresh. None with the hold off.
+    public var kernelSettings: [String: String] {
+        failbackHold > .zero ? ["sync_refresh_period": "\(Self.syncRefreshPeriod)", "sync_threshold": "3 0"] : [:]
+    }
+
     /// A sync daemon.
     public init(interface: String, instance: String?, syncID: UInt32, maxLength: UInt16? = nil, group: IPAddress? = nil,
                 port: UInt16? = nil, ttl: UInt8? = nil, failbackHold: Duration = PlannedSyncDaemon.defaultFailbackHold) {

@@ -70,6 +70,8 @@ public actor Supervisor {
     private var announceRetryScheduled = false
     /// `sloppy_tcp`/`sloppy_sctp` as they were before this daemon set them (vigil_announce), restored at stop.
     private var savedSloppy: [String: Int] = [:]
+    /// The sync switches as they were before this daemon set them (failback hold), restored at stop.
+    private var savedSync: [String: String] = [:]
     private let sysctl: IPVSSysctl
     /// The failback holds (`vigil_failback_hold`): decided in `FailbackHolds`, applied through `holdSink`.
     private var holds: FailbackHolds
@@ -77,6 +79,8 @@ public actor Supervisor {
     private var holdSink: (@Sendable (String, Bool) -> Void)?
     private let connectionTable: IPVSConnectionTable
     private var sampling = false
+    /// The table's entries at the previous reading during a hold (nil: none yet).
+    private var heldKeys: Set<UInt64>?
     private let origin = ContinuousClock.now
 
     /// A supervisor for `plan`. `control` opens the kernel interface (default: generic netlink).
@@ -153,6 +157,7 @@ public actor Supervisor {
         await applyTimeouts(core.plan.timeouts)
         await reconcileNow()
         applySloppy(core.plan.announcement?.wantsSloppyScheduling == true)
+        applySyncSettings(core.mode == .followVRRP ? core.plan.syncDaemon?.kernelSettings ?? [:] : [:])
         // Announced routes follow the first table: the routers send nothing before the services are in.
         if let hold = announcer.start(core.plan.announcement, announced: core.announcedAddresses,
                                       reason: core.announcementReason) {
@@ -200,6 +205,7 @@ public actor Supervisor {
         }
         await applyTimeouts(nil)
         applySloppy(false)
+        applySyncSettings([:])
         if releaseOnExit && core.plan.flushAtStop {
             do {
                 let report = try await reconciler.flushAll()
@@ -266,6 +272,7 @@ public actor Supervisor {
         }
         await applyTimeouts(plan.timeouts)
         applyHolds(holds.configurationChanged(core.mode == .followVRRP ? plan.syncDaemon : nil, now: now()))
+        applySyncSettings(core.mode == .followVRRP ? plan.syncDaemon?.kernelSettings ?? [:] : [:])
         if plan.syncDaemon == nil { recorder?.syncDaemonsChanged([], configured: false) }
         publishPrepared(appliedTable)   // the kernel as last applied, read against the new plan
         suspendedChecks = core.suspendedVirtualServers
@@ -322,6 +329,34 @@ public actor Supervisor {
                 }
             } else if let before = savedSloppy.removeValue(forKey: name), before != 1 {
                 if let e = sysctl.set(name, before) {
+                    logger.error("ipvs: cannot restore \(name): \(String(cString: strerror(e)))")
+                } else {
+                    logger.notice("ipvs: \(name) back to \(before)")
+                }
+            }
+        }
+    }
+
+    /// The failback hold's sync switches (`PlannedSyncDaemon.kernelSettings`): set over the kernel's values, which are
+    /// restored when no longer wanted and at stop. One log line per change.
+    private func applySyncSettings(_ wanted: [String: String]) {
+        for name in Set(wanted.keys).union(savedSync.keys).sorted() {
+            if let value = wanted[name] {
+                if savedSync[name] == nil {
+                    guard let before = sysctl.text(name) else {
+                        logger.error("ipvs: cannot read \(sysctl.directory)/\(name): the failback hold may end before connections are synced")
+                        continue
+                    }
+                    savedSync[name] = before
+                }
+                guard sysctl.text(name) != value else { continue }
+                if let e = sysctl.setText(name, value) {
+                    logger.error("ipvs: cannot set \(name) to \(value): \(String(cString: strerror(e)))")
+                } else {
+                    logger.notice("ipvs: \(name) \(value) (failback hold: the MASTER sends each active connection again every \(PlannedSyncDaemon.syncRefreshPeriod) s)")
+                }
+            } else if let before = savedSync.removeValue(forKey: name), sysctl.text(name) != before {
+                if let e = sysctl.setText(name, before) {
                     logger.error("ipvs: cannot restore \(name): \(String(cString: strerror(e)))")
                 } else {
                     logger.notice("ipvs: \(name) back to \(before)")
@@ -521,16 +556,19 @@ public actor Supervisor {
     /// About once a second while a hold lasts: the kernel's connection count goes to `FailbackHolds` (and the status).
     private func sampleWhileHolding() async {
         while holds.isHolding, !stopping {
-            let count = connectionTable.count()
-            recorder?.connectionsCounted(count)
-            if let count {
-                applyHolds(holds.connectionsCounted(count, now: now()))
+            let keys = connectionTable.keys()
+            recorder?.connectionsCounted(keys?.count)
+            if let keys {
+                let arrivals = heldKeys.map { keys.subtracting($0).count } ?? keys.count
+                heldKeys = keys
+                applyHolds(holds.connectionsCounted(keys.count, arrivals: arrivals, now: now()))
             } else {
                 applyHolds(holds.deadlineReached(now: now()))
             }
             guard holds.isHolding else { break }
             try? await Task.sleep(for: .seconds(1))
         }
+        heldKeys = nil
         sampling = false
     }
 

@@ -307,6 +307,9 @@ public struct VRRPRouter: Sendable {
         return (out, outcome)
     }
 
+    /// Whether an instance is waiting for the new MASTER of a handover.
+    public var isHandingOver: Bool { members.contains { $0.instance.handingOver } }
+
     /// Whether each instance's preemption is held now, by name.
     public var preemptionHolds: [String: Bool] {
         Dictionary(members.map { ($0.spec.name, $0.instance.preemptionHeld) }, uniquingKeysWith: { a, _ in a })

@@ -83,6 +83,8 @@ public actor VRRPRuntime {
     private var fileTasks = WatchTasks<VRRPTrackFileSpec>()
     private var timerTask: Task<Void, Never>?
     private var timerDeadline: Instant?
+    /// A stop waits for handovers (`vigil_handover_on_stop`); a second stop request ends the wait.
+    private var draining = false
 
     /// Creates a runtime; nothing happens until `run()`.
     public init(configuration: VRRPRuntimeConfiguration, addressControl: any AddressControl = NetlinkAddressControl(),
@@ -254,6 +256,18 @@ public actor VRRPRuntime {
             case .reload(let new):
                 applyReload(new, now: t)
             case .shutdown:
+                let masters = router.states.filter { $0.value == .master }.keys.sorted()
+                if router.configuration.handoverOnStop, !draining, !masters.isEmpty {
+                    // Make-before-break: the loop runs on until the new MASTERs advertise (or the wait runs out).
+                    draining = true
+                    logger.notice("stopping after the handover of \(masters.joined(separator: ", ")) (vigil_handover_on_stop)")
+                    perform(router.handover(masters, cancel: false, now: t).actions, now: t)
+                } else {
+                    perform(router.shutdown(now: t), now: t)
+                    break loop
+                }
+            }
+            if draining, !router.isHandingOver {
                 perform(router.shutdown(now: t), now: t)
                 break loop
             }

@@ -235,6 +235,10 @@ public struct VRRPRuntimeConfiguration: Sendable, Hashable {
     /// `vrrp_startup_delay`: at start (not on reload) no instance takes over before this delay plus its
     /// master-down interval, so links that come up late (bonds at boot) do not make two MASTERs.
     public var startupDelay: Duration = .zero
+    /// `vigil_handover_on_stop` (a Vigil extension): a stop hands each MASTER instance over first (make-before-break,
+    /// `VRRPInstance.handover`), waiting at most its master-down interval; keepalived (and the default) sends priority
+    /// 0 and removes the VIPs at once.
+    public var handoverOnStop = false
     /// `notify_fifo` and `vrrp_notify_fifo`: FIFOs that get one line per state change. Fixed at start.
     public var notifyFifos: [NotifyFifoSpec] = []
     /// `vrrp_garp_interval` / `vrrp_gna_interval`: the time between the gratuitous ARPs / unsolicited NAs of a

@@ -15,21 +15,80 @@ public struct IPVSConnectionTable: Sendable {
     /// How many connection entries the table holds now; nil when the file cannot be read (no IPVS module).
     /// Reads the file in 64 KiB chunks, so the cost is one pass over the table's text and no more memory.
     public func count() -> Int? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
         var counter = LineCounter()
+        return readChunks { counter.consume($0) } ? counter.entries : nil
+    }
+
+    /// The entries' keys (a hash of protocol, client, virtual and real address and port each), so that two readings
+    /// tell which entries are new (synced in since); nil when the file cannot be read.
+    public func keys() -> Set<UInt64>? {
+        var reader = ConnectionKeyReader()
+        guard readChunks({ reader.consume($0) }) else { return nil }
+        reader.finish()
+        return reader.keys
+    }
+
+    private func readChunks(_ body: (ArraySlice<UInt8>) -> Void) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                return nil
+                return false
             }
-            if n == 0 { break }
-            counter.consume(buffer[0..<n])
+            if n == 0 { return true }
+            body(buffer[0..<n])
         }
-        return counter.entries
+    }
+}
+
+/// Reads `/proc/net/ip_vs_conn`'s text fed in chunks into the set of its entries' keys: FNV-1a over the first seven
+/// fields of each line after the header (`Pro FromIP FPrt ToIP TPrt DestIP DPrt`), which name a connection whatever
+/// its state and timer. A line without seven fields is skipped.
+public struct ConnectionKeyReader: Sendable {
+    public private(set) var keys: Set<UInt64> = []
+    private var line: [UInt8] = []
+    private var header = true
+
+    public init() {}
+
+    public mutating func consume(_ bytes: some Collection<UInt8>) {
+        for b in bytes {
+            if b == UInt8(ascii: "\n") { finishLine() } else if line.count < 512 { line.append(b) }
+        }
+    }
+
+    /// Takes a last line without its newline.
+    public mutating func finish() { if !line.isEmpty { finishLine() } }
+
+    private mutating func finishLine() {
+        defer { line.removeAll(keepingCapacity: true) }
+        if header {
+            header = false
+            return
+        }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var fields = 0
+        var inField = false
+        for b in line {
+            let space = b == UInt8(ascii: " ") || b == UInt8(ascii: "\t")
+            if space {
+                if inField {
+                    inField = false
+                    fields += 1
+                    if fields == 7 { break }
+                    hash = (hash ^ 0x20) &* 0x0000_0100_0000_01b3
+                }
+                continue
+            }
+            inField = true
+            hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01b3
+        }
+        if inField { fields += 1 }
+        if fields >= 7 { keys.insert(hash) }
     }
 }
 

@@ -23,9 +23,24 @@ public struct IPVSSysctl: Sendable {
 
     /// Writes `value` to `name`; the errno on failure.
     public func set(_ name: String, _ value: Int) -> Int32? {
+        setText(name, "\(value)")
+    }
+
+    /// The value of `name` as the kernel prints it, blanks between numbers made single spaces (`sync_threshold` is
+    /// two numbers); nil when it cannot be read.
+    public func text(_ name: String) -> String? {
+        guard let f = fopen("\(directory)/\(name)", "r") else { return nil }
+        defer { fclose(f) }
+        var buffer = [CChar](repeating: 0, count: 64)
+        guard fgets(&buffer, Int32(buffer.count), f) != nil else { return nil }
+        let raw = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return raw.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// Writes `text` (a line) to `name`; the errno on failure.
+    public func setText(_ name: String, _ text: String) -> Int32? {
         guard let f = fopen("\(directory)/\(name)", "w") else { return errno }
-        let text = "\(value)\n"
-        let written = fputs(text, f)
+        let written = fputs(text + "\n", f)
         let closed = fclose(f)
         return written < 0 || closed != 0 ? errno : nil
     }

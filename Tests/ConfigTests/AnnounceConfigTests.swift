@@ -61,6 +61,14 @@ struct FailbackHoldConfigTests {
         #expect(load("    lvs_sync_daemon eth0 VI_1").config.globalDefs.vigilFailbackHold == nil)
     }
 
+    @Test("vigil_handover_on_stop is a flag of global_defs, off by default")
+    func handoverOnStop() {
+        let r = load("    vigil_handover_on_stop")
+        #expect(r.errors.isEmpty && r.warnings.isEmpty, "\(r.diagnostics)")
+        #expect(r.config.globalDefs.vigilHandoverOnStop)
+        #expect(!load("    router_id a").config.globalDefs.vigilHandoverOnStop)
+    }
+
     @Test("A bad value is an error at the word; a hold without lvs_sync_daemon is a warning")
     func refused() {
         for v in ["soon", "-3", "3601"] {

@@ -61,6 +61,10 @@ struct ConnectionSyncStatusTests {
             }
             #expect(c.entries == 2, "chunk \(chunk)")
         }
+        var keys = ConnectionKeyReader()
+        keys.consume(text + Array("TCP 0A0A0102 9C40 0A0A0164 0050 0A0A0215 1F90 FIN_WAIT        59\nshort line\n".utf8))
+        // The same connection in another state is the same key; a malformed line is skipped.
+        #expect(keys.keys.count == 2)
         var unterminated = LineCounter()
         unterminated.consume(Array("header\nTCP a\nTCP b".utf8))
         #expect(unterminated.entries == 2)

@@ -10,12 +10,15 @@ private let following = PlannedSyncDaemon(interface: "eth1", instance: "VI_1", s
 /// The failback hold's decisions (issue #15): when a BACKUP that receives the connection state may preempt.
 @Suite("Failback hold")
 struct FailbackHoldsTests {
-    /// Feeds one count per second from `from` (ms) on, `counts` in order; returns every change.
+    /// Feeds one reading per second from `from` (ms) on, the table growing to `counts` in order (arrivals: the
+    /// growth; the first reading's arrivals are its count); returns every change.
     func feed(_ holds: inout FailbackHolds, from: Int64, _ counts: [Int]) -> [(Int64, FailbackHolds.Change)] {
         var out: [(Int64, FailbackHolds.Change)] = []
+        var previous = 0
         for (i, c) in counts.enumerated() {
             let t = from + Int64(i) * 1000
-            out += holds.connectionsCounted(c, now: ms(t)).map { (t, $0) }
+            out += holds.connectionsCounted(c, arrivals: max(0, c - previous), now: ms(t)).map { (t, $0) }
+            previous = c
         }
         return out
     }
@@ -30,16 +33,21 @@ struct FailbackHoldsTests {
         #expect(holds.stateChanged("VI_1", to: .backup, syncing: true, now: ms(500)).isEmpty)
     }
 
-    @Test("A filling table holds; the hold ends once the count has not grown for 3 s")
+    /// The settle window in whole seconds.
+    let settle = Int64(FailbackHolds.settle.components.seconds)
+
+    @Test("A filling table holds; the hold ends once nothing arrived for the settle window")
     func settles() throws {
+        #expect(FailbackHolds.settle == .seconds(5))   // refresh 2 s + the kernel's 2 s send delay + 1 s
         var holds = FailbackHolds(syncDaemon: following)
         _ = holds.stateChanged("VI_1", to: .backup, syncing: true, now: ms(0))
-        let changes = feed(&holds, from: 0, [0, 40, 90, 150, 200, 200, 200, 201, 201])
+        let changes = feed(&holds, from: 0, [0, 40, 90, 150, 200, 200, 200, 201, 201, 201, 201, 201])
         let (t, change) = try #require(changes.first)
         #expect(changes.count == 1)
-        // Growth 150→200 ends at 4 s; 3 s later (7 s) the growth over the window is 1 ≤ max(1, 1 %).
-        #expect(t == 7000)
-        #expect(change == .release(instance: "VI_1", reason: .settled, after: .seconds(7), connections: 201))
+        // The last big arrival is at 4 s; the window (4, 9] holds one arrival (at 7 s), within max(1, 1 %): released
+        // at 9 s.
+        #expect(t == 4000 + settle * 1000)
+        #expect(change == .release(instance: "VI_1", reason: .settled, after: .seconds(4 + settle), connections: 201))
         #expect(!holds.isHolding)
     }
 
@@ -47,8 +55,8 @@ struct FailbackHoldsTests {
     func emptyTable() {
         var holds = FailbackHolds(syncDaemon: following)
         _ = holds.stateChanged("VI_1", to: .backup, syncing: true, now: ms(0))
-        let changes = feed(&holds, from: 0, [0, 0, 0, 0])
-        #expect(changes.map(\.0) == [3000])
+        let changes = feed(&holds, from: 0, [Int](repeating: 0, count: Int(settle) + 2))
+        #expect(changes.map(\.0) == [settle * 1000])
     }
 
     @Test("Growth above 1 % keeps holding; the timeout ends the hold of a table that never settles")
@@ -102,6 +110,25 @@ struct FailbackHoldsTests {
         let off = PlannedSyncDaemon(interface: "eth1", instance: "VI_1", syncID: 51, failbackHold: .zero)
         #expect(holds.configurationChanged(off, now: ms(6000))
                 == [.release(instance: "VI_1", reason: .disabled, after: .seconds(1), connections: nil)])
+    }
+
+    @Test("Arrivals hidden by expiring entries still hold: a steady count is not a settled table")
+    func arrivalsNotNetGrowth() {
+        var holds = FailbackHolds(syncDaemon: following)
+        _ = holds.stateChanged("VI_1", to: .backup, syncing: true, now: ms(0))
+        // 100 entries throughout: each second 10 old ones expire and 10 synced ones arrive.
+        var changes: [FailbackHolds.Change] = []
+        for s in 0..<10 { changes += holds.connectionsCounted(100, arrivals: s == 0 ? 100 : 10, now: ms(Int64(s) * 1000)) }
+        #expect(changes.isEmpty)
+        // The arrivals stop after 9 s: settled a window later.
+        for s in 10..<16 { changes += holds.connectionsCounted(100, arrivals: 0, now: ms(Int64(s) * 1000)) }
+        #expect(changes == [.release(instance: "VI_1", reason: .settled, after: .seconds(9 + settle), connections: 100)])
+    }
+
+    @Test("The kernel switches the hold needs: a 2 s refresh and no packet period; none with the hold off")
+    func kernelSettings() {
+        #expect(following.kernelSettings == ["sync_refresh_period": "2", "sync_threshold": "3 0"])
+        #expect(PlannedSyncDaemon(interface: "eth1", instance: "VI_1", syncID: 51, failbackHold: .zero).kernelSettings.isEmpty)
     }
 
     @Test("vigil_failback_hold from the configuration: default 60 s, off, a value")

@@ -408,3 +408,48 @@ struct SupervisorAnnouncementTests {
         #expect(memory.log.withLock { $0 } == ["-192.0.2.99 198", "+192.0.2.80 198", "-192.0.2.80 198"])
     }
 }
+
+private let syncHoldConfig = """
+global_defs {
+    lvs_sync_daemon eth0 VI_1
+}
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        10.0.0.100/24
+    }
+}
+virtual_server 10.0.0.100 80 {
+    real_server 192.168.1.1 80 {
+    }
+}
+"""
+
+@Suite("Supervisor: the failback hold's kernel switches")
+struct SupervisorSyncSettingsTests {
+    @Test("With lvs_sync_daemon and the hold on: sync_refresh_period 2 and sync_threshold '3 0' while running, the kernel's values back at stop")
+    func setAndRestored() async throws {
+        let kernel = MemoryIPVS(IPVSTable())
+        let vs = NSTemporaryDirectory() + "vigil-sysctl-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: vs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: vs) }
+        try "3\t50\n".write(toFile: vs + "/sync_threshold", atomically: true, encoding: .utf8)
+        try "0\n".write(toFile: vs + "/sync_refresh_period", atomically: true, encoding: .utf8)
+        let sysctl = IPVSSysctl(directory: vs)
+        let supervisor = Supervisor(plan: directorPlan(parsedConfig(syncHoldConfig)), mode: .followVRRP,
+                                    logger: Logger(label: "test"), routes: MemoryRoutes([]), addresses: MemoryRoutes([]),
+                                    sysctl: sysctl, control: { () throws(IPVSError) -> any IPVSControl in kernel })
+        let (events, sink) = AsyncStream.makeStream(of: VRRPEvent.self)
+        let run = Task { try await supervisor.run(vrrpEvents: events, stopsWithVRRP: false) }
+        for _ in 0..<500 where sysctl.text("sync_refresh_period") != "2" { try await Task.sleep(for: .milliseconds(2)) }
+        #expect(sysctl.text("sync_refresh_period") == "2")
+        #expect(sysctl.text("sync_threshold") == "3 0")
+        supervisor.stop()
+        sink.finish()
+        try await run.value
+        #expect(sysctl.text("sync_refresh_period") == "0")
+        #expect(sysctl.text("sync_threshold") == "3 50")
+    }
+}

@@ -53,6 +53,13 @@ for k in 1 2 3; do topo_nginx_start "$k" || { echo "error: nginx r$k did not sta
 
 # --- 1. one director
 conf1=$(topo_config 1 MASTER 150 3)
+# DIRECTOR_FAILBACK_HOLD=off (or seconds) sets vigil_failback_hold on both directors: "off" preempts and leaves the
+# kernel's sync switches as keepalived does, and step 7b then shows what that costs (its checks fail).
+with_hold() {
+  [ -n "${DIRECTOR_FAILBACK_HOLD:-}" ] && sed -i "s/^global_defs {\$/global_defs {\n    vigil_failback_hold $DIRECTOR_FAILBACK_HOLD/" "$1"
+  true
+}
+with_hold "$conf1"
 MAIL_DIR="$TOPO_DIR/mail"
 mkdir -p "$MAIL_DIR"
 sed -i 's|^global_defs {|global_defs {\n    smtp_server 127.0.0.1 2525\n    notification_email {\n        ops@example.com\n    }\n    notification_email_from director1@lab.example|' "$conf1"
@@ -121,6 +128,7 @@ check "no VRRP transition is mailed (smtp_alert defaults off for instances)" bas
 
 # --- 4. a BACKUP joins
 conf2=$(topo_config 2 BACKUP 100 3)
+with_hold "$conf2"
 # Director 2 mails its VRRP transitions (smtp_alert_vrrp) to its own sink: the takeover (step 7) and the STOP at its
 # SIGTERM (step 8), which goes through the balancer's event path.
 MAIL2_DIR="$TOPO_DIR/mail2"
@@ -227,17 +235,18 @@ check "failed requests during the takeover are bounded (${failed} ≤ 40)" [ "$f
 # --- 7b. failback without loss (issue #15)
 ctl="$TOPO_DIR/conns"; mkdir -p "$ctl"
 conns_out="$TOPO_DIR/conns.out"
-ip netns exec "$TOPO_NS_C" "$TOPO_PYTHON" -S -u scripts/director/conns.py "$TOPO_VIP" 80 30 "$ctl" --interval 0.25 \
+ip netns exec "$TOPO_NS_C" "$TOPO_PYTHON" -S -u scripts/director/conns.py "$TOPO_VIP" 80 30 "$ctl" --interval "${DIRECTOR_CONNS_INTERVAL:-1}" \
   > "$conns_out" 2>"$conns_out.err" &
 conns_pid=$!
 check "30 long-lived connections are answered through director 2" topo_wait 60 "30 connections" grep -q "^ready 30" "$conns_out"
 topo_director_reboot 1
-# DIRECTOR_FAILBACK_HOLD=off (or seconds) sets vigil_failback_hold for this return: "off" preempts as keepalived
-# does, and this step then shows what that costs (its checks fail).
-if [ -n "${DIRECTOR_FAILBACK_HOLD:-}" ]; then
-  sed -i "s/^global_defs {\$/global_defs {\n    vigil_failback_hold $DIRECTOR_FAILBACK_HOLD/" "$conf1"
-fi
 t_back=$(topo_now_ms)
+if [ -n "${DIRECTOR_DEBUG_SYNC:-}" ]; then   # diagnostics: director 1's established entries every 0.5 s
+  ( for _ in $(seq 80); do
+      echo "$(( $(topo_now_ms) - t_back )) d1 $(ip netns exec "$(topo_ns_director 1)" cat /proc/net/ip_vs_conn 2>/dev/null | grep -c ESTABLISHED) d1all $(ip netns exec "$(topo_ns_director 1)" cat /proc/net/ip_vs_conn 2>/dev/null | wc -l) d2 $(ip netns exec "$(topo_ns_director 2)" cat /proc/net/ip_vs_conn 2>/dev/null | grep -c ESTABLISHED)"
+      sleep 0.5
+    done > "$TOPO_DIR/sync-debug.txt" 2>&1 ) &
+fi
 topo_director_start 1 "$conf1"
 held() { grep -q "VI_1: failback hold: BACKUP receives the connection state" "$TOPO_DIR/director1.log"; }
 check "director 1 returns as BACKUP and holds its preemption (vigil_failback_hold)" topo_wait 30 "the hold logged" held
@@ -257,6 +266,8 @@ sleep 4
 touch "$ctl/stop"
 wait "$conns_pid"
 result=$(tail -n1 "$conns_out")
+[ -n "${DIRECTOR_DEBUG_SYNC:-}" ] && sed 's/^/# sync: /' "$TOPO_DIR/sync-debug.txt" | head -60 && grep -E "failback|-> MASTER|start-daemon" "$TOPO_DIR/director1.log" | sed 's/^/# d1: /'
+
 echo "# failback connections: $result"
 field() { "$TOPO_PYTHON" -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], 0))' "$result" "$1" 2>/dev/null || echo 0; }
 opened=$(field opened); answered=$(field answered); survived=$(field survived)

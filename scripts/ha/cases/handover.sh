@@ -74,3 +74,43 @@ case_handover_make_before_break() {
 }
 
 ALL_CASES+=(case_handover_make_before_break)
+
+# vigil_handover_on_stop: a SIGTERM hands over make-before-break first, here to keepalived (a plain VRRP peer: the
+# handover needs nothing of the taker). A lone MASTER (nobody to take over) still stops, within its master-down
+# interval.
+case_handover_on_stop() {
+  local lost sent t0 ms
+  conf "$LAB_DIR/a.conf" VI_1 150 2 1 10.9.0.100/24
+  sed -i '1i global_defs {\n    vigil_handover_on_stop\n}' "$LAB_DIR/a.conf"
+  conf "$LAB_DIR/b.conf" VI_1 100 2 1 10.9.0.100/24
+  lab_start_vigil "$NS_A" a "$LAB_DIR/a.conf"; local a_pgid=$LAST_PGID
+  lab_wait_vip "$NS_A" 10.9.0.100 8 || { fail "A did not take the VIP"; return; }
+  lab_start_keepalived "$NS_B" kb "$LAB_DIR/b.conf"; local kb=$LAST_PGID
+  sleep 6   # past A's garp_master_delay burst and keepalived's start
+  lab_has_vip "$NS_B" 10.9.0.100 && { fail "setup: keepalived holds the VIP"; return; }
+  ping_vip 400 "$LAB_DIR/ping-stop.txt"
+  sleep 1
+  lab_term a "$a_pgid" || fail "A did not exit on SIGTERM within 5 s"
+  wait "$PING_PID"
+  read -r lost sent < <(ping_lost "$LAB_DIR/ping-stop.txt")
+  echo "    SIGTERM with vigil_handover_on_stop, keepalived taking over: ${lost:-?} of ${sent:-?} pings lost"
+  [ "${lost:-1}" -eq 0 ] || fail "${lost} pings lost across the stop (make-before-break should lose none)"
+  lab_has_vip "$NS_B" 10.9.0.100 || fail "keepalived does not hold the VIP after A's stop"
+  lab_has_vip "$NS_A" 10.9.0.100 && fail "A left the VIP behind"
+  grep -q "stopping after the handover of VI_1 (vigil_handover_on_stop)" "$LAB_DIR/a.log" || fail "the stop's handover is not logged"
+  grep -q "VI_1: MASTER -> BACKUP (handover: 10.9.0.2 advertises as MASTER)" "$LAB_DIR/a.log" || fail "A's log lacks the handover"
+  grep -q "VI_1: BACKUP -> STOP (shutdown)" "$LAB_DIR/a.log" || fail "A's log lacks the stop after the handover"
+  # Alone: nobody takes over; the stop ends within the master-down interval (3.6 s) plus slack.
+  lab_term kb "$kb" >/dev/null
+  lab_start_vigil "$NS_A" a2 "$LAB_DIR/a.conf"; a_pgid=$LAST_PGID
+  lab_wait_vip "$NS_A" 10.9.0.100 8 || { fail "A did not take the VIP alone"; return; }
+  t0=$(date +%s%N)
+  lab_term a2 "$a_pgid" || fail "the lone A did not exit on SIGTERM within 5 s"
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  echo "    lone MASTER with vigil_handover_on_stop stopped in ${ms} ms (master-down interval 3609 ms)"
+  grep -q "handover failed: no node advertised as MASTER" "$LAB_DIR/a2.log" || fail "the lone stop does not log that nobody took over"
+  lab_has_vip "$NS_A" 10.9.0.100 && fail "the lone A left the VIP behind"
+  true
+}
+
+ALL_CASES+=(case_handover_on_stop)
