@@ -1,7 +1,8 @@
 
 /// The live dashboard served at `GET /`: one self-contained page (no external resource) that polls `/status` and
 /// `/events` every second and shows the VRRP instances (state, priority, VIPs — which this node holds while
-/// MASTER), the pools with each real server's health, and the latest events. Text is inserted with `textContent`
+/// MASTER), the pools with each real server's health, connection sync and failback holds (with `lvs_sync_daemon`), and
+/// the latest events. Text is inserted with `textContent`
 /// only, so names from the configuration cannot inject markup.
 public enum DashboardPage {
     /// The page.
@@ -28,6 +29,8 @@ public enum DashboardPage {
     <table id="instances"><thead><tr><th>Instance</th><th>State</th><th>Priority</th><th>VIPs</th><th>VIP owner</th><th>Last transition</th></tr></thead><tbody></tbody></table>
     <h2>Pools</h2>
     <table id="pools"><thead><tr><th>Virtual server</th><th>Real server</th><th>Health</th><th>Weight</th><th>Last check</th></tr></thead><tbody></tbody></table>
+    <div id="sync" hidden><h2>Connection sync</h2><div id="syncline"></div>
+    <table id="holds"><thead><tr><th>Failback hold</th><th>Since</th><th>Until at most</th><th>Waiting for</th></tr></thead><tbody></tbody></table></div>
     <h2>Events</h2>
     <table id="events"><tbody></tbody></table>
     <script>
@@ -54,6 +57,14 @@ public enum DashboardPage {
           [r.ipvsWeight == null ? "out of pool (" + r.weight + ")" : String(r.ipvsWeight)], [r.reason || "–"]]));
       });
       fill("pools", rows);
+      const sync = s.connectionSync;
+      document.getElementById("sync").hidden = !sync;
+      if (sync) {
+        document.getElementById("syncline").textContent = "sync daemons: " + (sync.daemons.length ? sync.daemons.join(", ") : "none") +
+          " · connections in the table: " + (sync.connections == null ? "?" : sync.connections) +
+          " · last sync seen: " + (sync.lastSyncSeen || "–");
+        fill("holds", sync.holds.map(h => [[h.instance, "UNKNOWN"], [h.since], [h.until], [h.reason]]));
+      }
     }
     async function poll() {
       try {

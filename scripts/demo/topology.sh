@@ -148,8 +148,10 @@ EOF
 topo_director_start() {
   local n=$1 conf=$2
   rm -f "$TOPO_DIR/director$n.pid"
+  # TOPO_VIGIL_ARGS: more options for this start (words split on blanks), e.g. --control unix:PATH.
+  # shellcheck disable=SC2086
   setsid ip netns exec "$(topo_ns_director "$n")" "$VIGIL_BIN" run -n -l -D --no-syslog -f "$conf" \
-    -p "$TOPO_DIR/director$n.pid" >"$TOPO_DIR/director$n.log" 2>&1 &
+    -p "$TOPO_DIR/director$n.pid" ${TOPO_VIGIL_ARGS:-} >"$TOPO_DIR/director$n.log" 2>&1 &
   TOPO_DIRECTOR_PGID[$n]=$!
   TOPO_PGIDS+=("$!")
 }

@@ -5,6 +5,7 @@ Opens COUNT HTTP/1.1 keep-alive connections to HOST:PORT and, on every one, send
 (default 0.1) once the previous answer arrived, all from one process (selectors). Prints `ready N` once the first
 COUNT are open (N: how many answered their first request). While it runs:
   - CONTROL_DIR/more (a number in it) opens that many more connections, once (connections opened during an outage);
+  - CONTROL_DIR/report-LABEL prints the JSON object below as of now, with "label": "LABEL", and is removed;
   - CONTROL_DIR/stop ends the run: one JSON object is printed and the process exits.
 A connection is lost when it is closed or reset, or when an answer is more than --timeout (default 10) s late; the
 JSON gives opened, answered at least once, survived (never lost), lost with the reasons, and the longest wait for
@@ -97,6 +98,24 @@ class Conn:
             self.next_at = now + a.interval   # the loop sends the next request then
 
 
+def report(label):
+    answered = [c for c in conns if c.answers > 0]
+    survived = [c for c in answered if c.lost is None]
+    reasons = {}
+    for c in conns:
+        if c.lost:
+            reasons[c.lost] = reasons.get(c.lost, 0) + 1
+    print(json.dumps({
+        "label": label,
+        "opened": len(conns),
+        "answered": len(answered),
+        "survived": len(survived),
+        "lost": reasons,
+        "longest_wait_ms": round(max((c.longest for c in survived), default=0.0) * 1000),
+        "requests": sum(c.answers for c in conns),
+    }), flush=True)
+
+
 conns = [Conn(i) for i in range(a.count)]
 ready = False
 more_done = False
@@ -122,20 +141,11 @@ while True:
         except ValueError:
             extra = 0
         conns += [Conn(len(conns) + i) for i in range(extra)]
+    for name in os.listdir(a.control):
+        if name.startswith("report-"):
+            os.remove(os.path.join(a.control, name))
+            report(name[len("report-"):])
     if os.path.exists(os.path.join(a.control, "stop")):
         break
 
-answered = [c for c in conns if c.answers > 0]
-survived = [c for c in answered if c.lost is None]
-reasons = {}
-for c in conns:
-    if c.lost:
-        reasons[c.lost] = reasons.get(c.lost, 0) + 1
-print(json.dumps({
-    "opened": len(conns),
-    "answered": len(answered),
-    "survived": len(survived),
-    "lost": reasons,
-    "longest_wait_ms": round(max((c.longest for c in survived), default=0.0) * 1000),
-    "requests": sum(c.answers for c in conns),
-}), flush=True)
+report("end")

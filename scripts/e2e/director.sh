@@ -18,6 +18,9 @@
 #   7b. failback without loss (issue #15): long-lived keep-alive connections run through director 2; director 1
 #      returns (higher priority) and holds its preemption until its synced connection table settles
 #      (vigil_failback_hold), connections opened meanwhile included; it then takes over and every connection survives;
+#   7c. planned handover (issue #15): `vigil handover` on director 1 moves the VIP to director 2 make-before-break
+#      (no ping to the VIP every 10 ms lost, every connection alive), director 1 stays BACKUP, `--cancel` brings it
+#      back through the failback hold, again without loss;
 #   8. lvs_timeouts: set at start on both directors, the kernel's values back after director 2's SIGTERM.
 # SMTP alerts (issue #13) ride along steps 1-3: director 1 has only smtp_server and notification_email, so by
 # keepalived's defaults r2 going DOWN and coming back UP are mailed (to a real SMTP server, Python's smtpd, on
@@ -40,7 +43,7 @@ trap 'exit 130' INT TERM
 # Prerequisites.
 suite_need_root "the director e2e suite"
 suite_need_ipvs
-suite_need_tools nginx curl ipvsadm ip setsid
+suite_need_tools nginx curl ipvsadm ip setsid ping
 suite_need_vigil
 
 # delay_loop 1 + connect_timeout 1 × (retry 1 + 1) + delay_before_retry 1 × 1 (topology.sh's config).
@@ -247,7 +250,7 @@ if [ -n "${DIRECTOR_DEBUG_SYNC:-}" ]; then   # diagnostics: director 1's establi
       sleep 0.5
     done > "$TOPO_DIR/sync-debug.txt" 2>&1 ) &
 fi
-topo_director_start 1 "$conf1"
+TOPO_VIGIL_ARGS="--control unix:$TOPO_DIR/d1.sock" topo_director_start 1 "$conf1"
 held() { grep -q "VI_1: failback hold: BACKUP receives the connection state" "$TOPO_DIR/director1.log"; }
 check "director 1 returns as BACKUP and holds its preemption (vigil_failback_hold)" topo_wait 30 "the hold logged" held
 echo 10 > "$ctl/more"   # opened while director 1 holds: these must survive the failback too
@@ -263,9 +266,13 @@ check "director 1 did not preempt while held (hold before MASTER in its log)" \
   before "$(grep -n 'failback hold released' "$TOPO_DIR/director1.log" | head -n1 | cut -d: -f1)" \
          "$(grep -n 'VI_1: BACKUP -> MASTER' "$TOPO_DIR/director1.log" | head -n1 | cut -d: -f1)"
 sleep 4
-touch "$ctl/stop"
-wait "$conns_pid"
-result=$(tail -n1 "$conns_out")
+# report LABEL — the client's figures as of now (one JSON line, "label": LABEL), in $result.
+report() {
+  touch "$ctl/report-$1"
+  topo_wait 10 "the client's report $1" grep -q "\"label\": \"$1\"" "$conns_out"
+  result=$(grep "\"label\": \"$1\"" "$conns_out" | tail -n1)
+}
+report failback
 [ -n "${DIRECTOR_DEBUG_SYNC:-}" ] && sed 's/^/# sync: /' "$TOPO_DIR/sync-debug.txt" | head -60 && grep -E "failback|-> MASTER|start-daemon" "$TOPO_DIR/director1.log" | sed 's/^/# d1: /'
 
 echo "# failback connections: $result"
@@ -273,6 +280,44 @@ field() { "$TOPO_PYTHON" -c 'import json,sys; print(json.loads(sys.argv[1]).get(
 opened=$(field opened); answered=$(field answered); survived=$(field survived)
 check "40 connections were opened and answered (${answered} of ${opened})" [ "$answered" -ge 40 ]
 check "every connection survives the failback, ≥ 99 % (${survived} of ${answered})" [ $((survived * 100)) -ge $((answered * 99)) ]
+
+# --- 7c. planned handover with LVS (issue #15): `vigil handover` on director 1 (MASTER, the 40 connections through
+# it, synced to director 2): director 2 takes over make-before-break; a ping to the VIP every 10 ms loses nothing and
+# every connection lives; director 1 stays BACKUP; `--cancel` gives it back through the failback hold, again
+# without loss.
+ping_out="$TOPO_DIR/ping.txt"
+ip netns exec "$TOPO_NS_C" ping -n -i 0.01 -c 700 -W 1 "$TOPO_VIP" > "$ping_out" 2>&1 &
+ping_pid=$!
+sleep 1
+out=$(ip netns exec "$(topo_ns_director 1)" "$VIGIL_BIN" handover --control "unix:$TOPO_DIR/d1.sock" 2>&1)
+check "vigil handover on director 1 answers 'VI_1: handing over' (got '$out')" [ "$out" = "VI_1: handing over" ]
+check "director 2 takes the VIP over" topo_wait 10 "VIP on director 2" topo_has_vip 2
+check "director 1 lets the VIP go once director 2 advertises" topo_wait 10 "no VIP on director 1" eval '! topo_has_vip 1'
+check "director 2 installs the table with 3 real servers" topo_wait 5 "table on director 2" three 2
+wait "$ping_pid"
+# (No process substitution: the VM's minimal /dev has no /dev/fd.)
+ping_counts=$(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' "$ping_out" | awk '{ print $1 - $2, $1 }')
+ping_lost=${ping_counts% *}; ping_sent=${ping_counts#* }
+[ -n "$ping_counts" ] || tail -n 3 "$ping_out" | sed 's/^/# ping: /'
+echo "# handover: ${ping_lost:-?} of ${ping_sent:-?} pings to the VIP (every 10 ms) lost"
+check "no ping to the VIP is lost across the handover (${ping_lost:-?} of ${ping_sent:-?})" [ "${ping_lost:-1}" -eq 0 -a "${ping_sent:-0}" -ge 600 ]
+check "director 1 logs the handover transition" grep -q "VI_1: MASTER -> BACKUP (handover: 10.10.1.12 advertises as MASTER)" "$TOPO_DIR/director1.log"
+sleep 2
+check "director 1 stays BACKUP after its handover" eval '! topo_has_vip 1'
+report handover
+echo "# handover connections: $result"
+answered=$(field answered); survived=$(field survived)
+check "every connection survives the handover, ≥ 99 % (${survived} of ${answered})" [ $((survived * 100)) -ge $((answered * 99)) ]
+out=$(ip netns exec "$(topo_ns_director 1)" "$VIGIL_BIN" handover --cancel --control "unix:$TOPO_DIR/d1.sock" 2>&1)
+check "vigil handover --cancel answers 'VI_1: resumed' (got '$out')" [ "$out" = "VI_1: resumed" ]
+check "director 1 takes the VIP back after the cancel" topo_wait 60 "VIP on director 1" topo_has_vip 1
+sleep 3
+touch "$ctl/stop"
+wait "$conns_pid"
+result=$(tail -n1 "$conns_out")
+echo "# connections at the end: $result"
+answered=$(field answered); survived=$(field survived)
+check "every connection survives the way back, ≥ 99 % (${survived} of ${answered})" [ $((survived * 100)) -ge $((answered * 99)) ]
 
 # --- 8. a clean stop puts the kernel's timeouts back (lvs_timeouts), as keepalived's
 check "director 2 runs with lvs_timeouts (got '$(topo_timeouts 2)')" [ "$(topo_timeouts 2)" = "7200 60 120" ]
