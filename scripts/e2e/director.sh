@@ -15,7 +15,8 @@
 #   7. the MASTER's host dies (vigil SIGKILLed and its links down at once): the BACKUP takes the VIP and
 #      the table and switches to the master sync daemon; failed client requests and the longest gap are reported
 #      and bounded;
-#   7b. failback without loss (issue #15): long-lived keep-alive connections run through director 2; director 1
+#      30 long-lived keep-alive connections (one request a second each) run through it and must all survive;
+#   7b. failback without loss (issue #15): the long-lived connections run through director 2; director 1
 #      returns (higher priority) and holds its preemption until its synced connection table settles
 #      (vigil_failback_hold), connections opened meanwhile included; it then takes over and every connection survives;
 #   7c. planned handover (issue #15): `vigil handover` on director 1 moves the VIP to director 2 make-before-break
@@ -203,6 +204,22 @@ check "no VRRP transition on either director after the rejected reload" [ "$(tra
 cp "$conf1.good" "$conf1"
 
 # --- 7. the MASTER's host dies
+# Long-lived keep-alive connections (issue #15) through director 1 from here on: they must survive the unplanned
+# failover (director 2 has them synced), the failback (7b), the handover and the way back (7c).
+ctl="$TOPO_DIR/conns"; mkdir -p "$ctl"
+conns_out="$TOPO_DIR/conns.out"
+ip netns exec "$TOPO_NS_C" "$TOPO_PYTHON" -S -u scripts/director/conns.py "$TOPO_VIP" 80 30 "$ctl" --interval "${DIRECTOR_CONNS_INTERVAL:-1}" \
+  > "$conns_out" 2>"$conns_out.err" &
+conns_pid=$!
+check "30 long-lived connections are answered through director 1" topo_wait 60 "30 connections" grep -q "^ready 30" "$conns_out"
+# report LABEL — the client's figures as of now (one JSON line, "label": LABEL), in $result.
+report() {
+  touch "$ctl/report-$1"
+  topo_wait 10 "the client's report $1" grep -q "\"label\": \"$1\"" "$conns_out"
+  result=$(grep "\"label\": \"$1\"" "$conns_out" | tail -n1)
+}
+field() { "$TOPO_PYTHON" -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], 0))' "$result" "$1" 2>/dev/null || echo 0; }
+sleep 6   # director 2 has each connection synced (the MASTER sends every active one again every 2 s)
 results="$TOPO_DIR/client.txt"
 ( while :; do
     if page=$(topo_get 0.5); then echo "$(topo_now_ms) ok $page"; else echo "$(topo_now_ms) fail"; fi
@@ -234,14 +251,14 @@ gap=$(awk -v t="$t_kill" '$1 >= t && $2 == "ok" { print $1 - t; exit }' "$result
 echo "# takeover: VIP on director 2 after ${vip_ms} ms; ${failed} failed requests; first success ${gap:-?} ms after the kill"
 # advert_int 1: Master_Down_Interval ≈ 3.6 s; the client polls every ≈0.1–0.6 s.
 check "failed requests during the takeover are bounded (${failed} ≤ 40)" [ "$failed" -le 40 ]
+sleep 4
+report failover
+echo "# failover connections: $result"
+answered=$(field answered); survived=$(field survived)
+check "every long-lived connection survives the unplanned failover, ≥ 99 % (${survived} of ${answered})" \
+  [ "$answered" -ge 30 -a $((survived * 100)) -ge $((answered * 99)) ]
 
 # --- 7b. failback without loss (issue #15)
-ctl="$TOPO_DIR/conns"; mkdir -p "$ctl"
-conns_out="$TOPO_DIR/conns.out"
-ip netns exec "$TOPO_NS_C" "$TOPO_PYTHON" -S -u scripts/director/conns.py "$TOPO_VIP" 80 30 "$ctl" --interval "${DIRECTOR_CONNS_INTERVAL:-1}" \
-  > "$conns_out" 2>"$conns_out.err" &
-conns_pid=$!
-check "30 long-lived connections are answered through director 2" topo_wait 60 "30 connections" grep -q "^ready 30" "$conns_out"
 topo_director_reboot 1
 t_back=$(topo_now_ms)
 if [ -n "${DIRECTOR_DEBUG_SYNC:-}" ]; then   # diagnostics: director 1's established entries every 0.5 s
@@ -266,17 +283,10 @@ check "director 1 did not preempt while held (hold before MASTER in its log)" \
   before "$(grep -n 'failback hold released' "$TOPO_DIR/director1.log" | head -n1 | cut -d: -f1)" \
          "$(grep -n 'VI_1: BACKUP -> MASTER' "$TOPO_DIR/director1.log" | head -n1 | cut -d: -f1)"
 sleep 4
-# report LABEL — the client's figures as of now (one JSON line, "label": LABEL), in $result.
-report() {
-  touch "$ctl/report-$1"
-  topo_wait 10 "the client's report $1" grep -q "\"label\": \"$1\"" "$conns_out"
-  result=$(grep "\"label\": \"$1\"" "$conns_out" | tail -n1)
-}
 report failback
 [ -n "${DIRECTOR_DEBUG_SYNC:-}" ] && sed 's/^/# sync: /' "$TOPO_DIR/sync-debug.txt" | head -60 && grep -E "failback|-> MASTER|start-daemon" "$TOPO_DIR/director1.log" | sed 's/^/# d1: /'
 
 echo "# failback connections: $result"
-field() { "$TOPO_PYTHON" -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], 0))' "$result" "$1" 2>/dev/null || echo 0; }
 opened=$(field opened); answered=$(field answered); survived=$(field survived)
 check "40 connections were opened and answered (${answered} of ${opened})" [ "$answered" -ge 40 ]
 check "every connection survives the failback, ≥ 99 % (${survived} of ${answered})" [ $((survived * 100)) -ge $((answered * 99)) ]
