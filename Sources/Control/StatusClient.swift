@@ -42,7 +42,10 @@ public enum HandoverClient {
     public static func request(_ endpoint: ControlEndpoint, instances: [String], cancel: Bool) throws(StatusClientError) -> String {
         var query: [String] = []
         if !instances.isEmpty {
-            let names = instances.joined(separator: ",").addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""
+            // Only unreserved characters and the separating commas stay as they are (a name may hold & or =).
+            let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+            let names = instances.map { $0.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "" }
+                .joined(separator: ",")
             query.append("instances=\(names)")
         }
         if cancel { query.append("cancel=1") }

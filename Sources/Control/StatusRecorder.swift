@@ -18,10 +18,15 @@ public final class StatusRecorder: Sendable {
         var health: HealthCheckService?
         var checks = CheckTally()
         var connectionCounter: (@Sendable () -> Int?)?
+        /// When the counter last ran: reads (every /status, /metrics and the systemd status every 5 s) count the
+        /// kernel's table at most every `connectionCountInterval`, a full pass over /proc/net/ip_vs_conn each time.
+        var lastCountAt: Date?
         var receiving = false
     }
 
     private let state: Mutex<State>
+    /// The least time between two counts of the kernel's connection table on reads.
+    static let connectionCountInterval: TimeInterval = 10
     private let clock: @Sendable () -> Date
 
     /// A recorder for what the configuration declares. `ipvsWeight`: the pool policy's IPVS weight of a real server
@@ -135,7 +140,14 @@ public final class StatusRecorder: Sendable {
     // MARK: - Reading
 
     private func refresh() async {
-        if let counter = state.withLock({ $0.connectionCounter }) { connectionsCounted(counter()) }
+        let now = clock()
+        let counter = state.withLock { s -> (@Sendable () -> Int?)? in
+            guard let c = s.connectionCounter,
+                  s.lastCountAt.map({ now.timeIntervalSince($0) >= Self.connectionCountInterval }) ?? true else { return nil }
+            s.lastCountAt = now
+            return c
+        }
+        if let counter { connectionsCounted(counter()) }
         if let health = state.withLock({ $0.health }) {
             let checks = await health.statistics().checks
             state.withLock { $0.checks = checks }

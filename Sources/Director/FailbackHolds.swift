@@ -59,13 +59,6 @@ public struct FailbackHolds: Sendable {
         }
     }
 
-    /// A hold in progress, as `/status` shows it.
-    public struct Report: Sendable, Hashable {
-        public var since: Instant
-        public var connections: Int?
-        public var deadline: Instant
-    }
-
     private struct Hold: Sendable {
         var since: Instant
         /// Readings of the last `settle` and a little more, oldest first.
@@ -91,18 +84,6 @@ public struct FailbackHolds: Sendable {
 
     /// Whether any hold lasts (the adapter then counts connections about once a second).
     public var isHolding: Bool { !holds.isEmpty }
-
-    /// The holds in progress, by instance.
-    public var reports: [String: Report] {
-        guard let timeout else { return [:] }
-        return holds.mapValues { Report(since: $0.since, connections: $0.samples.last?.count, deadline: $0.since + timeout) }
-    }
-
-    /// The earliest timeout of a hold in progress.
-    public var nextDeadline: Instant? {
-        guard let timeout else { return nil }
-        return holds.values.map { $0.since + timeout }.min()
-    }
 
     private func follows(_ name: String) -> Bool { instance == nil || instance == name }
 

@@ -149,6 +149,33 @@ public struct PlannedSyncDaemon: Hashable, Sendable {
     }
 }
 
+/// An IPVS switch (`/proc/sys/net/ipv4/vs/NAME`) this daemon sets over the kernel's value while it runs, and why.
+public struct KernelSwitch: Hashable, Sendable {
+    public var value: String
+    public var reason: String
+}
+
+extension LoadBalancerPlan {
+    /// Every IPVS switch this plan wants set while the daemon runs in `mode`, by name: `sloppy_tcp`/`sloppy_sctp` while
+    /// addresses are announced (ECMP may move a flow mid-connection), and the failback hold's sync switches
+    /// (`PlannedSyncDaemon.kernelSettings`) when following VRRP. The Supervisor sets them, restores the kernel's values
+    /// of those no longer wanted and all at stop.
+    public func kernelSwitches(mode: LoadBalancerMode) -> [String: KernelSwitch] {
+        var out: [String: KernelSwitch] = [:]
+        if announcement?.wantsSloppyScheduling == true {
+            for name in ["sloppy_tcp", "sloppy_sctp"] {
+                out[name] = KernelSwitch(value: "1", reason: "vigil_announce: ECMP may move a flow here mid-connection")
+            }
+        }
+        if mode == .followVRRP, let sync = syncDaemon {
+            for (name, value) in sync.kernelSettings {
+                out[name] = KernelSwitch(value: value, reason: "failback hold: the MASTER sends each active connection again every \(PlannedSyncDaemon.syncRefreshPeriod) s")
+            }
+        }
+        return out
+    }
+}
+
 /// The LVS side of a `DirectorPlan`: the services and pools of a configuration.
 public struct LoadBalancerPlan: Hashable, Sendable {
     /// Every service, in configuration order.

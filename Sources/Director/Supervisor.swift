@@ -68,10 +68,9 @@ public actor Supervisor {
     /// `vigil_announce` routes and loopback addresses.
     private var announcer: RouteAnnouncer
     private var announceRetryScheduled = false
-    /// `sloppy_tcp`/`sloppy_sctp` as they were before this daemon set them (vigil_announce), restored at stop.
-    private var savedSloppy: [String: Int] = [:]
-    /// The sync switches as they were before this daemon set them (failback hold), restored at stop.
-    private var savedSync: [String: String] = [:]
+    /// The IPVS switches this daemon set (`LoadBalancerPlan.kernelSwitches`), with the kernel's values from before,
+    /// restored when no longer wanted and at stop.
+    private var savedSwitches: [String: String] = [:]
     private let sysctl: IPVSSysctl
     /// The failback holds (`vigil_failback_hold`): decided in `FailbackHolds`, applied through `holdSink`.
     private var holds: FailbackHolds
@@ -127,9 +126,6 @@ public actor Supervisor {
     /// Sets how a failback hold reaches the VRRP runtime (`VRRPRuntime.holdPreemption`). Set it before `run`.
     public func setPreemptionHoldSink(_ sink: (@Sendable (String, Bool) -> Void)?) { holdSink = sink }
 
-    /// The failback holds in progress (for tests).
-    public func failbackHolds() -> [String: FailbackHolds.Report] { holds.reports }
-
     /// The table the kernel should have now (for status and tests).
     public func desiredTable() -> IPVSTable { core.desiredTable }
 
@@ -156,8 +152,7 @@ public actor Supervisor {
         if core.plan.flushAtStart { await flushTable() }
         await applyTimeouts(core.plan.timeouts)
         await reconcileNow()
-        applySloppy(core.plan.announcement?.wantsSloppyScheduling == true)
-        applySyncSettings(core.mode == .followVRRP ? core.plan.syncDaemon?.kernelSettings ?? [:] : [:])
+        applySwitches(core.plan.kernelSwitches(mode: core.mode))
         // Announced routes follow the first table: the routers send nothing before the services are in.
         if let hold = announcer.start(core.plan.announcement, announced: core.announcedAddresses,
                                       reason: core.announcementReason) {
@@ -204,8 +199,7 @@ public actor Supervisor {
             logger.error("ipvs: cannot stop the sync daemon: \(error)")
         }
         await applyTimeouts(nil)
-        applySloppy(false)
-        applySyncSettings([:])
+        applySwitches([:])
         if releaseOnExit && core.plan.flushAtStop {
             do {
                 let report = try await reconciler.flushAll()
@@ -261,7 +255,7 @@ public actor Supervisor {
         logger.notice("reload: \(plan.services.count) services, \(healthTargets.count) virtual servers")
         let tableBefore = core.plan.announcement?.table
         let actions = core.replacePlan(plan)
-        applySloppy(plan.announcement?.wantsSloppyScheduling == true)
+        applySwitches(plan.kernelSwitches(mode: core.mode))
         if tableBefore != plan.announcement?.table || announcer.plan?.addresses != plan.announcement?.addresses {
             // The table or the addresses changed: the announcer moves routes and loopback addresses as a whole.
             perform(actions.filter { if case .announcementChanged = $0 { false } else { true } })
@@ -272,7 +266,6 @@ public actor Supervisor {
         }
         await applyTimeouts(plan.timeouts)
         applyHolds(holds.configurationChanged(core.mode == .followVRRP ? plan.syncDaemon : nil, now: now()))
-        applySyncSettings(core.mode == .followVRRP ? plan.syncDaemon?.kernelSettings ?? [:] : [:])
         if plan.syncDaemon == nil { recorder?.syncDaemonsChanged([], configured: false) }
         publishPrepared(appliedTable)   // the kernel as last applied, read against the new plan
         suspendedChecks = core.suspendedVirtualServers
@@ -310,52 +303,26 @@ public actor Supervisor {
         }
     }
 
-    /// `sloppy_tcp` and `sloppy_sctp` on while addresses are announced (`AnnouncementPlan.wantsSloppyScheduling`),
-    /// the values found before restored when no longer wanted and at stop. One log line per change.
-    private func applySloppy(_ wanted: Bool) {
-        for name in ["sloppy_tcp", "sloppy_sctp"] {
-            if wanted {
-                guard savedSloppy[name] == nil else { continue }
-                guard let before = sysctl.value(name) else {
-                    logger.error("ipvs: cannot read \(sysctl.directory)/\(name): flows moved mid-connection by ECMP will be reset")
-                    continue
-                }
-                savedSloppy[name] = before
-                if before == 1 { continue }
-                if let e = sysctl.set(name, 1) {
-                    logger.error("ipvs: cannot set \(name): \(String(cString: strerror(e)))")
-                } else {
-                    logger.notice("ipvs: \(name) on (vigil_announce: ECMP may move a flow here mid-connection)")
-                }
-            } else if let before = savedSloppy.removeValue(forKey: name), before != 1 {
-                if let e = sysctl.set(name, before) {
-                    logger.error("ipvs: cannot restore \(name): \(String(cString: strerror(e)))")
-                } else {
-                    logger.notice("ipvs: \(name) back to \(before)")
-                }
-            }
-        }
-    }
-
-    /// The failback hold's sync switches (`PlannedSyncDaemon.kernelSettings`): set over the kernel's values, which are
-    /// restored when no longer wanted and at stop. One log line per change.
-    private func applySyncSettings(_ wanted: [String: String]) {
-        for name in Set(wanted.keys).union(savedSync.keys).sorted() {
-            if let value = wanted[name] {
-                if savedSync[name] == nil {
+    /// Sets the IPVS switches `wanted` over the kernel's values (kept to restore), and restores those no longer wanted
+    /// (`[:]` at stop). One log line per change.
+    private func applySwitches(_ wanted: [String: KernelSwitch]) {
+        for name in Set(wanted.keys).union(savedSwitches.keys).sorted() {
+            if let want = wanted[name] {
+                if savedSwitches[name] == nil {
                     guard let before = sysctl.text(name) else {
-                        logger.error("ipvs: cannot read \(sysctl.directory)/\(name): the failback hold may end before connections are synced")
+                        logger.error("ipvs: cannot read \(sysctl.directory)/\(name), so it stays as it is (wanted \(want.value): \(want.reason))")
                         continue
                     }
-                    savedSync[name] = before
+                    savedSwitches[name] = before
+                    if before == want.value { continue }
                 }
-                guard sysctl.text(name) != value else { continue }
-                if let e = sysctl.setText(name, value) {
-                    logger.error("ipvs: cannot set \(name) to \(value): \(String(cString: strerror(e)))")
+                guard sysctl.text(name) != want.value else { continue }
+                if let e = sysctl.setText(name, want.value) {
+                    logger.error("ipvs: cannot set \(name) to \(want.value): \(String(cString: strerror(e)))")
                 } else {
-                    logger.notice("ipvs: \(name) \(value) (failback hold: the MASTER sends each active connection again every \(PlannedSyncDaemon.syncRefreshPeriod) s)")
+                    logger.notice("ipvs: \(name) \(want.value) (\(want.reason))")
                 }
-            } else if let before = savedSync.removeValue(forKey: name), sysctl.text(name) != before {
+            } else if let before = savedSwitches.removeValue(forKey: name), sysctl.text(name) != before {
                 if let e = sysctl.setText(name, before) {
                     logger.error("ipvs: cannot restore \(name): \(String(cString: strerror(e)))")
                 } else {
@@ -533,16 +500,16 @@ public actor Supervisor {
         for change in changes {
             switch change {
             case .hold(let name, let timeout):
-                let message = "\(name): failback hold: BACKUP receives the connection state (lvs_sync_daemon) and does not preempt until its connection table settles, \(Self.seconds(timeout)) s at most (vigil_failback_hold)"
+                let message = "\(name): failback hold: BACKUP receives the connection state (lvs_sync_daemon) and does not preempt until its connection table settles, \(String(format: "%.1f", timeout.seconds)) s at most (vigil_failback_hold)"
                 logger.notice("\(message)")
                 holdSink?(name, true)
                 let since = Date()
                 recorder?.failbackHoldChanged(instance: name, hold: FailbackHoldStatus(
                     instance: name, since: since, until: since.addingTimeInterval(Double(timeout.components.seconds)),
-                    reason: "waiting for the synced connection table to settle (no growth for \(Self.seconds(FailbackHolds.settle)) s)"),
+                    reason: "waiting for the synced connection table to settle (no arrival for \(Int(FailbackHolds.settle.seconds)) s)"),
                     message: message)
             case .release(let name, let reason, let after, let connections):
-                let message = "\(name): failback hold released after \(Self.seconds(after)) s: \(reason)\(connections.map { " (\($0) connections)" } ?? "")"
+                let message = "\(name): failback hold released after \(String(format: "%.1f", after.seconds)) s: \(reason)\(connections.map { " (\($0) connections)" } ?? "")"
                 logger.notice("\(message)")
                 holdSink?(name, false)
                 recorder?.failbackHoldChanged(instance: name, hold: nil, message: message)
@@ -570,12 +537,6 @@ public actor Supervisor {
         }
         heldKeys = nil
         sampling = false
-    }
-
-    /// A duration in seconds with one decimal, for log lines.
-    static func seconds(_ d: Duration) -> String {
-        let c = d.components
-        return String(format: "%.1f", Double(c.seconds) + Double(c.attoseconds) / 1e18)
     }
 
     /// A route the kernel refused is tried again every second until it goes in or is no longer announced.

@@ -88,6 +88,8 @@ public struct VRRPRouter: Sendable {
     }
     private var trackers = VRRPTrackers()
     private var nextTicket: UInt64 = 1
+    /// A stop waits for the handovers of `stopRequested(now:)`.
+    private var draining = false
     /// `vrrp_startup_delay`: instances started before this instant wait for it before their master-down timer runs.
     public var delayedStart: Instant?
 
@@ -307,12 +309,22 @@ public struct VRRPRouter: Sendable {
         return (out, outcome)
     }
 
-    /// Whether an instance is waiting for the new MASTER of a handover.
-    public var isHandingOver: Bool { members.contains { $0.instance.handingOver } }
+    /// A stop was asked (SIGTERM). With `vigil_handover_on_stop` (`handoverOnStop`) and a MASTER instance, the MASTERs
+    /// are handed over first (`.stoppingAfterHandover`) and the stop completes in `stopIfDrained(now:)` once none waits
+    /// for its new MASTER; otherwise, and for a second request, the instances stop now (`shutdown(now:)`).
+    public mutating func stopRequested(now: Instant) -> (actions: [VRRPRouterAction], stopped: Bool) {
+        let masters = members.filter { $0.instance.currentState == .master }.map(\.spec.name)
+        guard configuration.handoverOnStop, !draining, !masters.isEmpty else { return (shutdown(now: now), true) }
+        draining = true
+        return ([.stoppingAfterHandover(instances: masters)] + handover(masters, cancel: false, now: now).actions, false)
+    }
 
-    /// Whether each instance's preemption is held now, by name.
-    public var preemptionHolds: [String: Bool] {
-        Dictionary(members.map { ($0.spec.name, $0.instance.preemptionHeld) }, uniquingKeysWith: { a, _ in a })
+    /// After any event while a stop waits for handovers: the shutdown's actions once no instance waits any more (the
+    /// new MASTER advertised, or the wait ran out), else nil (also when no stop waits).
+    public mutating func stopIfDrained(now: Instant) -> [VRRPRouterAction]? {
+        guard draining, !members.contains(where: { $0.instance.handingOver }) else { return nil }
+        draining = false
+        return shutdown(now: now)
     }
 
     /// One run of `vrrp_script` `name` finished.

@@ -46,6 +46,8 @@ public enum VRRPRouterAction: Sendable, Hashable {
     /// A BACKUP did not preempt the lower-priority master `from` because its preemption is held (failback hold);
     /// log it (once per hold).
     case preemptionHeld(instance: String, priority: UInt8, ours: UInt8, from: IPAddress)
+    /// A stop waits for the handover of these MASTER instances (`vigil_handover_on_stop`): log it.
+    case stoppingAfterHandover(instances: [String])
     /// A MASTER began a planned handover (see `VRRPAction.handoverStarted`): log it.
     case handoverStarted(instance: String, within: Duration)
     /// A handover found no new MASTER in time; the instance stays MASTER: log it.

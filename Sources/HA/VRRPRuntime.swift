@@ -83,8 +83,6 @@ public actor VRRPRuntime {
     private var fileTasks = WatchTasks<VRRPTrackFileSpec>()
     private var timerTask: Task<Void, Never>?
     private var timerDeadline: Instant?
-    /// A stop waits for handovers (`vigil_handover_on_stop`); a second stop request ends the wait.
-    private var draining = false
 
     /// Creates a runtime; nothing happens until `run()`.
     public init(configuration: VRRPRuntimeConfiguration, addressControl: any AddressControl = NetlinkAddressControl(),
@@ -130,9 +128,6 @@ public actor VRRPRuntime {
         rearmTimer()
         return outcome
     }
-
-    /// Whether each instance's preemption is held now, by name.
-    public func preemptionHolds() -> [String: Bool] { router.preemptionHolds }
 
     /// The current state of each instance, by name.
     public func states() -> [String: VRRPState] { router.states }
@@ -256,19 +251,12 @@ public actor VRRPRuntime {
             case .reload(let new):
                 applyReload(new, now: t)
             case .shutdown:
-                let masters = router.states.filter { $0.value == .master }.keys.sorted()
-                if router.configuration.handoverOnStop, !draining, !masters.isEmpty {
-                    // Make-before-break: the loop runs on until the new MASTERs advertise (or the wait runs out).
-                    draining = true
-                    logger.notice("stopping after the handover of \(masters.joined(separator: ", ")) (vigil_handover_on_stop)")
-                    perform(router.handover(masters, cancel: false, now: t).actions, now: t)
-                } else {
-                    perform(router.shutdown(now: t), now: t)
-                    break loop
-                }
+                let (actions, stopped) = router.stopRequested(now: t)
+                perform(actions, now: t)
+                if stopped { break loop }
             }
-            if draining, !router.isHandingOver {
-                perform(router.shutdown(now: t), now: t)
+            if let final = router.stopIfDrained(now: t) {
+                perform(final, now: t)
                 break loop
             }
             rearmTimer()
@@ -473,8 +461,10 @@ public actor VRRPRuntime {
                 logger.warning("\(name): unicast advert from \(from) dropped: it is not a unicast_peer (check_unicast_src); further drops from this source are only counted")
             case .lowerPriorityAdvert(let name, let priority, let ours, let from, let answered):
                 logger.info("\(name): advert from \(from) with lower priority \(priority), ours \(ours)\(answered ? ": answered with ours, forcing a new election" : "")")
+            case .stoppingAfterHandover(let names):
+                logger.notice("stopping after the handover of \(names.joined(separator: ", ")) (vigil_handover_on_stop)")
             case .handoverStarted(let name, let within):
-                logger.notice("\(name): handing over: priority 0 sent; the VIPs stay until the new MASTER advertises (\(String(format2: Double(within.components.seconds) + Double(within.components.attoseconds) / 1e18)) s at most); no preemption until the handover is cancelled")
+                logger.notice("\(name): handing over: priority 0 sent; the VIPs stay until the new MASTER advertises (\(String(format2: within.seconds)) s at most); no preemption until the handover is cancelled")
             case .handoverFailed(let name):
                 logger.warning("\(name): handover failed: no node advertised as MASTER within the master-down interval; staying MASTER")
             case .preemptionHeld(let name, let priority, let ours, let from):

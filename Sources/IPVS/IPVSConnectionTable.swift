@@ -4,7 +4,7 @@ import Glibc
 
 /// The kernel's IPVS connection table as `/proc/net/ip_vs_conn` lists it (one header line, then one line per
 /// connection entry, persistence templates included), of the reader's network namespace. A thin adapter: it only
-/// counts; the Director decides what the count means (the failback hold).
+/// reads; the Director decides what the entries mean (the failback hold).
 public struct IPVSConnectionTable: Sendable {
     /// The file (tests may point it elsewhere).
     public var path: String
@@ -15,8 +15,10 @@ public struct IPVSConnectionTable: Sendable {
     /// How many connection entries the table holds now; nil when the file cannot be read (no IPVS module).
     /// Reads the file in 64 KiB chunks, so the cost is one pass over the table's text and no more memory.
     public func count() -> Int? {
-        var counter = LineCounter()
-        return readChunks { counter.consume($0) } ? counter.entries : nil
+        var reader = ConnectionKeyReader(keepsKeys: false)
+        guard readChunks({ reader.consume($0) }) else { return nil }
+        reader.finish()
+        return reader.entries
     }
 
     /// The entries' keys (a hash of protocol, client, virtual and real address and port each), so that two readings
@@ -47,13 +49,16 @@ public struct IPVSConnectionTable: Sendable {
 
 /// Reads `/proc/net/ip_vs_conn`'s text fed in chunks into the set of its entries' keys: FNV-1a over the first seven
 /// fields of each line after the header (`Pro FromIP FPrt ToIP TPrt DestIP DPrt`), which name a connection whatever
-/// its state and timer. A line without seven fields is skipped.
+/// its state and timer. A line without seven fields is skipped. With `keepsKeys` false it only counts the entries.
 public struct ConnectionKeyReader: Sendable {
     public private(set) var keys: Set<UInt64> = []
+    /// The entries read (lines with seven fields after the header).
+    public private(set) var entries = 0
+    private let keepsKeys: Bool
     private var line: [UInt8] = []
     private var header = true
 
-    public init() {}
+    public init(keepsKeys: Bool = true) { self.keepsKeys = keepsKeys }
 
     public mutating func consume(_ bytes: some Collection<UInt8>) {
         for b in bytes {
@@ -88,30 +93,8 @@ public struct ConnectionKeyReader: Sendable {
             hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01b3
         }
         if inField { fields += 1 }
-        if fields >= 7 { keys.insert(hash) }
+        guard fields >= 7 else { return }
+        entries += 1
+        if keepsKeys { keys.insert(hash) }
     }
-}
-
-/// Counts the entries of `/proc/net/ip_vs_conn`'s text fed in chunks: lines after the header; a last line without
-/// its newline counts too.
-public struct LineCounter: Sendable {
-    private var lines = 0
-    private var partial = false
-
-    public init() {}
-
-    /// Feeds the next chunk of the file.
-    public mutating func consume(_ bytes: some Collection<UInt8>) {
-        for b in bytes {
-            if b == UInt8(ascii: "\n") {
-                lines += 1
-                partial = false
-            } else {
-                partial = true
-            }
-        }
-    }
-
-    /// The entries: every line but the header.
-    public var entries: Int { max(0, lines + (partial ? 1 : 0) - 1) }
 }

@@ -106,3 +106,54 @@ struct RouterHandoverTests {
         #expect(router.handover(["VI_9"], cancel: false, now: t).outcome == ["VI_9": "unknown instance"])
     }
 }
+
+@Suite("VRRP router: stop with vigil_handover_on_stop")
+struct RouterStopHandoverTests {
+    /// A router whose only instance is MASTER (no peer), at the returned instant.
+    func masterRouter(handoverOnStop: Bool) -> (VRRPRouter, Instant) {
+        var configuration = VRRPRuntimeConfiguration(instances: [routerSpec(priority: 150)])
+        configuration.handoverOnStop = handoverOnStop
+        var router = VRRPRouter(configuration: configuration)
+        _ = router.transportOpened(instance: "VI_1", primaryAddress: me, now: at(0))
+        var t = at(0)
+        while router.states["VI_1"] != .master, let next = router.nextDeadline { t = next; _ = router.deadlineReached(now: t) }
+        return (router, t)
+    }
+
+    @Test("Off (keepalived's stop): the instances stop at once")
+    func off() {
+        var (router, t) = masterRouter(handoverOnStop: false)
+        let (actions, stopped) = router.stopRequested(now: t)
+        #expect(stopped)
+        #expect(actions.contains { if case .transition(_, .master, .stop, _) = $0 { true } else { false } })
+    }
+
+    @Test("On: the MASTER hands over first; with nobody to take over the stop completes after the master-down interval")
+    func on() throws {
+        var (router, t) = masterRouter(handoverOnStop: true)
+        let (actions, stopped) = router.stopRequested(now: t)
+        #expect(!stopped)
+        #expect(actions.first == .stoppingAfterHandover(instances: ["VI_1"]))
+        #expect(actions.contains { if case .handoverStarted = $0 { true } else { false } })
+        #expect(router.stopIfDrained(now: t) == nil)
+        let start = t
+        var final: [VRRPRouterAction]?
+        while final == nil, let next = router.nextDeadline, next < start + .seconds(10) {
+            t = next
+            _ = router.deadlineReached(now: t)
+            final = router.stopIfDrained(now: t)
+        }
+        let done = try #require(final)
+        #expect(t - start <= .seconds(4))   // the master-down interval at priority 150, 1 s adverts: 3.41 s
+        #expect(done.contains { if case .transition(_, .master, .stop, _) = $0 { true } else { false } })
+    }
+
+    @Test("A second stop request during the wait stops at once")
+    func secondRequest() {
+        var (router, t) = masterRouter(handoverOnStop: true)
+        _ = router.stopRequested(now: t)
+        let (_, stopped) = router.stopRequested(now: t + .milliseconds(100))
+        #expect(stopped)
+        #expect(router.states["VI_1"] == .stop)
+    }
+}
