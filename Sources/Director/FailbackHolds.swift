@@ -12,15 +12,19 @@
 // daemon follows enters BACKUP, and ends when one of these happens, in this order of checks:
 //   - the backup sync daemon is not running (it never started, or stopped): nothing can arrive, nothing is awaited;
 //   - the instance leaves BACKUP (became MASTER because the master went silent, FAULT, STOP): no longer relevant;
-//   - the table has settled: the hold has lasted `settle` at least, and over the last `settle` at most max(1, 1 %)
-//     of the table's entries arrived (entries the adapter had not seen at its previous reading; expiring entries do
-//     not hide arrivals, as a net count would). An empty table of an idle service settles after `settle`;
+//   - the table has settled: the hold has lasted `settle` at least, and over the last `settle` the live flows
+//     (established TCP and SCTP connections, UDP flows) grew by at most max(1, 1 %) of the table's entries. The
+//     growth is counted as flows that arrived (not in the adapter's previous reading) minus flows that closed (still
+//     listed, in a closing state): so expiring entries do not hide arrivals (as a net count of the table would), and
+//     the steady stream of short connections a busy service has (each arrives and closes within seconds) does not
+//     keep a caught-up table held until the timeout — the VM benchmark found that with a new connection every
+//     100 ms. An empty table of an idle service settles after `settle`;
 //   - the timeout (`vigil_failback_hold`, default 60 s) ran out: a peer that never syncs cannot keep this node BACKUP.
 // The VRRP instance only consults the hold when it would preempt: a master that goes silent or sends priority 0 is
 // taken over at the protocol's time, held or not.
 //
 // The adapter (the Supervisor) reads the kernel's table about once a second while a hold lasts and feeds the number
-// of entries and of arrivals here; the machine reads no clock and does no I/O.
+// of entries, arrivals and closes here; the machine reads no clock and does no I/O.
 
 import HA
 import Vocabulary
@@ -61,11 +65,11 @@ public struct FailbackHolds: Sendable {
 
     private struct Hold: Sendable {
         var since: Instant
-        /// Readings of the last `settle` and a little more, oldest first.
-        var samples: [(at: Instant, count: Int, arrivals: Int)] = []
+        /// Readings of the last `settle` and a little more, oldest first (`growth`: arrivals minus closes).
+        var samples: [(at: Instant, count: Int, growth: Int)] = []
     }
 
-    /// How long the table must see no arrival before the hold ends (and the shortest hold): the kernel's refresh
+    /// How long the live flows must stop growing before the hold ends (and the shortest hold): the kernel's refresh
     /// period (`PlannedSyncDaemon.syncRefreshPeriod`), its 2 s send delay and a second of slack, so every connection
     /// that sends at least one packet in a refresh period has arrived.
     public static let settle: Duration = .seconds(Int64(PlannedSyncDaemon.syncRefreshPeriod) + 3)
@@ -113,16 +117,17 @@ public struct FailbackHolds: Sendable {
         return gone.sorted().flatMap { release($0, .disabled, now: now) }
     }
 
-    /// The kernel's table holds `count` entries now, `arrivals` of them new since the previous reading.
-    public mutating func connectionsCounted(_ count: Int, arrivals: Int, now: Instant) -> [Change] {
+    /// The kernel's table holds `count` entries now; since the previous reading `arrivals` live flows arrived and
+    /// `closes` live flows closed (expired ones are neither).
+    public mutating func connectionsCounted(_ count: Int, arrivals: Int, closes: Int = 0, now: Instant) -> [Change] {
         var out: [Change] = []
         for name in holds.keys.sorted() {
             guard var hold = holds[name] else { continue }
-            hold.samples.append((now, count, arrivals))
+            hold.samples.append((now, count, arrivals - closes))
             // Keep one reading at or before the window's start: it shows the window is covered.
             while hold.samples.count > 1, hold.samples[1].at <= now - Self.settle { hold.samples.removeFirst() }
             holds[name] = hold
-            let recent = hold.samples.filter { $0.at > now - Self.settle }.reduce(0) { $0 + $1.arrivals }
+            let recent = hold.samples.filter { $0.at > now - Self.settle }.reduce(0) { $0 + $1.growth }
             guard now - hold.since >= Self.settle, let first = hold.samples.first, first.at <= now - Self.settle,
                   recent <= max(1, count / 100) else { continue }
             out += release(name, .settled, now: now)

@@ -506,7 +506,7 @@ public actor Supervisor {
                 let since = Date()
                 recorder?.failbackHoldChanged(instance: name, hold: FailbackHoldStatus(
                     instance: name, since: since, until: since.addingTimeInterval(Double(timeout.components.seconds)),
-                    reason: "waiting for the synced connection table to settle (no arrival for \(Int(FailbackHolds.settle.seconds)) s)"),
+                    reason: "waiting for the synced connection table to settle (no growth for \(Int(FailbackHolds.settle.seconds)) s)"),
                     message: message)
             case .release(let name, let reason, let after, let connections):
                 let message = "\(name): failback hold released after \(String(format: "%.1f", after.seconds)) s: \(reason)\(connections.map { " (\($0) connections)" } ?? "")"
@@ -523,12 +523,14 @@ public actor Supervisor {
     /// About once a second while a hold lasts: the kernel's connection count goes to `FailbackHolds` (and the status).
     private func sampleWhileHolding() async {
         while holds.isHolding, !stopping {
-            let keys = connectionTable.keys()
-            recorder?.connectionsCounted(keys?.count)
-            if let keys {
-                let arrivals = heldKeys.map { keys.subtracting($0).count } ?? keys.count
-                heldKeys = keys
-                applyHolds(holds.connectionsCounted(keys.count, arrivals: arrivals, now: now()))
+            let reading = connectionTable.reading()
+            recorder?.connectionsCounted(reading?.entries)
+            if let reading {
+                let previous = heldKeys ?? []
+                let arrivals = reading.live.subtracting(previous).count
+                let closes = previous.subtracting(reading.live).filter { reading.other.contains($0) }.count
+                heldKeys = reading.live
+                applyHolds(holds.connectionsCounted(reading.entries, arrivals: arrivals, closes: closes, now: now()))
             } else {
                 applyHolds(holds.deadlineReached(now: now()))
             }

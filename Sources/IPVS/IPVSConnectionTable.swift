@@ -21,13 +21,15 @@ public struct IPVSConnectionTable: Sendable {
         return reader.entries
     }
 
-    /// The entries' keys (a hash of protocol, client, virtual and real address and port each), so that two readings
-    /// tell which entries are new (synced in since); nil when the file cannot be read.
-    public func keys() -> Set<UInt64>? {
+    /// One reading of the table: how many entries, and the keys (a hash of protocol, client, virtual and real address
+    /// and port each) of its live flows and of its other entries, so that two readings tell which flows arrived
+    /// (synced in since), which closed (still listed, in a closing state) and which expired (gone); nil when the file
+    /// cannot be read.
+    public func reading() -> ConnectionKeyReader? {
         var reader = ConnectionKeyReader()
         guard readChunks({ reader.consume($0) }) else { return nil }
         reader.finish()
-        return reader.keys
+        return reader
     }
 
     private func readChunks(_ body: (ArraySlice<UInt8>) -> Void) -> Bool {
@@ -47,12 +49,17 @@ public struct IPVSConnectionTable: Sendable {
     }
 }
 
-/// Reads `/proc/net/ip_vs_conn`'s text fed in chunks into the set of its entries' keys: FNV-1a over the first seven
-/// fields of each line after the header (`Pro FromIP FPrt ToIP TPrt DestIP DPrt`), which name a connection whatever
-/// its state and timer. A line without seven fields is skipped. With `keepsKeys` false it only counts the entries.
+/// Reads `/proc/net/ip_vs_conn`'s text fed in chunks: FNV-1a over the first seven fields of each line after the
+/// header (`Pro FromIP FPrt ToIP TPrt DestIP DPrt`), which name a connection whatever its state and timer, and its
+/// eighth, the state. A live flow is an entry in state `ESTABLISHED` (TCP, SCTP) or `UDP`; the others are closing,
+/// opening or persistence templates (`NONE`). A line without eight fields is skipped. With `keepsKeys` false it only
+/// counts the entries.
 public struct ConnectionKeyReader: Sendable {
-    public private(set) var keys: Set<UInt64> = []
-    /// The entries read (lines with seven fields after the header).
+    /// The keys of the live flows.
+    public private(set) var live: Set<UInt64> = []
+    /// The keys of the other entries.
+    public private(set) var other: Set<UInt64> = []
+    /// The entries read (lines with eight fields after the header).
     public private(set) var entries = 0
     private let keepsKeys: Bool
     private var line: [UInt8] = []
@@ -78,23 +85,32 @@ public struct ConnectionKeyReader: Sendable {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         var fields = 0
         var inField = false
+        var state: [UInt8] = []
         for b in line {
             let space = b == UInt8(ascii: " ") || b == UInt8(ascii: "\t")
             if space {
                 if inField {
                     inField = false
                     fields += 1
-                    if fields == 7 { break }
-                    hash = (hash ^ 0x20) &* 0x0000_0100_0000_01b3
+                    if fields == 8 { break }
+                    if fields < 7 { hash = (hash ^ 0x20) &* 0x0000_0100_0000_01b3 }
                 }
                 continue
             }
             inField = true
-            hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01b3
+            if fields < 7 {
+                hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01b3
+            } else if state.count < 16 {
+                state.append(b)
+            }
         }
         if inField { fields += 1 }
-        guard fields >= 7 else { return }
+        guard fields >= 8 else { return }
         entries += 1
-        if keepsKeys { keys.insert(hash) }
+        guard keepsKeys else { return }
+        if state == Self.established || state == Self.udp { live.insert(hash) } else { other.insert(hash) }
     }
+
+    private static let established = Array("ESTABLISHED".utf8)
+    private static let udp = Array("UDP".utf8)
 }

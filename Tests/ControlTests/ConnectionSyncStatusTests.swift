@@ -60,12 +60,17 @@ struct ConnectionSyncStatusTests {
                 i += chunk
             }
             #expect(c.entries == 2, "chunk \(chunk)")
-            #expect(c.keys.isEmpty)
+            #expect(c.live.isEmpty && c.other.isEmpty)
         }
         var keys = ConnectionKeyReader()
         keys.consume(text + Array("TCP 0A0A0102 9C40 0A0A0164 0050 0A0A0215 1F90 FIN_WAIT        59\nshort line\n".utf8))
-        // The same connection in another state is the same key; a malformed line is skipped.
-        #expect(keys.keys.count == 2 && keys.entries == 3)
+        // The same connection in another state is the same key, not live; a malformed line is skipped.
+        #expect(keys.live.count == 2 && keys.other.count == 1 && keys.entries == 3)
+        #expect(keys.other.isSubset(of: keys.live))
+        var udp = ConnectionKeyReader()
+        udp.consume(Array("h\nUDP 0A0A0102 9C40 0A0A0164 0035 0A0A0215 0035 UDP 299\nTCP 0A0A0102 0000 0A0A0164 0050 0A0A0215 1F90 NONE 299\n".utf8))
+        // A UDP flow is live; a persistence template is not.
+        #expect(udp.live.count == 1 && udp.other.count == 1)
         var unterminated = ConnectionKeyReader(keepsKeys: false)
         unterminated.consume(Array("header\nTCP a b c d e f ESTABLISHED 1\nTCP a b c d e g ESTABLISHED 1".utf8))
         unterminated.finish()

@@ -35,7 +35,7 @@ struct FailbackHoldsTests {
     /// The settle window in whole seconds.
     let settle = Int64(FailbackHolds.settle.components.seconds)
 
-    @Test("A filling table holds; the hold ends once nothing arrived for the settle window")
+    @Test("A filling table holds; the hold ends once the live flows stopped growing for the settle window")
     func settles() throws {
         #expect(FailbackHolds.settle == .seconds(5))   // refresh 2 s + the kernel's 2 s send delay + 1 s
         var holds = FailbackHolds(syncDaemon: following)
@@ -122,6 +122,23 @@ struct FailbackHoldsTests {
         // The arrivals stop after 9 s: settled a window later.
         for s in 10..<16 { changes += holds.connectionsCounted(100, arrivals: 0, now: ms(Int64(s) * 1000)) }
         #expect(changes == [.release(instance: "VI_1", reason: .settled, after: .seconds(9 + settle), connections: 100)])
+    }
+
+    @Test("A busy service's short connections (arriving and closing at a steady rate) do not hold a caught-up table")
+    func shortConnectionsSettle() {
+        var holds = FailbackHolds(syncDaemon: following)
+        _ = holds.stateChanged("VI_1", to: .backup, syncing: true, now: ms(0))
+        // 40 long-lived connections arrive in the first 3 s; meanwhile 10 short ones arrive and 10 close every second,
+        // and the table (their closing entries) keeps growing.
+        var changes: [(Int64, FailbackHolds.Change)] = []
+        for s in Int64(0)..<20 {
+            let arrivals = (s < 3 ? 14 : 0) + 10
+            let closes = s == 0 ? 0 : 10
+            changes += holds.connectionsCounted(50 + Int(s) * 10, arrivals: arrivals, closes: closes, now: ms(s * 1000)).map { (s, $0) }
+        }
+        // The last long-lived one arrived at 2 s: settled a window later, not at the timeout.
+        #expect(changes.map(\.0) == [2 + settle])
+        #expect(changes.first?.1 == .release(instance: "VI_1", reason: .settled, after: .seconds(2 + settle), connections: 120))
     }
 
     @Test("The kernel switches the hold needs: a 2 s refresh and no packet period; none with the hold off")
