@@ -98,12 +98,21 @@ final class Nginx: @unchecked Sendable {
 enum FixtureError: Error { case notStarted(String) }
 
 /// A temporary executable script.
+///
+/// Written through a descriptor opened with `O_CLOEXEC`: tests run in parallel and start processes, and a child forked
+/// while a plain descriptor for writing was open keeps it for its whole life, so that running the script fails with
+/// ETXTBSY ("text file busy", the shell's exit status 126) — seen once in the host tier.
 final class TempScript: @unchecked Sendable {
     let path: String
     init(_ body: String) throws {
         path = NSTemporaryDirectory() + "vigil-script-\(UUID().uuidString).sh"
-        try ("#!/bin/bash\n" + body + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        chmod(path, 0o755)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw FixtureError.notStarted("cannot create \(path): errno \(errno)") }
+        defer { close(fd) }
+        let bytes = Array(("#!/bin/bash\n" + body + "\n").utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw FixtureError.notStarted("cannot write \(path): errno \(errno)") }
+        fchmod(fd, 0o755)   // the umask may have taken bits away
     }
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
