@@ -13,7 +13,8 @@ import NIOCore
 /// - `GET /` — the live dashboard page (polls `/status` and `/events`).
 ///
 /// - `POST /handover[?instances=A,B][&cancel=1]` — a planned handover of the MASTER instances (make-before-break),
-///   or its end; served on a unix socket only (its mode 0600 says who may change the daemon's state), refused on TCP.
+///   or its end; served on a unix socket (its mode 0600 says who may change the daemon's state), and on TCP only to
+///   requests that carry the control token (`vigil run --control-token-file`; refused without one).
 ///
 /// Besides the handover it only reads the `StatusRecorder`.
 public struct ControlServer: Sendable {
@@ -21,9 +22,13 @@ public struct ControlServer: Sendable {
     private let endpoint: ControlEndpoint
     private let logger: Logger
     private let handover: ControlHandover?
+    private let token: ControlToken?
 
     /// A server for `recorder` on `endpoint`; `handover` performs `POST /handover` (nil: no VRRP runs here).
-    public init(recorder: StatusRecorder, endpoint: ControlEndpoint, logger: Logger, handover: ControlHandover? = nil) {
+    /// `token` lets `POST /handover` be served on TCP too, to requests that carry it.
+    public init(recorder: StatusRecorder, endpoint: ControlEndpoint, logger: Logger, handover: ControlHandover? = nil,
+                token: ControlToken? = nil) {
+        self.token = token
         self.recorder = recorder
         self.endpoint = endpoint
         self.logger = logger
@@ -48,10 +53,18 @@ public struct ControlServer: Sendable {
         router.get("/") { _, _ -> Response in
             Self.response(Data(DashboardPage.html.utf8), type: "text/html; charset=utf-8")
         }
-        let handover = self.handover, onSocket = endpoint.socketPath != nil, logger = self.logger
+        let handover = self.handover, onSocket = endpoint.socketPath != nil, logger = self.logger, token = self.token
         router.post("handover") { request, _ -> Response in
-            guard onSocket else {
-                return Self.text(.forbidden, "a handover changes the daemon's state: it is served on the unix-socket endpoint only (vigil run --control unix:PATH)")
+            if !onSocket {
+                guard let token else {
+                    return Self.text(.forbidden, "a handover changes the daemon's state: it is served on the unix-socket endpoint (vigil run --control unix:PATH), or on TCP with a token (vigil run --control-token-file PATH)")
+                }
+                guard token.accepts(authorization: request.headers[.authorization]) else {
+                    logger.warning("control: handover refused on TCP: \(request.headers[.authorization] == nil ? "no token" : "wrong token")")
+                    var response = Self.text(.unauthorized, "a handover on TCP needs the control token (Authorization: Bearer TOKEN; vigil handover --token-file PATH)")
+                    response.headers[.wwwAuthenticate] = "Bearer"
+                    return response
+                }
             }
             guard let handover else { return Self.text(.conflict, "no VRRP runs in this process") }
             switch HandoverRequest.parse(instances: request.uri.queryParameters.get("instances"),

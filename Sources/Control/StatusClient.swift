@@ -36,10 +36,11 @@ public enum StatusClient {
 }
 
 /// `vigil handover`: asks a running `vigil run` to hand its MASTER instances over (make-before-break), or to
-/// cancel that; only on the unix-socket endpoint, whose file permissions say who may.
+/// cancel that; on the unix-socket endpoint, whose file permissions say who may, or on TCP with the control token.
 public enum HandoverClient {
-    /// The outcome per instance, one line each, as the endpoint answered.
-    public static func request(_ endpoint: ControlEndpoint, instances: [String], cancel: Bool) throws(StatusClientError) -> String {
+    /// The outcome per instance, one line each, as the endpoint answered; `token` goes with the request (TCP).
+    public static func request(_ endpoint: ControlEndpoint, instances: [String], cancel: Bool,
+                               token: ControlToken? = nil) throws(StatusClientError) -> String {
         var query: [String] = []
         if !instances.isEmpty {
             // Only unreserved characters and the separating commas stay as they are (a name may hold & or =).
@@ -52,7 +53,7 @@ public enum HandoverClient {
         let body: [UInt8]
         do {
             body = try HTTPGet.fetch(endpoint, path: "/handover" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")),
-                                     method: "POST")
+                                     method: "POST", headers: token.map { ["Authorization: \($0.authorization)"] } ?? [])
         } catch {
             throw .unreachable(error)
         }
@@ -100,7 +101,7 @@ public enum HTTPGetError: Error, Sendable, CustomStringConvertible {
 
 /// A minimal blocking HTTP/1.0 GET, enough to read the control endpoint on loopback without an HTTP stack.
 enum HTTPGet {
-    static func fetch(_ endpoint: ControlEndpoint, path: String, method: String = "GET",
+    static func fetch(_ endpoint: ControlEndpoint, path: String, method: String = "GET", headers: [String] = [],
                       timeoutSeconds: Int = 5) throws(HTTPGetError) -> [UInt8] {
         let fd = try connected(endpoint)
         defer { close(fd) }
@@ -109,7 +110,8 @@ enum HTTPGet {
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         let host = endpoint.socketPath == nil ? "\(endpoint)" : "localhost"
         let length = method == "GET" ? "" : "Content-Length: 0\r\n"
-        let request = Array("\(method) \(path) HTTP/1.0\r\nHost: \(host)\r\n\(length)Connection: close\r\n\r\n".utf8)
+        let extra = headers.map { $0 + "\r\n" }.joined()
+        let request = Array("\(method) \(path) HTTP/1.0\r\nHost: \(host)\r\n\(length)\(extra)Connection: close\r\n\r\n".utf8)
         var off = 0
         while off < request.count {
             let n = request[off...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

@@ -72,6 +72,7 @@ public final class StatusService: Sendable {
     /// The recorder the Supervisor feeds.
     public let recorder: StatusRecorder
     private let control: ControlEndpoint?
+    private let controlToken: ControlToken?
     private let dumps: Mutex<DumpPaths>
     private let version: String
     private let scriptSecurity: Bool
@@ -86,8 +87,9 @@ public final class StatusService: Sendable {
     /// `version` and `scriptSecurity` head the data dump.
     public init(recorder: StatusRecorder, control: ControlEndpoint?, dumps: DumpPaths = DumpPaths(), logger: Logger,
                 environment: [String: String] = ProcessInfo.processInfo.environment, version: String = "",
-                scriptSecurity: Bool = false) {
+                scriptSecurity: Bool = false, controlToken: ControlToken? = nil) {
         self.recorder = recorder
+        self.controlToken = controlToken
         self.version = version
         self.scriptSecurity = scriptSecurity
         self.control = control
@@ -140,7 +142,7 @@ public final class StatusService: Sendable {
         var tasks: [Task<Void, Never>] = []
         if let control {
             let server = ControlServer(recorder: recorder, endpoint: control, logger: logger,
-                                       handover: handover.withLock { $0 })
+                                       handover: handover.withLock { $0 }, token: controlToken)
             let log = logger
             tasks.append(Task {
                 do { try await server.run() } catch is CancellationError {} catch {

@@ -37,6 +37,8 @@ public struct DirectorRunOptions: Sendable {
     public var pidFile: String?
     /// The control endpoint (nil: `--no-control`).
     var control: ControlEndpoint?
+    /// `--control-token-file`: the token that lets TCP requests change the daemon's state (the handover).
+    var controlToken: ControlToken?
     /// The IPVS ownership record (`--ipvs-state`; default: the current network namespace's).
     var ownershipFile: IPVSOwnershipFile?
     /// `--ignore-sigint`: SIGINT is logged and ignored.
@@ -47,7 +49,7 @@ public struct DirectorRunOptions: Sendable {
     /// Options. `control` is `--control ADDR:PORT` (default 127.0.0.1:9678); `serveControl` false is `--no-control`.
     public init(vrrpOnly: Bool = false, checksOnly: Bool = false, releaseOnExit: Bool = true, pidFile: String? = nil,
                 control: String? = nil, serveControl: Bool = true, ipvsState: String? = nil,
-                ignoresSIGINT: Bool = false, dumpConfiguration: Bool = false) throws(ToolFailure) {
+                ignoresSIGINT: Bool = false, dumpConfiguration: Bool = false, controlTokenFile: String? = nil) throws(ToolFailure) {
         self.ignoresSIGINT = ignoresSIGINT
         self.dumpConfiguration = dumpConfiguration
         self.vrrpOnly = vrrpOnly
@@ -55,6 +57,11 @@ public struct DirectorRunOptions: Sendable {
         self.releaseOnExit = releaseOnExit
         self.pidFile = pidFile
         self.control = serveControl ? (try ControlOption.parse(control) ?? .default) : nil
+        if let controlTokenFile {
+            do { controlToken = try ControlToken(readingFile: controlTokenFile) } catch {
+                throw ToolFailure("\(error)\n", exitCode: 64)
+            }
+        }
         self.ownershipFile = ipvsState.map(IPVSOwnershipFile.init(path:)) ?? .forCurrentNetworkNamespace()
     }
 
@@ -155,7 +162,7 @@ public enum DirectorRun {
         let status = StatusService(recorder: recorder, control: options.control,
                                    dumps: StatusService.DumpPaths(stateDumpFile: plan.stateDumpFile, tmpDir: tmpDir),
                                    logger: logger, version: VigilVersion.number,
-                                   scriptSecurity: plan.scriptSecurity.enabled)
+                                   scriptSecurity: plan.scriptSecurity.enabled, controlToken: options.controlToken)
         status.follow(daemon)
         if options.dumpConfiguration {
             // keepalived's -d: the configuration data, logged once at start, in keepalived.data's layout.

@@ -104,6 +104,7 @@ public enum KeepalivedCommandLine {
         Option(short: nil, long: "control", argument: .required, run: "--control", vigilOnly: true),
         Option(short: nil, long: "no-control", argument: .none, run: "--no-control", vigilOnly: true),
         Option(short: nil, long: "ipvs-state", argument: .required, run: "--ipvs-state", vigilOnly: true),
+        Option(short: nil, long: "control-token-file", argument: .required, run: "--control-token-file", vigilOnly: true),
     ]
 
     /// Translates `arguments` (argv without argv[0]).
@@ -244,7 +245,8 @@ public enum KeepalivedCommandLine {
     public static func usage(_ personality: Personality) -> String {
         let me = personality == .keepalived ? "keepalived" : "vigil"
         let pid = personality == .keepalived ? keepalivedPidFile : vigilPidFile
-        let own = personality == .keepalived ? "" : "      --control=ADDR:PORT|unix:PATH, --no-control, --ipvs-state=FILE\n"
+        let own = personality == .keepalived ? "" : "      --control=ADDR:PORT|unix:PATH, --no-control, --ipvs-state=FILE,\n"
+            + "      --control-token-file=FILE\n"
             + "                               vigil run's own options (not through the keepalived link)\n"
         return """
         Usage: \(me) [OPTION...]

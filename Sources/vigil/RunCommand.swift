@@ -58,6 +58,10 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-control"), help: "Do not serve the control endpoint")
     var noControl = false
 
+    @Option(name: .customLong("control-token-file"),
+            help: "A file (mode 0600) whose first line is the token that lets requests on a TCP control endpoint hand over (POST /handover); without it that is served on a unix socket only")
+    var controlTokenFile: String?
+
     @Option(name: [.customShort("i"), .customLong("config-id")], help: "config-id for @ID lines (default: the host name)")
     var configID: String?
 
@@ -113,7 +117,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        do { _ = try DirectorRunOptions(control: control) } catch { throw ValidationError("\(error)") }
+        do { _ = try DirectorRunOptions(control: control, controlTokenFile: controlTokenFile) } catch { throw ValidationError("\(error)") }
     }
 
     func run() async throws {
@@ -176,7 +180,7 @@ struct RunCommand: AsyncParsableCommand {
             let options = try DirectorRunOptions(
                 vrrpOnly: vrrpOnly, checksOnly: checksOnly, releaseOnExit: !dontReleaseIPVS, pidFile: pidFile,
                 control: control, serveControl: !noControl, ipvsState: ipvsState, ignoresSIGINT: ignoreSIGINT,
-                dumpConfiguration: dumpConf)
+                dumpConfiguration: dumpConf, controlTokenFile: controlTokenFile)
             try await DirectorRun.run(path: file, configID: configID, plan: plan, options: options, logger: logger)
         } catch {
             logger.critical("\(error)")

@@ -62,6 +62,13 @@ struct KeepalivedCommandLineTests {
     @Test("vigil also takes vigil run's own options; the keepalived link refuses them")
     func vigilOnly() {
         #expect(run(["-n", "--control=127.0.0.1:9000"]) == ["--dont-fork", "--control", "127.0.0.1:9000"])
+        // --control is exact (not a prefix of --control-token-file); the token file is vigil's too.
+        #expect(run(["--control", "unix:/run/v.sock", "--control-token-file", "/etc/vigil/token"])
+                == ["--control", "unix:/run/v.sock", "--control-token-file", "/etc/vigil/token"])
+        if case .exit(_, let err, let code) = KeepalivedCommandLine.translate(["--control-token-file=/t"], as: .keepalived,
+                                                                              signals: signals) {
+            #expect(code == 1 && err.hasPrefix("Unknown option --control-token-file"))
+        } else { Issue.record("--control-token-file through the link") }
         if case .exit(_, let err, let code) = KeepalivedCommandLine.translate(["--control=1.2.3.4:5"], as: .keepalived,
                                                                               signals: signals) {
             #expect(code == 1 && err.hasPrefix("Unknown option --control"))

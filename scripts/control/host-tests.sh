@@ -9,7 +9,9 @@
 #   5. `vigil run -t` exits with keepalived's codes: 6 on the good config (a vrrp_script without
 #      enable_script_security), 4 on a broken one; --no-control serves nothing;
 #   6. `--control unix:PATH`: a socket of mode 0600 replacing a stale one, read by curl and `vigil status`, no TCP
-#      port, refused by a second daemon while the first listens, removed at stop.
+#      port, refused by a second daemon while the first listens, removed at stop;
+#   7. `--control-token-file`: a loose file refused at start; POST /handover on TCP refused (401) without the token,
+#      with a wrong one or with more after it, served to `vigil handover --token-file`.
 # A missing prerequisite is a failure with a message, never a skip. Everything created is removed on exit.
 set -u
 cd "$(dirname "$0")/../.."
@@ -229,3 +231,24 @@ check "vigil status --control with a relative unix path is refused (exit 64)" \
 kill -TERM "$vigil_pid"
 check "the daemon exits after SIGTERM" wait_for 10 "exit" gone "$vigil_pid"
 check "the socket file is removed at stop" bash -c "! test -e $SOCK"
+
+# --- 7. the handover on TCP with a control token (issue #18)
+TOKEN="$WORK/token"
+printf 'vigil-test-token-0123456789\n' > "$TOKEN"; chmod 644 "$TOKEN"
+check "vigil run refuses a token file others may read (exit 64, the reason)" \
+  bash -c "ip netns exec $NS $VIGIL_BIN run -n -l --no-syslog -P -f $WORK/keepalived.conf --control-token-file $TOKEN 2> $WORK/token.err; [ \$? -eq 64 ] && grep -q 'users other than its owner may read or write it (mode 644); chmod 600 it' $WORK/token.err"
+chmod 600 "$TOKEN"
+start_vigil --control-token-file "$TOKEN"
+check "/status answers on TCP with a token file" wait_for 20 "/status" in_ns curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$PORT/status"
+code() { in_ns curl -s -o "$WORK/code.txt" -w '%{http_code}' --max-time 5 -X POST "$@" "http://127.0.0.1:$PORT/handover"; }
+check "a handover on TCP without the token is refused (401)" [ "$(code)" = 401 ]
+check "a handover on TCP with a wrong token is refused (401)" [ "$(code -H 'Authorization: Bearer vigil-test-token-0123456780')" = 401 ]
+check "a handover on TCP with the token and more after it is refused (401)" [ "$(code -H "Authorization: Bearer vigil-test-token-0123456789$(printf 'x%.0s' $(seq 256))")" = 401 ]
+check "the refusals are logged" grep -q "control: handover refused on TCP: wrong token" "$WORK/vigil.log"
+check "vigil handover on TCP with --token-file is served" \
+  bash -c "ip netns exec $NS $VIGIL_BIN handover --cancel --control 127.0.0.1:$PORT --token-file $TOKEN | grep -q '^VI_CTL: '"
+check "the served request is logged" grep -q "control: handover cancelled for every instance" "$WORK/vigil.log"
+check "vigil handover on TCP without a token fails with the endpoint's reason" \
+  bash -c "! ip netns exec $NS $VIGIL_BIN handover --control 127.0.0.1:$PORT 2> $WORK/notoken.err && grep -q '401' $WORK/notoken.err"
+kill -TERM "$vigil_pid"
+check "the daemon exits after SIGTERM" wait_for 10 "exit" gone "$vigil_pid"

@@ -16,10 +16,17 @@ public enum StatusTool {
 
 /// `vigil handover`.
 public enum HandoverTool {
-    /// Asks the `vigil run` on `control` (a unix socket) to hand over `instances` (all when empty), or to cancel.
-    public static func run(control: String?, instances: [String], cancel: Bool) throws(ToolFailure) -> String {
+    /// Asks the `vigil run` on `control` (a unix socket, or TCP with the token of `tokenFile`) to hand over
+    /// `instances` (all when empty), or to cancel.
+    public static func run(control: String?, instances: [String], cancel: Bool, tokenFile: String? = nil) throws(ToolFailure) -> String {
         let endpoint = try ControlOption.parse(control) ?? .default
-        do { return try HandoverClient.request(endpoint, instances: instances, cancel: cancel) } catch {
+        var token: ControlToken?
+        if let tokenFile {
+            do { token = try ControlToken(readingFile: tokenFile, checksPermissions: false) } catch {
+                throw ToolFailure("vigil handover: \(error)\n", exitCode: 64)
+            }
+        }
+        do { return try HandoverClient.request(endpoint, instances: instances, cancel: cancel, token: token) } catch {
             throw ToolFailure("vigil handover: \(error)\n")
         }
     }

@@ -36,7 +36,7 @@ case_handover_make_before_break() {
   local code
   code=$(ip netns exec "$NS_B" curl -s -o "$LAB_DIR/tcp.txt" -w '%{http_code}' -X POST http://127.0.0.1:9678/handover)
   [ "$code" = 403 ] || fail "a handover on the TCP endpoint answered $code, not 403"
-  grep -q "unix-socket endpoint only" "$LAB_DIR/tcp.txt" || fail "the 403 does not say why: $(cat "$LAB_DIR/tcp.txt")"
+  grep -q "served on the unix-socket endpoint" "$LAB_DIR/tcp.txt" || fail "the 403 does not say why: $(cat "$LAB_DIR/tcp.txt")"
 
   ping_vip 500 "$LAB_DIR/ping-handover.txt"
   sleep 1
