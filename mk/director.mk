@@ -52,3 +52,24 @@ test-vm-ipvs-differential:
 test-vm-ipvs-differential-direct:
 	@scripts/require-root.sh "IPVS differential VM suite"
 	VIGIL_LAB_TIMEOUT=$${VIGIL_LAB_TIMEOUT:-1500} scripts/lab/vm-run.sh env VIGIL_BIN=$(VIGIL_BIN) scripts/e2e/ipvs-differential.sh $(IPVSDIFF_ARGS)
+
+# Connections across failover, failback and a planned handover (issue #15, scripts/director/bench-connections.sh):
+# a Vigil pair against a keepalived pair, LVS-NAT and LVS-DR, N long-lived connections, one VM boot. The VM tier runs
+# the LVS-DR rounds of Vigil with 40 connections and checks ≥ 99 % survival in each phase (LVS-NAT: director.sh).
+VM_TESTS += test-vm-connections-dr
+BENCHES += bench-connections
+.PHONY: test-vm-connections-dr test-vm-connections-dr-direct bench-connections
+
+## Inside the VM (make test-vm → make vm-inside).
+test-vm-connections-dr:
+	BENCH_CONN_IMPLS=vigil BENCH_CONN_COUNTS=40:1 VIGIL_BIN=$(VIGIL_BIN) scripts/director/bench-connections.sh --check 99 dr
+
+## The same booting its own VM (build first: make build).
+test-vm-connections-dr-direct:
+	@scripts/require-root.sh "connections VM suite"
+	VIGIL_LAB_TIMEOUT=$${VIGIL_LAB_TIMEOUT:-900} scripts/lab/vm-run.sh env BENCH_CONN_IMPLS=vigil BENCH_CONN_COUNTS=40:1 VIGIL_BIN=$(VIGIL_BIN) scripts/director/bench-connections.sh --check 99 dr
+
+## One VM boot: BENCH_CONN_COUNTS ("N:INTERVAL ...", default "200:1 2000:10"), both pairs, NAT and DR, release build.
+bench-connections: build-release
+	@scripts/require-root.sh "connections benchmark"
+	VIGIL_LAB_TIMEOUT=$${VIGIL_LAB_TIMEOUT:-5400} scripts/lab/vm-run.sh env VIGIL_BIN=$(VIGIL_RELEASE_BIN) $(if $(BENCH_CONN_COUNTS),BENCH_CONN_COUNTS="$(BENCH_CONN_COUNTS)") scripts/director/bench-connections.sh

@@ -65,17 +65,20 @@ topo_up() {
   done
 }
 
-# topo_nginx_start K — nginx in real server K's namespace (one process, no master), page "rK".
+# topo_nginx_start K — nginx in real server K's namespace (one process, no master), page "rK", on 10.10.2.2K:8080
+# (LVS-NAT) and on every address's port 80 (LVS-DR: the VIP on lo). TOPO_NGINX_CONNECTIONS: its connection limit
+# (default 256).
 topo_nginx_start() {
-  local k=$1 d="$TOPO_DIR/nginx$1"
+  local k=$1 d="$TOPO_DIR/nginx$1" wc=${TOPO_NGINX_CONNECTIONS:-256}
   mkdir -p "$d/logs"
   cat > "$d/nginx.conf" <<EOF
 daemon off;
 master_process off;
 worker_processes 1;
+worker_rlimit_nofile $((wc * 2 + 64));
 pid $d/nginx.pid;
 error_log $d/logs/error.log;
-events { worker_connections 256; }
+events { worker_connections $wc; }
 http {
   access_log off;
   keepalive_requests 1000000; keepalive_timeout 600s;   # long-lived client connections (scripts/director/conns.py)
@@ -83,6 +86,7 @@ http {
   uwsgi_temp_path $d/uwsgi; scgi_temp_path $d/scgi;
   server {
     listen 10.10.2.2$k:8080;
+    listen 80;
     location / { default_type text/plain; return 200 "r$k\n"; }
   }
 }
