@@ -6,7 +6,8 @@
 #   fuzz-smtp         the e-mail alerts' SMTP reply reader and client session (Alerts)
 #   fuzz-rtnetlink    RTM_GETROUTE / RTM_GETADDR dumps, RTM_NEWLINK / RTM_DELLINK, acknowledgements (HA)
 #   fuzz-ipvs         IPVS generic-netlink replies: framing, errors, attribute decoding, listing (IPVS)
-#   fuzz-control      --control endpoint text, the /events query values, `vigil status` reply reading (Control)
+#   fuzz-control      --control endpoint text, the /events query values, `vigil status` reply reading, the handover
+#                     query and the control token with an Authorization header (Control)
 # `make fuzz-<name>` is the ASan campaign (<NAME>_FUZZ_RUNS inputs, about a minute each on one core);
 # `make fuzz-ten-million` runs every one of them without ASan for FUZZ_TEN_MILLION_RUNS inputs, one after another.
 FUZZ_NEW_TARGETS := healthcheck smtp rtnetlink ipvs control
@@ -52,7 +53,8 @@ IPVS_FUZZ_RUNS ?= 3000000
 FUZZ_DIR_control := Fuzz/Control
 FUZZ_MODULE_control := ControlFuzz
 FUZZ_SOURCES_control := Sources/Control/ControlEndpoint.swift Sources/Control/StatusModel.swift \
-	Sources/Control/StatusTable.swift Sources/Control/StatusClient.swift Sources/Control/HandoverRequest.swift
+	Sources/Control/StatusTable.swift Sources/Control/StatusClient.swift Sources/Control/HandoverRequest.swift \
+	Sources/Control/ControlToken.swift
 FUZZ_MAXLEN_control := 8192
 # JSON tokens and edge numbers, so mutations reach the status and event fields.
 FUZZ_DICT_control := Fuzz/Control/control.dict
