@@ -85,7 +85,9 @@ public struct ConnectionKeyReader: Sendable {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         var fields = 0
         var inField = false
-        var state: [UInt8] = []
+        // The state is matched as it is read (no copy per line: a hold reads the whole table every second).
+        var stateLength = 0
+        var established = true, udp = true
         for b in line {
             let space = b == UInt8(ascii: " ") || b == UInt8(ascii: "\t")
             if space {
@@ -100,17 +102,20 @@ public struct ConnectionKeyReader: Sendable {
             inField = true
             if fields < 7 {
                 hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01b3
-            } else if state.count < 16 {
-                state.append(b)
+            } else if keepsKeys {
+                established = established && stateLength < Self.established.count && Self.established[stateLength] == b
+                udp = udp && stateLength < Self.udp.count && Self.udp[stateLength] == b
+                stateLength += 1
             }
         }
         if inField { fields += 1 }
         guard fields >= 8 else { return }
         entries += 1
         guard keepsKeys else { return }
-        if state == Self.established || state == Self.udp { live.insert(hash) } else { other.insert(hash) }
+        let isLive = (established && stateLength == Self.established.count) || (udp && stateLength == Self.udp.count)
+        if isLive { live.insert(hash) } else { other.insert(hash) }
     }
 
-    private static let established = Array("ESTABLISHED".utf8)
-    private static let udp = Array("UDP".utf8)
+    private static let established: [UInt8] = Array("ESTABLISHED".utf8)
+    private static let udp: [UInt8] = Array("UDP".utf8)
 }

@@ -71,6 +71,10 @@ struct ConnectionSyncStatusTests {
         udp.consume(Array("h\nUDP 0A0A0102 9C40 0A0A0164 0035 0A0A0215 0035 UDP 299\nTCP 0A0A0102 0000 0A0A0164 0050 0A0A0215 1F90 NONE 299\n".utf8))
         // A UDP flow is live; a persistence template is not.
         #expect(udp.live.count == 1 && udp.other.count == 1)
+        // Only the whole state word counts: a prefix or a longer word is not live.
+        var near = ConnectionKeyReader()
+        near.consume(Array("h\nTCP a b c d e f ESTABLISHE 1\nTCP a b c d e g ESTABLISHEDX 1\nUDP a b c d e h UD 1\nTCP a b c d e i SYN_RECV 1\n".utf8))
+        #expect(near.live.isEmpty && near.other.count == 4)
         var unterminated = ConnectionKeyReader(keepsKeys: false)
         unterminated.consume(Array("header\nTCP a b c d e f ESTABLISHED 1\nTCP a b c d e g ESTABLISHED 1".utf8))
         unterminated.finish()

@@ -146,11 +146,12 @@ if [ "${1:-}" = round ]; then   # one round, in its own process (its own topolog
       gap=-1
       echo 1 > "$fast/more.tmp" && mv "$fast/more.tmp" "$fast/more"
     fi
-    echo "cell $MODE $IMPL $N $IV $1 $3 $s $gap $(ping_stop "$1") $(probe_counts "$2") $4" >> "$OUT"
-    say "$1: $s of $3 connections alive; 10 ms sender's longest wait $([ "$gap" -lt 0 ] && echo "— reset" || echo "$gap ms"); ping lost/sent $(ping_stop_cached "$1");" \
-      "new connections refused or reset, timed out: $(probe_counts "$2"); new MASTER after $4 ms; lost: $(field "$r" lost)"
+    local pinged probed   # (not "probe": that is the prober's file)
+    pinged=$(ping_stop "$1"); probed=$(probe_counts "$2")
+    echo "cell $MODE $IMPL $N $IV $1 $3 $s $gap $pinged $probed $4" >> "$OUT"
+    say "$1: $s of $3 connections alive; 10 ms sender's longest wait $([ "$gap" -lt 0 ] && echo "— reset" || echo "$gap ms"); ping lost/sent ${pinged/ //};" \
+      "new connections refused or reset, timed out: $probed; new MASTER after $4 ms; lost: $(field "$r" lost)"
   }
-  ping_stop_cached() { awk -v c="$1" '$6 == c { print $10 "/" $11 }' "$OUT" | tail -n1; }
 
   # phase_begin NAME — the connections alive now are the phase's base (the client's report in $PR); the ping starts;
   # T0 is the moment of the fault or command that follows.
