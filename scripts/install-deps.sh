@@ -13,6 +13,7 @@ pkgs=(
   time hyperfine ethtool                      # benchmarks (ethtool: threaded NAPI on the check bench veth)
   chromium                                    # the dashboard test (headless)
   prometheus                                  # promtool check metrics on /metrics (the service is not started)
+  prometheus-node-exporter                    # the reference for node_ipvs_* in /metrics (VM control suite)
   dpkg-dev binutils man-db systemd            # make deb and its test (dpkg-shlibdeps, strip, man, systemd-analyze)
 )
 missing=()

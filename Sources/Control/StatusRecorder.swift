@@ -18,6 +18,7 @@ public final class StatusRecorder: Sendable {
         var health: HealthCheckService?
         var checks = CheckTally()
         var connectionCounter: (@Sendable () -> Int?)?
+        var trafficReader: (@Sendable () -> IPVSTraffic)?
         /// When the counter last ran: reads (every /status, /metrics and the systemd status every 5 s) count the
         /// kernel's table at most every `connectionCountInterval`, a full pass over /proc/net/ip_vs_conn each time.
         var lastCountAt: Date?
@@ -53,6 +54,11 @@ public final class StatusRecorder: Sendable {
     /// Lets reads count the connections in the kernel's IPVS table (while a sync daemon is configured).
     public func attach(connectionCounter: (@Sendable () -> Int?)?) {
         state.withLock { $0.connectionCounter = connectionCounter }
+    }
+
+    /// Lets `/metrics` read the kernel's IPVS traffic (node_exporter's names and Vigil's per-service counters).
+    public func attach(trafficReader: (@Sendable () -> IPVSTraffic)?) {
+        state.withLock { $0.trafficReader = trafficReader }
     }
 
     // MARK: - Facts (called from the Supervisor's loop)
@@ -192,9 +198,24 @@ public final class StatusRecorder: Sendable {
     public func metricsText() async -> String {
         await refresh()
         let now = clock()
+        // Read outside the lock: a dump of a large table takes milliseconds.
+        let traffic = state.withLock { $0.trafficReader }?()
         return state.withLock {
             $0.metrics.text() + VigilMetrics.checksText($0.checks)
                 + KeepalivedExporterMetrics.text($0.book.keepalivedSnapshot(now: now, version: "", scriptSecurity: false))
-        }
+        } + (traffic.map { IPVSTrafficMetrics.text(totals: $0.totals, services: $0.services) } ?? "")
+    }
+}
+
+/// What `/metrics` reads of the kernel's IPVS on a scrape.
+public struct IPVSTraffic: Sendable {
+    /// The totals since the module loaded (nil: unreadable).
+    public var totals: IPVSStats?
+    /// Every service with its counters and destinations (empty: none, or the dump failed).
+    public var services: [IPVSServiceStatus]
+
+    public init(totals: IPVSStats?, services: [IPVSServiceStatus]) {
+        self.totals = totals
+        self.services = services
     }
 }

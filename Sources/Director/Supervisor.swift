@@ -143,6 +143,9 @@ public actor Supervisor {
                                         logger: logger)
         self.health = health
         recorder?.attach(health: health)
+        recorder?.attach(trafficReader: {
+            IPVSTraffic(totals: IPVSGlobalStats().read(), services: (try? control.status()) ?? [])
+        })
         if core.plan.syncDaemon != nil {
             let table = connectionTable
             recorder?.attach(connectionCounter: { table.count() })

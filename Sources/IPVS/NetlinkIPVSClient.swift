@@ -14,6 +14,19 @@ public protocol IPVSControl: Sendable {
     func execute(_ commands: [IPVSCommand]) throws(IPVSError) -> [IPVSCommandFailure]
     /// The connection timeouts the kernel applies now.
     func timeouts() throws(IPVSError) -> IPVSTimeouts
+    /// Every service with its counters and destinations (`ipvsadm -Ln --stats`).
+    func status() throws(IPVSError) -> [IPVSServiceStatus]
+}
+
+extension IPVSControl {
+    /// The table with zero counters, for controls that keep no statistics (test doubles).
+    public func status() throws(IPVSError) -> [IPVSServiceStatus] {
+        try table().services.values.map { s in
+            IPVSServiceStatus(service: s.service, stats: IPVSStats(), destinations: s.destinations.values.map {
+                IPVSDestinationStatus(destination: $0, counters: IPVSDestinationCounters())
+            }.sorted { $0.destination.key < $1.destination.key })
+        }.sorted { $0.service.key < $1.service.key }
+    }
 }
 
 /// A command the kernel refused, with the error naming the operation and the object.

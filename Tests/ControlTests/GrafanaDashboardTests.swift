@@ -7,8 +7,8 @@ import TestSupport
 @testable import Control
 
 /// `Samples/grafana/vigil-dashboard.json` (issue #17) reads only metrics that `/metrics` serves: every `vigil_*` and
-/// `keepalived_*` name in a panel's query must be a family of the text the endpoint writes (Vigil's registry, the
-/// probe figures and the keepalived exporter's names), with the labels the query selects on. (Prometheus renames a
+/// `keepalived_*` and `node_ipvs_*` name in a panel's query must be a family of the text the endpoint writes (Vigil's
+/// registry, the probe figures, the keepalived exporter's names and the IPVS traffic), with the labels the query selects on. (Prometheus renames a
 /// served `instance` label — Vigil's VRRP instance — to `exported_instance`, since `instance` is the scrape target's.)
 @Suite("Grafana dashboard sample")
 struct GrafanaDashboardTests {
@@ -40,6 +40,7 @@ struct GrafanaDashboardTests {
         b.vrrpEventReceived(F.toMaster, now: F.at(1))
         return m.text() + VigilMetrics.checksText(tally)
             + KeepalivedExporterMetrics.text(b.keepalivedSnapshot(now: F.at(2), version: "", scriptSecurity: false))
+            + IPVSTrafficMetrics.text(totals: IPVSStats(), services: IPVSTrafficMetricsTests.services())
     }
 
     @Test("Every metric a panel queries is served, with the labels it groups and selects by")
@@ -63,7 +64,7 @@ struct GrafanaDashboardTests {
             }
             labels[name, default: []].formUnion(keys)
         }
-        let metric = try Regex(#"\b((?:vigil|keepalived)_[a-z_]+)(\{([^}]*)\})?"#)
+        let metric = try Regex(#"\b((?:vigil|keepalived|node_ipvs)_[a-z_]+)(\{([^}]*)\})?"#)
         var seen = 0
         for expr in exprs {
             for match in expr.matches(of: metric) {

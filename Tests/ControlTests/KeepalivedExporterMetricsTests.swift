@@ -32,15 +32,7 @@ struct KeepalivedExporterMetricsTests {
         #expect(text.contains("keepalived_become_master_total{\(labels)} 1\n"))
         let vip = try #require(i.vips.first.map { KeepalivedExporterMetrics.address($0) })
         #expect(text.contains("# TYPE keepalived_vrrp_state gauge\nkeepalived_vrrp_state{iname=\"VI_1\",intf=\"\(vip.1 ?? "")\",vrid=\"\(i.vrid)\",ip_address=\"\(vip.0)\"} 2\n"))
-        // Every sample line is NAME{labels} VALUE or NAME VALUE, and every name has one TYPE line before it.
-        var typed = Set<String>()
-        for line in text.split(separator: "\n") {
-            if line.hasPrefix("# TYPE ") { typed.insert(String(line.split(separator: " ")[2])); continue }
-            if line.hasPrefix("#") { continue }
-            let name = String(line.prefix { $0 != "{" && $0 != " " })
-            #expect(typed.contains(name), "\(name) has no TYPE line")
-            #expect(Double(line.split(separator: " ").last ?? "") != nil, "\(line)")
-        }
+        F.expectWellFormedExposition(text)
     }
 
     @Test("keepalived_script_status (1 GOOD, 0 BAD) and keepalived_script_state (1 running, 0 idle) per tracked script, by name")

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import HA
 import HealthCheck
 import Vocabulary
@@ -59,4 +60,19 @@ enum StatusFixtures {
     static let serviceKey = IPVSServiceKey.address(.tcp, "10.10.1.100", port: 80)
     static let addService = IPVSCommand.addService(IPVSService(key: serviceKey, scheduler: "rr"))
     static let addR1 = IPVSCommand.addDestination(serviceKey, IPVSDestination(key: IPVSDestinationKey(address: "10.10.2.21", port: 8080), forwarding: .masquerade, weight: 2))
+
+    /// Prometheus text as the format wants it: every sample `NAME{labels} VALUE` or `NAME VALUE` has a TYPE line for
+    /// its name before it and a numeric value, and no series appears twice.
+    static func expectWellFormedExposition(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        var typed = Set<String>(), series = Set<String>()
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("# TYPE ") { typed.insert(String(line.split(separator: " ")[2])); continue }
+            if line.hasPrefix("#") { continue }
+            let name = String(line.prefix { $0 != "{" && $0 != " " })
+            #expect(typed.contains(name), "\(name) has no TYPE line", sourceLocation: sourceLocation)
+            #expect(Double(line.split(separator: " ").last ?? "") != nil, "\(line)", sourceLocation: sourceLocation)
+            let key = String(line[..<(line.lastIndex(of: " ") ?? line.endIndex)])
+            #expect(series.insert(key).inserted, "\(key) twice", sourceLocation: sourceLocation)
+        }
+    }
 }

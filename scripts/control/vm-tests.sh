@@ -3,7 +3,9 @@
 # front of three nginx real servers (the NAT lab of scripts/demo/topology.sh), its control endpoint asked from inside
 # the director's namespace:
 #   1. /status: every real server UP with its IPVS weight, reconciles and commands counted; /metrics: IPVS operations,
-#      reconcile histogram, real-server gauges; `vigil status` shows the pool;
+#      reconcile histogram, real-server gauges; `vigil status` shows the pool; after requests through the VIP, the
+#      node_ipvs_* samples equal those of node_exporter's IPVS collector (prometheus-node-exporter in the same
+#      namespace, same moment) and the per-service traffic counters count them;
 #   2. nginx r2 stops: /status shows it DOWN with the check's reason and out of the pool; /metrics counts the
 #      deleteDestination and the change; /events has the DOWN line.
 # Run inside the qemu lab (`make test-vm`) or on a host kernel with IPVS. Everything is removed on exit.
@@ -15,6 +17,7 @@ cd "$(dirname "$0")/../.."
 finish() {
   local rc=$?
   suite_failed "$rc" && suite_tail_logs 40 "$TOPO_DIR/director1.log"
+  [ -n "${NE_PID:-}" ] && kill "$NE_PID" 2>/dev/null
   topo_cleanup
   suite_summary "control vm tests" "$rc"
 }
@@ -23,7 +26,7 @@ trap 'exit 130' INT TERM
 
 suite_need_root "the control VM suite"
 suite_need_ipvs
-suite_need_tools nginx curl ipvsadm ip setsid python3 promtool
+suite_need_tools nginx curl ipvsadm ip setsid python3 promtool prometheus-node-exporter
 suite_need_vigil
 
 topo_up 1 3 || { echo "error: cannot build the topology" >&2; exit 1; }
@@ -51,6 +54,29 @@ check "/metrics: probe latency histogram" \
   grep -Eq '^vigil_check_duration_seconds_bucket\{checker="TCP_CHECK",le="\+Inf"\} [1-9]' "$TOPO_DIR/metrics.txt"
 check "/metrics: real server r2 up" grep -q 'vigil_check_real_server_up{virtual_server="10.10.1.100:80",real_server="10.10.2.22:8080"} 1.0' "$TOPO_DIR/metrics.txt"
 ip netns exec "$D" "$VIGIL_BIN" status > "$TOPO_DIR/table.txt" 2>&1
+
+# node_exporter's IPVS collector as the reference for the node_ipvs_* names, labels and values.
+ip netns exec "$D" setsid prometheus-node-exporter --collector.disable-defaults --collector.ipvs \
+  --web.listen-address=127.0.0.1:9100 > "$TOPO_DIR/node-exporter.log" 2>&1 &
+NE_PID=$!
+for _ in 1 2 3 4 5 6; do topo_get 2 > /dev/null; done
+same_as_node_exporter() {  # the active/inactive counts can move between the two scrapes: up to three tries
+  local try
+  for try in 1 2 3; do
+    get /metrics > "$TOPO_DIR/metrics-ipvs.txt" &&
+      ip netns exec "$D" curl -fsS --max-time 5 http://127.0.0.1:9100/metrics > "$TOPO_DIR/node-exporter.txt" &&
+      scripts/control/compare-node-ipvs.py "$TOPO_DIR/metrics-ipvs.txt" "$TOPO_DIR/node-exporter.txt" && return 0
+    sleep 1
+  done
+  return 1
+}
+check "/metrics: node_ipvs_* equal node_exporter's IPVS collector (totals, backends' connections and weights)" \
+  topo_wait 20 "node_exporter up" same_as_node_exporter
+check "/metrics: per-service traffic counted (6 requests through the VIP)" \
+  grep -Eq '^vigil_ipvs_service_connections_total\{service="TCP 10.10.1.100:80"\} ([6-9]|[1-9][0-9]+)$' "$TOPO_DIR/metrics-ipvs.txt"
+check "/metrics: per-real-server traffic counted" \
+  grep -Eq '^vigil_ipvs_backend_incoming_packets_total\{service="TCP 10.10.1.100:80",real_server="10.10.2.2[123]:8080"\} [1-9]' "$TOPO_DIR/metrics-ipvs.txt"
+check "/metrics: promtool check metrics is clean with the IPVS traffic" bash -c "promtool check metrics < '$TOPO_DIR/metrics-ipvs.txt'"
 check "vigil status shows the pool with r2 UP" grep -Eq '10\.10\.2\.22:8080 +UP' "$TOPO_DIR/table.txt"
 
 topo_nginx_stop 2
@@ -62,4 +88,6 @@ check "/metrics: r2 change to down counted" \
   grep -q 'vigil_check_real_server_changes_total{virtual_server="10.10.1.100:80",real_server="10.10.2.22:8080",result="down"} 1' "$TOPO_DIR/metrics2.txt"
 check "/metrics: TCP_CHECK failures counted" \
   grep -Eq '^vigil_checks_total\{checker="TCP_CHECK",result="failure"\} [1-9]' "$TOPO_DIR/metrics2.txt"
+check "/metrics: r2 leaves node_ipvs_backend_weight with its destination" \
+  bash -c "! grep -q 'node_ipvs_backend_weight{.*remote_address=\"10.10.2.22\"' '$TOPO_DIR/metrics2.txt'"
 check "/events: the DOWN line" bash -c "ip netns exec $D curl -fsS http://127.0.0.1:9678/events | grep -q 'real server 10.10.2.22:8080 DOWN'"
