@@ -47,7 +47,8 @@ test-unit:
 test-host: build-tests build
 	@scripts/require-root.sh "host integration tier"
 	@if [ -z "$(strip $(HOST_TESTS))" ]; then echo "test-host: no host suites registered" >&2; exit 1; fi
-	@set -e; for t in $(HOST_TESTS); do echo "== host suite: $$t"; $(MAKE) --no-print-directory $$t; done
+	@set -e; for t in $(HOST_TESTS); do echo "== host suite: $$t"; s=$$(date +%s); $(MAKE) --no-print-directory $$t; \
+	  echo "== host suite: $$t took $$(( $$(date +%s) - s )) s"; done
 
 ## VM tier: one qemu boot (real IPVS kernel) runs every VM suite (50 minutes at most; the IPVS differential is ~12).
 test-vm: build-tests build
@@ -57,7 +58,8 @@ test-vm: build-tests build
 
 ## Runs inside the VM (called by test-vm).
 vm-inside:
-	@set -e; for t in $(VM_TESTS); do echo "== vm suite: $$t"; $(MAKE) --no-print-directory $$t; done
+	@set -e; for t in $(VM_TESTS); do echo "== vm suite: $$t"; s=$$(date +%s); $(MAKE) --no-print-directory $$t; \
+	  echo "== vm suite: $$t took $$(( $$(date +%s) - s )) s"; done
 
 bench: deps
 	@if [ -z "$(strip $(BENCHES))" ]; then echo "bench: nothing registered" >&2; exit 1; fi

@@ -10,7 +10,8 @@ import NIOCore
 /// - `GET /status` — `VigilStatus` as JSON;
 /// - `GET /metrics` — Prometheus text;
 /// - `GET /events[?after=SEQ][&limit=N]` — the recent history as a JSON array, oldest first;
-/// - `GET /` — the live dashboard page (polls `/status` and `/events`).
+/// - `GET /probes` — the latest probes of every checked real server (`ProbeHistoryStatus`), for the dashboard;
+/// - `GET /` — the live dashboard page (polls `/status`, `/events` and `/probes`).
 ///
 /// - `POST /handover[?instances=A,B][&cancel=1]` — a planned handover of the MASTER instances (make-before-break),
 ///   or its end; served on a unix socket (its mode 0600 says who may change the daemon's state), and on TCP only to
@@ -49,6 +50,9 @@ public struct ControlServer: Sendable {
             let after = request.uri.queryParameters.get("after", as: Int.self)
             let limit = request.uri.queryParameters.get("limit", as: Int.self)
             return Self.response(StatusJSON.encode(recorder.events(after: after, limit: limit)), type: "application/json")
+        }
+        router.get("probes") { _, _ -> Response in
+            Self.response(StatusJSON.encode(await recorder.probes(), pretty: false), type: "application/json")
         }
         router.get("/") { _, _ -> Response in
             Self.response(Data(DashboardPage.html.utf8), type: "text/html; charset=utf-8")

@@ -112,3 +112,18 @@ public enum IPVSTrafficMetrics {
         return String(repeating: "0", count: max(0, 8 - digits.count)) + digits
     }
 }
+
+extension ServiceTraffic {
+    /// The status of a service as the kernel dumps it.
+    init(kernel s: IPVSServiceStatus) {
+        self.init(service: "\(s.service.key)", connectionsPerSecond: Double(s.stats.connectionsPerSecond),
+                  bytesInPerSecond: Double(s.stats.bytesInPerSecond), bytesOutPerSecond: Double(s.stats.bytesOutPerSecond),
+                  activeConnections: s.destinations.reduce(0) { $0 + Int($1.counters.active) },
+                  inactiveConnections: s.destinations.reduce(0) { $0 + Int($1.counters.inactive) },
+                  realServers: s.destinations.map { d in
+                      RealServerTraffic(address: "\(d.destination.key)", weight: Int(d.destination.weight),
+                                        activeConnections: Int(d.counters.active), inactiveConnections: Int(d.counters.inactive),
+                                        connectionsPerSecond: Double(d.counters.stats.connectionsPerSecond))
+                  })
+    }
+}

@@ -18,6 +18,8 @@ public struct StatusBook: Sendable {
         var state: VRRPState = .initialize
         var counters: VRRPCounters?  // HA has no public zero value; nil reads as all zeros
         var priority: VRRPPriorityReport?
+        /// The peers as last read, and when.
+        var peers: (reports: [VRRPPeerReport], readAt: Date)?
         var transitionCount = 0
         var transitions: [TransitionRecord] = []
         /// Transitions to and from MASTER since start (the kept `transitions` are bounded).
@@ -184,10 +186,12 @@ public struct StatusBook: Sendable {
     /// last transition seen (events are still queued) wins, so a snapshot never lags the runtime.
     public mutating func runtimeRead(states: [String: VRRPState], counters: [String: VRRPCounters],
                                      priorities: [String: VRRPPriorityReport] = [:],
-                                     scripts: [String: VRRPScriptStatus]? = nil) {
+                                     scripts: [String: VRRPScriptStatus]? = nil,
+                                     peers: [String: [VRRPPeerReport]]? = nil, now: Date? = nil) {
         if let scripts { self.scripts = scripts }
         for i in instances.indices {
             let name = instances[i].spec.name
+            if let peers, let now { instances[i].peers = (peers[name] ?? [], now) }
             if let s = states[name] { instances[i].state = s }
             if let c = counters[name] { instances[i].counters = c }
             if let p = priorities[name] { instances[i].priority = p }
@@ -298,7 +302,25 @@ public struct StatusBook: Sendable {
                                     rejected: Dictionary((i.counters?.discarded ?? [:]).map { (discardReasonName($0.key), $0.value) },
                                                          uniquingKeysWith: +),
                                     priorityZeroReceived: i.counters?.priorityZeroReceived ?? 0),
-            transitionCount: i.transitionCount, transitions: i.transitions)
+            transitionCount: i.transitionCount, transitions: i.transitions, peers: i.peers.map(Self.peers))
+    }
+
+    /// Peer reports as status: heard within three of its intervals it is the MASTER (or leaving at priority 0).
+    private static func peers(_ read: (reports: [VRRPPeerReport], readAt: Date)) -> [PeerStatus] {
+        read.reports.map { p in
+            let interval = Double(p.interval.nanoseconds) / 1e9, age = Double(p.age.nanoseconds) / 1e9
+            let role = age > 3 * max(interval, 0.01) ? "silent" : p.priority == 0 ? "leaving" : "MASTER"
+            return PeerStatus(address: "\(p.address)", priority: p.priority, role: role,
+                              lastHeard: read.readAt.addingTimeInterval(-age), advertIntervalSeconds: interval,
+                              adverts: p.adverts)
+        }
+    }
+
+    /// Every real server of the configuration in pool order: its key, and the names status gives it and its pool.
+    public var checkedServers: [(key: RealServerID, virtualServer: String, realServer: String)] {
+        pools.flatMap { pool in
+            zip(pool.keys, pool.servers).map { (key: $0.0, virtualServer: pool.id.description, realServer: $0.1.address) }
+        }
     }
 
     /// What keepalived's dumps show at `now` (`KeepalivedDump`).

@@ -25,6 +25,8 @@ public struct VigilStatus: Codable, Sendable, Equatable {
     public var announcements: [AnnouncementStatus]?
     /// Connection sync (`lvs_sync_daemon`) and failback holds; nil without a sync daemon.
     public var connectionSync: ConnectionSyncStatus?
+    /// IPVS traffic per virtual service now, as the kernel's rate estimators give it; nil when no IPVS is read here.
+    public var traffic: [ServiceTraffic]?
 
     /// A snapshot.
     public init(pid: Int32, startedAt: Date, generatedAt: Date, instances: [InstanceStatus],
@@ -67,11 +69,15 @@ public struct InstanceStatus: Codable, Sendable, Equatable {
     public var transitionCount: Int
     /// The most recent transitions, oldest first (bounded).
     public var transitions: [TransitionRecord]
+    /// The other routers this instance has heard (their last accepted advert), most recently heard first; nil
+    /// when the runtime was not asked.
+    public var peers: [PeerStatus]?
 
     /// An instance.
     public init(name: String, interface: String, vrid: Int, version: Int, state: String, priority: Int,
                 effectivePriority: Int?, priorityReason: String, vips: [String], adverts: AdvertCounters = .init(),
-                transitionCount: Int = 0, transitions: [TransitionRecord] = []) {
+                transitionCount: Int = 0, transitions: [TransitionRecord] = [], peers: [PeerStatus]? = nil) {
+        self.peers = peers
         self.name = name
         self.interface = interface
         self.vrid = vrid
@@ -104,6 +110,105 @@ public struct AdvertCounters: Codable, Sendable, Equatable {
         self.received = received
         self.rejected = rejected
         self.priorityZeroReceived = priorityZeroReceived
+    }
+}
+
+/// Another router of a VRRP instance, as its adverts show it: only a MASTER advertises, so a peer heard within
+/// three of its intervals is the MASTER (or leaving, at priority 0), and one not heard since is `silent`.
+public struct PeerStatus: Codable, Sendable, Equatable {
+    /// Its address (the adverts' source).
+    public var address: String
+    /// The priority it advertised last.
+    public var priority: Int
+    /// `MASTER`, `leaving` (its last advert had priority 0) or `silent`.
+    public var role: String
+    /// When its last advert arrived.
+    public var lastHeard: Date
+    /// Its advertisement interval in seconds.
+    public var advertIntervalSeconds: Double
+    /// Adverts accepted from it.
+    public var adverts: Int
+
+    public init(address: String, priority: Int, role: String, lastHeard: Date, advertIntervalSeconds: Double, adverts: Int) {
+        self.address = address
+        self.priority = priority
+        self.role = role
+        self.lastHeard = lastHeard
+        self.advertIntervalSeconds = advertIntervalSeconds
+        self.adverts = adverts
+    }
+}
+
+/// The traffic of one IPVS virtual service (`ipvsadm -Ln --rate`) and its real servers.
+public struct ServiceTraffic: Codable, Sendable, Equatable {
+    /// The service as ipvsadm names it (`TCP 10.0.0.1:80`, `FWM 7`).
+    public var service: String
+    /// Connections per second (the kernel's estimator, about a 2 s average).
+    public var connectionsPerSecond: Double
+    /// Bytes per second from clients (in) and to them (out: LVS-NAT only; DR and TUN replies bypass the director).
+    public var bytesInPerSecond: Double
+    public var bytesOutPerSecond: Double
+    /// Active and inactive connections over its real servers.
+    public var activeConnections: Int
+    public var inactiveConnections: Int
+    /// Its real servers.
+    public var realServers: [RealServerTraffic]
+
+    public init(service: String, connectionsPerSecond: Double, bytesInPerSecond: Double, bytesOutPerSecond: Double,
+                activeConnections: Int, inactiveConnections: Int, realServers: [RealServerTraffic]) {
+        self.service = service
+        self.connectionsPerSecond = connectionsPerSecond
+        self.bytesInPerSecond = bytesInPerSecond
+        self.bytesOutPerSecond = bytesOutPerSecond
+        self.activeConnections = activeConnections
+        self.inactiveConnections = inactiveConnections
+        self.realServers = realServers
+    }
+}
+
+/// One real server of a `ServiceTraffic`.
+public struct RealServerTraffic: Codable, Sendable, Equatable {
+    /// `10.0.0.2:8080`.
+    public var address: String
+    /// Its weight in the kernel.
+    public var weight: Int
+    public var activeConnections: Int
+    public var inactiveConnections: Int
+    public var connectionsPerSecond: Double
+
+    public init(address: String, weight: Int, activeConnections: Int, inactiveConnections: Int, connectionsPerSecond: Double) {
+        self.address = address
+        self.weight = weight
+        self.activeConnections = activeConnections
+        self.inactiveConnections = inactiveConnections
+        self.connectionsPerSecond = connectionsPerSecond
+    }
+}
+
+/// The latest probes of every checked real server (`GET /probes`): the dashboard's latency picture.
+public struct ProbeHistoryStatus: Codable, Sendable, Equatable {
+    /// When it was read.
+    public var generatedAt: Date
+    /// One entry per real server with probes, in pool order.
+    public var realServers: [RealServerProbes]
+
+    public init(generatedAt: Date, realServers: [RealServerProbes]) {
+        self.generatedAt = generatedAt
+        self.realServers = realServers
+    }
+}
+
+/// The probes of one real server, oldest first: `[secondsBeforeGeneratedAt, latencyMilliseconds, 1 passed / 0 failed]`
+/// each (arrays, not objects: a large pool's history stays a few bytes per probe).
+public struct RealServerProbes: Codable, Sendable, Equatable {
+    public var virtualServer: String
+    public var realServer: String
+    public var probes: [[Double]]
+
+    public init(virtualServer: String, realServer: String, probes: [[Double]]) {
+        self.virtualServer = virtualServer
+        self.realServer = realServer
+        self.probes = probes
     }
 }
 

@@ -3,6 +3,7 @@ import HA
 import HealthCheck
 import IPVS
 import Synchronization
+import Vocabulary
 
 /// The adapter around `StatusBook` and `VigilMetrics` that the running daemon feeds: the Supervisor calls the
 /// `…Received` / `reconciled` methods from its loop (synchronous and cheap: a lock and an append), and the control
@@ -19,6 +20,8 @@ public final class StatusRecorder: Sendable {
         var checks = CheckTally()
         var connectionCounter: (@Sendable () -> Int?)?
         var trafficReader: (@Sendable () -> IPVSTraffic)?
+        /// The last traffic read for `/status`, and when (the dashboard asks every second; one dump serves them all).
+        var lastTraffic: (at: Date, services: [ServiceTraffic])?
         /// When the counter last ran: reads (every /status, /metrics and the systemd status every 5 s) count the
         /// kernel's table at most every `connectionCountInterval`, a full pass over /proc/net/ip_vs_conn each time.
         var lastCountAt: Date?
@@ -163,8 +166,10 @@ public final class StatusRecorder: Sendable {
         let counters = await runtime.counters()
         let priorities = await runtime.priorities()
         let scripts = await runtime.scriptStatuses()
+        let peers = await runtime.peers()
         state.withLock {
-            $0.book.runtimeRead(states: states, counters: counters, priorities: priorities, scripts: scripts)
+            $0.book.runtimeRead(states: states, counters: counters, priorities: priorities, scripts: scripts,
+                                peers: peers, now: now)
             $0.metrics.runtimeRead(states: states, counters: counters)
         }
     }
@@ -173,7 +178,39 @@ public final class StatusRecorder: Sendable {
     public func status() async -> VigilStatus {
         await refresh()
         let now = clock()
-        return state.withLock { $0.book.snapshot(now: now) }
+        let traffic = trafficNow(now)
+        var status = state.withLock { $0.book.snapshot(now: now) }
+        status.traffic = traffic
+        return status
+    }
+
+    /// The IPVS traffic for `/status`, read at most every `trafficInterval`; nil without a reader.
+    private func trafficNow(_ now: Date) -> [ServiceTraffic]? {
+        let reader = state.withLock { s -> (@Sendable () -> IPVSTraffic)? in
+            if let last = s.lastTraffic, now.timeIntervalSince(last.at) < Self.trafficInterval, now >= last.at { return nil }
+            return s.trafficReader
+        }
+        guard let reader else { return state.withLock { $0.lastTraffic?.services } }
+        let services = reader().services.map(ServiceTraffic.init(kernel:))
+        state.withLock { $0.lastTraffic = (now, services) }
+        return services
+    }
+
+    /// The least time between two reads of the traffic for `/status`.
+    static let trafficInterval: TimeInterval = 1
+
+    /// The latest probes of every checked real server, in pool order (`GET /probes`); none before `attach(health:)`.
+    public func probes() async -> ProbeHistoryStatus {
+        let now = clock()
+        guard let health = state.withLock({ $0.health }) else { return ProbeHistoryStatus(generatedAt: now, realServers: []) }
+        let (at, samples) = await health.probeHistory()
+        let order = state.withLock { $0.book.checkedServers }
+        return ProbeHistoryStatus(generatedAt: now, realServers: order.compactMap { key, vs, rs -> RealServerProbes? in
+            guard let probes = samples[key], !probes.isEmpty else { return nil }
+            return RealServerProbes(virtualServer: vs, realServer: rs, probes: probes.map { p in
+                [Double((at - p.at).nanoseconds) / 1e9, Double(p.latency.nanoseconds) / 1e6, p.up ? 1 : 0]
+            })
+        })
     }
 
     /// What keepalived's dumps show now (see `StatusBook.keepalivedSnapshot`).

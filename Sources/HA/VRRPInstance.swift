@@ -45,6 +45,11 @@ public struct VRRPInstance: Sendable {
     public private(set) var configuration: VRRPInstanceConfiguration
     /// Receive and send counters.
     public private(set) var counters = VRRPCounters()
+    /// The last accepted advert of each sender, at most `peerMemory` of them (senders come off the wire: when a new
+    /// one arrives and the memory is full, the one heard least recently is forgotten).
+    public private(set) var peers: [IPAddress: VRRPPeerSighting] = [:]
+    /// How many senders `peers` remembers.
+    public static let peerMemory = 8
     private var state: State = .initialize
     private var timers = Timers()
     /// RFC 5798 §6.1: learned from the master's advertisements (v3); the configured interval for v2.
@@ -182,6 +187,15 @@ public struct VRRPInstance: Sendable {
         return [.discarded(reason, from: from)]
     }
 
+    private mutating func peerHeard(_ ad: VRRPAdvertisement, from: IPAddress, now: Instant) {
+        if peers[from] == nil, peers.count >= Self.peerMemory,
+           let oldest = peers.min(by: { $0.value.lastHeard < $1.value.lastHeard })?.key {
+            peers[oldest] = nil
+        }
+        peers[from] = VRRPPeerSighting(priority: ad.priority, intervalCentiseconds: ad.intervalCentiseconds,
+                                       lastHeard: now, adverts: (peers[from]?.adverts ?? 0) + 1)
+    }
+
     /// An advertisement arrived from `from` with IP TTL / hop limit `ttl`.
     /// Validates it (RFC 3768 §7.1, RFC 5798 §7.1) and applies §6.4.2 (Backup) or §6.4.3 (Master).
     public mutating func advertisementReceived(_ ad: VRRPAdvertisement, from: IPAddress, ttl: UInt8 = 255,
@@ -220,6 +234,7 @@ public struct VRRPInstance: Sendable {
             return actions
         }
         counters.accepted += 1
+        peerHeard(ad, from: from, now: now)
         var actions: [VRRPAction] = []
         if ad.priority == 0 { counters.priorityZeroReceived += 1 }
         switch state {

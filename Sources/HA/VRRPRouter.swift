@@ -127,6 +127,11 @@ public struct VRRPRouter: Sendable {
         }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// The peers each running instance has heard, by name.
+    public var peers: [String: [IPAddress: VRRPPeerSighting]] {
+        Dictionary(members.map { ($0.spec.name, $0.instance.peers) }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// Whether each tracked `vrrp_script` is up now (keepalived's GOOD; rise/fall applied), by name.
     public var scriptsUp: [String: Bool] { trackers.scriptsUp }
 

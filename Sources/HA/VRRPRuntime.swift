@@ -138,6 +138,18 @@ public actor VRRPRuntime {
     /// Counters of each instance, by name.
     public func counters() -> [String: VRRPCounters] { router.counters }
 
+    /// The peers each instance has heard (their last accepted advert), by instance name, most recently heard first.
+    public func peers() -> [String: [VRRPPeerReport]] {
+        let now = now()
+        return router.peers.mapValues { heard in
+            heard.map { address, p in
+                VRRPPeerReport(address: address, priority: Int(p.priority),
+                               interval: .milliseconds(Int64(p.intervalCentiseconds) * 10), age: now - p.lastHeard,
+                               adverts: p.adverts)
+            }.sorted { $0.age < $1.age }
+        }
+    }
+
     /// Each tracked `vrrp_script`: whether it is up (keepalived's GOOD) and whether a run is in progress now, by name.
     public func scriptStatuses() -> [String: VRRPScriptStatus] {
         let running = runningScripts.withLock { $0 }

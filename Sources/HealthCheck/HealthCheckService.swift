@@ -88,6 +88,7 @@ public final class HealthCheckService: Sendable {
         var probesFinished = 0
         var lateness = LatenessHistogram()
         var tally = CheckTally()
+        var history = ProbeHistory()
         var engine: EpollCheckEngine?
         /// Why the engine could not start, once it failed (its checks fail with this reason).
         var engineError: ProbeError?
@@ -126,6 +127,7 @@ public final class HealthCheckService: Sendable {
     public func update(_ virtualServers: [VirtualServerHealth]) async {
         try? await loop.submit {
             let now = Instant.now()
+            self.confined.value.history.keep(only: Set(virtualServers.flatMap { $0.realServers.map(\.key) }))
             self.perform(self.confined.value.monitor.targetsUpdated(virtualServers, now: now))
         }.get()
     }
@@ -142,6 +144,14 @@ public final class HealthCheckService: Sendable {
             return HealthCheckStatistics(probesStarted: rt.probesStarted, probesFinished: rt.probesFinished,
                                          lateness: rt.lateness, checks: rt.tally)
         }.get()) ?? HealthCheckStatistics(probesStarted: 0, probesFinished: 0, lateness: LatenessHistogram())
+    }
+
+    /// The latest probes of each real server (`ProbeHistory`), with the instant they are relative to.
+    public func probeHistory() async -> (now: Instant, samples: [RealServerID: [ProbeHistory.Sample]]) {
+        (try? await loop.submit {
+            let history = self.confined.value.history
+            return (Instant.now(), Dictionary(uniqueKeysWithValues: history.servers.map { ($0, history.samples($0)) }))
+        }.get()) ?? (Instant.now(), [:])
     }
 
     /// Stops probing, runs omega scripts, and finishes `events`.
@@ -253,6 +263,7 @@ public final class HealthCheckService: Sendable {
                     rt.httpRuns[completion.id] = nil
                     rt.probesFinished += 1
                     rt.tally.record(checker: "HTTP_GET", up: result.up, latency: result.latency)
+                    rt.history.record(completion.id.realServer, at: now, latency: result.latency, up: result.up)
                     actions += rt.monitor.probeFinished(id: completion.id, result: result, now: now)
                 }
                 continue
@@ -261,6 +272,7 @@ public final class HealthCheckService: Sendable {
             let up = completion.outcome == .connected
             rt.probesFinished += 1
             rt.tally.record(checker: "TCP_CHECK", up: up, latency: completion.latency)
+            rt.history.record(completion.id.realServer, at: now, latency: completion.latency, up: up)
             // The reason's text is built only if the result changes the server's state.
             actions += rt.monitor.probeFinished(id: completion.id, up: up, now: now) {
                 completion.tcpCheckResult.reason
@@ -276,6 +288,7 @@ public final class HealthCheckService: Sendable {
         rt.probesFinished += 1
         rt.tally.record(checker: checker, up: result.up, latency: result.latency)
         let now = Instant.now()
+        rt.history.record(id.realServer, at: now, latency: result.latency, up: result.up)
         perform(rt.monitor.probeFinished(id: id, result: result, now: now))
     }
 

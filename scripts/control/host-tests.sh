@@ -11,7 +11,10 @@
 #   6. `--control unix:PATH`: a socket of mode 0600 replacing a stale one, read by curl and `vigil status`, no TCP
 #      port, refused by a second daemon while the first listens, removed at stop;
 #   7. `--control-token-file`: a loose file refused at start; POST /handover on TCP refused (401) without the token,
-#      with a wrong one or with more after it, served to `vigil handover --token-file`.
+#      with a wrong one or with more after it, served to `vigil handover --token-file`;
+#   8. the dashboard's pictures with a keepalived peer (its own namespace, priority 200): the peer in /status and
+#      in the peers table while it is MASTER and once it is killed (silent), the state timeline with MASTER, BACKUP
+#      and MASTER again, and a Chromium screenshot in which the timeline's colours are counted (pixels, not markup).
 # A missing prerequisite is a failure with a message, never a skip. Everything created is removed on exit.
 set -u
 cd "$(dirname "$0")/../.."
@@ -28,6 +31,7 @@ finish() {
   for p in "${pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null; done
   suite_failed "$rc" && suite_tail_logs 30 "$WORK"/*.log
   ip netns del "$NS" 2>/dev/null
+  ip netns del "$NS-peer" 2>/dev/null
   rm -rf "$WORK" /tmp/keepalived.data /tmp/keepalived.data.json /tmp/keepalived.stats /tmp/keepalived.stats.json
   suite_summary "control host tests" "$rc"
 }
@@ -35,7 +39,7 @@ trap 'finish; exit $?' EXIT
 trap 'exit 130' INT TERM
 
 suite_need_root "the control host suite (network namespaces)"
-suite_need_tools ip curl python3 setsid chromium promtool
+suite_need_tools ip curl python3 setsid chromium promtool keepalived
 suite_need_vigil
 
 ip netns add "$NS" || { echo "error: cannot create namespace $NS" >&2; exit 1; }
@@ -250,5 +254,53 @@ check "vigil handover on TCP with --token-file is served" \
 check "the served request is logged" grep -q "control: handover cancelled for every instance" "$WORK/vigil.log"
 check "vigil handover on TCP without a token fails with the endpoint's reason" \
   bash -c "! ip netns exec $NS $VIGIL_BIN handover --control 127.0.0.1:$PORT 2> $WORK/notoken.err && grep -q '401' $WORK/notoken.err"
+kill -TERM "$vigil_pid"
+check "the daemon exits after SIGTERM" wait_for 10 "exit" gone "$vigil_pid"
+
+# --- 8. the dashboard's pictures, with a keepalived peer (issue #17)
+# The peer's end moves first: moving it takes c0's carrier away for a moment (the instance would go FAULT).
+ip netns add "$NS-peer"
+ip -n "$NS" link set c1 netns "$NS-peer"
+ip -n "$NS-peer" link set lo up
+ip -n "$NS-peer" addr add 10.77.0.2/24 dev c1
+ip -n "$NS-peer" link set c1 up
+start_vigil
+check "the daemon is MASTER again for the pictures" wait_for 20 "MASTER" is_master
+sed -e 's/interface c0/interface c1/' -e 's/priority 150/priority 200/' -e '/track_script {/,/}/d' \
+  -e '/^virtual_server/,$d' "$WORK/keepalived.conf" > "$WORK/peer.conf"
+setsid ip netns exec "$NS-peer" keepalived -n -l -D --vrrp -f "$WORK/peer.conf" -p "$WORK/ka.pid" \
+  -r "$WORK/ka.vpid" -c "$WORK/ka.cpid" > "$WORK/keepalived.log" 2>&1 &
+ka_pid=$!
+pids+=("$ka_pid")
+is_backup() { get /status | python3 -c 'import json,sys; s=json.load(sys.stdin); sys.exit(0 if s["instances"][0]["state"]=="BACKUP" else 1)'; }
+check "keepalived (priority 200) takes over: the daemon goes BACKUP" wait_for 20 "BACKUP" is_backup
+peer_is() {  # role
+  get /status | python3 -c "import json,sys; p=json.load(sys.stdin)['instances'][0].get('peers') or []; sys.exit(0 if p and p[0]['address']=='10.77.0.2' and p[0]['priority']==200 and p[0]['role']=='$1' and p[0]['adverts']>=2 else 1)"
+}
+check "/status: the peer 10.77.0.2 at priority 200 is the MASTER, from its adverts" wait_for 10 "peer MASTER" peer_is MASTER
+dashboard_color() {  # key of DashboardPage.colors, read from the page served
+  get / | python3 -c "import json,re,sys; print(json.loads(re.search(r'const COLORS = (\{[^}]*\})', sys.stdin.read()).group(1))['$1'])"
+}
+shoot() {  # name: the DOM and a screenshot of the dashboard after it has polled a few times
+  in_ns chromium --headless --no-sandbox --disable-gpu --user-data-dir="$WORK/chromium-$1" --virtual-time-budget=4000 \
+    --window-size=1100,1000 --dump-dom "http://127.0.0.1:$PORT/" > "$WORK/$1.html" 2>> "$WORK/chromium.log"
+  in_ns chromium --headless --no-sandbox --disable-gpu --user-data-dir="$WORK/chromium-$1" --virtual-time-budget=4000 \
+    --window-size=1100,1000 --screenshot="$WORK/$1.png" "http://127.0.0.1:$PORT/" >> "$WORK/chromium.log" 2>&1
+}
+shoot backup
+check "dashboard: the peers table shows 10.77.0.2, priority 200, MASTER" \
+  grep -q '<td>10.77.0.2</td><td>200</td><td class="MASTER">MASTER</td>' "$WORK/backup.html"
+check "dashboard: the timeline has a MASTER segment then a BACKUP one" \
+  bash -c "grep -o 'class=\"seg seg-[A-Z]*\"' '$WORK/backup.html' | tr '\n' ' ' | grep -q 'seg-MASTER.*seg-BACKUP'"
+check "dashboard: the change is listed with its reason" grep -q 'VI_CTL · .* · MASTER → BACKUP: ' "$WORK/backup.html"
+kill -KILL -- "-$ka_pid"
+check "keepalived killed: the daemon is MASTER again" wait_for 15 "MASTER" is_master
+check "/status: the peer is now silent" wait_for 10 "peer silent" peer_is silent
+shoot master
+check "dashboard: the peer shows as silent" grep -q '<td>10.77.0.2</td><td>200</td><td class="silent">silent</td>' "$WORK/master.html"
+check "dashboard: the timeline runs MASTER, BACKUP, MASTER" \
+  bash -c "grep -o 'class=\"seg seg-[A-Z]*\"' '$WORK/master.html' | tr '\n' ' ' | grep -q 'seg-MASTER.*seg-BACKUP.*seg-MASTER'"
+check "screenshot: the timeline's MASTER and BACKUP segments are drawn (pixels of their colours)" \
+  scripts/control/png-colors.py "$WORK/master.png" master=$(dashboard_color timelineMaster):400 backup=$(dashboard_color timelineBackup):2000
 kill -TERM "$vigil_pid"
 check "the daemon exits after SIGTERM" wait_for 10 "exit" gone "$vigil_pid"
