@@ -9,7 +9,8 @@ import Foundation
 ///   probes (failed probes as red dots);
 /// - IPVS traffic per virtual service (the kernel's rates, a line of the last two minutes the page has seen) and the
 ///   active connections per real server as bars;
-/// - the tables (instances, pools, connection sync and failback holds, latest events).
+/// - the tables (instances, pools, announced routes with `vigil_announce`, connection sync and failback holds, latest
+///   events).
 /// Text is inserted with `textContent` only, so names from the configuration cannot inject markup. Each picture's
 /// colours are fixed (`DashboardPage.colors`), so a screenshot test can find them.
 public enum DashboardPage {
@@ -57,6 +58,8 @@ public enum DashboardPage {
     <h2>Pool health and probe latency</h2>
     <div id="health"></div>
     <div id="trafficbox" hidden><h2>IPVS traffic</h2><div id="traffic"></div></div>
+    <div id="announced" hidden><h2>Announced routes (vigil_announce)</h2>
+    <table id="routes"><thead><tr><th>Address</th><th>Route</th><th>Table</th><th>Since</th><th>Why</th></tr></thead><tbody></tbody></table></div>
     <h2>Pools</h2>
     <table id="pools"><thead><tr><th>Virtual server</th><th>Real server</th><th>Health</th><th>Weight</th><th>Last check</th></tr></thead><tbody></tbody></table>
     <div id="sync" hidden><h2>Connection sync</h2><div id="syncline"></div>
@@ -219,6 +222,10 @@ public enum DashboardPage {
           [r.ipvsWeight == null ? "out of pool (" + r.weight + ")" : String(r.ipvsWeight)], [r.reason || "–"]]));
       });
       fill("pools", rows);
+      const routes = s.announcements || [];
+      document.getElementById("announced").hidden = routes.length === 0;
+      fill("routes", routes.map(a => [[a.address], [a.announced ? "announced" : "withdrawn", a.announced ? "UP" : "DOWN"],
+                                      [String(a.table)], [a.since], [a.reason]]));
       const sync = s.connectionSync;
       document.getElementById("sync").hidden = !sync;
       if (sync) {

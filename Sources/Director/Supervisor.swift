@@ -178,6 +178,7 @@ public actor Supervisor {
             }
             if stopsWithVRRP { sink.yield(.stop) }
         }
+        let orderTask = Task { await self.checkOrderPeriodically() }
         suspendedChecks = core.suspendedVirtualServers
         await health.update(checkedTargets())
         loop: for await input in inputs {
@@ -192,6 +193,7 @@ public actor Supervisor {
         // The routes go first: the routers stop sending before anything else is released.
         announcer.stop(releaseAddresses: releaseOnExit)
         vrrpTask.cancel()
+        orderTask.cancel()
         await health.shutdown()
         await healthTask.value
         if reconciling { await withCheckedContinuation { idleWaiters.append($0) } }
@@ -352,6 +354,42 @@ public actor Supervisor {
             logger.info("ipvs: \(c)")
         }
         for f in report.failures { logger.error("ipvs: \(f.command) failed: \(f)") }
+        for r in report.orderRepairs { logger.warning("ipvs: \(r)") }
+    }
+
+    /// How often the destination order of `mh` services is read back (a change by hand or by another tool has no
+    /// event; Vigil's own reconciles repair the order as they go).
+    static let orderCheckInterval: Duration = .seconds(30)
+
+    /// While the desired table has an `mh` service: every `orderCheckInterval` its kernel list order is read back and
+    /// put back in the canonical order if it drifted (`IPVSReconciler.repairOrder`). Nothing else of the table is
+    /// touched between reconciles.
+    private func checkOrderPeriodically() async {
+        while !stopping, !Task.isCancelled {
+            try? await Task.sleep(for: Self.orderCheckInterval)
+            await checkOrder()
+        }
+    }
+
+    private func checkOrder() async {
+        guard !stopping, !reconciling, let reconciler,
+              core.desiredTable.services.values.contains(where: { IPVSPlan.orderMatters($0.service) }) else { return }
+        reconciling = true
+        let started = ContinuousClock.now
+        do {
+            let report = try await reconciler.repairOrder(desired: core.desiredTable)
+            if !report.isEmpty {
+                recorder?.reconciled(report, duration: ContinuousClock.now - started)
+                logReport(report)
+            }
+        } catch {
+            logger.error("ipvs: cannot read the mh destination order back: \(error)")
+        }
+        reconciling = false
+        let waiters = idleWaiters
+        idleWaiters = []
+        for w in waiters { w.resume() }
+        if dirty { await reconcileNow() }
     }
 
     private func vrrpEvent(_ event: VRRPEvent) {

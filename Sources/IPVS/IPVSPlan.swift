@@ -53,6 +53,37 @@ public enum IPVSPlan {
         return out
     }
 
+    /// Whether the kernel's list order of a service's destinations decides where flows go: the `mh` scheduler fills
+    /// its lookup table from the list in list order (with fixed hash keys), so two directors with the same pool agree
+    /// on every flow only when their lists are in the same order.
+    public static func orderMatters(_ service: IPVSService) -> Bool { service.scheduler == "mh" }
+
+    /// The list order every director should have, as the kernel lists it (head first): by address and port,
+    /// descending — what adding the destinations in ascending order gives, as `diff` does for a new service, since
+    /// the kernel inserts each new destination at the head.
+    public static func canonicalListOrder(_ keys: [IPVSDestinationKey]) -> [IPVSDestinationKey] { keys.sorted(by: >) }
+
+    /// The commands that put the kernel's list (`kernelOrder`, head first) of an order-sensitive service in the
+    /// canonical order, when it holds the desired destinations in another order (a destination added later, by a
+    /// reload, a recovery or by hand, went to the head). The destinations at the tail that are already in place stay;
+    /// each of the others is deleted and added again at once, the one that belongs furthest back first, so that the
+    /// list ends canonical. A destination deleted and re-added in one batch comes back from the kernel's trash with
+    /// its connections. Nothing when the order is right, or when the list is not yet the desired set (`diff` first).
+    public static func orderRepair(desired: IPVSVirtualService, kernelOrder: [IPVSDestinationKey]) -> [IPVSCommand] {
+        guard orderMatters(desired.service) else { return [] }
+        let wanted = canonicalListOrder(Array(desired.destinations.keys))
+        guard kernelOrder.count == wanted.count, Set(kernelOrder) == Set(wanted), kernelOrder != wanted else { return [] }
+        var inPlace = 0
+        while inPlace < wanted.count, kernelOrder[wanted.count - 1 - inPlace] == wanted[wanted.count - 1 - inPlace] {
+            inPlace += 1
+        }
+        let key = desired.service.key
+        return wanted[..<(wanted.count - inPlace)].reversed().flatMap { k -> [IPVSCommand] in
+            guard let d = desired.destinations[k] else { return [] }
+            return [.deleteDestination(key, k), .addDestination(key, d)]
+        }
+    }
+
     /// The ownership set after applying `diff(desired:actual:owned:)` successfully:
     /// every desired service.
     public static func ownedAfterApply(desired: IPVSTable) -> Set<IPVSServiceKey> {

@@ -9,9 +9,29 @@ public struct IPVSChangeReport: Hashable, Sendable {
     /// Set when the ownership record could not be saved (the kernel was changed anyway;
     /// a later apply retries the save).
     public var ownershipError: IPVSError? = nil
+    /// Order-sensitive (`mh`) services whose destination list was put back in the canonical order; their commands
+    /// are in `commands`.
+    public var orderRepairs: [IPVSOrderRepair] = []
 
     /// True when the kernel already matched the desired table.
     public var isEmpty: Bool { commands.isEmpty }
+}
+
+/// An `mh` service whose kernel list order differed from the canonical one (`IPVSPlan.orderRepair`).
+public struct IPVSOrderRepair: Hashable, Sendable, CustomStringConvertible {
+    /// The service.
+    public var service: IPVSServiceKey
+    /// Its list as the kernel had it, head first.
+    public var found: [IPVSDestinationKey]
+    /// The canonical list.
+    public var wanted: [IPVSDestinationKey]
+    /// Destinations deleted and added again.
+    public var readded: Int
+
+    public var description: String {
+        "\(service) (mh): destination order drifted (kernel lists \(found.map(\.description).joined(separator: ", ")); "
+            + "every director must list \(wanted.map(\.description).joined(separator: ", "))): \(readded) re-added in place"
+    }
 }
 
 /// Keeps the kernel's IPVS table equal to a desired table, touching only the services it
@@ -126,7 +146,31 @@ public actor IPVSReconciler {
     /// command is reported in `failures` and does not stop the others; reading the table
     /// or a socket failure throws.
     public func apply(desired: IPVSTable) throws(IPVSError) -> IPVSChangeReport {
-        try apply(desired: desired, actual: try control.table())
+        var report = try apply(desired: desired, actual: try control.table())
+        let repair = try repairOrder(desired: desired)
+        report.commands += repair.commands
+        report.failures += repair.failures
+        report.orderRepairs = repair.orderRepairs
+        return report
+    }
+
+    /// Reads the list order of every desired order-sensitive (`mh`) service in the kernel and puts back in the
+    /// canonical order those that drifted (`IPVSPlan.orderRepair`). Services the kernel does not hold yet, or holds
+    /// with other destinations, are `apply`'s business, not this.
+    public func repairOrder(desired: IPVSTable) throws(IPVSError) -> IPVSChangeReport {
+        var commands: [IPVSCommand] = []
+        var repairs: [IPVSOrderRepair] = []
+        for want in desired.sorted where IPVSPlan.orderMatters(want.service) {
+            let found = try control.destinationOrder(of: want.service.key)
+            let fix = IPVSPlan.orderRepair(desired: want, kernelOrder: found)
+            guard !fix.isEmpty else { continue }
+            commands += fix
+            repairs.append(IPVSOrderRepair(service: want.service.key, found: found,
+                                           wanted: IPVSPlan.canonicalListOrder(Array(want.destinations.keys)),
+                                           readded: fix.count / 2))
+        }
+        let failures = commands.isEmpty ? [] : try control.execute(commands)
+        return IPVSChangeReport(commands: commands, failures: failures, orderRepairs: repairs)
     }
 
     /// Like `apply(desired:)`, against a kernel table the caller has just read (so a

@@ -16,9 +16,18 @@ public protocol IPVSControl: Sendable {
     func timeouts() throws(IPVSError) -> IPVSTimeouts
     /// Every service with its counters and destinations (`ipvsadm -Ln --stats`).
     func status() throws(IPVSError) -> [IPVSServiceStatus]
+    /// The destinations of `service` in the kernel's list order (head first: the kernel inserts a new destination at
+    /// the head); empty when the service does not exist. An `mh` service's lookup table follows this order.
+    func destinationOrder(of service: IPVSServiceKey) throws(IPVSError) -> [IPVSDestinationKey]
 }
 
 extension IPVSControl {
+    /// The canonical order (`IPVSPlan.canonicalListOrder`), for controls that keep no list order (test doubles).
+    public func destinationOrder(of service: IPVSServiceKey) throws(IPVSError) -> [IPVSDestinationKey] {
+        guard let v = try table().services[service] else { return [] }
+        return IPVSPlan.canonicalListOrder(Array(v.destinations.keys))
+    }
+
     /// The table with zero counters, for controls that keep no statistics (test doubles).
     public func status() throws(IPVSError) -> [IPVSServiceStatus] {
         try table().services.values.map { s in
@@ -146,6 +155,16 @@ public final class NetlinkIPVSClient: IPVSControl {
             out.append(IPVSServiceStatus(service: svc, stats: stats, destinations: dests))
         }
         return out.sorted { $0.service.key < $1.service.key }
+    }
+
+    /// The destinations of `service` as the kernel lists them (no sorting: the order is the point).
+    public func destinationOrder(of service: IPVSServiceKey) throws(IPVSError) -> [IPVSDestinationKey] {
+        guard try table().services[service] != nil else { return [] }
+        var out: [IPVSDestinationKey] = []
+        for d in try dump(.listDestinations(service)) {
+            out.append(try IPVSDecode.destination(d, serviceFamily: service.family).destination.key)
+        }
+        return out
     }
 
     /// The table without statistics.

@@ -89,7 +89,7 @@ struct DashboardDataTests {
         #expect(!html.contains("__COLORS__"))
         for (_, c) in DashboardPage.colors { #expect(html.contains("\"\(c)\"")) }
         #expect(Set(DashboardPage.colors.values).count == DashboardPage.colors.count)
-        for id in ["timeline", "peers", "health", "traffic", "instances", "pools", "events"] {
+        for id in ["timeline", "peers", "health", "traffic", "routes", "instances", "pools", "events"] {
             #expect(html.contains("id=\"\(id)\""))
         }
     }

@@ -126,6 +126,31 @@ struct ClientTests {
         #expect(shown.contains("239.1.2.3") && shown.contains("8850"), "ipvsadm -L --daemon: \(shown)")
     }
 
+    @Test("mh: the kernel lists destinations head first (newest first); a re-added one moves to the head; the reconciler puts the canonical order back, as ipvsadm --nosort lists it")
+    func mhOrder() async throws {
+        let c = try Lab.freshClient()
+        let key = IPVSServiceKey.address(.tcp, addr("10.0.0.1"), port: 80)
+        let k = { (h: Int) in IPVSDestinationKey(address: addr("10.0.1.\(h)"), port: 80) }
+        let want = IPVSTable([IPVSVirtualService(service: IPVSService(key: key, scheduler: "mh", flags: [.mhPort]),
+                                                 destinations: [1, 2, 3, 4].map { dest("10.0.1.\($0)", 80) })])
+        let r = IPVSReconciler(control: c)
+        let first = try await r.apply(desired: want)
+        #expect(first.orderRepairs.isEmpty)
+        #expect(try c.destinationOrder(of: key) == [k(4), k(3), k(2), k(1)], "added in ascending order, listed head first")
+        // By hand: 2 deleted and added again goes to the head.
+        try c.perform([.deleteDestination(key, k(2)), .addDestination(key, dest("10.0.1.2", 80))])
+        #expect(try c.destinationOrder(of: key) == [k(2), k(4), k(3), k(1)])
+        let listed = { try sh("ipvsadm -Ln --nosort -t 10.0.0.1:80 | awk '$1 == \"->\" && $2 ~ /^10/ { print $2 }'").split(separator: "\n").map(String.init) }
+        #expect(try listed() == ["10.0.1.2:80", "10.0.1.4:80", "10.0.1.3:80", "10.0.1.1:80"])
+        let repair = try await r.repairOrder(desired: want)
+        #expect(repair.failures.isEmpty)
+        #expect(repair.orderRepairs.first?.readded == 3)
+        #expect(try c.destinationOrder(of: key) == [k(4), k(3), k(2), k(1)])
+        #expect(try listed() == ["10.0.1.4:80", "10.0.1.3:80", "10.0.1.2:80", "10.0.1.1:80"])
+        #expect(try await r.repairOrder(desired: want).isEmpty)
+        #expect(try c.destinationOrder(of: IPVSServiceKey.address(.tcp, addr("10.0.0.9"), port: 80)).isEmpty)
+    }
+
     @Test("An unknown scheduler is a kernel error naming addService and the service")
     func invalidScheduler() throws {
         let c = try Lab.freshClient()

@@ -34,6 +34,10 @@ final class FakeIPVS: IPVSControl, @unchecked Sendable {
     var daemons: [IPVSSyncDaemon.Role: IPVSSyncDaemon] = [:]
     /// The kernel's connection timeouts (its defaults).
     var currentTimeouts = IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300)
+    /// Each service's destination list as the kernel keeps it: a new destination goes to the head.
+    var lists: [IPVSServiceKey: [IPVSDestinationKey]] = [:]
+
+    func destinationOrder(of service: IPVSServiceKey) throws(IPVSError) -> [IPVSDestinationKey] { lists[service] ?? [] }
 
     func timeouts() throws(IPVSError) -> IPVSTimeouts { currentTimeouts }
 
@@ -63,10 +67,12 @@ final class FakeIPVS: IPVSControl, @unchecked Sendable {
             current.services[s.key]?.service = s.normalized
         case .deleteService(let k):
             guard current.services.removeValue(forKey: k) != nil else { return 3 }
+            lists[k] = nil
         case .addDestination(let k, let d):
             guard let v = current.services[k] else { return 3 }
             if v.destinations[d.key] != nil { return 17 }
             current.services[k]?.destinations[d.key] = d
+            lists[k, default: []].insert(d.key, at: 0)
         case .editDestination(let k, let d):
             guard let v = current.services[k] else { return 3 }
             if v.destinations[d.key] == nil { return 2 }
@@ -75,8 +81,10 @@ final class FakeIPVS: IPVSControl, @unchecked Sendable {
             guard let v = current.services[k] else { return 3 }
             if v.destinations[d] == nil { return 2 }
             current.services[k]?.destinations[d] = nil
+            lists[k]?.removeAll { $0 == d }
         case .flush:
             current = IPVSTable()
+            lists = [:]
         case .startSyncDaemon(let d):
             if daemons[d.role] != nil { return 17 }
             daemons[d.role] = d
