@@ -5,7 +5,8 @@
 #   fuzz-healthcheck  HTTP_GET response reader, DNS_CHECK reply, SMTP_CHECK reply lines (HealthCheck)
 #   fuzz-smtp         the e-mail alerts' SMTP reply reader and client session (Alerts)
 #   fuzz-rtnetlink    RTM_GETROUTE / RTM_GETADDR dumps, RTM_NEWLINK / RTM_DELLINK, acknowledgements (HA)
-#   fuzz-ipvs         IPVS generic-netlink replies: framing, errors, attribute decoding, listing (IPVS)
+#   fuzz-ipvs         IPVS generic-netlink replies: framing, errors, attribute decoding, listing, mh order repair;
+#                     /proc/net/ip_vs_stats text (IPVS)
 #   fuzz-control      --control endpoint text, the /events query values, `vigil status` reply reading, the handover
 #                     query and the control token with an Authorization header (Control)
 # `make fuzz-<name>` is the ASan campaign (<NAME>_FUZZ_RUNS inputs, about a minute each on one core);
@@ -45,7 +46,8 @@ RTNETLINK_FUZZ_RUNS ?= 1000000
 FUZZ_DIR_ipvs := Fuzz/IPVS
 FUZZ_MODULE_ipvs := IPVSFuzz
 FUZZ_SOURCES_ipvs := Sources/IPVS/IPVSReply.swift Sources/IPVS/IPVSMessage.swift Sources/IPVS/IPVSModel.swift \
-	Sources/IPVS/IPVSError.swift Sources/IPVS/IPVSCommand.swift Sources/IPVS/IPVSListing.swift
+	Sources/IPVS/IPVSError.swift Sources/IPVS/IPVSCommand.swift Sources/IPVS/IPVSListing.swift \
+	Sources/IPVS/IPVSPlan.swift Sources/IPVS/IPVSGlobalStats.swift
 FUZZ_VOCABULARY_ipvs := yes
 FUZZ_MAXLEN_ipvs := 4096
 IPVS_FUZZ_RUNS ?= 3000000

@@ -5,7 +5,10 @@
 //   4 sync daemon dump, 5 a command batch (only NLMSG_ERROR answers are read).
 // The rest is one receive buffer: NetlinkReply.messages, then per message NetlinkReply.errorCode (NLMSG_ERROR) or
 // NetlinkReply.genlAttributes and IPVSDecode.*; what decodes is rendered (IPVSListing.text) and, when Vigil can send
-// it, encoded as a request and decoded again, which must give the same value. Nothing may trap.
+// it, encoded as a request and decoded again, which must give the same value. A destination dump is also read as an
+// mh service's kernel list: the order repair (IPVSPlan.orderRepair), applied to that list as the kernel would, must
+// leave the canonical order. byte0 ≥ 0xF0: the rest is /proc/net/ip_vs_stats text (IPVSGlobalStats.parse). Nothing
+// may trap.
 
 import Vocabulary
 
@@ -14,6 +17,10 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data, size > 0 else { return 0 }
     let selector = data[0]
     let buffer = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+    if selector >= 0xF0 {
+        _ = IPVSGlobalStats.parse(String(decoding: buffer, as: UTF8.self))
+        return 0
+    }
     do throws(IPVSError) {
         try decode(buffer, kind: Int(selector % 6), serviceFamily: selector & 8 != 0 ? .inet6 : .inet)
     } catch {
@@ -50,6 +57,7 @@ func decode(_ buffer: [UInt8], kind: Int, serviceFamily: IPAddress.Family) throw
         default: roundTrip(try IPVSDecode.daemon(a))
         }
     }
+    if !destinations.isEmpty { checkOrderRepair(destinations.map(\.destination), family: serviceFamily) }
     if !destinations.isEmpty {
         let key = IPVSServiceKey.firewallMark(1, family: serviceFamily)
         services.append(IPVSServiceStatus(service: IPVSService(key: key, scheduler: "wlc"), stats: IPVSStats(),
@@ -83,4 +91,24 @@ func roundTrip(_ d: IPVSSyncDaemon) {
     guard let a = echoed(.command(.startSyncDaemon(d))) else { return }   // interface name Vigil would refuse
     let again = try? IPVSDecode.daemon(a)
     if again != d { fatalError("daemon \(d) read back as \(String(describing: again))") }
+}
+
+/// The destinations as an mh service's kernel list: the repair, applied as the kernel applies it (a deleted one leaves
+/// the list, an added one goes to the head), must end canonical whenever the list holds the desired set.
+func checkOrderRepair(_ list: [IPVSDestination], family: IPAddress.Family) {
+    let key = IPVSServiceKey.firewallMark(1, family: family)
+    let desired = IPVSVirtualService(service: IPVSService(key: key, scheduler: "mh"), destinations: list)
+    var order = list.map(\.key)
+    let fix = IPVSPlan.orderRepair(desired: desired, kernelOrder: order)
+    for c in fix {
+        switch c {
+        case .deleteDestination(_, let d): order.removeAll { $0 == d }
+        case .addDestination(_, let d): order.insert(d.key, at: 0)
+        default: fatalError("order repair issued \(c)")
+        }
+    }
+    let canonical = IPVSPlan.canonicalListOrder(Array(desired.destinations.keys))
+    if Set(list.map(\.key)).count == list.count, order != canonical {
+        fatalError("order repair left \(order), not \(canonical)")
+    }
 }
