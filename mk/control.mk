@@ -11,7 +11,8 @@ test-host-control:
 VM_TESTS += test-vm-control
 .PHONY: test-vm-control test-vm-control-direct
 
-## Inside the VM (make test-vm): the pool side of /status and /metrics with real IPVS and nginx.
+## Inside the VM (make test-vm): the pool side of /status and /metrics with real IPVS and nginx (the dashboard's
+## screenshot is taken on the host afterwards: scripts/control/vm-dashboard-check.sh).
 test-vm-control:
 	VIGIL_BIN=$(VIGIL_BIN) scripts/control/vm-tests.sh
 
@@ -19,6 +20,7 @@ test-vm-control:
 test-vm-control-direct:
 	@scripts/require-root.sh "control VM suite"
 	VIGIL_LAB_TIMEOUT=600 scripts/lab/vm-run.sh env VIGIL_BIN=$(VIGIL_BIN) scripts/control/vm-tests.sh
+	scripts/control/vm-dashboard-check.sh
 
 # keepalived's command line and signals (issue #12). See docs/control.md.
 HOST_TESTS += test-host-cli

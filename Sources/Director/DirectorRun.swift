@@ -187,9 +187,18 @@ public enum DirectorRun {
         let runsBalancer = !options.vrrpOnly && Supervisor.isNeeded(for: plan)
         var balancer: Supervisor?
         if runsBalancer {
+            // The load benchmark on a host without IPVS (VIGIL_BENCH_IPVS=memory) keeps the table in memory.
+            let inMemory = MemoryIPVSControl.fromEnvironment()
+            if inMemory {
+                logger.warning("ipvs: \(MemoryIPVSControl.benchmarkVariable)=memory: the kernel's IPVS is not touched, the table is kept in memory (benchmark only)")
+            }
+            let memory = MemoryIPVSControl()
             let supervisor = Supervisor(plan: plan, mode: options.checksOnly ? .checksOnly : .followVRRP,
                                         releaseOnExit: options.releaseOnExit, logger: logger, recorder: recorder,
-                                        ownershipFile: options.ownershipFile, alerts: alerts)
+                                        ownershipFile: inMemory ? nil : options.ownershipFile, alerts: alerts,
+                                        control: { () throws(IPVSError) -> any IPVSControl in
+                                            inMemory ? memory : try NetlinkIPVSClient()
+                                        })
             daemon.onReload { supervisor.reload($0) }
             if !options.checksOnly {
                 // The LVS table goes in before the VIPs on a takeover (HA holds the VIPs until this returns).

@@ -104,16 +104,9 @@ if [ "$TOPOLOGY" = netns ]; then
   [ -n "$dir_napi" ] && [ -n "$srv_napi" ] || { echo "bench-healthcheck: no threaded NAPI thread on the veth pair" >&2; exit 1; }
 fi
 
-mkdir -p "$work/nginx/logs"
-cat > "$work/nginx/nginx.conf" <<EOF
-worker_processes 1; worker_rlimit_nofile 65536; pid $work/nginx/nginx.pid; error_log $work/nginx/logs/error.log;
-events { worker_connections 16384; }
-http { access_log off; server { listen 0.0.0.0:8080 backlog=8192; return 204; } }
-EOF
-ip netns exec "$server_ns" nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" </dev/null >/dev/null 2>&1
-for _ in $(seq 100); do [ -s "$work/nginx/nginx.pid" ] && break; sleep 0.1; done
-[ -s "$work/nginx/nginx.pid" ] || { echo "nginx did not start" >&2; cat "$work/nginx/logs/error.log" >&2; exit 1; }
-nginx_pid=$(cat "$work/nginx/nginx.pid")
+. scripts/lib/nginx204.sh
+nginx204_start "$server_ns" "$work/nginx" || exit 1
+nginx_pid=$NGINX204_PID
 # CPU ticks of the servers' side: nginx (master and workers) and, in the netns topology, their receive thread.
 servers_ticks() { local t=0 p; for p in $nginx_pid $(pgrep -P "$nginx_pid"); do t=$((t + $(ticks "$p"))); done; echo $((t + $(ticks "$srv_napi"))); }
 
