@@ -263,7 +263,9 @@ enum Instead {
     static let fifo = "no checker line is written to a FIFO; state changes are on the control endpoint's /events stream and in the notify scripts"
     static let firewall = "no_accept's drop rules are in nftables, table inet vigil (or `nftables TABLE`), with counters off"
     static let namespaces = "Vigil runs in the network namespace it is started in (use `ip netns exec`)"
-    static let vmac = "no macvlan interface is made; the VIPs go on the instance's interface with its own MAC, and GARPs announce them"
+    static let vmacGarp = "no extra periodic gratuitous ARP is sent on a use_vmac interface; garp_master_refresh still applies"
+    static let ipvlan = "no ipvlan interface is made; the VIPs go on the instance's interface with its own MAC (use_vmac makes a macvlan with the virtual router MAC)"
+    static let vmacAddr = "a VIP on another interface than the instance's gets no macvlan of its own; it goes on its dev with that interface's MAC"
     static let bfd = "BFD is not implemented; nothing is tracked through it"
     static let trackProcess = "process tracking is not implemented; the instance's priority does not change when the process stops"
     static let reloadFiles = "Vigil reloads on SIGHUP only, always checking the new file first and keeping the old one when it is invalid"
@@ -414,15 +416,15 @@ extension Keyword {
         v("garp_lower_prio_delay", "SECONDS"), v("garp_lower_prio_repeat", "INTEGER"),
         flag("accept"), flag("no_accept"),
         flag("dont_track_primary"),
-        v("use_vmac", "[IFNAME]").pending(Instead.vmac), flag("vmac_xmit_base").pending(Instead.vmac),
+        v("use_vmac", "[IFNAME] [MAC]"), flag("vmac_xmit_base"),
         v("mcast_src_ip", "IPADDR"),
         flag("native_ipv6").pending("the virtual addresses decide the family (keepalived calls this keyword deprecated for that reason); an instance without addresses is made VRRPv3 by it, and IPv4 addresses are not refused"),
         ignored("debug", "use -D (--log-detail) for a detailed log"),
         v("mcast_dst_ip", "IPADDR"),
         todo("vrf", "the instance uses the main routing table"),
-        todo("vmac_garp_intvl", Instead.vmac),
+        todo("vmac_garp_intvl", Instead.vmacGarp),
         todo("track_process", Instead.trackProcess), todo("track_bfd", Instead.bfd),
-        todo("use_ipvlan", Instead.vmac), todo("use_vmac_addr", Instead.vmac),
+        todo("use_ipvlan", Instead.ipvlan), todo("use_vmac_addr", Instead.vmacAddr),
         v("unicast_ttl", "TTL"),
         flag("check_unicast_src"),
         v("strict_mode", "[BOOL]"),
@@ -517,7 +519,7 @@ extension Keyword {
         v("vrrp_lower_prio_no_advert", "[BOOL]"), v("vrrp_higher_prio_send_advert", "[BOOL]"),
         v("vrrp_down_timer_adverts", "N"),
         todo("vrrp_garp_extra_if", Instead.extraInterfaces),
-        todo("vrrp_vmac_garp_intvl", Instead.vmac),
+        todo("vrrp_vmac_garp_intvl", Instead.vmacGarp),
         todo("vrrp_owner_ignore_adverts", Instead.ownerAdverts, since: "2.3.3"),
         todo("v3_checksum_as_v2", Instead.checksumV3, since: "2.2.8"),
         ignored("umask", "files are created with the daemon's umask"),
@@ -528,7 +530,7 @@ extension Keyword {
         flag("log_unknown_vrids"),
         todo("rs_init_notifies", "notify_up/notify_down run on changes after start, not for the initial state"),
         todo("checker_log_all_failures", Instead.logAllFailures),
-        todo("vmac_prefix", Instead.vmac), todo("vmac_addr_prefix", Instead.vmac),
+        todo("vmac_prefix", Instead.vmacAddr), todo("vmac_addr_prefix", Instead.vmacAddr),
         v("startup_script", "SCRIPT [USER] [GROUP]"), v("startup_script_timeout", "SECONDS"),
         v("shutdown_script", "SCRIPT [USER] [GROUP]"), v("shutdown_script_timeout", "SECONDS"),
         ignored("reload_check_config", Instead.reloadFiles), ignored("reload_time_file", Instead.reloadFiles),

@@ -644,8 +644,10 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var filtersVIPTraffic: Bool { accept == false && priority != 255 }
     /// `dont_track_primary`.
     public var dontTrackPrimary = false
-    /// `use_vmac [NAME]`: nil = off; empty string = default name (vrrp.VRID).
+    /// `use_vmac [NAME] [MAC]`: nil = off; empty string = default name (vrrp.VRID).
     public var useVMAC: String?
+    /// `use_vmac`'s MAC address: 6 bytes, or 5 to which the VRID is appended; nil = the virtual router MAC.
+    public var vmacAddress: [UInt8]?
     /// `vmac_xmit_base`.
     public var vmacXmitBase = false
     /// `native_ipv6`.

@@ -690,6 +690,7 @@ struct ModelBuilder {
         var unicastTTLLocation: SourceLocation?
         var seen = SeenKeywords()
         var hasInterface = false, hasVRID = false
+        var vmacLocation: SourceLocation?
         var stateToken: Token?, priorityGiven = false
         var nopreemptLocation: SourceLocation?, preemptDelayLocation: SourceLocation?
         for n in node.children {
@@ -842,7 +843,7 @@ struct ModelBuilder {
             case "no_accept": v.accept = false; lastStrictLines.accept = loc(n)
             case "strict_mode": v.strictMode = bool(n); lastStrictLines.strictMode = loc(n)
             case "dont_track_primary": v.dontTrackPrimary = true
-            case "use_vmac": v.useVMAC = a.first?.text ?? ""
+            case "use_vmac": vmacLocation = loc(n); useVMAC(Array(a), into: &v)
             case "vmac_xmit_base": v.vmacXmitBase = true
             case "native_ipv6": v.nativeIPv6 = true
             case "skip_check_adv_addr":
@@ -859,6 +860,10 @@ struct ModelBuilder {
         }
         if !hasInterface {
             sink.error(.missingValue, loc(node), "vrrp_instance '\(name)' has no 'interface'; keepalived 2.2.7 does not run its VRRP without one either (default_interface does not apply to an instance)")
+        }
+        if let at = vmacLocation, !v.unicastPeers.isEmpty, !v.vmacXmitBase {
+            sink.warning(.keepalivedIgnores, at, "use_vmac with unicast_peer needs vmac_xmit_base (keepalived's man page): Vigil sends the unicast adverts from \(v.interface), as vmac_xmit_base does")
+            v.vmacXmitBase = true
         }
         if let at = unicastTTLLocation, v.unicastPeers.isEmpty {
             sink.warning(.keepalivedIgnores, at, "unicast_ttl without unicast_peer is ignored (keepalived 2.2.7 resets it too); multicast adverts go out with TTL 255")
@@ -920,6 +925,47 @@ struct ModelBuilder {
             v.preemptDelay = .zero
             sink.warning(.keepalivedIgnores, preemptDelay ?? v.location, "preempt_delay is incompatible with nopreempt: keepalived resets it to 0, and so does Vigil")
         }
+    }
+
+    /// `use_vmac [NAME] [MAC]` as keepalived 2.2.7 reads it: a first word that is a MAC address is the MAC; a name
+    /// longer than 15 bytes, or holding '/', ':' or a space, is ignored with a warning (the default name is used), as
+    /// is a MAC that is not 5 or 6 hex octets or is multicast.
+    mutating func useVMAC(_ a: [Token], into v: inout VRRPInstanceConfig) {
+        v.useVMAC = ""
+        var words = a[...]
+        if let t = words.first, Self.macOctets(t.text) == nil {
+            words = words.dropFirst()
+            if t.text.utf8.count > 15 || t.text.contains(where: { $0 == "/" || $0 == ":" || $0 == " " }) {
+                sink.warning(.keepalivedIgnores, loc(t), "use_vmac interface name '\(clip(t.text))' is too long (15 bytes at most) or holds '/', ':' or a space: ignored, as keepalived ignores it; the name is vrrp.VRID")
+            } else {
+                v.useVMAC = t.text
+            }
+        }
+        guard let t = words.first else { return }
+        guard let mac = Self.macOctets(t.text) else {
+            sink.warning(.keepalivedIgnores, loc(t), "use_vmac: '\(clip(t.text))' is no MAC address (5 or 6 hex octets): ignored, as keepalived ignores it; the MAC is 00:00:5e:00:01:VRID")
+            return
+        }
+        guard mac[0] & 1 == 0 else {
+            sink.warning(.keepalivedIgnores, loc(t), "use_vmac: \(t.text) is a multicast MAC address: ignored, as keepalived ignores it; the MAC is 00:00:5e:00:01:VRID")
+            return
+        }
+        v.vmacAddress = mac
+        if let extra = words.dropFirst().first {
+            sink.warning(.keepalivedIgnores, loc(extra), "'\(clip(extra.text))' after use_vmac's MAC address is ignored")
+        }
+    }
+
+    /// 5 or 6 colon-separated hex octets, else nil.
+    static func macOctets(_ text: String) -> [UInt8]? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 5 || parts.count == 6 else { return nil }
+        var out: [UInt8] = []
+        for p in parts {
+            guard (1...2).contains(p.count), let b = UInt8(p, radix: 16) else { return nil }
+            out.append(b)
+        }
+        return out
     }
 
     /// 224.0.0.0/4 or ff00::/8.

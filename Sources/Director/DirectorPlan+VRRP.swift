@@ -10,6 +10,11 @@ extension DirectorPlan {
         for v in config.vrrpInstances {
             instances.append(try instance(v, config: config))
         }
+        let vmacs = instances.compactMap { i in i.vmac.map { (instance: i.name, vmac: $0) } }
+        if let (first, second, why) = VMACPlan.conflicts(vmacs),
+           let at = config.vrrpInstances.first(where: { $0.name == second })?.location {
+            throw PlanError(location: at, message: "vrrp_instance '\(second)' and '\(first)' cannot both use_vmac here: \(why)")
+        }
         let groups = config.vrrpSyncGroups.map {
             VRRPSyncGroupSpec(name: $0.name, members: $0.group.map(\.name),
                               notify: notify(master: $0.notifyMaster, backup: $0.notifyBackup, fault: $0.notifyFault,
@@ -188,6 +193,16 @@ extension DirectorPlan {
         spec.filtersVIPTraffic = v.filtersVIPTraffic
         spec.virtualRoutes = v.virtualRoutes.map(route)
         spec.virtualRules = v.virtualRules.map(rule)
+        if let name = v.useVMAC {
+            // keepalived: the VIPs (those without their own dev) and the announcements go on the macvlan.
+            let vrid = UInt8(v.virtualRouterID), ipv6 = spec.isIPv6
+            var mac = v.vmacAddress ?? VMACSpec.virtualRouterMAC(vrid: vrid, ipv6: ipv6)
+            if mac.count == 5 { mac.append(vrid) }
+            let vmac = VMACSpec(name: name.isEmpty ? VMACSpec.defaultName(vrid: vrid) : name, base: v.interface, mac: mac,
+                                transmitsOnBase: v.vmacXmitBase, ipv6: ipv6)
+            spec.vmac = vmac
+            spec.interface = vmac.name
+        }
         return spec
     }
 

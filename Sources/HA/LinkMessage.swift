@@ -45,14 +45,30 @@ public struct LinkMessage: Sendable, Hashable {
     /// `IFLA_OPERSTATE` (RFC 2863: 2 down, 5 lower-layer down, 6 up, 0 unknown…), if present. Carried for logs;
     /// keepalived does not decide on it, and neither does Vigil.
     public var operState: UInt8?
+    /// `IFLA_LINKINFO`'s `IFLA_INFO_KIND` ("macvlan", "veth", …), if present.
+    public var linkKind: String?
+    /// `IFLA_LINK`: the lower device's index, if present.
+    public var parentIndex: Int32?
+    /// `IFLA_ADDRESS`: the hardware address, if present.
+    public var hardwareAddress: [UInt8]?
 
     /// Creates a message (tests, and the encoder below).
-    public init(kind: Kind, index: Int32, name: String, flags: UInt32, operState: UInt8? = nil) {
+    public init(kind: Kind, index: Int32, name: String, flags: UInt32, operState: UInt8? = nil, linkKind: String? = nil,
+                parentIndex: Int32? = nil, hardwareAddress: [UInt8]? = nil) {
         self.kind = kind
         self.index = index
         self.name = name
         self.flags = flags
         self.operState = operState
+        self.linkKind = linkKind
+        self.parentIndex = parentIndex
+        self.hardwareAddress = hardwareAddress
+    }
+
+    /// The link as the VMAC decision reads it.
+    public var linkDescription: LinkDescription {
+        LinkDescription(index: index, name: name, kind: linkKind, parentIndex: parentIndex, hardwareAddress: hardwareAddress,
+                        isAdministrativelyUp: flags & Self.flagUp != 0)
     }
 
     /// Up as keepalived 2.2.7 counts it (`FLAGS_UP` in vrrp_if.h): both IFF_UP and IFF_RUNNING, so an
@@ -68,6 +84,9 @@ public struct LinkMessage: Sendable, Hashable {
     static let typeError: UInt16 = 2      // NLMSG_ERROR
     static let attributeName: UInt16 = 3       // IFLA_IFNAME
     static let attributeOperState: UInt16 = 16 // IFLA_OPERSTATE
+    static let attributeAddress: UInt16 = 1    // IFLA_ADDRESS
+    static let attributeLink: UInt16 = 5       // IFLA_LINK
+    static let attributeLinkInfo: UInt16 = 18  // IFLA_LINKINFO (nested: IFLA_INFO_KIND = 1)
     static let nameLimit = 16                  // IFNAMSIZ, with the terminating NUL
 
     /// Decodes one whole netlink message (header included) of type RTM_NEWLINK or RTM_DELLINK.
@@ -88,6 +107,9 @@ public struct LinkMessage: Sendable, Hashable {
         let flags = u32(b, 24)
         var name: String?
         var operState: UInt8?
+        var linkKind: String?
+        var parentIndex: Int32?
+        var hardwareAddress: [UInt8]?
         var a = 32
         while a + 4 <= length {
             let alen = Int(u16(b, a)), atype = u16(b, a + 2) & 0x3fff   // without NLA_F_NESTED / NET_BYTEORDER
@@ -101,13 +123,36 @@ public struct LinkMessage: Sendable, Hashable {
                 name = s
             case attributeOperState:
                 operState = value.first
+            case attributeAddress:
+                if !value.isEmpty && value.count <= 32 { hardwareAddress = Array(value) }
+            case attributeLink:
+                if value.count == 4 { parentIndex = Int32(bitPattern: u32(b, a + 4)) }
+            case attributeLinkInfo:
+                linkKind = kindInLinkInfo(b, from: a + 4, to: a + alen)
             default:
                 break
             }
             a += (alen + 3) & ~3
         }
         guard let name else { throw .missingName }
-        return LinkMessage(kind: deleted ? .deleted : .new, index: index, name: name, flags: flags, operState: operState)
+        return LinkMessage(kind: deleted ? .deleted : .new, index: index, name: name, flags: flags, operState: operState,
+                           linkKind: linkKind, parentIndex: parentIndex, hardwareAddress: hardwareAddress)
+    }
+
+    /// IFLA_INFO_KIND within the nested IFLA_LINKINFO attributes in `b[start..<end]`; nil when absent or malformed
+    /// (the kind only informs the VMAC decision, a bad one is no reason to drop the link).
+    private static func kindInLinkInfo(_ b: [UInt8], from start: Int, to end: Int) -> String? {
+        var a = start
+        while a + 4 <= end {
+            let alen = Int(u16(b, a)), atype = u16(b, a + 2) & 0x3fff
+            guard alen >= 4, a + alen <= end else { return nil }
+            if atype == 1 {
+                let text = b[(a + 4)..<(a + alen)].prefix { $0 != 0 }
+                return text.isEmpty || text.count > 32 ? nil : String(validating: text, as: UTF8.self)
+            }
+            a += (alen + 3) & ~3
+        }
+        return nil
     }
 
     /// One entry of a datagram from an rtnetlink socket.
@@ -180,6 +225,20 @@ public struct LinkMessage: Sendable, Hashable {
         }
         attribute(Self.attributeName, Array(name.utf8) + [0])
         if let operState { attribute(Self.attributeOperState, [operState]) }
+        if let hardwareAddress { attribute(Self.attributeAddress, hardwareAddress) }
+        if let parentIndex {
+            var v: [UInt8] = []
+            Self.put32(&v, UInt32(bitPattern: parentIndex))
+            attribute(Self.attributeLink, v)
+        }
+        if let linkKind {
+            var kind: [UInt8] = []
+            Self.put16(&kind, UInt16(4 + linkKind.utf8.count))
+            Self.put16(&kind, 1)
+            kind += Array(linkKind.utf8)
+            while kind.count % 4 != 0 { kind.append(0) }
+            attribute(Self.attributeLinkInfo | 0x8000, kind)
+        }
         var out: [UInt8] = []
         Self.put32(&out, UInt32(32 + attributes.count))
         Self.put16(&out, kind == .new ? Self.typeNewLink : Self.typeDelLink)

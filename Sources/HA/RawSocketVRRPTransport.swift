@@ -87,14 +87,16 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
     /// Opens the socket on `interface`. `ipv6` selects the family; `unicastSource` binds the source
     /// address; non-empty `unicastPeers` switches to unicast, whose adverts go out with `unicastTTL` (default 255).
     /// Multicast joins and sends to `multicastGroup` (default `multicastV4` / `multicastV6`).
+    /// `addressInterface` is where the default source address is looked up (a `use_vmac` macvlan sends from its base
+    /// interface's address; default: `interface`).
     public init(interface: String, ipv6: Bool, unicastSource: IPAddress? = nil,
                 unicastPeers: [IPAddress] = [], unicastTTL: UInt8? = nil,
-                multicastGroup: IPAddress? = nil) throws(VRRPTransportError) {
+                multicastGroup: IPAddress? = nil, addressInterface: String? = nil) throws(VRRPTransportError) {
         let group = multicastGroup ?? (ipv6 ? Self.multicastV6 : Self.multicastV4)
         let index = if_nametoindex(interface)
         guard index != 0 else { throw .noSuchInterface(interface) }
-        guard let source = unicastSource ?? Self.primaryAddress(interface: interface, ipv6: ipv6) else {
-            throw .noSuchInterface(interface)
+        guard let source = unicastSource ?? Self.primaryAddress(interface: addressInterface ?? interface, ipv6: ipv6) else {
+            throw .noSuchInterface(addressInterface ?? interface)
         }
         let fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 112)
         guard fd >= 0 else { throw .socket(operation: "socket(IPPROTO 112)", errno: errno) }

@@ -198,10 +198,10 @@ public struct VRRPRouter: Sendable {
     private mutating func unknownVRID(_ vrid: UInt8, from source: IPAddress, member i: Int,
                                       now: Instant) -> [VRRPRouterAction] {
         guard configuration.logUnknownVRIDs else { return [] }
-        let interface = members[i].spec.interface
+        let interface = members[i].spec.link
         let family = source.isIPv6
         let sameLink = members.indices.filter {
-            members[$0].spec.interface == interface && members[$0].spec.configuration.primaryAddress.isIPv6 == family
+            members[$0].spec.link == interface && members[$0].spec.configuration.primaryAddress.isIPv6 == family
         }
         guard sameLink.first == i,
               !sameLink.contains(where: { members[$0].spec.configuration.vrid == vrid }) else { return [] }

@@ -9,10 +9,13 @@ import Vocabulary
 public enum VRRPRuntimeError: Error, Sendable, CustomStringConvertible {
     /// Opening the transport of an instance failed.
     case transport(instance: String, VRRPTransportError)
+    /// The `use_vmac` macvlan of an instance could not be had.
+    case vmac(instance: String, VMACError)
 
     public var description: String {
         switch self {
         case .transport(let i, let e): return "vrrp_instance \(i): \(e)"
+        case .vmac(let i, let e): return "vrrp_instance \(i): \(e)"
         }
     }
 }
@@ -66,6 +69,10 @@ public actor VRRPRuntime {
     private let addressControl: any AddressControl
     private let vipFilter: any VIPFilter
     private let routeControl: any RouteControl
+    private let vmacControl: any VMACControl
+    /// The macvlans this run has (created or reused), by macvlan name, and the base switches' values before it.
+    private var vmacs: [String: VMACSpec] = [:]
+    private var baseSwitchesBefore: [String: VMACPlan.Switch] = [:]
     private var fifos: NotifyFifos?
     private var vipFilterBook = VIPFilterBook()
     private let scripts: VRRPScripts
@@ -87,10 +94,11 @@ public actor VRRPRuntime {
     /// Creates a runtime; nothing happens until `run()`.
     public init(configuration: VRRPRuntimeConfiguration, addressControl: any AddressControl = NetlinkAddressControl(),
                 vipFilter: (any VIPFilter)? = nil, routeControl: any RouteControl = NetlinkRouteControl(),
-                logger: Logger) {
+                vmacControl: any VMACControl = NetlinkVMACControl(), logger: Logger) {
         self.router = VRRPRouter(configuration: configuration)
         self.addressControl = addressControl
         self.routeControl = routeControl
+        self.vmacControl = vmacControl
         self.vipFilter = vipFilter ?? NFTablesVIPFilter(settings: configuration.vipFilter)
         self.logger = logger
         self.scripts = VRRPScripts(runner: ScriptRunner(security: configuration.scriptSecurity))
@@ -166,9 +174,10 @@ public actor VRRPRuntime {
     private func open(_ spec: VRRPInstanceSpec) throws(VRRPRuntimeError) -> IPAddress {
         let t: RawSocketVRRPTransport
         do {
-            t = try RawSocketVRRPTransport(interface: spec.interface, ipv6: spec.isIPv6,
+            t = try RawSocketVRRPTransport(interface: spec.advertInterface, ipv6: spec.isIPv6,
                                            unicastSource: spec.unicastSource, unicastPeers: spec.unicastPeers,
-                                           unicastTTL: spec.unicastTTL, multicastGroup: spec.multicastGroup)
+                                           unicastTTL: spec.unicastTTL, multicastGroup: spec.multicastGroup,
+                                           addressInterface: spec.vmac?.base)
         } catch {
             throw .transport(instance: spec.name, error)
         }
@@ -214,10 +223,15 @@ public actor VRRPRuntime {
             logger.notice("delaying the start of VRRP by \(router.configuration.startupDelay) (vrrp_startup_delay)")
         }
         startLinkMonitor()
+        if let (instance, error) = syncVMACs(router.configuration).first {
+            removeVMACs()
+            throw .vmac(instance: instance, error)
+        }
         var opened: [(name: String, address: IPAddress)] = []
         for spec in router.awaitingTransport {
             do { opened.append((spec.name, try await openWaitingForSource(spec))) } catch {
                 for name in Array(links.keys) { close(name) }
+                removeVMACs()
                 throw error
             }
         }
@@ -279,6 +293,7 @@ public actor VRRPRuntime {
         linkMonitor?.close()
         fileTasks.cancelAll()
         for name in Array(links.keys) { close(name) }
+        removeVMACs()
         do { try vipFilter.remove() } catch { logger.error("cannot delete the no_accept drop rules: \(error)") }
         fifos?.close()
         fifos = nil
@@ -339,6 +354,43 @@ public actor VRRPRuntime {
         }
     }
 
+    /// Has the macvlan of every `use_vmac` instance of `configuration` (one log line for each one made or reused),
+    /// deletes those of this run no instance wants any more (a changed one is made again), and sets the base
+    /// interfaces' switches. Returns the failures by instance.
+    private func syncVMACs(_ configuration: VRRPRuntimeConfiguration) -> [(String, VMACError)] {
+        let wanted = configuration.instances.compactMap { spec in spec.vmac.map { (spec.name, $0) } }
+        let keep = Dictionary(wanted.map { ($0.1.name, $0.1) }, uniquingKeysWith: { a, _ in a })
+        for (name, had) in vmacs where keep[name] != had {
+            do { try vmacControl.remove(name) } catch { logger.error("\(error)") }
+            vmacs[name] = nil
+            logger.notice("use_vmac: deleted \(name)")
+        }
+        let switches = VMACPlan.baseSwitches(wanted.map(\.1)).filter { baseSwitchesBefore[$0.path] == nil }
+        for old in vmacControl.set(switches) { baseSwitchesBefore[old.path] = old }
+        var failures: [(String, VMACError)] = []
+        for (instance, spec) in wanted where vmacs[spec.name] == nil {
+            do {
+                let outcome = try vmacControl.ensure(spec)
+                vmacs[spec.name] = spec
+                let how = outcome == .created ? "created" : "reused (left by an earlier run)"
+                logger.notice("vrrp_instance \(instance): use_vmac \(spec.name) on \(spec.base) with \(VMACSpec.text(spec.mac)) \(how)\(spec.transmitsOnBase ? ", adverts on \(spec.base) (vmac_xmit_base)" : "")")
+            } catch {
+                failures.append((instance, error))
+            }
+        }
+        return failures
+    }
+
+    /// Deletes this run's macvlans and puts the base interfaces' switches back.
+    private func removeVMACs() {
+        for name in vmacs.keys.sorted() {
+            do { try vmacControl.remove(name) } catch { logger.error("\(error)") }
+        }
+        vmacs = [:]
+        vmacControl.restore(Array(baseSwitchesBefore.values))
+        baseSwitchesBefore = [:]
+    }
+
     /// `init_file`, as keepalived 2.2.7: a missing track file is created holding its value; with `overwrite` an
     /// existing regular file is written too, at start only.
     private func initialiseTrackFiles(_ configuration: VRRPRuntimeConfiguration, reload: Bool) {
@@ -368,6 +420,10 @@ public actor VRRPRuntime {
         staticEntries(from: router.configuration, to: new, fresh: false)
         perform(router.configurationReloaded(new, now: t), now: t)
         watchTrackers(now: t)
+        for (instance, error) in syncVMACs(new) {
+            logger.error("\(VRRPRuntimeError.vmac(instance: instance, error))")
+            eventSink.yield(.ioError(instance: instance, message: "\(error)"))
+        }
         for spec in router.awaitingTransport {
             do {
                 let address = try open(spec)

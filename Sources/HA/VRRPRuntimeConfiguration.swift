@@ -171,6 +171,13 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
     public var virtualRoutes: [IPRoute] = []
     /// `virtual_rules`: added after the virtual routes, removed before them.
     public var virtualRules: [IPRule] = []
+    /// `use_vmac`: the instance's macvlan. `interface` is then the macvlan's name (the VIPs without their own `dev`
+    /// and the announcements go there); the adverts use `vmac.advertInterface`.
+    public var vmac: VMACSpec?
+    /// The interface the transport binds to.
+    public var advertInterface: String { vmac?.advertInterface ?? interface }
+    /// The link the instance's adverts travel on: a macvlan's base, else `interface`.
+    public var link: String { vmac?.base ?? interface }
 
     /// Creates a spec.
     public init(configuration: VRRPInstanceConfiguration, interface: String, unicastSource: IPAddress? = nil,

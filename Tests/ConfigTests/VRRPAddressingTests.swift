@@ -206,3 +206,63 @@ struct MulticastDestinationTests {
         #expect(positions(r, .keepalivedIgnores) == ["3:5"])
     }
 }
+
+/// An IPv4 instance with `body`.
+private func vmacInstance(_ body: String) -> ConfigLoadResult {
+    parse("""
+    vrrp_instance VI_1 {
+        interface eth0
+        virtual_router_id 51
+        \(body)
+        virtual_ipaddress {
+            10.0.0.100
+        }
+    }
+    """)
+}
+
+@Suite("use_vmac [NAME] [MAC] as keepalived 2.2.7 reads it")
+struct UseVMACTests {
+    @Test("Without arguments: the default name, no MAC, no warning; vmac_xmit_base is read")
+    func plain() {
+        let r = vmacInstance("use_vmac\n    vmac_xmit_base")
+        #expect(r.config.vrrpInstances.first?.useVMAC == "")
+        #expect(r.config.vrrpInstances.first?.vmacAddress == nil)
+        #expect(r.config.vrrpInstances.first?.vmacXmitBase == true)
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+    }
+
+    @Test("A name, a MAC, a name and a MAC, five octets")
+    func namesAndMACs() {
+        #expect(vmacInstance("use_vmac vm1").config.vrrpInstances.first?.useVMAC == "vm1")
+        let mac = vmacInstance("use_vmac 02:11:22:33:44:55").config.vrrpInstances.first
+        #expect(mac?.useVMAC == "" && mac?.vmacAddress == [2, 0x11, 0x22, 0x33, 0x44, 0x55])
+        let both = vmacInstance("use_vmac vm1 02:11:22:33:44:55")
+        #expect(both.config.vrrpInstances.first?.useVMAC == "vm1")
+        #expect(both.config.vrrpInstances.first?.vmacAddress?.count == 6)
+        #expect(both.diagnostics.isEmpty, "\(both.rendered())")
+        #expect(vmacInstance("use_vmac vm1 2:11:22:33:44").config.vrrpInstances.first?.vmacAddress == [2, 0x11, 0x22, 0x33, 0x44])
+    }
+
+    @Test("A long name, a bad MAC and a multicast MAC are warnings at their word, and ignored as keepalived ignores them")
+    func ignoredWords() {
+        let long = vmacInstance("use_vmac averyveryverylongname0")
+        #expect(positions(long, .keepalivedIgnores) == ["4:14"])
+        #expect(long.config.vrrpInstances.first?.useVMAC == "")
+        let bad = vmacInstance("use_vmac vm1 zz:11")
+        #expect(positions(bad, .keepalivedIgnores) == ["4:18"])
+        #expect(bad.config.vrrpInstances.first?.vmacAddress == nil)
+        let multicast = vmacInstance("use_vmac vm1 01:11:22:33:44:55")
+        #expect(positions(multicast, .keepalivedIgnores) == ["4:18"])
+        #expect(multicast.config.vrrpInstances.first?.vmacAddress == nil)
+        #expect(long.errors.isEmpty && bad.errors.isEmpty && multicast.errors.isEmpty)
+    }
+
+    @Test("use_vmac with unicast peers and no vmac_xmit_base: a warning, and the adverts go from the base")
+    func unicastNeedsXmitBase() {
+        let r = vmacInstance("use_vmac\n    unicast_peer {\n        10.0.0.2\n    }")
+        #expect(positions(r, .keepalivedIgnores) == ["4:5"])
+        #expect(r.config.vrrpInstances.first?.vmacXmitBase == true)
+        #expect(vmacInstance("use_vmac\n    vmac_xmit_base\n    unicast_peer {\n        10.0.0.2\n    }").diagnostics.isEmpty)
+    }
+}

@@ -170,3 +170,58 @@ struct DirectorPlanSSLTests {
         #expect(tlsSeen.filter { $0 == nil }.count == 1, "HTTP_GET stays plain")
     }
 }
+
+@Suite("Director plan: use_vmac reaches HA")
+struct DirectorPlanVMACTests {
+    @Test("The VIPs and announcements go on the macvlan, the adverts on it or on the base, with the virtual router MAC")
+    func vmacSpec() throws {
+        let p = try DirectorPlanVRRPTests.plan("""
+        vrrp_instance VI_1 {
+          interface eth0
+          virtual_router_id 51
+          use_vmac
+          virtual_ipaddress { 10.0.0.100 }
+        }
+        vrrp_instance VI_6 {
+          interface eth0
+          virtual_router_id 52
+          use_vmac vm6 02:11:22:33:44
+          vmac_xmit_base
+          virtual_ipaddress { 2001:db8::80 }
+        }
+        vrrp_instance VI_2 {
+          interface eth0
+          virtual_router_id 53
+          virtual_ipaddress { 10.0.0.101 }
+        }
+        """)
+        let v4 = try #require(p.vrrp.instances.first { $0.name == "VI_1" })
+        #expect(v4.vmac == VMACSpec(name: "vrrp.51", base: "eth0", mac: [0, 0, 0x5e, 0, 1, 51]))
+        #expect(v4.interface == "vrrp.51" && v4.advertInterface == "vrrp.51" && v4.link == "eth0")
+        let v6 = try #require(p.vrrp.instances.first { $0.name == "VI_6" })
+        #expect(v6.vmac == VMACSpec(name: "vm6", base: "eth0", mac: [2, 0x11, 0x22, 0x33, 0x44, 52], transmitsOnBase: true,
+                                    ipv6: true))
+        #expect(v6.interface == "vm6" && v6.advertInterface == "eth0")
+        let plain = try #require(p.vrrp.instances.first { $0.name == "VI_2" })
+        #expect(plain.vmac == nil && plain.advertInterface == "eth0")
+    }
+
+    @Test("Two instances with one macvlan name are refused at the second")
+    func sameName() {
+        let loaded = ConfigLoader.parse(text: """
+        vrrp_instance VI_1 {
+          interface eth0
+          virtual_router_id 51
+          use_vmac vm1
+          virtual_ipaddress { 10.0.0.100 }
+        }
+        vrrp_instance VI_2 {
+          interface eth1
+          virtual_router_id 52
+          use_vmac vm1
+          virtual_ipaddress { 10.0.1.100 }
+        }
+        """, fileName: "t.conf")
+        #expect(throws: PlanError.self) { try DirectorPlan(config: loaded.config) }
+    }
+}
