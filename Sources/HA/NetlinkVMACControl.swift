@@ -59,6 +59,7 @@ public struct NetlinkVMACControl: VMACControl {
             _ = set(VMACPlan.macvlanSwitches(spec))
             if spec.ipv6 { try copyLinkLocal(spec, index: index) }
             if bringUp { try request(VMACRequest.setUp(index: index, sequence: 2), "set up", spec.name) }
+            waitRunning(spec.name)
             return .reused
         case .create(let baseIndex):
             try request(VMACRequest.create(spec, baseIndex: baseIndex, sequence: 1), "create macvlan", spec.name)
@@ -67,9 +68,25 @@ public struct NetlinkVMACControl: VMACControl {
             _ = set(VMACPlan.macvlanSwitches(spec))
             if spec.ipv6 { try copyLinkLocal(spec, index: index) }
             try request(VMACRequest.setUp(index: index, sequence: 2), "set up", spec.name)
+            waitRunning(spec.name)
             return .created
         }
     }
+
+    /// The kernel raises a new macvlan's IFF_RUNNING a moment after it is set up (link watch): waits for it, at most
+    /// `runningLimit`, so that the instance does not read its own interface as down. A base without carrier never
+    /// gets there; the instance then starts in FAULT, as it should.
+    private func waitRunning(_ name: String) {
+        let deadline = ContinuousClock.now + Self.runningLimit
+        while ContinuousClock.now < deadline {
+            let up = (try? NetlinkLinkMonitor.dump())?.contains { if case .link(let m) = $0 { m.name == name && m.isUp } else { false } }
+            if up == true { return }
+            usleep(20_000)
+        }
+    }
+
+    /// The longest `ensure` waits for a macvlan's IFF_RUNNING.
+    static let runningLimit: Duration = .seconds(2)
 
     public func remove(_ name: String) throws(VMACError) {
         let index = Int32(bitPattern: if_nametoindex(name))

@@ -222,11 +222,12 @@ public actor VRRPRuntime {
             router.delayedStart = now() + router.configuration.startupDelay
             logger.notice("delaying the start of VRRP by \(router.configuration.startupDelay) (vrrp_startup_delay)")
         }
-        startLinkMonitor()
-        if let (instance, error) = syncVMACs(router.configuration).first {
+        // The macvlans first, so that the link dump below finds them up (no instance starts in FAULT for them).
+        if let (instance, error) = makeVMACs(router.configuration, now: now()).first {
             removeVMACs()
             throw .vmac(instance: instance, error)
         }
+        startLinkMonitor()
         var opened: [(name: String, address: IPAddress)] = []
         for spec in router.awaitingTransport {
             do { opened.append((spec.name, try await openWaitingForSource(spec))) } catch {
@@ -354,31 +355,46 @@ public actor VRRPRuntime {
         }
     }
 
-    /// Has the macvlan of every `use_vmac` instance of `configuration` (one log line for each one made or reused),
-    /// deletes those of this run no instance wants any more (a changed one is made again), and sets the base
-    /// interfaces' switches. Returns the failures by instance.
-    private func syncVMACs(_ configuration: VRRPRuntimeConfiguration) -> [(String, VMACError)] {
+    /// Has the macvlan of every `use_vmac` instance of `configuration` (one log line for each one made or reused; one
+    /// whose spec changed is made again) and sets the base interfaces' switches. The link table then reads the links
+    /// again, so the instances find their macvlan up at once. Returns the failures by instance.
+    private func makeVMACs(_ configuration: VRRPRuntimeConfiguration, now t: Instant) -> [(String, VMACError)] {
         let wanted = configuration.instances.compactMap { spec in spec.vmac.map { (spec.name, $0) } }
-        let keep = Dictionary(wanted.map { ($0.1.name, $0.1) }, uniquingKeysWith: { a, _ in a })
-        for (name, had) in vmacs where keep[name] != had {
-            do { try vmacControl.remove(name) } catch { logger.error("\(error)") }
-            vmacs[name] = nil
-            logger.notice("use_vmac: deleted \(name)")
-        }
         let switches = VMACPlan.baseSwitches(wanted.map(\.1)).filter { baseSwitchesBefore[$0.path] == nil }
         for old in vmacControl.set(switches) { baseSwitchesBefore[old.path] = old }
         var failures: [(String, VMACError)] = []
-        for (instance, spec) in wanted where vmacs[spec.name] == nil {
+        var made = false
+        for (instance, spec) in wanted where vmacs[spec.name] != spec {
+            if vmacs[spec.name] != nil {
+                do { try vmacControl.remove(spec.name) } catch { logger.error("\(error)") }
+                vmacs[spec.name] = nil
+            }
             do {
                 let outcome = try vmacControl.ensure(spec)
                 vmacs[spec.name] = spec
+                made = true
                 let how = outcome == .created ? "created" : "reused (left by an earlier run)"
                 logger.notice("vrrp_instance \(instance): use_vmac \(spec.name) on \(spec.base) with \(VMACSpec.text(spec.mac)) \(how)\(spec.transmitsOnBase ? ", adverts on \(spec.base) (vmac_xmit_base)" : "")")
             } catch {
                 failures.append((instance, error))
             }
         }
+        if made, linkMonitor != nil, let entries = try? NetlinkLinkMonitor.dump() {
+            for change in linkTable.replaced(by: entries.compactMap(Self.link)) {
+                perform(router.linkStateRead(change.name, state: change.state, now: t), now: t)
+            }
+        }
         return failures
+    }
+
+    /// Deletes this run's macvlans that no instance of `configuration` uses any more.
+    private func dropVMACs(keeping configuration: VRRPRuntimeConfiguration) {
+        let kept = Set(configuration.instances.compactMap(\.vmac?.name))
+        for name in vmacs.keys.sorted() where !kept.contains(name) {
+            do { try vmacControl.remove(name) } catch { logger.error("\(error)") }
+            vmacs[name] = nil
+            logger.notice("use_vmac: deleted \(name)")
+        }
     }
 
     /// Deletes this run's macvlans and puts the base interfaces' switches back.
@@ -418,12 +434,13 @@ public actor VRRPRuntime {
     private func applyReload(_ new: VRRPRuntimeConfiguration, now t: Instant) {
         initialiseTrackFiles(new, reload: true)
         staticEntries(from: router.configuration, to: new, fresh: false)
-        perform(router.configurationReloaded(new, now: t), now: t)
-        watchTrackers(now: t)
-        for (instance, error) in syncVMACs(new) {
+        for (instance, error) in makeVMACs(new, now: t) {
             logger.error("\(VRRPRuntimeError.vmac(instance: instance, error))")
             eventSink.yield(.ioError(instance: instance, message: "\(error)"))
         }
+        perform(router.configurationReloaded(new, now: t), now: t)
+        dropVMACs(keeping: new)
+        watchTrackers(now: t)
         for spec in router.awaitingTransport {
             do {
                 let address = try open(spec)
@@ -634,7 +651,14 @@ public actor VRRPRuntime {
         switch event {
         case .messages(let entries):
             linkMessagesLogged(entries)
-            changes = entries.compactMap(Self.link).flatMap { linkTable.apply($0) }
+            var messages = entries.compactMap(Self.link)
+            // The events of a macvlan this run just made (down, then up) can arrive after the table read the link
+            // up: for those links the table takes the state read now, so a stale event does not fault the instance.
+            if messages.contains(where: { vmacs[$0.name] != nil }), let now = try? NetlinkLinkMonitor.dump() {
+                let current = Dictionary(now.compactMap(Self.link).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+                messages = messages.map { m in vmacs[m.name] != nil && m.kind == .new ? current[m.name] ?? m : m }
+            }
+            changes = messages.flatMap { linkTable.apply($0) }
         case .resynchronized(let entries):
             logger.warning("link monitor: rtnetlink events were lost (ENOBUFS); links read again")
             linkMessagesLogged(entries)

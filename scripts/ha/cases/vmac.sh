@@ -39,6 +39,7 @@ case_vmac_keepalived_master_vigil_backup() {
   [ "$(ip netns exec "$NS_B" cat /proc/sys/net/ipv4/conf/veth0/arp_ignore)" = 1 ] || fail "veth0's arp_ignore is not 1"
   [ "$(ip netns exec "$NS_B" cat /proc/sys/net/ipv6/conf/vrrp.51/disable_ipv6)" = 1 ] || fail "IPv6 is on on vrrp.51"
   sleep 4.5
+  grep -q "FAULT" "$LAB_DIR/vb.log" && fail "an instance went through FAULT for its own macvlan: $(grep FAULT "$LAB_DIR/vb.log")"
   grep -q "BACKUP -> MASTER" "$LAB_DIR/vb.log" && fail "Vigil became MASTER while keepalived advertised from its macvlan"
   vip_on "$NS_B" vrrp.51 10.9.0.100 && fail "Vigil (backup) holds the VIP"
   lab_kill "$ka"
@@ -154,5 +155,28 @@ case_vmac_ipv6() {
   true
 }
 
+# A lone Vigil MASTER reloaded (SIGHUP) with use_vmac: the VIP moves from veth0 to the new vrrp.51, with no FAULT;
+# reloaded without it: vrrp.51 is deleted and the VIP is back on veth0.
+case_vmac_reload() {
+  conf "$LAB_DIR/a.conf" VI_1 150 3 1 10.9.0.100/24
+  vmac_conf "$LAB_DIR/a-vmac.conf" 150 10.9.0.100/24
+  cp "$LAB_DIR/a.conf" "$LAB_DIR/run.conf"
+  lab_start_vigil "$NS_A" va "$LAB_DIR/run.conf"
+  lab_wait_vip "$NS_A" 10.9.0.100 8 || fail "Vigil did not take the VIP at start"
+  cp "$LAB_DIR/a-vmac.conf" "$LAB_DIR/run.conf"
+  kill -HUP "$(cat "$LAB_DIR/va.pid")"
+  local end=$(( $(date +%s) + 8 ))
+  until vip_on "$NS_A" vrrp.51 10.9.0.100 || [ "$(date +%s)" -ge $end ]; do sleep 0.05; done
+  vip_on "$NS_A" vrrp.51 10.9.0.100 || fail "after the reload with use_vmac the VIP is not on vrrp.51"
+  lab_has_vip "$NS_A" 10.9.0.100 && fail "the VIP stayed on veth0"
+  grep -q "FAULT" "$LAB_DIR/va.log" && fail "the reload went through FAULT: $(grep FAULT "$LAB_DIR/va.log")"
+  cp "$LAB_DIR/a.conf" "$LAB_DIR/run.conf"
+  kill -HUP "$(cat "$LAB_DIR/va.pid")"
+  lab_wait_log "$LAB_DIR/va.log" "use_vmac: deleted vrrp.51" 5 || fail "vrrp.51 was not deleted by the reload without use_vmac"
+  lab_wait_vip "$NS_A" 10.9.0.100 8 || fail "the VIP did not come back to veth0"
+  [ -z "$(macvlan_of "$NS_A" vrrp.51)" ] || fail "vrrp.51 is still there"
+  true
+}
+
 ALL_CASES+=(case_vmac_keepalived_master_vigil_backup case_vmac_vigil_master_keepalived_backup case_vmac_xmit_base
-            case_vmac_ipv6)
+            case_vmac_ipv6 case_vmac_reload)
