@@ -11,6 +11,8 @@ struct ConfigValidator {
         let files = Dictionary(c.vrrpTrackFiles.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         duplicateNames(c.vrrpScripts.map { ($0.name, $0.location) }, "vrrp_script")
         duplicateNames(c.vrrpTrackFiles.map { ($0.name, $0.location) }, "vrrp_track_file")
+        duplicateNames(c.vrrpTrackProcesses.map { ($0.name, $0.location) }, "vrrp_track_process")
+        processTrackers(c)
         duplicateNames(c.vrrpInstances.map { ($0.name, $0.location) }, "vrrp_instance")
         duplicateNames(c.vrrpSyncGroups.map { ($0.name, $0.location) }, "vrrp_sync_group")
         duplicateNames(c.virtualServerGroups.map { ($0.name, $0.location) }, "virtual_server_group")
@@ -199,6 +201,32 @@ struct ConfigValidator {
 
     /// keepalived 2.2.7 ignores the weights of an address owner's trackers (`vrrp_complete_instance`); the Director
     /// applies the same rule (`DirectorPlan.ownerTrackers`). One warning per tracker at its reference.
+    /// `track_process` references: one naming no `vrrp_track_process` is ignored with a warning (keepalived ignores
+    /// it); a weight in an address owner or in a sync group without `sync_group_tracking_weight` is ignored (keepalived's
+    /// man page: weight 0 must be set there) and the process counts at weight 0.
+    mutating func processTrackers(_ c: KeepalivedConfig) {
+        let processes = Dictionary(c.vrrpTrackProcesses.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let refs = c.vrrpInstances.flatMap(\.trackProcesses) + c.vrrpSyncGroups.flatMap(\.trackProcesses)
+        for t in refs where processes[t.name] == nil {
+            sink.warning(.undefinedReference, t.location, "track_process names '\(t.name)', but there is no vrrp_track_process '\(t.name)'; ignored, as keepalived ignores it")
+        }
+        for v in c.vrrpInstances {
+            let group = c.vrrpSyncGroups.first { $0.group.contains { $0.name == v.name } }
+            let because: String
+            if v.priority == 255 {
+                because = "the address owner (priority 255) cannot use weights"
+            } else if let group, !group.globalTracking {
+                because = "vrrp_instance '\(v.name)' is in vrrp_sync_group '\(group.name)', whose members' weights keepalived ignores without sync_group_tracking_weight"
+            } else {
+                continue
+            }
+            for t in v.trackProcesses {
+                guard let p = processes[t.name], (t.weight ?? p.weight) != 0 else { continue }
+                sink.warning(.keepalivedIgnores, t.location, "track_process \(t.name) has a weight, but \(because): Vigil tracks it at weight 0 (FAULT while its quorum is not met); write weight 0")
+            }
+        }
+    }
+
     mutating func ownerTrackers(_ v: VRRPInstanceConfig, scripts: [String: VRRPScriptConfig],
                                 files: [String: VRRPTrackFileConfig]) {
         trackerWeights(v, scripts: scripts, files: files, because: "the address owner (priority 255) cannot use weights",

@@ -267,7 +267,6 @@ enum Instead {
     static let ipvlan = "no ipvlan interface is made; the VIPs go on the instance's interface with its own MAC (use_vmac makes a macvlan with the virtual router MAC)"
     static let vmacAddr = "a VIP on another interface than the instance's gets no macvlan of its own; it goes on its dev with that interface's MAC"
     static let bfd = "BFD is not implemented; nothing is tracked through it"
-    static let trackProcess = "process tracking is not implemented; the instance's priority does not change when the process stops"
     static let reloadFiles = "Vigil reloads on SIGHUP only, always checking the new file first and keeping the old one when it is invalid"
     static let checksumV3 = "the VRRPv3 checksum covers the pseudo-header as RFC 5798 says"
     static let ownerAdverts = "an address owner handles adverts as any instance"
@@ -423,7 +422,7 @@ extension Keyword {
         v("mcast_dst_ip", "IPADDR"),
         todo("vrf", "the instance uses the main routing table"),
         todo("vmac_garp_intvl", Instead.vmacGarp),
-        todo("track_process", Instead.trackProcess), todo("track_bfd", Instead.bfd),
+        list("track_process", entry: "PROCESS_NAME [weight WEIGHT [reverse]]"), todo("track_bfd", Instead.bfd),
         todo("use_ipvlan", Instead.ipvlan), todo("use_vmac_addr", Instead.vmacAddr),
         v("unicast_ttl", "TTL"),
         flag("check_unicast_src"),
@@ -575,7 +574,7 @@ extension Keyword {
             list("track_script", entry: "SCRIPT_NAME [weight WEIGHT [reverse]]"),
             list("track_interface", entry: "IFNAME [weight WEIGHT [reverse]]"),
             list("track_file", entry: "FILE_NAME [weight WEIGHT [reverse]]"),
-            todo("track_process", Instead.trackProcess), todo("track_bfd", Instead.bfd),
+            list("track_process", entry: "PROCESS_NAME [weight WEIGHT [reverse]]"), todo("track_bfd", Instead.bfd),
             todo("notify_priority_changes", Instead.priorityChangeScript),
         ]),
         vrrpInstance,
@@ -584,8 +583,11 @@ extension Keyword {
         block("SSL", "", [v("password", "PASSWORD"), v("ca", "PATH"), v("certificate", "PATH"), v("key", "PATH")]),
         list("static_ipaddress", entry: "ADDRESS..."), list("static_routes", entry: "ROUTE..."),
         list("static_rules", entry: "RULE..."),
-        inertBlock("vrrp_track_process", Instead.trackProcess, ["process", "param_match", "weight", "quorum",
-                   "quorum_max", "delay", "terminate_delay", "fork_delay", "full_command"]),
+        block("vrrp_track_process", "NAME", [
+            v("process", "NAME [PARAM...]"), v("param_match", "initial|partial"), v("weight", "-254..254 [reverse]"),
+            v("quorum", "NUM"), v("quorum_max", "NUM"), v("delay", "SECONDS"), v("terminate_delay", "SECONDS"),
+            v("fork_delay", "SECONDS"), flag("full_command"),
+        ]),
         inertBlock("bfd_instance", Instead.bfd, ["source_ip", "neighbor_ip", "neighbour_ip", "min_rx", "min_tx",
                    "idle_tx", "multiplier", "passive", "ttl", "hoplimit", "max_hops", "weight", "vrrp", "checker"],
                    extra: [flag("multihop").since("2.2.8")]),

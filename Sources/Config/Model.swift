@@ -14,6 +14,8 @@ public struct KeepalivedConfig: Sendable, Equatable, Codable {
     public var vrrpScripts: [VRRPScriptConfig] = []
     /// `vrrp_track_file NAME { … }` blocks.
     public var vrrpTrackFiles: [VRRPTrackFileConfig] = []
+    /// `vrrp_track_process NAME { … }` blocks.
+    public var vrrpTrackProcesses: [VRRPTrackProcessConfig] = []
     /// `vrrp_sync_group NAME { … }` blocks.
     public var vrrpSyncGroups: [VRRPSyncGroupConfig] = []
     /// `vrrp_instance NAME { … }` blocks.
@@ -38,6 +40,10 @@ public struct KeepalivedConfig: Sendable, Equatable, Codable {
     public func vrrpScript(named name: String) -> VRRPScriptConfig? { vrrpScripts.first { $0.name == name } }
     /// The vrrp_instance with this name.
     public func vrrpInstance(named name: String) -> VRRPInstanceConfig? { vrrpInstances.first { $0.name == name } }
+    /// The vrrp_track_file with this name.
+    public func vrrpTrackProcess(named name: String) -> VRRPTrackProcessConfig? {
+        vrrpTrackProcesses.first { $0.name == name }
+    }
     /// The vrrp_track_file with this name.
     public func vrrpTrackFile(named name: String) -> VRRPTrackFileConfig? {
         vrrpTrackFiles.first { $0.name == name }
@@ -295,6 +301,44 @@ public struct VRRPTrackFileConfig: Sendable, Equatable, Codable {
     public init(name: String) { self.name = name }
 }
 
+/// `vrrp_track_process NAME { process … }`: how many processes matching a name (and parameters) run.
+public struct VRRPTrackProcessConfig: Sendable, Equatable, Codable {
+    /// How the parameters after `process NAME` are matched (`param_match`).
+    public enum ParamMatch: String, Sendable, Equatable, Codable {
+        /// The parameters are exactly those written (the default when parameters are written).
+        case exact
+        /// The first parameters are those written; more may follow (`param_match partial`).
+        case partial
+        /// As partial, and the last written parameter may be the start of the process's (`param_match initial`).
+        case initial
+    }
+
+    /// Name (referenced by `track_process`).
+    public var name: String
+    /// `process NAME [PARAM…]`: the process name, then its parameters.
+    public var process: [String] = []
+    /// `param_match` (nil: not written).
+    public var paramMatch: ParamMatch?
+    /// `weight` (default 0: the instance goes to FAULT while the quorum is not met).
+    public var weight: Int = 0
+    /// `weight … reverse`.
+    public var weightReverse = false
+    /// `quorum` (default 1): the fewest matching processes for success.
+    public var quorum = 1
+    /// `quorum_max` (default: no maximum).
+    public var quorumMax: Int?
+    /// `fork_delay` (or `delay`): a quorum gained counts after this long.
+    @Seconds public var forkDelay: Duration = .zero
+    /// `terminate_delay` (or `delay`): a quorum lost counts after this long.
+    @Seconds public var terminateDelay: Duration = .zero
+    /// `full_command`: the command line is matched, not the process name.
+    public var fullCommand = false
+    /// Where it was written.
+    public var location: SourceLocation = noSourceLocation
+    /// Creates a track process with defaults.
+    public init(name: String) { self.name = name }
+}
+
 /// A reference to a script, interface or file in a `track_*` list, with an optional weight override.
 public struct TrackReference: Sendable, Equatable, Codable {
     /// Script name, interface name or track-file name.
@@ -353,6 +397,8 @@ public struct VRRPSyncGroupConfig: Sendable, Equatable, Codable {
     public var trackInterfaces: [TrackReference] = []
     /// `track_file` list.
     public var trackFiles: [TrackReference] = []
+    /// `track_process` list.
+    public var trackProcesses: [TrackReference] = []
     /// Where it was written.
     public var location: SourceLocation = noSourceLocation
     /// Creates a group.
@@ -564,6 +610,8 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var trackInterfaces: [TrackReference] = []
     /// `track_file` entries.
     public var trackFiles: [TrackReference] = []
+    /// `track_process` entries.
+    public var trackProcesses: [TrackReference] = []
     /// `nopreempt`.
     public var nopreempt = false
     /// `preempt_delay` (default 0).

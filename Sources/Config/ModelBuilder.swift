@@ -36,6 +36,27 @@ struct ModelBuilder {
 
     init(sink: DiagnosticSink) { self.sink = sink }
 
+    /// Where a `track_process` entry named a `vrrp_track_process` not defined above it.
+    private var notYetDefinedProcesses: Set<SourceLocation> = []
+
+    /// keepalived 2.2.7 resolves a `track_process` entry when it reads it: one naming a `vrrp_track_process` defined
+    /// further down is ignored ("track process … not found, ignoring", seen in the host lab). Vigil drops it too, with a
+    /// warning at the entry (one naming no block at all is the validator's warning).
+    private mutating func forwardProcessReferences(_ c: inout KeepalivedConfig) {
+        guard !notYetDefinedProcesses.isEmpty else { return }
+        let defined = Set(c.vrrpTrackProcesses.map(\.name))
+        func drop(_ refs: inout [TrackReference]) {
+            refs.removeAll { ref in
+                guard notYetDefinedProcesses.contains(ref.location), defined.contains(ref.name) else { return false }
+                sink.warning(.keepalivedIgnores, ref.location, "vrrp_track_process '\(ref.name)' is defined below this entry: keepalived 2.2.7 ignores the entry (\"track process \(ref.name) not found\"), and so does Vigil; move the vrrp_track_process block above")
+                return true
+            }
+        }
+        for i in c.vrrpInstances.indices { drop(&c.vrrpInstances[i].trackProcesses) }
+        for i in c.vrrpSyncGroups.indices { drop(&c.vrrpSyncGroups[i].trackProcesses) }
+        notYetDefinedProcesses = []
+    }
+
     /// What needs the whole file: a `virtual_server group NAME` without `protocol` whose group has addresses gets
     /// UDP, as keepalived 2.2.7 does (a group of fwmarks only needs no protocol).
     mutating func finish(_ c: inout KeepalivedConfig) {
@@ -51,6 +72,7 @@ struct ModelBuilder {
             strict(&c.vrrpInstances[i], lines: strictLines[i] ?? StrictLines(), globals: c.globalDefs)
         }
         strictLines = [:]
+        forwardProcessReferences(&c)
         noAcceptServers(c)
         let g = c.globalDefs
         if let f = g.notifyFifo, !c.virtualServers.isEmpty {
@@ -335,10 +357,16 @@ struct ModelBuilder {
             globalDefs(n, into: &c.globalDefs)
         case "vrrp_script": if let s = vrrpScript(n) { c.vrrpScripts.append(s) }
         case "vrrp_track_file": if let s = vrrpTrackFile(n) { c.vrrpTrackFiles.append(s) }
-        case "vrrp_sync_group": if let s = syncGroup(n) { c.vrrpSyncGroups.append(s) }
+        case "vrrp_track_process": if let p = vrrpTrackProcess(n) { c.vrrpTrackProcesses.append(p) }
+        case "vrrp_sync_group":
+            if let s = syncGroup(n) {
+                notYetDefinedProcesses.formUnion(s.trackProcesses.filter { c.vrrpTrackProcess(named: $0.name) == nil }.map(\.location))
+                c.vrrpSyncGroups.append(s)
+            }
         case "vrrp_instance":
             lastStrictLines = StrictLines()
             if let s = vrrpInstance(n, globals: c.globalDefs) {
+                notYetDefinedProcesses.formUnion(s.trackProcesses.filter { c.vrrpTrackProcess(named: $0.name) == nil }.map(\.location))
                 strictLines[c.vrrpInstances.count] = lastStrictLines
                 c.vrrpInstances.append(s)
                 if let i = s.lvsSyncDaemonInterface, c.globalDefs.lvsSyncDaemon == nil {
@@ -575,6 +603,55 @@ struct ModelBuilder {
         return f
     }
 
+    mutating func vrrpTrackProcess(_ node: Node) -> VRRPTrackProcessConfig? {
+        guard let name = args(node).first?.text else { return nil }
+        var p = VRRPTrackProcessConfig(name: name)
+        p.location = loc(node)
+        var quorumMaxLocation: SourceLocation?, quorumWritten = false
+        for n in node.children {
+            let a = args(n)
+            switch n.name {
+            case "process":
+                p.process = a.map(\.text)
+                if let t = a.first, t.text.isEmpty { sink.error(.invalidValue, loc(t), "process name is empty") }
+            case "param_match":
+                if let t = a.first {
+                    if let m = VRRPTrackProcessConfig.ParamMatch(rawValue: t.text), m != .exact {
+                        p.paramMatch = m
+                    } else {
+                        sink.error(.invalidValue, loc(t), "param_match '\(clip(t.text))' is not 'initial' or 'partial'")
+                    }
+                } else {
+                    p.paramMatch = .exact   // keepalived: param_match alone means the parameters must be exactly those written
+                }
+            case "weight":
+                if let t = a.first, let w = int(t, "vrrp_track_process weight", -254...254) { p.weight = w }
+                if a.count > 1 { p.weightReverse = a[1].text == "reverse" }
+            case "quorum":
+                if let t = a.first, let q = int(t, "quorum", 0...65535) { p.quorum = q; quorumWritten = true }
+            case "quorum_max":
+                if let t = a.first, let q = int(t, "quorum_max", 0...65535) { p.quorumMax = q; quorumMaxLocation = loc(n) }
+            case "delay":
+                if let t = a.first, let d = duration(t, "delay", max: 86_400) { p.forkDelay = d; p.terminateDelay = d }
+            case "terminate_delay":
+                if let t = a.first, let d = duration(t, "terminate_delay", max: 86_400) { p.terminateDelay = d }
+            case "fork_delay":
+                if let t = a.first, let d = duration(t, "fork_delay", max: 86_400) { p.forkDelay = d }
+            case "full_command": p.fullCommand = true
+            default: break
+            }
+        }
+        if p.process.isEmpty {
+            sink.error(.missingValue, loc(node), "vrrp_track_process '\(name)' has no 'process'")
+        }
+        // The man page's `quorum_max 0` (fail while any such process runs) needs no `quorum 0` beside it.
+        if p.quorumMax == 0, !quorumWritten { p.quorum = 0 }
+        if let max = p.quorumMax, max < p.quorum {
+            sink.error(.outOfRange, quorumMaxLocation ?? loc(node), "quorum_max \(max) is below quorum \(p.quorum): the process tracker could never succeed")
+        }
+        return p
+    }
+
     mutating func syncGroup(_ node: Node) -> VRRPSyncGroupConfig? {
         guard let name = args(node).first?.text else { return nil }
         var g = VRRPSyncGroupConfig(name: name)
@@ -595,6 +672,7 @@ struct ModelBuilder {
             case "track_script": g.trackScripts += trackList(n, range: -254...254)
             case "track_interface": g.trackInterfaces += trackList(n, range: -254...254)
             case "track_file": g.trackFiles += trackList(n, range: -254...254)
+            case "track_process": g.trackProcesses += trackList(n, range: -254...254)
             default: break
             }
         }
@@ -761,6 +839,7 @@ struct ModelBuilder {
             case "track_script": v.trackScripts += trackList(n, range: -254...254)
             case "track_interface": v.trackInterfaces += trackList(n, range: -254...254)
             case "track_file": v.trackFiles += trackList(n, range: -254...254)
+            case "track_process": v.trackProcesses += trackList(n, range: -254...254)
             case "nopreempt":
                 v.nopreempt = true
                 nopreemptLocation = loc(n)

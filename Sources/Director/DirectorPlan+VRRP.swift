@@ -31,6 +31,7 @@ extension DirectorPlan {
         }
         var runtime = VRRPRuntimeConfiguration(instances: instances, syncGroups: groups, scripts: scripts,
                                                trackFiles: files)
+        runtime.trackProcesses = config.vrrpTrackProcesses.map(trackProcess)
         var statics: [VirtualAddress] = []
         for a in config.staticIPAddresses {
             var s = try virtualAddress(a)
@@ -156,7 +157,12 @@ extension DirectorPlan {
         var trackScripts = scriptReferences(v.trackScripts, config: config)
         var trackFiles = fileReferences(v.trackFiles, config: config)
         var interfaces = interfaceReferences(v.trackInterfaces)
+        var processes = processReferences(v.trackProcesses, config: config)
         let group = config.vrrpSyncGroups.first { $0.group.contains { $0.name == v.name } }
+        if v.priority == 255 || (group.map { !$0.globalTracking } ?? false) {
+            // keepalived's man page: weight 0 there (the validator warns at a weighted reference).
+            processes = processes.map { VRRPTrackReference(name: $0.name, weight: 0, reverse: $0.reverse) }
+        }
         if v.priority == 255 {
             ownerTrackers(scripts: &trackScripts, interfaces: &interfaces, files: &trackFiles)
         } else if let group, !group.globalTracking {
@@ -172,6 +178,7 @@ extension DirectorPlan {
             trackScripts += scriptReferences(group.trackScripts, config: config).map(unweighted)
             trackFiles += fileReferences(group.trackFiles, config: config).map(unweighted)
             interfaces += interfaceReferences(group.trackInterfaces).map(unweighted)
+            processes += processReferences(group.trackProcesses, config: config).map(unweighted)
         }
         var spec = VRRPInstanceSpec(
             configuration: configuration, interface: v.interface, unicastSource: source,
@@ -189,6 +196,7 @@ extension DirectorPlan {
                            generic: v.notify),
             trackScripts: trackScripts, trackInterfaces: interfaces, trackFiles: trackFiles,
             tracksPrimaryInterface: !v.dontTrackPrimary)
+        spec.trackProcesses = processes
         spec.notify.masterReceivedLowerPriority = v.notifyMasterRxLowerPri?.script
         spec.filtersVIPTraffic = v.filtersVIPTraffic
         spec.virtualRoutes = v.virtualRoutes.map(route)
@@ -221,6 +229,31 @@ extension DirectorPlan {
             VRRPTrackReference(name: ref.name, weight: ref.weight ?? config.vrrpTrackFile(named: ref.name)?.weight ?? 1,
                                reverse: ref.reverse)
         }
+    }
+
+    /// `track_process` references (default weight: the process tracker's, 0 unless written); one naming no
+    /// `vrrp_track_process` is dropped (the validator warns).
+    static func processReferences(_ refs: [TrackReference], config: KeepalivedConfig) -> [VRRPTrackReference] {
+        refs.compactMap { ref in
+            guard let p = config.vrrpTrackProcess(named: ref.name) else { return nil }
+            return VRRPTrackReference(name: ref.name, weight: ref.weight ?? p.weight, reverse: ref.reverse || p.weightReverse)
+        }
+    }
+
+    /// A `vrrp_track_process` as HA counts it: the name alone is matched against the process name; parameters,
+    /// `param_match` or `full_command` match the command line.
+    static func trackProcess(_ p: VRRPTrackProcessConfig) -> VRRPTrackProcessSpec {
+        let parameters = Array(p.process.dropFirst())
+        let match: VRRPTrackProcessSpec.Match
+        switch p.paramMatch {
+        case nil: match = parameters.isEmpty && !p.fullCommand ? .name : .exact
+        case .exact: match = .exact
+        case .partial: match = .partial
+        case .initial: match = .initial
+        }
+        return VRRPTrackProcessSpec(name: p.name, process: p.process.first ?? "", parameters: parameters, match: match,
+                                    quorum: p.quorum, quorumMax: p.quorumMax, forkDelay: p.forkDelay,
+                                    terminateDelay: p.terminateDelay)
     }
 
     /// `track_interface` references (default weight 0: down is FAULT).

@@ -105,7 +105,8 @@ public struct VRRPRouter: Sendable {
 
     /// The earliest instant at which `deadlineReached(now:)` has something to do.
     public var nextDeadline: Instant? {
-        members.flatMap { [$0.instance.nextWakeup, $0.vips.deadline, $0.lowerPriorityBurst] }.compactMap { $0 }.min()
+        (members.flatMap { [$0.instance.nextWakeup, $0.vips.deadline, $0.lowerPriorityBurst] } + [trackers.processDeadline])
+            .compactMap { $0 }.min()
     }
 
     /// The state of each running instance, by name.
@@ -240,6 +241,7 @@ public struct VRRPRouter: Sendable {
                 out += lowerPriorityAnnouncement(member: i)
             }
         }
+        for change in trackers.processDeadlinesReached(now: now) { out += trackerChanged(change, now: now) }
         return out
     }
 
@@ -373,6 +375,14 @@ public struct VRRPRouter: Sendable {
     }
 
     /// The runtime read track file `name`.
+    /// The process monitor's counts of matching processes, by `vrrp_track_process` name (see `ProcessCensus`).
+    public mutating func processesCounted(_ counts: [String: Int], now: Instant) -> [VRRPRouterAction] {
+        trackers.processesCounted(counts, now: now).flatMap { trackerChanged($0, now: now) }
+    }
+
+    /// The `vrrp_track_process` specs the instances reference (the process monitor counts these).
+    public var watchedProcesses: [VRRPTrackProcessSpec] { trackers.watchedProcesses }
+
     public mutating func trackFileRead(_ name: String, value: Int, now: Instant) -> [VRRPRouterAction] {
         trackerChanged(trackers.fileRead(name, value: value), now: now)
     }

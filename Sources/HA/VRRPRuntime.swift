@@ -37,6 +37,7 @@ public actor VRRPRuntime {
         case takeoverPrepared(ticket: UInt64)
         case preemptionHold(instance: String, held: Bool)
         case reload(VRRPRuntimeConfiguration)
+        case processes(ProcessMonitorEvent)
         case shutdown
     }
 
@@ -88,6 +89,11 @@ public actor VRRPRuntime {
     private var linkMonitor: NetlinkLinkMonitor?
     private var linkTask: Task<Void, Never>?
     private var fileTasks = WatchTasks<VRRPTrackFileSpec>()
+    /// `vrrp_track_process`: the monitor (while some instance tracks a process) and what it reported.
+    private var processMonitor: ProcConnectorProcessMonitor?
+    private var processTask: Task<Void, Never>?
+    private var census = ProcessCensus()
+    private var monitorReadsCommandLines = false
     private var timerTask: Task<Void, Never>?
     private var timerDeadline: Instant?
 
@@ -277,6 +283,13 @@ public actor VRRPRuntime {
                 perform(router.preemptionHoldChanged(instance: name, held: held, now: t), now: t)
             case .reload(let new):
                 applyReload(new, now: t)
+            case .processes(let event):
+                switch event {
+                case .snapshot(let all): census.replaced(by: all)
+                case .seen(let pid, let record): census.seen(pid, record)
+                case .exited(let pid): census.exited(pid)
+                }
+                perform(router.processesCounted(census.counts, now: t), now: t)
             case .shutdown:
                 let (actions, stopped) = router.stopRequested(now: t)
                 perform(actions, now: t)
@@ -293,6 +306,8 @@ public actor VRRPRuntime {
         linkTask?.cancel()
         linkMonitor?.close()
         fileTasks.cancelAll()
+        processMonitor?.close()
+        processTask?.cancel()
         for name in Array(links.keys) { close(name) }
         removeVMACs()
         do { try vipFilter.remove() } catch { logger.error("cannot delete the no_accept drop rules: \(error)") }
@@ -700,10 +715,39 @@ public actor VRRPRuntime {
                 perform(router.linkStateRead(name, state: linkTable.state(of: name), now: t), now: t)
             }
         }
+        watchProcesses(now: t)
         for (name, file) in fileTasks.reconcile(router.watchedFiles) {
             perform(router.trackFileRead(name, value: Self.readValue(file), now: t), now: t)
             fileTasks.started(name, file, Self.poll { sink.yield(.fileValue(name, Self.readValue(file))) })
         }
+    }
+
+    /// Starts the process monitor when an instance tracks a process (again when command lines become needed), stops
+    /// it when none does, and gives the router the counts now: the first reading happens before the instances start.
+    private func watchProcesses(now t: Instant) {
+        let specs = router.watchedProcesses
+        census.configure(specs)
+        guard !specs.isEmpty else {
+            processMonitor?.close()
+            processTask?.cancel()
+            processMonitor = nil
+            return
+        }
+        if processMonitor == nil || (census.readsCommandLines && !monitorReadsCommandLines) {
+            processMonitor?.close()
+            processTask?.cancel()
+            let monitor = ProcConnectorProcessMonitor(readsCommandLines: census.readsCommandLines)
+            monitorReadsCommandLines = census.readsCommandLines
+            if let why = monitor.pollingReason {
+                logger.warning("track_process: the kernel's process events cannot be read here (\(why); they reach the initial network namespace only): /proc is read every second instead")
+            }
+            census.replaced(by: monitor.scan())
+            processMonitor = monitor
+            let sink = inputSink
+            processTask = Task { for await e in monitor.events { sink.yield(.processes(e)) } }
+            monitor.start()
+        }
+        perform(router.processesCounted(census.counts, now: t), now: t)
     }
 
     /// A task that calls `read` every 200 ms until cancelled.

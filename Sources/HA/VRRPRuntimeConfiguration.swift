@@ -161,6 +161,8 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
     public var trackInterfaces: [VRRPTrackReference]
     /// `track_file` references (weight: multiplier of the file's value).
     public var trackFiles: [VRRPTrackReference]
+    /// `track_process` references.
+    public var trackProcesses: [VRRPTrackReference] = []
     /// The primary `interface` is tracked (its link down or deleted puts the instance in FAULT); false with
     /// `dont_track_primary`.
     public var tracksPrimaryInterface: Bool
@@ -235,6 +237,8 @@ public struct VRRPRuntimeConfiguration: Sendable, Hashable {
     public var scripts: [VRRPScriptSpec]
     /// Files referenced by `track_file`.
     public var trackFiles: [VRRPTrackFileSpec]
+    /// Processes referenced by `track_process`.
+    public var trackProcesses: [VRRPTrackProcessSpec] = []
     /// `enable_script_security` and `script_user`, for tracker and notify scripts alike. Fixed at start.
     public var scriptSecurity: ScriptSecurity
     /// Where `no_accept`'s drop rules live (`nftables`, `nftables_priority`). Fixed at start.

@@ -10,6 +10,8 @@
 // rtnetlink and reading files is the adapter's job; this value does no I/O. The primary interface of an instance is
 // a weight-0 interface tracker unless `dont_track_primary`; a deleted one faults its instances for good.
 
+import Vocabulary
+
 /// A tracker reading that changed, as the runtime logs it.
 public enum VRRPTrackerChange: Sendable, Hashable, CustomStringConvertible {
     /// A `vrrp_script` went up (`succeeded`) or down after its rise/fall count.
@@ -20,6 +22,7 @@ public enum VRRPTrackerChange: Sendable, Hashable, CustomStringConvertible {
     case interfaceDeleted(String)
     /// A `vrrp_track_file` holds a new value.
     case file(String, value: Int)
+    case process(String, up: Bool, count: Int)
 
     public var description: String {
         switch self {
@@ -27,6 +30,8 @@ public enum VRRPTrackerChange: Sendable, Hashable, CustomStringConvertible {
         case .interface(let name, let up): return "interface \(name) is \(up ? "up" : "down")"
         case .interfaceDeleted(let name): return "interface \(name) is deleted"
         case .file(let name, let value): return "track file \(name) now \(value)"
+        case .process(let name, let up, let count):
+            return "track_process \(name): \(count) matching process\(count == 1 ? "" : "es"), quorum \(up ? "met" : "not met")"
         }
     }
 }
@@ -81,6 +86,7 @@ struct VRRPTrackers: Sendable, Hashable {
     private(set) var watchedInterfaces: Set<String> = []
     /// Track files referenced by some instance (`track_file`), by name.
     private(set) var watchedFiles: [String: VRRPTrackFileSpec] = [:]
+    private(set) var processes: [String: ProcessQuorum] = [:]
     /// Primary interfaces deleted while an instance ran on them. Their instances stay in FAULT (tracked or not, as
     /// keepalived faults an instance whose interface is deleted) until Vigil restarts: their sockets are bound to the
     /// deleted device, and one of the same name is another device.
@@ -100,6 +106,13 @@ struct VRRPTrackers: Sendable, Hashable {
         let previousFiles = watchedFiles
         watchedFiles = Dictionary(configuration.trackFiles.filter { usedFiles.contains($0.name) }.map { ($0.name, $0) },
                                   uniquingKeysWith: { a, _ in a })
+        let usedProcesses = Set(configuration.instances.flatMap { $0.trackProcesses.map(\.name) })
+        var nextProcesses: [String: ProcessQuorum] = [:]
+        for spec in configuration.trackProcesses where usedProcesses.contains(spec.name) {
+            // A changed spec starts afresh (read again at once by the adapter).
+            nextProcesses[spec.name] = processes[spec.name].flatMap { $0.spec == spec ? $0 : nil } ?? ProcessQuorum(spec: spec)
+        }
+        processes = nextProcesses
         for name in Array(scripts.keys) where watchedScripts[name] != scriptSpecs[name] {
             scripts[name] = nil
             scriptSpecs[name] = nil
@@ -159,11 +172,43 @@ struct VRRPTrackers: Sendable, Hashable {
     }
 
     /// Whether `spec` references the object `change` is about.
+    /// The watched process trackers' specs.
+    var watchedProcesses: [VRRPTrackProcessSpec] { processes.values.map(\.spec).sorted { $0.name < $1.name } }
+
+    /// The earliest pending fork or terminate delay.
+    var processDeadline: Instant? { processes.values.compactMap(\.deadline).min() }
+
+    /// New counts of matching processes, by tracker. A change is reported when a tracker's state changes now; a
+    /// tracker read for the first time reports only a quorum not met (it counted as met until read).
+    mutating func processesCounted(_ counts: [String: Int], now: Instant) -> [VRRPTrackerChange] {
+        var out: [VRRPTrackerChange] = []
+        for name in processes.keys.sorted() {
+            guard var q = processes[name] else { continue }
+            let first = q.isUp == nil
+            let n = counts[name] ?? 0
+            if let up = q.counted(n, now: now), !(first && up) { out.append(.process(name, up: up, count: n)) }
+            processes[name] = q
+        }
+        return out
+    }
+
+    /// Fork and terminate delays that are due.
+    mutating func processDeadlinesReached(now: Instant) -> [VRRPTrackerChange] {
+        var out: [VRRPTrackerChange] = []
+        for name in processes.keys.sorted() {
+            guard var q = processes[name], let up = q.deadlineReached(now: now) else { continue }
+            processes[name] = q
+            out.append(.process(name, up: up, count: q.count))
+        }
+        return out
+    }
+
     static func references(_ spec: VRRPInstanceSpec, _ change: VRRPTrackerChange) -> Bool {
         switch change {
         case .script(let name, _): return spec.trackScripts.contains { $0.name == name }
         case .interface(let name, _), .interfaceDeleted(let name): return references(spec, interface: name)
         case .file(let name, _): return spec.trackFiles.contains { $0.name == name }
+        case .process(let name, _, _): return spec.trackProcesses.contains { $0.name == name }
         }
     }
 
@@ -211,6 +256,10 @@ struct VRRPTrackers: Sendable, Hashable {
             let state = interfaces[ref.name] ?? .absent
             if ref.weight == 0, !ref.reverse, state != .up { linkFault(ref.name, state) }
             upDown("track_interface", ref, up: state == .up)
+        }
+        for ref in spec.trackProcesses {
+            // Not read yet counts as up: the adapter counts at once when it starts watching.
+            upDown("track_process", ref, up: processes[ref.name]?.isUp ?? true)
         }
         for ref in spec.trackFiles {
             let value = files[ref.name] ?? 0

@@ -266,3 +266,107 @@ struct UseVMACTests {
         #expect(vmacInstance("use_vmac\n    vmac_xmit_base\n    unicast_peer {\n        10.0.0.2\n    }").diagnostics.isEmpty)
     }
 }
+
+@Suite("vrrp_track_process and track_process")
+struct TrackProcessConfigTests {
+    @Test("The block's keywords, the references in an instance and a sync group; no warning")
+    func block() {
+        let r = parse("""
+        vrrp_track_process web {
+            process /usr/sbin/nginx -g "daemon off;"
+            param_match partial
+            weight -20 reverse
+            quorum 2
+            quorum_max 4
+            delay 1.5
+            fork_delay 3
+            full_command
+        }
+        vrrp_instance VI_1 {
+            interface eth0
+            virtual_router_id 51
+            track_process {
+                web weight 10
+            }
+            virtual_ipaddress {
+                10.0.0.100
+            }
+        }
+        vrrp_sync_group G {
+            group {
+                VI_1
+            }
+            sync_group_tracking_weight
+            track_process {
+                web
+            }
+        }
+        """)
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
+        let p = r.config.vrrpTrackProcesses.first
+        #expect(p?.process == ["/usr/sbin/nginx", "-g", "daemon off;"])
+        #expect(p?.paramMatch == .partial && p?.weight == -20 && p?.weightReverse == true)
+        #expect(p?.quorum == 2 && p?.quorumMax == 4 && p?.fullCommand == true)
+        #expect(p?.terminateDelay == .milliseconds(1500) && p?.forkDelay == .seconds(3))
+        #expect(r.config.vrrpInstances.first?.trackProcesses.first?.weight == 10)
+        #expect(r.config.vrrpSyncGroups.first?.trackProcesses.first?.name == "web")
+    }
+
+    @Test("Errors: no process, a bad param_match, quorum_max below quorum; quorum_max 0 alone means quorum 0")
+    func errors() {
+        let none = parse("vrrp_track_process p {\n    weight 1\n}\n")
+        #expect(positions(none, .missingValue) == ["1:1"])
+        let bad = parse("vrrp_track_process p {\n    process x\n    param_match whole\n}\n")
+        #expect(positions(bad, .invalidValue) == ["3:17"])
+        let below = parse("vrrp_track_process p {\n    process x\n    quorum 3\n    quorum_max 2\n}\n")
+        #expect(positions(below, .outOfRange) == ["4:5"])
+        let zero = parse("vrrp_track_process p {\n    process x\n    quorum_max 0\n}\n")
+        #expect(zero.errors.isEmpty && zero.config.vrrpTrackProcesses.first?.quorum == 0)
+    }
+
+    @Test("A reference to no vrrp_track_process is a warning; a weight in an address owner is a warning")
+    func references() {
+        let r = parse("""
+        vrrp_track_process p {
+            process x
+        }
+        vrrp_instance VI_1 {
+            interface eth0
+            virtual_router_id 51
+            priority 255
+            track_process {
+                nothere
+                p weight 5
+            }
+            virtual_ipaddress {
+                10.0.0.100
+            }
+        }
+        """)
+        #expect(positions(r, .undefinedReference) == ["9:9"])
+        #expect(positions(r, .keepalivedIgnores) == ["10:9"])
+        #expect(r.errors.isEmpty)
+    }
+
+    @Test("An entry naming a block defined below it is dropped with a warning, as keepalived ignores it")
+    func forwardReference() {
+        let r = parse("""
+        vrrp_instance VI_1 {
+            interface eth0
+            virtual_router_id 51
+            track_process {
+                later
+            }
+            virtual_ipaddress {
+                10.0.0.100
+            }
+        }
+        vrrp_track_process later {
+            process x
+        }
+        """)
+        #expect(positions(r, .keepalivedIgnores) == ["5:9"])
+        #expect(r.config.vrrpInstances.first?.trackProcesses.isEmpty == true)
+        #expect(diagnostics(r, .undefinedReference).isEmpty)
+    }
+}

@@ -225,3 +225,44 @@ struct DirectorPlanVMACTests {
         #expect(throws: PlanError.self) { try DirectorPlan(config: loaded.config) }
     }
 }
+
+@Suite("Director plan: vrrp_track_process reaches HA")
+struct DirectorPlanTrackProcessTests {
+    @Test("Name alone matches the process name; parameters or full_command the command line; weights and delays")
+    func specs() throws {
+        let p = try DirectorPlanVRRPTests.plan("""
+        vrrp_track_process a {
+          process nginx
+        }
+        vrrp_track_process b {
+          process /usr/sbin/haproxy -f
+          param_match initial
+          weight -30
+          delay 2
+        }
+        vrrp_track_process c {
+          process sleep
+          full_command
+          quorum_max 1
+        }
+        vrrp_instance VI_1 {
+          interface eth0
+          virtual_router_id 51
+          track_process {
+            a
+            b
+            c weight 5
+          }
+          virtual_ipaddress { 10.0.0.100 }
+        }
+        """)
+        let byName = Dictionary(uniqueKeysWithValues: p.vrrp.trackProcesses.map { ($0.name, $0) })
+        #expect(byName["a"] == VRRPTrackProcessSpec(name: "a", process: "nginx"))
+        #expect(byName["b"] == VRRPTrackProcessSpec(name: "b", process: "/usr/sbin/haproxy", parameters: ["-f"],
+                                                    match: .initial, forkDelay: .seconds(2), terminateDelay: .seconds(2)))
+        #expect(byName["c"]?.match == .exact && byName["c"]?.quorumMax == 1)
+        let refs = try #require(p.vrrp.instances.first).trackProcesses
+        #expect(refs == [VRRPTrackReference(name: "a", weight: 0), VRRPTrackReference(name: "b", weight: -30),
+                         VRRPTrackReference(name: "c", weight: 5)])
+    }
+}
