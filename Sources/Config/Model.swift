@@ -894,7 +894,7 @@ public struct URLRegex: Sendable, Equatable, Codable {
     /// `regex_options`, in the order written.
     public var options: [RegexOption] = []
     /// `regex_stack START MAX`: JIT stack bytes.
-    public var stack: RegexStackSize?
+    public var stack: BodyRegex.JITStack?
     /// `regex_min_offset` (default 0).
     public var minOffset = 0
     /// `regex_max_offset` (none: the whole body).
@@ -902,20 +902,6 @@ public struct URLRegex: Sendable, Equatable, Codable {
 
     /// A regex with the defaults.
     public init(pattern: String) { self.pattern = pattern }
-}
-
-/// `regex_stack START MAX`.
-public struct RegexStackSize: Sendable, Equatable, Codable {
-    /// Bytes allocated first.
-    public var start: Int
-    /// Bytes the stack may grow to.
-    public var max: Int
-
-    /// A stack size.
-    public init(start: Int, max: Int) {
-        self.start = start
-        self.max = max
-    }
 }
 
 /// One checker block inside a real_server, with timers resolved: checker value, else real server's,

@@ -1397,7 +1397,7 @@ struct ModelBuilder {
         var pattern: Token?
         var noMatch = false
         var options: [RegexOption] = []
-        var stack: RegexStackSize?
+        var stack: BodyRegex.JITStack?
         var minOffset: (Int, Token)?
         var maxOffset: (Int, Token)?
         /// The first `regex_…` line other than `regex`, for the warning when `regex` is missing.
@@ -1428,7 +1428,7 @@ struct ModelBuilder {
                     b.sink.error(.invalidValue, b.loc(a[0]), "regex_stack START \(start) is above MAX \(max)")
                     return
                 }
-                stack = RegexStackSize(start: start, max: max)
+                stack = BodyRegex.JITStack(start: start, max: max)
             case "regex_min_offset":
                 if let x = a.first, let v = b.int(x, "regex_min_offset", 0...Int(Int32.max)) { minOffset = (v, x) }
             case "regex_max_offset":

@@ -75,7 +75,7 @@ extension DirectorPlan {
         Result { () throws(RegexCompileError) in
             let compiled = try CompiledRegex(pattern: r.pattern, options: r.options, offsetLimit: r.maxOffset != nil)
             return BodyRegex(regex: compiled, noMatch: r.noMatch, minOffset: r.minOffset, maxOffset: r.maxOffset,
-                             stack: r.stack.map { BodyRegex.JITStack(start: $0.start, max: $0.max) })
+                             stack: r.stack)
         }
     }
 }

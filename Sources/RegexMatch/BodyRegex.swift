@@ -13,7 +13,7 @@ public struct BodyRegex: Hashable, Sendable {
     public var stack: JITStack?
 
     /// `regex_stack`.
-    public struct JITStack: Hashable, Sendable {
+    public struct JITStack: Hashable, Sendable, Codable {
         /// Bytes allocated first.
         public var start: Int
         /// Bytes the stack may grow to.

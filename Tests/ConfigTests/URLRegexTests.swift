@@ -26,7 +26,7 @@ struct URLRegexTests {
         let x = try #require(regex(r))
         #expect(x.pattern == "status: (ok|up)" && x.noMatch)
         #expect(x.options == [.caseless, .multiline])
-        #expect(x.stack == RegexStackSize(start: 32768, max: 1048576))
+        #expect(x.stack == BodyRegex.JITStack(start: 32768, max: 1048576))
         #expect(x.minOffset == 10 && x.maxOffset == 4096)
     }
 
