@@ -13,6 +13,10 @@ import CPCRE2
 //       - no match moves `next` to the window's end: no start before it can match, whatever follows.
 //     Then the window drops what lies before `next` less a small context (`context`: the pattern's longest
 //     lookbehind, and at least one byte for `\b` and a multiline `^`), so with no partial match open it stays small.
+//   - While a partial match is open, the window is searched again only once the bytes that arrived since the last
+//     search are a quarter of the open match's length (or the window reaches the cap): a body dribbled a byte at a
+//     time costs a bounded number of searches (geometric growth), not one search of the whole window per byte. The
+//     outcome does not change: the bytes are kept, and the search starts where the open match starts.
 //   - A window that grows past `windowCap` (a partial match open over that many bytes, as `a.*z` with `dotall` over
 //     a large body) decides `.windowExceeded`: the check fails rather than keeping unbounded data.
 //   - `finished()` at the end of the body searches once more without partial matching (`$`, `\z` and greedy repeats
@@ -39,6 +43,12 @@ public final class RegexScanner {
     private var total = 0
     /// Bytes kept before `next` for lookbehinds, `\b` and `^` after a newline.
     private let context: Int
+    /// The body offset where the last search's subject ended.
+    private var searchedTo = 0
+    /// The last search ended in a partial match (one that more bytes may complete), starting at `next`.
+    private var partialOpen = false
+    /// Searches run so far (the tests bound it).
+    private(set) var searches = 0
     private var outcome: RegexOutcome?
 
     /// A scanner for one body.
@@ -85,6 +95,7 @@ public final class RegexScanner {
         } else {
             window.append(contentsOf: bytes)
         }
+        if partialOpen, total - searchedTo < (searchedTo - next) / 4, window.count <= Self.windowCap { return }
         search(final: false)
     }
 
@@ -108,6 +119,9 @@ public final class RegexScanner {
         if let maxOffset = body.maxOffset { pcre2_set_offset_limit_8(matchContext, maxOffset - base) }
         var flags: UInt32 = final ? 0 : UInt32(PCRE2_PARTIAL_HARD)
         if base > 0 { flags |= UInt32(PCRE2_NOTBOL) }
+        searches += 1
+        searchedTo = base + end
+        partialOpen = false
         let code = body.regex.code, matchData = matchData, matchContext = matchContext
         // An empty window still needs a non-null subject pointer; the length says how much PCRE2 reads.
         let rc = (window.isEmpty ? [0] : window).withUnsafeBufferPointer { buffer in
@@ -118,6 +132,7 @@ public final class RegexScanner {
             return decide(.matched(at: base + (ovector.map { Int($0[0]) } ?? from)))
         } else if rc == PCRE2_ERROR_PARTIAL {
             next = base + (ovector.map { Int($0[0]) } ?? from)
+            partialOpen = true
         } else if rc == PCRE2_ERROR_NOMATCH {
             if final { return decide(.notMatched) }
             next = base + end

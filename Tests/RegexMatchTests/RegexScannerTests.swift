@@ -172,4 +172,15 @@ struct RegexScannerTests {
         #expect(try CompiledRegex(pattern: "a", options: [.caseless, .dotAll]) == CompiledRegex(pattern: "a", options: [.dotAll, .caseless]))
         #expect(try CompiledRegex(pattern: "a", options: [.caseless]) != CompiledRegex(pattern: "a"))
     }
+
+    @Test("A body dribbled a byte at a time with a partial match open costs few searches, and still matches")
+    func dribbleIsAmortized() throws {
+        let scanner = RegexScanner(try regex("<html>.*</html>", [.dotAll]))
+        Array("<html>".utf8).withUnsafeBytes { scanner.feed($0) }
+        let byte: [UInt8] = [UInt8(ascii: "y")]
+        for _ in 0..<100_000 { byte.withUnsafeBytes { scanner.feed($0) } }
+        Array("</html>".utf8).withUnsafeBytes { scanner.feed($0) }
+        #expect(scanner.finished() == .matched(at: 0))
+        #expect(scanner.searches < 100, "\(scanner.searches) searches")
+    }
 }
