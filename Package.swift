@@ -3,7 +3,9 @@ import PackageDescription
 
 // Dependency directions are fixed (see shared/STYLE.md and docs/architecture.md):
 //   vigil -> Director -> {Config, Control, HA, IPVS, HealthCheck, Alerts} -> Vocabulary;  Control -> {HA, IPVS, HealthCheck};
-//   IPVS -> CGenl; HA -> CNFTables (libnftables, for no_accept's drop rules).
+//   IPVS -> CGenl; HA -> CNFTables (libnftables, for no_accept's drop rules);
+//   {Config, HealthCheck} -> RegexMatch -> CPCRE2 (libpcre2-8: url { regex }, compiled and checked by Config,
+//   matched over the body by HealthCheck).
 // Alerts (the SMTP client and the alert queue) imports no other Vigil module: the Director says what to mail.
 // HA, IPVS and HealthCheck never import each other or Config. Vocabulary is the leaf every module may import:
 // one IP address type, one monotonic instant, one script command and its runner.
@@ -44,9 +46,17 @@ let package = Package(
             pkgConfig: "libnftables",
             providers: [.apt(["libnftables-dev"])]
         ),
+        // libpcre2-8: url { regex } of HTTP_GET and SSL_GET. Only RegexMatch imports it.
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]
+        ),
         .target(name: "CLinux"),
+        // A compiled PCRE2 pattern and its streaming matcher over a body that arrives in pieces.
+        .target(name: "RegexMatch", dependencies: ["CPCRE2"], swiftSettings: strict),
         .target(name: "Vocabulary", swiftSettings: strict),
-        .target(name: "Config", dependencies: ["Vocabulary"], swiftSettings: strict),
+        .target(name: "Config", dependencies: ["Vocabulary", "RegexMatch"], swiftSettings: strict),
         .target(
             name: "HA",
             dependencies: [
@@ -65,7 +75,7 @@ let package = Package(
         .target(
             name: "HealthCheck",
             dependencies: [
-                "CLinux", "Vocabulary",
+                "CLinux", "Vocabulary", "RegexMatch",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -96,7 +106,7 @@ let package = Package(
         .target(
             name: "Director",
             dependencies: [
-                "Vocabulary", "Config", "HA", "IPVS", "HealthCheck", "Control", "Alerts",
+                "Vocabulary", "Config", "HA", "IPVS", "HealthCheck", "Control", "Alerts", "RegexMatch",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -117,18 +127,19 @@ let package = Package(
         // Test-only literals (`"10.0.0.1"` as an IPAddress …), shared by the test targets.
         .target(name: "TestSupport", dependencies: ["Vocabulary"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"], swiftSettings: strict),
-        .testTarget(name: "ConfigTests", dependencies: ["Vocabulary", "TestSupport", "Config"], swiftSettings: strict),
+        .testTarget(name: "RegexMatchTests", dependencies: ["RegexMatch"], swiftSettings: strict),
+        .testTarget(name: "ConfigTests", dependencies: ["Vocabulary", "TestSupport", "Config", "RegexMatch"], swiftSettings: strict),
         .testTarget(name: "HATests", dependencies: ["Vocabulary", "TestSupport", "HA"], swiftSettings: strict),
         .testTarget(name: "IPVSTests", dependencies: ["Vocabulary", "TestSupport", "IPVS"], swiftSettings: strict),
-        .testTarget(name: "HealthCheckTests", dependencies: ["Vocabulary", "TestSupport", "HealthCheck"], swiftSettings: strict),
+        .testTarget(name: "HealthCheckTests", dependencies: ["Vocabulary", "TestSupport", "HealthCheck", "RegexMatch"], swiftSettings: strict),
         .testTarget(name: "ControlTests", dependencies: ["Vocabulary", "TestSupport", "Control"], swiftSettings: strict),
-        .testTarget(name: "DirectorTests", dependencies: ["Vocabulary", "TestSupport", "Director", "Alerts"], swiftSettings: strict),
+        .testTarget(name: "DirectorTests", dependencies: ["Vocabulary", "TestSupport", "Director", "Alerts", "RegexMatch"], swiftSettings: strict),
         .testTarget(name: "AlertsTests", dependencies: ["Alerts"], swiftSettings: strict),
         // Integration tiers. Their tests are enabled only when VIGIL_TIER names
         // the tier (`make test-host`, `make test-vm` set it); under that tier a
         // missing prerequisite is a failure with a message, never a skip.
         .testTarget(name: "HAIntegrationTests", dependencies: ["Vocabulary", "TestSupport", "HA", "Director"], swiftSettings: strict),
-        .testTarget(name: "HealthCheckIntegrationTests", dependencies: ["Vocabulary", "TestSupport", "HealthCheck", "Director"], swiftSettings: strict),
+        .testTarget(name: "HealthCheckIntegrationTests", dependencies: ["Vocabulary", "TestSupport", "HealthCheck", "Director", "Config"], swiftSettings: strict),
         .testTarget(name: "IPVSKernelTests", dependencies: ["Vocabulary", "TestSupport", "IPVS", "Director"], swiftSettings: strict),
     ]
 )

@@ -27,7 +27,8 @@ fuzz-config:
 	@mkdir -p $(CONFIG_FUZZ_DIR)/corpus $(CONFIG_FUZZ_DIR)/artifacts
 	swiftc -O -sanitize=fuzzer,address -use-ld=lld -parse-as-library -module-name ConfigFuzz \
 	  Sources/Config/*.swift Fuzz/Config/main.swift -o $(CONFIG_FUZZ_DIR)/config-fuzz \
-	  $$(scripts/lib/vocabulary-module.sh $(CONFIG_FUZZ_DIR)/vocabulary-asan -O -sanitize=fuzzer,address)
+	  $$(scripts/lib/vocabulary-module.sh $(CONFIG_FUZZ_DIR)/vocabulary-asan -O -sanitize=fuzzer,address) \
+	  $$(scripts/lib/regexmatch-module.sh $(CONFIG_FUZZ_DIR)/regexmatch-asan -O -sanitize=fuzzer,address)
 	cp -n Fuzz/Config/corpus/* $(CONFIG_FUZZ_DIR)/corpus/ 2>/dev/null || true
 	# detect_leaks=0: at exit LSan misreads the static keyword grammar (Swift tags enum payload pointers).
 	ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no $(CONFIG_FUZZ_DIR)/config-fuzz -runs=$(CONFIG_FUZZ_RUNS) -max_total_time=$(CONFIG_FUZZ_SECONDS) -max_len=4096 \
@@ -48,7 +49,8 @@ fuzz-config-million:
 	@mkdir -p $(CONFIG_FUZZ_DIR)/corpus $(CONFIG_FUZZ_DIR)/artifacts
 	swiftc -O -sanitize=fuzzer -use-ld=lld -parse-as-library -module-name ConfigFuzz \
 	  Sources/Config/*.swift Fuzz/Config/main.swift -o $(CONFIG_FUZZ_DIR)/config-fuzz-noasan \
-	  $$(scripts/lib/vocabulary-module.sh $(CONFIG_FUZZ_DIR)/vocabulary -O -sanitize=fuzzer)
+	  $$(scripts/lib/vocabulary-module.sh $(CONFIG_FUZZ_DIR)/vocabulary -O -sanitize=fuzzer) \
+	  $$(scripts/lib/regexmatch-module.sh $(CONFIG_FUZZ_DIR)/regexmatch -O -sanitize=fuzzer)
 	@pids=; for w in $$(seq $(CONFIG_FUZZ_JOBS)); do \
 	  mkdir -p $(CONFIG_FUZZ_DIR)/corpus-w$$w; \
 	  SWIFT_BACKTRACE=enable=no $(CONFIG_FUZZ_DIR)/config-fuzz-noasan -runs=$(CONFIG_FUZZ_RUNS_EACH) -seed=$$w \

@@ -5,6 +5,7 @@ set -euo pipefail
 pkgs=(
   libnl-3-dev libnl-genl-3-dev pkg-config     # CGenl
   libnftables-dev nftables                    # CNFTables (no_accept drop rules); nft to look at them in tests
+  libpcre2-dev                                # CPCRE2 (url { regex } of HTTP_GET and SSL_GET)
   iproute2 kmod procps psmisc                 # namespaces, veth, modules
   keepalived ipvsadm nginx bird2              # reference peers, real servers, the BGP engine (anycast)
   qemu-system-x86 busybox-static cpio         # the IPVS lab VM

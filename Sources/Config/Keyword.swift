@@ -275,7 +275,6 @@ enum Instead {
     static let kernelLinkState = "interface state is read from the kernel"
     static let priorityChangeScript = "no script runs on priority changes"
     static let startDelay = "instances start at once"
-    static let bodyNotMatched = "the body is not matched"
 }
 
 extension Keyword {
@@ -298,10 +297,8 @@ extension Keyword {
 
     static let url = block("url", "", [
         v("path", "PATH"), v("digest", "MD5HEX"), v("status_code", "CODE|RANGE..."), v("virtualhost", "HOST"),
-        todo("regex", "the body is not matched; only the status code and digest decide"),
-        todo("regex_no_match", "the body is not matched; only the status code and digest decide"),
-        todo("regex_options", Instead.bodyNotMatched), todo("regex_stack", Instead.bodyNotMatched),
-        todo("regex_min_offset", Instead.bodyNotMatched), todo("regex_max_offset", Instead.bodyNotMatched),
+        v("regex", "PATTERN"), flag("regex_no_match"), v("regex_options", "OPTION..."), v("regex_stack", "START MAX"),
+        v("regex_min_offset", "OFFSET"), v("regex_max_offset", "OFFSET"),
     ])
 
     static let httpChildren: [Keyword] = checkerConnection + [

@@ -4,6 +4,7 @@
 // where the builder parses them; messages print them as keepalived.conf writes them (`Duration.configText`), and
 // JSON as seconds (`Seconds`).
 
+import RegexMatch
 import Vocabulary
 
 /// A whole configuration: what `Config.load` returns when there are no errors.
@@ -915,7 +916,7 @@ public struct StatusCodeRange: Sendable, Equatable, Codable {
     public func contains(_ code: Int) -> Bool { code >= lower && code <= upper }
 }
 
-/// `url { path …; digest …; status_code …; virtualhost … }` of HTTP_GET / SSL_GET.
+/// `url { path …; digest …; status_code …; virtualhost …; regex … }` of HTTP_GET / SSL_GET.
 public struct URLCheck: Sendable, Equatable, Codable {
     /// `path` (required).
     public var path: String = "/"
@@ -925,10 +926,32 @@ public struct URLCheck: Sendable, Equatable, Codable {
     public var statusCodes: [StatusCodeRange] = [StatusCodeRange(200, 299)]
     /// `virtualhost` for this URL.
     public var virtualhost: String?
+    /// `regex` and its settings; nil without `regex`.
+    public var regex: URLRegex?
     /// Where it was written.
     public var location: SourceLocation = noSourceLocation
     /// Creates a URL check.
     public init() {}
+}
+
+/// A url's `regex` with `regex_no_match`, `regex_options`, `regex_stack`, `regex_min_offset` and `regex_max_offset`,
+/// as written; the parser has compiled it once to report errors, and the Director compiles it for the checker.
+public struct URLRegex: Sendable, Equatable, Codable {
+    /// `regex`: the PCRE2 pattern the body must match.
+    public var pattern: String
+    /// `regex_no_match`: a match fails the check instead.
+    public var noMatch = false
+    /// `regex_options`, in the order written.
+    public var options: [RegexOption] = []
+    /// `regex_stack START MAX`: JIT stack bytes.
+    public var stack: BodyRegex.JITStack?
+    /// `regex_min_offset` (default 0).
+    public var minOffset = 0
+    /// `regex_max_offset` (none: the whole body).
+    public var maxOffset: Int?
+
+    /// A regex with the defaults.
+    public init(pattern: String) { self.pattern = pattern }
 }
 
 /// One checker block inside a real_server, with timers resolved: checker value, else real server's,

@@ -1,3 +1,4 @@
+import RegexMatch
 import Vocabulary
 
 /// Turns the statement tree into the typed model. Each block has its own build function that returns
@@ -1480,6 +1481,7 @@ struct ModelBuilder {
         var u = URLCheck()
         u.location = loc(node)
         var hasPath = false
+        var regex = URLRegexLines()
         for n in node.children {
             let a = args(n)
             switch n.name {
@@ -1504,11 +1506,88 @@ struct ModelBuilder {
                 }
                 if !ranges.isEmpty { u.statusCodes = ranges }
             case "virtualhost": u.virtualhost = a.first?.text
+            case "regex", "regex_no_match", "regex_options", "regex_stack", "regex_min_offset", "regex_max_offset":
+                regex.read(n, a, into: &self)
             default: break
             }
         }
         if !hasPath { sink.error(.missingValue, loc(node), "url needs a path") }
+        u.regex = regex.finish(into: &self)
         return u
+    }
+
+    /// The `regex…` lines of one url, read in any order and checked together at its end (the options change how
+    /// the pattern compiles; `regex_max_offset` needs PCRE2's offset limit).
+    struct URLRegexLines {
+        var pattern: Token?
+        var noMatch = false
+        var options: [RegexOption] = []
+        var stack: BodyRegex.JITStack?
+        var minOffset: (Int, Token)?
+        var maxOffset: (Int, Token)?
+        /// The first `regex_…` line other than `regex`, for the warning when `regex` is missing.
+        var firstSetting: Node?
+
+        mutating func read(_ n: Node, _ a: TokenList, into b: inout ModelBuilder) {
+            if n.name != "regex", firstSetting == nil { firstSetting = n }
+            switch n.name {
+            case "regex": pattern = a.first
+            case "regex_no_match": noMatch = true
+            case "regex_options":
+                for x in a {
+                    if let option = RegexOption(rawValue: x.text) {
+                        if !options.contains(option) { options.append(option) }
+                    } else {
+                        let names = RegexOption.allCases.map(\.rawValue)
+                        let hint = Suggest.closest(to: x.text, in: names).map { "; did you mean '\($0)'?" }
+                            ?? " (the names are PCRE2's options in lower case without PCRE2_, as keepalived.conf(5) lists them)"
+                        b.sink.error(.invalidValue, b.loc(x), "regex_options '\(b.clip(x.text))' is not a PCRE2 option keepalived knows\(hint)")
+                    }
+                }
+            case "regex_stack":
+                guard a.count == 2 else { return }
+                let start = b.int(a[0], "regex_stack START", 1...Int(Int32.max))
+                let max = b.int(a[1], "regex_stack MAX", 1...Int(Int32.max))
+                guard let start, let max else { return }
+                if start > max {
+                    b.sink.error(.invalidValue, b.loc(a[0]), "regex_stack START \(start) is above MAX \(max)")
+                    return
+                }
+                stack = BodyRegex.JITStack(start: start, max: max)
+            case "regex_min_offset":
+                if let x = a.first, let v = b.int(x, "regex_min_offset", 0...Int(Int32.max)) { minOffset = (v, x) }
+            case "regex_max_offset":
+                if let x = a.first, let v = b.int(x, "regex_max_offset", 0...Int(Int32.max)) { maxOffset = (v, x) }
+            default: break
+            }
+        }
+
+        /// The url's regex, compiled once here so a pattern PCRE2 refuses is an error at its column.
+        func finish(into b: inout ModelBuilder) -> URLRegex? {
+            guard let pattern else {
+                if let n = firstSetting {
+                    b.sink.warning(.suspicious, b.loc(n), "\(n.name) without regex in this url has no effect")
+                }
+                return nil
+            }
+            if let (low, _) = minOffset, let (high, at) = maxOffset, low > high {
+                b.sink.error(.invalidValue, b.loc(at), "regex_max_offset \(high) is below regex_min_offset \(low)")
+            }
+            do {
+                _ = try CompiledRegex(pattern: pattern.text, options: options, offsetLimit: maxOffset != nil)
+            } catch {
+                var at = b.loc(pattern)
+                at.column += error.offset + (pattern.kind == .quoted ? 1 : 0)
+                b.sink.error(.invalidValue, at, "regex '\(b.clip(pattern.text))' does not compile: \(error.message) (PCRE2, at offset \(error.offset))")
+            }
+            var r = URLRegex(pattern: pattern.text)
+            r.noMatch = noMatch
+            r.options = options
+            r.stack = stack
+            r.minOffset = minOffset?.0 ?? 0
+            r.maxOffset = maxOffset?.0
+            return r
+        }
     }
 
     /// A virtual_server_group address: `ADDR`, `ADDR-LAST` (the last byte, or the last 16-bit group of IPv6),

@@ -1,11 +1,12 @@
 import Config
 import HealthCheck
+import RegexMatch
 import Vocabulary
 
 /// Checker blocks as HealthCheck's input (HealthCheck never imports Config).
 ///
 /// Timers arrive resolved by the Config model (checker, else real server, else virtual server, else default).
-/// What is not carried: `fast_recovery`, `log_all_failures`, regex matching in url blocks.
+/// What is not carried: `fast_recovery`, `log_all_failures`.
 extension DirectorPlan {
     /// One checker block of real server `rs` (whose resolved port is `port`).
     static func checker(for c: CheckerConfig, realServer rs: RealServerConfig, port: UInt16,
@@ -57,7 +58,7 @@ extension DirectorPlan {
         }
         let urls = h.urls.map { u in
             URLCheck(path: u.path, statusCodes: u.statusCodes.map { $0.lower...max($0.lower, $0.upper) },
-                     digest: u.digest, virtualHost: u.virtualhost)
+                     digest: u.digest, virtualHost: u.virtualhost, regex: u.regex.map(bodyRegex))
         }
         let version: HTTPProtocolVersion = switch h.httpProtocol {
         case .http11: .http11
@@ -65,5 +66,16 @@ extension DirectorPlan {
         case .http10, nil: .http10
         }
         return HTTPCheck(target: target, urls: urls, virtualHost: virtualHost, version: version, tls: tls)
+    }
+
+    /// A url's `regex`, compiled here once for the checker (not per check). The config check compiled the same
+    /// pattern with the same options, so an error here is only possible if PCRE2 runs out of memory; the checker
+    /// then fails with PCRE2's message.
+    static func bodyRegex(_ r: URLRegex) -> Result<BodyRegex, RegexCompileError> {
+        Result { () throws(RegexCompileError) in
+            let compiled = try CompiledRegex(pattern: r.pattern, options: r.options, offsetLimit: r.maxOffset != nil)
+            return BodyRegex(regex: compiled, noMatch: r.noMatch, minOffset: r.minOffset, maxOffset: r.maxOffset,
+                             stack: r.stack)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import RegexMatch
 import Vocabulary
 
 /// One configured checker of one real server: what to probe (`kind`) and when (`timing`).
@@ -128,14 +129,22 @@ public struct URLCheck: Hashable, Sendable {
     public var digest: String?
     /// `virtualhost` of this URL (overrides the checker's).
     public var virtualHost: String?
+    /// `regex` and its settings, compiled once per checker (at load); a failure to compile (which the config check
+    /// already reports) fails every check with PCRE2's message rather than skipping the match.
+    public var regex: Result<BodyRegex, RegexCompileError>?
 
     /// A URL check.
-    public init(path: String, statusCodes: [ClosedRange<Int>] = [], digest: String? = nil, virtualHost: String? = nil) {
+    public init(path: String, statusCodes: [ClosedRange<Int>] = [], digest: String? = nil, virtualHost: String? = nil,
+                regex: Result<BodyRegex, RegexCompileError>? = nil) {
         self.path = path
         self.statusCodes = statusCodes
         self.digest = digest?.lowercased()
         self.virtualHost = virtualHost
+        self.regex = regex
     }
+
+    /// The regex to match the body against, when one compiled.
+    var bodyRegex: BodyRegex? { try? regex?.get() }
 
     /// True when `status` is accepted.
     public func accepts(status: Int) -> Bool {

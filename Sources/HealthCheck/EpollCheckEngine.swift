@@ -24,6 +24,7 @@
 import Dispatch
 import Glibc
 import NIOPosix
+import RegexMatch
 import Synchronization
 import Vocabulary
 
@@ -47,6 +48,8 @@ final class EpollCheckEngine: Sendable {
         var request: [UInt8]
         /// Hash the body with MD5 (a `digest` is configured).
         var hashBody: Bool
+        /// Match the body against this (a `regex` is configured).
+        var regex: BodyRegex? = nil
     }
 
     /// How a connect ended.
@@ -59,8 +62,9 @@ final class EpollCheckEngine: Sendable {
         case timedOut
         /// The request could not be started (not a numeric address, out of file descriptors...).
         case notStarted(String)
-        /// The HTTP exchange completed: the status, the MD5 of the (de-chunked) body when asked, its length.
-        case response(status: Int, digest: String?, bodyLength: Int)
+        /// The HTTP exchange completed: the status, the MD5 of the (de-chunked) body when asked, its length, and
+        /// what the body's regex match came to when one was asked.
+        case response(status: Int, digest: String?, bodyLength: Int, regex: RegexOutcome? = nil)
         /// The HTTP reply could not be read (malformed, or the connection ended before it was complete).
         case badResponse(HTTPResponseError)
     }

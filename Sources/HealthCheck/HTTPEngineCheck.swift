@@ -27,7 +27,8 @@ struct HTTPEngineCheck: Sendable {
         let check = verdict.check, url = verdict.url
         return EpollCheckEngine.Request(
             id: id, target: check.target, due: due,
-            http: EpollCheckEngine.HTTPExchange(request: Self.requestBytes(check: check, url: url), hashBody: url.digest != nil))
+            http: EpollCheckEngine.HTTPExchange(request: Self.requestBytes(check: check, url: url), hashBody: url.digest != nil,
+                                                regex: url.bodyRegex))
     }
 
     /// Judges the current URL's exchange: the next URL's request, or the result.
@@ -35,8 +36,8 @@ struct HTTPEngineCheck: Sendable {
         elapsed += completion.latency
         let error: ProbeError
         switch completion.outcome {
-        case .response(let status, let digest, _):
-            switch verdict.responded(status: status, digest: digest, latency: elapsed) {
+        case .response(let status, let digest, _, let regex):
+            switch verdict.responded(status: status, digest: digest, regex: regex, latency: elapsed) {
             case .next: return .next(request(id: completion.id, due: now))
             case .done(let result): return .done(result)
             }

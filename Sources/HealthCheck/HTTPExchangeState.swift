@@ -1,4 +1,5 @@
 import Crypto
+import RegexMatch
 import Glibc
 
 /// Where one HTTP exchange of the epoll engine stands on its socket: the request written, the response read with
@@ -25,11 +26,14 @@ final class HTTPExchangeState {
     var connected = false
     private var parser = HTTPResponseParser()
     private var md5: Insecure.MD5?
+    /// The body's regex match, piece by piece as the body arrives (nothing of the body is kept beyond its window).
+    private let scanner: RegexScanner?
 
     /// The state of a new exchange.
     init(_ exchange: EpollCheckEngine.HTTPExchange) {
         request = exchange.request
         md5 = exchange.hashBody ? Insecure.MD5() : nil
+        scanner = exchange.regex.map(RegexScanner.init)
     }
 
     /// Writes what is left of the request, then reads what has arrived (edge-triggered: until EAGAIN) into
@@ -52,7 +56,10 @@ final class HTTPExchangeState {
             if n > 0 {
                 do {
                     let complete = try buffer.withUnsafeBytes { raw in
-                        try parser.feed(UnsafeRawBufferPointer(rebasing: raw[0..<n])) { md5?.update(bufferPointer: $0) }
+                        try parser.feed(UnsafeRawBufferPointer(rebasing: raw[0..<n])) { body in
+                            md5?.update(bufferPointer: body)
+                            scanner?.feed(body)
+                        }
                     }
                     if complete { return .finished(response()) }
                 } catch {
@@ -75,6 +82,7 @@ final class HTTPExchangeState {
     }
 
     private func response() -> EpollCheckEngine.Outcome {
-        .response(status: parser.status ?? 0, digest: md5?.hexDigest(), bodyLength: parser.bodyLength)
+        .response(status: parser.status ?? 0, digest: md5?.hexDigest(), bodyLength: parser.bodyLength,
+                  regex: scanner?.finished())
     }
 }

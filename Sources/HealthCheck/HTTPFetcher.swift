@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import RegexMatch
 import Vocabulary
 
 /// The outcome of one HTTP(S) GET: status and MD5 of the body (as genhash computes it).
@@ -13,6 +14,8 @@ public struct HTTPFetchResult: Hashable, Sendable {
     public var digest: String
     /// Body length in bytes.
     public var bodyLength: Int
+    /// What matching the body against the url's regex came to; nil without a regex.
+    public var regex: RegexOutcome?
 }
 
 /// One HTTP(S) GET over a fresh connection, bounded as a whole by the target's timeout.
@@ -28,15 +31,18 @@ public struct HTTPFetcher: Sendable {
     public var version: HTTPProtocolVersion
     /// TLS settings, `nil` for plain HTTP.
     public var tls: TLSSettings?
+    /// The body is matched against this as it arrives (`url { regex }`).
+    public var regex: BodyRegex?
 
     /// A fetcher.
     public init(target: ConnectTarget, path: String, virtualHost: String? = nil,
-                version: HTTPProtocolVersion = .http10, tls: TLSSettings? = nil) {
+                version: HTTPProtocolVersion = .http10, tls: TLSSettings? = nil, regex: BodyRegex? = nil) {
         self.target = target
         self.path = path
         self.virtualHost = virtualHost
         self.version = version
         self.tls = tls
+        self.regex = regex
     }
 
     /// The URL as a log line shows it.
@@ -91,6 +97,7 @@ public struct HTTPFetcher: Sendable {
         let request = head
         let context = sslContext
         let sni = tls?.serverName
+        let regex = regex
         let channel = SocketConnector.connect(target, on: loop) { channel in
             do {
                 let sync = channel.pipeline.syncOperations
@@ -98,7 +105,7 @@ public struct HTTPFetcher: Sendable {
                     try sync.addHandler(NIOSSLClientHandler(context: context, serverHostname: sni))
                 }
                 try sync.addHTTPClientHandlers()
-                try sync.addHandler(HTTPFetchHandler(request: request, promise: promise))
+                try sync.addHandler(HTTPFetchHandler(request: request, promise: promise, regex: regex))
                 return channel.eventLoop.makeSucceededVoidFuture()
             } catch {
                 return channel.eventLoop.makeFailedFuture(error)
@@ -111,7 +118,8 @@ public struct HTTPFetcher: Sendable {
     }
 }
 
-/// Sends the request, hashes the body, and completes the promise on the first terminal event.
+/// Sends the request, hashes the body (and matches it against the url's regex, piece by piece as NIO's decoder
+/// hands it over, de-chunked), and completes the promise on the first terminal event.
 final class HTTPFetchHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
@@ -122,10 +130,12 @@ final class HTTPFetchHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var md5 = Insecure.MD5()
     private var length = 0
     private var done = false
+    private let scanner: RegexScanner?
 
-    init(request: HTTPRequestHead, promise: EventLoopPromise<HTTPFetchResult>) {
+    init(request: HTTPRequestHead, promise: EventLoopPromise<HTTPFetchResult>, regex: BodyRegex? = nil) {
         self.request = request
         self.promise = promise
+        scanner = regex.map(RegexScanner.init)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -141,11 +151,15 @@ final class HTTPFetchHandler: ChannelInboundHandler, RemovableChannelHandler {
             status = Int(head.status.code)
         case .body(let buffer):
             length += buffer.readableBytes
-            buffer.withUnsafeReadableBytes { md5.update(bufferPointer: $0) }
+            buffer.withUnsafeReadableBytes { body in
+                md5.update(bufferPointer: body)
+                scanner?.feed(body)
+            }
         case .end:
             guard let status else { return finish(context, .failure(ProbeError.malformedReply("no status line"))) }
             let digest = md5.hexDigest()
-            finish(context, .success(HTTPFetchResult(status: status, digest: digest, bodyLength: length)))
+            finish(context, .success(HTTPFetchResult(status: status, digest: digest, bodyLength: length,
+                                                         regex: scanner?.finished())))
         }
     }
 

@@ -19,11 +19,12 @@ public struct HTTPProbe: Sendable {
     private func step(_ verdict: HTTPVerdict, on loop: any EventLoop, start: NIODeadline) -> EventLoopFuture<ProbeResult> {
         let url = verdict.url
         let fetcher = HTTPFetcher(target: check.target, path: url.path, virtualHost: url.virtualHost ?? check.virtualHost,
-                                  version: check.version, tls: check.tls)
+                                  version: check.version, tls: check.tls, regex: url.bodyRegex)
         let timeout = check.target.timeout
         return fetcher.fetch(on: loop).flatMap { fetched -> EventLoopFuture<ProbeResult> in
             var verdict = verdict
-            switch verdict.responded(status: fetched.status, digest: fetched.digest, latency: elapsed(since: start)) {
+            switch verdict.responded(status: fetched.status, digest: fetched.digest, regex: fetched.regex,
+                                      latency: elapsed(since: start)) {
             case .next: return step(verdict, on: loop, start: start)
             case .done(let result): return loop.makeSucceededFuture(result)
             }

@@ -1,6 +1,9 @@
+import RegexMatch
+
 /// The verdict of an HTTP_GET or SSL_GET probe, URL after URL, written once for both of its paths: the epoll engine's
 /// exchanges (`HTTPEngineCheck`, HTTP_GET) and NIO channels (`HTTPProbe`, SSL_GET). Every `url` must pass: its status
-/// accepted (`status_code`, default 200–299) and, when a `digest` is configured, the MD5 of its body equal to it.
+/// accepted (`status_code`, default 200–299), when a `digest` is configured the MD5 of its body equal to it, and
+/// when a `regex` is configured the body matching it (or, with `regex_no_match`, not matching it).
 struct HTTPVerdict: Sendable {
     /// What happens after a URL's response.
     enum Step: Hashable, Sendable {
@@ -24,14 +27,24 @@ struct HTTPVerdict: Sendable {
     /// What a reason names: `HTTP_GET http://10.0.0.3:80/health`.
     var what: String { "\(Self.name(check)) \(Self.display(check: check, url: url))" }
 
-    /// The current URL answered `status`, with the body's MD5 `digest` when one was computed; `latency` is the probe's
-    /// time so far.
-    mutating func responded(status: Int, digest: String?, latency: Duration) -> Step {
+    /// The current URL answered `status`, with the body's MD5 `digest` when one was computed and what the body's
+    /// `regex` match came to when one was asked; `latency` is the probe's time so far.
+    mutating func responded(status: Int, digest: String?, regex: RegexOutcome? = nil, latency: Duration) -> Step {
         guard url.accepts(status: status) else {
             return .done(.failure("\(what) status \(status), expected \(url.statusDescription)", latency: latency))
         }
         if let expected = url.digest, digest != expected {
             return .done(.failure("\(what) digest \(digest ?? "none"), expected \(expected)", latency: latency))
+        }
+        switch url.regex {
+        case .success(let body):
+            if let why = body.failure(regex ?? .failed("the body was not matched")) {
+                return .done(.failure("\(what) \(why)", latency: latency))
+            }
+        case .failure(let error):
+            return .done(.failure("\(what) regex does not compile: \(error)", latency: latency))
+        case nil:
+            break
         }
         if index + 1 < check.urls.count {
             index += 1

@@ -2,6 +2,7 @@ import Config
 @testable import Director
 import HealthCheck
 import HA
+import RegexMatch
 import Testing
 import Vocabulary
 import TestSupport
@@ -73,6 +74,50 @@ struct DirectorPlanHealthTests {
         #expect(s.tls == TLSSettings(serverName: "www.example"))
         #expect(plan.scriptSecurity == ScriptSecurity(enabled: true, defaultUser: "nobody"))
         #expect(plan.vrrp.scriptSecurity == plan.scriptSecurity)
+    }
+
+    @Test("A url's regex reaches HTTP_GET and SSL_GET compiled, with its sense, offsets, options and stack")
+    func regexTranslation() throws {
+        let loaded = ConfigLoader.parse(text: """
+        virtual_server 10.0.0.1 80 {
+          protocol TCP
+          real_server 10.0.1.5 8080 {
+            HTTP_GET {
+              url {
+                path /a
+                regex "status: ok"
+                regex_options caseless dotall
+                regex_min_offset 2
+                regex_max_offset 900
+              }
+              url { path /b digest 9b3a0c85a887a256d6939da88aabd8cd regex error regex_no_match regex_stack 4096 65536 }
+            }
+            SSL_GET {
+              url {
+                path /c
+                regex "^up$"
+                regex_options multiline
+              }
+            }
+          }
+        }
+        """)
+        #expect(loaded.isValid, "\(loaded.rendered())")
+        let plan = try DirectorPlan(config: loaded.config)
+        let checkers = try #require(plan.health.first?.realServers.first?.checkers)
+        guard case .http(let h) = checkers.first?.kind, case .http(let s) = checkers.last?.kind else {
+            Issue.record("expected HTTP_GET and SSL_GET"); return
+        }
+        let a = try #require(try h.urls.first?.regex?.get())
+        #expect(a.regex == (try CompiledRegex(pattern: "status: ok", options: [.caseless, .dotAll], offsetLimit: true)))
+        #expect(!a.noMatch && a.minOffset == 2 && a.maxOffset == 900 && a.stack == nil)
+        let b = try #require(try h.urls.last?.regex?.get())
+        #expect(b.noMatch && b.minOffset == 0 && b.maxOffset == nil && b.stack == BodyRegex.JITStack(start: 4096, max: 65536))
+        #expect(b.regex.pattern == "error" && b.regex.options.isEmpty)
+        #expect(h.urls.last?.digest == "9b3a0c85a887a256d6939da88aabd8cd")
+        let c = try #require(try s.urls.first?.regex?.get())
+        #expect(c.regex == (try CompiledRegex(pattern: "^up$", options: [.multiline])))
+        #expect(s.tls != nil)
     }
 
     @Test("Model times reach HA and HealthCheck unchanged: 0.1 s is 100 ms, a MISC_CHECK timeout defaults to delay_loop")

@@ -1,4 +1,5 @@
 import Testing
+import RegexMatch
 @testable import HealthCheck
 
 /// Feeds `text` to a parser in pieces of `step` bytes (0: all at once), then, with `close`, ends the connection.
@@ -101,5 +102,23 @@ struct HTTPResponseParserTests {
             let (_, _, error) = parse(text, close: true)
             #expect(error == .truncated, "\(text)")
         }
+    }
+
+    @Test("A regex is matched on the de-chunked body: a match split by the chunk framing is found, in any pieces",
+          arguments: [0, 1, 5])
+    func regexOverChunks(step: Int) throws {
+        let text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nstate\r\n5\r\n: rea\r\n2\r\ndy\r\n0\r\n\r\n"
+        let scanner = RegexScanner(BodyRegex(regex: try CompiledRegex(pattern: "state: ready")))
+        var parser = HTTPResponseParser()
+        let bytes = Array(text.utf8)
+        let size = step == 0 ? bytes.count : step
+        var i = 0
+        while i < bytes.count {
+            let end = min(bytes.count, i + size)
+            _ = try bytes[i..<end].withUnsafeBytes { chunk in try parser.feed(chunk) { scanner.feed($0) } }
+            i = end
+        }
+        #expect(parser.isComplete)
+        #expect(scanner.finished() == .matched(at: 0))
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+import RegexMatch
 import Vocabulary
 import TestSupport
 @testable import HealthCheck
@@ -42,5 +43,52 @@ struct HTTPVerdictTests {
         #expect(HTTPVerdict(check: tls).failed(.refused, latency: .zero)
                 == .failure("SSL_GET https://www.example/ connection refused"))
         #expect(HTTPVerdict.noURL(HTTPCheck(target: target, urls: [])) == .failure("HTTP_GET 10.0.0.3:80: no url configured"))
+    }
+
+    /// A one-url check whose url has `regex ok` (with `regex_no_match` when `noMatch`) and a digest when asked.
+    private static func regexCheck(noMatch: Bool = false, digest: String? = nil) throws -> HTTPCheck {
+        let regex = BodyRegex(regex: try CompiledRegex(pattern: "ok"), noMatch: noMatch)
+        return HTTPCheck(target: target, urls: [URLCheck(path: "/r", digest: digest, regex: .success(regex))])
+    }
+
+    @Test("With regex, a body that matches passes and one that does not fails: 'regex did not match'")
+    func regexMatch() throws {
+        var pass = HTTPVerdict(check: try Self.regexCheck())
+        #expect(pass.responded(status: 200, digest: nil, regex: .matched(at: 0), latency: .zero)
+                == .done(.success("HTTP_GET http://10.0.0.3:80/r status 200", latency: .zero)))
+        var fail = HTTPVerdict(check: try Self.regexCheck())
+        #expect(fail.responded(status: 200, digest: nil, regex: .notMatched, latency: .zero)
+                == .done(.failure("HTTP_GET http://10.0.0.3:80/r regex did not match")))
+    }
+
+    @Test("With regex_no_match, a match fails: 'regex matched (regex_no_match)'; no match passes")
+    func regexNoMatch() throws {
+        var fail = HTTPVerdict(check: try Self.regexCheck(noMatch: true))
+        #expect(fail.responded(status: 200, digest: nil, regex: .matched(at: 4), latency: .zero)
+                == .done(.failure("HTTP_GET http://10.0.0.3:80/r regex matched (regex_no_match)")))
+        var pass = HTTPVerdict(check: try Self.regexCheck(noMatch: true))
+        #expect(pass.responded(status: 200, digest: nil, regex: .notMatched, latency: .zero)
+                == .done(.success("HTTP_GET http://10.0.0.3:80/r status 200", latency: .zero)))
+    }
+
+    @Test("status_code, digest and regex must all pass: the status and the digest are judged first")
+    func regexWithStatusAndDigest() throws {
+        var status = HTTPVerdict(check: try Self.regexCheck(digest: digest))
+        #expect(status.responded(status: 500, digest: digest, regex: .matched(at: 0), latency: .zero)
+                == .done(.failure("HTTP_GET http://10.0.0.3:80/r status 500, expected 200-299")))
+        var body = HTTPVerdict(check: try Self.regexCheck(digest: digest))
+        #expect(body.responded(status: 200, digest: "00", regex: .matched(at: 0), latency: .zero)
+                == .done(.failure("HTTP_GET http://10.0.0.3:80/r digest 00, expected \(digest)")))
+        var all = HTTPVerdict(check: try Self.regexCheck(digest: digest))
+        #expect(all.responded(status: 200, digest: digest, regex: .notMatched, latency: .zero)
+                == .done(.failure("HTTP_GET http://10.0.0.3:80/r regex did not match")))
+    }
+
+    @Test("A regex that did not compile fails every check with PCRE2's message")
+    func regexUnusable() {
+        let url = URLCheck(path: "/r", regex: .failure(RegexCompileError(message: "no memory", offset: 0)))
+        var v = HTTPVerdict(check: HTTPCheck(target: target, urls: [url]))
+        #expect(v.responded(status: 200, digest: nil, regex: nil, latency: .zero)
+                == .done(.failure("HTTP_GET http://10.0.0.3:80/r regex does not compile: no memory at offset 0")))
     }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Config module alone with swiftc, without SwiftPM or any dependency (about a minute on a
-# free core), into .build-config-standalone/:
+# Builds the Config module alone with swiftc, without SwiftPM (about a minute on a free core), with only its
+# own modules beneath it (Vocabulary, and RegexMatch over libpcre2-8), into .build-config-standalone/:
 #   scripts/config/standalone.sh check   -> config-standalone (swiftc -O -wmo): `check` behaves like
 #        `vigil check`, so `scripts/config/bench.sh .build-config-standalone/config-standalone` measures
 #        the parser without the package's release build; `dump` prints diagnostics and model for
@@ -15,9 +15,10 @@ mkdir -p "$out"
 case "${1:-}" in
 check)
     vocabulary=$(scripts/lib/vocabulary-module.sh "$out/vocabulary-O" -O -wmo)
+    regexmatch=$(scripts/lib/regexmatch-module.sh "$out/regexmatch-O" -O -wmo)
     # shellcheck disable=SC2086
     swiftc -O -wmo -swift-version 6 -parse-as-library -module-name ConfigStandalone \
-        Sources/Config/*.swift scripts/config/standalone-main.swift -o "$out/config-standalone" $vocabulary
+        Sources/Config/*.swift scripts/config/standalone-main.swift -o "$out/config-standalone" $vocabulary $regexmatch
     echo "$out/config-standalone" ;;
 tests)
     src="$out/tests-src"
@@ -30,9 +31,10 @@ tests)
     ln -sfn "$PWD/docs" "$src/docs"; ln -sfn "$PWD/README.md" "$src/README.md"   # KeywordTableTests
     printf 'import Testing\nimport Glibc\n@main struct TestMain {\n    static func main() async {\n        exit(await Testing.__swiftPMEntryPoint(passing: nil) as CInt)\n    }\n}\n' > "$src/zz_main.swift"
     vocabulary=$(scripts/lib/vocabulary-module.sh "$out/vocabulary-Onone" -Onone)
+    regexmatch=$(scripts/lib/regexmatch-module.sh "$out/regexmatch-Onone" -Onone)
     # shellcheck disable=SC2086
     swiftc -Onone -swift-version 6 -parse-as-library -module-name ConfigTestsStandalone \
-        Sources/Config/*.swift "$src/zz_main.swift" "$src"/Tests/ConfigTests/*.swift -o "$out/config-tests" $vocabulary
+        Sources/Config/*.swift "$src/zz_main.swift" "$src"/Tests/ConfigTests/*.swift -o "$out/config-tests" $vocabulary $regexmatch
     echo "$out/config-tests" ;;
 *)
     echo "usage: $0 check|tests" >&2; exit 2 ;;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make deb (issue #17): out/vigil_<version>_<arch>.deb built with dpkg-deb from a staged `make install` of
 # VIGIL_PKG_BIN (make deb: the release binary linked with --static-swift-stdlib, so no Swift toolchain is needed).
-# Depends is what dpkg-shlibdeps finds for the binary's shared libraries (libnl, libnftables, libc, ...).
+# Depends is what dpkg-shlibdeps finds for the binary's shared libraries (libnl, libnftables, libpcre2-8, libc, ...).
 # DEB_ALLOW_UNPACKAGED_LIBS=1 lets a binary that links libraries no package owns (a debug build's Swift runtime)
 # be packaged anyway, for the layout test of the host tier; a release package never sets it.
 # Prints the package's path last.

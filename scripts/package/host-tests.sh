@@ -41,7 +41,7 @@ if [ -n "$BIN_FOR_VERSION" ]; then
   check "Version is the binary's (vigil --version)" \
     bash -c "[ '$(field Version)' = \"\$($BIN_FOR_VERSION --version | awk '{print \$2}' | sed 's/^v//')\" ]"
 fi
-for lib in libnl-3-200 libnl-genl-3-200 libnftables1 libc6; do
+for lib in libnl-3-200 libnl-genl-3-200 libnftables1 libpcre2-8-0 libc6; do
   check "Depends names $lib (from dpkg-shlibdeps)" bash -c "dpkg-deb -f $DEB Depends | grep -q '$lib'"
 done
 check "Depends names no Swift toolchain package" bash -c "! dpkg-deb -f $DEB Depends | grep -qi swift"
