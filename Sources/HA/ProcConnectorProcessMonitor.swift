@@ -24,7 +24,8 @@ public final class ProcConnectorProcessMonitor: @unchecked Sendable {
     private let continuation: AsyncStream<ProcessMonitorEvent>.Continuation
     /// Why the connector could not be used (nil: it is).
     public let pollingReason: String?
-    private let readsCommandLines: Bool
+    /// Command lines are read (some tracker matches them).
+    public let readsCommandLines: Bool
     private let fd: Int32
     private let stopped = Atomic<Bool>(false)
 

@@ -121,6 +121,17 @@ public enum VMACPlan {
         return .reuse(index: existing.index, bringUp: !existing.isAdministrativelyUp)
     }
 
+    /// What to do to go from the macvlans a run has (`have`, by name) to those `want`ed (instance, spec): `replace`d
+    /// (same name, another spec: deleted before they are made again), `make` (absent or replaced), and `drop` (no
+    /// instance wants them any more; the runtime deletes them after the router has left their instances).
+    public static func changes(have: [String: VMACSpec], want: [(instance: String, vmac: VMACSpec)])
+        -> (replace: [String], make: [(instance: String, vmac: VMACSpec)], drop: [String]) {
+        let wanted = Set(want.map(\.vmac.name))
+        let make = want.filter { have[$0.vmac.name] != $0.vmac }
+        let replace = make.map(\.vmac.name).filter { have[$0] != nil }
+        return (replace, make, have.keys.filter { !wanted.contains($0) }.sorted())
+    }
+
     /// Two instances wanting the same macvlan name, or the same MAC on the same base: the first pair found, for a
     /// config error.
     public static func conflicts(_ specs: [(instance: String, vmac: VMACSpec)]) -> (String, String, String)? {
@@ -188,59 +199,57 @@ public enum VMACRequest {
 
     /// RTM_NEWLINK creating the macvlan of `spec` on `baseIndex`, down, in private mode, with its MAC.
     public static func create(_ spec: VMACSpec, baseIndex: Int32, sequence: UInt32) -> [UInt8] {
-        var body = infoMessage(index: 0, flags: 0, change: 0)
-        attribute(&body, iflaName, Array(spec.name.utf8) + [0])
-        attribute(&body, iflaLink, le32(UInt32(bitPattern: baseIndex)))
-        attribute(&body, iflaAddress, spec.mac)
-        var data: [UInt8] = []
-        attribute(&data, macvlanMode, le32(modePrivate))
-        var info: [UInt8] = []
-        attribute(&info, infoKind, Array("macvlan".utf8))
-        attribute(&info, infoData | nested, data)
-        attribute(&body, iflaLinkInfo | nested, info)
+        var m = NetlinkMessage(type: newLink, flags: request | ack | create | excl, sequence: sequence)
+        infoMessage(&m, index: 0, flags: 0, change: 0)
+        m.attribute(iflaName, Array(spec.name.utf8) + [0])
+        m.attribute(iflaLink, le32(UInt32(bitPattern: baseIndex)))
+        m.attribute(iflaAddress, spec.mac)
+        var data = NetlinkMessage(type: 0, flags: 0, sequence: 0)
+        data.attribute(macvlanMode, le32(modePrivate))
+        var info = NetlinkMessage(type: 0, flags: 0, sequence: 0)
+        info.attribute(infoKind, Array("macvlan".utf8))
+        info.attribute(infoData | nested, data.body)
+        m.attribute(iflaLinkInfo | nested, info.body)
         // IFLA_AF_SPEC cannot come with the creation (the link has no IPv6 state yet: EAFNOSUPPORT); the address
         // generation mode is a switch set before the link goes up (`VMACPlan.macvlanSwitches`).
-        return message(type: newLink, flags: request | ack | create | excl, sequence: sequence, body: body)
+        return m.finished()
     }
 
     /// RTM_NEWLINK setting the link of `index` up.
     public static func setUp(index: Int32, sequence: UInt32) -> [UInt8] {
-        message(type: newLink, flags: request | ack, sequence: sequence,
-                body: infoMessage(index: index, flags: iffUp, change: iffUp))
+        var m = NetlinkMessage(type: newLink, flags: request | ack, sequence: sequence)
+        infoMessage(&m, index: index, flags: iffUp, change: iffUp)
+        return m.finished()
     }
 
     /// RTM_DELLINK of the link of `index`.
     public static func delete(index: Int32, sequence: UInt32) -> [UInt8] {
-        message(type: delLink, flags: request | ack, sequence: sequence, body: infoMessage(index: index, flags: 0, change: 0))
+        var m = NetlinkMessage(type: delLink, flags: request | ack, sequence: sequence)
+        infoMessage(&m, index: index, flags: 0, change: 0)
+        return m.finished()
     }
 
     /// RTM_NEWADDR of an IPv6 link-local `address`/64 on `index`, without DAD and never preferred (valid forever,
     /// preferred 0), as keepalived gives an IPv6 macvlan its base's link-local address.
     public static func addLinkLocal(_ address: IPAddress, index: Int32, sequence: UInt32) -> [UInt8] {
+        var m = NetlinkMessage(type: newAddress, flags: request | ack | create | 0x100 /* NLM_F_REPLACE */,
+                               sequence: sequence)
         // struct ifaddrmsg: family, prefixlen, flags (IFA_F_NODAD), scope (RT_SCOPE_LINK), index.
-        var body: [UInt8] = [10, 64, 0x02, 253] + le32(UInt32(bitPattern: index))
-        attribute(&body, 2 /* IFA_LOCAL */, address.bytes)
-        attribute(&body, 1 /* IFA_ADDRESS */, address.bytes)
+        m.body = [10, 64, 0x02, 253]
+        m.appendUInt32(UInt32(bitPattern: index))
+        m.attribute(2 /* IFA_LOCAL */, address.bytes)
+        m.attribute(1 /* IFA_ADDRESS */, address.bytes)
         // struct ifa_cacheinfo: preferred 0, valid INFINITY, cstamp, tstamp.
-        attribute(&body, 6 /* IFA_CACHEINFO */, le32(0) + le32(0xffff_ffff) + le32(0) + le32(0))
-        return message(type: newAddress, flags: request | ack | create | 0x100 /* NLM_F_REPLACE */, sequence: sequence,
-                       body: body)
+        m.attribute(6 /* IFA_CACHEINFO */, le32(0) + le32(0xffff_ffff) + le32(0) + le32(0))
+        return m.finished()
     }
 
-    private static func infoMessage(index: Int32, flags: UInt32, change: UInt32) -> [UInt8] {
-        // struct ifinfomsg: family AF_UNSPEC, pad, type, index, flags, change.
-        [0, 0, 0, 0] + le32(UInt32(bitPattern: index)) + le32(flags) + le32(change)
-    }
-
-    private static func attribute(_ out: inout [UInt8], _ type: UInt16, _ data: [UInt8]) {
-        let length = UInt16(4 + data.count)
-        out += [UInt8(length & 0xff), UInt8(length >> 8), UInt8(type & 0xff), UInt8(type >> 8)] + data
-        while out.count % 4 != 0 { out.append(0) }
-    }
-
-    private static func message(type: UInt16, flags: UInt16, sequence: UInt32, body: [UInt8]) -> [UInt8] {
-        le32(UInt32(16 + body.count)) + [UInt8(type & 0xff), UInt8(type >> 8), UInt8(flags & 0xff), UInt8(flags >> 8)]
-            + le32(sequence) + le32(0) + body
+    /// struct ifinfomsg: family AF_UNSPEC, pad, type, index, flags, change.
+    private static func infoMessage(_ m: inout NetlinkMessage, index: Int32, flags: UInt32, change: UInt32) {
+        m.body += [0, 0, 0, 0]
+        m.appendUInt32(UInt32(bitPattern: index))
+        m.appendUInt32(flags)
+        m.appendUInt32(change)
     }
 
     private static func le32(_ v: UInt32) -> [UInt8] {

@@ -93,7 +93,6 @@ public actor VRRPRuntime {
     private var processMonitor: ProcConnectorProcessMonitor?
     private var processTask: Task<Void, Never>?
     private var census = ProcessCensus()
-    private var monitorReadsCommandLines = false
     private var timerTask: Task<Void, Never>?
     private var timerDeadline: Instant?
 
@@ -374,16 +373,17 @@ public actor VRRPRuntime {
     /// whose spec changed is made again) and sets the base interfaces' switches. The link table then reads the links
     /// again, so the instances find their macvlan up at once. Returns the failures by instance.
     private func makeVMACs(_ configuration: VRRPRuntimeConfiguration, now t: Instant) -> [(String, VMACError)] {
-        let wanted = configuration.instances.compactMap { spec in spec.vmac.map { (spec.name, $0) } }
-        let switches = VMACPlan.baseSwitches(wanted.map(\.1)).filter { baseSwitchesBefore[$0.path] == nil }
+        let wanted = configuration.instances.compactMap { spec in spec.vmac.map { (instance: spec.name, vmac: $0) } }
+        let switches = VMACPlan.baseSwitches(wanted.map(\.vmac)).filter { baseSwitchesBefore[$0.path] == nil }
         for old in vmacControl.set(switches) { baseSwitchesBefore[old.path] = old }
+        let plan = VMACPlan.changes(have: vmacs, want: wanted)
+        for name in plan.replace {
+            do { try vmacControl.remove(name) } catch { logger.error("\(error)") }
+            vmacs[name] = nil
+        }
         var failures: [(String, VMACError)] = []
         var made = false
-        for (instance, spec) in wanted where vmacs[spec.name] != spec {
-            if vmacs[spec.name] != nil {
-                do { try vmacControl.remove(spec.name) } catch { logger.error("\(error)") }
-                vmacs[spec.name] = nil
-            }
+        for (instance, spec) in plan.make {
             do {
                 let outcome = try vmacControl.ensure(spec)
                 vmacs[spec.name] = spec
@@ -404,8 +404,8 @@ public actor VRRPRuntime {
 
     /// Deletes this run's macvlans that no instance of `configuration` uses any more.
     private func dropVMACs(keeping configuration: VRRPRuntimeConfiguration) {
-        let kept = Set(configuration.instances.compactMap(\.vmac?.name))
-        for name in vmacs.keys.sorted() where !kept.contains(name) {
+        let wanted = configuration.instances.compactMap { spec in spec.vmac.map { (instance: spec.name, vmac: $0) } }
+        for name in VMACPlan.changes(have: vmacs, want: wanted).drop {
             do { try vmacControl.remove(name) } catch { logger.error("\(error)") }
             vmacs[name] = nil
             logger.notice("use_vmac: deleted \(name)")
@@ -733,11 +733,10 @@ public actor VRRPRuntime {
             processMonitor = nil
             return
         }
-        if processMonitor == nil || (census.readsCommandLines && !monitorReadsCommandLines) {
+        if processMonitor == nil || (census.readsCommandLines && processMonitor?.readsCommandLines == false) {
             processMonitor?.close()
             processTask?.cancel()
             let monitor = ProcConnectorProcessMonitor(readsCommandLines: census.readsCommandLines)
-            monitorReadsCommandLines = census.readsCommandLines
             if let why = monitor.pollingReason {
                 logger.warning("track_process: the kernel's process events cannot be read here (\(why); they reach the initial network namespace only): /proc is read every second instead")
             }

@@ -91,6 +91,20 @@ struct VMACTests {
         #expect(VMACPlan.conflicts([("A", spec), ("B", VMACSpec(name: "x", base: "eth1", mac: spec.mac))]) == nil)
     }
 
+    @Test("From the macvlans a run has to those wanted: unchanged kept, changed replaced, new made, unwanted dropped")
+    func changes() {
+        let b = VMACSpec(name: "vrrp.52", base: "veth0", mac: [0, 0, 0x5e, 0, 1, 52])
+        var moved = b
+        moved.mac = [2, 0, 0, 0, 0, 52]
+        let c = VMACSpec(name: "vrrp.53", base: "veth0", mac: [0, 0, 0x5e, 0, 1, 53])
+        let plan = VMACPlan.changes(have: ["vrrp.51": spec, "vrrp.52": b, "old": c],
+                                    want: [("A", spec), ("B", moved), ("C", c.renamed("vrrp.53"))])
+        #expect(plan.replace == ["vrrp.52"])
+        #expect(plan.make.map(\.instance) == ["B", "C"])
+        #expect(plan.drop == ["old"])
+        #expect(VMACPlan.changes(have: [:], want: []).make.isEmpty)
+    }
+
     @Test("Switches: keepalived's on the macvlan, arp_ignore and arp_filter once per IPv4 base")
     func switches() {
         let on = VMACPlan.macvlanSwitches(spec).map { "\($0.path)=\($0.value)" }
@@ -123,5 +137,13 @@ struct VMACTests {
         #expect(del[4] == 17 && Array(del[20..<24]) == [4, 0, 0, 0])
         let ll = VMACRequest.addLinkLocal(.v6(0xfe80_0000_0000_0000, 1), index: 4, sequence: 4)
         #expect(ll[4] == 20 && Array(ll[16..<20]) == [10, 64, 2, 253])
+    }
+}
+
+private extension VMACSpec {
+    func renamed(_ name: String) -> VMACSpec {
+        var s = self
+        s.name = name
+        return s
     }
 }
