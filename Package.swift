@@ -3,7 +3,7 @@ import PackageDescription
 
 // Dependency directions are fixed (see shared/STYLE.md and docs/architecture.md):
 //   vigil -> Director -> {Config, Control, HA, IPVS, HealthCheck, Alerts} -> Vocabulary;  Control -> {HA, IPVS, HealthCheck};
-//   IPVS -> CGenl; HA -> CNFTables (libnftables, for no_accept's drop rules);
+//   IPVS -> CGenl; HA -> CNFTables (libnftables, for no_accept's drop rules), Crypto (AH's HMAC-MD5);
 //   {Config, HealthCheck} -> RegexMatch -> CPCRE2 (libpcre2-8: url { regex }, compiled and checked by Config,
 //   matched over the body by HealthCheck).
 // Alerts (the SMTP client and the alert queue) imports no other Vigil module: the Director says what to mail.
@@ -64,6 +64,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                // HMAC-MD5-96 of `auth_type AH`.
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

@@ -390,7 +390,8 @@ public struct StatusBook: Sendable {
             case .badTTL: s.ttlErrors += n
             case .intervalMismatch: s.advertIntervalErrors += n
             case .authenticationMismatch: s.authFailure += n
-            case .unsupportedAuthentication: s.invalidAuthType += n
+            case .authenticationTypeMismatch: s.authTypeMismatch += n
+            case .authenticationHeaderInvalid, .authenticationSequenceReplayed: s.authFailure += n
             case .versionMismatch, .familyMismatch: s.invalidType += n
             case .addressListMismatch: break  // in addressListErrors already
             case .unicastSourceNotPeer: break  // keepalived has no counter of its own for it
@@ -425,7 +426,9 @@ public struct StatusBook: Sendable {
         case .versionMismatch: "version_mismatch"
         case .vridMismatch: "vrid_mismatch"
         case .authenticationMismatch: "auth_mismatch"
-        case .unsupportedAuthentication: "unsupported_auth"
+        case .authenticationTypeMismatch: "auth_type_mismatch"
+        case .authenticationHeaderInvalid: "ah_invalid"
+        case .authenticationSequenceReplayed: "ah_replayed"
         case .intervalMismatch: "interval_mismatch"
         case .familyMismatch: "family_mismatch"
         case .addressListMismatch: "address_list_mismatch"

@@ -148,6 +148,10 @@ extension DirectorPlan {
             advertInterval: duration(v.advertInterval), preempt: !v.nopreempt, preemptDelay: duration(v.preemptDelay),
             virtualAddresses: vips.map(\.address), authentication: version == .v2 ? auth : .none,
             primaryAddress: source ?? .v4(0))
+        if version == .v2, v.authentication?.type == .ah {
+            // keepalived keys the HMAC with the first 8 bytes of auth_pass.
+            configuration.authenticationHeaderKey = Array((v.authentication?.password ?? "").utf8.prefix(8))
+        }
         configuration.skipAddressListCheck = v.skipCheckAdvAddr
         // keepalived reads vrrp_check_unicast_src at run time, so it applies to every instance wherever it is written.
         configuration.checkUnicastSource = v.checkUnicastSrc || config.globalDefs.vrrpCheckUnicastSrc

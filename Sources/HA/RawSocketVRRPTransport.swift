@@ -12,27 +12,42 @@ public struct VRRPReceivedPacket: Sendable, Hashable {
     public var destination: IPAddress
     /// IPv4 TTL or IPv6 hop limit.
     public var ttl: UInt8
-    /// The VRRP payload (after the IP header).
+    /// The VRRP payload (after the IP header, and after the AH when there is one).
     public var payload: [UInt8]
+    /// The IP Authentication Header the advert came in (IPv4, `auth_type AH`), nil for a plain VRRP datagram.
+    public var authenticationHeader: VRRPAuthenticationHeader?
 
     /// Creates a packet value.
-    public init(source: IPAddress, destination: IPAddress, ttl: UInt8, payload: [UInt8]) {
+    public init(source: IPAddress, destination: IPAddress, ttl: UInt8, payload: [UInt8],
+                authenticationHeader: VRRPAuthenticationHeader? = nil) {
         self.source = source
         self.destination = destination
         self.ttl = ttl
         self.payload = payload
+        self.authenticationHeader = authenticationHeader
     }
 
-    /// Splits a raw IPv4 datagram (as an IPv4 raw socket returns it) into header fields and payload.
-    /// Returns nil for anything that is not a well-formed IPv4 packet of protocol 112.
+    /// Splits a raw IPv4 datagram (as an IPv4 raw socket returns it) into header fields and payload: protocol 112,
+    /// or protocol 51 (AH) carrying VRRP. Returns nil for anything else and for a datagram too short for its headers.
     public static func parseIPv4(_ bytes: [UInt8]) -> VRRPReceivedPacket? {
         guard bytes.count >= 20, bytes[0] >> 4 == 4 else { return nil }
         let ihl = Int(bytes[0] & 0x0f) * 4
         let total = Int(bytes[2]) << 8 | Int(bytes[3])
-        guard ihl >= 20, bytes.count >= ihl, bytes[9] == VRRPAdvertisement.ipProtocol else { return nil }
+        guard ihl >= 20, bytes.count >= ihl else { return nil }
         let end = min(bytes.count, max(ihl, total))
         guard let src = IPAddress(bytes: bytes[12..<16]), let dst = IPAddress(bytes: bytes[16..<20]) else { return nil }
-        return VRRPReceivedPacket(source: src, destination: dst, ttl: bytes[8], payload: Array(bytes[ihl..<end]))
+        switch bytes[9] {
+        case VRRPAdvertisement.ipProtocol:
+            return VRRPReceivedPacket(source: src, destination: dst, ttl: bytes[8], payload: Array(bytes[ihl..<end]))
+        case VRRPAuthenticationHeader.ipProtocol:
+            let datagram = Array(bytes[0..<end])
+            guard let ah = VRRPAuthenticationHeader.parse(datagram: datagram, ihl: ihl) else { return nil }
+            return VRRPReceivedPacket(source: src, destination: dst, ttl: bytes[8],
+                                      payload: Array(datagram[(ihl + VRRPAuthenticationHeader.length)...]),
+                                      authenticationHeader: ah)
+        default:
+            return nil
+        }
     }
 }
 
@@ -73,8 +88,14 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
     private let interfaceIndex: UInt32
     private let peers: [IPAddress]
     private let group: IPAddress
+    /// `auth_type AH`: the HMAC key; the socket is then of protocol 51 with IP_HDRINCL (Vigil writes the IP header,
+    /// which the ICV covers).
+    private let authenticationHeaderKey: [UInt8]?
+    private let unicastTTL: UInt8
     private let lock = NSLock()
     private var closed = false
+    /// The IP identification of the next AH datagram (guarded by `lock`); never zero.
+    private var identification: UInt16 = 0
     public let sourceAddress: IPAddress
     public let packets: AsyncStream<VRRPReceivedPacket>
     private let continuation: AsyncStream<VRRPReceivedPacket>.Continuation
@@ -88,18 +109,22 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
     /// address; non-empty `unicastPeers` switches to unicast, whose adverts go out with `unicastTTL` (default 255).
     /// Multicast joins and sends to `multicastGroup` (default `multicastV4` / `multicastV6`).
     /// `addressInterface` is where the default source address is looked up (a `use_vmac` macvlan sends from its base
-    /// interface's address; default: `interface`).
+    /// interface's address; default: `interface`). `authenticationHeaderKey` (IPv4 only): adverts travel in an IP
+    /// Authentication Header keyed with it (`auth_type AH`), and only such datagrams are received.
     public init(interface: String, ipv6: Bool, unicastSource: IPAddress? = nil,
                 unicastPeers: [IPAddress] = [], unicastTTL: UInt8? = nil,
-                multicastGroup: IPAddress? = nil, addressInterface: String? = nil) throws(VRRPTransportError) {
+                multicastGroup: IPAddress? = nil, addressInterface: String? = nil,
+                authenticationHeaderKey: [UInt8]? = nil) throws(VRRPTransportError) {
+        let ahKey = ipv6 ? nil : authenticationHeaderKey
         let group = multicastGroup ?? (ipv6 ? Self.multicastV6 : Self.multicastV4)
         let index = if_nametoindex(interface)
         guard index != 0 else { throw .noSuchInterface(interface) }
         guard let source = unicastSource ?? Self.primaryAddress(interface: addressInterface ?? interface, ipv6: ipv6) else {
             throw .noSuchInterface(addressInterface ?? interface)
         }
-        let fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 112)
-        guard fd >= 0 else { throw .socket(operation: "socket(IPPROTO 112)", errno: errno) }
+        let proto = Int32(ahKey == nil ? VRRPAdvertisement.ipProtocol : VRRPAuthenticationHeader.ipProtocol)
+        let fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), proto)
+        guard fd >= 0 else { throw .socket(operation: "socket(IPPROTO \(proto))", errno: errno) }
         func opt(_ level: Int32, _ name: Int32, _ value: Int32, _ what: String) throws(VRRPTransportError) {
             var v = value
             guard setsockopt(fd, level, name, &v, 4) == 0 else {
@@ -138,6 +163,7 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
             try opt(Int32(IPPROTO_IP), IP_MULTICAST_TTL, 255, "IP_MULTICAST_TTL")
             try opt(Int32(IPPROTO_IP), IP_TTL, Int32(unicastTTL ?? 255), "IP_TTL")
             try opt(Int32(IPPROTO_IP), IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP")
+            if ahKey != nil { try opt(Int32(IPPROTO_IP), IP_HDRINCL, 1, "IP_HDRINCL") }
             var mreqn = ip_mreqn()
             mreqn.imr_ifindex = Int32(index)
             mreqn.imr_multiaddr.s_addr = Self.v4(group).bigEndian
@@ -163,6 +189,8 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
         self.interfaceIndex = index
         self.peers = unicastPeers
         self.group = group
+        self.authenticationHeaderKey = ahKey
+        self.unicastTTL = unicastTTL ?? 255
         self.sourceAddress = source
         (packets, continuation) = AsyncStream.makeStream(of: VRRPReceivedPacket.self, bufferingPolicy: .bufferingNewest(1024))
         let thread = Thread { [self] in self.receiveLoop() }
@@ -208,9 +236,17 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
 
     public func send(_ ad: VRRPAdvertisement) throws(VRRPTransportError) {
         let destinations = peers.isEmpty ? [group] : peers
+        // AH: one identification per advert, as keepalived (the same for every unicast peer).
+        let id: UInt16 = authenticationHeaderKey == nil ? 0 : nextIdentification()
         for dst in destinations {
             var bytes = ad.encode(source: sourceAddress, destination: dst)
             if ipv6 { bytes[6] = 0; bytes[7] = 0 }  // IPV6_CHECKSUM fills it in
+            if let key = authenticationHeaderKey {
+                bytes = VRRPAuthenticationHeader.seal(vrrp: bytes, source: sourceAddress, destination: dst,
+                                                      ttl: peers.isEmpty ? 255 : unicastTTL, identification: id,
+                                                      sequence: ad.authenticationSequence ?? 0, key: key,
+                                                      unicast: !peers.isEmpty)
+            }
             let rc: Int
             if ipv6 {
                 var sa = sockaddr_in6()
@@ -238,6 +274,13 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
             }
             guard rc == bytes.count else { throw .socket(operation: "send advert to \(dst)", errno: errno) }
         }
+    }
+
+    private func nextIdentification() -> UInt16 {
+        lock.lock()
+        defer { lock.unlock() }
+        identification = identification == UInt16.max ? 1 : identification + 1
+        return identification
     }
 
     /// Stops receiving: the receive thread, blocked in recv() with no timeout (an idle daemon should not wake up

@@ -25,8 +25,8 @@ public enum VRRPAuthentication: Sendable, Hashable {
     case none
     /// Type 1: a clear-text password of up to 8 bytes, zero-padded on the wire.
     case password([UInt8])
-    /// Type 2: IP Authentication Header. Decoded so it can be counted, but not verified
-    /// (Vigil does not implement AH; the instance rejects it with a warning).
+    /// Type 2: the advert travels in an IP Authentication Header (`VRRPAuthenticationHeader`); its own auth data
+    /// is zero. The key is in `VRRPInstanceConfiguration.authenticationHeaderKey`.
     case ah
 
     /// Builds a password authentication from text, truncated to 8 bytes as keepalived does.
@@ -87,6 +87,9 @@ public struct VRRPAdvertisement: Sendable, Hashable {
     public var addresses: [IPAddress]
     /// VRRPv2 authentication; always `.none` for v3.
     public var authentication: VRRPAuthentication
+    /// With `.ah`: the sequence number of the Authentication Header the advert is sent in, chosen by the instance
+    /// (its anti-replay counter). Not part of the VRRP payload: `encode` ignores it and `decode` leaves it nil.
+    public var authenticationSequence: UInt32?
 
     /// Creates an advertisement value.
     public init(version: VRRPVersion, vrid: UInt8, priority: UInt8, intervalCentiseconds: UInt16,

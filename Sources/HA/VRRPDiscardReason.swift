@@ -8,8 +8,12 @@ public enum VRRPDiscardReason: Sendable, Hashable {
     case vridMismatch(UInt8)
     /// VRRPv2 authentication type or password differs.
     case authenticationMismatch
-    /// VRRPv2 IP Authentication Header, which Vigil does not implement.
-    case unsupportedAuthentication
+    /// An advert in an Authentication Header while the instance has no `auth_type AH`, or a plain one while it has.
+    case authenticationTypeMismatch
+    /// The Authentication Header's ICV is not the one our `auth_pass` gives, or its SPI is not the sender's address.
+    case authenticationHeaderInvalid
+    /// The Authentication Header's sequence number is not above the last one seen or sent (a replay).
+    case authenticationSequenceReplayed(UInt32)
     /// VRRPv2 advertisement interval differs from the configured one (RFC 3768 §7.1).
     case intervalMismatch(centiseconds: UInt16)
     /// The address family differs from the configured addresses.
@@ -30,7 +34,9 @@ extension VRRPDiscardReason: CustomStringConvertible {
         case .versionMismatch(let v): return "\(v) advert, configured version differs"
         case .vridMismatch(let v): return "VRID \(v) is not ours"
         case .authenticationMismatch: return "authentication mismatch"
-        case .unsupportedAuthentication: return "AH authentication is not supported"
+        case .authenticationTypeMismatch: return "AH and auth_type differ (one side uses AH, the other does not)"
+        case .authenticationHeaderInvalid: return "invalid AH (HMAC-MD5 or SPI): a different auth_pass, or altered in transit"
+        case .authenticationSequenceReplayed(let n): return "AH sequence number \(n) already seen (replay)"
         case .intervalMismatch(let cs): return "advert interval \(String(format2: Double(cs) / 100)) s differs from ours"
         case .familyMismatch: return "address family differs from ours"
         case .addressListMismatch: return "address list differs from our virtual_ipaddress"

@@ -88,6 +88,10 @@ public struct VRRPInstance: Sendable {
     /// first, when its gratuitous ARPs / NAs have been sent and heard.
     private var handoverAdvertsSeen = 0
     private static let reportLimit = 64
+    /// `auth_type AH`: the anti-replay counter, keepalived's single counter per instance. An accepted advert must
+    /// carry a sequence number above it and sets it; each advert sent takes the next number. So a node that takes
+    /// over continues the sequence its peers have seen, and a restarted node learns it from the first advert.
+    public private(set) var authenticationSequence: UInt32 = 0
 
     /// Creates an instance in Initialize; call `start(now:)` to run it.
     public init(configuration: VRRPInstanceConfiguration) {
@@ -148,15 +152,25 @@ public struct VRRPInstance: Sendable {
         .nanoseconds(downTimerAdverts * Int64(masterAdverIntervalCS) * 10_000_000) + skewTime
     }
 
-    private var ownAdvertisement: VRRPAdvertisement {
-        advertisement(priority: effectivePriority)
+    /// The next advert to send, at our effective priority or at `priority`. With AH it takes the next sequence number.
+    private mutating func outgoing(priority: UInt8? = nil) -> VRRPAdvertisement {
+        var ad = VRRPAdvertisement(version: configuration.version, vrid: configuration.vrid,
+                                   priority: priority ?? effectivePriority,
+                                   intervalCentiseconds: configuration.intervalCentiseconds,
+                                   addresses: configuration.virtualAddresses,
+                                   authentication: configuration.version == .v2 ? configuration.authentication : .none)
+        if usesAuthenticationHeader {
+            // Saturates instead of wrapping: at one advert a second the counter lasts 136 years; a peer with our
+            // key could push it to the top, and then `becomeMaster` starts it again from zero, as keepalived does.
+            if authenticationSequence < UInt32.max { authenticationSequence += 1 }
+            ad.authenticationSequence = authenticationSequence
+        }
+        return ad
     }
 
-    private func advertisement(priority: UInt8) -> VRRPAdvertisement {
-        VRRPAdvertisement(version: configuration.version, vrid: configuration.vrid, priority: priority,
-                          intervalCentiseconds: configuration.intervalCentiseconds,
-                          addresses: configuration.virtualAddresses,
-                          authentication: configuration.version == .v2 ? configuration.authentication : .none)
+    /// VRRPv2 with `auth_type AH`.
+    private var usesAuthenticationHeader: Bool {
+        configuration.version == .v2 && configuration.authentication == .ah
     }
 
     private var advertInterval: Duration { .nanoseconds(Int64(configuration.intervalCentiseconds) * 10_000_000) }
@@ -198,8 +212,14 @@ public struct VRRPInstance: Sendable {
 
     /// An advertisement arrived from `from` with IP TTL / hop limit `ttl`.
     /// Validates it (RFC 3768 §7.1, RFC 5798 §7.1) and applies §6.4.2 (Backup) or §6.4.3 (Master).
+    /// `authenticationHeader`: the IP Authentication Header the advert came in, if any.
     public mutating func advertisementReceived(_ ad: VRRPAdvertisement, from: IPAddress, ttl: UInt8 = 255,
+                                               authenticationHeader: VRRPAuthenticationHeader? = nil,
                                                now: Instant) -> [VRRPAction] {
+        // keepalived checks this first: an AH datagram for an instance without AH, or a plain one for an AH instance.
+        if !from.isIPv6, (authenticationHeader != nil) != usesAuthenticationHeader {
+            return discard(.authenticationTypeMismatch, from: from)
+        }
         // RFC 3768/5798 §7.1 want 255; keepalived checks it for multicast only (a unicast advert may cross routers,
         // and keepalived's own IPv6 unicast adverts carry the kernel's default hop limit).
         guard ttl == 255 || !configuration.unicastPeers.isEmpty else { return discard(.badTTL(ttl), from: from) }
@@ -210,8 +230,26 @@ public struct VRRPInstance: Sendable {
             return discard(.familyMismatch, from: from)
         }
         if ad.version == .v2 {
-            if ad.authentication == .ah { return discard(.unsupportedAuthentication, from: from) }
             if ad.authentication != configuration.authentication { return discard(.authenticationMismatch, from: from) }
+            if let header = authenticationHeader {
+                guard header.verifies(key: configuration.authenticationHeaderKey,
+                                      unicast: !configuration.unicastPeers.isEmpty),
+                      case .v4(let source) = from, header.spi == source
+                else { return discard(.authenticationHeaderInvalid, from: from) }
+                guard header.sequence > authenticationSequence else {
+                    // Two Masters in step (started or partitioned at the same moment) send the same numbers at the
+                    // same time, and each takes the other's for replays: neither ever hears the other. The Master
+                    // skips a number then, so that its next advert is above the other's and the election can
+                    // happen. keepalived does not (two keepalived nodes stay Master); skipping costs nothing, a
+                    // replayed advert only makes our numbers larger.
+                    if state == .master, header.sequence == authenticationSequence,
+                       authenticationSequence < UInt32.max {
+                        authenticationSequence += 1
+                    }
+                    return discard(.authenticationSequenceReplayed(header.sequence), from: from)
+                }
+                authenticationSequence = header.sequence
+            }
             if ad.intervalCentiseconds != configuration.intervalCentiseconds {
                 return discard(.intervalMismatch(centiseconds: ad.intervalCentiseconds), from: from)
             }
@@ -286,14 +324,14 @@ public struct VRRPInstance: Sendable {
                 // RFC 3768 §6.4.3: send an advertisement at once and restart the advert timer.
                 timers.advertTimer = now + advertInterval
                 counters.sent += 1
-                return actions + [.send(ownAdvertisement)]
+                return actions + [.send(outgoing())]
             }
             let mine = effectivePriority
             if ad.priority > mine || (ad.priority == mine && from > configuration.primaryAddress) {
                 var out = actions
                 if configuration.advertisesOnHigherPriority {
                     counters.sent += 1
-                    out.append(.send(ownAdvertisement))
+                    out.append(.send(outgoing()))
                 }
                 if configuration.version == .v3 { masterAdverIntervalCS = ad.intervalCentiseconds }
                 lastAdvertAt = now
@@ -302,10 +340,12 @@ public struct VRRPInstance: Sendable {
             }
             // A lower priority (or an equal one from a lower address): another Master, as keepalived answers it.
             guard ad.priority < mine || from < configuration.primaryAddress else { return actions }
+            // With AH, keepalived moves its counter past the other Master's, so that its next advert is not a replay
+            // there (the counter already holds that sequence number: the answer below takes the next one).
             var out = actions
             if configuration.advertisesOnLowerPriority {
                 counters.sent += 1
-                out.append(.send(ownAdvertisement))
+                out.append(.send(outgoing()))
             }
             return out + [.lowerPriorityAdvert(priority: ad.priority, from: from)]
         }
@@ -330,9 +370,9 @@ public struct VRRPInstance: Sendable {
                 // No node took over within a Master_Down_Interval: stay Master, advertise again.
                 handingOver = false
                 yielded = false
-                return [.send(ownAdvertisement), .handoverFailed]
+                return [.send(outgoing()), .handoverFailed]
             }
-            return [.send(ownAdvertisement)]
+            return [.send(outgoing())]
         case .backup:
             var actions: [VRRPAction] = []
             if let silence = timers.silenceTimer, silence <= now {
@@ -382,7 +422,7 @@ public struct VRRPInstance: Sendable {
             handoverAdvertsSeen = 0
             timers.advertTimer = now + masterDownInterval
             counters.sent += 1
-            return [.send(advertisement(priority: 0)), .handoverStarted(until: now + masterDownInterval)]
+            return [.send(outgoing(priority: 0)), .handoverStarted(until: now + masterDownInterval)]
         case .backup, .fault:
             if !yielded { preemptionHeldReported = false }
             yielded = true
@@ -399,7 +439,7 @@ public struct VRRPInstance: Sendable {
         handingOver = false
         timers.advertTimer = now + advertInterval
         counters.sent += 1
-        return [.send(ownAdvertisement)]
+        return [.send(outgoing())]
     }
 
     /// Trackers (the primary interface among them) say this node must not serve (`true`) or may serve again
@@ -441,7 +481,7 @@ public struct VRRPInstance: Sendable {
             handingOver = false
             timers = Timers()
             counters.sent += 1
-            return [.send(advertisement(priority: 0)), .removeVIPs,
+            return [.send(outgoing(priority: 0)), .removeVIPs,
                     .transition(from: from, to: .stop, reason: .shutdown)]
         case .backup, .fault:
             state = .stop
@@ -463,7 +503,7 @@ public struct VRRPInstance: Sendable {
         case .master:
             timers.advertTimer = now + advertInterval
             counters.sent += 1
-            return [.send(ownAdvertisement)]
+            return [.send(outgoing())]
         case .backup:
             timers.masterDownTimer = masterDown(now, after: masterLeft ? skewTime : masterDownInterval)
             return []
@@ -501,12 +541,15 @@ public struct VRRPInstance: Sendable {
 
     private mutating func becomeMaster(now: Instant, from: VRRPState, reason: VRRPTransitionReason) -> [VRRPAction] {
         state = .master
+        // A counter at its end cannot go on (every peer would take our adverts for replays): start again, as
+        // keepalived does when its counter has cycled.
+        if authenticationSequence == UInt32.max { authenticationSequence = 0 }
         handingOver = false
         timers = Timers(advertTimer: now + advertInterval, masterDownTimer: nil)
         masterLeft = false
         masterSilent = false
         counters.sent += 1
-        return [.send(ownAdvertisement), .addVIPs, .transition(from: from, to: .master, reason: reason)]
+        return [.send(outgoing()), .addVIPs, .transition(from: from, to: .master, reason: reason)]
     }
 
     private mutating func becomeBackup(now: Instant, from: VRRPState, reason: VRRPTransitionReason) -> [VRRPAction] {
@@ -533,7 +576,7 @@ public struct VRRPInstance: Sendable {
             // Not in the RFC (Fault is keepalived's): leave like a shutdown so the backup takes over after skew.
             for _ in 0..<priorityZeroAdverts {
                 counters.sent += 1
-                actions.append(.send(advertisement(priority: 0)))
+                actions.append(.send(outgoing(priority: 0)))
             }
             actions.append(.removeVIPs)
         }

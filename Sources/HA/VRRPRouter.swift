@@ -159,9 +159,6 @@ public struct VRRPRouter: Sendable {
         members.append(Member(spec: spec, instance: instance))
         let i = members.count - 1
         var out: [VRRPRouterAction] = []
-        if configuration.version == .v2 && configuration.authentication == .ah {
-            out.append(.unsupportedAuthentication(instance: name))
-        }
         out += trackersApplied(member: i, now: now)
         out += process(members[i].instance.start(now: now), member: i, now: now)
         return out
@@ -186,7 +183,8 @@ public struct VRRPRouter: Sendable {
             guard ad.vrid == spec.configuration.vrid else {
                 return unknownVRID(ad.vrid, from: packet.source, member: i, now: now)
             }
-            actions = members[i].instance.advertisementReceived(ad, from: packet.source, ttl: packet.ttl, now: now)
+            actions = members[i].instance.advertisementReceived(ad, from: packet.source, ttl: packet.ttl,
+                                                                authenticationHeader: packet.authenticationHeader, now: now)
         } catch {
             actions = members[i].instance.malformedPacketReceived(error, from: packet.source)
         }

@@ -61,6 +61,4 @@ public enum VRRPRouterAction: Sendable, Hashable {
     /// Deleted primary interface `interface` exists again; `instances` stay in FAULT until Vigil restarts (their
     /// sockets are bound to the deleted device): warn.
     case primaryInterfaceRecreated(interface: String, instances: [String])
-    /// The instance uses VRRPv2 AH authentication, which is not implemented: warn that every advert is discarded.
-    case unsupportedAuthentication(instance: String)
 }

@@ -182,7 +182,8 @@ public actor VRRPRuntime {
             t = try RawSocketVRRPTransport(interface: spec.advertInterface, ipv6: spec.isIPv6,
                                            unicastSource: spec.unicastSource, unicastPeers: spec.unicastPeers,
                                            unicastTTL: spec.unicastTTL, multicastGroup: spec.multicastGroup,
-                                           addressInterface: spec.vmac?.base)
+                                           addressInterface: spec.vmac?.base,
+                                           authenticationHeaderKey: spec.authenticationHeaderKey)
         } catch {
             throw .transport(instance: spec.name, error)
         }
@@ -582,8 +583,6 @@ public actor VRRPRuntime {
                 close(name)
             case .primaryInterfaceRecreated(let interface, let instances):
                 logger.warning("interface \(interface) was deleted and exists again: \(instances.joined(separator: ", ")) stay in FAULT until vigil is restarted (their sockets are bound to the deleted interface)")
-            case .unsupportedAuthentication(let name):
-                logger.warning("\(name): auth_type AH is not implemented; every advertisement will be discarded")
             }
         }
     }

@@ -208,6 +208,11 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
     public var name: String { configuration.name }
     /// True when the instance advertises IPv6 addresses.
     public var isIPv6: Bool { virtualAddresses.first?.address.isIPv6 ?? false }
+    /// The AH key when adverts travel in an IP Authentication Header (IPv4 VRRPv2 with `auth_type AH`), else nil.
+    public var authenticationHeaderKey: [UInt8]? {
+        guard !isIPv6, configuration.version == .v2, configuration.authentication == .ah else { return nil }
+        return configuration.authenticationHeaderKey
+    }
 }
 
 /// A `vrrp_sync_group`: members move together.

@@ -258,12 +258,12 @@ struct VRRPInstanceTests {
         #expect(i.nextDeadline == t0 + i.masterDownInterval)
     }
 
-    @Test("AH authentication is discarded as unsupported")
-    func ah() {
+    @Test("An advert of auth type AH to an instance without AH is an authentication mismatch")
+    func ahToPlain() {
         var i = VRRPInstance(configuration: config())
         _ = i.start(now: t0)
         #expect(i.advertisementReceived(advert(200, auth: .ah), from: peer, now: at(1000))
-            == [.discarded(.unsupportedAuthentication, from: peer)])
+            == [.discarded(.authenticationMismatch, from: peer)])
     }
 
     @Test("Other VRID and other version are discarded")
