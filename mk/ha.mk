@@ -4,7 +4,8 @@ FUZZERS += fuzz-ha
 BENCHES += bench-ha
 
 HA_CORE := Sources/HA/VRRPAdvertisement.swift $(wildcard Sources/HA/VRRPInstance*.swift) Sources/HA/VRRPAction.swift \
-	Sources/HA/VRRPCounters.swift Sources/HA/VRRPDiscardReason.swift Sources/HA/VRRPState.swift Sources/HA/VRRPTransitionReason.swift
+	Sources/HA/VRRPCounters.swift Sources/HA/VRRPDiscardReason.swift Sources/HA/VRRPState.swift Sources/HA/VRRPTransitionReason.swift \
+	Sources/HA/VRRPReceivedPacket.swift Sources/HA/VRRPAuthenticationHeader.swift Sources/HA/VRRPPeerSighting.swift
 HA_FUZZ_RUNS ?= 200000
 
 .PHONY: test-host-ha fuzz-ha bench-ha
@@ -15,11 +16,12 @@ test-host-ha:
 	VIGIL_TIER=host $(SWIFT) test --skip-build --filter HAIntegrationTests
 	VIGIL_BIN=$(VIGIL_BIN) scripts/ha/host-tests.sh
 
-## libFuzzer over the VRRP decoder (+ round trip + instance), built with swiftc directly.
+## libFuzzer over the VRRP decoder (+ round trip + instance) and the IPv4/AH datagram parser, built with swiftc directly
+## (the AH's HMAC is replaced by Fuzz/HA/ICV.swift: swift-crypto is not linked).
 fuzz-ha:
 	@mkdir -p .build-fuzz-ha/corpus
 	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name HAFuzz -use-ld=lld \
-	  $(HA_CORE) Fuzz/HA/main.swift -o .build-fuzz-ha/fuzz-ha \
+	  $(HA_CORE) Fuzz/HA/main.swift Fuzz/HA/ICV.swift -o .build-fuzz-ha/fuzz-ha \
 	  $$(scripts/lib/vocabulary-module.sh .build-fuzz-ha/vocabulary -O -sanitize=fuzzer,address) 2>&1 | grep -v '^$$' || true
 	@test -x .build-fuzz-ha/fuzz-ha
 	SWIFT_BACKTRACE=enable=no .build-fuzz-ha/fuzz-ha -runs=$(HA_FUZZ_RUNS) -max_len=512 .build-fuzz-ha/corpus

@@ -1,6 +1,7 @@
 // libFuzzer target for the VRRP decoder: any bytes, as IPv4 or IPv6 payload, must decode or throw a
 // VRRPDecodingError, never trap; whatever decodes must re-encode and decode to the same value, and feed
-// a VRRPInstance without trapping. Built by `make fuzz-ha` with swiftc over the HA core files.
+// a VRRPInstance without trapping. With bit 5 of the first byte set, the bytes are a whole IPv4 datagram (plain
+// VRRP or in an Authentication Header) for the datagram parser and an `auth_type AH` instance. Built by `make fuzz-ha` with swiftc over the HA core files.
 
 import Glibc
 import Vocabulary
@@ -14,6 +15,12 @@ let v6dst = IPAddress.v6(0xff02_0000_0000_0000, 0x12)
 public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data, size > 0 else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    // Bit 5 of the first byte: the rest is a whole IPv4 datagram as the raw socket returns it (plain or AH), fed to
+    // an `auth_type AH` instance when it parses.
+    if bytes[0] & 0x20 != 0 {
+        datagram(Array(bytes.dropFirst()))
+        return 0
+    }
     let ipv6 = bytes[0] & 0x80 != 0
     var payload = Array(bytes.dropFirst())
     let (src, dst) = ipv6 ? (v6src, v6dst) : (v4src, v4dst)
@@ -40,3 +47,18 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
+
+func datagram(_ bytes: [UInt8]) {
+    guard let p = VRRPReceivedPacket.parseIPv4(bytes),
+          let ad = try? VRRPAdvertisement.decode(p.payload, source: p.source, destination: p.destination) else { return }
+    var c = VRRPInstanceConfiguration(name: "fuzz", version: .v2, vrid: ad.vrid, virtualAddresses: ad.addresses,
+                                      authentication: .ah, primaryAddress: v4src)
+    c.authenticationHeaderKey = Array("fuzzkey".utf8)
+    var instance = VRRPInstance(configuration: c)
+    _ = instance.start(now: .zero)
+    _ = instance.advertisementReceived(ad, from: p.source, ttl: p.ttl, authenticationHeader: p.authenticationHeader,
+                                       now: Instant(nanoseconds: 1_000_000))
+    _ = instance.deadlineReached(now: Instant(nanoseconds: 10_000_000_000))
+    _ = instance.advertisementReceived(ad, from: p.source, ttl: p.ttl, authenticationHeader: p.authenticationHeader,
+                                       now: Instant(nanoseconds: 11_000_000_000))
+}

@@ -10,9 +10,9 @@
 // chooses it: a zero would let the kernel fill it in after the ICV was computed). The sequence number is the
 // anti-replay counter that `VRRPInstance` keeps. Verified against adverts captured from keepalived 2.2.7 (unit tests).
 //
-// Pure: building and checking bytes, no I/O.
+// Pure: building and checking bytes, no I/O. The HMAC itself is in VRRPAuthenticationHeader+HMAC.swift (swift-crypto),
+// apart so that the fuzz target can build these files with swiftc alone.
 
-import Crypto
 import Vocabulary
 
 /// The Authentication Header of a received VRRPv2 datagram, with what its check needs.
@@ -91,11 +91,6 @@ public struct VRRPAuthenticationHeader: Sendable, Hashable {
         let icvStart = headerLength + 12
         for i in icvStart..<min(b.count, icvStart + icvLength) { b[i] = 0 }
         return b
-    }
-
-    private static func icv(_ data: [UInt8], key: [UInt8]) -> [UInt8] {
-        let mac = HMAC<Insecure.MD5>.authenticationCode(for: data, using: SymmetricKey(data: Array(key.prefix(keyLength))))
-        return Array(Array(mac).prefix(icvLength))
     }
 
     private static func word(_ b: [UInt8], _ i: Int) -> UInt32 {
