@@ -433,7 +433,7 @@ extension Keyword {
         todo("unicast_fault_no_peer", "an instance with no unicast peer does not go to FAULT"),
         todo("old_unicast_checksum", "the unicast checksum is always computed as RFC 5798 says"),
         todo("track_src_ip", "the source address is not tracked"),
-        todo("promote_secondaries", "the interface's promote_secondaries setting is left as it is"),
+        flag("promote_secondaries"),
         ignored("linkbeat_use_polling", Instead.kernelLinkState),
         todo("notify_priority_changes", "the script is not run on priority changes"),
         todo("garp_extra_if", Instead.extraInterfaces),

@@ -699,6 +699,9 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var vmacAddress: [UInt8]?
     /// `vmac_xmit_base`.
     public var vmacXmitBase = false
+    /// `promote_secondaries`: the interface's promote_secondaries switch is on while the instance runs (a macvlan of
+    /// `use_vmac` has it anyway: with `use_vmac` the keyword is cleared, with keepalived's warning).
+    public var promoteSecondaries = false
     /// `native_ipv6`.
     public var nativeIPv6 = false
     /// Where it was written.

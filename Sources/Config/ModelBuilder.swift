@@ -770,6 +770,7 @@ struct ModelBuilder {
         var seen = SeenKeywords()
         var hasInterface = false, hasVRID = false
         var vmacLocation: SourceLocation?
+        var promoteLocation: SourceLocation?
         var stateToken: Token?, priorityGiven = false
         var nopreemptLocation: SourceLocation?, preemptDelayLocation: SourceLocation?
         for n in node.children {
@@ -925,6 +926,7 @@ struct ModelBuilder {
             case "dont_track_primary": v.dontTrackPrimary = true
             case "use_vmac": vmacLocation = loc(n); useVMAC(Array(a), into: &v)
             case "vmac_xmit_base": v.vmacXmitBase = true
+            case "promote_secondaries": v.promoteSecondaries = true; promoteLocation = loc(n)
             case "native_ipv6": v.nativeIPv6 = true
             case "skip_check_adv_addr":
                 // keepalived 2.2.7 (and 2.4.3) turn skipping on for any valid value, `off` included.
@@ -940,6 +942,10 @@ struct ModelBuilder {
         }
         if !hasInterface {
             sink.error(.missingValue, loc(node), "vrrp_instance '\(name)' has no 'interface'; keepalived 2.2.7 does not run its VRRP without one either (default_interface does not apply to an instance)")
+        }
+        if let at = promoteLocation, vmacLocation != nil {
+            sink.warning(.keepalivedIgnores, at, "promote_secondaries is set on a use_vmac interface anyway (keepalived ignores the keyword there, and so does Vigil)")
+            v.promoteSecondaries = false
         }
         if let at = vmacLocation, !v.unicastPeers.isEmpty, !v.vmacXmitBase {
             sink.warning(.keepalivedIgnores, at, "use_vmac with unicast_peer needs vmac_xmit_base (keepalived's man page): Vigil sends the unicast adverts from \(v.interface), as vmac_xmit_base does")

@@ -215,6 +215,7 @@ extension DirectorPlan {
             spec.vmac = vmac
             spec.interface = vmac.name
         }
+        spec.promotesSecondaries = v.promoteSecondaries
         return spec
     }
 

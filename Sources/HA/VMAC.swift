@@ -175,6 +175,14 @@ public enum VMACPlan {
         return out
     }
 
+    /// `promote_secondaries` on each of `interfaces` (restored at stop), each once: with it the kernel keeps the other
+    /// addresses of a subnet when its primary address is deleted, instead of deleting them all.
+    public static func promoteSecondaries(_ interfaces: [String]) -> [Switch] {
+        var seen: Set<String> = []
+        return interfaces.filter { seen.insert($0).inserted }
+            .map { Switch(family: "ipv4", interface: $0, name: "promote_secondaries", value: "1") }
+    }
+
     /// The switches set on each base interface of an IPv4 macvlan (restored at stop), each once.
     public static func baseSwitches(_ specs: [VMACSpec]) -> [Switch] {
         var seen: Set<String> = []

@@ -371,12 +371,20 @@ public actor VRRPRuntime {
     }
 
     /// Has the macvlan of every `use_vmac` instance of `configuration` (one log line for each one made or reused; one
-    /// whose spec changed is made again) and sets the base interfaces' switches. The link table then reads the links
+    /// whose spec changed is made again) and sets the base interfaces' switches and `promote_secondaries` on the
+    /// interfaces of the instances that ask for it (each restored at stop). The link table then reads the links
     /// again, so the instances find their macvlan up at once. Returns the failures by instance.
     private func makeVMACs(_ configuration: VRRPRuntimeConfiguration, now t: Instant) -> [(String, VMACError)] {
         let wanted = configuration.instances.compactMap { spec in spec.vmac.map { (instance: spec.name, vmac: $0) } }
-        let switches = VMACPlan.baseSwitches(wanted.map(\.vmac)).filter { baseSwitchesBefore[$0.path] == nil }
-        for old in vmacControl.set(switches) { baseSwitchesBefore[old.path] = old }
+        let promoting = configuration.instances.filter { $0.promotesSecondaries && $0.vmac == nil }.map(\.interface)
+        let switches = (VMACPlan.baseSwitches(wanted.map(\.vmac)) + VMACPlan.promoteSecondaries(promoting))
+            .filter { baseSwitchesBefore[$0.path] == nil }
+        for old in vmacControl.set(switches) {
+            baseSwitchesBefore[old.path] = old
+            if old.name == "promote_secondaries", old.value != "1" {
+                logger.notice("promote_secondaries: set on \(old.interface) until vigil stops")
+            }
+        }
         let plan = VMACPlan.changes(have: vmacs, want: wanted)
         for name in plan.replace {
             do { try vmacControl.remove(name) } catch { logger.error("\(error)") }

@@ -176,6 +176,8 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
     /// `use_vmac`: the instance's macvlan. `interface` is then the macvlan's name (the VIPs without their own `dev`
     /// and the announcements go there); the adverts use `vmac.advertInterface`.
     public var vmac: VMACSpec?
+    /// `promote_secondaries`: the interface's switch is set while Vigil runs (restored at stop), as keepalived does.
+    public var promotesSecondaries = false
     /// The interface the transport binds to.
     public var advertInterface: String { vmac?.advertInterface ?? interface }
     /// The link the instance's adverts travel on: a macvlan's base, else `interface`.

@@ -232,6 +232,16 @@ struct UseVMACTests {
         #expect(r.diagnostics.isEmpty, "\(r.rendered())")
     }
 
+    @Test("promote_secondaries is read; with use_vmac it is cleared with keepalived's warning at the keyword")
+    func promoteSecondaries() {
+        let plain = vmacInstance("promote_secondaries")
+        #expect(plain.config.vrrpInstances.first?.promoteSecondaries == true)
+        #expect(plain.diagnostics.isEmpty, "\(plain.rendered())")
+        let vmac = vmacInstance("use_vmac\n    promote_secondaries")
+        #expect(vmac.config.vrrpInstances.first?.promoteSecondaries == false)
+        #expect(positions(vmac, .keepalivedIgnores) == ["5:5"])
+    }
+
     @Test("A name, a MAC, a name and a MAC, five octets")
     func namesAndMACs() {
         #expect(vmacInstance("use_vmac vm1").config.vrrpInstances.first?.useVMAC == "vm1")

@@ -118,6 +118,8 @@ struct VMACTests {
         let second = VMACSpec(name: "vrrp.52", base: "veth0", mac: [0, 0, 0x5e, 0, 1, 52])
         #expect(VMACPlan.baseSwitches([spec, second, v6]).map(\.name) == ["arp_ignore", "arp_filter"])
         #expect(VMACPlan.baseSwitches([v6]).isEmpty)
+        #expect(VMACPlan.promoteSecondaries(["eth0", "eth1", "eth0"]).map { "\($0.path)=\($0.value)" }
+            == ["/proc/sys/net/ipv4/conf/eth0/promote_secondaries=1", "/proc/sys/net/ipv4/conf/eth1/promote_secondaries=1"])
     }
 
     @Test("RTM_NEWLINK creating the macvlan: name, parent, MAC, kind macvlan, mode private; set-up and delete requests")
