@@ -273,7 +273,6 @@ enum Instead {
     static let extraInterfaces = "no GARP is sent on other interfaces"
     static let logAllFailures = "a failure is logged when the server's state changes, not at every failed check"
     static let kernelLinkState = "interface state is read from the kernel"
-    static let priorityChangeScript = "no script runs on priority changes"
     static let startDelay = "instances start at once"
 }
 
@@ -430,12 +429,12 @@ extension Keyword {
         todo("notify_deleted", "the script is not run"),
         v("down_timer_adverts", "N"),
         ignored("kernel_rx_buf_size", Instead.netlinkBuffers),
-        todo("unicast_fault_no_peer", "an instance with no unicast peer does not go to FAULT"),
+        flag("unicast_fault_no_peer"),
         todo("old_unicast_checksum", "the unicast checksum is always computed as RFC 5798 says"),
         todo("track_src_ip", "the source address is not tracked"),
         flag("promote_secondaries"),
         ignored("linkbeat_use_polling", Instead.kernelLinkState),
-        todo("notify_priority_changes", "the script is not run on priority changes"),
+        v("notify_priority_changes", "[BOOL]"),
         todo("garp_extra_if", Instead.extraInterfaces),
         todo("no_virtual_ipaddress", "an instance without VIPs is accepted as it is", since: "2.2.8"),
         todo("v3_checksum_as_v2", Instead.checksumV3, since: "2.2.8"),
@@ -485,7 +484,7 @@ extension Keyword {
         v("vrrp_notify_fifo", "PATH [USER [GROUP]]"), v("vrrp_notify_fifo_script", "COMMAND [USER] [GROUP]"),
         todo("lvs_notify_fifo", Instead.fifo), todo("lvs_notify_fifo_script", Instead.fifo),
         flag("fifo_write_vrrp_states_on_reload"),
-        todo("vrrp_notify_priority_changes", Instead.priorityChangeScript),
+        v("vrrp_notify_priority_changes", "[BOOL]"),
         ignored("vrrp_priority", Instead.process), ignored("checker_priority", Instead.process),
         ignored("bfd_priority", Instead.process), ignored("vrrp_no_swap", Instead.process),
         ignored("checker_no_swap", Instead.process), ignored("bfd_no_swap", Instead.process),
@@ -572,7 +571,7 @@ extension Keyword {
             list("track_interface", entry: "IFNAME [weight WEIGHT [reverse]]"),
             list("track_file", entry: "FILE_NAME [weight WEIGHT [reverse]]"),
             list("track_process", entry: "PROCESS_NAME [weight WEIGHT [reverse]]"), todo("track_bfd", Instead.bfd),
-            todo("notify_priority_changes", Instead.priorityChangeScript),
+            v("notify_priority_changes", "[BOOL]"),
         ]),
         vrrpInstance,
         virtualServer,

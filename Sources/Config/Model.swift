@@ -118,6 +118,9 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     public var vrrpLowerPrioNoAdvert = false
     /// `vrrp_higher_prio_send_advert [BOOL]`: instances' default for `higher_prio_send_advert` (outside strict mode).
     public var vrrpHigherPrioSendAdvert = false
+    /// `vrrp_notify_priority_changes [BOOL]`: the default of instances (and sync groups) without their own
+    /// `notify_priority_changes`.
+    public var vrrpNotifyPriorityChanges = false
     /// `fifo_write_vrrp_states_on_reload`: a reload writes the unchanged states to the notify FIFOs.
     public var fifoWriteVRRPStatesOnReload = false
     /// `log_unknown_vrids`: log adverts for VRIDs no instance runs on the interface they arrive on.
@@ -390,6 +393,8 @@ public struct VRRPSyncGroupConfig: Sendable, Equatable, Codable {
     public var notify: ConfigScript?
     /// `smtp_alert`.
     public var smtpAlert: Bool?
+    /// `notify_priority_changes [BOOL]`: the default of member instances without their own.
+    public var notifyPriorityChanges: Bool?
     /// `global_tracking`.
     public var globalTracking = false
     /// `track_script` list.
@@ -651,6 +656,9 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var notify: ConfigScript?
     /// `notify_master_rx_lower_pri`: run when the MASTER hears a lower-priority advert.
     public var notifyMasterRxLowerPri: ConfigScript?
+    /// `notify_priority_changes [BOOL]`: a line on the notify FIFOs when the effective priority changes (nil: the
+    /// sync group's, else the global `vrrp_notify_priority_changes`).
+    public var notifyPriorityChanges: Bool?
     /// `smtp_alert`.
     public var smtpAlert: Bool?
     /// `garp_master_delay` (default: global vrrp_garp_master_delay).
@@ -699,6 +707,9 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var vmacAddress: [UInt8]?
     /// `vmac_xmit_base`.
     public var vmacXmitBase = false
+    /// `unicast_fault_no_peer`: with a unicast keyword and no `unicast_peer` the instance stays in FAULT instead of
+    /// falling back to multicast.
+    public var unicastFaultNoPeer = false
     /// `promote_secondaries`: the interface's promote_secondaries switch is on while the instance runs (a macvlan of
     /// `use_vmac` has it anyway: with `use_vmac` the keyword is cleared, with keepalived's warning).
     public var promoteSecondaries = false

@@ -37,25 +37,44 @@ struct ModelBuilder {
 
     init(sink: DiagnosticSink) { self.sink = sink }
 
-    /// Where a `track_process` entry named a `vrrp_track_process` not defined above it.
-    private var notYetDefinedProcesses: Set<SourceLocation> = []
+    /// Where a `track_script`, `track_file` or `track_process` entry named a block not defined above it.
+    private var notYetDefined: Set<SourceLocation> = []
 
-    /// keepalived 2.2.7 resolves a `track_process` entry when it reads it: one naming a `vrrp_track_process` defined
-    /// further down is ignored ("track process … not found, ignoring", seen in the host lab). Vigil drops it too, with a
-    /// warning at the entry (one naming no block at all is the validator's warning).
-    private mutating func forwardProcessReferences(_ c: inout KeepalivedConfig) {
-        guard !notYetDefinedProcesses.isEmpty else { return }
-        let defined = Set(c.vrrpTrackProcesses.map(\.name))
-        func drop(_ refs: inout [TrackReference]) {
+    /// The entries of `s` (an instance or a sync group) naming a `vrrp_script`, `vrrp_track_file` or
+    /// `vrrp_track_process` not defined so far in `c`.
+    private mutating func noteForwardReferences(scripts: [TrackReference], files: [TrackReference],
+                                                processes: [TrackReference], in c: KeepalivedConfig) {
+        notYetDefined.formUnion(scripts.filter { c.vrrpScript(named: $0.name) == nil }.map(\.location))
+        notYetDefined.formUnion(files.filter { c.vrrpTrackFile(named: $0.name) == nil }.map(\.location))
+        notYetDefined.formUnion(processes.filter { c.vrrpTrackProcess(named: $0.name) == nil }.map(\.location))
+    }
+
+    /// keepalived 2.2.7 resolves a `track_script`, `track_file` or `track_process` entry when it reads it: one naming
+    /// a block defined further down is ignored ("track script … not found, ignoring", seen with `keepalived -t` and in
+    /// the host lab), in instances and sync groups alike. Vigil drops it too, with a warning at the entry (one naming
+    /// no block at all is the validator's warning).
+    private mutating func forwardReferences(_ c: inout KeepalivedConfig) {
+        guard !notYetDefined.isEmpty else { return }
+        let scripts = Set(c.vrrpScripts.map(\.name)), files = Set(c.vrrpTrackFiles.map(\.name))
+        let processes = Set(c.vrrpTrackProcesses.map(\.name))
+        func drop(_ refs: inout [TrackReference], _ defined: Set<String>, _ block: String, _ what: String) {
             refs.removeAll { ref in
-                guard notYetDefinedProcesses.contains(ref.location), defined.contains(ref.name) else { return false }
-                sink.warning(.keepalivedIgnores, ref.location, "vrrp_track_process '\(ref.name)' is defined below this entry: keepalived 2.2.7 ignores the entry (\"track process \(ref.name) not found\"), and so does Vigil; move the vrrp_track_process block above")
+                guard notYetDefined.contains(ref.location), defined.contains(ref.name) else { return false }
+                sink.warning(.keepalivedIgnores, ref.location, "\(block) '\(ref.name)' is defined below this entry: keepalived 2.2.7 ignores the entry (\"\(what) \(ref.name) not found\"), and so does Vigil; move the \(block) block above")
                 return true
             }
         }
-        for i in c.vrrpInstances.indices { drop(&c.vrrpInstances[i].trackProcesses) }
-        for i in c.vrrpSyncGroups.indices { drop(&c.vrrpSyncGroups[i].trackProcesses) }
-        notYetDefinedProcesses = []
+        for i in c.vrrpInstances.indices {
+            drop(&c.vrrpInstances[i].trackScripts, scripts, "vrrp_script", "track script")
+            drop(&c.vrrpInstances[i].trackFiles, files, "vrrp_track_file", "track file")
+            drop(&c.vrrpInstances[i].trackProcesses, processes, "vrrp_track_process", "track process")
+        }
+        for i in c.vrrpSyncGroups.indices {
+            drop(&c.vrrpSyncGroups[i].trackScripts, scripts, "vrrp_script", "track script")
+            drop(&c.vrrpSyncGroups[i].trackFiles, files, "vrrp_track_file", "track file")
+            drop(&c.vrrpSyncGroups[i].trackProcesses, processes, "vrrp_track_process", "track process")
+        }
+        notYetDefined = []
     }
 
     /// What needs the whole file: a `virtual_server group NAME` without `protocol` whose group has addresses gets
@@ -73,7 +92,7 @@ struct ModelBuilder {
             strict(&c.vrrpInstances[i], lines: strictLines[i] ?? StrictLines(), globals: c.globalDefs)
         }
         strictLines = [:]
-        forwardProcessReferences(&c)
+        forwardReferences(&c)
         noAcceptServers(c)
         let g = c.globalDefs
         if let f = g.notifyFifo, !c.virtualServers.isEmpty {
@@ -361,13 +380,13 @@ struct ModelBuilder {
         case "vrrp_track_process": if let p = vrrpTrackProcess(n) { c.vrrpTrackProcesses.append(p) }
         case "vrrp_sync_group":
             if let s = syncGroup(n) {
-                notYetDefinedProcesses.formUnion(s.trackProcesses.filter { c.vrrpTrackProcess(named: $0.name) == nil }.map(\.location))
+                noteForwardReferences(scripts: s.trackScripts, files: s.trackFiles, processes: s.trackProcesses, in: c)
                 c.vrrpSyncGroups.append(s)
             }
         case "vrrp_instance":
             lastStrictLines = StrictLines()
             if let s = vrrpInstance(n, globals: c.globalDefs) {
-                notYetDefinedProcesses.formUnion(s.trackProcesses.filter { c.vrrpTrackProcess(named: $0.name) == nil }.map(\.location))
+                noteForwardReferences(scripts: s.trackScripts, files: s.trackFiles, processes: s.trackProcesses, in: c)
                 strictLines[c.vrrpInstances.count] = lastStrictLines
                 c.vrrpInstances.append(s)
                 if let i = s.lvsSyncDaemonInterface, c.globalDefs.lvsSyncDaemon == nil {
@@ -463,6 +482,7 @@ struct ModelBuilder {
             case "vrrp_notify_fifo": g.vrrpNotifyFifo = command(n)
             case "vrrp_notify_fifo_script": g.vrrpNotifyFifoScript = command(n)
             case "vrrp_lower_prio_no_advert": g.vrrpLowerPrioNoAdvert = bool(n)
+            case "vrrp_notify_priority_changes": g.vrrpNotifyPriorityChanges = bool(n)
             case "vrrp_higher_prio_send_advert": g.vrrpHigherPrioSendAdvert = bool(n)
             case "vrrp_down_timer_adverts": if let t = a.first, let d = int(t, n.name.text, 1...100) { g.vrrpDownTimerAdverts = d }
             case "nftables":
@@ -670,6 +690,7 @@ struct ModelBuilder {
             case "notify": g.notify = command(n)
             case "smtp_alert": g.smtpAlert = bool(n)
             case "global_tracking", "sync_group_tracking_weight": g.globalTracking = true
+            case "notify_priority_changes": g.notifyPriorityChanges = bool(n)
             case "track_script": g.trackScripts += trackList(n, range: -254...254)
             case "track_interface": g.trackInterfaces += trackList(n, range: -254...254)
             case "track_file": g.trackFiles += trackList(n, range: -254...254)
@@ -771,6 +792,8 @@ struct ModelBuilder {
         var hasInterface = false, hasVRID = false
         var vmacLocation: SourceLocation?
         var promoteLocation: SourceLocation?
+        /// The first unicast keyword (unicast_src_ip, unicast_peer, check_unicast_src, unicast_fault_no_peer).
+        var unicastKeyword: SourceLocation?
         var stateToken: Token?, priorityGiven = false
         var nopreemptLocation: SourceLocation?, preemptDelayLocation: SourceLocation?
         for n in node.children {
@@ -853,6 +876,7 @@ struct ModelBuilder {
                     lastStrictLines.preemptDelay = loc(n)
                 }
             case "unicast_src_ip":
+                unicastKeyword = unicastKeyword ?? loc(n)
                 if let t = a.first, let s = hostAddress(t, "unicast_src_ip") { v.unicastSourceIP = s; v.sourceIP = s }
             case "lvs_sync_daemon_interface":
                 // Deprecated in keepalived 2 but still honoured: `lvs_sync_daemon IFNAME INSTANCE` for this instance.
@@ -882,6 +906,7 @@ struct ModelBuilder {
                     }
                 }
             case "unicast_peer":
+                unicastKeyword = unicastKeyword ?? loc(n)
                 lastStrictLines.unicastPeer = lastStrictLines.unicastPeer ?? loc(n)
                 for e in n.entries {
                     guard let ad = hostAddress(e[0], "unicast_peer") else { continue }
@@ -908,6 +933,7 @@ struct ModelBuilder {
             case "notify_stop": v.notifyStop = command(n)
             case "notify": v.notify = command(n)
             case "notify_master_rx_lower_pri": v.notifyMasterRxLowerPri = command(n)
+            case "notify_priority_changes": v.notifyPriorityChanges = bool(n)
             case "smtp_alert": v.smtpAlert = bool(n)
             case "garp_master_delay": if let t = a.first, let d = duration(t, n.name.text) { v.garpMasterDelay = d }
             case "garp_master_repeat": if let t = a.first, let d = int(t, n.name.text, 0...65535) { v.garpMasterRepeat = d }
@@ -934,7 +960,8 @@ struct ModelBuilder {
                     sink.warning(.keepalivedIgnores, loc(t), "skip_check_adv_addr '\(clip(t.text))' turns the skipping on all the same, as keepalived reads any on/off value as on; remove the line to check every advert")
                 }
                 v.skipCheckAdvAddr = true
-            case "check_unicast_src": v.checkUnicastSrc = true
+            case "check_unicast_src": v.checkUnicastSrc = true; unicastKeyword = unicastKeyword ?? loc(n)
+            case "unicast_fault_no_peer": v.unicastFaultNoPeer = true; unicastKeyword = unicastKeyword ?? loc(n)
             case "unicast_ttl":
                 if let t = a.first, let ttl = int(t, "unicast_ttl", 0...255) { v.unicastTTL = ttl; unicastTTLLocation = loc(n) }
             default: break
@@ -950,6 +977,15 @@ struct ModelBuilder {
         if let at = vmacLocation, !v.unicastPeers.isEmpty, !v.vmacXmitBase {
             sink.warning(.keepalivedIgnores, at, "use_vmac with unicast_peer needs vmac_xmit_base (keepalived's man page): Vigil sends the unicast adverts from \(v.interface), as vmac_xmit_base does")
             v.vmacXmitBase = true
+        }
+        if let at = unicastKeyword, v.unicastPeers.isEmpty {
+            // keepalived 2.2.7 (vrrp_complete_instance): a unicast keyword without a peer falls back to multicast
+            // (deprecated since 2.2.4), or, with unicast_fault_no_peer, keeps the instance in FAULT.
+            if v.unicastFaultNoPeer {
+                sink.warning(.suspicious, at, "no unicast_peer with unicast_fault_no_peer: vrrp_instance '\(clip(v.name))' stays in FAULT, as keepalived keeps it")
+            } else {
+                sink.warning(.keepalivedIgnores, at, "a unicast keyword without any unicast_peer: vrrp_instance '\(clip(v.name))' uses multicast, as keepalived 2.2.7 does (deprecated there); add the peers, or unicast_fault_no_peer to keep it in FAULT instead")
+            }
         }
         if let at = unicastTTLLocation, v.unicastPeers.isEmpty {
             sink.warning(.keepalivedIgnores, at, "unicast_ttl without unicast_peer is ignored (keepalived 2.2.7 resets it too); multicast adverts go out with TTL 255")

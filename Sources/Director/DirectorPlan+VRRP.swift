@@ -202,6 +202,9 @@ extension DirectorPlan {
             tracksPrimaryInterface: !v.dontTrackPrimary)
         spec.trackProcesses = processes
         spec.notify.masterReceivedLowerPriority = v.notifyMasterRxLowerPri?.script
+        // keepalived: the instance's own setting, else its sync group's, else the global one.
+        spec.notifiesPriorityChanges = v.notifyPriorityChanges ?? group?.notifyPriorityChanges
+            ?? config.globalDefs.vrrpNotifyPriorityChanges
         spec.filtersVIPTraffic = v.filtersVIPTraffic
         spec.virtualRoutes = v.virtualRoutes.map(route)
         spec.virtualRules = v.virtualRules.map(rule)
@@ -216,6 +219,9 @@ extension DirectorPlan {
             spec.interface = vmac.name
         }
         spec.promotesSecondaries = v.promoteSecondaries
+        if v.unicastFaultNoPeer, v.unicastPeers.isEmpty {
+            spec.configurationFault = "unicast without any unicast_peer (unicast_fault_no_peer)"
+        }
         return spec
     }
 

@@ -647,8 +647,15 @@ extension VRRPRouter {
     private mutating func trackersApplied(member i: Int, now: Instant,
                                           cause: VRRPTrackerChange? = nil) -> [VRRPRouterAction] {
         let sum = trackers.sum(for: members[i].spec)
+        let before = members[i].instance.effectivePriority
         var out = process(members[i].instance.priorityAdjustmentChanged(to: sum.adjustment, now: now), member: i,
                           now: now)
+        let after = members[i].instance.effectivePriority
+        if members[i].spec.notifiesPriorityChanges, after != before {
+            // keepalived's send_instance_priority_notifies: MASTER_PRIORITY for a MASTER, BACKUP_PRIORITY otherwise.
+            let state = members[i].instance.currentState == .master ? "MASTER_PRIORITY" : "BACKUP_PRIORITY"
+            out += fifoLine("INSTANCE", members[i].spec.name, state, after)
+        }
         let name = members[i].spec.name
         let group = configuration.syncGroups.first { $0.members.contains(name) }
         let heldBy = group.flatMap { g in

@@ -155,6 +155,11 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
     public var garp: GratuitousARPSettings
     /// Notify scripts.
     public var notify: VRRPNotifyScripts
+    /// The configuration keeps the instance in FAULT for this reason (`unicast_fault_no_peer` without a peer).
+    public var configurationFault: String?
+    /// `notify_priority_changes`: a change of the effective priority writes `INSTANCE "NAME" MASTER_PRIORITY|
+    /// BACKUP_PRIORITY PRIO` on the notify FIFOs, as keepalived does (no script runs).
+    public var notifiesPriorityChanges = false
     /// `track_script` references.
     public var trackScripts: [VRRPTrackReference]
     /// `track_interface` references.

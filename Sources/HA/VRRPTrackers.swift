@@ -229,6 +229,11 @@ struct VRRPTrackers: Sendable, Hashable {
                 sum.faultReason = state == .absent ? .interfaceDeleted(name) : .interfaceDown(name)
             }
         }
+        if let why = spec.configurationFault {
+            sum.fault = true
+            sum.faultReason = .configurationFault(why)
+            sum.lines.append("\(why): FAULT")
+        }
         if deletedPrimaries.contains(spec.interface) {
             linkFault(spec.interface, .absent)
             sum.lines.append("interface \(spec.interface) deleted (a restart reopens it): FAULT")

@@ -30,6 +30,8 @@ public enum VRRPTransitionReason: Sendable, Hashable, CustomStringConvertible {
     case syncGroup(String)
     /// A planned handover: the new Master `to` advertised, so this one let its VIPs go.
     case handedOver(to: IPAddress)
+    /// The configuration keeps the instance in FAULT (`unicast_fault_no_peer` without a peer); says why.
+    case configurationFault(String)
 
     public var description: String {
         switch self {
@@ -50,6 +52,7 @@ public enum VRRPTransitionReason: Sendable, Hashable, CustomStringConvertible {
         case .shutdown: return "shutdown"
         case .syncGroup(let name): return "sync group \(name)"
         case .handedOver(let to): return "handover: \(to) advertises as MASTER"
+        case .configurationFault(let why): return why
         }
     }
 }

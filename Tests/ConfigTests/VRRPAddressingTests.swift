@@ -105,7 +105,7 @@ struct AdvertCheckKeywordTests {
     @Test("check_unicast_src is off by default and on when written, or when a peer has min_ttl or max_ttl")
     func checkUnicastSrc() {
         #expect(parse(minimalInstance).config.vrrpInstances.first?.checkUnicastSrc == false)
-        let r = Self.instance("check_unicast_src")
+        let r = Self.instance("check_unicast_src\n    unicast_peer {\n        192.168.0.2\n    }")
         #expect(r.config.vrrpInstances.first?.checkUnicastSrc == true)
         #expect(r.diagnostics.isEmpty, "\(r.rendered())")
         let ttl = Self.instance("unicast_peer {\n        192.168.0.2 max_ttl 200\n    }")
@@ -135,6 +135,31 @@ struct MulticastSourceTests {
         #expect(mcastLast.config.vrrpInstances.first?.sourceIP == IPAddress("192.168.0.11"))
         let unicastLast = AdvertCheckKeywordTests.instance("mcast_src_ip 192.168.0.11\n    unicast_src_ip 192.168.0.12")
         #expect(unicastLast.config.vrrpInstances.first?.sourceIP == IPAddress("192.168.0.12"))
+    }
+}
+
+@Suite("A unicast keyword without a unicast_peer, and unicast_fault_no_peer")
+struct UnicastWithoutPeerTests {
+    @Test("Without a peer: multicast with keepalived's deprecation as a warning at the first unicast keyword")
+    func multicastFallback() {
+        let r = AdvertCheckKeywordTests.instance("check_unicast_src\n    unicast_src_ip 192.168.0.12")
+        #expect(positions(r, .keepalivedIgnores) == ["6:5"])
+        #expect(r.errors.isEmpty)
+        #expect(r.config.vrrpInstances.first?.unicastFaultNoPeer == false)
+    }
+
+    @Test("With unicast_fault_no_peer and no peer: read, and a warning that the instance stays in FAULT")
+    func faultNoPeer() {
+        let r = AdvertCheckKeywordTests.instance("unicast_fault_no_peer")
+        #expect(r.config.vrrpInstances.first?.unicastFaultNoPeer == true)
+        #expect(positions(r, .suspicious) == ["6:5"])
+        #expect(positions(r, .keepalivedIgnores).isEmpty && positions(r, .unsupportedKeyword).isEmpty)
+    }
+
+    @Test("With a peer: neither warning")
+    func withPeer() {
+        let r = AdvertCheckKeywordTests.instance("unicast_fault_no_peer\n    unicast_peer {\n        192.168.0.2\n    }")
+        #expect(r.diagnostics.isEmpty, "\(r.rendered())")
     }
 }
 
@@ -378,5 +403,45 @@ struct TrackProcessConfigTests {
         #expect(positions(r, .keepalivedIgnores) == ["5:9"])
         #expect(r.config.vrrpInstances.first?.trackProcesses.isEmpty == true)
         #expect(diagnostics(r, .undefinedReference).isEmpty)
+    }
+
+    @Test("track_script and track_file entries naming blocks defined below them, in an instance and in a sync group, are dropped too; those above stay")
+    func forwardScriptsAndFiles() {
+        let r = parse("""
+        vrrp_script early {
+            script "/bin/true"
+        }
+        vrrp_sync_group G {
+            group { VI_1 }
+            track_script { chk }
+            track_file { tf }
+        }
+        vrrp_instance VI_1 {
+            interface eth0
+            virtual_router_id 51
+            track_script {
+                early
+                chk
+            }
+            track_file {
+                tf weight 1
+            }
+            virtual_ipaddress {
+                10.0.0.100
+            }
+        }
+        vrrp_script chk {
+            script "/bin/true"
+        }
+        vrrp_track_file tf {
+            file /tmp/tf
+        }
+        """)
+        #expect(Set(positions(r, .keepalivedIgnores)) == ["6:20", "7:18", "14:9", "17:9"])
+        #expect(r.config.vrrpInstances.first?.trackScripts.map(\.name) == ["early"])
+        #expect(r.config.vrrpInstances.first?.trackFiles.isEmpty == true)
+        #expect(r.config.vrrpSyncGroups.first?.trackScripts.isEmpty == true)
+        #expect(r.config.vrrpSyncGroups.first?.trackFiles.isEmpty == true)
+        #expect(r.errors.isEmpty)
     }
 }

@@ -30,6 +30,27 @@ struct NotifyFifoTests {
         #expect(lower.contains(.writeNotifyFifo("INSTANCE \"A\" MASTER_RX_LOWER_PRI 100\n")))
     }
 
+    @Test("notify_priority_changes: BACKUP_PRIORITY before the start's BACKUP line, MASTER_PRIORITY once MASTER, none when unchanged or off")
+    func priorityChanges() {
+        var a = routerSpec("A", files: [VRRPTrackReference(name: "tf", weight: 1)])
+        a.notifiesPriorityChanges = true
+        var configuration = VRRPRuntimeConfiguration(instances: [a], trackFiles: [VRRPTrackFileSpec(name: "tf", path: "/tmp/tf")])
+        configuration.notifyFifos = [NotifyFifoSpec(path: "/run/fifo")]
+        var router = VRRPRouter(configuration: configuration)
+        _ = router.trackFileRead("tf", value: 10, now: t0)
+        let start = router.transportOpened(instance: "A", primaryAddress: me, now: t0)
+        let lines = start.compactMap { if case .writeNotifyFifo(let l) = $0 { l } else { nil } }
+        #expect(lines == ["INSTANCE \"A\" BACKUP_PRIORITY 110\n", "INSTANCE \"A\" BACKUP 110\n"])
+        _ = router.deadlineReached(now: at(10_000))
+        #expect(router.trackFileRead("tf", value: -20, now: at(11_000)).contains(.writeNotifyFifo("INSTANCE \"A\" MASTER_PRIORITY 80\n")))
+        #expect(!router.trackFileRead("tf", value: -20, now: at(12_000)).contains { if case .writeNotifyFifo = $0 { true } else { false } })
+        var off = VRRPRouter(configuration: { var c = configuration; c.instances[0].notifiesPriorityChanges = false; return c }())
+        _ = off.trackFileRead("tf", value: 0, now: t0)
+        _ = off.transportOpened(instance: "A", primaryAddress: me, now: t0)
+        #expect(!off.trackFileRead("tf", value: 30, now: at(1)).contains(.writeNotifyFifo("INSTANCE \"A\" BACKUP_PRIORITY 130\n")))
+        #expect(off.priorities["A"]?.effective == 130)
+    }
+
     @Test("Without a FIFO nothing is written")
     func none() {
         var (router, start) = startedRouter(VRRPRuntimeConfiguration(instances: [routerSpec()]))

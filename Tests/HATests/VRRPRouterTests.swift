@@ -413,3 +413,18 @@ struct VRRPRouterLifecycleTests {
         #expect(router.states.isEmpty)
     }
 }
+
+@Suite("A configuration fault (unicast_fault_no_peer without a peer)")
+struct ConfigurationFaultTests {
+    @Test("The instance starts in FAULT with the reason, takes no VIP, and stays there when its master-down time passes")
+    func staysInFault() {
+        var spec = routerSpec()
+        spec.configurationFault = "unicast without any unicast_peer (unicast_fault_no_peer)"
+        var (router, start) = startedRouter(VRRPRuntimeConfiguration(instances: [spec]))
+        #expect(start.contains(.transition(instance: "VI_1", from: .initialize, to: .fault,
+                                           reason: .configurationFault("unicast without any unicast_peer (unicast_fault_no_peer)"))))
+        #expect(router.states == ["VI_1": .fault])
+        _ = router.deadlineReached(now: masterDown100)
+        #expect(router.states == ["VI_1": .fault])
+    }
+}

@@ -4,23 +4,36 @@
 # same file alone and their lines are compared; Vigil removes the FIFO it created at stop.
 # Sourced by scripts/ha/host-tests.sh.
 
-# fifo_lines NS DAEMON NAME — DAEMON alone in NS (150, VRRPv2 1 s) with a notify FIFO read by a script into
-# NAME.out; becomes MASTER, then stops (SIGTERM); prints the lines read.
-fifo_lines() {
-  local ns=$1 daemon=$2 name=$3 out="$LAB_DIR/$3.out" reader="$LAB_DIR/$3-reader.sh"
-  printf '#!/bin/sh\nwhile read -r line; do echo "$line" >> %s; done < "$1"\n' "$out" > "$reader"
-  chmod 755 "$reader"
-  conf "$LAB_DIR/$name.conf" VI_1 150 2 1 10.9.0.100/24
-  printf 'global_defs {\n    notify_fifo %s\n    notify_fifo_script %s\n}\n' "$LAB_DIR/$name.fifo" "$reader" >> "$LAB_DIR/$name.conf"
+# fifo_reader NAME — a notify_fifo_script that appends each line it reads to NAME.out.
+fifo_reader() {
+  printf '#!/bin/sh\nwhile read -r line; do echo "$line" >> %s; done < "$1"\n' "$LAB_DIR/$1.out" > "$LAB_DIR/$1-reader.sh"
+  chmod 755 "$LAB_DIR/$1-reader.sh"
+}
+
+# fifo_run NS DAEMON NAME [ACTION...] — DAEMON alone in NS with NAME.conf (a FIFO read by `fifo_reader NAME`);
+# once it is MASTER, runs ACTION, then stops it (SIGTERM); prints the lines read.
+fifo_run() {
+  local ns=$1 daemon=$2 name=$3; shift 3
   if [ "$daemon" = vigil ]; then lab_start_vigil "$ns" "$name" "$LAB_DIR/$name.conf"
   else lab_start_keepalived "$ns" "$name" "$LAB_DIR/$name.conf"; fi
   local pgid=$LAST_PGID
   lab_wait_vip "$ns" 10.9.0.100 8 || fail "$daemon did not take the VIP"
   [ -p "$LAB_DIR/$name.fifo" ] || fail "$daemon did not create the FIFO"
   sleep 0.5
+  [ $# -gt 0 ] && "$@"
   lab_term "$name" "$pgid" || fail "$daemon did not stop on SIGTERM"
   sleep 0.5
-  cat "$out" 2>/dev/null
+  cat "$LAB_DIR/$name.out" 2>/dev/null
+}
+
+# fifo_lines NS DAEMON NAME — DAEMON alone in NS (150, VRRPv2 1 s) with a notify FIFO; becomes MASTER, then stops.
+fifo_lines() {
+  local ns=$1 daemon=$2 name=$3
+  fifo_reader "$name"
+  conf "$LAB_DIR/$name.conf" VI_1 150 2 1 10.9.0.100/24
+  printf 'global_defs {\n    notify_fifo %s\n    notify_fifo_script %s\n}\n' "$LAB_DIR/$name.fifo" "$LAB_DIR/$name-reader.sh" \
+    >> "$LAB_DIR/$name.conf"
+  fifo_run "$ns" "$daemon" "$name"
 }
 
 case_notify_fifo_lines() {
@@ -38,6 +51,39 @@ case_notify_fifo_lines() {
 
 ALL_CASES+=(case_notify_fifo_lines)
 
+# notify_priority_changes, as keepalived 2.2.7 writes it: a tracked file (weight 1) moves the effective priority
+# before the start, while MASTER and again; each daemon alone, same file, lines compared (BACKUP_PRIORITY 160 before
+# BACKUP 160, then MASTER 160, MASTER_PRIORITY 130, MASTER_PRIORITY 155).
+prio_lines() {
+  local ns=$1 daemon=$2 name=$3 tf="$LAB_DIR/$3.tf"
+  fifo_reader "$name"
+  echo 10 > "$tf"
+  conf "$LAB_DIR/$name.vi" VI_1 150 2 1 10.9.0.100/24 notify_priority_changes "track_file {" "    tf weight 1" "}"
+  # The track file is defined above the instance: keepalived ignores an entry naming a block defined below it.
+  { printf 'global_defs {\n    notify_fifo %s\n    notify_fifo_script %s\n}\nvrrp_track_file tf {\n    file %s\n}\n' \
+      "$LAB_DIR/$name.fifo" "$LAB_DIR/$name-reader.sh" "$tf"; cat "$LAB_DIR/$name.vi"; } > "$LAB_DIR/$name.conf"
+  fifo_run "$ns" "$daemon" "$name" prio_moves "$daemon" "$tf" "$LAB_DIR/$name.out"
+}
+
+# prio_moves DAEMON TRACKFILE OUT — the tracked value moves the priority to 130, then to 155.
+prio_moves() {
+  echo -20 > "$2"; lab_wait_log "$3" "PRIORITY 130" 4 || fail "$1 wrote no line for 130"
+  echo 5 > "$2"; lab_wait_log "$3" "PRIORITY 155" 4 || fail "$1 wrote no line for 155"
+}
+
+case_notify_priority_changes() {
+  local k v
+  k=$(prio_lines "$NS_B" keepalived kb)
+  v=$(prio_lines "$NS_A" vigil va)
+  echo "    keepalived wrote:"; echo "$k" | sed 's/^/      /'
+  echo "    Vigil wrote:"; echo "$v" | sed 's/^/      /'
+  echo "$v" | grep -qx 'INSTANCE "VI_1" MASTER_PRIORITY 130' || fail "no MASTER_PRIORITY line from Vigil"
+  [ "$(echo "$v" | grep -v ' STOP ')" = "$(echo "$k" | grep -v ' STOP ')" ] || fail "Vigil's lines differ from keepalived's"
+  true
+}
+
+ALL_CASES+=(case_notify_priority_changes)
+
 # init_file, as keepalived 2.2.7: a missing track file is created holding the value; `overwrite` writes an existing
 # one at start. keepalived and Vigil each get the same two files.
 case_track_file_init() {
@@ -45,10 +91,11 @@ case_track_file_init() {
   for d in keepalived vigil; do
     rm -f "$LAB_DIR/$d-new" "$LAB_DIR/$d-old"
     echo 3 > "$LAB_DIR/$d-old"
-    conf "$LAB_DIR/$d.conf" VI_1 "$([ $d = vigil ] && echo 150 || echo 100)" 2 1 10.9.0.100/24 \
+    conf "$LAB_DIR/$d.vi" VI_1 "$([ $d = vigil ] && echo 150 || echo 100)" 2 1 10.9.0.100/24 \
       "track_file {" "    new weight 0" "    old weight 0" "}"
-    printf 'vrrp_track_file new {\n    file %s\n    init_file 0\n}\nvrrp_track_file old {\n    file %s\n    init_file 0 overwrite\n}\n' \
-      "$LAB_DIR/$d-new" "$LAB_DIR/$d-old" >> "$LAB_DIR/$d.conf"
+    # Defined above the instance: keepalived ignores an entry naming a block defined below it.
+    { printf 'vrrp_track_file new {\n    file %s\n    init_file 0\n}\nvrrp_track_file old {\n    file %s\n    init_file 0 overwrite\n}\n' \
+        "$LAB_DIR/$d-new" "$LAB_DIR/$d-old"; cat "$LAB_DIR/$d.vi"; } > "$LAB_DIR/$d.conf"
   done
   lab_start_keepalived "$NS_B" kb "$LAB_DIR/keepalived.conf"
   lab_start_vigil "$NS_A" va "$LAB_DIR/vigil.conf"
