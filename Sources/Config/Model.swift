@@ -164,6 +164,9 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     public var vrrpCheckUnicastSrc = false
     /// `smtp_alert` (nil = not written): the default of every `smtp_alert` below it.
     public var smtpAlert: Bool?
+    /// `checker_log_all_failures` (nil = not written): every checker logs all its failures, whatever its own
+    /// `log_all_failures` says (keepalived ORs the two).
+    public var checkerLogAllFailures: Bool?
     /// `smtp_alert_vrrp` (nil = not written): the default of the VRRP instances' and sync groups' `smtp_alert`.
     public var smtpAlertVRRP: Bool?
     /// `smtp_alert_checker` (nil = not written): the default of the virtual and real servers' `smtp_alert`.
@@ -983,7 +986,7 @@ public struct CheckerConfig: Sendable, Equatable, Codable {
     @OptionalSeconds public var warmup: Duration? = nil
     /// `alpha`.
     public var alpha = false
-    /// `log_all_failures`.
+    /// `log_all_failures` (`global_defs checker_log_all_failures` turns it on for every checker).
     public var logAllFailures = false
     /// Where it was written.
     public var location: SourceLocation = noSourceLocation

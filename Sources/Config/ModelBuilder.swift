@@ -506,6 +506,7 @@ struct ModelBuilder {
             case "smtp_alert": g.smtpAlert = bool(n)
             case "smtp_alert_vrrp": g.smtpAlertVRRP = bool(n)
             case "smtp_alert_checker": g.smtpAlertChecker = bool(n)
+            case "checker_log_all_failures": g.checkerLogAllFailures = bool(n)
             case "no_email_faults": g.noEmailFaults = true
             case "default_interface": g.defaultInterface = a.first?.text
             case "dynamic_interfaces": g.dynamicInterfaces = true

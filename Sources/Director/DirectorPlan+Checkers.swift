@@ -6,7 +6,7 @@ import Vocabulary
 /// Checker blocks as HealthCheck's input (HealthCheck never imports Config).
 ///
 /// Timers arrive resolved by the Config model (checker, else real server, else virtual server, else default).
-/// What is not carried: `fast_recovery`, `log_all_failures`.
+/// What is not carried: `fast_recovery`.
 extension DirectorPlan {
     /// One checker block of real server `rs` (whose resolved port is `port`).
     static func checker(for c: CheckerConfig, realServer rs: RealServerConfig, port: UInt16,
@@ -15,7 +15,8 @@ extension DirectorPlan {
                                    bindAddress: c.bindTo, bindPort: c.bindPort, bindInterface: c.bindInterface,
                                    fwmark: c.fwmark, timeout: c.connectTimeout)
         let timing = CheckTiming(delayLoop: c.delayLoop, retry: c.retry, delayBeforeRetry: c.delayBeforeRetry,
-                                 warmup: c.warmup, alpha: c.alpha || vs.alpha)
+                                 warmup: c.warmup, alpha: c.alpha || vs.alpha,
+                                 logAllFailures: c.logAllFailures || config.globalDefs.checkerLogAllFailures == true)
         let kind: CheckKind
         switch c.settings {
         case .tcp:

@@ -31,15 +31,19 @@ public struct CheckTiming: Hashable, Sendable {
     public var warmup: Duration
     /// `alpha`: the checker starts down, so the server joins the pool only after a success.
     public var alpha: Bool
+    /// `log_all_failures` (or `checker_log_all_failures`): every failed attempt of an up checker is logged, the
+    /// retried ones too, not only the state change of the one that takes it down.
+    public var logAllFailures: Bool
 
     /// Settings with keepalived's defaults where not given (retry 1, delay_before_retry 1 s, warmup = delay_loop).
     public init(delayLoop: Duration = .seconds(60), retry: Int = 1, delayBeforeRetry: Duration = .seconds(1),
-                warmup: Duration? = nil, alpha: Bool = false) {
+                warmup: Duration? = nil, alpha: Bool = false, logAllFailures: Bool = false) {
         self.delayLoop = delayLoop
         self.retry = max(0, retry)
         self.delayBeforeRetry = delayBeforeRetry
         self.warmup = warmup ?? delayLoop
         self.alpha = alpha
+        self.logAllFailures = logAllFailures
     }
 }
 

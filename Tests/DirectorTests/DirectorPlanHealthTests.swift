@@ -180,4 +180,30 @@ struct DirectorPlanHealthTests {
         #expect(u.minReplyLength == 2 && u.maxReplyLength == 900)
         #expect(u.target.fwmark == nil && u.target.bindInterface == nil)
     }
+
+    @Test("log_all_failures: on for a checker that says so, and for every checker under global_defs checker_log_all_failures")
+    func logAllFailures() throws {
+        func flags(_ global: String) throws -> [Bool] {
+            let loaded = ConfigLoader.parse(text: """
+            global_defs {
+            \(global)
+            }
+            virtual_server 10.0.0.1 80 {
+              protocol TCP
+              real_server 10.0.1.5 80 {
+                TCP_CHECK { }
+                TCP_CHECK { log_all_failures }
+                TCP_CHECK { log_all_failures off }
+              }
+            }
+            """)
+            #expect(loaded.isValid && loaded.warnings.isEmpty, "\(loaded.rendered())")
+            let plan = try DirectorPlan(config: loaded.config)
+            return try #require(plan.health.first?.realServers.first).checkers.map(\.timing.logAllFailures)
+        }
+        #expect(try flags("") == [false, true, false])
+        // keepalived 2.2.7 tests `global || checker` at each failure: a checker cannot opt out of the global.
+        #expect(try flags("checker_log_all_failures") == [true, true, true])
+        #expect(try flags("checker_log_all_failures false") == [false, true, false])
+    }
 }
