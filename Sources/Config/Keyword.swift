@@ -309,7 +309,7 @@ extension Keyword {
         flag("enable_sni"),
     ]
 
-    static let tlsCompliant = flag("tls_compliant").since("2.2.8").pending("the connection is closed without a TLS close_notify")
+    static let tlsCompliant = v("tls_compliant", "[BOOL]").since("2.2.8")
 
     /// SSL_GET: HTTP_GET's keywords, and tls_compliant (also in its url blocks).
     static let sslChildren: [Keyword] = httpChildren.map { k in

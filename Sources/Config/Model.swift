@@ -931,6 +931,8 @@ public struct URLCheck: Sendable, Equatable, Codable {
     public var virtualhost: String?
     /// `regex` and its settings; nil without `regex`.
     public var regex: URLRegex?
+    /// `tls_compliant` (SSL_GET only, keepalived 2.2.8): this url's connection ends with a TLS close_notify.
+    public var tlsCompliant = false
     /// Where it was written.
     public var location: SourceLocation = noSourceLocation
     /// Creates a URL check.
@@ -1072,14 +1074,17 @@ public struct HTTPCheckerSettings: Sendable, Equatable, Codable {
     public var httpProtocol: HTTPProtocol?
     /// `fast_recovery`.
     public var fastRecovery: Bool
+    /// `tls_compliant` (SSL_GET only, keepalived 2.2.8): every url's connection ends with a TLS close_notify.
+    public var tlsCompliant: Bool
 
     /// Creates the settings.
     public init(urls: [URLCheck] = [], virtualhost: String? = nil, httpProtocol: HTTPProtocol? = nil,
-                fastRecovery: Bool = false) {
+                fastRecovery: Bool = false, tlsCompliant: Bool = false) {
         self.urls = urls
         self.virtualhost = virtualhost
         self.httpProtocol = httpProtocol
         self.fastRecovery = fastRecovery
+        self.tlsCompliant = tlsCompliant
     }
 }
 

@@ -1417,6 +1417,7 @@ struct ModelBuilder {
                     }
                 }
             case "fast_recovery": http.fastRecovery = bool(n)
+            case "tls_compliant": http.tlsCompliant = bool(n)
             case "enable_sni": enableSNI = true
             case "misc_path": miscPath = a.first?.text
             case "misc_timeout": if let x = a.first { miscTimeout = duration(x, "misc_timeout") }
@@ -1507,6 +1508,7 @@ struct ModelBuilder {
                 }
                 if !ranges.isEmpty { u.statusCodes = ranges }
             case "virtualhost": u.virtualhost = a.first?.text
+            case "tls_compliant": u.tlsCompliant = bool(n)
             case "regex", "regex_no_match", "regex_options", "regex_stack", "regex_min_offset", "regex_max_offset":
                 regex.read(n, a, into: &self)
             default: break

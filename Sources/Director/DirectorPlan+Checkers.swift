@@ -55,11 +55,12 @@ extension DirectorPlan {
         let virtualHost = h.virtualhost ?? rs.virtualhost ?? vs.virtualhost
         let tls = enableSNI.map {
             TLSSettings(caFile: ssl?.caFile, certificateFile: ssl?.certificateFile, keyFile: ssl?.keyFile,
-                        keyPassword: ssl?.password, serverName: $0 ? virtualHost : nil)
+                        keyPassword: ssl?.password, serverName: $0 ? virtualHost : nil, closeNotify: h.tlsCompliant)
         }
         let urls = h.urls.map { u in
             URLCheck(path: u.path, statusCodes: u.statusCodes.map { $0.lower...max($0.lower, $0.upper) },
-                     digest: u.digest, virtualHost: u.virtualhost, regex: u.regex.map(bodyRegex))
+                     digest: u.digest, virtualHost: u.virtualhost, regex: u.regex.map(bodyRegex),
+                     tlsCompliant: enableSNI != nil && u.tlsCompliant)
         }
         let version: HTTPProtocolVersion = switch h.httpProtocol {
         case .http11: .http11

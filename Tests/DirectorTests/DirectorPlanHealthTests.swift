@@ -206,4 +206,41 @@ struct DirectorPlanHealthTests {
         #expect(try flags("checker_log_all_failures") == [true, true, true])
         #expect(try flags("checker_log_all_failures false") == [false, true, false])
     }
+
+    @Test("SSL_GET tls_compliant reaches the checker's TLS settings, and a url's own tls_compliant that url")
+    func tlsCompliant() throws {
+        let loaded = ConfigLoader.parse(text: """
+        virtual_server 10.0.0.1 443 {
+          protocol TCP
+          real_server 10.0.1.5 443 {
+            SSL_GET {
+              url { path /a }
+              url {
+                path /b
+                tls_compliant
+              }
+            }
+            SSL_GET {
+              tls_compliant
+              url { path /c }
+            }
+            SSL_GET {
+              tls_compliant off
+              url {
+                path /d
+                tls_compliant no
+              }
+            }
+          }
+        }
+        """)
+        #expect(loaded.isValid && loaded.warnings.isEmpty, "\(loaded.rendered())")
+        let plan = try DirectorPlan(config: loaded.config)
+        let checks = try #require(plan.health.first?.realServers.first).checkers.compactMap { spec -> HTTPCheck? in
+            if case .http(let h) = spec.kind { h } else { nil }
+        }
+        #expect(checks.count == 3)
+        let perURL = checks.flatMap { check in check.urls.map { check.tls(for: $0)?.closeNotify } }
+        #expect(perURL == [false, true, true, false])
+    }
 }
