@@ -329,8 +329,7 @@ extension Keyword {
         ] + checkerTiming + [nbGetRetryIgnored]),
         block("SMTP_CHECK", "", checkerCommon + [
             v("helo_name", "NAME"),
-            Keyword(name: "host", body: .block(checkerConnection + checkerTiming),
-                    status: .notImplemented("only the real server's own address (or connect_ip) is checked; define several SMTP_CHECKs instead, as keepalived advises")),
+            Keyword(name: "host", body: .block(checkerConnection + checkerTiming)),
         ], optional: true),
         block("DNS_CHECK", "", checkerCommon + [v("type", "A|NS|CNAME|SOA|MX|TXT|AAAA"), v("name", "DOMAIN")],
               optional: true),

@@ -1116,9 +1116,63 @@ public struct MiscCheckerSettings: Sendable, Equatable, Codable {
 public struct SMTPCheckerSettings: Sendable, Equatable, Codable {
     /// `helo_name` (default: `global_defs smtp_helo_name`, then `localhost`).
     public var heloName: String?
+    /// `host` blocks, in order (keepalived 2.2.7 deprecates them: each is checked as an SMTP_CHECK of its own).
+    public var hosts: [SMTPHost]
+    /// The block itself sets a connection keyword (`connect_ip`, `connect_port`, `bindto`, `bind_port`, `bind_if`,
+    /// `fwmark`, `connect_timeout`): with hosts, its own target is checked too; without, only the hosts are.
+    public var ownConnection: Bool
 
     /// Creates the settings.
-    public init(heloName: String? = nil) { self.heloName = heloName }
+    public init(heloName: String? = nil, hosts: [SMTPHost] = [], ownConnection: Bool = false) {
+        self.heloName = heloName
+        self.hosts = hosts
+        self.ownConnection = ownConnection
+    }
+}
+
+/// Where a checker connects to and from: the fields a checker block and an SMTP_CHECK `host` block share
+/// (keepalived's conn_opts), so that one parser reads them.
+public protocol CheckerConnectionFields {
+    /// `connect_ip`.
+    var connectIP: IPAddress? { get set }
+    /// `connect_port`.
+    var connectPort: UInt16? { get set }
+    /// `bindto`.
+    var bindTo: IPAddress? { get set }
+    /// `bind_if`.
+    var bindInterface: String? { get set }
+    /// `bind_port`.
+    var bindPort: UInt16? { get set }
+    /// `fwmark`.
+    var fwmark: UInt32? { get set }
+}
+
+extension CheckerConfig: CheckerConnectionFields {}
+extension SMTPHost: CheckerConnectionFields {}
+
+/// One `host` block of an SMTP_CHECK: where to connect. Its retry, delay_before_retry, warmup, delay_loop, alpha
+/// and log_all_failures belong to the whole SMTP_CHECK, as in keepalived.
+public struct SMTPHost: Sendable, Equatable, Codable {
+    /// `connect_ip` (default: the real server's address).
+    public var connectIP: IPAddress?
+    /// `connect_port` (default: the real server's port).
+    public var connectPort: UInt16?
+    /// `bindto`.
+    public var bindTo: IPAddress?
+    /// `bind_if`.
+    public var bindInterface: String?
+    /// `bind_port`.
+    public var bindPort: UInt16?
+    /// `fwmark`.
+    public var fwmark: UInt32?
+    /// `connect_timeout`: the host's own, else the real server's, else the virtual server's, else 5 s (not the
+    /// SMTP_CHECK block's own, as in keepalived).
+    @Seconds public var connectTimeout: Duration = .seconds(5)
+    /// Where it was written.
+    public var location: SourceLocation = noSourceLocation
+
+    /// A host with the defaults.
+    public init() {}
 }
 
 /// DNS_CHECK: one query.

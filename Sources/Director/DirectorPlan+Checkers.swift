@@ -8,6 +8,24 @@ import Vocabulary
 /// Timers arrive resolved by the Config model (checker, else real server, else virtual server, else default).
 /// What is not carried: `fast_recovery`.
 extension DirectorPlan {
+    /// The checkers of one checker block: one, except for an SMTP_CHECK with `host` blocks. keepalived 2.2.7 makes
+    /// each host an SMTP_CHECK of its own (same helo_name and timers, the host's connection), after the block's own
+    /// target if the block sets a connection keyword; without one, the first host takes the block's place. The real
+    /// server is alive only while all of its checkers are up, so one host that stops answering takes it down.
+    static func checkers(for c: CheckerConfig, realServer rs: RealServerConfig, port: UInt16,
+                         virtualServer vs: VirtualServerConfig, config: KeepalivedConfig) -> [CheckerSpec] {
+        let spec = checker(for: c, realServer: rs, port: port, virtualServer: vs, config: config)
+        guard case .smtp(let s) = c.settings, !s.hosts.isEmpty, case .smtp(let check) = spec.kind else { return [spec] }
+        let hosts = s.hosts.map { h in
+            var host = check
+            host.target = ConnectTarget(address: h.connectIP ?? rs.address, port: h.connectPort ?? port,
+                                        bindAddress: h.bindTo, bindPort: h.bindPort, bindInterface: h.bindInterface,
+                                        fwmark: h.fwmark, timeout: h.connectTimeout)
+            return CheckerSpec(kind: .smtp(host), timing: spec.timing)
+        }
+        return (s.ownConnection ? [spec] : []) + hosts
+    }
+
     /// One checker block of real server `rs` (whose resolved port is `port`).
     static func checker(for c: CheckerConfig, realServer rs: RealServerConfig, port: UInt16,
                         virtualServer vs: VirtualServerConfig, config: KeepalivedConfig) -> CheckerSpec {

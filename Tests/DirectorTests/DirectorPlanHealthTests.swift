@@ -243,4 +243,32 @@ struct DirectorPlanHealthTests {
         let perURL = checks.flatMap { check in check.urls.map { check.tls(for: $0)?.closeNotify } }
         #expect(perURL == [false, true, true, false])
     }
+
+    @Test("SMTP_CHECK host blocks become one SMTP checker each, with the block's helo_name and timers")
+    func smtpHosts() throws {
+        let loaded = ConfigLoader.parse(text: """
+        virtual_server 10.0.0.1 25 {
+          protocol TCP
+          real_server 10.0.1.5 25 {
+            SMTP_CHECK {
+              helo_name lb.example
+              retry 3
+              host { connect_ip 10.0.1.6 connect_port 2525 connect_timeout 2 }
+              host { bindto 10.0.0.1 }
+            }
+            SMTP_CHECK { connect_port 26 host { connect_ip 10.0.1.7 } }
+          }
+        }
+        """)
+        #expect(loaded.isValid && loaded.warnings.isEmpty, "\(loaded.rendered())")
+        let plan = try DirectorPlan(config: loaded.config)
+        let specs = try #require(plan.health.first?.realServers.first).checkers
+        let smtp = specs.compactMap { spec -> SMTPCheck? in if case .smtp(let s) = spec.kind { s } else { nil } }
+        // Without a connection keyword of its own the first block is its two hosts; the second keeps its own target.
+        #expect(smtp.map(\.target.hostPort) == ["10.0.1.6:2525", "10.0.1.5:25", "10.0.1.5:26", "10.0.1.7:25"])
+        #expect(smtp.map(\.target.timeout) == [.seconds(2), .seconds(5), .seconds(5), .seconds(5)])
+        #expect(smtp[1].target.bindAddress == "10.0.0.1")
+        #expect(smtp.prefix(2).allSatisfy { $0.heloName == "lb.example" })
+        #expect(specs.prefix(2).allSatisfy { $0.timing.retry == 3 })
+    }
 }

@@ -6,7 +6,8 @@ Modes: hang (accept, never answer), reset (accept, RST), slow (headers, then one
 status503, garbage (non-HTTP bytes), ok (HTTP 200 "ok\n"), smtp (220 banner, 250 to HELO),
 dns (UDP: NOERROR reply to any query), udpecho (UDP echo), refused (a port with no listener),
 tls (HTTPS 200 "ok\n" without closing: it waits for the client to end the connection and notes how, "close_notify"
-(a TLS record came first) or "eof" (a bare FIN), for SSL_GET's tls_compliant), tlsreport (sends the notes of tls so far, one a line, and closes).
+(a TLS record came first) or "eof" (a bare FIN), for SSL_GET's tls_compliant), tlsreport (sends the notes of tls so far, one a line, and closes),
+smtpflaky (smtp, or accept and never answer after "down" on smtpctl, until "up" there; smtpctl answers "ok").
 """
 import json, os, socket, ssl, struct, subprocess, sys, tempfile, threading, time
 
@@ -112,6 +113,18 @@ def tls(conn):
 def tlsreport(conn):
     conn.sendall("".join(n + "\n" for n in tls_closes).encode()); conn.close()
 
+smtp_down = threading.Event()
+
+def smtpflaky(conn):
+    if smtp_down.is_set(): hang(conn)
+    else: smtp(conn)
+
+def smtpctl(conn):
+    line = conn.makefile("rb").readline().strip()
+    if line == b"down": smtp_down.set()
+    elif line == b"up": smtp_down.clear()
+    conn.sendall(b"ok\n"); conn.close()
+
 def udp_socket():
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((HOST, 0)); return s
 
@@ -131,7 +144,8 @@ def dns_reply(q):
 ports = {}
 for name, handler in [("hang", hang), ("reset", reset), ("slow", slow), ("status503", status503),
                       ("garbage", garbage), ("ok", ok), ("smtp", smtp), ("chunked", chunked),
-                      ("truncated", truncated), ("tls", tls), ("tlsreport", tlsreport)]:
+                      ("truncated", truncated), ("tls", tls), ("tlsreport", tlsreport),
+                      ("smtpflaky", smtpflaky), ("smtpctl", smtpctl)]:
     s = listener(); ports[name] = s.getsockname()[1]; serve(s, handler)
 d = udp_socket(); ports["dns"] = d.getsockname()[1]; serve_udp(d, dns_reply)
 e = udp_socket(); ports["udpecho"] = e.getsockname()[1]; serve_udp(e, lambda b: b)
