@@ -271,7 +271,6 @@ enum Instead {
     static let checksumV3 = "the VRRPv3 checksum covers the pseudo-header as RFC 5798 says"
     static let ownerAdverts = "an address owner handles adverts as any instance"
     static let extraInterfaces = "no GARP is sent on other interfaces"
-    static let logAllFailures = "a failure is logged when the server's state changes, not at every failed check"
     static let kernelLinkState = "interface state is read from the kernel"
     static let startDelay = "instances start at once"
 }
@@ -286,7 +285,7 @@ extension Keyword {
     static let checkerTiming: [Keyword] = [
         v("retry", "INTEGER"), v("delay_before_retry", "SECONDS"), v("warmup", "SECONDS"), v("delay_loop", "SECONDS"),
         v("alpha", "[BOOL]"),
-        v("log_all_failures", "[BOOL]").pending(Instead.logAllFailures),
+        v("log_all_failures", "[BOOL]"),
     ]
 
     /// `nb_get_retry` where keepalived 2.x does not know it (every checker but HTTP_GET and SSL_GET).
@@ -303,13 +302,13 @@ extension Keyword {
     static let httpChildren: [Keyword] = checkerConnection + [
         v("retry", "INTEGER", ["nb_get_retry"]), v("delay_before_retry", "SECONDS"), v("warmup", "SECONDS"),
         v("delay_loop", "SECONDS"), v("alpha", "[BOOL]"),
-        v("log_all_failures", "[BOOL]").pending(Instead.logAllFailures),
+        v("log_all_failures", "[BOOL]"),
         url, v("virtualhost", "HOST"), v("http_protocol", "1.0|1.0C|1.1"),
         v("fast_recovery", "[BOOL]").with(.ignored("Vigil always fetches every url of a check back to back, as keepalived does with fast_recovery on; with it off keepalived waits delay_loop between urls, so a server with several urls comes up later there")),
         flag("enable_sni"),
     ]
 
-    static let tlsCompliant = flag("tls_compliant").since("2.2.8").pending("the connection is closed without a TLS close_notify")
+    static let tlsCompliant = v("tls_compliant", "[BOOL]").since("2.2.8")
 
     /// SSL_GET: HTTP_GET's keywords, and tls_compliant (also in its url blocks).
     static let sslChildren: [Keyword] = httpChildren.map { k in
@@ -329,8 +328,7 @@ extension Keyword {
         ] + checkerTiming + [nbGetRetryIgnored]),
         block("SMTP_CHECK", "", checkerCommon + [
             v("helo_name", "NAME"),
-            Keyword(name: "host", body: .block(checkerConnection + checkerTiming),
-                    status: .notImplemented("only the real server's own address (or connect_ip) is checked; define several SMTP_CHECKs instead, as keepalived advises")),
+            Keyword(name: "host", body: .block(checkerConnection + checkerTiming)),
         ], optional: true),
         block("DNS_CHECK", "", checkerCommon + [v("type", "A|NS|CNAME|SOA|MX|TXT|AAAA"), v("name", "DOMAIN")],
               optional: true),
@@ -524,7 +522,7 @@ extension Keyword {
         ignored("no_checker_emails", "Vigil mails a real server's change of state, never one checker's, which is what keepalived does with it on"),
         flag("log_unknown_vrids"),
         todo("rs_init_notifies", "notify_up/notify_down run on changes after start, not for the initial state"),
-        todo("checker_log_all_failures", Instead.logAllFailures),
+        v("checker_log_all_failures", "[BOOL]"),
         todo("vmac_prefix", Instead.vmacAddr), todo("vmac_addr_prefix", Instead.vmacAddr),
         v("startup_script", "SCRIPT [USER] [GROUP]"), v("startup_script_timeout", "SECONDS"),
         v("shutdown_script", "SCRIPT [USER] [GROUP]"), v("shutdown_script_timeout", "SECONDS"),

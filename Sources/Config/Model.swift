@@ -167,6 +167,9 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     public var vrrpCheckUnicastSrc = false
     /// `smtp_alert` (nil = not written): the default of every `smtp_alert` below it.
     public var smtpAlert: Bool?
+    /// `checker_log_all_failures` (nil = not written): every checker logs all its failures, whatever its own
+    /// `log_all_failures` says (keepalived ORs the two).
+    public var checkerLogAllFailures: Bool?
     /// `smtp_alert_vrrp` (nil = not written): the default of the VRRP instances' and sync groups' `smtp_alert`.
     public var smtpAlertVRRP: Bool?
     /// `smtp_alert_checker` (nil = not written): the default of the virtual and real servers' `smtp_alert`.
@@ -942,6 +945,8 @@ public struct URLCheck: Sendable, Equatable, Codable {
     public var virtualhost: String?
     /// `regex` and its settings; nil without `regex`.
     public var regex: URLRegex?
+    /// `tls_compliant` (SSL_GET only, keepalived 2.2.8): this url's connection ends with a TLS close_notify.
+    public var tlsCompliant = false
     /// Where it was written.
     public var location: SourceLocation = noSourceLocation
     /// Creates a URL check.
@@ -997,7 +1002,7 @@ public struct CheckerConfig: Sendable, Equatable, Codable {
     @OptionalSeconds public var warmup: Duration? = nil
     /// `alpha`.
     public var alpha = false
-    /// `log_all_failures`.
+    /// `log_all_failures` (`global_defs checker_log_all_failures` turns it on for every checker).
     public var logAllFailures = false
     /// Where it was written.
     public var location: SourceLocation = noSourceLocation
@@ -1083,14 +1088,17 @@ public struct HTTPCheckerSettings: Sendable, Equatable, Codable {
     public var httpProtocol: HTTPProtocol?
     /// `fast_recovery`.
     public var fastRecovery: Bool
+    /// `tls_compliant` (SSL_GET only, keepalived 2.2.8): every url's connection ends with a TLS close_notify.
+    public var tlsCompliant: Bool
 
     /// Creates the settings.
     public init(urls: [URLCheck] = [], virtualhost: String? = nil, httpProtocol: HTTPProtocol? = nil,
-                fastRecovery: Bool = false) {
+                fastRecovery: Bool = false, tlsCompliant: Bool = false) {
         self.urls = urls
         self.virtualhost = virtualhost
         self.httpProtocol = httpProtocol
         self.fastRecovery = fastRecovery
+        self.tlsCompliant = tlsCompliant
     }
 }
 
@@ -1122,9 +1130,63 @@ public struct MiscCheckerSettings: Sendable, Equatable, Codable {
 public struct SMTPCheckerSettings: Sendable, Equatable, Codable {
     /// `helo_name` (default: `global_defs smtp_helo_name`, then `localhost`).
     public var heloName: String?
+    /// `host` blocks, in order (keepalived 2.2.7 deprecates them: each is checked as an SMTP_CHECK of its own).
+    public var hosts: [SMTPHost]
+    /// The block itself sets a connection keyword (`connect_ip`, `connect_port`, `bindto`, `bind_port`, `bind_if`,
+    /// `fwmark`, `connect_timeout`): with hosts, its own target is checked too; without, only the hosts are.
+    public var ownConnection: Bool
 
     /// Creates the settings.
-    public init(heloName: String? = nil) { self.heloName = heloName }
+    public init(heloName: String? = nil, hosts: [SMTPHost] = [], ownConnection: Bool = false) {
+        self.heloName = heloName
+        self.hosts = hosts
+        self.ownConnection = ownConnection
+    }
+}
+
+/// Where a checker connects to and from: the fields a checker block and an SMTP_CHECK `host` block share
+/// (keepalived's conn_opts), so that one parser reads them.
+public protocol CheckerConnectionFields {
+    /// `connect_ip`.
+    var connectIP: IPAddress? { get set }
+    /// `connect_port`.
+    var connectPort: UInt16? { get set }
+    /// `bindto`.
+    var bindTo: IPAddress? { get set }
+    /// `bind_if`.
+    var bindInterface: String? { get set }
+    /// `bind_port`.
+    var bindPort: UInt16? { get set }
+    /// `fwmark`.
+    var fwmark: UInt32? { get set }
+}
+
+extension CheckerConfig: CheckerConnectionFields {}
+extension SMTPHost: CheckerConnectionFields {}
+
+/// One `host` block of an SMTP_CHECK: where to connect. Its retry, delay_before_retry, warmup, delay_loop, alpha
+/// and log_all_failures belong to the whole SMTP_CHECK, as in keepalived.
+public struct SMTPHost: Sendable, Equatable, Codable {
+    /// `connect_ip` (default: the real server's address).
+    public var connectIP: IPAddress?
+    /// `connect_port` (default: the real server's port).
+    public var connectPort: UInt16?
+    /// `bindto`.
+    public var bindTo: IPAddress?
+    /// `bind_if`.
+    public var bindInterface: String?
+    /// `bind_port`.
+    public var bindPort: UInt16?
+    /// `fwmark`.
+    public var fwmark: UInt32?
+    /// `connect_timeout`: the host's own, else the real server's, else the virtual server's, else 5 s (not the
+    /// SMTP_CHECK block's own, as in keepalived).
+    @Seconds public var connectTimeout: Duration = .seconds(5)
+    /// Where it was written.
+    public var location: SourceLocation = noSourceLocation
+
+    /// A host with the defaults.
+    public init() {}
 }
 
 /// DNS_CHECK: one query.

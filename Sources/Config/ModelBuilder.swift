@@ -526,6 +526,7 @@ struct ModelBuilder {
             case "smtp_alert": g.smtpAlert = bool(n)
             case "smtp_alert_vrrp": g.smtpAlertVRRP = bool(n)
             case "smtp_alert_checker": g.smtpAlertChecker = bool(n)
+            case "checker_log_all_failures": g.checkerLogAllFailures = bool(n)
             case "no_email_faults": g.noEmailFaults = true
             case "default_interface": g.defaultInterface = a.first?.text
             case "dynamic_interfaces": g.dynamicInterfaces = true
@@ -1437,14 +1438,9 @@ struct ModelBuilder {
         var file = FileCheckerSettings()
         var trackFile: String?
         for n in node.children {
+            if connection(n, into: &c) { continue }
             let a = args(n)
             switch n.name {
-            case "connect_ip": if let x = a.first { c.connectIP = address(x, "connect_ip") }
-            case "connect_port": if let x = a.first { c.connectPort = port(x, "connect_port") }
-            case "bindto": if let x = a.first { c.bindTo = address(x, "bindto") }
-            case "bind_if": c.bindInterface = a.first?.text
-            case "bind_port": if let x = a.first { c.bindPort = port(x, "bind_port") }
-            case "fwmark": if let x = a.first, let v = int(x, "fwmark", 0...Int(UInt32.max)) { c.fwmark = UInt32(v) }
             case "alpha": c.alpha = bool(n)
             case "log_all_failures": c.logAllFailures = bool(n)
             case "url": http.urls.append(url(n))
@@ -1458,6 +1454,7 @@ struct ModelBuilder {
                     }
                 }
             case "fast_recovery": http.fastRecovery = bool(n)
+            case "tls_compliant": http.tlsCompliant = bool(n)
             case "enable_sni": enableSNI = true
             case "misc_path": miscPath = a.first?.text
             case "misc_timeout": if let x = a.first { miscTimeout = duration(x, "misc_timeout") }
@@ -1466,6 +1463,7 @@ struct ModelBuilder {
                 misc.user = a.first?.text
                 misc.group = a.count > 1 ? a[1].text : nil
             case "helo_name": smtp.heloName = a.first?.text
+            case "host": smtp.hosts.append(smtpHost(n, checker: &c, timers: &t, inherited: inherited))
             case "type":
                 if let x = a.first {
                     let up = x.text.uppercased()
@@ -1502,7 +1500,9 @@ struct ModelBuilder {
             misc.path = miscPath ?? ""
             misc.timeout = miscTimeout ?? c.delayLoop
             c.settings = .misc(misc)
-        case .smtp: c.settings = .smtp(smtp)
+        case .smtp:
+            smtp.ownConnection = node.children.contains { Self.connectionKeywords.contains($0.name.text) }
+            c.settings = .smtp(smtp)
         case .dns: c.settings = .dns(dns)
         case .udp:
             if let low = udp.minReplyLength, low > (udp.maxReplyLength ?? 255) {
@@ -1517,6 +1517,50 @@ struct ModelBuilder {
             c.settings = .file(file)
         }
         return c
+    }
+
+    /// Reads `n` into `fields` when it is a connection keyword other than connect_timeout (which checker blocks
+    /// resolve with their timers); false for any other keyword.
+    mutating func connection(_ n: Node, into fields: inout some CheckerConnectionFields) -> Bool {
+        let x = args(n).first
+        switch n.name {
+        case "connect_ip": if let x { fields.connectIP = address(x, "connect_ip") }
+        case "connect_port": if let x { fields.connectPort = port(x, "connect_port") }
+        case "bindto": if let x { fields.bindTo = address(x, "bindto") }
+        case "bind_if": fields.bindInterface = x?.text
+        case "bind_port": if let x { fields.bindPort = port(x, "bind_port") }
+        case "fwmark": if let x, let v = int(x, "fwmark", 0...Int(UInt32.max)) { fields.fwmark = UInt32(v) }
+        default: return false
+        }
+        return true
+    }
+
+    /// The keywords of a checker's connection (keepalived's conn_opts).
+    static let connectionKeywords: Set<String> = ["connect_ip", "connect_port", "bindto", "bind_if", "bind_port",
+                                                  "fwmark", "connect_timeout"]
+
+    /// An SMTP_CHECK `host` block. Its connection keywords are the host's; the rest (retry, delay_before_retry,
+    /// warmup, delay_loop, alpha, log_all_failures) set the enclosing SMTP_CHECK's, as keepalived 2.2.7 does, which
+    /// a warning says.
+    mutating func smtpHost(_ node: Node, checker c: inout CheckerConfig, timers t: inout Timers,
+                           inherited: Timers) -> SMTPHost {
+        var h = SMTPHost()
+        h.location = loc(node)
+        if let timeout = inherited.connectTimeout { h.connectTimeout = timeout }
+        for n in node.children {
+            if connection(n, into: &h) { continue }
+            switch n.name {
+            case "connect_timeout": if let x = args(n).first, let d = duration(x, "connect_timeout") { h.connectTimeout = d }
+            default:
+                switch n.name {
+                case "alpha": c.alpha = bool(n)
+                case "log_all_failures": c.logAllFailures = bool(n)
+                default: t.apply(n, &self)
+                }
+                sink.warning(.suspicious, loc(n), "\(n.name) in an SMTP_CHECK host block sets the whole SMTP_CHECK's \(n.name), every host's, as in keepalived; write it in the SMTP_CHECK block")
+            }
+        }
+        return h
     }
 
     mutating func url(_ node: Node) -> URLCheck {
@@ -1548,6 +1592,7 @@ struct ModelBuilder {
                 }
                 if !ranges.isEmpty { u.statusCodes = ranges }
             case "virtualhost": u.virtualhost = a.first?.text
+            case "tls_compliant": u.tlsCompliant = bool(n)
             case "regex", "regex_no_match", "regex_options", "regex_stack", "regex_min_offset", "regex_max_offset":
                 regex.read(n, a, into: &self)
             default: break

@@ -6,8 +6,26 @@ import Vocabulary
 /// Checker blocks as HealthCheck's input (HealthCheck never imports Config).
 ///
 /// Timers arrive resolved by the Config model (checker, else real server, else virtual server, else default).
-/// What is not carried: `fast_recovery`, `log_all_failures`.
+/// What is not carried: `fast_recovery`.
 extension DirectorPlan {
+    /// The checkers of one checker block: one, except for an SMTP_CHECK with `host` blocks. keepalived 2.2.7 makes
+    /// each host an SMTP_CHECK of its own (same helo_name and timers, the host's connection), after the block's own
+    /// target if the block sets a connection keyword; without one, the first host takes the block's place. The real
+    /// server is alive only while all of its checkers are up, so one host that stops answering takes it down.
+    static func checkers(for c: CheckerConfig, realServer rs: RealServerConfig, port: UInt16,
+                         virtualServer vs: VirtualServerConfig, config: KeepalivedConfig) -> [CheckerSpec] {
+        let spec = checker(for: c, realServer: rs, port: port, virtualServer: vs, config: config)
+        guard case .smtp(let s) = c.settings, !s.hosts.isEmpty, case .smtp(let check) = spec.kind else { return [spec] }
+        let hosts = s.hosts.map { h in
+            var host = check
+            host.target = ConnectTarget(address: h.connectIP ?? rs.address, port: h.connectPort ?? port,
+                                        bindAddress: h.bindTo, bindPort: h.bindPort, bindInterface: h.bindInterface,
+                                        fwmark: h.fwmark, timeout: h.connectTimeout)
+            return CheckerSpec(kind: .smtp(host), timing: spec.timing)
+        }
+        return (s.ownConnection ? [spec] : []) + hosts
+    }
+
     /// One checker block of real server `rs` (whose resolved port is `port`).
     static func checker(for c: CheckerConfig, realServer rs: RealServerConfig, port: UInt16,
                         virtualServer vs: VirtualServerConfig, config: KeepalivedConfig) -> CheckerSpec {
@@ -15,7 +33,8 @@ extension DirectorPlan {
                                    bindAddress: c.bindTo, bindPort: c.bindPort, bindInterface: c.bindInterface,
                                    fwmark: c.fwmark, timeout: c.connectTimeout)
         let timing = CheckTiming(delayLoop: c.delayLoop, retry: c.retry, delayBeforeRetry: c.delayBeforeRetry,
-                                 warmup: c.warmup, alpha: c.alpha || vs.alpha)
+                                 warmup: c.warmup, alpha: c.alpha || vs.alpha,
+                                 logAllFailures: c.logAllFailures || config.globalDefs.checkerLogAllFailures == true)
         let kind: CheckKind
         switch c.settings {
         case .tcp:
@@ -54,11 +73,12 @@ extension DirectorPlan {
         let virtualHost = h.virtualhost ?? rs.virtualhost ?? vs.virtualhost
         let tls = enableSNI.map {
             TLSSettings(caFile: ssl?.caFile, certificateFile: ssl?.certificateFile, keyFile: ssl?.keyFile,
-                        keyPassword: ssl?.password, serverName: $0 ? virtualHost : nil)
+                        keyPassword: ssl?.password, serverName: $0 ? virtualHost : nil, closeNotify: h.tlsCompliant)
         }
         let urls = h.urls.map { u in
             URLCheck(path: u.path, statusCodes: u.statusCodes.map { $0.lower...max($0.lower, $0.upper) },
-                     digest: u.digest, virtualHost: u.virtualhost, regex: u.regex.map(bodyRegex))
+                     digest: u.digest, virtualHost: u.virtualhost, regex: u.regex.map(bodyRegex),
+                     tlsCompliant: enableSNI != nil && u.tlsCompliant)
         }
         let version: HTTPProtocolVersion = switch h.httpProtocol {
         case .http11: .http11

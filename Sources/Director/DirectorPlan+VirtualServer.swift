@@ -78,7 +78,7 @@ extension DirectorPlan {
                     upperThreshold: rs.upperThreshold ?? 0, lowerThreshold: rs.lowerThreshold ?? 0),
                 inhibitOnFailure: inhibit,
                 initiallyAlive: !rs.checkers.contains { $0.alpha }))
-            let checkers = rs.checkers.map { checker(for: $0, realServer: rs, port: port, virtualServer: vs, config: config) }
+            let checkers = rs.checkers.flatMap { Self.checkers(for: $0, realServer: rs, port: port, virtualServer: vs, config: config) }
             targets.append(RealServerTarget(key: key, weight: rs.weight, inhibitOnFailure: inhibit, checkers: checkers,
                                             notifyUp: rs.notifyUp?.script, notifyDown: rs.notifyDown?.script))
         }

@@ -12,6 +12,9 @@
 //   - a failure of an up checker is retried `retry` times, `delay_before_retry` apart; when the last retry fails the
 //     checker goes down. A failure of a down checker is not retried;
 //   - after a round ends (success, down, or a failure while down) the next probe is `delay_loop` after it ended.
+// What is logged follows keepalived too: a state change always (`.stateChanged`, with its reason); a failed attempt
+// on its own (`.failureLogged`) only with `log_all_failures`, and only while the checker is up (a down checker's
+// failures change nothing and are not logged).
 // A real server is alive when all of its checkers are up; its weight is the configured weight adjusted by
 // dynamic checkers (misc_dynamic: weight = exit code − 2). A change of `alive` or `weight` is an action with a reason.
 // The scheduler does not time probes out (each probe bounds itself) and does not run scripts or sockets.
@@ -25,6 +28,9 @@ public enum CheckAction: Hashable, Sendable {
     case startProbe(CheckID, CheckerSpec, attempt: Int, due: Instant)
     /// A real server's state changed (also emitted once when a server is added).
     case stateChanged(RealServerStateChange)
+    /// `log_all_failures`: attempt `attempt` of up checker `id` failed for `reason`; the adapter logs it. Comes
+    /// before the `.stateChanged` of the same attempt, if that attempt takes the checker down.
+    case failureLogged(CheckID, reason: String, attempt: Int)
 }
 
 /// The sans-IO scheduler of every checker of every real server.
@@ -210,15 +216,20 @@ public struct CheckScheduler: Sendable {
         slots[Int(slot)]?.checkers[id.index].failures = failures
         slots[Int(slot)]?.checkers[id.index].dynamicWeight = weight
         slots[Int(slot)]?.checkers[id.index].generation = g
+        // keepalived's log_all_failures: "log all failures when checker up" (a down checker's failures are quiet).
+        var actions: [CheckAction] = []
+        if !up && wasUp && timing.logAllFailures {
+            actions.append(.failureLogged(id, reason: reason(), attempt: attempt))
+        }
         // The server's state depends only on `up` and the dynamic weight: skip the re-evaluation when neither moved
         // (the common case, a passing check of a live server).
-        guard isUp != wasUp || weight != oldWeight else { return [] }
+        guard isUp != wasUp || weight != oldWeight else { return actions }
         var text = reason()
         if retriesExhausted { text += " (\(Self.ordinal(attempt)) try)" }
         if let change = recompute(slot: slot, reason: text) {
-            return [.stateChanged(change)]
+            actions.append(.stateChanged(change))
         }
-        return []
+        return actions
     }
 
     // MARK: - Internals

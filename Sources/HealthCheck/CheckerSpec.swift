@@ -31,15 +31,19 @@ public struct CheckTiming: Hashable, Sendable {
     public var warmup: Duration
     /// `alpha`: the checker starts down, so the server joins the pool only after a success.
     public var alpha: Bool
+    /// `log_all_failures` (or `checker_log_all_failures`): every failed attempt of an up checker is logged, the
+    /// retried ones too, not only the state change of the one that takes it down.
+    public var logAllFailures: Bool
 
     /// Settings with keepalived's defaults where not given (retry 1, delay_before_retry 1 s, warmup = delay_loop).
     public init(delayLoop: Duration = .seconds(60), retry: Int = 1, delayBeforeRetry: Duration = .seconds(1),
-                warmup: Duration? = nil, alpha: Bool = false) {
+                warmup: Duration? = nil, alpha: Bool = false, logAllFailures: Bool = false) {
         self.delayLoop = delayLoop
         self.retry = max(0, retry)
         self.delayBeforeRetry = delayBeforeRetry
         self.warmup = warmup ?? delayLoop
         self.alpha = alpha
+        self.logAllFailures = logAllFailures
     }
 }
 
@@ -132,15 +136,19 @@ public struct URLCheck: Hashable, Sendable {
     /// `regex` and its settings, compiled once per checker (at load); a failure to compile (which the config check
     /// already reports) fails every check with PCRE2's message rather than skipping the match.
     public var regex: Result<BodyRegex, RegexCompileError>?
+    /// `tls_compliant` of this url (SSL_GET): its connection ends with a close_notify even when the checker's
+    /// `tls_compliant` is off.
+    public var tlsCompliant: Bool
 
     /// A URL check.
     public init(path: String, statusCodes: [ClosedRange<Int>] = [], digest: String? = nil, virtualHost: String? = nil,
-                regex: Result<BodyRegex, RegexCompileError>? = nil) {
+                regex: Result<BodyRegex, RegexCompileError>? = nil, tlsCompliant: Bool = false) {
         self.path = path
         self.statusCodes = statusCodes
         self.digest = digest?.lowercased()
         self.virtualHost = virtualHost
         self.regex = regex
+        self.tlsCompliant = tlsCompliant
     }
 
     /// The regex to match the body against, when one compiled.
@@ -184,16 +192,21 @@ public struct TLSSettings: Hashable, Sendable {
     public var keyPassword: String?
     /// Send SNI (`enable_sni`) with this name.
     public var serverName: String?
+    /// `tls_compliant`: end the connection as TLS says, with a close_notify alert. Off (keepalived's default, its
+    /// "quiet shutdown"), the TCP connection is closed without one.
+    public var closeNotify: Bool
 
-    /// TLS settings; the defaults match keepalived (no verification, no SNI).
+    /// TLS settings; the defaults match keepalived (no verification, no SNI, no close_notify).
     public init(verifyPeer: Bool = false, caFile: String? = nil, certificateFile: String? = nil,
-                keyFile: String? = nil, keyPassword: String? = nil, serverName: String? = nil) {
+                keyFile: String? = nil, keyPassword: String? = nil, serverName: String? = nil,
+                closeNotify: Bool = false) {
         self.verifyPeer = verifyPeer
         self.caFile = caFile
         self.certificateFile = certificateFile
         self.keyFile = keyFile
         self.keyPassword = keyPassword
         self.serverName = serverName
+        self.closeNotify = closeNotify
     }
 }
 
@@ -218,6 +231,15 @@ public struct HTTPCheck: Hashable, Sendable {
         self.virtualHost = virtualHost
         self.version = version
         self.tls = tls
+    }
+
+    /// The TLS settings of the connection that fetches `url` (`nil` for plain HTTP_GET). keepalived 2.2.8: the
+    /// connection ends with a close_notify when the url's `tls_compliant` or the checker's is on, and quietly
+    /// (TCP close only) when both are off.
+    public func tls(for url: URLCheck) -> TLSSettings? {
+        guard var tls else { return nil }
+        tls.closeNotify = tls.closeNotify || url.tlsCompliant
+        return tls
     }
 }
 

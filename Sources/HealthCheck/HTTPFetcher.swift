@@ -97,6 +97,7 @@ public struct HTTPFetcher: Sendable {
         let request = head
         let context = sslContext
         let sni = tls?.serverName
+        let quietClose = tls.map { !$0.closeNotify } ?? false
         let regex = regex
         let channel = SocketConnector.connect(target, on: loop) { channel in
             do {
@@ -105,7 +106,8 @@ public struct HTTPFetcher: Sendable {
                     try sync.addHandler(NIOSSLClientHandler(context: context, serverHostname: sni))
                 }
                 try sync.addHTTPClientHandlers()
-                try sync.addHandler(HTTPFetchHandler(request: request, promise: promise, regex: regex))
+                try sync.addHandler(HTTPFetchHandler(request: request, promise: promise, regex: regex,
+                                                     quietClose: quietClose))
                 return channel.eventLoop.makeSucceededVoidFuture()
             } catch {
                 return channel.eventLoop.makeFailedFuture(error)
@@ -131,10 +133,14 @@ final class HTTPFetchHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var length = 0
     private var done = false
     private let scanner: RegexScanner?
+    /// Close under the TLS handler, so no close_notify is written (`tls_compliant` off).
+    private let quietClose: Bool
 
-    init(request: HTTPRequestHead, promise: EventLoopPromise<HTTPFetchResult>, regex: BodyRegex? = nil) {
+    init(request: HTTPRequestHead, promise: EventLoopPromise<HTTPFetchResult>, regex: BodyRegex? = nil,
+         quietClose: Bool = false) {
         self.request = request
         self.promise = promise
+        self.quietClose = quietClose
         scanner = regex.map(RegexScanner.init)
     }
 
@@ -175,8 +181,15 @@ final class HTTPFetchHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func finish(_ context: ChannelHandlerContext, _ result: Result<HTTPFetchResult, any Error>) {
         guard !done else { return }
         done = true
+        // keepalived without tls_compliant shuts TLS down quietly: the close starts below the TLS handler (an
+        // outbound call on its context goes to the handlers before it), which so never writes a close_notify. It
+        // comes before the promise: completing it makes `ProbeDeadline` close the channel from the top.
+        if quietClose, let tls = try? context.pipeline.syncOperations.context(handlerType: NIOSSLClientHandler.self) {
+            tls.close(promise: nil)
+        } else {
+            context.close(promise: nil)
+        }
         promise.complete(with: result)
-        context.close(promise: nil)
     }
 }
 

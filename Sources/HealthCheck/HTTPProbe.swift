@@ -19,7 +19,7 @@ public struct HTTPProbe: Sendable {
     private func step(_ verdict: HTTPVerdict, on loop: any EventLoop, start: NIODeadline) -> EventLoopFuture<ProbeResult> {
         let url = verdict.url
         let fetcher = HTTPFetcher(target: check.target, path: url.path, virtualHost: url.virtualHost ?? check.virtualHost,
-                                  version: check.version, tls: check.tls, regex: url.bodyRegex)
+                                  version: check.version, tls: check.tls(for: url), regex: url.bodyRegex)
         let timeout = check.target.timeout
         return fetcher.fetch(on: loop).flatMap { fetched -> EventLoopFuture<ProbeResult> in
             var verdict = verdict

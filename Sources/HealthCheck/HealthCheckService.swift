@@ -196,6 +196,8 @@ public final class HealthCheckService: Sendable {
                 continuation.yield(.quorum(virtualServer: vs, up: up, liveWeight: weight, reason: reason))
             case .runScript(let command, _):
                 runScript(command)
+            case .logFailure(let id, let reason, let attempt):
+                logger.warning("\(id.realServer.virtualServer) real server \(id.realServer.realServer): check failed (\(CheckScheduler.ordinal(attempt)) try, log_all_failures): \(reason)")
             }
         }
         if !connects.isEmpty { submit(connects) }

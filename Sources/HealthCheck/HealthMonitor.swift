@@ -58,6 +58,8 @@ public enum HealthMonitorAction: Hashable, Sendable {
     case quorumChanged(virtualServer: VirtualServerID, up: Bool, liveWeight: Int, reason: QuorumChangeReason)
     /// Run a notify or quorum script without waiting for it.
     case runScript(ScriptCommand, ScriptTrigger)
+    /// Log one failed attempt of an up checker (`log_all_failures`); changes nothing.
+    case logFailure(CheckID, reason: String, attempt: Int)
 }
 
 /// The sans-IO decisions of the health checks: scheduling, real-server state, quorum, scripts and probe routes.
@@ -173,6 +175,8 @@ public struct HealthMonitor: Sendable {
                 actions.append(.startProbe(id, ProbeRoute.of(spec.kind, paths: paths), due: due))
             case .stateChanged(let change):
                 actions += stateChanged(change, weightsCurrent: weightsCurrent)
+            case .failureLogged(let id, let reason, let attempt):
+                actions.append(.logFailure(id, reason: reason, attempt: attempt))
             }
         }
         return actions

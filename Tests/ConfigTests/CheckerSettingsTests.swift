@@ -68,4 +68,43 @@ struct CheckerSettingsTests {
             #expect(CheckerConfig(kind: kind).kind == kind)
         }
     }
+
+    @Test("SMTP_CHECK host blocks carry their own connection; a real server's connect_timeout is their default")
+    func smtpHosts() throws {
+        let r = parse("virtual_server 10.0.0.1 25 { protocol TCP\n real_server 10.0.0.2 25 {\n  connect_timeout 4\n  SMTP_CHECK {\n   helo_name me\n   host {\n    connect_ip 10.0.0.7\n    connect_port 2525\n    bindto 10.0.0.1\n   }\n   host {\n    connect_timeout 2\n    fwmark 9\n    bind_if eth0\n    bind_port 1025\n   }\n  }\n }\n}\n")
+        #expect(r.errors.isEmpty && r.warnings.isEmpty, "\(r.rendered())")
+        let c = try #require(r.config.virtualServers.first?.realServers.first?.checkers.first)
+        guard case .smtp(let s) = c.settings else { Issue.record("expected .smtp, got \(c.settings)"); return }
+        #expect(s.heloName == "me" && !s.ownConnection)
+        #expect(s.hosts.count == 2)
+        let a = try #require(s.hosts.first), b = try #require(s.hosts.last)
+        #expect(a.connectIP?.description == "10.0.0.7" && a.connectPort == 2525 && a.bindTo?.description == "10.0.0.1" && a.connectTimeout == .seconds(4))
+        #expect(b.connectIP == nil && b.connectTimeout == .seconds(2) && b.fwmark == 9 && b.bindInterface == "eth0" && b.bindPort == 1025)
+        #expect(a.location.line == 6 && a.location.column == 4)
+    }
+
+    @Test("A connection keyword in the SMTP_CHECK block itself keeps its own target beside the hosts")
+    func smtpOwnConnection() throws {
+        let (r, cs) = checkers("  SMTP_CHECK {\n   connect_port 26\n   host { connect_ip 10.0.0.8 }\n  }")
+        #expect(r.errors.isEmpty, "\(r.rendered())")
+        guard case .smtp(let s) = try #require(cs.first).settings else { Issue.record("expected .smtp"); return }
+        #expect(s.ownConnection && s.hosts.count == 1)
+    }
+
+    @Test("Timers in an SMTP_CHECK host block set the whole checker's, with a warning at the keyword")
+    func smtpHostTimers() throws {
+        let (r, cs) = checkers("  SMTP_CHECK {\n   retry 2\n   host {\n    retry 5\n    alpha\n   }\n  }")
+        #expect(r.errors.isEmpty, "\(r.rendered())")
+        let c = try #require(cs.first)
+        #expect(c.retry == 5 && c.alpha)
+        #expect(positions(r, .suspicious) == ["7:5", "8:5"])
+    }
+
+    @Test("Bad values in an SMTP_CHECK host block are errors at their line and column; a keyword it lacks is unknown")
+    func smtpHostErrors() throws {
+        let (r, _) = checkers("  SMTP_CHECK {\n   host {\n    connect_ip nowhere\n    connect_port 70000\n    helo_name x\n   }\n  }")
+        #expect(positions(r, .invalidValue) == ["6:16"], "\(r.rendered())")
+        #expect(positions(r, .outOfRange) == ["7:18"], "\(r.rendered())")
+        #expect(!r.errors.isEmpty && r.rendered().contains("helo_name"), "\(r.rendered())")
+    }
 }

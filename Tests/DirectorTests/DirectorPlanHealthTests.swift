@@ -180,4 +180,95 @@ struct DirectorPlanHealthTests {
         #expect(u.minReplyLength == 2 && u.maxReplyLength == 900)
         #expect(u.target.fwmark == nil && u.target.bindInterface == nil)
     }
+
+    @Test("log_all_failures: on for a checker that says so, and for every checker under global_defs checker_log_all_failures")
+    func logAllFailures() throws {
+        func flags(_ global: String) throws -> [Bool] {
+            let loaded = ConfigLoader.parse(text: """
+            global_defs {
+            \(global)
+            }
+            virtual_server 10.0.0.1 80 {
+              protocol TCP
+              real_server 10.0.1.5 80 {
+                TCP_CHECK { }
+                TCP_CHECK { log_all_failures }
+                TCP_CHECK { log_all_failures off }
+              }
+            }
+            """)
+            #expect(loaded.isValid && loaded.warnings.isEmpty, "\(loaded.rendered())")
+            let plan = try DirectorPlan(config: loaded.config)
+            return try #require(plan.health.first?.realServers.first).checkers.map(\.timing.logAllFailures)
+        }
+        #expect(try flags("") == [false, true, false])
+        // keepalived 2.2.7 tests `global || checker` at each failure: a checker cannot opt out of the global.
+        #expect(try flags("checker_log_all_failures") == [true, true, true])
+        #expect(try flags("checker_log_all_failures false") == [false, true, false])
+    }
+
+    @Test("SSL_GET tls_compliant reaches the checker's TLS settings, and a url's own tls_compliant that url")
+    func tlsCompliant() throws {
+        let loaded = ConfigLoader.parse(text: """
+        virtual_server 10.0.0.1 443 {
+          protocol TCP
+          real_server 10.0.1.5 443 {
+            SSL_GET {
+              url { path /a }
+              url {
+                path /b
+                tls_compliant
+              }
+            }
+            SSL_GET {
+              tls_compliant
+              url { path /c }
+            }
+            SSL_GET {
+              tls_compliant off
+              url {
+                path /d
+                tls_compliant no
+              }
+            }
+          }
+        }
+        """)
+        #expect(loaded.isValid && loaded.warnings.isEmpty, "\(loaded.rendered())")
+        let plan = try DirectorPlan(config: loaded.config)
+        let checks = try #require(plan.health.first?.realServers.first).checkers.compactMap { spec -> HTTPCheck? in
+            if case .http(let h) = spec.kind { h } else { nil }
+        }
+        #expect(checks.count == 3)
+        let perURL = checks.flatMap { check in check.urls.map { check.tls(for: $0)?.closeNotify } }
+        #expect(perURL == [false, true, true, false])
+    }
+
+    @Test("SMTP_CHECK host blocks become one SMTP checker each, with the block's helo_name and timers")
+    func smtpHosts() throws {
+        let loaded = ConfigLoader.parse(text: """
+        virtual_server 10.0.0.1 25 {
+          protocol TCP
+          real_server 10.0.1.5 25 {
+            SMTP_CHECK {
+              helo_name lb.example
+              retry 3
+              host { connect_ip 10.0.1.6 connect_port 2525 connect_timeout 2 }
+              host { bindto 10.0.0.1 }
+            }
+            SMTP_CHECK { connect_port 26 host { connect_ip 10.0.1.7 } }
+          }
+        }
+        """)
+        #expect(loaded.isValid && loaded.warnings.isEmpty, "\(loaded.rendered())")
+        let plan = try DirectorPlan(config: loaded.config)
+        let specs = try #require(plan.health.first?.realServers.first).checkers
+        let smtp = specs.compactMap { spec -> SMTPCheck? in if case .smtp(let s) = spec.kind { s } else { nil } }
+        // Without a connection keyword of its own the first block is its two hosts; the second keeps its own target.
+        #expect(smtp.map(\.target.hostPort) == ["10.0.1.6:2525", "10.0.1.5:25", "10.0.1.5:26", "10.0.1.7:25"])
+        #expect(smtp.map(\.target.timeout) == [.seconds(2), .seconds(5), .seconds(5), .seconds(5)])
+        #expect(smtp[1].target.bindAddress == "10.0.0.1")
+        #expect(smtp.prefix(2).allSatisfy { $0.heloName == "lb.example" })
+        #expect(specs.prefix(2).allSatisfy { $0.timing.retry == 3 })
+    }
 }

@@ -121,6 +121,38 @@ struct ProbeIntegrationTests {
         #expect(!result.up, "\(result.reason)")
     }
 
+    @Test("SSL_GET ends its connection without close_notify by default and with one under tls_compliant (checker or url)")
+    func tlsCompliant() async throws {
+        let servers = try FakeServers()
+        defer { servers.stop() }
+        /// How the server saw the last connection end, once it has seen `count` of them.
+        func lastClose(after count: Int) async throws -> String? {
+            for _ in 0..<40 {
+                let notes = try run(["/usr/bin/python3", "-c", """
+                    import socket; print(socket.create_connection(("127.0.0.1", \(servers.ports["tlsreport"] ?? 1))).recv(4096).decode(), end="")
+                    """]).output.split(separator: "\n").map(String.init)
+                if notes.count >= count { return notes.count == count ? notes.last : "\(notes)" }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return nil
+        }
+        let target = servers.target("tls")
+        let quiet = try await probe(.http(HTTPCheck(target: target, urls: [URLCheck(path: "/")], tls: TLSSettings())))
+        #expect(quiet.up, "\(quiet.reason)")
+        let close1 = try await lastClose(after: 1)
+        #expect(close1 == "eof")
+        let checker = try await probe(.http(HTTPCheck(target: target, urls: [URLCheck(path: "/")],
+                                                      tls: TLSSettings(closeNotify: true))))
+        #expect(checker.up, "\(checker.reason)")
+        let close2 = try await lastClose(after: 2)
+        #expect(close2 == "close_notify")
+        let url = try await probe(.http(HTTPCheck(target: target, urls: [URLCheck(path: "/", tlsCompliant: true)],
+                                                  tls: TLSSettings())))
+        #expect(url.up, "\(url.reason)")
+        let close3 = try await lastClose(after: 3)
+        #expect(close3 == "close_notify")
+    }
+
     @Test("TCP_CHECK passes on a listener and fails on a closed port")
     func tcp() async throws {
         let servers = try FakeServers()

@@ -241,3 +241,46 @@ func passingProbeIsQuiet() {
         #expect(s.probeFinished(id: id0, result: up, now: t + .milliseconds(1)).isEmpty)
     }
 }
+
+private func failuresLogged(_ actions: [CheckAction]) -> [Int] {
+    actions.compactMap { if case .failureLogged(_, _, let attempt) = $0 { attempt } else { nil } }
+}
+
+@Test("Without log_all_failures, failed attempts are not logged on their own: only the state change is")
+func failuresQuietByDefault() {
+    var s = CheckScheduler()
+    _ = s.update(targets: [target([tcp(CheckTiming(delayLoop: .seconds(10), retry: 1, delayBeforeRetry: .seconds(1), warmup: .zero))])], now: .zero)
+    _ = due(&s, .zero)
+    #expect(s.probeFinished(id: id0, result: down, now: .zero).isEmpty)
+    _ = due(&s, .seconds(1))
+    let last = s.probeFinished(id: id0, result: down, now: .seconds(1))
+    #expect(failuresLogged(last).isEmpty)
+    #expect(changes(last).map(\.state.alive) == [false])
+}
+
+@Test("log_all_failures logs every failed attempt of an up checker, the retried ones and the last, before its state change")
+func logAllFailuresWhileUp() {
+    var s = CheckScheduler()
+    _ = s.update(targets: [target([tcp(CheckTiming(delayLoop: .seconds(10), retry: 1, delayBeforeRetry: .seconds(1), warmup: .zero, logAllFailures: true))])], now: .zero)
+    _ = due(&s, .zero)
+    #expect(s.probeFinished(id: id0, result: down, now: .zero) ==
+            [.failureLogged(id0, reason: "TCP_CHECK 10.0.0.3:80 connection refused", attempt: 1)])
+    _ = due(&s, .seconds(1))
+    let last = s.probeFinished(id: id0, result: down, now: .seconds(1))
+    #expect(failuresLogged(last) == [2])
+    #expect(last.count == 2)
+    if case .failureLogged = last.first {} else { Issue.record("the failure comes before the state change: \(last)") }
+    #expect(changes(last).map(\.state.alive) == [false])
+}
+
+@Test("log_all_failures stays quiet while the checker is down, and for successes")
+func logAllFailuresQuietWhileDown() {
+    var s = CheckScheduler()
+    _ = s.update(targets: [target([tcp(CheckTiming(delayLoop: .seconds(10), retry: 0, warmup: .zero, logAllFailures: true))])], now: .zero)
+    _ = due(&s, .zero)
+    #expect(failuresLogged(s.probeFinished(id: id0, result: down, now: .zero)) == [1])
+    _ = due(&s, .seconds(10))
+    #expect(s.probeFinished(id: id0, result: down, now: .seconds(10)).isEmpty)
+    _ = due(&s, .seconds(20))
+    #expect(failuresLogged(s.probeFinished(id: id0, result: up, now: .seconds(20))).isEmpty)
+}

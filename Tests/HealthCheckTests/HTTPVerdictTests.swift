@@ -91,4 +91,16 @@ struct HTTPVerdictTests {
         #expect(v.responded(status: 200, digest: nil, regex: nil, latency: .zero)
                 == .done(.failure("HTTP_GET http://10.0.0.3:80/r regex does not compile: no memory at offset 0")))
     }
+
+    @Test("tls_compliant: a url's connection ends with close_notify when its own or its checker's flag is on, quietly otherwise")
+    func tlsCompliantPerURL() {
+        let target = ConnectTarget(address: "10.0.0.3", port: 443)
+        let quiet = URLCheck(path: "/a"), compliant = URLCheck(path: "/b", tlsCompliant: true)
+        let check = HTTPCheck(target: target, urls: [quiet, compliant], tls: TLSSettings())
+        #expect(check.tls(for: quiet)?.closeNotify == false)
+        #expect(check.tls(for: compliant)?.closeNotify == true)
+        let all = HTTPCheck(target: target, urls: [quiet], tls: TLSSettings(closeNotify: true))
+        #expect(all.tls(for: quiet)?.closeNotify == true)
+        #expect(HTTPCheck(target: target, urls: [compliant]).tls(for: compliant) == nil)
+    }
 }
