@@ -43,8 +43,9 @@ log_ms() { date -d "$(echo "$1" | awk '{ print $1 " " $2 }')" +%s%3N; }   # a vi
 server_start() {
   setsid ip netns exec "vac-s$1" python3 scripts/e2e/anycast-server.py "s$1" "10.98.1$1.2" >"$DIR/server$1.log" 2>&1 &
   SERVER_PG[$1]=$!; PGIDS+=("$!")
-  # Python starts slowly on an emulated CPU: the callers' bounds count from the moment the server listens.
-  wait_for 30 "real server $1 ready" grep -q '^ready' "$DIR/server$1.log" ||
+  # Python starts slowly on an emulated CPU (over 30 s seen when python3 is a pyenv shim on the 9p root): the
+  # callers' bounds count from the moment the server listens.
+  wait_for 90 "real server $1 ready" grep -q '^ready' "$DIR/server$1.log" ||
     { echo "# real server $1 did not start:"; sed 's/^/#   /' "$DIR/server$1.log"; }
 }
 server_stop() { kill -KILL -- "-${SERVER_PG[$1]}" 2>/dev/null; wait "${SERVER_PG[$1]}" 2>/dev/null; return 0; }

@@ -70,7 +70,7 @@ sed -i 's|^global_defs {|global_defs {\n    smtp_server 127.0.0.1 2525\n    noti
 setsid ip netns exec "$(topo_ns_director 1)" python3 scripts/ha/smtp-sink.py sink 127.0.0.1 2525 "$MAIL_DIR" \
   >"$TOPO_DIR/smtp-sink.log" 2>&1 &
 TOPO_PGIDS+=("$!")
-check "the SMTP sink of director 1 listens" topo_wait 30 "SMTP sink 1" grep -q '^ready' "$TOPO_DIR/smtp-sink.log"
+check "the SMTP sink of director 1 listens" topo_wait 90 "SMTP sink 1" grep -q '^ready' "$TOPO_DIR/smtp-sink.log"
 # mail_with SUBJECT_PATTERN TIMEOUT_S — the first message in MAIL_DIR whose Subject matches.
 mail_with() {
   local end=$(( $(date +%s) + $2 )) f
@@ -141,7 +141,7 @@ sed -i 's|^global_defs {|global_defs {\n    smtp_server 127.0.0.1 2525\n    noti
 setsid ip netns exec "$(topo_ns_director 2)" python3 scripts/ha/smtp-sink.py sink 127.0.0.1 2525 "$MAIL2_DIR" \
   >"$TOPO_DIR/smtp-sink2.log" 2>&1 &
 TOPO_PGIDS+=("$!")
-check "the SMTP sink of director 2 listens" topo_wait 30 "SMTP sink 2" grep -q '^ready' "$TOPO_DIR/smtp-sink2.log"
+check "the SMTP sink of director 2 listens" topo_wait 90 "SMTP sink 2" grep -q '^ready' "$TOPO_DIR/smtp-sink2.log"
 topo_director_start 2 "$conf2"
 started() { grep -q "Starting Vigil load balancer" "$TOPO_DIR/director2.log"; }
 check "director 2 starts" topo_wait 40 "director 2 started" started
