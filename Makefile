@@ -54,7 +54,7 @@ test-host: build-tests build
 test-vm: build-tests build
 	@scripts/require-root.sh "VM tier"
 	@if [ -z "$(strip $(VM_TESTS))" ]; then echo "test-vm: no VM suites registered" >&2; exit 1; fi
-	VIGIL_LAB_TIMEOUT=$${VIGIL_LAB_TIMEOUT:-3000} scripts/lab/vm-run.sh $(MAKE) --no-print-directory -C $(CURDIR) vm-inside
+	VIGIL_LAB_SMP=$${VIGIL_LAB_SMP:-2} VIGIL_LAB_TIMEOUT=$${VIGIL_LAB_TIMEOUT:-3000} scripts/lab/vm-run.sh $(MAKE) --no-print-directory -C $(CURDIR) vm-inside
 	scripts/control/vm-dashboard-check.sh
 
 ## Runs inside the VM (called by test-vm).

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 /// The control endpoint of `vigil run` (Hummingbird, HTTP/1.1, read-only; on TCP or on a unix socket):
 /// - `GET /status` — `VigilStatus` as JSON;
@@ -24,6 +25,8 @@ public struct ControlServer: Sendable {
     private let logger: Logger
     private let handover: ControlHandover?
     private let token: ControlToken?
+    /// Whether this server bound its unix socket (only then does it remove the file).
+    private let socketBound = SocketBound()
 
     /// A server for `recorder` on `endpoint`; `handover` performs `POST /handover` (nil: no VRRP runs here).
     /// `token` lets `POST /handover` be served on TCP too, to requests that carry it.
@@ -109,8 +112,9 @@ public struct ControlServer: Sendable {
         }
         let app = Application(router: router(),
                               configuration: .init(address: address, serverName: "vigil"),
-                              onServerRunning: { [logger, endpoint] _ in
+                              onServerRunning: { [logger, endpoint, socketBound] _ in
                                   if let path = endpoint.socketPath {
+                                      socketBound.set(true)
                                       if chmod(path, 0o600) != 0 {
                                           logger.error("control endpoint \(endpoint): chmod 0600: \(String(cString: strerror(errno)))")
                                       }
@@ -120,8 +124,30 @@ public struct ControlServer: Sendable {
                                   }
                               },
                               logger: log)
-        defer { if let path = endpoint.socketPath { UnixSocketPath.remove(path) } }
+        defer { releaseSocket() }
         try await app.run()
+    }
+
+    /// Removes the unix socket file if this server bound it (once; nothing for TCP). Called when the server ends,
+    /// and by `StatusService.stop()`, since the process may exit before the server's cancelled task ends.
+    public func releaseSocket() {
+        guard let path = endpoint.socketPath, socketBound.take() else { return }
+        UnixSocketPath.remove(path)
+    }
+}
+
+/// A flag set when the server's unix socket is bound, taken when the file is removed.
+private final class SocketBound: Sendable {
+    private let bound = Mutex(false)
+
+    func set(_ value: Bool) { bound.withLock { $0 = value } }
+
+    /// Whether it was set; clears it.
+    func take() -> Bool {
+        bound.withLock { b in
+            defer { b = false }
+            return b
+        }
     }
 }
 

@@ -67,6 +67,7 @@ public final class StatusService: Sendable {
 
     private struct Running: Sendable {
         var tasks: [Task<Void, Never>] = []
+        var server: ControlServer?
     }
 
     /// The recorder the Supervisor feeds.
@@ -140,9 +141,11 @@ public final class StatusService: Sendable {
     /// Starts the endpoint and the systemd pings, then tells systemd the daemon is ready.
     public func start() {
         var tasks: [Task<Void, Never>] = []
+        var started: ControlServer?
         if let control {
             let server = ControlServer(recorder: recorder, endpoint: control, logger: logger,
                                        handover: handover.withLock { $0 }, token: controlToken)
+            started = server
             let log = logger
             tasks.append(Task {
                 do { try await server.run() } catch is CancellationError {} catch {
@@ -168,7 +171,10 @@ public final class StatusService: Sendable {
                 }
             })
         }
-        running.withLock { $0.tasks += tasks }
+        running.withLock {
+            $0.tasks += tasks
+            $0.server = started
+        }
     }
 
     /// Tells systemd that a reload was accepted (RELOADING=1, then READY=1 with the new status).
@@ -192,5 +198,8 @@ public final class StatusService: Sendable {
             return r
         }
         for t in r.tasks { t.cancel() }
+        // The server's task removes its unix socket as it ends, but the process may exit before a cancelled
+        // task gets there: the file goes now (only if this server bound it).
+        r.server?.releaseSocket()
     }
 }

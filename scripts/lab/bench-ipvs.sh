@@ -105,11 +105,9 @@ print(f"{elapsed:.2f} {seen} {first if first is not None else -1:.2f} {services}
 PY
 
 echo "bench-ipvs: $N services x $D destinations ($((N + total)) objects); vigil=$bin"
-# The guest reads the host root over 9p without a page cache (cache=none): every page
-# fault of a binary or library is a 9p round trip. Starting the 58 MB vigil binary and the
-# Swift runtime that way took 13 s (`vigil --help`, loaded host), keepalived and ipvsadm
-# are small. So every timed tool runs from the guest's tmpfs, as from a local disk with a
-# page cache: its binary and all its libraries are copied to $work first.
+# The guest reads the host root over 9p (cache=loose, the repository cache=mmap): a binary's first start still
+# faults its pages in over 9p. So every timed tool runs from the guest's tmpfs, as from a local disk: its binary
+# and all its libraries are copied to $work first.
 mkdir -p "$work/bin" "$work/lib"
 localize() {  # PATH-OF-BINARY -> copies it and its libraries
   cp "$1" "$work/bin/"

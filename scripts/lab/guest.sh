@@ -13,6 +13,9 @@ mkdir -p /run/vigil-bin
 printf '#!/bin/sh\nexec /sbin/modprobe -d %s "$@"\n' "$kdir" > /run/vigil-bin/modprobe
 chmod +x /run/vigil-bin/modprobe
 echo /run/vigil-bin/modprobe > /proc/sys/kernel/modprobe
+# The host's python3 itself, not a version manager's shim (vm-run.sh resolved it).
+py=$(cat $ctl/python3 2>/dev/null)
+[ -n "$py" ] && [ -x "$py" ] && ln -sf "$py" /run/vigil-bin/python3
 hostname vigil-lab
 ip link set lo up
 mkdir -p /tmp/home

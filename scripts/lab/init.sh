@@ -10,13 +10,13 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 fail() { echo "vigil-lab: stage 1: $*"; echo "VIGIL-LAB-EXIT=125"; poweroff -f; sleep 5; }
 while read -r m; do insmod "/modules/$m" 2>/dev/null || true; done < /modules/order
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /mnt || fail "cannot mount the host root"
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose hostroot /mnt || fail "cannot mount the host root"
 for d in run tmp var/tmp; do mount -t tmpfs -o mode=1777 tmpfs "/mnt/$d" || fail "tmpfs on /$d"; done
 mkdir -p /mnt/run/vigil-ctl
 mount -t 9p -o trans=virtio,version=9p2000.L,rw,msize=262144 vigilctl /mnt/run/vigil-ctl || fail "cannot mount the control share"
 repo=$(cat /mnt/run/vigil-ctl/repo)
 [ -d "/mnt$repo" ] || mkdir -p "/mnt$repo" || fail "cannot create mount point $repo"
-mount -t 9p -o trans=virtio,version=9p2000.L,rw,msize=262144,cache=none vigilrepo "/mnt$repo" || fail "cannot mount the repository at $repo"
+mount -t 9p -o trans=virtio,version=9p2000.L,rw,msize=262144,cache=mmap vigilrepo "/mnt$repo" || fail "cannot mount the repository at $repo"
 mount --move /dev /mnt/dev
 mount --move /proc /mnt/proc
 mount --move /sys /mnt/sys
