@@ -81,7 +81,8 @@ struct ConfigValidator {
             if v.unicastSourceIP != nil && v.unicastPeers.isEmpty {
                 sink.warning(.suspicious, v.location, "unicast_src_ip is set but there is no unicast_peer; adverts go multicast")
             }
-            for cmd in [v.notifyMaster, v.notifyBackup, v.notifyFault, v.notifyStop, v.notify].compactMap({ $0 })
+            for cmd in [v.notifyMaster, v.notifyBackup, v.notifyFault, v.notifyStop, v.notify, v.notifyMasterRxLowerPri,
+                        v.notifyDeletedScript].compactMap({ $0 })
             where cmd.needsShell {
                 sink.warning(.shellSyntax, cmd.location, "notify command uses shell syntax; keepalived 2.x runs it without a shell, Vigil runs it with /bin/bash -c")
             }

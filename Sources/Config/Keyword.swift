@@ -424,7 +424,7 @@ extension Keyword {
         v("skip_check_adv_addr", "[BOOL]"),
         v("higher_prio_send_advert", "[BOOL]"), v("lower_prio_no_advert", "[BOOL]"),
         v("notify_master_rx_lower_pri", "COMMAND [USER] [GROUP]"),
-        todo("notify_deleted", "the script is not run"),
+        v("notify_deleted", "[COMMAND] [USER] [GROUP]"),
         v("down_timer_adverts", "N"),
         ignored("kernel_rx_buf_size", Instead.netlinkBuffers),
         flag("unicast_fault_no_peer"),

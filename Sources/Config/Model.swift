@@ -659,6 +659,11 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var notify: ConfigScript?
     /// `notify_master_rx_lower_pri`: run when the MASTER hears a lower-priority advert.
     public var notifyMasterRxLowerPri: ConfigScript?
+    /// `notify_deleted [SCRIPT]`: an instance a reload removes notifies DELETED (and runs SCRIPT) instead of
+    /// keepalived's default FAULT.
+    public var notifyDeleted = false
+    /// The script of `notify_deleted SCRIPT`.
+    public var notifyDeletedScript: ConfigScript?
     /// `notify_priority_changes [BOOL]`: a line on the notify FIFOs when the effective priority changes (nil: the
     /// sync group's, else the global `vrrp_notify_priority_changes`).
     public var notifyPriorityChanges: Bool?
@@ -978,20 +983,8 @@ public struct URLRegex: Sendable, Equatable, Codable {
 public struct CheckerConfig: Sendable, Equatable, Codable {
     /// What the kind of checker needs: its keyword's own fields.
     public var settings: CheckerSettings
-    /// `connect_ip` (default: the real server's address).
-    public var connectIP: IPAddress?
-    /// `connect_port` (default: the real server's port).
-    public var connectPort: UInt16?
-    /// `bindto` source address.
-    public var bindTo: IPAddress?
-    /// `bind_if`.
-    public var bindInterface: String?
-    /// `bind_port`.
-    public var bindPort: UInt16?
-    /// `fwmark` for checker packets.
-    public var fwmark: UInt32?
-    /// `connect_timeout` (default 5 s).
-    @Seconds public var connectTimeout: Duration = .seconds(5)
+    /// Where it connects to and from, and `connect_timeout` (default 5 s).
+    public var connection = CheckerConnection()
     /// `retry` / `nb_get_retry` (default 1; DNS_CHECK 3; MISC_CHECK 0).
     public var retry: Int = 1
     /// `delay_before_retry` (default 1 s; HTTP_GET/SSL_GET 3 s; DNS_CHECK the delay_loop).
@@ -1144,44 +1137,34 @@ public struct SMTPCheckerSettings: Sendable, Equatable, Codable {
     }
 }
 
-/// Where a checker connects to and from: the fields a checker block and an SMTP_CHECK `host` block share
-/// (keepalived's conn_opts), so that one parser reads them.
-public protocol CheckerConnectionFields {
-    /// `connect_ip`.
-    var connectIP: IPAddress? { get set }
-    /// `connect_port`.
-    var connectPort: UInt16? { get set }
-    /// `bindto`.
-    var bindTo: IPAddress? { get set }
-    /// `bind_if`.
-    var bindInterface: String? { get set }
-    /// `bind_port`.
-    var bindPort: UInt16? { get set }
-    /// `fwmark`.
-    var fwmark: UInt32? { get set }
-}
-
-extension CheckerConfig: CheckerConnectionFields {}
-extension SMTPHost: CheckerConnectionFields {}
-
-/// One `host` block of an SMTP_CHECK: where to connect. Its retry, delay_before_retry, warmup, delay_loop, alpha
-/// and log_all_failures belong to the whole SMTP_CHECK, as in keepalived.
-public struct SMTPHost: Sendable, Equatable, Codable {
+/// Where a checker connects to and from, and how long it waits (keepalived's conn_opts): what a checker block and
+/// each SMTP_CHECK `host` block say, read by one parser.
+public struct CheckerConnection: Sendable, Equatable, Codable {
     /// `connect_ip` (default: the real server's address).
     public var connectIP: IPAddress?
     /// `connect_port` (default: the real server's port).
     public var connectPort: UInt16?
-    /// `bindto`.
+    /// `bindto` source address.
     public var bindTo: IPAddress?
     /// `bind_if`.
     public var bindInterface: String?
     /// `bind_port`.
     public var bindPort: UInt16?
-    /// `fwmark`.
+    /// `fwmark` for checker packets.
     public var fwmark: UInt32?
-    /// `connect_timeout`: the host's own, else the real server's, else the virtual server's, else 5 s (not the
-    /// SMTP_CHECK block's own, as in keepalived).
+    /// `connect_timeout` (default 5 s). An SMTP_CHECK host's: its own, else the real server's, else the virtual
+    /// server's (not the SMTP_CHECK block's own, as in keepalived).
     @Seconds public var connectTimeout: Duration = .seconds(5)
+
+    /// Nothing set: the real server's address and port, 5 s.
+    public init() {}
+}
+
+/// One `host` block of an SMTP_CHECK: where to connect. Its retry, delay_before_retry, warmup, delay_loop, alpha
+/// and log_all_failures belong to the whole SMTP_CHECK, as in keepalived.
+public struct SMTPHost: Sendable, Equatable, Codable {
+    /// Where it connects (`connect_timeout` inherited from the real server or virtual server, not the block).
+    public var connection = CheckerConnection()
     /// Where it was written.
     public var location: SourceLocation = noSourceLocation
 

@@ -343,7 +343,8 @@ struct ModelBuilder {
     }
 
     /// Notify scripts of which keepalived keeps the first and ignores later ones ("already specified - ignoring").
-    static let firstWins: Set<String> = ["notify_master", "notify_backup", "notify_fault", "notify_stop", "notify"]
+    static let firstWins: Set<String> = ["notify_master", "notify_backup", "notify_fault", "notify_stop", "notify",
+                                          "notify_deleted"]
 
     /// Warns about a keyword given twice in one block. Returns false when this statement must be ignored (keepalived
     /// keeps the first of two notify scripts); otherwise the last value wins, as in keepalived.
@@ -934,6 +935,9 @@ struct ModelBuilder {
             case "notify_stop": v.notifyStop = command(n)
             case "notify": v.notify = command(n)
             case "notify_master_rx_lower_pri": v.notifyMasterRxLowerPri = command(n)
+            case "notify_deleted":
+                v.notifyDeleted = true
+                v.notifyDeletedScript = command(n)
             case "notify_priority_changes": v.notifyPriorityChanges = bool(n)
             case "smtp_alert": v.smtpAlert = bool(n)
             case "garp_master_delay": if let t = a.first, let d = duration(t, n.name.text) { v.garpMasterDelay = d }
@@ -1438,7 +1442,7 @@ struct ModelBuilder {
         var file = FileCheckerSettings()
         var trackFile: String?
         for n in node.children {
-            if connection(n, into: &c) { continue }
+            if connection(n, into: &c.connection) { continue }
             let a = args(n)
             switch n.name {
             case "alpha": c.alpha = bool(n)
@@ -1484,7 +1488,7 @@ struct ModelBuilder {
             default: t.apply(n, &self)
             }
         }
-        if let v = t.connectTimeout { c.connectTimeout = v }
+        if let v = t.connectTimeout { c.connection.connectTimeout = v }
         if let v = t.retry { c.retry = v }
         c.delayLoop = t.delayLoop ?? vsDelayLoop
         if let v = t.delayBeforeRetry { c.delayBeforeRetry = v } else if kind == .dns { c.delayBeforeRetry = c.delayLoop }
@@ -1521,7 +1525,7 @@ struct ModelBuilder {
 
     /// Reads `n` into `fields` when it is a connection keyword other than connect_timeout (which checker blocks
     /// resolve with their timers); false for any other keyword.
-    mutating func connection(_ n: Node, into fields: inout some CheckerConnectionFields) -> Bool {
+    mutating func connection(_ n: Node, into fields: inout CheckerConnection) -> Bool {
         let x = args(n).first
         switch n.name {
         case "connect_ip": if let x { fields.connectIP = address(x, "connect_ip") }
@@ -1546,11 +1550,11 @@ struct ModelBuilder {
                            inherited: Timers) -> SMTPHost {
         var h = SMTPHost()
         h.location = loc(node)
-        if let timeout = inherited.connectTimeout { h.connectTimeout = timeout }
+        if let timeout = inherited.connectTimeout { h.connection.connectTimeout = timeout }
         for n in node.children {
-            if connection(n, into: &h) { continue }
+            if connection(n, into: &h.connection) { continue }
             switch n.name {
-            case "connect_timeout": if let x = args(n).first, let d = duration(x, "connect_timeout") { h.connectTimeout = d }
+            case "connect_timeout": if let x = args(n).first, let d = duration(x, "connect_timeout") { h.connection.connectTimeout = d }
             default:
                 switch n.name {
                 case "alpha": c.alpha = bool(n)

@@ -18,20 +18,22 @@ extension DirectorPlan {
         guard case .smtp(let s) = c.settings, !s.hosts.isEmpty, case .smtp(let check) = spec.kind else { return [spec] }
         let hosts = s.hosts.map { h in
             var host = check
-            host.target = ConnectTarget(address: h.connectIP ?? rs.address, port: h.connectPort ?? port,
-                                        bindAddress: h.bindTo, bindPort: h.bindPort, bindInterface: h.bindInterface,
-                                        fwmark: h.fwmark, timeout: h.connectTimeout)
+            host.target = target(h.connection, realServer: rs, port: port)
             return CheckerSpec(kind: .smtp(host), timing: spec.timing)
         }
         return (s.ownConnection ? [spec] : []) + hosts
     }
 
+    /// Where a checker connects: its connection keywords over the real server's address and resolved `port`.
+    static func target(_ c: CheckerConnection, realServer rs: RealServerConfig, port: UInt16) -> ConnectTarget {
+        ConnectTarget(address: c.connectIP ?? rs.address, port: c.connectPort ?? port, bindAddress: c.bindTo,
+                      bindPort: c.bindPort, bindInterface: c.bindInterface, fwmark: c.fwmark, timeout: c.connectTimeout)
+    }
+
     /// One checker block of real server `rs` (whose resolved port is `port`).
     static func checker(for c: CheckerConfig, realServer rs: RealServerConfig, port: UInt16,
                         virtualServer vs: VirtualServerConfig, config: KeepalivedConfig) -> CheckerSpec {
-        let target = ConnectTarget(address: c.connectIP ?? rs.address, port: c.connectPort ?? port,
-                                   bindAddress: c.bindTo, bindPort: c.bindPort, bindInterface: c.bindInterface,
-                                   fwmark: c.fwmark, timeout: c.connectTimeout)
+        let target = target(c.connection, realServer: rs, port: port)
         let timing = CheckTiming(delayLoop: c.delayLoop, retry: c.retry, delayBeforeRetry: c.delayBeforeRetry,
                                  warmup: c.warmup, alpha: c.alpha || vs.alpha,
                                  logAllFailures: c.logAllFailures || config.globalDefs.checkerLogAllFailures == true)

@@ -202,6 +202,8 @@ extension DirectorPlan {
             tracksPrimaryInterface: !v.dontTrackPrimary)
         spec.trackProcesses = processes
         spec.notify.masterReceivedLowerPriority = v.notifyMasterRxLowerPri?.script
+        spec.notify.notifiesDeleted = v.notifyDeleted
+        spec.notify.deleted = v.notifyDeletedScript?.script
         // keepalived: the instance's own setting, else its sync group's, else the global one.
         spec.notifiesPriorityChanges = v.notifyPriorityChanges ?? group?.notifyPriorityChanges
             ?? config.globalDefs.vrrpNotifyPriorityChanges

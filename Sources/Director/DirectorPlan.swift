@@ -140,7 +140,7 @@ public struct DirectorPlan: Sendable, Hashable {
             // delay_loop) and every retry of it, plus a second of slack.
             for c in vs.realServers.flatMap(\.checkers) {
                 let attempts = max(0, c.retry) + 1
-                let bound = (c.warmup ?? c.delayLoop) + c.connectTimeout * attempts + c.delayBeforeRetry * (attempts - 1)
+                let bound = (c.warmup ?? c.delayLoop) + c.connection.connectTimeout * attempts + c.delayBeforeRetry * (attempts - 1)
                     + .seconds(1)
                 verdict[address] = max(verdict[address] ?? .zero, bound)
             }

@@ -468,7 +468,7 @@ public struct VRRPInstance: Sendable {
 
     /// Leaves the protocol: a Master sends a priority-0 advertisement and removes its addresses
     /// (RFC 3768 §6.4.3 "Shutdown"). The instance ends in Stop.
-    public mutating func shutdown(now: Instant) -> [VRRPAction] {
+    public mutating func shutdown(now: Instant, reason: VRRPTransitionReason = .shutdown) -> [VRRPAction] {
         let from = currentState
         switch state {
         case .stop:
@@ -482,11 +482,11 @@ public struct VRRPInstance: Sendable {
             timers = Timers()
             counters.sent += 1
             return [.send(outgoing(priority: 0)), .removeVIPs,
-                    .transition(from: from, to: .stop, reason: .shutdown)]
+                    .transition(from: from, to: .stop, reason: reason)]
         case .backup, .fault:
             state = .stop
             timers = Timers()
-            return [.transition(from: from, to: .stop, reason: .shutdown)]
+            return [.transition(from: from, to: .stop, reason: reason)]
         }
     }
 

@@ -401,7 +401,9 @@ public struct VRRPRouter: Sendable {
                 kept.append((i, spec))
                 continue
             }
-            out += process(members[i].instance.shutdown(now: now), member: i, now: now)
+            let removed = wanted[members[i].spec.name] == nil
+            out += process(members[i].instance.shutdown(now: now, reason: removed ? .removedByReload : .shutdown),
+                           member: i, now: now)
             out.append(.closeTransport(instance: members[i].spec.name))
             leaving.insert(i)
         }
@@ -522,6 +524,10 @@ extension VRRPRouter {
                 }
             case .transition(let from, let to, let reason):
                 out.append(.transition(instance: spec.name, from: from, to: to, reason: reason))
+                if reason == .removedByReload {
+                    out += deletionNotified(spec, from: from, priority: members[i].instance.effectivePriority)
+                    continue
+                }
                 out += Self.notifyScripts(spec.notify, type: "INSTANCE", name: spec.name, state: to,
                                           priority: members[i].instance.effectivePriority)
                 out += fifoLine("INSTANCE", spec.name, to.rawValue, members[i].instance.effectivePriority)
@@ -577,6 +583,23 @@ extension VRRPRouter {
             out += fifoLine("GROUP", group.name, to.rawValue, 0)
         }
         return out
+    }
+
+    /// What an instance that a reload removed notifies, as keepalived 2.2.7 does: with `notify_deleted`, its script,
+    /// then the generic one and the FIFO with DELETED; without it (keepalived's older way, kept as its default) the
+    /// generic script and the FIFO with FAULT, no state script, and nothing at all from an instance in FAULT.
+    /// Never the STOP notifications of a shutdown.
+    private func deletionNotified(_ spec: VRRPInstanceSpec, from: VRRPState, priority: UInt8) -> [VRRPRouterAction] {
+        let scripts = spec.notify
+        let arguments = { (state: String) in ["INSTANCE", spec.name, state, String(priority)] }
+        guard scripts.notifiesDeleted else {
+            guard from != .fault else { return [] }
+            return (scripts.generic.map { [.runNotifyScript($0, arguments: arguments("FAULT"))] } ?? [])
+                + fifoLine("INSTANCE", spec.name, "FAULT", priority)
+        }
+        return (scripts.deleted.map { [.runNotifyScript($0, arguments: [])] } ?? [])
+            + (scripts.generic.map { [.runNotifyScript($0, arguments: arguments("DELETED"))] } ?? [])
+            + fifoLine("INSTANCE", spec.name, "DELETED", priority)
     }
 
     /// keepalived's notify FIFO line, when a FIFO is configured.

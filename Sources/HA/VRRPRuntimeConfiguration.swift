@@ -88,6 +88,11 @@ public struct VRRPNotifyScripts: Sendable, Hashable {
     public var generic: ScriptCommand?
     /// Run, without arguments, each time a MASTER hears a lower-priority advert (`notify_master_rx_lower_pri`).
     public var masterReceivedLowerPriority: ScriptCommand?
+    /// `notify_deleted`: an instance a reload removes notifies DELETED (generic script, FIFO) and runs `deleted`;
+    /// without it keepalived's older way: the generic script with FAULT, unless the instance was in FAULT.
+    public var notifiesDeleted = false
+    /// `notify_deleted SCRIPT`: run when a reload removes the instance.
+    public var deleted: ScriptCommand?
 
     /// Creates a set of notify scripts.
     public init(master: ScriptCommand? = nil, backup: ScriptCommand? = nil, fault: ScriptCommand? = nil,

@@ -32,6 +32,8 @@ public enum VRRPTransitionReason: Sendable, Hashable, CustomStringConvertible {
     case handedOver(to: IPAddress)
     /// The configuration keeps the instance in FAULT (`unicast_fault_no_peer` without a peer); says why.
     case configurationFault(String)
+    /// A reload (SIGHUP) removed the instance from the configuration.
+    case removedByReload
 
     public var description: String {
         switch self {
@@ -53,6 +55,7 @@ public enum VRRPTransitionReason: Sendable, Hashable, CustomStringConvertible {
         case .syncGroup(let name): return "sync group \(name)"
         case .handedOver(let to): return "handover: \(to) advertises as MASTER"
         case .configurationFault(let why): return why
+        case .removedByReload: return "removed from the configuration by a reload"
         }
     }
 }

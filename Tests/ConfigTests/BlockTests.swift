@@ -246,13 +246,13 @@ func virtualServerBlock() throws {
     #expect(rs.lbKind == .dr && rs.notifyUp != nil && rs.notifyDown != nil)
     #expect(rs.checkers.map(\.kind) == [.tcp, .http, .ssl, .misc, .smtp, .dns, .udp, .ping, .file])
     let tcp = rs.checkers[0]
-    #expect(tcp.connectPort == 81 && tcp.connectTimeout == .seconds(2) && tcp.retry == 1 && tcp.delayLoop == .seconds(6))
+    #expect(tcp.connection.connectPort == 81 && tcp.connection.connectTimeout == .seconds(2) && tcp.retry == 1 && tcp.delayLoop == .seconds(6))
     #expect(tcp.settings == .tcp)
     let http = rs.checkers[1]
     guard case .http(let h) = http.settings else { Issue.record("expected HTTP_GET settings"); return }
     #expect(h.urls.first?.path == "/health" && h.urls.first?.digest == "9b3a0c85a887a256d6939da88aabd8cd")
     #expect(h.urls.first?.statusCodes == [StatusCodeRange(200, 200), StatusCodeRange(300, 399)])
-    #expect(http.connectIP?.description == "10.0.0.3" && http.bindTo?.description == "10.0.0.1" && http.bindPort == 5555)
+    #expect(http.connection.connectIP?.description == "10.0.0.3" && http.connection.bindTo?.description == "10.0.0.1" && http.connection.bindPort == 5555)
     #expect(http.retry == 4 && http.delayBeforeRetry == .seconds(2) && http.warmup == .seconds(1) && h.virtualhost == "www.example.com")
     guard case .ssl(_, let enableSNI) = rs.checkers[2].settings else { Issue.record("expected SSL_GET settings"); return }
     #expect(enableSNI && rs.checkers[2].delayBeforeRetry == .seconds(3))
@@ -271,7 +271,7 @@ func timerInheritance() throws {
     let r = parse("virtual_server 10.0.0.1 80 {\n delay_loop 7\n connect_timeout 9\n real_server 10.0.0.2 80 {\n  retry 4\n  TCP_CHECK {\n  }\n }\n}\n")
     #expect(r.errors.isEmpty, "\(r.rendered())")
     let c = try #require(r.config.virtualServers.first?.realServers.first?.checkers.first)
-    #expect(c.delayLoop == .seconds(7) && c.connectTimeout == .seconds(9) && c.retry == 4 && c.delayBeforeRetry == .seconds(1))
+    #expect(c.delayLoop == .seconds(7) && c.connection.connectTimeout == .seconds(9) && c.retry == 4 && c.delayBeforeRetry == .seconds(1))
 }
 
 @Test("virtual_server fwmark and group forms, and virtual_server_group entries")

@@ -26,7 +26,7 @@ struct CheckerSettingsTests {
         let (r, cs) = checkers("  TCP_CHECK {\n   connect_port 81\n  }")
         #expect(r.errors.isEmpty, "\(r.rendered())")
         let c = try #require(cs.first)
-        #expect(c.settings == .tcp && c.kind == .tcp && c.connectPort == 81)
+        #expect(c.settings == .tcp && c.kind == .tcp && c.connection.connectPort == 81)
     }
 
     @Test("An SSL_GET block's settings are HTTP_GET's plus enable_sni; the virtualhost is inherited")
@@ -78,8 +78,8 @@ struct CheckerSettingsTests {
         #expect(s.heloName == "me" && !s.ownConnection)
         #expect(s.hosts.count == 2)
         let a = try #require(s.hosts.first), b = try #require(s.hosts.last)
-        #expect(a.connectIP?.description == "10.0.0.7" && a.connectPort == 2525 && a.bindTo?.description == "10.0.0.1" && a.connectTimeout == .seconds(4))
-        #expect(b.connectIP == nil && b.connectTimeout == .seconds(2) && b.fwmark == 9 && b.bindInterface == "eth0" && b.bindPort == 1025)
+        #expect(a.connection.connectIP?.description == "10.0.0.7" && a.connection.connectPort == 2525 && a.connection.bindTo?.description == "10.0.0.1" && a.connection.connectTimeout == .seconds(4))
+        #expect(b.connection.connectIP == nil && b.connection.connectTimeout == .seconds(2) && b.connection.fwmark == 9 && b.connection.bindInterface == "eth0" && b.connection.bindPort == 1025)
         #expect(a.location.line == 6 && a.location.column == 4)
     }
 

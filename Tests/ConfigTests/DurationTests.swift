@@ -55,7 +55,7 @@ struct DurationTests {
         let r = parse("virtual_server 10.0.0.1 80 {\n delay_loop 2.5\n real_server 10.0.0.2 80 {\n  connect_timeout 0.25\n  MISC_CHECK {\n   misc_path /bin/true\n  }\n }\n}\n")
         #expect(r.errors.isEmpty, "\(r.rendered())")
         let c = try #require(r.config.virtualServers.first?.realServers.first?.checkers.first)
-        #expect(c.delayLoop == .milliseconds(2500) && c.connectTimeout == .milliseconds(250) && c.warmup == nil)
+        #expect(c.delayLoop == .milliseconds(2500) && c.connection.connectTimeout == .milliseconds(250) && c.warmup == nil)
         #expect(c.settings == .misc(MiscCheckerSettings(path: "/bin/true", timeout: .milliseconds(2500))))
     }
 

@@ -181,8 +181,8 @@ struct ValueFormTests {
             """)
         #expect(r.errors.isEmpty)
         #expect(positions(r, .nonCanonicalForm) == ["5:29"])
-        #expect(r.config.virtualServers.first?.realServers.first?.checkers.first?.connectIP == IPAddress("192.0.2.21"))
-        #expect(r.config.virtualServers.first?.realServers.first?.checkers.first?.connectPort == nil)
+        #expect(r.config.virtualServers.first?.realServers.first?.checkers.first?.connection.connectIP == IPAddress("192.0.2.21"))
+        #expect(r.config.virtualServers.first?.realServers.first?.checkers.first?.connection.connectPort == nil)
     }
 
     @Test("VIP options: brd + and - computed, no_track accepted, flags not applied yet warned, unknown words ignored")
@@ -255,6 +255,21 @@ struct ValueFormTests {
             of: "interface eth0", with: "interface eth0\n    notify_master /bin/true\n    notify_master /bin/false"))
         #expect(r.config.vrrpInstances.first?.notifyMaster?.command == "/bin/true")
         #expect(positions(r, .keepalivedIgnores) == ["4:5"])
+    }
+
+    @Test("notify_deleted with or without a script; a second one is ignored as keepalived ignores it")
+    func notifyDeleted() {
+        let bare = parse(minimalInstance.replacingOccurrences(of: "interface eth0", with: "interface eth0\n    notify_deleted"))
+        #expect(bare.errors.isEmpty && bare.warnings.isEmpty, "\(bare.rendered())")
+        #expect(bare.config.vrrpInstances.first?.notifyDeleted == true)
+        #expect(bare.config.vrrpInstances.first?.notifyDeletedScript == nil)
+        let r = parse(minimalInstance.replacingOccurrences(
+            of: "interface eth0", with: "interface eth0\n    notify_deleted \"/bin/gone VI\" root\n    notify_deleted /bin/false"))
+        #expect(r.config.vrrpInstances.first?.notifyDeleted == true)
+        #expect(r.config.vrrpInstances.first?.notifyDeletedScript?.command == "/bin/gone VI")
+        #expect(r.config.vrrpInstances.first?.notifyDeletedScript?.user == "root")
+        #expect(positions(r, .keepalivedIgnores) == ["4:5"])
+        #expect(parse(minimalInstance).config.vrrpInstances.first?.notifyDeleted == false)
     }
 }
 

@@ -82,4 +82,77 @@ struct VRRPRouterReloadTests {
         #expect(out.contains(.closeTransport(instance: "VI_1")))
         #expect(router.awaitingTransport == [moved])
     }
+
+    /// Notify scripts with every state's, the generic one, and optionally `notify_deleted`.
+    private func scripts(deleted: Bool, script: ScriptCommand? = nil) -> VRRPNotifyScripts {
+        var n = VRRPNotifyScripts(master: cmd("/m"), backup: cmd("/b"), fault: cmd("/f"), stop: cmd("/s"), generic: cmd("/g"))
+        n.notifiesDeleted = deleted
+        n.deleted = script
+        return n
+    }
+
+    /// A router with VI_1 MASTER and VI_2 (`notify`) MASTER, with a notify FIFO; VI_2 is removed by a reload.
+    private func removeSecond(_ notify: VRRPNotifyScripts) -> [VRRPRouterAction] {
+        let one = routerSpec("VI_1"), two = routerSpec("VI_2", vrid: 52, address: otherVIP, notify: notify)
+        var configuration = VRRPRuntimeConfiguration(instances: [one, two])
+        configuration.notifyFifos = [NotifyFifoSpec(path: "/run/fifo")]
+        var (router, _) = startedRouter(configuration)
+        _ = router.deadlineReached(now: masterDown100)
+        #expect(router.states == ["VI_1": .master, "VI_2": .master])
+        var kept = configuration
+        kept.instances = [one]
+        let out = router.configurationReloaded(kept, now: at(5000))
+        #expect(router.states == ["VI_1": .master])
+        #expect(out.contains(.removeVIPs(instance: "VI_2", interface: "eth0", addresses: two.virtualAddresses)))
+        #expect(out.contains(.transition(instance: "VI_2", from: .master, to: .stop, reason: .removedByReload)))
+        return out.filter {
+            switch $0 {
+            case .runNotifyScript, .writeNotifyFifo: true
+            default: false
+            }
+        }
+    }
+
+    @Test("An instance a reload removes notifies as keepalived 2.2.7 by default: the generic script and the FIFO with FAULT, no STOP")
+    func removedNotifiesFault() {
+        #expect(removeSecond(scripts(deleted: false)) == [
+            .runNotifyScript(cmd("/g"), arguments: ["INSTANCE", "VI_2", "FAULT", "100"]),
+            .writeNotifyFifo(NotifyFifoSpec.line(type: "INSTANCE", name: "VI_2", state: "FAULT", priority: 100)),
+        ])
+    }
+
+    @Test("With notify_deleted SCRIPT a removed instance runs SCRIPT, then the generic script and the FIFO with DELETED")
+    func removedNotifiesDeleted() {
+        #expect(removeSecond(scripts(deleted: true, script: cmd("/d"))) == [
+            .runNotifyScript(cmd("/d"), arguments: []),
+            .runNotifyScript(cmd("/g"), arguments: ["INSTANCE", "VI_2", "DELETED", "100"]),
+            .writeNotifyFifo(NotifyFifoSpec.line(type: "INSTANCE", name: "VI_2", state: "DELETED", priority: 100)),
+        ])
+        // notify_deleted without a script: the same notifications, no script of its own.
+        #expect(removeSecond(scripts(deleted: true)).count == 2)
+    }
+
+    @Test("A removed instance that was in FAULT notifies nothing without notify_deleted")
+    func removedFromFaultIsQuiet() {
+        let one = routerSpec("VI_1")
+        let two = routerSpec("VI_2", vrid: 52, address: otherVIP, notify: scripts(deleted: false),
+                             interfaces: [VRRPTrackReference(name: "eth9", weight: 0)])
+        var router = VRRPRouter(configuration: VRRPRuntimeConfiguration(instances: [one, two]))
+        _ = router.interfaceStateRead("eth9", up: false, now: t0)
+        _ = router.transportOpened(instance: "VI_1", primaryAddress: me, now: t0)
+        _ = router.transportOpened(instance: "VI_2", primaryAddress: me, now: t0)
+        #expect(router.states["VI_2"] == .fault)
+        let out = router.configurationReloaded(VRRPRuntimeConfiguration(instances: [one]), now: at(5000))
+        #expect(out.contains(.transition(instance: "VI_2", from: .fault, to: .stop, reason: .removedByReload)))
+        #expect(!out.contains { if case .runNotifyScript = $0 { true } else { false } })
+    }
+
+    @Test("A shutdown still runs the STOP notifications (notify_deleted is for reloads only)")
+    func shutdownStillStops() {
+        var router = masterRouter(routerSpec(notify: scripts(deleted: true, script: cmd("/d"))))
+        let out = router.shutdown(now: at(5000))
+        #expect(out.contains(.runNotifyScript(cmd("/s"), arguments: [])))
+        #expect(out.contains(.runNotifyScript(cmd("/g"), arguments: ["INSTANCE", "VI_1", "STOP", "100"])))
+        #expect(!out.contains(.runNotifyScript(cmd("/d"), arguments: [])))
+    }
 }

@@ -69,6 +69,11 @@ lab_start_keepalived() {
   LAB_PGIDS+=("$LAST_PGID")
 }
 
+# lab_start DAEMON NS NAME CONF — lab_start_vigil (DAEMON vigil) or lab_start_keepalived; sets LAST_PGID.
+lab_start() {
+  if [ "$1" = vigil ]; then lab_start_vigil "$2" "$3" "$4"; else lab_start_keepalived "$2" "$3" "$4"; fi
+}
+
 # lab_kill PGID — crash: SIGKILL the whole process group.
 lab_kill() { kill -KILL -- "-$1" 2>/dev/null; }
 

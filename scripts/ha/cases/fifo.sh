@@ -14,8 +14,7 @@ fifo_reader() {
 # once it is MASTER, runs ACTION, then stops it (SIGTERM); prints the lines read.
 fifo_run() {
   local ns=$1 daemon=$2 name=$3; shift 3
-  if [ "$daemon" = vigil ]; then lab_start_vigil "$ns" "$name" "$LAB_DIR/$name.conf"
-  else lab_start_keepalived "$ns" "$name" "$LAB_DIR/$name.conf"; fi
+  lab_start "$daemon" "$ns" "$name" "$LAB_DIR/$name.conf"
   local pgid=$LAST_PGID
   lab_wait_vip "$ns" 10.9.0.100 8 || fail "$daemon did not take the VIP"
   [ -p "$LAB_DIR/$name.fifo" ] || fail "$daemon did not create the FIFO"
@@ -152,8 +151,7 @@ vrrp_instance VI_2 {
     }
 }
 CONF
-  if [ "$daemon" = vigil ]; then lab_start_vigil "$ns" "$name" "$c"
-  else lab_start_keepalived "$ns" "$name" "$c"; fi
+  lab_start "$daemon" "$ns" "$name" "$c"
   local pgid=$LAST_PGID
   lab_wait_vip "$ns" 10.9.0.100 8 || fail "$daemon did not take VI_1's VIP"
   lab_wait_log "$out" 'INSTANCE "VI_2" FAULT' 8 || fail "$daemon did not write VI_2's FAULT line"
@@ -177,3 +175,55 @@ case_fifo_write_vrrp_states_on_reload() {
 }
 
 ALL_CASES+=(case_fifo_write_vrrp_states_on_reload)
+
+# notify_deleted, as keepalived 2.2.7: a SIGHUP removes VI_2 (MASTER, with notify_fault, notify_stop and a generic
+# notify script). Without notify_deleted keepalived runs only the generic script and the FIFO with FAULT; with
+# `notify_deleted SCRIPT` it runs SCRIPT, then the generic script and the FIFO with DELETED. Each daemon alone, same
+# files; what VI_2 notified after the reload (scripts and FIFO, before the stop) is compared.
+deleted_lines() {
+  local ns=$1 daemon=$2 name=$3 deleted=$4 c="$LAB_DIR/$3.conf" notes="$LAB_DIR/$3.notes" rec="$PWD/scripts/ha/notify-record.sh"
+  local before_n before_f
+  fifo_reader "$name"
+  : > "$notes"
+  printf 'global_defs {\n    notify_fifo %s\n    notify_fifo_script %s\n    script_user root\n}\n' \
+    "$LAB_DIR/$name.fifo" "$LAB_DIR/$name-reader.sh" > "$LAB_DIR/$name.head"
+  conf "$LAB_DIR/$name.one" VI_1 150 2 1 10.9.0.100/24
+  conf "$LAB_DIR/$name.two" VI_2 100 2 1 10.9.0.200/24 "notify \"$rec $notes\"" "notify_fault \"$rec $notes fault-script\"" \
+    "notify_stop \"$rec $notes stop-script\"" ${deleted:+"notify_deleted \"$rec $notes deleted-script\""}
+  sed -i 's/virtual_router_id 51/virtual_router_id 52/' "$LAB_DIR/$name.two"
+  cat "$LAB_DIR/$name.head" "$LAB_DIR/$name.one" "$LAB_DIR/$name.two" > "$c"
+  lab_start "$daemon" "$ns" "$name" "$c"
+  local pgid=$LAST_PGID
+  lab_wait_vip "$ns" 10.9.0.200 10 || fail "$daemon did not take VI_2's VIP"
+  lab_wait_log "$notes" "INSTANCE VI_2 MASTER" 5 || fail "$daemon did not run VI_2's notify script for MASTER"
+  sleep 1
+  before_n=$(wc -l < "$notes"); before_f=$(wc -l < "$LAB_DIR/$name.out")
+  cat "$LAB_DIR/$name.head" "$LAB_DIR/$name.one" > "$c"
+  kill -HUP "$(cat "$LAB_DIR/$name.pid")"
+  lab_wait_vip "$ns" 10.9.0.200 5 absent || fail "$daemon kept VI_2's VIP after the reload removed VI_2"
+  sleep 2
+  lab_has_vip "$ns" 10.9.0.100 || fail "$daemon dropped VI_1's VIP on the reload"
+  echo "scripts:"; tail -n +"$((before_n + 1))" "$notes" | sort   # each script runs in its own process
+  echo "fifo:"; tail -n +"$((before_f + 1))" "$LAB_DIR/$name.out" | grep VI_2
+  lab_term "$name" "$pgid" || fail "$daemon did not stop on SIGTERM"
+}
+
+case_notify_deleted() {
+  local k v mode label
+  for mode in "" yes; do
+    label=$([ -n "$mode" ] && echo with || echo without)
+    k=$(deleted_lines "$NS_B" keepalived kb$mode "$mode")
+    v=$(deleted_lines "$NS_A" vigil va$mode "$mode")
+    echo "    $label notify_deleted, after the reload keepalived ran and wrote:"; echo "$k" | sed 's/^/      /'
+    echo "    Vigil:"; echo "$v" | sed 's/^/      /'
+    if [ -n "$mode" ]; then
+      echo "$v" | grep -qx 'INSTANCE VI_2 DELETED 100' || fail "Vigil did not run the generic script with DELETED"
+    else
+      echo "$v" | grep -qx 'INSTANCE VI_2 FAULT 100' || fail "Vigil did not run the generic script with FAULT"
+    fi
+    [ "$v" = "$k" ] || fail "Vigil's notifications differ from keepalived's ($label notify_deleted)"
+  done
+  true
+}
+
+ALL_CASES+=(case_notify_deleted)
