@@ -6,7 +6,8 @@
     instances: V4 (VRRPv2, PASS auth, 10.77.0.100) and V6 (VRRPv3, fd00:77::100), advert_int 1, preempt
 
 A seeded, time-bounded run of faults drawn at random, one at a time: SIGKILL and restart, SIGTERM and restart, a
-link down for a while (FAULT), a partition (the node's bridge port unplugged, carrier kept) healed later, a SIGHUP
+link down for a while (FAULT), a partition (the node's bridge port unplugged, carrier kept) healed later, a
+partition between two nodes that both still reach the third (the bridge drops frames between their ports), a SIGHUP
 storm, a reload with a broken file, a reload that changes the priority, the tracked script failing, a burst of
 malformed and foreign VRRP packets from a fifth namespace, SIGUSR1/SIGUSR2 and keepalived's real-time signals.
 
@@ -435,6 +436,19 @@ def main():
         sh("ip", "-n", lab.ns("s"), "link", "set", f"port{node}", "master", "br0")
         return f"{node} partitioned {d:.1f} s"
 
+    def f_partition_pair(pair):
+        # Frames between the two nodes' ports are dropped by the bridge (nftables, bridge family); each still reaches
+        # the third node, which hears both sides.
+        x, y = pair
+        d = rng.uniform(2, 5)
+        rules = ("table bridge vigil_chaos {\n  chain forward {\n"
+                 "    type filter hook forward priority 0; policy accept;\n"
+                 f'    iifname "port{x}" oifname "port{y}" drop\n    iifname "port{y}" oifname "port{x}" drop\n  }}\n}}\n')
+        sh("ip", "netns", "exec", lab.ns("s"), "nft", "-f", "-", input=rules)
+        time.sleep(d)
+        sh("ip", "netns", "exec", lab.ns("s"), "nft", "delete table bridge vigil_chaos")
+        return f"{x} and {y} partitioned from each other {d:.1f} s (both reach the third)"
+
     def f_hup_storm(node):
         for _ in range(20):
             lab.signal(node, signal.SIGHUP)
@@ -479,7 +493,9 @@ def main():
 
     kinds = [
         ("sigkill", f_kill, list(NODES)), ("sigterm", f_term, list(NODES)), ("link-down", f_link, list(NODES)),
-        ("partition", f_partition, list(NODES)), ("sighup-storm", f_hup_storm, vigil_nodes),
+        ("partition", f_partition, list(NODES)),
+        ("partition-pair", f_partition_pair, [(x, y) for x in NODES for y in NODES if x < y]),
+        ("sighup-storm", f_hup_storm, vigil_nodes),
         ("broken-reload", f_broken_reload, vigil_nodes), ("reload-change", f_reload_change, ["b"]),
         ("script-fails", f_script, ["a"]), ("hostile-packets", f_packets, ["x"]),
         ("signals", f_signals, vigil_nodes),
