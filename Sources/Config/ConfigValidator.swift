@@ -43,8 +43,13 @@ struct ConfigValidator {
             if v.version == 3, let a = v.authentication {
                 sink.warning(.suspicious, a.location, "VRRPv3 has no authentication; this block is ignored")
             }
-            if v.virtualIPAddresses.isEmpty {
-                sink.warning(.suspicious, v.location, "vrrp_instance '\(v.name)' has no virtual_ipaddress")
+            if v.virtualIPAddresses.isEmpty, !v.noVirtualIPAddress, !v.strict {
+                // keepalived 2.2.7 refuses a VRRPv3 instance without a VIP; 2.2.8 added no_virtual_ipaddress for it.
+                if v.version == 3 {
+                    sink.error(.missingValue, v.location, "vrrp_instance '\(v.name)' has no virtual_ipaddress: VRRPv3 requires at least one, and keepalived refuses the instance (no_virtual_ipaddress, keepalived 2.2.8, allows none)")
+                } else {
+                    sink.warning(.suspicious, v.location, "vrrp_instance '\(v.name)' has no virtual_ipaddress (no_virtual_ipaddress says it is on purpose)")
+                }
             }
             if v.virtualRouterID != 0 {
                 let family = v.virtualIPAddresses.first?.address.address.family ?? .inet

@@ -434,7 +434,7 @@ extension Keyword {
         ignored("linkbeat_use_polling", Instead.kernelLinkState),
         v("notify_priority_changes", "[BOOL]"),
         todo("garp_extra_if", Instead.extraInterfaces),
-        todo("no_virtual_ipaddress", "an instance without VIPs is accepted as it is", since: "2.2.8"),
+        flag("no_virtual_ipaddress").since("2.2.8"),
         todo("v3_checksum_as_v2", Instead.checksumV3, since: "2.2.8"),
         todo("timer_expired_backup", "a MASTER whose timer expires stays MASTER", since: "2.2.8"),
         todo("thread_timer_expired", "a late timer is not reported", since: "2.3.2"),

@@ -709,6 +709,8 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var filtersVIPTraffic: Bool { accept == false && priority != 255 }
     /// `dont_track_primary`.
     public var dontTrackPrimary = false
+    /// `no_virtual_ipaddress` (keepalived 2.2.8): the instance has no VIPs on purpose (no warning; VRRPv3 allowed).
+    public var noVirtualIPAddress = false
     /// `use_vmac [NAME] [MAC]`: nil = off; empty string = default name (vrrp.VRID).
     public var useVMAC: String?
     /// `use_vmac`'s MAC address: 6 bytes, or 5 to which the VRID is appended; nil = the virtual router MAC.

@@ -113,6 +113,10 @@ struct ModelBuilder {
         v.strict = strict
         let why = v.strictMode != nil ? "strict_mode" : "vrrp_strict"
         if strict {
+            if v.noVirtualIPAddress {
+                sink.warning(.keepalivedIgnores, v.location, "no_virtual_ipaddress is incompatible with \(why): keepalived clears it, and so does Vigil")
+                v.noVirtualIPAddress = false
+            }
             if v.virtualIPAddresses.isEmpty {
                 sink.error(.missingValue, v.location, "vrrp_instance '\(v.name)' has no virtual_ipaddress: \(why) requires at least one, and keepalived refuses the instance")
             }
@@ -955,6 +959,7 @@ struct ModelBuilder {
             case "no_accept": v.accept = false; lastStrictLines.accept = loc(n)
             case "strict_mode": v.strictMode = bool(n); lastStrictLines.strictMode = loc(n)
             case "dont_track_primary": v.dontTrackPrimary = true
+            case "no_virtual_ipaddress": v.noVirtualIPAddress = true
             case "use_vmac": vmacLocation = loc(n); useVMAC(Array(a), into: &v)
             case "vmac_xmit_base": v.vmacXmitBase = true
             case "promote_secondaries": v.promoteSecondaries = true; promoteLocation = loc(n)

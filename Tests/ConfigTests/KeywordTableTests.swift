@@ -271,6 +271,22 @@ struct ValueFormTests {
         #expect(positions(r, .keepalivedIgnores) == ["4:5"])
         #expect(parse(minimalInstance).config.vrrpInstances.first?.notifyDeleted == false)
     }
+
+    @Test("No VIP: a warning for VRRPv2, keepalived 2.2.7's refusal for VRRPv3, and neither with no_virtual_ipaddress unless strict")
+    func noVirtualIPAddress() {
+        let bare = "vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n"
+        let v2 = parse(bare + "}\n")
+        #expect(v2.errors.isEmpty && positions(v2, .suspicious) == ["1:1"], "\(v2.rendered())")
+        let v3 = parse(bare + "    version 3\n}\n")
+        #expect(v3.errors.count == 1 && v3.errors.first?.message.contains("VRRPv3 requires at least one") == true)
+        let allowed = parse(bare + "    version 3\n    no_virtual_ipaddress\n}\n")
+        #expect(allowed.errors.isEmpty && allowed.warnings.isEmpty, "\(allowed.rendered())")
+        #expect(allowed.config.vrrpInstances.first?.noVirtualIPAddress == true)
+        let strict = parse(bare + "    strict_mode\n    no_virtual_ipaddress\n}\n")
+        #expect(strict.config.vrrpInstances.first?.noVirtualIPAddress == false)
+        #expect(positions(strict, .keepalivedIgnores) == ["1:1"])
+        #expect(strict.errors.count == 1, "\(strict.rendered())")
+    }
 }
 
 @Suite("lvs_sync_daemon forms")
