@@ -77,6 +77,7 @@ public enum KeepalivedDump {
             out += "   Tracked interfaces :\n"
             for t in i.trackInterfaces { out += "     \(t.name) weight \(t.weight)\n" }
         }
+        out += "   Notify deleted = \(i.notifyDeleted ? "Deleted" : "Fault")\n"
         for script in i.notifyScripts { out += "   \(script.label) state transition script = \(script.command)\n" }
         return out
     }
@@ -171,7 +172,7 @@ public enum KeepalivedDump {
             d.add("wantstate", raw: "\(stateNumber(i.state))")
             d.add("version", raw: "\(i.version)")
             d.add("smtp_alert", raw: "false")
-            d.add("notify_deleted", raw: "false")
+            d.add("notify_deleted", raw: i.notifyDeleted ? "true" : "false")
             for script in i.notifyJSONScripts { d.add(script.label, string: script.command) }
             if !i.vips.isEmpty { d.add("vips", strings: i.vips) }
             if !i.excludedVIPs.isEmpty { d.add("evips", strings: i.excludedVIPs) }

@@ -100,6 +100,8 @@ public struct KeepalivedInstance: Sendable, Equatable {
     public var stats: KeepalivedStats
     /// `dont_track_primary`.
     public var dontTrackPrimary = false
+    /// `notify_deleted`: a reload that removes the instance notifies DELETED, not FAULT.
+    public var notifyDeleted = false
     /// Accept mode is off: the VIPs are filtered while MASTER (`no_accept`, vrrp_strict's default).
     public var noAccept = false
     /// `garp_lower_prio_delay` in seconds and `garp_lower_prio_repeat`.

@@ -366,6 +366,7 @@ public struct StatusBook: Sendable {
             notifyScripts: notify.compactMap { label, s in s.map { .init(label: label, command: $0.command) } },
             stats: keepalivedStats(i).since(i.statsBaseline), dontTrackPrimary: !i.spec.tracksPrimaryInterface)
         instance.noAccept = i.spec.filtersVIPTraffic
+        instance.notifyDeleted = n.notifiesDeleted
         instance.garpLowerPriorityDelay = i.spec.garp.lowerPriorityDelay.seconds
         instance.garpLowerPriorityRepeat = i.spec.garp.lowerPriorityRepeat
         instance.garpRefreshRepeat = i.spec.garp.refreshRepeat

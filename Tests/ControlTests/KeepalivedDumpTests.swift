@@ -75,6 +75,11 @@ struct KeepalivedDumpTests {
         #expect(text.contains("   Virtual IP (1):\n     10.10.1.100/32 dev eth0 scope global set\n"))
         #expect(text.contains("------< LVS Topology >------\n ------< Virtual server >------\n VS VIP = 10.10.1.100, VPORT = 80\n"))
         #expect(text.contains("   RIP = 10.10.2.21, RPORT = 8080, WEIGHT = 2\n"))
+        #expect(text.contains("   Notify deleted = Fault\n"))
+        var deleted = snapshot(book())
+        deleted.instances[0].notifyDeleted = true
+        #expect(KeepalivedDump.data(deleted).contains("   Notify deleted = Deleted\n"))
+        #expect(KeepalivedDump.json(deleted).contains("\"notify_deleted\":true"))
     }
 
     @Test("The JSON dump is an array of {data, stats} with keepalived's keys and state numbers")
