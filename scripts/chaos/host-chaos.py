@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from vrrpwire import csum  # noqa: E402  (scripts/chaos/vrrpwire.py)
 
 WINDOW_S = 6.0      # 3 × advert_int + skew (≤ 1 s) + 2 adverts of slack: a takeover or a hand-back completes in it
 STABLE_S = 2.0      # watched after convergence, every sample must show exactly one holder per VIP
@@ -248,15 +249,6 @@ def vip_on(ns, vip):
 
 
 # --- hostile packets (sent from namespace x, which is on the bridge like a node)
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 def advert_v2(vrid, prio, password=b"chaos", interval=1, bad_sum=False, version=2):
     body = struct.pack("!BBBBBBH", (version << 4) | 1, vrid, prio, 1, 1, interval, 0) + socket.inet_aton("10.77.0.100")
     body += password.ljust(8, b"\0")[:8]
