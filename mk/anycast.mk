@@ -11,12 +11,15 @@ test-vm-anycast-direct:
 	@scripts/require-root.sh "anycast VM suite"
 	VIGIL_LAB_TIMEOUT=$${VIGIL_LAB_TIMEOUT:-600} scripts/lab/vm-run.sh env VIGIL_BIN=$(VIGIL_BIN) scripts/e2e/anycast.sh
 
-# The anycast benchmark: route convergence and connection survival, in its own VM boot, release build.
+# The anycast benchmark: route convergence and connection survival with three directors (ANYCAST_DIRECTORS), then in
+# the same VM boot VRRP failover's figures as the reference (scripts/director/bench.sh outage: a Vigil pair and a
+# keepalived pair, VIGIL_BENCH_RUNS each, advert_int 1 and 0.1); release build.
 BENCHES += bench-anycast
 .PHONY: bench-anycast
 bench-anycast: build-release
 	@scripts/require-root.sh "anycast benchmark"
-	VIGIL_LAB_TIMEOUT=$${VIGIL_LAB_TIMEOUT:-1200} scripts/lab/vm-run.sh env VIGIL_BIN=$(VIGIL_RELEASE_BIN) scripts/e2e/anycast-bench.sh
+	VIGIL_LAB_SMP=$${VIGIL_LAB_SMP:-2} VIGIL_LAB_TIMEOUT=$${VIGIL_LAB_TIMEOUT:-2400} scripts/lab/vm-run.sh env VIGIL_BIN=$(VIGIL_RELEASE_BIN) \
+	  bash -c 'scripts/e2e/anycast-bench.sh; a=$$?; scripts/director/bench.sh outage; b=$$?; exit $$(( a || b ))'
 
 # The mh order kept canonical without breaking connections (issue #16): not in make test-vm (it waits for the 30 s
 # periodic check); run it alone.

@@ -1,6 +1,6 @@
 # The anycast lab (sourced by scripts/e2e/anycast.sh and scripts/e2e/anycast-bench.sh; docs/anycast.md):
 #   client (vac-c) — router (vac-r: BIRD, eBGP + BFD, ECMP) — director k (vac-dk: BIRD from `vigil bgp render`, Vigil)
-#   — real server k (vac-sk: scripts/e2e/anycast-server.py), k = 1, 2, LVS-NAT.
+#   — real server k (vac-sk: scripts/e2e/anycast-server.py), k = 1 … ANYCAST_DIRECTORS (default 2), LVS-NAT.
 # The caller sets LAB_NAME (its summary line) and LAB_ECHO=1 to announce the echo service on port 7 as well; it
 # sources scripts/lib/suite.sh first. `lab_up` builds it all; the EXIT trap removes everything.
 VIGIL_BIN=${VIGIL_BIN:-$PWD/.build/debug/vigil}
@@ -8,6 +8,7 @@ VIP=192.0.2.80
 TABLE=198
 DIR=$(mktemp -d /tmp/vigil-anycast.XXXXXX)
 NS_R=vac-r NS_C=vac-c
+DIRECTORS=${ANYCAST_DIRECTORS:-2}
 PGIDS=()
 declare -A VIGIL_PG BIRD_PG SERVER_PG
 
@@ -16,7 +17,7 @@ lab_finish() {
   suite_failed "$rc" && suite_tail_logs 30 "$DIR"/vigil*.log "$DIR"/bird-*.log
   local pg
   for pg in "${PGIDS[@]}"; do kill -KILL -- "-$pg" 2>/dev/null; done
-  for ns in $NS_R $NS_C vac-d1 vac-d2 vac-s1 vac-s2; do ip netns del "$ns" 2>/dev/null; done
+  for ns in $NS_R $NS_C $(for k in $(seq "$DIRECTORS"); do echo "vac-d$k vac-s$k"; done); do ip netns del "$ns" 2>/dev/null; done
   rm -rf "$DIR"
   suite_summary "$LAB_NAME" "$rc"
 }
@@ -63,7 +64,7 @@ nexthops() { ip -n $NS_R route show "$VIP/32" | grep -c "nexthop via\|^$VIP via"
 hops_are() { [ "$(nexthops)" -eq "$1" ]; }
 dir_route() { ip -n "vac-d$1" route show table $TABLE "$VIP/32" proto 86 | grep -q "dev lo"; }
 no_dir_route() { ! dir_route "$1"; }
-sessions_up() { [ "$(ip netns exec $NS_R birdc -s "$DIR/bird-r.ctl" show protocols | grep -c Established)" -eq 2 ]; }
+sessions_up() { [ "$(ip netns exec $NS_R birdc -s "$DIR/bird-r.ctl" show protocols | grep -c Established)" -eq "$DIRECTORS" ]; }
 
 # fib_ms AFTER_MS REGEX — the instant (ms) of the router's first route notification after AFTER_MS matching REGEX
 # (`ip -ts monitor route`, timestamped by the kernel's notification, no polling delay).
@@ -125,16 +126,16 @@ EOF
 }
 
 # lab_up — the namespaces, links, configurations, BIRD everywhere and the real servers (not Vigil), then waits for
-# the router's two BGP sessions. Counts its own checks (the rendered snippets are accepted by BIRD).
+# the router's BGP sessions, one per director. Counts its own checks (the rendered snippets are accepted by BIRD).
 lab_up() {
   local ns k
-  for ns in $NS_R $NS_C vac-d1 vac-d2 vac-s1 vac-s2; do
+  for ns in $NS_R $NS_C $(for k in $(seq "$DIRECTORS"); do echo "vac-d$k vac-s$k"; done); do
     ip netns add "$ns" && ip -n "$ns" link set lo up || { echo "error: cannot create namespace $ns" >&2; exit 1; }
   done
   lab_link $NS_C eth0 10.98.0.2/24 $NS_R rc 10.98.0.1/24
   ip -n $NS_C route add default via 10.98.0.1
   ip netns exec $NS_R sysctl -qw net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=1
-  for k in 1 2; do
+  for k in $(seq "$DIRECTORS"); do
     lab_link $NS_R "r$k" "10.98.$k.1/24" "vac-d$k" eth0 "10.98.$k.2/24"
     lab_link "vac-d$k" srv "10.98.1$k.1/24" "vac-s$k" eth0 "10.98.1$k.2/24"
     ip -n "vac-d$k" route add default via "10.98.$k.1"
@@ -145,17 +146,18 @@ lab_up() {
   # The router's FIB changes, timestamped by the kernel (fib_ms).
   setsid ip netns exec $NS_R ip -ts monitor route >"$DIR/router-monitor.log" 2>&1 &
   PGIDS+=("$!")
-  # BIRD: the router learns both directors with ECMP; each director learns its own table (the rendered snippet).
-  cat > "$DIR/bird-r.conf" <<EOF
-router id 10.98.0.1;
-protocol device {}
-protocol kernel { ipv4 { import none; export all; }; merge paths on; }
-protocol bfd {}
-protocol bgp d1 { local as 65000; neighbor 10.98.1.2 as 65001; bfd on; ipv4 { import all; export none; }; }
-protocol bgp d2 { local as 65000; neighbor 10.98.2.2 as 65001; bfd on; ipv4 { import all; export none; }; }
-EOF
+  # BIRD: the router learns every director with ECMP; each director learns its own table (the rendered snippet).
+  {
+    printf 'router id 10.98.0.1;\nprotocol device {}\n'
+    printf 'protocol kernel { ipv4 { import none; export all; }; merge paths on; }\nprotocol bfd {}\n'
+    for k in $(seq "$DIRECTORS"); do
+      # A revived director's session comes back within seconds: BIRD's defaults (connect retry 120 s, an error wait
+      # of 60 s doubling to 300 s) would keep it out for minutes after a few host deaths.
+      printf 'protocol bgp d%s { local as 65000; neighbor 10.98.%s.2 as 65001; bfd on; connect retry time 2; error wait time 1, 5; ipv4 { import all; export none; }; }\n' "$k" "$k"
+    done
+  } > "$DIR/bird-r.conf"
   bird_start $NS_R r "$DIR/bird-r.conf"
-  for k in 1 2; do
+  for k in $(seq "$DIRECTORS"); do
     {
       echo "router id 10.98.$k.2;"
       echo "protocol device {}"
@@ -165,7 +167,7 @@ EOF
     bird_start "vac-d$k" "d$k" "$DIR/bird-d$k.conf"
     server_start "$k"
   done
-  check "the router's two BGP sessions are established" wait_for 60 "BGP sessions" sessions_up
+  check "the router's $DIRECTORS BGP sessions are established" wait_for 60 "BGP sessions" sessions_up
 }
 lab_link() {   # lab_link NS_A IF_A ADDR_A NS_B IF_B ADDR_B
   ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
