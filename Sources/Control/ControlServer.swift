@@ -114,7 +114,7 @@ public struct ControlServer: Sendable {
                               configuration: .init(address: address, serverName: "vigil"),
                               onServerRunning: { [logger, endpoint, socketBound] _ in
                                   if let path = endpoint.socketPath {
-                                      socketBound.set(true)
+                                      socketBound.mark()
                                       if chmod(path, 0o600) != 0 {
                                           logger.error("control endpoint \(endpoint): chmod 0600: \(String(cString: strerror(errno)))")
                                       }
@@ -140,7 +140,7 @@ public struct ControlServer: Sendable {
 private final class SocketBound: Sendable {
     private let bound = Mutex(false)
 
-    func set(_ value: Bool) { bound.withLock { $0 = value } }
+    func mark() { bound.withLock { $0 = true } }
 
     /// Whether it was set; clears it.
     func take() -> Bool {

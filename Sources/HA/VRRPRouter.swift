@@ -591,14 +591,14 @@ extension VRRPRouter {
     /// Never the STOP notifications of a shutdown.
     private func deletionNotified(_ spec: VRRPInstanceSpec, from: VRRPState, priority: UInt8) -> [VRRPRouterAction] {
         let scripts = spec.notify
-        let arguments = { (state: String) in ["INSTANCE", spec.name, state, String(priority)] }
         guard scripts.notifiesDeleted else {
             guard from != .fault else { return [] }
-            return (scripts.generic.map { [.runNotifyScript($0, arguments: arguments("FAULT"))] } ?? [])
+            return Self.notifyScripts(specific: nil, generic: scripts.generic, type: "INSTANCE", name: spec.name,
+                                      state: "FAULT", priority: priority)
                 + fifoLine("INSTANCE", spec.name, "FAULT", priority)
         }
-        return (scripts.deleted.map { [.runNotifyScript($0, arguments: [])] } ?? [])
-            + (scripts.generic.map { [.runNotifyScript($0, arguments: arguments("DELETED"))] } ?? [])
+        return Self.notifyScripts(specific: scripts.deleted, generic: scripts.generic, type: "INSTANCE",
+                                  name: spec.name, state: "DELETED", priority: priority)
             + fifoLine("INSTANCE", spec.name, "DELETED", priority)
     }
 
@@ -620,11 +620,16 @@ extension VRRPRouter {
         case .stop: specific = scripts.stop
         case .initialize: specific = nil
         }
+        return notifyScripts(specific: specific, generic: scripts.generic, type: type, name: name,
+                             state: state.rawValue, priority: priority)
+    }
+
+    /// `specific` (without arguments), then `generic` with `TYPE NAME STATE PRIORITY`.
+    static func notifyScripts(specific: ScriptCommand?, generic: ScriptCommand?, type: String, name: String,
+                              state: String, priority: UInt8) -> [VRRPRouterAction] {
         var out: [VRRPRouterAction] = []
         if let specific { out.append(.runNotifyScript(specific, arguments: [])) }
-        if let generic = scripts.generic {
-            out.append(.runNotifyScript(generic, arguments: [type, name, state.rawValue, String(priority)]))
-        }
+        if let generic { out.append(.runNotifyScript(generic, arguments: [type, name, state, String(priority)])) }
         return out
     }
 
