@@ -268,8 +268,6 @@ enum Instead {
     static let vmacAddr = "a VIP on another interface than the instance's gets no macvlan of its own; it goes on its dev with that interface's MAC"
     static let bfd = "BFD is not implemented; nothing is tracked through it"
     static let reloadFiles = "Vigil reloads on SIGHUP only, always checking the new file first and keeping the old one when it is invalid"
-    static let checksumV3 = "the VRRPv3 checksum covers the pseudo-header as RFC 5798 says"
-    static let ownerAdverts = "an address owner handles adverts as any instance"
     static let extraInterfaces = "no GARP is sent on other interfaces"
     static let kernelLinkState = "interface state is read from the kernel"
     static let startDelay = "instances start at once"
@@ -428,17 +426,17 @@ extension Keyword {
         v("down_timer_adverts", "N"),
         ignored("kernel_rx_buf_size", Instead.netlinkBuffers),
         flag("unicast_fault_no_peer"),
-        todo("old_unicast_checksum", "the unicast checksum is always computed as RFC 5798 says"),
+        v("old_unicast_checksum", "[never]"),
         todo("track_src_ip", "the source address is not tracked"),
         flag("promote_secondaries"),
         ignored("linkbeat_use_polling", Instead.kernelLinkState),
         v("notify_priority_changes", "[BOOL]"),
         todo("garp_extra_if", Instead.extraInterfaces),
         flag("no_virtual_ipaddress").since("2.2.8"),
-        todo("v3_checksum_as_v2", Instead.checksumV3, since: "2.2.8"),
+        v("v3_checksum_as_v2", "[BOOL]").since("2.2.8"),
         todo("timer_expired_backup", "a MASTER whose timer expires stays MASTER", since: "2.2.8"),
         todo("thread_timer_expired", "a late timer is not reported", since: "2.3.2"),
-        todo("owner_ignore_adverts", Instead.ownerAdverts, since: "2.3.3"),
+        v("owner_ignore_adverts", "[BOOL]").since("2.3.3"),
     ])
 
     static let globalDefs = block("global_defs", "", [
@@ -513,8 +511,8 @@ extension Keyword {
         v("vrrp_down_timer_adverts", "N"),
         todo("vrrp_garp_extra_if", Instead.extraInterfaces),
         todo("vrrp_vmac_garp_intvl", Instead.vmacGarp),
-        todo("vrrp_owner_ignore_adverts", Instead.ownerAdverts, since: "2.3.3"),
-        todo("v3_checksum_as_v2", Instead.checksumV3, since: "2.2.8"),
+        v("vrrp_owner_ignore_adverts", "[BOOL]").since("2.3.3"),
+        v("v3_checksum_as_v2", "[BOOL]").since("2.2.8"),
         ignored("umask", "files are created with the daemon's umask"),
         todo("max_auto_priority", "Vigil does not raise its own scheduling priority"),
         todo("min_auto_priority_delay", "Vigil does not raise its own scheduling priority"),

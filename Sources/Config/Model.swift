@@ -165,6 +165,10 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     public var vrrpSkipCheckAdvAddr = false
     /// `vrrp_check_unicast_src`.
     public var vrrpCheckUnicastSrc = false
+    /// `v3_checksum_as_v2` in `global_defs` (keepalived 2.2.8): the default of every instance's.
+    public var v3ChecksumAsV2 = false
+    /// `vrrp_owner_ignore_adverts` (keepalived 2.3.3): the default of `owner_ignore_adverts` for address owners.
+    public var vrrpOwnerIgnoreAdverts = false
     /// `smtp_alert` (nil = not written): the default of every `smtp_alert` below it.
     public var smtpAlert: Bool?
     /// `checker_log_all_failures` (nil = not written): every checker logs all its failures, whatever its own
@@ -717,6 +721,15 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var vmacAddress: [UInt8]?
     /// `vmac_xmit_base`.
     public var vmacXmitBase = false
+    /// `old_unicast_checksum [never]` (nil = not written: detect keepalived 1.3.6's unicast VRRPv3 checksum and
+    /// switch to it; `.always` = use it from the start; `.never` = never switch).
+    public var oldUnicastChecksum: OldUnicastChecksum?
+    /// `v3_checksum_as_v2` (nil = not written: `global_defs v3_checksum_as_v2`): the VRRPv3 IPv4 checksum without the
+    /// pseudo-header.
+    public var v3ChecksumAsV2: Bool?
+    /// `owner_ignore_adverts` (nil = not written: on for an address owner in strict mode, else
+    /// `vrrp_owner_ignore_adverts`); resolved at the end of the file, false unless the priority is 255.
+    public var ownerIgnoreAdverts: Bool?
     /// `unicast_fault_no_peer`: with a unicast keyword and no `unicast_peer` the instance stays in FAULT instead of
     /// falling back to multicast.
     public var unicastFaultNoPeer = false
@@ -1264,4 +1277,12 @@ public struct SSLConfig: Sendable, Equatable, Codable {
 
     /// An empty block.
     public init() {}
+}
+
+/// `old_unicast_checksum`'s two forms.
+public enum OldUnicastChecksum: String, Sendable, Hashable, Codable {
+    /// `old_unicast_checksum`: keepalived 1.3.6's unicast VRRPv3 checksum from the start.
+    case always
+    /// `old_unicast_checksum never`: the RFC checksum, never switching to the old one.
+    case never
 }

@@ -33,6 +33,7 @@ struct ModelBuilder {
         var lowerPrioNoAdvert: SourceLocation?
         var higherPrioSendAdvert: SourceLocation?
         var multicastDestination: SourceLocation?
+        var ownerIgnoreAdverts: SourceLocation?
     }
 
     init(sink: DiagnosticSink) { self.sink = sink }
@@ -140,6 +141,7 @@ struct ModelBuilder {
                 sink.warning(.keepalivedIgnores, lines.preemptDelay ?? v.location, "preempt_delay is incompatible with \(why): keepalived resets it to 0, and so does Vigil")
             }
         }
+        ownerIgnoreAdverts(&v, line: lines.ownerIgnoreAdverts, globals: g, strict: strict, why: why)
         lowerPriority(&v, lines: lines, globals: g, strict: strict, why: why)
         if v.multicastDestination != nil, !v.unicastPeers.isEmpty {
             sink.warning(.keepalivedIgnores, lines.multicastDestination ?? v.location, "mcast_dst_ip is ignored with unicast_peer, as keepalived ignores it: adverts go to the peers")
@@ -150,6 +152,26 @@ struct ModelBuilder {
         } else if v.accept == true, v.priority != 255, strict, v.version == 2 {
             sink.warning(.keepalivedIgnores, lines.accept ?? v.location, "accept mode is not allowed for VRRPv2 (RFC 3768) with \(why): keepalived turns it off, and so does Vigil; packets to the virtual addresses are dropped while MASTER (use version 3 for accept mode)")
             v.accept = false
+        }
+    }
+
+    /// `owner_ignore_adverts` as keepalived 2.4.3 resolves it: only an address owner (priority 255) can have it (set
+    /// elsewhere, it is reported and turned off); unset, it is on in strict mode and else `vrrp_owner_ignore_adverts`;
+    /// turned off in strict mode, it is reported and turned back on. (keepalived 2.4.3 also turns it back on for an
+    /// owner that is not strict, with the same message about strict mode; Vigil honours the off there.)
+    mutating func ownerIgnoreAdverts(_ v: inout VRRPInstanceConfig, line: SourceLocation?, globals g: GlobalDefs,
+                                     strict: Bool, why: String) {
+        switch v.ownerIgnoreAdverts {
+        case true? where v.priority != 255:
+            sink.warning(.keepalivedIgnores, line ?? v.location, "owner_ignore_adverts applies to an address owner only (priority 255, this one has \(v.priority)): keepalived turns it off, and so does Vigil")
+            v.ownerIgnoreAdverts = false
+        case nil:
+            v.ownerIgnoreAdverts = v.priority == 255 && (strict || g.vrrpOwnerIgnoreAdverts)
+        case false? where v.priority == 255 && strict:
+            sink.warning(.keepalivedIgnores, line ?? v.location, "\(why) with priority 255 requires owner_ignore_adverts: keepalived turns it on, and so does Vigil")
+            v.ownerIgnoreAdverts = true
+        default:
+            break
         }
     }
 
@@ -528,6 +550,8 @@ struct ModelBuilder {
                 }
             case "vrrp_skip_check_adv_addr": g.vrrpSkipCheckAdvAddr = true
             case "vrrp_check_unicast_src": g.vrrpCheckUnicastSrc = true
+            case "v3_checksum_as_v2": g.v3ChecksumAsV2 = bool(n)
+            case "vrrp_owner_ignore_adverts": g.vrrpOwnerIgnoreAdverts = bool(n)
             case "smtp_alert": g.smtpAlert = bool(n)
             case "smtp_alert_vrrp": g.smtpAlertVRRP = bool(n)
             case "smtp_alert_checker": g.smtpAlertChecker = bool(n)
@@ -972,6 +996,18 @@ struct ModelBuilder {
                 v.skipCheckAdvAddr = true
             case "check_unicast_src": v.checkUnicastSrc = true; unicastKeyword = unicastKeyword ?? loc(n)
             case "unicast_fault_no_peer": v.unicastFaultNoPeer = true; unicastKeyword = unicastKeyword ?? loc(n)
+            case "old_unicast_checksum":
+                // keepalived: `never`, or nothing; another word is reported and the line ignored.
+                unicastKeyword = unicastKeyword ?? loc(n)
+                if let t = a.first {
+                    if t.text == "never" { v.oldUnicastChecksum = .never } else {
+                        sink.error(.invalidValue, loc(t), "old_unicast_checksum '\(clip(t.text))' is not 'never': keepalived reports it and ignores the line, and so does Vigil")
+                    }
+                } else {
+                    v.oldUnicastChecksum = .always
+                }
+            case "v3_checksum_as_v2": v.v3ChecksumAsV2 = bool(n)
+            case "owner_ignore_adverts": v.ownerIgnoreAdverts = bool(n); lastStrictLines.ownerIgnoreAdverts = loc(n)
             case "unicast_ttl":
                 if let t = a.first, let ttl = int(t, "unicast_ttl", 0...255) { v.unicastTTL = ttl; unicastTTLLocation = loc(n) }
             default: break

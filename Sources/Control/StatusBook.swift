@@ -396,6 +396,7 @@ public struct StatusBook: Sendable {
             case .versionMismatch, .familyMismatch: s.invalidType += n
             case .addressListMismatch: break  // in addressListErrors already
             case .unicastSourceNotPeer: break  // keepalived has no counter of its own for it
+            case .addressOwner: continue  // keepalived drops these before counting the advert as received
             case .malformed(let e):
                 switch e {
                 case .unknownType: s.invalidType += n
@@ -434,6 +435,7 @@ public struct StatusBook: Sendable {
         case .familyMismatch: "family_mismatch"
         case .addressListMismatch: "address_list_mismatch"
         case .unicastSourceNotPeer: "unicast_source_not_peer"
+        case .addressOwner: "address_owner"
         case .malformed: "malformed"
         }
     }

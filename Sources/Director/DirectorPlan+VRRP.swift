@@ -158,6 +158,11 @@ extension DirectorPlan {
         configuration.advertisesOnLowerPriority = !(v.lowerPrioNoAdvert ?? false)
         configuration.advertisesOnHigherPriority = v.higherPrioSendAdvert ?? false
         configuration.downTimerAdverts = v.downTimerAdverts ?? 3
+        configuration.checksum = VRRPChecksumPolicy(
+            oldUnicast: v.oldUnicastChecksum.map { $0 == .never ? .never : .always } ?? .detect,
+            withoutPseudoHeader: v.v3ChecksumAsV2 ?? config.globalDefs.v3ChecksumAsV2,
+            multicastGroup: config.globalDefs.vrrpMcastGroup4 ?? RawSocketVRRPTransport.multicastV4)
+        configuration.ownerIgnoresAdverts = v.ownerIgnoreAdverts ?? false
         var trackScripts = scriptReferences(v.trackScripts, config: config)
         var trackFiles = fileReferences(v.trackFiles, config: config)
         var interfaces = interfaceReferences(v.trackInterfaces)

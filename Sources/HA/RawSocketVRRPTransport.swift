@@ -25,8 +25,8 @@ public protocol VRRPTransport: Sendable {
     var packets: AsyncStream<VRRPReceivedPacket> { get }
     /// The address the kernel will use as source (for tie-break and the v3 pseudo-header).
     var sourceAddress: IPAddress { get }
-    /// Sends one advertisement to the multicast group or to every unicast peer.
-    func send(_ ad: VRRPAdvertisement) throws(VRRPTransportError)
+    /// Sends one advertisement to the multicast group or to every unicast peer, its VRRPv3 IPv4 checksum by `checksum`.
+    func send(_ ad: VRRPAdvertisement, checksum: VRRPChecksumRule) throws(VRRPTransportError)
     /// Stops receiving and closes the socket.
     func close()
 }
@@ -187,12 +187,12 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
         return candidates.first
     }
 
-    public func send(_ ad: VRRPAdvertisement) throws(VRRPTransportError) {
+    public func send(_ ad: VRRPAdvertisement, checksum rule: VRRPChecksumRule) throws(VRRPTransportError) {
         let destinations = peers.isEmpty ? [group] : peers
         // AH: one identification per advert, as keepalived (the same for every unicast peer).
         let id: UInt16 = authenticationHeaderKey == nil ? 0 : nextIdentification()
         for dst in destinations {
-            var bytes = ad.encode(source: sourceAddress, destination: dst)
+            var bytes = ad.encode(source: sourceAddress, destination: dst, checksum: rule)
             if ipv6 { bytes[6] = 0; bytes[7] = 0 }  // IPV6_CHECKSUM fills it in
             if let key = authenticationHeaderKey {
                 bytes = VRRPAuthenticationHeader.seal(vrrp: bytes, source: sourceAddress, destination: dst,

@@ -107,7 +107,8 @@ public struct VRRPAdvertisement: Sendable, Hashable {
 
     /// Encodes the VRRP payload (without IP header). `source` and `destination` are the IP
     /// header's addresses; VRRPv3 needs them for the pseudo-header checksum (RFC 5798 §5.2.8).
-    public func encode(source: IPAddress, destination: IPAddress) -> [UInt8] {
+    /// `checksum` applies to VRRPv3 over IPv4 only (see `VRRPChecksumRule`).
+    public func encode(source: IPAddress, destination: IPAddress, checksum rule: VRRPChecksumRule = .rfc) -> [UInt8] {
         let ipv6 = addresses.first?.isIPv6 ?? source.isIPv6
         var out: [UInt8] = [version.rawValue << 4 | 1, vrid, priority, UInt8(min(addresses.count, 255))]
         switch version {
@@ -125,8 +126,15 @@ public struct VRRPAdvertisement: Sendable, Hashable {
         let sum: UInt16
         switch version {
         case .v2: sum = Self.checksum(out)
-        case .v3: sum = Self.checksum(Self.pseudoHeader(source: source, destination: destination,
-                                                          length: out.count, ipv6: ipv6) + out)
+        case .v3:
+            switch (rule, ipv6) {
+            case (.withoutPseudoHeader, false): sum = Self.checksum(out)
+            case (.multicastGroup(let group), false):
+                sum = Self.checksum(Self.pseudoHeader(source: source, destination: group, length: out.count, ipv6: false) + out)
+            default:
+                sum = Self.checksum(Self.pseudoHeader(source: source, destination: destination,
+                                                      length: out.count, ipv6: ipv6) + out)
+            }
         }
         out[6] = UInt8(sum >> 8)
         out[7] = UInt8(sum & 0xff)
@@ -134,8 +142,10 @@ public struct VRRPAdvertisement: Sendable, Hashable {
     }
 
     /// Decodes a VRRP payload (the bytes after the IP header). `source`/`destination` are the IP
-    /// header's addresses (needed for the v3 checksum); their family selects the address size.
-    public static func decode<C: Collection>(_ payload: C, source: IPAddress, destination: IPAddress)
+    /// header's addresses (needed for the v3 checksum); their family selects the address size. `checksum` applies
+    /// to VRRPv3 over IPv4 only: `.withoutPseudoHeader` accepts the RFC checksum too (a peer without the option).
+    public static func decode<C: Collection>(_ payload: C, source: IPAddress, destination: IPAddress,
+                                             checksum rule: VRRPChecksumRule = .rfc)
         throws(VRRPDecodingError) -> VRRPAdvertisement where C.Element == UInt8
     {
         let b = Array(payload)
@@ -153,8 +163,16 @@ public struct VRRPAdvertisement: Sendable, Hashable {
         case .v2:
             guard checksum(b) == 0 else { throw .badChecksum }
         case .v3:
-            guard checksum(pseudoHeader(source: source, destination: destination, length: b.count, ipv6: ipv6) + b) == 0
-            else { throw .badChecksum }
+            let rfc = { checksum(pseudoHeader(source: source, destination: destination, length: b.count, ipv6: ipv6) + b) == 0 }
+            switch (rule, ipv6) {
+            case (.withoutPseudoHeader, false):
+                guard checksum(b) == 0 || rfc() else { throw .badChecksum }
+            case (.multicastGroup(let group), false):
+                guard checksum(pseudoHeader(source: source, destination: group, length: b.count, ipv6: false) + b) == 0
+                else { throw .badChecksum }
+            default:
+                guard rfc() else { throw .badChecksum }
+            }
         }
         var addresses: [IPAddress] = []
         addresses.reserveCapacity(count)

@@ -23,6 +23,8 @@ public enum VRRPDiscardReason: Sendable, Hashable {
     case addressListMismatch
     /// A unicast advert from a source that is not a `unicast_peer`, with `check_unicast_src`.
     case unicastSourceNotPeer
+    /// The instance is the address owner (priority 255) with `owner_ignore_adverts`.
+    case addressOwner
     /// The packet could not be decoded.
     case malformed(VRRPDecodingError)
 }
@@ -41,6 +43,7 @@ extension VRRPDiscardReason: CustomStringConvertible {
         case .familyMismatch: return "address family differs from ours"
         case .addressListMismatch: return "address list differs from our virtual_ipaddress"
         case .unicastSourceNotPeer: return "source is not a unicast_peer (check_unicast_src)"
+        case .addressOwner: return "we are the address owner (owner_ignore_adverts)"
         case .malformed(let e): return "malformed: \(e)"
         }
     }

@@ -271,6 +271,8 @@ public struct VRRPInstance: Sendable {
             }
             return actions
         }
+        // keepalived 2.3.3: after the source checks, before the advert is counted as received.
+        if configuration.ownerIgnoresAdverts, effectivePriority == 255 { return discard(.addressOwner, from: from) }
         counters.accepted += 1
         peerHeard(ad, from: from, now: now)
         var actions: [VRRPAction] = []

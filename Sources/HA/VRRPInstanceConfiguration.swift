@@ -40,6 +40,11 @@ public struct VRRPInstanceConfiguration: Sendable, Hashable {
     /// keepalived's `down_timer_adverts` (1…100): Master_Down_Interval is this many advert intervals plus Skew_Time
     /// instead of the RFCs' 3.
     public var downTimerAdverts = 3
+    /// The checksum of VRRPv3 adverts over IPv4 (`old_unicast_checksum`, `v3_checksum_as_v2`).
+    public var checksum = VRRPChecksumPolicy()
+    /// keepalived's `owner_ignore_adverts`: while its effective priority is 255, the instance drops every advert
+    /// it receives (counted, not acted on), so no other node can make it yield.
+    public var ownerIgnoresAdverts = false
 
     /// Creates a configuration; defaults follow keepalived.
     public init(name: String, version: VRRPVersion = .v2, vrid: UInt8, priority: UInt8 = 100,

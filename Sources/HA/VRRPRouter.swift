@@ -68,6 +68,12 @@ public struct VRRPRouter: Sendable {
         var vips: VIPs = .absent
         /// The second burst of announcements after a lower-priority advert (`garp_lower_prio_delay`).
         var lowerPriorityBurst: Instant?
+        /// A unicast advert with keepalived 1.3.6's checksum was heard (`old_unicast_checksum` detection).
+        var oldChecksumDetected = false
+
+        var checksumRule: VRRPChecksumRule {
+            spec.configuration.checksum.rule(unicast: !spec.unicastPeers.isEmpty, detected: oldChecksumDetected)
+        }
     }
 
     /// The configuration in force.
@@ -177,18 +183,45 @@ public struct VRRPRouter: Sendable {
         guard let i = members.firstIndex(where: { $0.spec.name == name }) else { return [] }
         let spec = members[i].spec
         let actions: [VRRPAction]
+        var out: [VRRPRouterAction] = []
         do {
-            let ad = try VRRPAdvertisement.decode(packet.payload, source: packet.source,
-                                                  destination: packet.destination)
+            let ad: VRRPAdvertisement
+            do {
+                ad = try VRRPAdvertisement.decode(packet.payload, source: packet.source,
+                                                  destination: packet.destination, checksum: members[i].checksumRule)
+            } catch .badChecksum where oldUnicastChecksumDetectable(member: i, packet) {
+                // keepalived's detection: a unicast VRRPv3 advert whose checksum verifies with the multicast group
+                // in the pseudo-header comes from keepalived 1.3.6 or earlier; from now on we speak as it does.
+                let group = spec.configuration.checksum.multicastGroup
+                ad = try VRRPAdvertisement.decode(packet.payload, source: packet.source,
+                                                  destination: packet.destination, checksum: .multicastGroup(group))
+                members[i].oldChecksumDetected = true
+                out.append(.checksumRuleChanged(instance: spec.name, members[i].checksumRule, from: packet.source))
+            }
             guard ad.vrid == spec.configuration.vrid else {
-                return unknownVRID(ad.vrid, from: packet.source, member: i, now: now)
+                return out + unknownVRID(ad.vrid, from: packet.source, member: i, now: now)
             }
             actions = members[i].instance.advertisementReceived(ad, from: packet.source, ttl: packet.ttl,
                                                                 authenticationHeader: packet.authenticationHeader, now: now)
         } catch {
             actions = members[i].instance.malformedPacketReceived(error, from: packet.source)
         }
-        return process(actions, member: i, now: now)
+        return out + process(actions, member: i, now: now)
+    }
+
+    /// Whether a VRRPv3 IPv4 unicast advert of member `i` that failed its checksum may carry keepalived 1.3.6's
+    /// (the instance detects it, has not yet, and the packet was not sent to the multicast group).
+    private func oldUnicastChecksumDetectable(member i: Int, _ packet: VRRPReceivedPacket) -> Bool {
+        let spec = members[i].spec
+        let policy = spec.configuration.checksum
+        return spec.configuration.version == .v3 && !packet.source.isIPv6 && !spec.unicastPeers.isEmpty
+            && !policy.withoutPseudoHeader && policy.oldUnicast == .detect && !members[i].oldChecksumDetected
+            && packet.destination != policy.multicastGroup
+    }
+
+    /// The checksum rule member `name`'s transport starts with.
+    public func checksumRule(instance name: String) -> VRRPChecksumRule? {
+        members.first { $0.spec.name == name }?.checksumRule
     }
 
     /// An advert for another VRID on member `i`'s transport: with `log_unknown_vrids`, reported when no instance on

@@ -38,6 +38,10 @@ public enum VRRPRouterAction: Sendable, Hashable {
     case unknownVRID(vrid: UInt8, interface: String, from: IPAddress)
     /// See `VRRPAction.addressListMismatch`: the first advert from this peer dropped for its address list.
     case addressListMismatch(instance: String, from: IPAddress, theirs: [IPAddress])
+    /// `instance` heard from `from` a unicast advert with keepalived 1.3.6's checksum and uses `rule` from now on:
+    /// the runtime sets it on the transport and logs it (as keepalived: "Setting unicast VRRPv3 checksum to old
+    /// version").
+    case checksumRuleChanged(instance: String, VRRPChecksumRule, from: IPAddress)
     /// See `VRRPAction.unlistedUnicastSource`.
     case unlistedUnicastSource(instance: String, from: IPAddress)
     /// A MASTER heard a lower-priority advert from `from`; log it (keepalived logs one line each time), with whether

@@ -496,7 +496,7 @@ public actor VRRPRuntime {
         for action in actions {
             switch action {
             case .send(let name, let ad):
-                do { try links[name]?.transport.send(ad) } catch {
+                do { try links[name]?.transport.send(ad, checksum: router.checksumRule(instance: name) ?? .rfc) } catch {
                     // A priority-0 advert on leaving for FAULT often meets a link that is down; keepalived does not
                     // report that as an error either.
                     if ad.priority == 0 {
@@ -562,6 +562,8 @@ public actor VRRPRuntime {
                 scripts.notify(command, arguments: arguments, logger: logger)
             case .discarded(let name, let reason, let from):
                 logger.debug("\(name): discarded advert from \(from): \(reason)")
+            case .checksumRuleChanged(let name, _, let from):
+                logger.notice("\(name): unicast advert from \(from) carries the VRRPv3 checksum of keepalived 1.3.6 and earlier (multicast group in the pseudo-header): using it from now on (old_unicast_checksum; 'old_unicast_checksum never' keeps the RFC one)")
             case .unknownVRID(let vrid, let interface, let from):
                 logger.info("advert for VRID \(vrid) on \(interface) from \(from), which no instance here runs: ignored (log_unknown_vrids; logged again for this source after \(VRRPRuntimeConfiguration.unknownVRIDLogInterval.components.seconds) s)")
             case .addressListMismatch(let name, let from, let theirs):

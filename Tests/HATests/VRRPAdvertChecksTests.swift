@@ -157,3 +157,42 @@ struct VRRPUnicastSourceCheckTests {
         #expect(i.advertisementReceived(advert(200), from: stranger, now: at(1000)) == [])
     }
 }
+
+@Suite("owner_ignore_adverts, as keepalived 2.4.3")
+struct OwnerIgnoreAdvertsTests {
+    /// An address owner (priority 255), MASTER from the start, with or without the option.
+    private func owner(ignoring: Bool) -> VRRPInstance {
+        var c = config(priority: 255)
+        c.ownerIgnoresAdverts = ignoring
+        return started(c)
+    }
+
+    @Test("An owner with the option drops every advert, counted by reason and not as received; it stays MASTER")
+    func dropsAdverts() {
+        var i = owner(ignoring: true)
+        #expect(i.currentState == .master)
+        let higher = IPAddress("10.0.0.250")!  // equal priority from a higher address would win the tie
+        #expect(i.advertisementReceived(advert(255), from: higher, now: at(100)) == [.discarded(.addressOwner, from: higher)])
+        #expect(i.advertisementReceived(advert(0), from: peer, now: at(200)) == [.discarded(.addressOwner, from: peer)])
+        #expect(i.counters.discarded[.addressOwner] == 2)
+        #expect(i.counters.accepted == 0)
+        #expect(i.currentState == .master)
+    }
+
+    @Test("Without it, the owner yields to an equal priority from a higher address, as the RFC tie-break says")
+    func withoutTheOptionYields() {
+        var i = owner(ignoring: false)
+        let higher = IPAddress("10.0.0.250")!
+        #expect(i.advertisementReceived(advert(255), from: higher, now: at(100)).contains(.removeVIPs))
+        #expect(i.currentState == .backup)
+        #expect(i.counters.accepted == 1)
+    }
+
+    @Test("The checks before it still apply: a wrong VRID is reported as such")
+    func earlierChecksFirst() {
+        var i = owner(ignoring: true)
+        var wrong = advert(255)
+        wrong.vrid = 52
+        #expect(i.advertisementReceived(wrong, from: peer, now: at(100)) == [.discarded(.vridMismatch(52), from: peer)])
+    }
+}
