@@ -33,9 +33,35 @@ public enum LVSTableBuilder {
             let up = quorumUp[planned.virtualServer] ?? initialQuorum(pool, health: health)
             let dests = destinations(pool, quorumUp: up, health: health)
             entries.append(IPVSVirtualService(service: planned.service,
-                                              destinations: kernelPorts(dests, service: planned.service.key)))
+                                              destinations: kernelPorts(dests, service: planned.service.key),
+                                              slotWeights: slotWeights(dests, pool: pool, service: planned.service)))
         }
         return IPVSTable(entries)
+    }
+
+    /// For an `mh` service, the configured weight of each destination at weight 0 (a dead `inhibit_on_failure` real
+    /// server, an inhibited sorry server), by its kernel key: see `IPVSVirtualService.slotWeights`.
+    static func slotWeights(_ dests: [IPVSDestination], pool: PlannedPool,
+                            service: IPVSService) -> [IPVSDestinationKey: Int32] {
+        guard IPVSPlan.orderMatters(service) else { return [:] }
+        var configured: [IPVSDestinationKey: Int32] = [:]
+        for rs in pool.realServers where configured[rs.destination.key] == nil {
+            configured[rs.destination.key] = rs.destination.weight
+        }
+        if let sorry = pool.sorryServer, configured[sorry.key] == nil { configured[sorry.key] = max(1, sorry.weight) }
+        var out: [IPVSDestinationKey: Int32] = [:]
+        for d in dests where d.weight == 0 {
+            if let w = configured[d.key], w > 0 { out[kernelKey(d, service: service.key)] = w }
+        }
+        return out
+    }
+
+    /// The key a destination has in the kernel (see `kernelPorts`).
+    static func kernelKey(_ d: IPVSDestination, service: IPVSServiceKey) -> IPVSDestinationKey {
+        let servicePort: UInt16 = if case .address(_, _, let port) = service { port } else { 0 }
+        var key = d.key
+        if d.forwarding != .masquerade || key.port == 0 { key.port = servicePort }
+        return key
     }
 
     /// The port each destination gets in the kernel, as keepalived 2.2.7 programs it: a NAT destination keeps its
@@ -43,11 +69,10 @@ public enum LVSTableBuilder {
     /// takes the service's port (0 for a firewall mark), since those methods cannot change the port. Two real servers
     /// that then share an address and port are one destination: the first one written.
     static func kernelPorts(_ dests: [IPVSDestination], service: IPVSServiceKey) -> [IPVSDestination] {
-        let servicePort: UInt16 = if case .address(_, _, let port) = service { port } else { 0 }
         var seen = Set<IPVSDestinationKey>()
         var out: [IPVSDestination] = []
         for var d in dests {
-            if d.forwarding != .masquerade || d.key.port == 0 { d.key.port = servicePort }
+            d.key = kernelKey(d, service: service)
             if seen.insert(d.key).inserted { out.append(d) }
         }
         return out

@@ -250,13 +250,21 @@ public struct IPVSVirtualService: Hashable, Sendable {
     public var service: IPVSService
     /// Its destinations, keyed by address and port.
     public var destinations: [IPVSDestinationKey: IPVSDestination]
+    /// Desired side only: for a destination wanted at weight 0 in an order-sensitive (`mh`) service, the weight it
+    /// would have when up (its configured weight). The kernel gives a destination its `mh` slots by the last non-zero
+    /// weight it was set to, or by the weight it was added with; so such a destination is added at this weight and
+    /// set to 0 at once, and it has the slots it has on a director where it went down later (`IPVSPlan.addCommands`).
+    /// The kernel does not report that weight: a table read from it has none.
+    public var slotWeights: [IPVSDestinationKey: Int32]
 
     /// An entry; later destinations with the same key replace earlier ones.
-    public init(service: IPVSService, destinations: [IPVSDestination] = []) {
+    public init(service: IPVSService, destinations: [IPVSDestination] = [],
+                slotWeights: [IPVSDestinationKey: Int32] = [:]) {
         self.service = service
         var d: [IPVSDestinationKey: IPVSDestination] = [:]
         for x in destinations { d[x.key] = x }
         self.destinations = d
+        self.slotWeights = slotWeights
     }
 
     /// Destinations in a stable order.

@@ -31,7 +31,7 @@ public enum IPVSPlan {
             let key = want.service.key
             guard let have = actual.services[key] else {
                 out.append(.addService(want.service))
-                for d in want.sortedDestinations { out.append(.addDestination(key, d)) }
+                for d in want.sortedDestinations { out += addCommands(want, d) }
                 continue
             }
             if want.service.normalized != have.service.normalized {
@@ -42,7 +42,7 @@ public enum IPVSPlan {
                 if let h = have.destinations[d.key] {
                     if h != d { out.append(.editDestination(key, d)) }
                 } else {
-                    adds.append(.addDestination(key, d))
+                    adds += addCommands(want, d)
                 }
             }
             out += adds
@@ -80,8 +80,24 @@ public enum IPVSPlan {
         let key = desired.service.key
         return wanted[..<(wanted.count - inPlace)].reversed().flatMap { k -> [IPVSCommand] in
             guard let d = desired.destinations[k] else { return [] }
-            return [.deleteDestination(key, k), .addDestination(key, d)]
+            return [.deleteDestination(key, k)] + addCommands(desired, d)
         }
+    }
+
+    /// The commands that add destination `d` of `service`: one add; but a destination wanted at weight 0 in an
+    /// order-sensitive service is added at its slot weight (`IPVSVirtualService.slotWeights`) and set to 0 at once,
+    /// since the kernel fills the `mh` table by the weight a destination was added with or last set to above 0: added
+    /// at 0 it would have no slots, and two directors whose server went down at different times (one before the
+    /// service existed) would send flows differently. Between the two commands, microseconds apart, a new flow may be
+    /// scheduled to it.
+    static func addCommands(_ service: IPVSVirtualService, _ d: IPVSDestination) -> [IPVSCommand] {
+        let key = service.service.key
+        guard d.weight == 0, orderMatters(service.service), let slot = service.slotWeights[d.key], slot > 0 else {
+            return [.addDestination(key, d)]
+        }
+        var first = d
+        first.weight = slot
+        return [.addDestination(key, first), .editDestination(key, d)]
     }
 
     /// The ownership set after applying `diff(desired:actual:owned:)` successfully:

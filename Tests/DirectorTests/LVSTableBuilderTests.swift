@@ -59,3 +59,38 @@ struct LVSTableBuilderTests {
         #expect(LVSTableBuilder.ipvsWeight(RealServerState(alive: false, weight: 5, inhibitOnFailure: false), inhibitOnFailure: true) == 0)
     }
 }
+
+@Suite("LVSTableBuilder: mh slot weights (issue #16)")
+struct LVSTableBuilderSlotWeightTests {
+    /// A DR `mh` service on port 80 whose real servers are written on port 8080 (DR takes the service's port) at weight
+    /// 5, both `inhibit_on_failure`, and an inhibited sorry server.
+    private func mhPlan(scheduler: String = "mh") -> LoadBalancerPlan {
+        let rs = { (host: String, key: RealServerID) in
+            PlannedRealServer(key: key, destination: IPVSDestination(key: IPVSDestinationKey(address: v4(host), port: 8080),
+                                                                     forwarding: .directRoute, weight: 5),
+                              inhibitOnFailure: true, initiallyAlive: true)
+        }
+        return LoadBalancerPlan(
+            services: [PlannedService(service: IPVSService(key: service, scheduler: scheduler), owner: .always, virtualServer: vs)],
+            pools: [vs: PlannedPool(realServers: [rs("10.0.0.3", k3), rs("10.0.0.4", k4)], quorum: 1,
+                                    sorryServer: dest("10.0.9.9", 2), sorryServerInhibit: true)])
+    }
+
+    private func slots(_ plan: LoadBalancerPlan, down: Bool) -> [IPVSDestinationKey: Int32]? {
+        let health = [k4: RealServerState(alive: !down, weight: 5, inhibitOnFailure: true)]
+        return LVSTableBuilder.desiredTable(plan: plan, isActive: { _ in true }, health: health, quorumUp: [vs: true])
+            .services[service]?.slotWeights
+    }
+
+    @Test("A dead inhibited real server and the inhibited sorry server get their configured weights, by kernel key")
+    func weights() {
+        #expect(slots(mhPlan(), down: true) == [IPVSDestinationKey(address: v4("10.0.0.4"), port: 80): 5,
+                                                IPVSDestinationKey(address: v4("10.0.9.9"), port: 80): 2])
+        #expect(slots(mhPlan(), down: false) == [IPVSDestinationKey(address: v4("10.0.9.9"), port: 80): 2])
+    }
+
+    @Test("Only mh services carry them")
+    func onlyMH() {
+        #expect(slots(mhPlan(scheduler: "wrr"), down: true) == [:])
+    }
+}
