@@ -133,6 +133,11 @@ public struct GlobalDefs: Sendable, Equatable, Codable {
     @Seconds public var vrrpGNAInterval: Duration = .zero
     /// `vrrp_startup_delay SECONDS` (default 0).
     @Seconds public var vrrpStartupDelay: Duration = .zero
+    /// `vmac_prefix` (default `vrrp`): the prefix of the names made for `use_vmac` without a name.
+    public var vmacPrefix: String?
+    /// `vrrp_delay_after_boot SECONDS` (keepalived 2.4.0, default 0): at start, the instances wait until the system
+    /// has been up this long (the longer of this and `vrrp_startup_delay`).
+    @Seconds public var vrrpDelayAfterBoot: Duration = .zero
     /// `vrrp_strict`: every instance without its own `strict_mode` runs in strict mode.
     public var vrrpStrict = false
     /// `notify_fifo PATH [USER [GROUP]]` (`path`, and the FIFO's owner in the script's user/group) with

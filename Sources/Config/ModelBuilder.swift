@@ -504,6 +504,17 @@ struct ModelBuilder {
                     if g.vrrpGarpMasterDelay == .seconds(5) { g.vrrpGarpMasterDelay = .zero }
                 }
             case "vrrp_startup_delay": if let t = a.first, let d = duration(t, n.name.text, max: 600) { g.vrrpStartupDelay = d }
+            case "vmac_prefix":
+                if let t = a.first {
+                    if g.vmacPrefix != nil {
+                        sink.error(.duplicate, loc(t), "vmac_prefix has already been specified: keepalived ignores '\(clip(t.text))', and so does Vigil")
+                    } else {
+                        g.vmacPrefix = t.text
+                    }
+                }
+            case "vrrp_delay_after_boot":
+                // keepalived 2.4.0 reads milliseconds up to UINT_MAX.
+                if let t = a.first, let d = duration(t, n.name.text, max: 4_294_967) { g.vrrpDelayAfterBoot = d }
             case "notify_fifo": g.notifyFifo = command(n)
             case "notify_fifo_script": g.notifyFifoScript = command(n)
             case "vrrp_notify_fifo": g.vrrpNotifyFifo = command(n)

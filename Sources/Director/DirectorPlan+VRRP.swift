@@ -7,8 +7,18 @@ extension DirectorPlan {
     /// The VRRP side of `config`: instances, sync groups and the scripts they track.
     static func vrrp(_ config: KeepalivedConfig) throws(PlanError) -> VRRPRuntimeConfiguration {
         var instances: [VRRPInstanceSpec] = []
+        // keepalived names the unnamed macvlans in file order, avoiding every name written and those made before.
+        var vmacNames = Set(config.vrrpInstances.compactMap { $0.useVMAC }.filter { !$0.isEmpty })
         for v in config.vrrpInstances {
-            instances.append(try instance(v, config: config))
+            var spec = try instance(v, config: config)
+            if v.useVMAC == "", var vmac = spec.vmac {
+                vmac.name = VMACSpec.generatedName(prefix: config.globalDefs.vmacPrefix ?? "vrrp",
+                                                   vrid: UInt8(v.virtualRouterID), ipv6: spec.isIPv6, taken: vmacNames)
+                vmacNames.insert(vmac.name)
+                spec.vmac = vmac
+                spec.interface = vmac.name
+            }
+            instances.append(spec)
         }
         let vmacs = instances.compactMap { i in i.vmac.map { (instance: i.name, vmac: $0) } }
         if let (first, second, why) = VMACPlan.conflicts(vmacs),
@@ -49,6 +59,7 @@ extension DirectorPlan {
                                           script: script?.script) }
             }
         runtime.startupDelay = duration(config.globalDefs.vrrpStartupDelay)
+        runtime.delayAfterBoot = duration(config.globalDefs.vrrpDelayAfterBoot)
         runtime.handoverOnStop = config.globalDefs.vigilHandoverOnStop
         runtime.logUnknownVRIDs = config.globalDefs.logUnknownVRIDs
         runtime.fifoWriteStatesOnReload = config.globalDefs.fifoWriteVRRPStatesOnReload

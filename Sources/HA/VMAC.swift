@@ -46,6 +46,22 @@ public struct VMACSpec: Sendable, Hashable {
     /// keepalived's default name: `vrrp.VRID` (for IPv6 instances too).
     public static func defaultName(vrid: UInt8) -> String { "vrrp.\(vrid)" }
 
+    /// The name keepalived makes for a `use_vmac` without a name: `PREFIX.VRID` (`vmac_prefix`, default `vrrp`); if
+    /// another instance's macvlan has that name (`taken`), `PREFIX6.VRID` then `PREFIX1.VRID`, `PREFIX2.VRID`… for an
+    /// IPv6 instance, `PREFIX1.VRID`, `PREFIX2.VRID`… for an IPv4 one. The prefix is shortened so that the name fits
+    /// in 15 bytes (IFNAMSIZ).
+    public static func generatedName(prefix: String = "vrrp", vrid: UInt8, ipv6: Bool, taken: Set<String>) -> String {
+        func name(_ number: Int?) -> String {
+            let suffix = (number.map(String.init) ?? "") + ".\(vrid)"
+            var head = prefix
+            while head.utf8.count > 15 - suffix.utf8.count { head.removeLast() }
+            return head + suffix
+        }
+        var candidates: [Int?] = [nil]
+        candidates += ipv6 ? [6] + Array(1...5) + Array(7...999) : Array(1...999)
+        return candidates.lazy.map(name).first { !taken.contains($0) } ?? name(nil)
+    }
+
     /// The virtual router MAC of RFC 5798 §7.3.
     public static func virtualRouterMAC(vrid: UInt8, ipv6: Bool) -> [UInt8] {
         [0x00, 0x00, 0x5e, 0x00, ipv6 ? 0x02 : 0x01, vrid]

@@ -224,9 +224,13 @@ public actor VRRPRuntime {
     /// Runs until `shutdown()`. Throws if a transport cannot be opened at start (nothing is left running then).
     public func run() async throws(VRRPRuntimeError) {
         router = VRRPRouter(configuration: router.configuration, gatesTakeover: takeoverHook != nil)
-        if router.configuration.startupDelay > .zero {
-            router.delayedStart = now() + router.configuration.startupDelay
-            logger.notice("delaying the start of VRRP by \(router.configuration.startupDelay) (vrrp_startup_delay)")
+        let uptime = Self.uptime()
+        if let (delay, keyword) = router.configuration.startupDelay(uptime: uptime ?? .seconds(Int64.max / 2)) {
+            router.delayedStart = now() + delay
+            let booted = keyword == "vrrp_delay_after_boot" ? uptime.map { ", the system booted \($0) ago" } ?? "" : ""
+            logger.notice("delaying the start of VRRP by \(delay) (\(keyword)\(booted))")
+        } else if router.configuration.delayAfterBoot > .zero, uptime == nil {
+            logger.warning("vrrp_delay_after_boot ignored: the system's uptime cannot be read (as keepalived when /proc/uptime cannot be read)")
         }
         // The macvlans first, so that the link dump below finds them up (no instance starts in FAULT for them).
         if let (instance, error) = makeVMACs(router.configuration, now: now()).first {
@@ -759,6 +763,13 @@ public actor VRRPRuntime {
     }
 
     /// A task that calls `read` every 200 ms until cancelled.
+    /// How long the system has been up (CLOCK_BOOTTIME, what /proc/uptime shows); nil if it cannot be read.
+    static func uptime() -> Duration? {
+        var ts = timespec()
+        guard clock_gettime(CLOCK_BOOTTIME, &ts) == 0 else { return nil }
+        return .seconds(Int64(ts.tv_sec)) + .nanoseconds(Int64(ts.tv_nsec))
+    }
+
     private static func poll(_ read: @escaping @Sendable () -> Void) -> Task<Void, Never> {
         Task {
             while !Task.isCancelled {

@@ -263,6 +263,17 @@ public struct VRRPRuntimeConfiguration: Sendable, Hashable {
     /// `vrrp_startup_delay`: at start (not on reload) no instance takes over before this delay plus its
     /// master-down interval, so links that come up late (bonds at boot) do not make two MASTERs.
     public var startupDelay: Duration = .zero
+    /// `vrrp_delay_after_boot` (keepalived 2.4.0): at start, no instance starts before the system has been up this
+    /// long; the longer of the two delays applies (`startupDelay(uptime:)`).
+    public var delayAfterBoot: Duration = .zero
+
+    /// The start delay for a system up for `uptime`, and the keyword that sets it (nil: no delay): keepalived's rule,
+    /// the longer of `vrrp_startup_delay` and what `vrrp_delay_after_boot` still has to run.
+    public func startupDelay(uptime: Duration) -> (delay: Duration, keyword: String)? {
+        let afterBoot = delayAfterBoot - uptime
+        if afterBoot > startupDelay, afterBoot > .zero { return (afterBoot, "vrrp_delay_after_boot") }
+        return startupDelay > .zero ? (startupDelay, "vrrp_startup_delay") : nil
+    }
     /// `vigil_handover_on_stop` (a Vigil extension): a stop hands each MASTER instance over first (make-before-break,
     /// `VRRPInstance.handover`), waiting at most its master-down interval; keepalived (and the default) sends priority
     /// 0 and removes the VIPs at once.

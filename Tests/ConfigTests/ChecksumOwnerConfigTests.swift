@@ -75,3 +75,14 @@ struct OwnerIgnoreAdvertsConfigTests {
         #expect(positions(strict, .keepalivedIgnores).contains("4:5"))
     }
 }
+
+@Suite("vrrp_delay_after_boot")
+struct DelayAfterBootConfigTests {
+    @Test("Seconds with a fraction; a bad value is an error at it")
+    func parse() {
+        let r = load(globals: ["vrrp_delay_after_boot 15.25"])
+        #expect(r.errors.isEmpty && r.warnings.isEmpty)
+        #expect(r.config.globalDefs.vrrpDelayAfterBoot == .milliseconds(15_250))
+        #expect(load(globals: ["vrrp_delay_after_boot soon"]).errors.count == 1)
+    }
+}

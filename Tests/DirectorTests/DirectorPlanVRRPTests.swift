@@ -226,6 +226,62 @@ struct DirectorPlanVMACTests {
     }
 }
 
+@Suite("Director plan: the names of unnamed macvlans, as keepalived makes them")
+struct DirectorPlanVMACNameTests {
+    @Test("Same VRID on two interfaces and in IPv6: vrrp.51, then vrrp6.51 (IPv6) and vrrp1.51; a name written later is avoided")
+    func generated() throws {
+        let p = try DirectorPlanVRRPTests.plan("""
+        vrrp_instance A {
+          interface eth0
+          virtual_router_id 51
+          use_vmac
+          virtual_ipaddress { 10.0.0.100 }
+        }
+        vrrp_instance B {
+          interface eth0
+          virtual_router_id 51
+          use_vmac
+          virtual_ipaddress { 2001:db8::80 }
+        }
+        vrrp_instance C {
+          interface eth1
+          virtual_router_id 51
+          use_vmac
+          virtual_ipaddress { 10.0.1.100 }
+        }
+        vrrp_instance D {
+          interface eth2
+          virtual_router_id 51
+          use_vmac vrrp1.51
+          virtual_ipaddress { 10.0.2.100 }
+        }
+        """)
+        let names = ["A", "B", "C", "D"].map { n in p.vrrp.instances.first { $0.name == n }?.vmac?.name }
+        #expect(names == ["vrrp.51", "vrrp6.51", "vrrp2.51", "vrrp1.51"])
+    }
+
+    @Test("vmac_prefix (wherever written) replaces vrrp; a second one is an error and the first stays")
+    func prefix() throws {
+        let text = """
+        vrrp_instance A {
+          interface eth0
+          virtual_router_id 51
+          use_vmac
+          virtual_ipaddress { 10.0.0.100 }
+        }
+        global_defs {
+          vmac_prefix vk
+        }
+        """
+        let p = try DirectorPlanVRRPTests.plan(text)
+        #expect(p.vrrp.instances.first?.vmac?.name == "vk.51")
+        #expect(p.vrrp.instances.first?.interface == "vk.51")
+        let twice = ConfigLoader.parse(text: text.replacingOccurrences(of: "vmac_prefix vk", with: "vmac_prefix vk\n  vmac_prefix zz"),
+                                       fileName: "t.conf")
+        #expect(twice.errors.count == 1 && twice.config.globalDefs.vmacPrefix == "vk")
+    }
+}
+
 @Suite("Director plan: vrrp_track_process reaches HA")
 struct DirectorPlanTrackProcessTests {
     @Test("Name alone matches the process name; parameters or full_command the command line; weights and delays")

@@ -149,3 +149,24 @@ private extension VMACSpec {
         return s
     }
 }
+
+@Suite("use_vmac without a name: keepalived's generated names, vmac_prefix")
+struct VMACGeneratedNameTests {
+    @Test("PREFIX.VRID, the prefix shortened to fit 15 bytes")
+    func plain() {
+        #expect(VMACSpec.generatedName(vrid: 51, ipv6: false, taken: []) == "vrrp.51")
+        #expect(VMACSpec.generatedName(prefix: "vk", vrid: 7, ipv6: true, taken: []) == "vk.7")
+        #expect(VMACSpec.generatedName(prefix: "averyverylongprefix", vrid: 200, ipv6: false, taken: []) == "averyverylo.200")
+        #expect(VMACSpec.generatedName(prefix: "averyverylongprefix", vrid: 200, ipv6: false, taken: []).utf8.count == 15)
+    }
+
+    @Test("Taken: IPv6 tries PREFIX6 first, then 1, 2…; IPv4 tries 1, 2…")
+    func taken() {
+        #expect(VMACSpec.generatedName(vrid: 51, ipv6: true, taken: ["vrrp.51"]) == "vrrp6.51")
+        #expect(VMACSpec.generatedName(vrid: 51, ipv6: true, taken: ["vrrp.51", "vrrp6.51"]) == "vrrp1.51")
+        #expect(VMACSpec.generatedName(vrid: 51, ipv6: true, taken: ["vrrp.51", "vrrp6.51", "vrrp1.51", "vrrp2.51",
+                                                                       "vrrp3.51", "vrrp4.51", "vrrp5.51"]) == "vrrp7.51")
+        #expect(VMACSpec.generatedName(vrid: 51, ipv6: false, taken: ["vrrp.51"]) == "vrrp1.51")
+        #expect(VMACSpec.generatedName(vrid: 51, ipv6: false, taken: ["vrrp.51", "vrrp1.51"]) == "vrrp2.51")
+    }
+}

@@ -178,5 +178,28 @@ case_vmac_reload() {
   true
 }
 
+# vmac_prefix vk, and the names made for unnamed macvlans as keepalived 2.2.7 makes them: two instances with VRID 51
+# (IPv4 and IPv6) on one interface. keepalived (A) and Vigil (B) with the same file make the same names (vk.51 and
+# vk6.51), each with its virtual router MAC.
+case_vmac_prefix_names() {
+  conf "$LAB_DIR/x.part" VI_4 100 3 1 10.9.0.100/24 use_vmac
+  conf "$LAB_DIR/y.part" VI_6 100 3 1 fd00:9::100/64 use_vmac
+  { printf 'global_defs {\n    vmac_prefix vk\n}\n'; cat "$LAB_DIR/x.part" "$LAB_DIR/y.part"; } >"$LAB_DIR/a.conf"
+  lab_start_keepalived "$NS_A" ka "$LAB_DIR/a.conf"
+  lab_start_vigil "$NS_B" vb "$LAB_DIR/a.conf"
+  local ns name mac
+  for ns in "$NS_A" "$NS_B"; do
+    for name in vk.51:00:00:5e:00:01:33 vk6.51:00:00:5e:00:02:33; do
+      mac=${name#*:}; name=${name%%:*}
+      local end=$(( $(date +%s) + 8 ))
+      until [ -n "$(macvlan_of "$ns" "$name")" ] || [ "$(date +%s)" -ge $end ]; do sleep 0.1; done
+      macvlan_of "$ns" "$name" | grep -q " $mac " \
+        || fail "$ns: $name is '$(macvlan_of "$ns" "$name")', expected a macvlan with $mac"
+    done
+  done
+  ip -n "$NS_B" link show dev vrrp.51 >/dev/null 2>&1 && fail "Vigil made vrrp.51 despite vmac_prefix"
+  true
+}
+
 ALL_CASES+=(case_vmac_keepalived_master_vigil_backup case_vmac_vigil_master_keepalived_backup case_vmac_xmit_base
-            case_vmac_ipv6 case_vmac_reload)
+            case_vmac_ipv6 case_vmac_reload case_vmac_prefix_names)
