@@ -57,6 +57,12 @@ let package = Package(
         .target(name: "RegexMatch", dependencies: ["CPCRE2"], swiftSettings: strict),
         .target(name: "Vocabulary", swiftSettings: strict),
         .target(name: "Config", dependencies: ["Vocabulary", "RegexMatch"], swiftSettings: strict),
+        // BFD (RFC 5880/5881) for keepalived's `bfd_instance`: the session as a value, UDP sockets in an actor.
+        .target(
+            name: "BFD",
+            dependencies: ["Vocabulary", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .target(
             name: "HA",
             dependencies: [
@@ -108,7 +114,7 @@ let package = Package(
         .target(
             name: "Director",
             dependencies: [
-                "Vocabulary", "Config", "HA", "IPVS", "HealthCheck", "Control", "Alerts", "RegexMatch",
+                "Vocabulary", "Config", "HA", "IPVS", "HealthCheck", "Control", "Alerts", "RegexMatch", "BFD",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -132,6 +138,7 @@ let package = Package(
         .testTarget(name: "RegexMatchTests", dependencies: ["RegexMatch"], swiftSettings: strict),
         .testTarget(name: "ConfigTests", dependencies: ["Vocabulary", "TestSupport", "Config", "RegexMatch"], swiftSettings: strict),
         .testTarget(name: "HATests", dependencies: ["Vocabulary", "TestSupport", "HA"], swiftSettings: strict),
+        .testTarget(name: "BFDTests", dependencies: ["Vocabulary", "BFD"], swiftSettings: strict),
         .testTarget(name: "IPVSTests", dependencies: ["Vocabulary", "TestSupport", "IPVS"], swiftSettings: strict),
         .testTarget(name: "HealthCheckTests", dependencies: ["Vocabulary", "TestSupport", "HealthCheck", "RegexMatch"], swiftSettings: strict),
         .testTarget(name: "ControlTests", dependencies: ["Vocabulary", "TestSupport", "Control"], swiftSettings: strict),

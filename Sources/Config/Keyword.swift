@@ -266,7 +266,7 @@ enum Instead {
     static let vmacGarp = "no extra periodic gratuitous ARP is sent on a use_vmac interface; garp_master_refresh still applies"
     static let ipvlan = "no ipvlan interface is made; the VIPs go on the instance's interface with its own MAC (use_vmac makes a macvlan with the virtual router MAC)"
     static let vmacAddr = "a VIP on another interface than the instance's gets no macvlan of its own; it goes on its dev with that interface's MAC"
-    static let bfd = "BFD is not implemented; nothing is tracked through it"
+    static let bfd = "BFD_CHECK is not implemented yet: bfd_instance sessions feed track_bfd (VRRP) only"
     static let reloadFiles = "Vigil reloads on SIGHUP only, always checking the new file first and keeping the old one when it is invalid"
     static let extraInterfaces = "no GARP is sent on other interfaces"
     static let kernelLinkState = "interface state is read from the kernel"
@@ -414,7 +414,8 @@ extension Keyword {
         v("mcast_dst_ip", "IPADDR"),
         todo("vrf", "the instance uses the main routing table"),
         todo("vmac_garp_intvl", Instead.vmacGarp),
-        list("track_process", entry: "PROCESS_NAME [weight WEIGHT [reverse]]"), todo("track_bfd", Instead.bfd),
+        list("track_process", entry: "PROCESS_NAME [weight WEIGHT [reverse]]"),
+        list("track_bfd", entry: "BFD_NAME [weight WEIGHT [reverse]]"),
         todo("use_ipvlan", Instead.ipvlan), todo("use_vmac_addr", Instead.vmacAddr),
         v("unicast_ttl", "TTL"),
         flag("check_unicast_src"),
@@ -565,7 +566,8 @@ extension Keyword {
             list("track_script", entry: "SCRIPT_NAME [weight WEIGHT [reverse]]"),
             list("track_interface", entry: "IFNAME [weight WEIGHT [reverse]]"),
             list("track_file", entry: "FILE_NAME [weight WEIGHT [reverse]]"),
-            list("track_process", entry: "PROCESS_NAME [weight WEIGHT [reverse]]"), todo("track_bfd", Instead.bfd),
+            list("track_process", entry: "PROCESS_NAME [weight WEIGHT [reverse]]"),
+        list("track_bfd", entry: "BFD_NAME [weight WEIGHT [reverse]]"),
             v("notify_priority_changes", "[BOOL]"),
         ]),
         vrrpInstance,
@@ -579,9 +581,13 @@ extension Keyword {
             v("quorum", "NUM"), v("quorum_max", "NUM"), v("delay", "SECONDS"), v("terminate_delay", "SECONDS"),
             v("fork_delay", "SECONDS"), flag("full_command"),
         ]),
-        inertBlock("bfd_instance", Instead.bfd, ["source_ip", "neighbor_ip", "neighbour_ip", "min_rx", "min_tx",
-                   "idle_tx", "multiplier", "passive", "ttl", "hoplimit", "max_hops", "weight", "vrrp", "checker"],
-                   extra: [flag("multihop").since("2.2.8")]),
+        block("bfd_instance", "NAME", [
+            v("neighbor_ip", "IPADDR", ["neighbour_ip"]), v("source_ip", "IPADDR"),
+            v("min_rx", "MILLISECONDS"), v("min_tx", "MILLISECONDS"), v("idle_tx", "MILLISECONDS"),
+            v("multiplier", "1..255"), flag("passive"), v("ttl", "1..255"), v("hoplimit", "1..255"),
+            v("max_hops", "0..255"), v("weight", "-253..253 [reverse]"), flag("vrrp"), flag("checker"),
+            todo("multihop", "single-hop BFD (port 3784) only", since: "2.2.8"),
+        ]),
         Keyword(name: "track_group", arguments: args("NAME"), body: .block([list("group", entry: "INSTANCE_NAME")]),
                 status: .notImplemented("instances in the group are not set to FAULT together")),
         todo("linkbeat_interfaces", Instead.kernelLinkState),

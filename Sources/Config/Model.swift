@@ -17,6 +17,8 @@ public struct KeepalivedConfig: Sendable, Equatable, Codable {
     public var vrrpTrackFiles: [VRRPTrackFileConfig] = []
     /// `vrrp_track_process NAME { … }` blocks.
     public var vrrpTrackProcesses: [VRRPTrackProcessConfig] = []
+    /// `bfd_instance NAME { … }` blocks.
+    public var bfdInstances: [BFDInstanceConfig] = []
     /// `vrrp_sync_group NAME { … }` blocks.
     public var vrrpSyncGroups: [VRRPSyncGroupConfig] = []
     /// `vrrp_instance NAME { … }` blocks.
@@ -417,6 +419,8 @@ public struct VRRPSyncGroupConfig: Sendable, Equatable, Codable {
     public var trackFiles: [TrackReference] = []
     /// `track_process` list.
     public var trackProcesses: [TrackReference] = []
+    /// `track_bfd { NAME [weight W [reverse]] … }`.
+    public var trackBFDs: [TrackReference] = []
     /// Where it was written.
     public var location: SourceLocation = noSourceLocation
     /// Creates a group.
@@ -630,6 +634,8 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var trackFiles: [TrackReference] = []
     /// `track_process` entries.
     public var trackProcesses: [TrackReference] = []
+    /// `track_bfd { NAME [weight W [reverse]] … }`.
+    public var trackBFDs: [TrackReference] = []
     /// `nopreempt`.
     public var nopreempt = false
     /// `preempt_delay` (default 0).
@@ -1290,4 +1296,42 @@ public enum OldUnicastChecksum: String, Sendable, Hashable, Codable {
     case always
     /// `old_unicast_checksum never`: the RFC checksum, never switching to the old one.
     case never
+}
+
+/// A `bfd_instance NAME { … }` block (keepalived's BFD, RFC 5880/5881 single hop).
+public struct BFDInstanceConfig: Sendable, Equatable, Codable {
+    public var name: String
+    /// `neighbor_ip` (or `neighbour_ip`): required.
+    public var neighbor: IPAddress?
+    /// `source_ip`.
+    public var source: IPAddress?
+    /// `min_rx` in ms (default 10).
+    @Seconds public var minRx: Duration = .milliseconds(10)
+    /// `min_tx` in ms (default 10).
+    @Seconds public var minTx: Duration = .milliseconds(10)
+    /// `idle_tx` in ms (default 1000).
+    @Seconds public var idleTx: Duration = .seconds(1)
+    /// `multiplier` (default 5).
+    public var multiplier = 5
+    /// `passive`.
+    public var passive = false
+    /// `ttl` (IPv4, default 255) and `hoplimit` (IPv6, default 64).
+    public var ttl: Int?
+    public var hoplimit: Int?
+    /// `max_hops` (default 0).
+    public var maxHops = 0
+    /// `weight W [reverse]`: the default weight of `track_bfd` references (default 0: FAULT while down).
+    public var weight = 0
+    public var weightReverse = false
+    /// `vrrp` / `checker`: where its state goes (neither written: both).
+    public var toVRRP = false
+    public var toChecker = false
+    public var location: SourceLocation = noSourceLocation
+
+    public init(name: String) { self.name = name }
+
+    /// Whether VRRP's `track_bfd` sees it.
+    public var reachesVRRP: Bool { toVRRP || !toChecker }
+    /// Whether `BFD_CHECK` sees it.
+    public var reachesChecker: Bool { toChecker || !toVRRP }
 }

@@ -94,6 +94,7 @@ struct ModelBuilder {
         }
         strictLines = [:]
         forwardReferences(&c)
+        unknownBFDs(&c)
         noAcceptServers(c)
         let g = c.globalDefs
         if let f = g.notifyFifo, !c.virtualServers.isEmpty {
@@ -405,6 +406,14 @@ struct ModelBuilder {
         case "vrrp_script": if let s = vrrpScript(n) { c.vrrpScripts.append(s) }
         case "vrrp_track_file": if let s = vrrpTrackFile(n) { c.vrrpTrackFiles.append(s) }
         case "vrrp_track_process": if let p = vrrpTrackProcess(n) { c.vrrpTrackProcesses.append(p) }
+        case "bfd_instance":
+            if let b = bfdInstance(n) {
+                if c.bfdInstances.contains(where: { $0.name == b.name }) {
+                    sink.error(.duplicate, loc(n), "bfd_instance '\(clip(b.name))' is defined twice: keepalived ignores the second, and so does Vigil")
+                } else {
+                    c.bfdInstances.append(b)
+                }
+            }
         case "vrrp_sync_group":
             if let s = syncGroup(n) {
                 noteForwardReferences(scripts: s.trackScripts, files: s.trackFiles, processes: s.trackProcesses, in: c)
@@ -665,6 +674,68 @@ struct ModelBuilder {
         return f
     }
 
+    /// A `bfd_instance` block; nil without a name or a `neighbor_ip` (keepalived drops such an instance).
+    mutating func bfdInstance(_ node: Node) -> BFDInstanceConfig? {
+        guard let name = args(node).first?.text else {
+            sink.error(.missingValue, loc(node), "bfd_instance needs a name")
+            return nil
+        }
+        var b = BFDInstanceConfig(name: name)
+        b.location = loc(node)
+        func ms(_ t: Token, _ what: String) -> Duration? {
+            // keepalived reads milliseconds with microsecond resolution; 1 µs … 1 hour here.
+            guard let v = Double(t.text), v.isFinite, v >= 0.001, v <= 3_600_000 else {
+                sink.error(.outOfRange, loc(t), "\(what) '\(clip(t.text))' is not a number of milliseconds within 0.001…3600000")
+                return nil
+            }
+            return .microseconds(Int64((v * 1000).rounded()))
+        }
+        for n in node.children {
+            let a = args(n)
+            switch n.name {
+            case "neighbor_ip", "neighbour_ip": if let t = a.first { b.neighbor = address(t, "neighbor_ip") }
+            case "source_ip": if let t = a.first { b.source = address(t, "source_ip") }
+            case "min_rx": if let t = a.first, let d = ms(t, "min_rx") { b.minRx = d }
+            case "min_tx": if let t = a.first, let d = ms(t, "min_tx") { b.minTx = d }
+            case "idle_tx": if let t = a.first, let d = ms(t, "idle_tx") { b.idleTx = d }
+            case "multiplier": if let t = a.first, let m = int(t, "multiplier", 1...255) { b.multiplier = m }
+            case "passive": b.passive = true
+            case "ttl": if let t = a.first, let v = int(t, "ttl", 1...255) { b.ttl = v }
+            case "hoplimit": if let t = a.first, let v = int(t, "hoplimit", 1...255) { b.hoplimit = v }
+            case "max_hops": if let t = a.first, let v = int(t, "max_hops", 0...255) { b.maxHops = v }
+            case "weight":
+                if let t = a.first, let w = int(t, "bfd_instance weight", -253...253) { b.weight = w }
+                if a.count > 1 { b.weightReverse = a[1].text == "reverse" }
+            case "vrrp": b.toVRRP = true
+            case "checker": b.toChecker = true
+            default: break
+            }
+        }
+        guard let neighbor = b.neighbor else {
+            sink.error(.missingValue, loc(node), "bfd_instance '\(clip(name))' has no neighbor_ip: keepalived drops it, and so does Vigil")
+            return nil
+        }
+        if let s = b.source, s.isIPv6 != neighbor.isIPv6 {
+            sink.error(.invalidValue, loc(node), "bfd_instance '\(clip(name))': source_ip \(s) and neighbor_ip \(neighbor) are of different families")
+            return nil
+        }
+        return b
+    }
+
+    /// `track_bfd` entries naming no `bfd_instance` (or one that sends to the checkers only) are dropped, warned.
+    private mutating func unknownBFDs(_ c: inout KeepalivedConfig) {
+        let known = Set(c.bfdInstances.filter(\.reachesVRRP).map(\.name))
+        func drop(_ refs: inout [TrackReference]) {
+            refs.removeAll { ref in
+                guard !known.contains(ref.name) else { return false }
+                sink.warning(.undefinedReference, ref.location, "track_bfd '\(clip(ref.name))' names no bfd_instance that reports to VRRP: ignored, as keepalived ignores it")
+                return true
+            }
+        }
+        for i in c.vrrpInstances.indices { drop(&c.vrrpInstances[i].trackBFDs) }
+        for i in c.vrrpSyncGroups.indices { drop(&c.vrrpSyncGroups[i].trackBFDs) }
+    }
+
     mutating func vrrpTrackProcess(_ node: Node) -> VRRPTrackProcessConfig? {
         guard let name = args(node).first?.text else { return nil }
         var p = VRRPTrackProcessConfig(name: name)
@@ -736,6 +807,7 @@ struct ModelBuilder {
             case "track_interface": g.trackInterfaces += trackList(n, range: -254...254)
             case "track_file": g.trackFiles += trackList(n, range: -254...254)
             case "track_process": g.trackProcesses += trackList(n, range: -254...254)
+            case "track_bfd": g.trackBFDs += trackList(n, range: -253...253)
             default: break
             }
         }
@@ -906,6 +978,7 @@ struct ModelBuilder {
             case "track_interface": v.trackInterfaces += trackList(n, range: -254...254)
             case "track_file": v.trackFiles += trackList(n, range: -254...254)
             case "track_process": v.trackProcesses += trackList(n, range: -254...254)
+            case "track_bfd": v.trackBFDs += trackList(n, range: -253...253)
             case "nopreempt":
                 v.nopreempt = true
                 nopreemptLocation = loc(n)

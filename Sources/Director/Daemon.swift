@@ -1,3 +1,4 @@
+import BFD
 import Dispatch
 import Foundation
 import HA
@@ -38,6 +39,9 @@ public struct DaemonReload: Sendable {
 public final class Daemon: Sendable {
     /// The VRRP side.
     public let vrrp: VRRPRuntime
+    /// The `bfd_instance` sessions, made when there is one (`track_bfd` follows them).
+    private let bfd: Mutex<BFDRuntime?> = Mutex(nil)
+    private let bfdSessions: Mutex<[BFDSessionConfiguration]>
     private let pidFile: String?
     private let logger: Logger
     private let reloader: (@Sendable () -> DaemonReload?)?
@@ -46,9 +50,10 @@ public final class Daemon: Sendable {
 
     /// Creates a daemon for a translated configuration. `reloader` is called on SIGHUP; it re-reads the
     /// configuration and returns nil (after reporting why) when the new one is unusable, which keeps the old.
-    public init(vrrp configuration: VRRPRuntimeConfiguration, pidFile: String?, logger: Logger,
-                reloader: (@Sendable () -> DaemonReload?)? = nil) {
+    public init(vrrp configuration: VRRPRuntimeConfiguration, bfd sessions: [BFDSessionConfiguration] = [],
+                pidFile: String?, logger: Logger, reloader: (@Sendable () -> DaemonReload?)? = nil) {
         self.vrrp = VRRPRuntime(configuration: configuration, logger: logger)
+        self.bfdSessions = Mutex(sessions)
         self.pidFile = pidFile
         self.logger = logger
         self.reloader = reloader
@@ -70,6 +75,13 @@ public final class Daemon: Sendable {
             return false
         }
         if vrrpRunning.withLock({ $0 }) { vrrp.reload(new.plan.vrrp) }
+        bfdSessions.withLock { $0 = new.plan.bfd }
+        if let runtime = bfd.withLock({ $0 }) {
+            let sessions = new.plan.bfd
+            Task { await runtime.apply(sessions) }
+        } else if !new.plan.bfd.isEmpty, vrrpRunning.withLock({ $0 }) {
+            startBFD(new.plan.bfd)
+        }
         for listener in listeners.withLock({ $0 }) { listener(new.plan) }
         return true
     }
@@ -86,8 +98,26 @@ public final class Daemon: Sendable {
         logger.notice("Starting Vigil VRRP daemon")
         vrrpRunning.withLock { $0 = true }
         defer { vrrpRunning.withLock { $0 = false } }
+        let sessions = bfdSessions.withLock { $0 }
+        if !sessions.isEmpty { startBFD(sessions) }
+        defer {
+            if let runtime = bfd.withLock({ r in defer { r = nil }; return r }) { Task { await runtime.stop() } }
+        }
         do { try await vrrp.run() } catch { throw .vrrp(error) }
         logger.notice("Stopped Vigil VRRP daemon")
+    }
+
+    /// Starts the BFD sessions and forwards their changes to `track_bfd`.
+    private func startBFD(_ sessions: [BFDSessionConfiguration]) {
+        let runtime = BFDRuntime(logger: logger)
+        bfd.withLock { $0 = runtime }
+        let vrrp = self.vrrp
+        Task {
+            await runtime.apply(sessions)
+            for await change in runtime.changes where change.from == .up || change.to == .up {
+                vrrp.bfdChanged(change.name, up: change.isUp)
+            }
+        }
     }
 
     /// Writes the pid file (when one is configured); refuses when it names another live process.

@@ -1,4 +1,5 @@
 import Config
+import BFD
 import HA
 import Vocabulary
 
@@ -68,6 +69,25 @@ extension DirectorPlan {
         runtime.vipFilter = VIPFilterSettings(table: config.globalDefs.nftablesTable ?? "vigil",
                                               chainPriority: config.globalDefs.nftablesPriority ?? -1)
         return runtime
+    }
+
+    /// A `bfd_instance` as a session (nil without a neighbor, which the builder already refused).
+    static func bfdSession(_ b: BFDInstanceConfig) -> BFDSessionConfiguration? {
+        guard let neighbor = b.neighbor else { return nil }
+        let ttl = neighbor.isIPv6 ? b.hoplimit : b.ttl
+        return BFDSessionConfiguration(name: b.name, neighbor: neighbor, source: b.source, requiredMinRx: b.minRx,
+                                       desiredMinTx: b.minTx, idleTx: b.idleTx, multiplier: UInt8(clamping: b.multiplier),
+                                       passive: b.passive, ttl: ttl.map { UInt8(clamping: $0) },
+                                       maxHops: UInt8(clamping: b.maxHops))
+    }
+
+    /// `track_bfd` references: the entry's weight, else the `bfd_instance`'s (default 0: FAULT while down).
+    static func bfdReferences(_ refs: [TrackReference], config: KeepalivedConfig) -> [VRRPTrackReference] {
+        refs.compactMap { ref in
+            guard let b = config.bfdInstances.first(where: { $0.name == ref.name }), b.reachesVRRP else { return nil }
+            return VRRPTrackReference(name: ref.name, weight: ref.weight ?? b.weight,
+                                      reverse: ref.weight == nil ? b.weightReverse || ref.reverse : ref.reverse)
+        }
     }
 
     /// A VRRP time of the model, at most one day (the builder accepts up to a year; HA's timers need no more).
@@ -217,6 +237,8 @@ extension DirectorPlan {
             trackScripts: trackScripts, trackInterfaces: interfaces, trackFiles: trackFiles,
             tracksPrimaryInterface: !v.dontTrackPrimary)
         spec.trackProcesses = processes
+        spec.trackBFDs = bfdReferences(v.trackBFDs, config: config)
+            + (group.map { bfdReferences($0.trackBFDs, config: config) } ?? [])
         spec.notify.masterReceivedLowerPriority = v.notifyMasterRxLowerPri?.script
         spec.notify.notifiesDeleted = v.notifyDeleted
         spec.notify.deleted = v.notifyDeletedScript?.script

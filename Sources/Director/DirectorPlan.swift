@@ -12,6 +12,7 @@
 // `vigil run`, a SIGHUP reload, `vigil ipvs plan/apply`, `vigil probe` and status all read this plan.
 
 import Config
+import BFD
 import HA
 import HealthCheck
 import IPVS
@@ -51,6 +52,8 @@ public struct DirectorPlan: Sendable, Hashable {
     public var vrrp: VRRPRuntimeConfiguration
     /// The LVS side: services, owners, pools, sync daemon.
     public var lvs: LoadBalancerPlan
+    /// The `bfd_instance` sessions (their changes feed `track_bfd`).
+    public var bfd: [BFDSessionConfiguration] = []
     /// The health-check input, one per `virtual_server`, in configuration order.
     public var health: [VirtualServerHealth]
     /// `enable_script_security` and `script_user`, for every script.
@@ -111,6 +114,7 @@ public struct DirectorPlan: Sendable, Hashable {
             flushAtStop: config.globalDefs.lvsFlushOnStop == true,
             announcement: Self.announcement(config, planned: Set(pools.keys)))
         self.health = health
+        self.bfd = config.bfdInstances.compactMap(Self.bfdSession)
         self.scriptSecurity = security
         self.problems = problems
         self.stateDumpFile = config.globalDefs.stateDumpFile

@@ -149,7 +149,7 @@ public enum DirectorRun {
         // swift-nio sets SIG_IGN itself when it opens its first socket, which would silently replace a handler.
         signal(SIGPIPE, SIG_IGN)
         let signals = SignalPipe(numbers: table.handledSignals.filter { $0 != SIGPIPE })
-        let daemon = Daemon(vrrp: plan.vrrp, pidFile: options.pidFile, logger: logger, reloader: {
+        let daemon = Daemon(vrrp: plan.vrrp, bfd: options.checksOnly ? [] : plan.bfd, pidFile: options.pidFile, logger: logger, reloader: {
             reloader().map(DaemonReload.init(plan:))
         })
         do { try daemon.claimPidFile() } catch { throw .daemon(error) }

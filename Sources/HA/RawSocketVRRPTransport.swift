@@ -270,43 +270,18 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
 
     private func receiveIPv6(_ buffer: inout [UInt8], _ control: inout [UInt8]) -> VRRPReceivedPacket? {
         var from = sockaddr_in6()
-        let controlCount = control.count
-        let result: (Int, Int) = buffer.withUnsafeMutableBytes { buf in
-            control.withUnsafeMutableBytes { ctl in
-                withUnsafeMutablePointer(to: &from) { fromPtr in
-                    var iov = iovec(iov_base: buf.baseAddress, iov_len: buf.count)
-                    return withUnsafeMutablePointer(to: &iov) { iovPtr in
-                        var msg = msghdr()
-                        msg.msg_name = UnsafeMutableRawPointer(fromPtr)
-                        msg.msg_namelen = socklen_t(MemoryLayout<sockaddr_in6>.size)
-                        msg.msg_iov = iovPtr
-                        msg.msg_iovlen = 1
-                        msg.msg_control = ctl.baseAddress
-                        msg.msg_controllen = controlCount
-                        let n = recvmsg(fd, &msg, 0)
-                        return (n, Int(msg.msg_controllen))
-                    }
-                }
-            }
-        }
+        let result = receiveMessage(fd, &buffer, &control, from: &from)
         let (n, controlLength) = result
         if n < 0, errno != EINTR, !isClosed { usleep(10_000) }   // a failing socket must not spin the thread
         guard n > 0 else { return nil }
         let srcBytes = withUnsafeBytes(of: from.sin6_addr) { Array($0) }
         guard let source = IPAddress(bytes: srcBytes) else { return nil }
-        // Walk the cmsghdrs: { size_t len; int level; int type; data… } aligned to 8.
+        // IPV6_HOPLIMIT (52): an int; IPV6_PKTINFO (50): the destination address first.
         var hop: UInt8 = 0
         var destination = group
-        var off = 0
-        while off + 16 <= controlLength {
-            let len = control[off..<off + 8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-            let level = Int32(control[off + 8]) | Int32(control[off + 9]) << 8
-            let type = Int32(control[off + 12]) | Int32(control[off + 13]) << 8
-            guard len >= 16, off + len <= controlLength else { break }
-            if level == Int32(IPPROTO_IPV6) && type == 52, len >= 20 { hop = control[off + 16] }
-            if level == Int32(IPPROTO_IPV6) && type == 50, len >= 32,
-               let d = IPAddress(bytes: control[off + 16..<off + 32]) { destination = d }
-            off += (len + 7) & ~7
+        for m in ControlMessage.parse(control, length: controlLength) where m.level == Int32(IPPROTO_IPV6) {
+            if m.type == 52, let first = m.data.first { hop = first }
+            if m.type == 50, m.data.count >= 16, let d = IPAddress(bytes: m.data.prefix(16)) { destination = d }
         }
         return VRRPReceivedPacket(source: source, destination: destination, ttl: hop, payload: Array(buffer[0..<n]))
     }

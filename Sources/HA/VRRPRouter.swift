@@ -414,6 +414,11 @@ public struct VRRPRouter: Sendable {
     /// The `vrrp_track_process` specs the instances reference (the process monitor counts these).
     public var watchedProcesses: [VRRPTrackProcessSpec] { trackers.watchedProcesses }
 
+    /// BFD session `name` (a `bfd_instance`) went Up or left Up.
+    public mutating func bfdChanged(_ name: String, up: Bool, now: Instant) -> [VRRPRouterAction] {
+        trackerChanged(trackers.bfdChanged(name, up: up), now: now)
+    }
+
     public mutating func trackFileRead(_ name: String, value: Int, now: Instant) -> [VRRPRouterAction] {
         trackerChanged(trackers.fileRead(name, value: value), now: now)
     }

@@ -38,6 +38,7 @@ public actor VRRPRuntime {
         case preemptionHold(instance: String, held: Bool)
         case reload(VRRPRuntimeConfiguration)
         case processes(ProcessMonitorEvent)
+        case bfd(String, up: Bool)
         case shutdown
     }
 
@@ -131,6 +132,11 @@ public actor VRRPRuntime {
     /// `VRRPInstance.preemptionHeld`).
     public nonisolated func holdPreemption(instance name: String, _ held: Bool) {
         inputSink.yield(.preemptionHold(instance: name, held: held))
+    }
+
+    /// BFD session `name` went Up (`true`) or left Up: `track_bfd`.
+    public nonisolated func bfdChanged(_ name: String, up: Bool) {
+        inputSink.yield(.bfd(name, up: up))
     }
 
     /// A planned handover of `names` (nil: every instance), or its end (`cancel`); see `VRRPRouter.handover`.
@@ -281,6 +287,8 @@ public actor VRRPRuntime {
                 linksReported(event, now: t)
             case .fileValue(let name, let value):
                 perform(router.trackFileRead(name, value: value, now: t), now: t)
+            case .bfd(let name, let up):
+                perform(router.bfdChanged(name, up: up, now: t), now: t)
             case .takeoverPrepared(let ticket):
                 perform(router.takeoverPrepared(ticket: ticket, now: t), now: t)
             case .preemptionHold(let name, let held):

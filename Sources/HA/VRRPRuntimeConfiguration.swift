@@ -173,6 +173,8 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
     public var trackFiles: [VRRPTrackReference]
     /// `track_process` references.
     public var trackProcesses: [VRRPTrackReference] = []
+    /// `track_bfd`: `bfd_instance` sessions, up or down (the Director feeds their changes, `VRRPRuntime.bfdChanged`).
+    public var trackBFDs: [VRRPTrackReference] = []
     /// The primary `interface` is tracked (its link down or deleted puts the instance in FAULT); false with
     /// `dont_track_primary`.
     public var tracksPrimaryInterface: Bool

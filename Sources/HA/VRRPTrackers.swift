@@ -23,6 +23,8 @@ public enum VRRPTrackerChange: Sendable, Hashable, CustomStringConvertible {
     /// A `vrrp_track_file` holds a new value.
     case file(String, value: Int)
     case process(String, up: Bool, count: Int)
+    /// A `bfd_instance` session went Up, or left Up.
+    case bfd(String, up: Bool)
 
     public var description: String {
         switch self {
@@ -32,6 +34,7 @@ public enum VRRPTrackerChange: Sendable, Hashable, CustomStringConvertible {
         case .file(let name, let value): return "track file \(name) now \(value)"
         case .process(let name, let up, let count):
             return "track_process \(name): \(count) matching process\(count == 1 ? "" : "es"), quorum \(up ? "met" : "not met")"
+        case .bfd(let name, let up): return "bfd_instance \(name) is \(up ? "up" : "down")"
         }
     }
 }
@@ -86,6 +89,8 @@ struct VRRPTrackers: Sendable, Hashable {
     private(set) var watchedInterfaces: Set<String> = []
     /// Track files referenced by some instance (`track_file`), by name.
     private(set) var watchedFiles: [String: VRRPTrackFileSpec] = [:]
+    /// The last state of each `bfd_instance` (Up or not); a session not heard of yet is down, as a BFD session starts.
+    private var bfds: [String: Bool] = [:]
     private(set) var processes: [String: ProcessQuorum] = [:]
     /// Primary interfaces deleted while an instance ran on them. Their instances stay in FAULT (tracked or not, as
     /// keepalived faults an instance whose interface is deleted) until Vigil restarts: their sockets are bound to the
@@ -163,6 +168,13 @@ struct VRRPTrackers: Sendable, Hashable {
     /// Whether interface `name` has been read since it is watched.
     func hasReading(interface name: String) -> Bool { interfaces[name] != nil }
 
+    /// BFD session `name` is Up (`true`) or not. Returns the change when it differs from what was known.
+    mutating func bfdChanged(_ name: String, up: Bool) -> VRRPTrackerChange? {
+        guard (bfds[name] ?? false) != up else { return nil }
+        bfds[name] = up
+        return .bfd(name, up: up)
+    }
+
     /// A reading of track file `name`. Returns the change when it differs from the previous reading.
     mutating func fileRead(_ name: String, value: Int) -> VRRPTrackerChange? {
         guard watchedFiles[name] != nil, files[name] != value else { return nil }
@@ -209,6 +221,7 @@ struct VRRPTrackers: Sendable, Hashable {
         case .interface(let name, _), .interfaceDeleted(let name): return references(spec, interface: name)
         case .file(let name, _): return spec.trackFiles.contains { $0.name == name }
         case .process(let name, _, _): return spec.trackProcesses.contains { $0.name == name }
+        case .bfd(let name, _): return spec.trackBFDs.contains { $0.name == name }
         }
     }
 
@@ -261,6 +274,9 @@ struct VRRPTrackers: Sendable, Hashable {
             let state = interfaces[ref.name] ?? .absent
             if ref.weight == 0, !ref.reverse, state != .up { linkFault(ref.name, state) }
             upDown("track_interface", ref, up: state == .up)
+        }
+        for ref in spec.trackBFDs {
+            upDown("track_bfd", ref, up: bfds[ref.name] ?? false)
         }
         for ref in spec.trackProcesses {
             // Not read yet counts as up: the adapter counts at once when it starts watching.

@@ -46,3 +46,40 @@ struct VRRPTrackersTests {
         #expect(trackers.sum(for: spec).adjustment == 10)
     }
 }
+
+@Suite("track_bfd")
+struct TrackBFDTests {
+    private func spec(_ refs: [VRRPTrackReference]) -> VRRPInstanceSpec {
+        var s = routerSpec()
+        s.trackBFDs = refs
+        return s
+    }
+
+    @Test("Weight 0: FAULT until the session is Up, and again when it leaves Up; a change is reported once")
+    func unweighted() {
+        let s = spec([VRRPTrackReference(name: "peer", weight: 0)])
+        var t = VRRPTrackers()
+        t.configure(VRRPRuntimeConfiguration(instances: [s]))
+        #expect(t.sum(for: s).fault)
+        #expect(t.bfdChanged("peer", up: true) == .bfd("peer", up: true))
+        #expect(t.bfdChanged("peer", up: true) == nil)
+        #expect(!t.sum(for: s).fault)
+        #expect(t.bfdChanged("peer", up: false) == .bfd("peer", up: false))
+        #expect(t.sum(for: s).fault)
+        #expect(VRRPTrackers.references(s, .bfd("peer", up: true)))
+        #expect(!VRRPTrackers.references(s, .bfd("other", up: true)))
+    }
+
+    @Test("Weighted: a positive weight counts while Up, a negative one while down; reverse inverts")
+    func weighted() {
+        let plus = spec([VRRPTrackReference(name: "peer", weight: 20)])
+        let minus = spec([VRRPTrackReference(name: "peer", weight: -30)])
+        let reversed = spec([VRRPTrackReference(name: "peer", weight: 20, reverse: true)])
+        var t = VRRPTrackers()
+        t.configure(VRRPRuntimeConfiguration(instances: [plus]))
+        #expect(t.sum(for: plus).adjustment == 0 && t.sum(for: minus).adjustment == -30)
+        _ = t.bfdChanged("peer", up: true)
+        #expect(t.sum(for: plus).adjustment == 20 && t.sum(for: minus).adjustment == 0)
+        #expect(t.sum(for: reversed).adjustment == -20)
+    }
+}
