@@ -42,6 +42,8 @@ public final class Daemon: Sendable {
     /// The `bfd_instance` sessions, made when there is one (`track_bfd` follows them).
     private let bfd: Mutex<BFDRuntime?> = Mutex(nil)
     private let bfdSessions: Mutex<[BFDSessionConfiguration]>
+    /// False with `-B/--no_bfd` (and `-C`, which runs no VRRP).
+    private let runsBFD: Bool
     private let pidFile: String?
     private let logger: Logger
     private let reloader: (@Sendable () -> DaemonReload?)?
@@ -51,9 +53,11 @@ public final class Daemon: Sendable {
     /// Creates a daemon for a translated configuration. `reloader` is called on SIGHUP; it re-reads the
     /// configuration and returns nil (after reporting why) when the new one is unusable, which keeps the old.
     public init(vrrp configuration: VRRPRuntimeConfiguration, bfd sessions: [BFDSessionConfiguration] = [],
-                pidFile: String?, logger: Logger, reloader: (@Sendable () -> DaemonReload?)? = nil) {
+                runsBFD: Bool = true, pidFile: String?, logger: Logger,
+                reloader: (@Sendable () -> DaemonReload?)? = nil) {
         self.vrrp = VRRPRuntime(configuration: configuration, logger: logger)
-        self.bfdSessions = Mutex(sessions)
+        self.runsBFD = runsBFD
+        self.bfdSessions = Mutex(runsBFD ? sessions : [])
         self.pidFile = pidFile
         self.logger = logger
         self.reloader = reloader
@@ -75,12 +79,12 @@ public final class Daemon: Sendable {
             return false
         }
         if vrrpRunning.withLock({ $0 }) { vrrp.reload(new.plan.vrrp) }
-        bfdSessions.withLock { $0 = new.plan.bfd }
+        let sessions = runsBFD ? new.plan.bfd : []
+        bfdSessions.withLock { $0 = sessions }
         if let runtime = bfd.withLock({ $0 }) {
-            let sessions = new.plan.bfd
             Task { await runtime.apply(sessions) }
-        } else if !new.plan.bfd.isEmpty, vrrpRunning.withLock({ $0 }) {
-            startBFD(new.plan.bfd)
+        } else if !sessions.isEmpty, vrrpRunning.withLock({ $0 }) {
+            startBFD(sessions)
         }
         for listener in listeners.withLock({ $0 }) { listener(new.plan) }
         return true

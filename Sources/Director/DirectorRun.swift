@@ -45,6 +45,8 @@ public struct DirectorRunOptions: Sendable {
     public var ignoresSIGINT: Bool
     /// `-d/--dump-conf`: log the configuration data (keepalived.data's layout) at start.
     public var dumpConfiguration: Bool
+    /// `-B/--no_bfd`: no `bfd_instance` session runs (a `track_bfd` of weight 0 then keeps its instance in FAULT).
+    public var noBFD = false
 
     /// Options. `control` is `--control ADDR:PORT` (default 127.0.0.1:9678); `serveControl` false is `--no-control`.
     public init(vrrpOnly: Bool = false, checksOnly: Bool = false, releaseOnExit: Bool = true, pidFile: String? = nil,
@@ -149,7 +151,8 @@ public enum DirectorRun {
         // swift-nio sets SIG_IGN itself when it opens its first socket, which would silently replace a handler.
         signal(SIGPIPE, SIG_IGN)
         let signals = SignalPipe(numbers: table.handledSignals.filter { $0 != SIGPIPE })
-        let daemon = Daemon(vrrp: plan.vrrp, bfd: options.checksOnly ? [] : plan.bfd, pidFile: options.pidFile, logger: logger, reloader: {
+        let daemon = Daemon(vrrp: plan.vrrp, bfd: plan.bfd, runsBFD: !options.checksOnly && !options.noBFD,
+                            pidFile: options.pidFile, logger: logger, reloader: {
             reloader().map(DaemonReload.init(plan:))
         })
         do { try daemon.claimPidFile() } catch { throw .daemon(error) }

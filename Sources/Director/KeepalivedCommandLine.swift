@@ -254,7 +254,7 @@ public enum KeepalivedCommandLine {
           -f, --use-file=FILE          configuration file (default /etc/keepalived/keepalived.conf)
           -P, --vrrp                   VRRP only
           -C, --check                  health checks and IPVS only
-          -B, --no_bfd                 no BFD (Vigil has none)
+          -B, --no_bfd                 run no bfd_instance session
               --all                    accepted; warns (sides with nothing configured do not start)
           -l, --log-console            log to stderr
           -D, --log-detail             detailed (debug) log

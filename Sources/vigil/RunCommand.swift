@@ -90,7 +90,7 @@ struct RunCommand: AsyncParsableCommand {
     var ignoreSIGINT = false
 
     // keepalived options that Vigil accepts and warns about (KeepalivedRunFlags says what happens instead).
-    @Flag(name: [.customShort("B"), .customLong("no_bfd")], help: "No BFD (Vigil has none)") var noBFD = false
+    @Flag(name: [.customShort("B"), .customLong("no_bfd")], help: "Run no bfd_instance session") var noBFD = false
     @Flag(name: .customLong("all"), help: "Accepted, warned") var all = false
     @Flag(name: [.customShort("X"), .customLong("release-vips")], help: "Accepted, warned") var releaseVIPs = false
     @Flag(name: [.customShort("V"), .customLong("dont-release-vrrp")], help: "Accepted, warned") var dontReleaseVRRP = false
@@ -177,10 +177,11 @@ struct RunCommand: AsyncParsableCommand {
         VigilLogHandler.bootstrap(destinations: destinations, detailed: logDetail > 0, facility: facility, file: logFile)
         let logger = Logger(label: "vigil")
         do {
-            let options = try DirectorRunOptions(
+            var options = try DirectorRunOptions(
                 vrrpOnly: vrrpOnly, checksOnly: checksOnly, releaseOnExit: !dontReleaseIPVS, pidFile: pidFile,
                 control: control, serveControl: !noControl, ipvsState: ipvsState, ignoresSIGINT: ignoreSIGINT,
                 dumpConfiguration: dumpConf, controlTokenFile: controlTokenFile)
+            options.noBFD = noBFD
             try await DirectorRun.run(path: file, configID: configID, plan: plan, options: options, logger: logger)
         } catch {
             logger.critical("\(error)")
