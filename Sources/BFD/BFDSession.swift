@@ -119,7 +119,7 @@ public struct BFDSession: Sendable {
         remoteMultiplier = p.detectMultiplier
         remoteMinTx = p.desiredMinTxInterval
         let oldRemoteMinRx = remoteMinRx
-        remoteMinRx = max(1, p.requiredMinRxInterval)
+        remoteMinRx = p.requiredMinRxInterval
         if p.final, polling { polling = false }
         let from = state
         switch (state, p.state) {
@@ -143,7 +143,10 @@ public struct BFDSession: Sendable {
             // §6.8.6: answer a Poll at once with the Final bit.
             out.append(.send(packet(final: true)))
         }
-        if nextTransmit == nil || state != from {
+        if remoteMinRx == 0 {
+            // §6.8.7: a peer that asks for no packets gets none (a Final above is still sent).
+            nextTransmit = nil
+        } else if nextTransmit == nil || state != from {
             // A passive session starts sending now; a new state is told at once (bring-up takes three packets).
             nextTransmit = now
         } else if remoteMinRx > oldRemoteMinRx {
@@ -164,9 +167,13 @@ public struct BFDSession: Sendable {
                 remoteMinTx = 0
             }
         }
-        if let t = nextTransmit, t <= now, !(configuration.passive && !heard), remoteMinRx != 0 {
-            out.append(.send(packet(final: false)))
-            nextTransmit = now + interval()
+        if let t = nextTransmit, t <= now {
+            if (configuration.passive && !heard) || remoteMinRx == 0 {
+                nextTransmit = nil   // nothing to send until the peer speaks, or asks for packets again
+            } else {
+                out.append(.send(packet(final: false)))
+                nextTransmit = now + interval()
+            }
         }
         return out
     }

@@ -104,10 +104,11 @@ public final class Daemon: Sendable {
         defer { vrrpRunning.withLock { $0 = false } }
         let sessions = bfdSessions.withLock { $0 }
         if !sessions.isEmpty { startBFD(sessions) }
-        defer {
-            if let runtime = bfd.withLock({ r in defer { r = nil }; return r }) { Task { await runtime.stop() } }
-        }
-        do { try await vrrp.run() } catch { throw .vrrp(error) }
+        var failure: VRRPRuntimeError?
+        do { try await vrrp.run() } catch { failure = error }
+        // The BFD sessions stop after the instances (AdminDown to each neighbor), before the process ends.
+        if let runtime = bfd.withLock({ r in defer { r = nil }; return r }) { await runtime.stop() }
+        if let failure { throw .vrrp(failure) }
         logger.notice("Stopped Vigil VRRP daemon")
     }
 

@@ -162,3 +162,23 @@ struct BFDSessionTests {
         #expect(loose.acceptsTTL(1))
     }
 }
+
+@Suite("BFD session: a peer that asks for no packets")
+struct BFDZeroRxTests {
+    @Test("RequiredMinRxInterval 0: periodic packets stop (no busy timer), a Poll is still answered")
+    func zeroRx() {
+        var s = BFDSession(configuration: BFDSessionConfiguration(name: "s", neighbor: IPAddress("10.0.0.2")!),
+                           localDiscriminator: 7)
+        _ = s.start(now: Instant(nanoseconds: 0))
+        var p = BFDControlPacket(state: .down, detectMultiplier: 3, myDiscriminator: 9, yourDiscriminator: 0,
+                                 desiredMinTxInterval: 1_000_000, requiredMinRxInterval: 0)
+        _ = s.received(p, now: Instant(nanoseconds: 1_000))
+        #expect(s.nextTransmit == nil)
+        let later = s.deadlineReached(now: Instant(nanoseconds: 5_000_000_000))
+        #expect(!later.contains { if case .send = $0 { true } else { false } })
+        p.poll = true
+        p.yourDiscriminator = 7
+        let answer = s.received(p, now: Instant(nanoseconds: 6_000_000_000))
+        #expect(answer.contains { if case .send(let x) = $0 { x.final } else { false } })
+    }
+}
