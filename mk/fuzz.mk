@@ -7,11 +7,12 @@
 #   fuzz-rtnetlink    RTM_GETROUTE / RTM_GETADDR dumps, RTM_NEWLINK / RTM_DELLINK, acknowledgements (HA)
 #   fuzz-ipvs         IPVS generic-netlink replies: framing, errors, attribute decoding, listing, mh order repair;
 #                     /proc/net/ip_vs_stats text (IPVS)
+#   fuzz-bfd          BFD Control packets (decode, encode round trip) fed to a session with its timers (BFD)
 #   fuzz-control      --control endpoint text, the /events query values, `vigil status` reply reading, the handover
 #                     query and the control token with an Authorization header (Control)
 # `make fuzz-<name>` is the ASan campaign (<NAME>_FUZZ_RUNS inputs, about a minute each on one core);
 # `make fuzz-ten-million` runs every one of them without ASan for FUZZ_TEN_MILLION_RUNS inputs, one after another.
-FUZZ_NEW_TARGETS := healthcheck smtp rtnetlink ipvs control
+FUZZ_NEW_TARGETS := healthcheck smtp rtnetlink ipvs control bfd
 FUZZERS += $(addprefix fuzz-,$(FUZZ_NEW_TARGETS))
 
 FUZZ_SANITIZE_asan := -sanitize=fuzzer,address
@@ -61,6 +62,13 @@ FUZZ_MAXLEN_control := 8192
 # JSON tokens and edge numbers, so mutations reach the status and event fields.
 FUZZ_DICT_control := Fuzz/Control/control.dict
 CONTROL_FUZZ_RUNS ?= 2000000
+
+FUZZ_DIR_bfd := Fuzz/BFD
+FUZZ_MODULE_bfd := BFDFuzz
+FUZZ_SOURCES_bfd := Sources/BFD/BFDControlPacket.swift Sources/BFD/BFDSession.swift
+FUZZ_VOCABULARY_bfd := yes
+FUZZ_MAXLEN_bfd := 1024
+BFD_FUZZ_RUNS ?= 2000000
 
 # $(call fuzz_build,NAME,asan|plain,BINARY): builds .build-fuzz-NAME/BINARY.
 fuzz_build = mkdir -p .build-fuzz-$(1)/corpus .build-fuzz-$(1)/artifacts .build-fuzz-$(1)/clinux && \
