@@ -435,8 +435,8 @@ extension Keyword {
         todo("garp_extra_if", Instead.extraInterfaces),
         flag("no_virtual_ipaddress").since("2.2.8"),
         v("v3_checksum_as_v2", "[BOOL]").since("2.2.8"),
-        todo("timer_expired_backup", "a MASTER whose timer expires stays MASTER", since: "2.2.8"),
-        todo("thread_timer_expired", "a late timer is not reported", since: "2.3.2"),
+        v("timer_expired_backup", "[PRIORITY]").since("2.2.8"),
+        v("thread_timer_expired", "[PRIORITY]").since("2.3.2"),
         v("owner_ignore_adverts", "[BOOL]").since("2.3.3"),
     ])
 

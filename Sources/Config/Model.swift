@@ -738,6 +738,9 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     /// `v3_checksum_as_v2` (nil = not written: `global_defs v3_checksum_as_v2`): the VRRPv3 IPv4 checksum without the
     /// pseudo-header.
     public var v3ChecksumAsV2: Bool?
+    /// `timer_expired_backup [P]` (or its old name `thread_timer_expired`): the highest priority of the other nodes
+    /// (default 254); nil when not written, or without `nopreempt` (keepalived resets it then).
+    public var timerExpiredBackup: Int?
     /// `owner_ignore_adverts` (nil = not written: on for an address owner in strict mode, else
     /// `vrrp_owner_ignore_adverts`); resolved at the end of the file, false unless the priority is 255.
     public var ownerIgnoreAdverts: Bool?

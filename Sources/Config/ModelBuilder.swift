@@ -907,6 +907,7 @@ struct ModelBuilder {
         var promoteLocation: SourceLocation?
         /// The first unicast keyword (unicast_src_ip, unicast_peer, check_unicast_src, unicast_fault_no_peer).
         var unicastKeyword: SourceLocation?
+        var timerExpiredLocation: SourceLocation?
         var stateToken: Token?, priorityGiven = false
         var nopreemptLocation: SourceLocation?, preemptDelayLocation: SourceLocation?
         for n in node.children {
@@ -1092,10 +1093,24 @@ struct ModelBuilder {
                 }
             case "v3_checksum_as_v2": v.v3ChecksumAsV2 = bool(n)
             case "owner_ignore_adverts": v.ownerIgnoreAdverts = bool(n); lastStrictLines.ownerIgnoreAdverts = loc(n)
+            case "timer_expired_backup", "thread_timer_expired":
+                if n.name.text == "thread_timer_expired" {
+                    sink.warning(.nonCanonicalForm, loc(n), "thread_timer_expired is the old name of timer_expired_backup (keepalived asks to replace it); read as timer_expired_backup")
+                }
+                timerExpiredLocation = loc(n)
+                if let t = a.first {
+                    if let p = int(t, n.name.text, 1...254) { v.timerExpiredBackup = p }
+                } else {
+                    v.timerExpiredBackup = 254
+                }
             case "unicast_ttl":
                 if let t = a.first, let ttl = int(t, "unicast_ttl", 0...255) { v.unicastTTL = ttl; unicastTTLLocation = loc(n) }
             default: break
             }
+        }
+        if v.timerExpiredBackup != nil, !v.nopreempt, let at = timerExpiredLocation {
+            sink.warning(.keepalivedIgnores, at, "timer_expired_backup requires nopreempt: keepalived resets it, and so does Vigil")
+            v.timerExpiredBackup = nil
         }
         if !hasInterface {
             sink.error(.missingValue, loc(node), "vrrp_instance '\(name)' has no 'interface'; keepalived 2.2.7 does not run its VRRP without one either (default_interface does not apply to an instance)")

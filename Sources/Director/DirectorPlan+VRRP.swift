@@ -194,6 +194,7 @@ extension DirectorPlan {
             withoutPseudoHeader: v.v3ChecksumAsV2 ?? config.globalDefs.v3ChecksumAsV2,
             multicastGroup: config.globalDefs.vrrpMcastGroup4 ?? RawSocketVRRPTransport.multicastV4)
         configuration.ownerIgnoresAdverts = v.ownerIgnoreAdverts ?? false
+        configuration.timerExpiredBackupPriority = v.timerExpiredBackup.map { UInt8(clamping: $0) }
         var trackScripts = scriptReferences(v.trackScripts, config: config)
         var trackFiles = fileReferences(v.trackFiles, config: config)
         var interfaces = interfaceReferences(v.trackInterfaces)

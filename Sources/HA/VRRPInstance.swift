@@ -152,6 +152,21 @@ public struct VRRPInstance: Sendable {
         .nanoseconds(downTimerAdverts * Int64(masterAdverIntervalCS) * 10_000_000) + skewTime
     }
 
+    /// `timer_expired_backup`: how long this Master has sent nothing, when that is longer than the Master_Down_Interval
+    /// of another node at the configured priority (keepalived's rule: 3 × advert_int + that node's skew time); nil
+    /// otherwise, and without the option or during a handover.
+    func lateAsMaster(now: Instant) -> Duration? {
+        guard let p = configuration.timerExpiredBackupPriority, state == .master, !handingOver,
+              let due = timers.advertTimer else { return nil }
+        let other = Int64(256 - Int(p))
+        let skew: Duration = switch configuration.version {
+        case .v2: .nanoseconds(other * 1_000_000_000 / 256)
+        case .v3: .nanoseconds(other * Int64(configuration.intervalCentiseconds) * 10_000_000 / 256)
+        }
+        let silent = now - (due - advertInterval)
+        return silent >= advertInterval * 3 + skew ? silent : nil
+    }
+
     /// The next advert to send, at our effective priority or at `priority`. With AH it takes the next sequence number.
     private mutating func outgoing(priority: UInt8? = nil) -> VRRPAdvertisement {
         var ad = VRRPAdvertisement(version: configuration.version, vrid: configuration.vrid,
@@ -314,6 +329,11 @@ public struct VRRPInstance: Sendable {
             }
             return actions
         case .master:
+            // A late Master checks its silence before anything it reads: the queued adverts of a node that took over
+            // must not make it answer and take the VIPs back.
+            if let silent = lateAsMaster(now: now) {
+                return actions + becomeBackup(now: now, from: .master, reason: .timerExpired(silent: silent))
+            }
             if handingOver, ad.priority > 0 {
                 // Make-before-break: the new Master advertises with its VIPs up and announced; ours go at its second
                 // advert, so the neighbours have its announcements before this node stops answering for the VIPs.
@@ -366,6 +386,9 @@ public struct VRRPInstance: Sendable {
             return []
         case .master:
             guard let due = timers.advertTimer, due <= now else { return [] }
+            if let silent = lateAsMaster(now: now) {
+                return becomeBackup(now: now, from: .master, reason: .timerExpired(silent: silent))
+            }
             timers.advertTimer = now + advertInterval
             counters.sent += 1
             if handingOver {

@@ -45,6 +45,9 @@ public struct VRRPInstanceConfiguration: Sendable, Hashable {
     /// keepalived's `owner_ignore_adverts`: while its effective priority is 255, the instance drops every advert
     /// it receives (counted, not acted on), so no other node can make it yield.
     public var ownerIgnoresAdverts = false
+    /// keepalived's `timer_expired_backup [P]` (with `nopreempt`): a Master that finds it sent no advert for longer
+    /// than the Master_Down_Interval of a node at priority P (3 × advert_int + its skew time) goes to Backup.
+    public var timerExpiredBackupPriority: UInt8?
 
     /// Creates a configuration; defaults follow keepalived.
     public init(name: String, version: VRRPVersion = .v2, vrid: UInt8, priority: UInt8 = 100,

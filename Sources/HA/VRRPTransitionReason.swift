@@ -34,6 +34,9 @@ public enum VRRPTransitionReason: Sendable, Hashable, CustomStringConvertible {
     case configurationFault(String)
     /// A reload (SIGHUP) removed the instance from the configuration.
     case removedByReload
+    /// `timer_expired_backup`: the Master ran so late that it sent no advert for longer than another node's
+    /// Master_Down_Interval (`silent`), so another node may have taken over.
+    case timerExpired(silent: Duration)
 
     public var description: String {
         switch self {
@@ -56,6 +59,8 @@ public enum VRRPTransitionReason: Sendable, Hashable, CustomStringConvertible {
         case .handedOver(let to): return "handover: \(to) advertises as MASTER"
         case .configurationFault(let why): return why
         case .removedByReload: return "removed from the configuration by a reload"
+        case .timerExpired(let silent):
+            return "no advert sent for \(String(format2: silent.seconds)) s (ran late): another node may have taken over (timer_expired_backup)"
         }
     }
 }

@@ -86,3 +86,19 @@ struct DelayAfterBootConfigTests {
         #expect(load(globals: ["vrrp_delay_after_boot soon"]).errors.count == 1)
     }
 }
+
+@Suite("timer_expired_backup and thread_timer_expired")
+struct TimerExpiredBackupConfigTests {
+    @Test("Bare: 254; with a priority: it; without nopreempt: warned and off; the old name: warned and read")
+    func parse() throws {
+        #expect(try #require(load("nopreempt", "timer_expired_backup").config.vrrpInstances.first).timerExpiredBackup == 254)
+        #expect(try #require(load("nopreempt", "timer_expired_backup 150").config.vrrpInstances.first).timerExpiredBackup == 150)
+        let without = load("timer_expired_backup")
+        #expect(try #require(without.config.vrrpInstances.first).timerExpiredBackup == nil)
+        #expect(positions(without, .keepalivedIgnores) == ["3:5"])
+        let old = load("nopreempt", "thread_timer_expired 100")
+        #expect(try #require(old.config.vrrpInstances.first).timerExpiredBackup == 100)
+        #expect(positions(old, .nonCanonicalForm) == ["4:5"])
+        #expect(load("nopreempt", "timer_expired_backup 255").errors.count == 1)
+    }
+}

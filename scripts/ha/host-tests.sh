@@ -289,7 +289,7 @@ done
 # start-up timing, a hung SMTP server's failover, pings through a handover, GARP counts in windows) and keepalived's
 # SIGUSR1/SIGUSR2 dumps (one file in /tmp for every keepalived). The others run HA_LANES at a time (default 2): each
 # builds its own namespaces, and their bounds are seconds wide.
-ALONE_FILES=(addr fault timers handover alerts start lower-priority garp)
+ALONE_FILES=(addr fault timers handover alerts start lower-priority garp late)
 alone() {
   local f
   for f in "${ALONE_FILES[@]}"; do grep -q "^$1()" "$HERE/cases/$f.sh" 2>/dev/null && return 0; done
