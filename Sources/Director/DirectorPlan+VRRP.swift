@@ -11,15 +11,7 @@ extension DirectorPlan {
         // keepalived names the unnamed macvlans in file order, avoiding every name written and those made before.
         var vmacNames = Set(config.vrrpInstances.compactMap { $0.useVMAC }.filter { !$0.isEmpty })
         for v in config.vrrpInstances {
-            var spec = try instance(v, config: config)
-            if v.useVMAC == "", var vmac = spec.vmac {
-                vmac.name = VMACSpec.generatedName(prefix: config.globalDefs.vmacPrefix ?? "vrrp",
-                                                   vrid: UInt8(v.virtualRouterID), ipv6: spec.isIPv6, taken: vmacNames)
-                vmacNames.insert(vmac.name)
-                spec.vmac = vmac
-                spec.interface = vmac.name
-            }
-            instances.append(spec)
+            instances.append(try instance(v, config: config, vmacNames: &vmacNames))
         }
         let vmacs = instances.compactMap { i in i.vmac.map { (instance: i.name, vmac: $0) } }
         if let (first, second, why) = VMACPlan.conflicts(vmacs),
@@ -151,7 +143,10 @@ extension DirectorPlan {
                               label: v.label)
     }
 
-    static func instance(_ v: VRRPInstanceConfig, config: KeepalivedConfig) throws(PlanError) -> VRRPInstanceSpec {
+    /// One instance. `vmacNames` holds the macvlan names taken so far; a `use_vmac` without a name gets the next
+    /// free one (`VMACSpec.generatedName`) and adds it.
+    static func instance(_ v: VRRPInstanceConfig, config: KeepalivedConfig,
+                         vmacNames: inout Set<String>) throws(PlanError) -> VRRPInstanceSpec {
         guard (1...255).contains(v.virtualRouterID) else {
             throw PlanError(location: v.virtualRouterIDLocation, message: "virtual_router_id \(v.virtualRouterID) is outside 1…255")
         }
@@ -192,7 +187,7 @@ extension DirectorPlan {
         configuration.checksum = VRRPChecksumPolicy(
             oldUnicast: v.oldUnicastChecksum.map { $0 == .never ? .never : .always } ?? .detect,
             withoutPseudoHeader: v.v3ChecksumAsV2 ?? config.globalDefs.v3ChecksumAsV2,
-            multicastGroup: config.globalDefs.vrrpMcastGroup4 ?? RawSocketVRRPTransport.multicastV4)
+            multicastGroup: config.globalDefs.vrrpMcastGroup4 ?? VRRPAdvertisement.multicastV4)
         configuration.ownerIgnoresAdverts = v.ownerIgnoreAdverts ?? false
         configuration.timerExpiredBackupPriority = v.timerExpiredBackup.map { UInt8(clamping: $0) }
         var trackScripts = scriptReferences(v.trackScripts, config: config)
@@ -249,12 +244,17 @@ extension DirectorPlan {
         spec.filtersVIPTraffic = v.filtersVIPTraffic
         spec.virtualRoutes = v.virtualRoutes.map(route)
         spec.virtualRules = v.virtualRules.map(rule)
-        if let name = v.useVMAC {
+        if var name = v.useVMAC {
             // keepalived: the VIPs (those without their own dev) and the announcements go on the macvlan.
             let vrid = UInt8(v.virtualRouterID), ipv6 = spec.isIPv6
             var mac = v.vmacAddress ?? VMACSpec.virtualRouterMAC(vrid: vrid, ipv6: ipv6)
             if mac.count == 5 { mac.append(vrid) }
-            let vmac = VMACSpec(name: name.isEmpty ? VMACSpec.defaultName(vrid: vrid) : name, base: v.interface, mac: mac,
+            if name.isEmpty {
+                name = VMACSpec.generatedName(prefix: config.globalDefs.vmacPrefix ?? "vrrp", vrid: vrid, ipv6: ipv6,
+                                              taken: vmacNames)
+                vmacNames.insert(name)
+            }
+            let vmac = VMACSpec(name: name, base: v.interface, mac: mac,
                                 transmitsOnBase: v.vmacXmitBase, ipv6: ipv6)
             spec.vmac = vmac
             spec.interface = vmac.name

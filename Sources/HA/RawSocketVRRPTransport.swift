@@ -54,7 +54,7 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
     private let continuation: AsyncStream<VRRPReceivedPacket>.Continuation
 
     /// IPv4 VRRP multicast group.
-    public static let multicastV4 = IPAddress.v4(0xe000_0012)
+    public static let multicastV4 = VRRPAdvertisement.multicastV4
     /// IPv6 VRRP multicast group.
     public static let multicastV6 = IPAddress.v6(0xff02_0000_0000_0000, 0x12)
 

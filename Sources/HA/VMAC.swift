@@ -43,9 +43,6 @@ public struct VMACSpec: Sendable, Hashable {
         self.ipv6 = ipv6
     }
 
-    /// keepalived's default name: `vrrp.VRID` (for IPv6 instances too).
-    public static func defaultName(vrid: UInt8) -> String { "vrrp.\(vrid)" }
-
     /// The name keepalived makes for a `use_vmac` without a name: `PREFIX.VRID` (`vmac_prefix`, default `vrrp`); if
     /// another instance's macvlan has that name (`taken`), `PREFIX6.VRID` then `PREFIX1.VRID`, `PREFIX2.VRID`… for an
     /// IPv6 instance, `PREFIX1.VRID`, `PREFIX2.VRID`… for an IPv4 one. The prefix is shortened so that the name fits

@@ -104,6 +104,8 @@ public struct VRRPAdvertisement: Sendable, Hashable {
 
     /// IP protocol number of VRRP.
     public static let ipProtocol: UInt8 = 112
+    /// The IPv4 VRRP multicast group, 224.0.0.18 (RFC 3768 §5.2.2, RFC 5798 §5.1.1.2).
+    public static let multicastV4 = IPAddress.v4(0xe000_0012)
 
     /// Encodes the VRRP payload (without IP header). `source` and `destination` are the IP
     /// header's addresses; VRRPv3 needs them for the pseudo-header checksum (RFC 5798 §5.2.8).

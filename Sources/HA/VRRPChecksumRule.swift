@@ -34,7 +34,7 @@ public struct VRRPChecksumPolicy: Sendable, Hashable {
     public var multicastGroup: IPAddress
 
     public init(oldUnicast: OldUnicast = .detect, withoutPseudoHeader: Bool = false,
-                multicastGroup: IPAddress = .v4(0xE000_0012)) {
+                multicastGroup: IPAddress = VRRPAdvertisement.multicastV4) {
         self.oldUnicast = oldUnicast
         self.withoutPseudoHeader = withoutPseudoHeader
         self.multicastGroup = multicastGroup

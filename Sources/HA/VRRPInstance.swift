@@ -138,11 +138,14 @@ public struct VRRPInstance: Sendable {
 
     /// Skew_Time: RFC 3768 §6.1 `(256 − Priority) / 256` s; RFC 5798 §6.1
     /// `((256 − Priority) × Master_Adver_Interval) / 256`.
-    public var skewTime: Duration {
-        let p = Int64(256 - Int(effectivePriority))
+    public var skewTime: Duration { skew(priority: effectivePriority, intervalCS: masterAdverIntervalCS) }
+
+    /// The Skew_Time of a node at `priority` with `intervalCS` as (Master_)Adver_Interval.
+    private func skew(priority: UInt8, intervalCS: UInt16) -> Duration {
+        let p = Int64(256 - Int(priority))
         switch configuration.version {
         case .v2: return .nanoseconds(p * 1_000_000_000 / 256)
-        case .v3: return .nanoseconds(p * Int64(masterAdverIntervalCS) * 10_000_000 / 256)
+        case .v3: return .nanoseconds(p * Int64(intervalCS) * 10_000_000 / 256)
         }
     }
 
@@ -158,13 +161,10 @@ public struct VRRPInstance: Sendable {
     func lateAsMaster(now: Instant) -> Duration? {
         guard let p = configuration.timerExpiredBackupPriority, state == .master, !handingOver,
               let due = timers.advertTimer else { return nil }
-        let other = Int64(256 - Int(p))
-        let skew: Duration = switch configuration.version {
-        case .v2: .nanoseconds(other * 1_000_000_000 / 256)
-        case .v3: .nanoseconds(other * Int64(configuration.intervalCentiseconds) * 10_000_000 / 256)
-        }
+        // keepalived's rule uses this node's own advert_int for the other node's skew.
         let silent = now - (due - advertInterval)
-        return silent >= advertInterval * 3 + skew ? silent : nil
+        return silent >= advertInterval * 3 + skew(priority: p, intervalCS: configuration.intervalCentiseconds)
+            ? silent : nil
     }
 
     /// The next advert to send, at our effective priority or at `priority`. With AH it takes the next sequence number.

@@ -30,7 +30,7 @@ struct VMACTests {
         #expect(VMACSpec.virtualRouterMAC(vrid: 51, ipv6: false) == [0, 0, 0x5e, 0, 1, 51])
         #expect(VMACSpec.virtualRouterMAC(vrid: 255, ipv6: true) == [0, 0, 0x5e, 0, 2, 255])
         #expect(VMACSpec.text([0, 0, 0x5e, 0, 1, 0x33]) == "00:00:5e:00:01:33")
-        #expect(VMACSpec.defaultName(vrid: 7) == "vrrp.7")
+        #expect(VMACSpec.generatedName(vrid: 7, ipv6: true, taken: []) == "vrrp.7")
         #expect(spec.advertInterface == "vrrp.51")
         var base = spec
         base.transmitsOnBase = true
