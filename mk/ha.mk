@@ -5,7 +5,8 @@ BENCHES += bench-ha
 
 HA_CORE := Sources/HA/VRRPAdvertisement.swift $(wildcard Sources/HA/VRRPInstance*.swift) Sources/HA/VRRPAction.swift \
 	Sources/HA/VRRPCounters.swift Sources/HA/VRRPDiscardReason.swift Sources/HA/VRRPState.swift Sources/HA/VRRPTransitionReason.swift \
-	Sources/HA/VRRPReceivedPacket.swift Sources/HA/VRRPAuthenticationHeader.swift Sources/HA/VRRPPeerSighting.swift
+	Sources/HA/VRRPReceivedPacket.swift Sources/HA/VRRPAuthenticationHeader.swift Sources/HA/VRRPPeerSighting.swift \
+	Sources/HA/VRRPAuthHMAC.swift Sources/HA/VRRPChecksumRule.swift
 HA_FUZZ_RUNS ?= 200000
 
 .PHONY: test-host-ha fuzz-ha bench-ha
@@ -17,7 +18,7 @@ test-host-ha:
 	VIGIL_BIN=$(VIGIL_BIN) scripts/ha/host-tests.sh
 
 ## libFuzzer over the VRRP decoder (+ round trip + instance) and the IPv4/AH datagram parser, built with swiftc directly
-## (the AH's HMAC is replaced by Fuzz/HA/ICV.swift: swift-crypto is not linked).
+## (the HMACs of AH and auth_hmac are replaced by Fuzz/HA/ICV.swift: swift-crypto is not linked).
 fuzz-ha:
 	@mkdir -p .build-fuzz-ha/corpus
 	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name HAFuzz -use-ld=lld \

@@ -11,3 +11,12 @@ extension VRRPAuthenticationHeader {
         return [UInt8](repeating: acc, count: icvLength)
     }
 }
+
+// The same for `auth_hmac`'s HMAC-SHA256: a keyed sum the fuzzer can find, 32 bytes like the digest.
+extension VRRPAuthHMACTrailer {
+    static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var acc: UInt8 = key.reduce(0, &+)
+        for b in message { acc = acc &* 31 &+ b }
+        return [UInt8](repeating: acc, count: 32)
+    }
+}

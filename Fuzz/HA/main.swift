@@ -1,7 +1,10 @@
 // libFuzzer target for the VRRP decoder: any bytes, as IPv4 or IPv6 payload, must decode or throw a
 // VRRPDecodingError, never trap; whatever decodes must re-encode and decode to the same value, and feed
 // a VRRPInstance without trapping. With bit 5 of the first byte set, the bytes are a whole IPv4 datagram (plain
-// VRRP or in an Authentication Header) for the datagram parser and an `auth_type AH` instance. Built by `make fuzz-ha` with swiftc over the HA core files.
+// VRRP or in an Authentication Header) for the datagram parser and an `auth_type AH` instance. With bit 4 set, the
+// payload goes to an `auth_hmac` instance: the trailer split off, the PDU decoded, the trailer verified (the HMAC
+// replaced by Fuzz/HA/ICV.swift's keyed sum) twice, so replays are exercised too. Built by `make fuzz-ha` with
+// swiftc over the HA core files.
 
 import Glibc
 import Vocabulary
@@ -19,6 +22,10 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     // an `auth_type AH` instance when it parses.
     if bytes[0] & 0x20 != 0 {
         datagram(Array(bytes.dropFirst()))
+        return 0
+    }
+    if bytes[0] & 0x10 != 0 {
+        hmac(Array(bytes.dropFirst()), ipv6: bytes[0] & 0x80 != 0)
         return 0
     }
     let ipv6 = bytes[0] & 0x80 != 0
@@ -61,4 +68,32 @@ func datagram(_ bytes: [UInt8]) {
     _ = instance.deadlineReached(now: Instant(nanoseconds: 10_000_000_000))
     _ = instance.advertisementReceived(ad, from: p.source, ttl: p.ttl, authenticationHeader: p.authenticationHeader,
                                        now: Instant(nanoseconds: 11_000_000_000))
+}
+
+func hmac(_ payload: [UInt8], ipv6: Bool) {
+    let (src, dst) = ipv6 ? (v6src, v6dst) : (v4src, v4dst)
+    let split = VRRPAdvertisement.splitTrailer(payload, ipv6: ipv6)
+    guard let ad = try? VRRPAdvertisement.decode(split.pdu, source: src, destination: dst, trailing: split.trailer ?? [])
+    else { return }
+    let key = [UInt8](repeating: 7, count: 32)
+    let policy = VRRPAuthHMACPolicy(keys: [1: key, 2: key.reversed()], activeKey: 1, mode: .enforce)
+    var c = VRRPInstanceConfiguration(name: "fuzz", version: ad.version, vrid: ad.vrid, virtualAddresses: ad.addresses,
+                                      primaryAddress: src)
+    c.authHMAC = policy
+    var instance = VRRPInstance(configuration: c)
+    _ = instance.start(now: .zero)
+    let evidence = VRRPAuthHMACEvidence(pdu: split.pdu, trailer: split.trailer, wallTime: WallTime(seconds: 1_800_000_000))
+    for t in [1, 2] {
+        _ = instance.advertisementReceived(ad, from: src, authHMAC: evidence, now: Instant(nanoseconds: Int64(t) * 1_000_000))
+    }
+    _ = instance.deadlineReached(now: Instant(nanoseconds: 10_000_000_000))
+    var signer = VRRPAuthHMACSigner(policy: policy)
+    if let trailer = signer.trailer(pdu: split.pdu, version: ad.version, vrid: ad.vrid, source: src,
+                                    now: WallTime(seconds: 1_800_000_000)) {
+        var verifier = VRRPAuthHMACVerifier(policy: policy)
+        var skew: Int?
+        let verdict = verifier.verify(pdu: split.pdu, trailer: trailer, source: src, version: ad.version, vrid: ad.vrid,
+                                      unicastPeers: [], now: WallTime(seconds: 1_800_000_000), skew: &skew)
+        if verdict != nil { fatalError("our own signed advert was refused: \(String(describing: verdict))") }
+    }
 }

@@ -13,6 +13,13 @@ public protocol ConfigFileSystem: Sendable {
     func glob(_ pattern: String) -> [String]
     /// Whether a path exists (used only for host-fact warnings).
     func exists(_ path: String) -> Bool
+    /// The permission bits of a file (`st_mode & 0o7777`), nil when unknown.
+    func mode(_ path: String) -> UInt32?
+}
+
+extension ConfigFileSystem {
+    /// Unknown by default.
+    public func mode(_ path: String) -> UInt32? { nil }
 }
 
 /// The real file system.
@@ -53,6 +60,13 @@ public struct DiskFileSystem: ConfigFileSystem {
 
     /// access(2) F_OK.
     public func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// stat(2)'s permission bits.
+    public func mode(_ path: String) -> UInt32? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return UInt32(st.st_mode) & 0o7777
+    }
 }
 
 /// An in-memory file tree for tests: path → contents. Globs use fnmatch(3).
@@ -60,8 +74,17 @@ public struct MemoryFileSystem: ConfigFileSystem {
     /// The files.
     public var files: [String: String]
 
+    /// Permission bits by path (`mode(_:)`); a file not listed has none known.
+    public var modes: [String: UInt32]
+
     /// Creates a tree.
-    public init(_ files: [String: String]) { self.files = files }
+    public init(_ files: [String: String], modes: [String: UInt32] = [:]) {
+        self.files = files
+        self.modes = modes
+    }
+
+    /// The permission bits given for the path.
+    public func mode(_ path: String) -> UInt32? { modes[path] }
 
     /// The file's UTF-8 bytes.
     public func read(_ path: String) -> [UInt8]? { files[path].map { Array($0.utf8) } }

@@ -64,6 +64,7 @@ public enum ConfigLoader {
         var parser = TreeParser(reader: reader, sink: DiagnosticSink())
         var builder = ModelBuilder(sink: DiagnosticSink())
         builder.routeTableNames = ModelBuilder.routeTableNames(fileSystem)
+        builder.fileSystem = fileSystem
         var config = KeepalivedConfig()
         while let node = parser.nextTopLevel() {
             if builder.files.count != parser.reader.files.count { builder.files = parser.reader.files }

@@ -386,8 +386,10 @@ extension Keyword {
         block("authentication", "", [
             v("auth_type", "PASS|AH"), v("auth_pass", "PASSWORD"),
         ]),
-        inertBlock("auth_hmac", "no HMAC authentication; adverts are sent and checked as the authentication block says",
-                   ["key", "active_key", "time_window", "anti_replay", "mode"]).since("2.4.0"),
+        block("auth_hmac", "", [
+            v("key", "ID hex:HEX|file:PATH|TEXT"), v("active_key", "1-255"), v("time_window", "1-300"),
+            v("anti_replay", "time|monotonic"), v("mode", "enforce|permissive|receive-only"),
+        ]).since("2.4.0"),
         list("virtual_ipaddress", entry: "IPADDR[/PREFIX] [brd IPADDR|+|-] [dev IFNAME] [scope SCOPE] [label LABEL] [OPTION...]"),
         list("virtual_ipaddress_excluded", entry: "IPADDR[/PREFIX] [OPTION...]"),
         list("virtual_routes", entry: "ROUTE..."),

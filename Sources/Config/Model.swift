@@ -461,6 +461,92 @@ public struct VRRPAuthentication: Sendable, Equatable, Codable {
     public var effectivePassword: String { String(decoding: password.utf8.prefix(8), as: UTF8.self) }
 }
 
+/// `auth_hmac { mode … }` (keepalived 2.4.0): what a node sends and accepts.
+public enum VRRPAuthHMACMode: String, Sendable, Equatable, Codable {
+    /// `enforce` (the default): every advert must carry a valid trailer.
+    case enforce
+    /// `permissive`: adverts are signed; adverts without a trailer are accepted too (a rollout step).
+    case permissive
+    /// `receive-only`: nothing is signed; a trailer that is present is verified, adverts without one are accepted.
+    case receiveOnly = "receive-only"
+}
+
+/// `auth_hmac { anti_replay … }`.
+public enum VRRPAuthHMACAntiReplay: String, Sendable, Equatable, Codable {
+    /// `time` (the default): the sequence carries the sender's clock and must lie within `time_window` of ours.
+    case time
+    /// `monotonic`: only a strictly growing sequence per sender.
+    case monotonic
+}
+
+/// One `auth_hmac { key ID VALUE }`: 32 to 64 bytes. The bytes are not in the model's JSON (`vigil check --model`):
+/// only the id, the length and where the key came from are.
+public struct VRRPAuthHMACKey: Sendable, Equatable, Codable {
+    /// The key id, 1–255, carried in each advert's trailer.
+    public var id: Int
+    /// The key.
+    public var bytes: [UInt8]
+    /// `file:PATH` when the key was read from a file, nil when written inline.
+    public var file: String?
+    /// Where the line is.
+    public var location: SourceLocation
+
+    /// Creates a key.
+    public init(id: Int, bytes: [UInt8], file: String? = nil, location: SourceLocation = noSourceLocation) {
+        self.id = id
+        self.bytes = bytes
+        self.file = file
+        self.location = location
+    }
+
+    private enum CodingKeys: String, CodingKey { case id, length, file, location }
+
+    /// Encodes the id, the length and the file, never the key.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(bytes.count, forKey: .length)
+        try c.encodeIfPresent(file, forKey: .file)
+        try c.encode(location, forKey: .location)
+    }
+
+    /// Decodes what `encode(to:)` wrote: the key itself is not there, so `bytes` is empty.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Int.self, forKey: .id)
+        file = try c.decodeIfPresent(String.self, forKey: .file)
+        location = try c.decode(SourceLocation.self, forKey: .location)
+        bytes = []
+    }
+}
+
+/// `auth_hmac { key …; active_key …; anti_replay …; time_window …; mode … }` (keepalived 2.4.0): an HMAC-SHA256
+/// trailer after each advert, with a time-based sequence against replays.
+public struct VRRPAuthHMAC: Sendable, Equatable, Codable {
+    /// `key` lines, in order.
+    public var keys: [VRRPAuthHMACKey] = []
+    /// `active_key`: the key id adverts are signed with.
+    public var activeKey: Int?
+    /// `anti_replay` (default time).
+    public var antiReplay: VRRPAuthHMACAntiReplay = .time
+    /// `time_window` in seconds, 1–300, as written; nil for keepalived's default (see `effectiveTimeWindow`).
+    public var timeWindow: Int?
+    /// `mode` (default enforce).
+    public var mode: VRRPAuthHMACMode = .enforce
+    /// Where the block is.
+    public var location: SourceLocation = noSourceLocation
+
+    /// Creates an empty block.
+    public init(location: SourceLocation = noSourceLocation) { self.location = location }
+
+    /// The freshness window in force: as written, else three advert intervals in whole seconds, at least 5 and at
+    /// most 300, as keepalived derives it.
+    public func effectiveTimeWindow(advertInterval: Duration) -> Int {
+        if let timeWindow { return timeWindow }
+        return min(300, max(5, 3 * Int(advertInterval.components.seconds)))
+    }
+}
+
 /// One `virtual_ipaddress` entry: `ADDR[/LEN] [brd ADDR] [dev IF] [scope S] [label L] [no_dad] …`.
 public struct VirtualIPAddress: Sendable, Equatable, Codable {
     /// Address and prefix length.
@@ -618,6 +704,8 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var version: Int = 2
     /// `authentication` (VRRPv2 only).
     public var authentication: VRRPAuthentication?
+    /// `auth_hmac { … }` (keepalived 2.4.0; VRRPv2 and v3, IPv4 and IPv6).
+    public var authHMAC: VRRPAuthHMAC?
     /// `virtual_ipaddress` entries.
     public var virtualIPAddresses: [VirtualIPAddress] = []
     /// `virtual_ipaddress_excluded` entries.

@@ -17,6 +17,8 @@ struct ModelBuilder {
     /// Routing table names of the host (`/etc/iproute2/rt_tables` and `rt_tables.d/*.conf`), as keepalived reads
     /// them; main, local and default are always known.
     var routeTableNames: [String: UInt32] = [:]
+    /// Where `file:` values (auth_hmac keys) are read from: the loader's file system.
+    var fileSystem: any ConfigFileSystem = MemoryFileSystem([:])
     /// The preferences keepalived gives rules written without one, per family.
     var nextRulePriority4: UInt32 = 16384
     var nextRulePriority6: UInt32 = 16384
@@ -91,6 +93,7 @@ struct ModelBuilder {
         groupServersWithoutProtocol = []
         for i in c.vrrpInstances.indices {
             strict(&c.vrrpInstances[i], lines: strictLines[i] ?? StrictLines(), globals: c.globalDefs)
+            completeAuthHMAC(&c.vrrpInstances[i])
         }
         strictLines = [:]
         forwardReferences(&c)
@@ -971,6 +974,7 @@ struct ModelBuilder {
                 } else if pass != nil {
                     sink.error(.missingValue, loc(n), "authentication has auth_pass but no auth_type")
                 }
+            case "auth_hmac": v.authHMAC = authHMAC(n, instance: name)
             case "virtual_ipaddress": v.virtualIPAddresses += n.entries.compactMap { vip($0) }
             case "virtual_ipaddress_excluded": v.excludedVirtualIPAddresses += n.entries.compactMap { vip($0) }
             case "virtual_routes": v.virtualRoutes += n.entries.compactMap { route($0) }

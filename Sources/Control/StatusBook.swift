@@ -397,6 +397,7 @@ public struct StatusBook: Sendable {
             case .addressListMismatch: break  // in addressListErrors already
             case .unicastSourceNotPeer: break  // keepalived has no counter of its own for it
             case .addressOwner: continue  // keepalived drops these before counting the advert as received
+            case .authHMAC: s.authFailure += n
             case .malformed(let e):
                 switch e {
                 case .unknownType: s.invalidType += n
@@ -436,6 +437,7 @@ public struct StatusBook: Sendable {
         case .addressListMismatch: "address_list_mismatch"
         case .unicastSourceNotPeer: "unicast_source_not_peer"
         case .addressOwner: "address_owner"
+        case .authHMAC(let f): "hmac_\(f.rawValue)"
         case .malformed: "malformed"
         }
     }

@@ -178,6 +178,17 @@ extension DirectorPlan {
             // keepalived keys the HMAC with the first 8 bytes of auth_pass.
             configuration.authenticationHeaderKey = Array((v.authentication?.password ?? "").utf8.prefix(8))
         }
+        if let h = v.authHMAC, let active = h.activeKey {
+            let mode: VRRPAuthHMACPolicy.Mode = switch h.mode {
+            case .enforce: .enforce
+            case .permissive: .permissive
+            case .receiveOnly: .receiveOnly
+            }
+            configuration.authHMAC = VRRPAuthHMACPolicy(
+                keys: Dictionary(h.keys.map { (UInt8(clamping: $0.id), $0.bytes) }, uniquingKeysWith: { a, _ in a }),
+                activeKey: UInt8(clamping: active), mode: mode, timeBased: h.antiReplay == .time,
+                timeWindow: h.effectiveTimeWindow(advertInterval: v.advertInterval))
+        }
         configuration.skipAddressListCheck = v.skipCheckAdvAddr
         // keepalived reads vrrp_check_unicast_src at run time, so it applies to every instance wherever it is written.
         configuration.checkUnicastSource = v.checkUnicastSrc || config.globalDefs.vrrpCheckUnicastSrc

@@ -27,6 +27,8 @@ public protocol VRRPTransport: Sendable {
     var sourceAddress: IPAddress { get }
     /// Sends one advertisement to the multicast group or to every unicast peer, its VRRPv3 IPv4 checksum by `checksum`.
     func send(_ ad: VRRPAdvertisement, checksum: VRRPChecksumRule) throws(VRRPTransportError)
+    /// Replaces the `auth_hmac` policy adverts are signed with (a reload that kept the transport).
+    func setAuthHMAC(_ policy: VRRPAuthHMACPolicy?)
     /// Stops receiving and closes the socket.
     func close()
 }
@@ -49,6 +51,8 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
     private var closed = false
     /// The IP identification of the next AH datagram (guarded by `lock`); never zero.
     private var identification: UInt16 = 0
+    /// `auth_hmac`: the sequence and keys adverts are signed with (guarded by `lock`).
+    private var signer: VRRPAuthHMACSigner?
     public let sourceAddress: IPAddress
     public let packets: AsyncStream<VRRPReceivedPacket>
     private let continuation: AsyncStream<VRRPReceivedPacket>.Continuation
@@ -67,7 +71,8 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
     public init(interface: String, ipv6: Bool, unicastSource: IPAddress? = nil,
                 unicastPeers: [IPAddress] = [], unicastTTL: UInt8? = nil,
                 multicastGroup: IPAddress? = nil, addressInterface: String? = nil,
-                authenticationHeaderKey: [UInt8]? = nil) throws(VRRPTransportError) {
+                authenticationHeaderKey: [UInt8]? = nil,
+                authHMAC: VRRPAuthHMACPolicy? = nil) throws(VRRPTransportError) {
         let ahKey = ipv6 ? nil : authenticationHeaderKey
         let group = multicastGroup ?? (ipv6 ? Self.multicastV6 : Self.multicastV4)
         let index = if_nametoindex(interface)
@@ -145,6 +150,7 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
         self.authenticationHeaderKey = ahKey
         self.unicastTTL = unicastTTL ?? 255
         self.sourceAddress = source
+        self.signer = authHMAC.map { VRRPAuthHMACSigner(policy: $0) }
         (packets, continuation) = AsyncStream.makeStream(of: VRRPReceivedPacket.self, bufferingPolicy: .bufferingNewest(1024))
         let thread = Thread { [self] in self.receiveLoop() }
         thread.name = "vrrp-rx-\(interface)"
@@ -187,13 +193,24 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
         return candidates.first
     }
 
+    /// `auth_hmac` after a reload that kept this transport: new keys or mode; the sequence goes on.
+    public func setAuthHMAC(_ policy: VRRPAuthHMACPolicy?) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let policy else { signer = nil; return }
+        if signer == nil { signer = VRRPAuthHMACSigner(policy: policy) } else { signer?.policy = policy }
+    }
+
     public func send(_ ad: VRRPAdvertisement, checksum rule: VRRPChecksumRule) throws(VRRPTransportError) {
         let destinations = peers.isEmpty ? [group] : peers
         // AH: one identification per advert, as keepalived (the same for every unicast peer).
         let id: UInt16 = authenticationHeaderKey == nil ? 0 : nextIdentification()
+        // auth_hmac: one trailer per advert, the same for every unicast peer (the HMAC covers no destination).
+        let trailer = signedTrailer(ad, destination: destinations.first ?? group, checksum: rule)
         for dst in destinations {
             var bytes = ad.encode(source: sourceAddress, destination: dst, checksum: rule)
-            if ipv6 { bytes[6] = 0; bytes[7] = 0 }  // IPV6_CHECKSUM fills it in
+            if ipv6 { bytes[6] = 0; bytes[7] = 0 }  // IPV6_CHECKSUM fills it in (over the trailer too)
+            if let trailer { bytes += trailer }
             if let key = authenticationHeaderKey {
                 bytes = VRRPAuthenticationHeader.seal(vrrp: bytes, source: sourceAddress, destination: dst,
                                                       ttl: peers.isEmpty ? 255 : unicastTTL, identification: id,
@@ -229,6 +246,15 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
         }
     }
 
+    private func signedTrailer(_ ad: VRRPAdvertisement, destination: IPAddress,
+                               checksum rule: VRRPChecksumRule) -> [UInt8]? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard signer != nil else { return nil }
+        let pdu = ad.encode(source: sourceAddress, destination: destination, checksum: rule)
+        return signer?.trailer(pdu: pdu, version: ad.version, vrid: ad.vrid, source: sourceAddress, now: .now())
+    }
+
     private func nextIdentification() -> UInt16 {
         lock.lock()
         defer { lock.unlock() }
@@ -260,7 +286,10 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
                 if let p = receiveIPv6(&buffer, &control) { continuation.yield(p) }
             } else {
                 let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                if n > 0, let p = VRRPReceivedPacket.parseIPv4(Array(buffer[0..<n])) { continuation.yield(p) }
+                if n > 0, var p = VRRPReceivedPacket.parseIPv4(Array(buffer[0..<n])) {
+                    p.wallTime = .now()
+                    continuation.yield(p)
+                }
                 if n < 0, errno != EINTR, !isClosed { usleep(10_000) }   // a failing socket must not spin the thread
             }
         }
@@ -283,7 +312,18 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
             if m.type == 52, let first = m.data.first { hop = first }
             if m.type == 50, m.data.count >= 16, let d = IPAddress(bytes: m.data.prefix(16)) { destination = d }
         }
-        return VRRPReceivedPacket(source: source, destination: destination, ttl: hop, payload: Array(buffer[0..<n]))
+        var packet = VRRPReceivedPacket(source: source, destination: destination, ttl: hop, payload: Array(buffer[0..<n]))
+        packet.wallTime = .now()
+        return packet
+    }
+}
+
+extension WallTime {
+    /// CLOCK_REALTIME now.
+    public static func now() -> WallTime {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return WallTime(seconds: Int64(ts.tv_sec), nanoseconds: Int64(ts.tv_nsec))
     }
 }
 #endif

@@ -18,6 +18,10 @@ public enum VRRPAction: Sendable, Hashable {
     /// The first unicast advert from `from` dropped because it is not a `unicast_peer` (`check_unicast_src`):
     /// log a warning once per source; later drops are only counted and logged at debug level.
     case unlistedUnicastSource(from: IPAddress)
+    /// The first advert from `from` that `auth_hmac` refused for `failure` (`.discarded(.authHMAC(…))` precedes it):
+    /// log a warning once per source and failure; later drops are only counted. `skew`: the sender's clock minus
+    /// ours in seconds, when the trailer was read that far (time mode).
+    case authHMACFailed(from: IPAddress, VRRPAuthHMACFailure, skew: Int?)
     /// Backup only, not part of the protocol: `true` when the master looks gone while the master-down timer still
     /// runs (no advertisement for 1.5 × its interval, or it sent priority 0), so a takeover may follow; `false` when
     /// it advertises again. The Director prepares the LVS table on `true` so that a takeover does not wait for it.

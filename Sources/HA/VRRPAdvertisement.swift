@@ -146,8 +146,10 @@ public struct VRRPAdvertisement: Sendable, Hashable {
     /// Decodes a VRRP payload (the bytes after the IP header). `source`/`destination` are the IP
     /// header's addresses (needed for the v3 checksum); their family selects the address size. `checksum` applies
     /// to VRRPv3 over IPv4 only: `.withoutPseudoHeader` accepts the RFC checksum too (a peer without the option).
+    /// `trailing`: bytes that followed the PDU in the datagram (an `auth_hmac` trailer): the IPv6 checksum, which the
+    /// sender's kernel computes over the whole payload, covers them; the IPv4 one does not.
     public static func decode<C: Collection>(_ payload: C, source: IPAddress, destination: IPAddress,
-                                             checksum rule: VRRPChecksumRule = .rfc)
+                                             checksum rule: VRRPChecksumRule = .rfc, trailing: [UInt8] = [])
         throws(VRRPDecodingError) -> VRRPAdvertisement where C.Element == UInt8
     {
         let b = Array(payload)
@@ -165,7 +167,10 @@ public struct VRRPAdvertisement: Sendable, Hashable {
         case .v2:
             guard checksum(b) == 0 else { throw .badChecksum }
         case .v3:
-            let rfc = { checksum(pseudoHeader(source: source, destination: destination, length: b.count, ipv6: ipv6) + b) == 0 }
+            let covered = ipv6 ? b + trailing : b
+            let rfc = {
+                checksum(pseudoHeader(source: source, destination: destination, length: covered.count, ipv6: ipv6) + covered) == 0
+            }
             switch (rule, ipv6) {
             case (.withoutPseudoHeader, false):
                 guard checksum(b) == 0 || rfc() else { throw .badChecksum }
@@ -206,6 +211,15 @@ public struct VRRPAdvertisement: Sendable, Hashable {
     }
 
     /// RFC 5798 §5.2.8: IPv4 uses the RFC 768 pseudo-header, IPv6 the RFC 2460 §8.1 one.
+    /// Splits a received payload into the PDU and an `auth_hmac` trailer: the trailer is there when the payload is
+    /// exactly 28 bytes longer than the PDU its header describes (keepalived's detection; padding never reaches 28).
+    public static func splitTrailer(_ payload: [UInt8], ipv6: Bool) -> (pdu: [UInt8], trailer: [UInt8]?) {
+        guard payload.count >= 8 else { return (payload, nil) }
+        let expected = 8 + Int(payload[3]) * (ipv6 ? 16 : 4) + (payload[0] >> 4 == 2 ? 8 : 0)
+        guard payload.count == expected + VRRPAuthHMACTrailer.length else { return (payload, nil) }
+        return (Array(payload[..<expected]), Array(payload[expected...]))
+    }
+
     static func pseudoHeader(source: IPAddress, destination: IPAddress, length: Int, ipv6: Bool) -> [UInt8] {
         if ipv6 {
             return source.bytes + destination.bytes

@@ -25,6 +25,8 @@ public enum VRRPDiscardReason: Sendable, Hashable {
     case unicastSourceNotPeer
     /// The instance is the address owner (priority 255) with `owner_ignore_adverts`.
     case addressOwner
+    /// `auth_hmac` refused the advert.
+    case authHMAC(VRRPAuthHMACFailure)
     /// The packet could not be decoded.
     case malformed(VRRPDecodingError)
 }
@@ -44,6 +46,7 @@ extension VRRPDiscardReason: CustomStringConvertible {
         case .addressListMismatch: return "address list differs from our virtual_ipaddress"
         case .unicastSourceNotPeer: return "source is not a unicast_peer (check_unicast_src)"
         case .addressOwner: return "we are the address owner (owner_ignore_adverts)"
+        case .authHMAC(let f): return f.description
         case .malformed(let e): return "malformed: \(e)"
         }
     }

@@ -92,11 +92,16 @@ public struct VRRPInstance: Sendable {
     /// carry a sequence number above it and sets it; each advert sent takes the next number. So a node that takes
     /// over continues the sequence its peers have seen, and a restarted node learns it from the first advert.
     public private(set) var authenticationSequence: UInt32 = 0
+    /// `auth_hmac`: the last sequence accepted from each sender.
+    private var authHMACVerifier: VRRPAuthHMACVerifier?
+    /// (source, failure) pairs already reported by an `.authHMACFailed` action (at most `reportLimit`).
+    private var authHMACReported: Set<String> = []
 
     /// Creates an instance in Initialize; call `start(now:)` to run it.
     public init(configuration: VRRPInstanceConfiguration) {
         self.configuration = configuration
         self.masterAdverIntervalCS = configuration.intervalCentiseconds
+        self.authHMACVerifier = configuration.authHMAC.map { VRRPAuthHMACVerifier(policy: $0) }
     }
 
     /// The current state.
@@ -227,9 +232,11 @@ public struct VRRPInstance: Sendable {
 
     /// An advertisement arrived from `from` with IP TTL / hop limit `ttl`.
     /// Validates it (RFC 3768 §7.1, RFC 5798 §7.1) and applies §6.4.2 (Backup) or §6.4.3 (Master).
-    /// `authenticationHeader`: the IP Authentication Header the advert came in, if any.
+    /// `authenticationHeader`: the IP Authentication Header the advert came in, if any. `authHMAC`: the PDU as
+    /// received, the `auth_hmac` trailer after it if any, and the wall clock (nil: no trailer).
     public mutating func advertisementReceived(_ ad: VRRPAdvertisement, from: IPAddress, ttl: UInt8 = 255,
                                                authenticationHeader: VRRPAuthenticationHeader? = nil,
+                                               authHMAC evidence: VRRPAuthHMACEvidence? = nil,
                                                now: Instant) -> [VRRPAction] {
         // keepalived checks this first: an AH datagram for an instance without AH, or a plain one for an AH instance.
         if !from.isIPv6, (authenticationHeader != nil) != usesAuthenticationHeader {
@@ -240,6 +247,21 @@ public struct VRRPInstance: Sendable {
         guard ttl == 255 || !configuration.unicastPeers.isEmpty else { return discard(.badTTL(ttl), from: from) }
         guard ad.version == configuration.version else { return discard(.versionMismatch(ad.version), from: from) }
         guard ad.vrid == configuration.vrid else { return discard(.vridMismatch(ad.vrid), from: from) }
+        // keepalived 2.4: after the version check, before any field reaches the state machine.
+        if authHMACVerifier != nil {
+            var skew: Int?
+            if let reason = authHMACVerifier?.verify(pdu: evidence?.pdu ?? [], trailer: evidence?.trailer, source: from,
+                                                     version: configuration.version, vrid: configuration.vrid,
+                                                     unicastPeers: configuration.unicastPeers,
+                                                     now: evidence?.wallTime ?? WallTime(seconds: 0), skew: &skew) {
+                var actions = discard(reason, from: from)
+                if case .authHMAC(let failure) = reason, authHMACReported.count < Self.reportLimit,
+                   authHMACReported.insert("\(from) \(failure.rawValue)").inserted {
+                    actions.append(.authHMACFailed(from: from, failure, skew: skew))
+                }
+                return actions
+            }
+        }
         if let mine = configuration.virtualAddresses.first, let theirs = ad.addresses.first,
            mine.isIPv6 != theirs.isIPv6 {
             return discard(.familyMismatch, from: from)
@@ -522,6 +544,12 @@ public struct VRRPInstance: Sendable {
     public mutating func configurationReloaded(_ new: VRRPInstanceConfiguration, now: Instant) -> [VRRPAction] {
         var new = new
         new.primaryAddress = configuration.primaryAddress
+        if new.authHMAC != configuration.authHMAC {
+            // A key rotation keeps what was accepted from each sender.
+            if let policy = new.authHMAC, authHMACVerifier != nil { authHMACVerifier?.policy = policy } else {
+                authHMACVerifier = new.authHMAC.map { VRRPAuthHMACVerifier(policy: $0) }
+            }
+        }
         configuration = new
         masterAdverIntervalCS = new.intervalCentiseconds
         switch state {

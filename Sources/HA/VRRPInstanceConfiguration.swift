@@ -22,6 +22,8 @@ public struct VRRPInstanceConfiguration: Sendable, Hashable {
     public var authentication: VRRPAuthentication
     /// With `authentication == .ah`: the HMAC key, `auth_pass` (8 bytes at most, as keepalived keeps it).
     public var authenticationHeaderKey: [UInt8] = []
+    /// `auth_hmac` (keepalived 2.4): adverts carry an HMAC-SHA256 trailer; nil without it.
+    public var authHMAC: VRRPAuthHMACPolicy?
     /// This node's primary address on the interface (or `unicast_src_ip`), for equal-priority tie-break.
     public var primaryAddress: IPAddress
     /// keepalived's `skip_check_adv_addr`: a Backup does not check the address list of adverts that come from the

@@ -15,6 +15,8 @@ public struct VRRPReceivedPacket: Sendable, Hashable {
     public var payload: [UInt8]
     /// The IP Authentication Header the advert came in (IPv4, `auth_type AH`), nil for a plain VRRP datagram.
     public var authenticationHeader: VRRPAuthenticationHeader?
+    /// The wall clock when the packet was read (`auth_hmac`'s freshness window); nil when not known.
+    public var wallTime: WallTime?
 
     /// Creates a packet value.
     public init(source: IPAddress, destination: IPAddress, ttl: UInt8, payload: [UInt8],

@@ -184,17 +184,25 @@ public struct VRRPRouter: Sendable {
         let spec = members[i].spec
         let actions: [VRRPAction]
         var out: [VRRPRouterAction] = []
+        // auth_hmac: the trailer (28 bytes more than the header describes) is split off; only then is it looked for.
+        var pdu = packet.payload
+        var evidence: VRRPAuthHMACEvidence?
+        if spec.configuration.authHMAC != nil {
+            let split = VRRPAdvertisement.splitTrailer(packet.payload, ipv6: packet.source.isIPv6)
+            pdu = split.pdu
+            evidence = VRRPAuthHMACEvidence(pdu: split.pdu, trailer: split.trailer, wallTime: packet.wallTime)
+        }
         do {
             let ad: VRRPAdvertisement
             do {
-                ad = try VRRPAdvertisement.decode(packet.payload, source: packet.source,
-                                                  destination: packet.destination, checksum: members[i].checksumRule)
+                ad = try VRRPAdvertisement.decode(pdu, source: packet.source, destination: packet.destination,
+                                                  checksum: members[i].checksumRule, trailing: evidence?.trailer ?? [])
             } catch .badChecksum where oldUnicastChecksumDetectable(member: i, packet) {
                 // keepalived's detection: a unicast VRRPv3 advert whose checksum verifies with the multicast group
                 // in the pseudo-header comes from keepalived 1.3.6 or earlier; from now on we speak as it does.
                 let group = spec.configuration.checksum.multicastGroup
-                ad = try VRRPAdvertisement.decode(packet.payload, source: packet.source,
-                                                  destination: packet.destination, checksum: .multicastGroup(group))
+                ad = try VRRPAdvertisement.decode(pdu, source: packet.source, destination: packet.destination,
+                                                  checksum: .multicastGroup(group), trailing: evidence?.trailer ?? [])
                 members[i].oldChecksumDetected = true
                 out.append(.checksumRuleChanged(instance: spec.name, members[i].checksumRule, from: packet.source))
             }
@@ -202,7 +210,8 @@ public struct VRRPRouter: Sendable {
                 return out + unknownVRID(ad.vrid, from: packet.source, member: i, now: now)
             }
             actions = members[i].instance.advertisementReceived(ad, from: packet.source, ttl: packet.ttl,
-                                                                authenticationHeader: packet.authenticationHeader, now: now)
+                                                                authenticationHeader: packet.authenticationHeader,
+                                                                authHMAC: evidence, now: now)
         } catch {
             actions = members[i].instance.malformedPacketReceived(error, from: packet.source)
         }
@@ -585,6 +594,8 @@ extension VRRPRouter {
                 out.append(.addressListMismatch(instance: spec.name, from: from, theirs: theirs))
             case .unlistedUnicastSource(let from):
                 out.append(.unlistedUnicastSource(instance: spec.name, from: from))
+            case .authHMACFailed(let from, let failure, let skew):
+                out.append(.authHMACFailed(instance: spec.name, from: from, failure, skew: skew))
             case .lowerPriorityAdvert(let priority, let from):
                 out.append(.lowerPriorityAdvert(instance: spec.name, priority: priority,
                                                 ours: members[i].instance.effectivePriority, from: from,

@@ -44,6 +44,8 @@ public enum VRRPRouterAction: Sendable, Hashable {
     case checksumRuleChanged(instance: String, VRRPChecksumRule, from: IPAddress)
     /// See `VRRPAction.unlistedUnicastSource`.
     case unlistedUnicastSource(instance: String, from: IPAddress)
+    /// See `VRRPAction.authHMACFailed`.
+    case authHMACFailed(instance: String, from: IPAddress, VRRPAuthHMACFailure, skew: Int?)
     /// A MASTER heard a lower-priority advert from `from`; log it (keepalived logs one line each time), with whether
     /// the instance answered with its own advert.
     case lowerPriorityAdvert(instance: String, priority: UInt8, ours: UInt8, from: IPAddress, answered: Bool)

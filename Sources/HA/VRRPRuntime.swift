@@ -189,7 +189,8 @@ public actor VRRPRuntime {
                                            unicastSource: spec.unicastSource, unicastPeers: spec.unicastPeers,
                                            unicastTTL: spec.unicastTTL, multicastGroup: spec.multicastGroup,
                                            addressInterface: spec.vmac?.base,
-                                           authenticationHeaderKey: spec.authenticationHeaderKey)
+                                           authenticationHeaderKey: spec.authenticationHeaderKey,
+                                           authHMAC: spec.configuration.authHMAC)
         } catch {
             throw .transport(instance: spec.name, error)
         }
@@ -474,6 +475,8 @@ public actor VRRPRuntime {
             logger.error("\(VRRPRuntimeError.vmac(instance: instance, error))")
             eventSink.yield(.ioError(instance: instance, message: "\(error)"))
         }
+        // auth_hmac keys rotate without reopening the transport: the signer has them before the reload's first advert.
+        for spec in new.instances { links[spec.name]?.transport.setAuthHMAC(spec.configuration.authHMAC) }
         perform(router.configurationReloaded(new, now: t), now: t)
         dropVMACs(keeping: new)
         watchTrackers(now: t)
@@ -580,6 +583,9 @@ public actor VRRPRuntime {
                 logger.info("advert for VRID \(vrid) on \(interface) from \(from), which no instance here runs: ignored (log_unknown_vrids; logged again for this source after \(VRRPRuntimeConfiguration.unknownVRIDLogInterval.components.seconds) s)")
             case .addressListMismatch(let name, let from, let theirs):
                 logger.warning("\(name): advert from \(from) dropped: it lists \(theirs.map(\.description).joined(separator: " ")), which differs from the configured virtual addresses (as keepalived, unless skip_check_adv_addr); further drops from this peer are only counted")
+            case .authHMACFailed(let name, let from, let failure, let skew):
+                let clock = skew.map { ", sender's clock \($0 >= 0 ? "+" : "")\($0) s from ours" } ?? ""
+                logger.warning("\(name): advert from \(from) dropped: \(failure)\(clock); further drops from this source for this reason are only counted")
             case .unlistedUnicastSource(let name, let from):
                 logger.warning("\(name): unicast advert from \(from) dropped: it is not a unicast_peer (check_unicast_src); further drops from this source are only counted")
             case .lowerPriorityAdvert(let name, let priority, let ours, let from, let answered):

@@ -59,10 +59,11 @@ lab_start_vigil() {
 }
 
 # lab_start_keepalived NS NAME CONF — keepalived VRRP-only in NS under setsid (LAB.md §1); sets LAST_PGID.
+# $KEEPALIVED names another keepalived binary (default: the one on PATH, Debian's 2.2.7).
 lab_start_keepalived() {
   local ns=$1 name=$2 conf=$3
   rm -f "$LAB_DIR/$name".{pid,vpid,cpid}
-  setsid ip netns exec "$ns" keepalived -n -l -D -G --vrrp -f "$conf" -p "$LAB_DIR/$name.pid" \
+  setsid ip netns exec "$ns" "${KEEPALIVED:-keepalived}" -n -l -D -G --vrrp -f "$conf" -p "$LAB_DIR/$name.pid" \
     -r "$LAB_DIR/$name.vpid" -c "$LAB_DIR/$name.cpid" >"$LAB_DIR/$name.log" 2>&1 &
   LAST_PGID=$!
   disown "$LAST_PGID" 2>/dev/null
