@@ -594,10 +594,10 @@ extension Keyword {
                 status: .notImplemented("instances in the group are not set to FAULT together")),
         todo("linkbeat_interfaces", Instead.kernelLinkState),
         todo("interface_up_down_delays", "an interface's link change is acted on at once"),
-        Keyword(name: "garp_group", body: .block([
-            v("garp_interval", "[ARG...]"), v("gna_interval", "[ARG...]"), v("interface", "[ARG...]"),
+        block("garp_group", "", [
+            v("garp_interval", "SECONDS"), v("gna_interval", "SECONDS"), v("interface", "IFNAME"),
             list("interfaces", entry: "IFNAME"),
-        ]), status: .notImplemented("GARP timing follows the instances' garp_master_* settings")),
+        ]),
         legacy("real_server_group", "a keepalived 1.0 block (keepalived 2.x reports it unknown)"),
         todo("net_namespace", Instead.namespaces), todo("net_namespace_ipvs", Instead.namespaces),
         ignored("namespace_with_ipsets", Instead.firewall),

@@ -35,6 +35,8 @@ public struct KeepalivedConfig: Sendable, Equatable, Codable {
     public var staticRules: [RuleConfig] = []
     /// `SSL { … }`: the client side of every SSL_GET (nil: none written; a second block replaces the first).
     public var ssl: SSLConfig?
+    /// `garp_group { … }` blocks: the pacing of gratuitous ARPs / unsolicited NAs on their interfaces.
+    public var garpGroups: [GARPGroupConfig] = []
 
     /// An empty configuration.
     public init() {}
@@ -459,6 +461,29 @@ public struct VRRPAuthentication: Sendable, Equatable, Codable {
     }
     /// The password as it goes on the wire: at most 8 bytes.
     public var effectivePassword: String { String(decoding: password.utf8.prefix(8), as: UTF8.self) }
+}
+
+/// `garp_group { garp_interval …; gna_interval …; interface IF | interfaces { … } }`: the least time between two
+/// gratuitous ARPs (IPv4) or unsolicited NAs (IPv6) sent on the group's interfaces, all instances together. With
+/// `interfaces` the pacing is shared by the whole list (one switch behind them).
+public struct GARPGroupConfig: Sendable, Equatable, Codable {
+    /// `garp_interval` (nil: ARPs are not paced on these interfaces).
+    public var garpInterval: Duration?
+    /// `gna_interval` (nil: NAs are not paced on these interfaces).
+    public var gnaInterval: Duration?
+    /// `interface` or `interfaces`, in order; an interface already in an earlier group is left out.
+    public var interfaces: [String] = []
+    /// Where the block is.
+    public var location: SourceLocation = noSourceLocation
+
+    /// Creates a group.
+    public init(garpInterval: Duration? = nil, gnaInterval: Duration? = nil, interfaces: [String] = [],
+                location: SourceLocation = noSourceLocation) {
+        self.garpInterval = garpInterval
+        self.gnaInterval = gnaInterval
+        self.interfaces = interfaces
+        self.location = location
+    }
 }
 
 /// `auth_hmac { mode … }` (keepalived 2.4.0): what a node sends and accepts.

@@ -440,6 +440,7 @@ struct ModelBuilder {
                 }
             }
         case "virtual_server_group": if let s = virtualServerGroup(n) { c.virtualServerGroups.append(s) }
+        case "garp_group": if let g = garpGroup(n, earlier: c.garpGroups) { c.garpGroups.append(g) }
         case "static_ipaddress": c.staticIPAddresses += n.entries.compactMap { vip($0) }
         case "static_routes": c.staticRoutes += n.entries.compactMap { route($0) }
         case "static_rules": c.staticRules += n.entries.compactMap { rule($0) }

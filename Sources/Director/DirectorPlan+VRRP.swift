@@ -58,6 +58,10 @@ extension DirectorPlan {
         runtime.fifoWriteStatesOnReload = config.globalDefs.fifoWriteVRRPStatesOnReload
         runtime.garpInterval = duration(config.globalDefs.vrrpGarpInterval)
         runtime.gnaInterval = duration(config.globalDefs.vrrpGNAInterval)
+        runtime.garpGroups = config.garpGroups.map {
+            GARPGroupSpec(garpInterval: $0.garpInterval.map(duration), gnaInterval: $0.gnaInterval.map(duration),
+                          interfaces: $0.interfaces)
+        }
         runtime.vipFilter = VIPFilterSettings(table: config.globalDefs.nftablesTable ?? "vigil",
                                               chainPriority: config.globalDefs.nftablesPriority ?? -1)
         return runtime

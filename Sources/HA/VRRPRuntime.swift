@@ -87,6 +87,8 @@ public actor VRRPRuntime {
     private let runningScripts = RunningScripts()
     /// Link states from rtnetlink (a dump at start, then events); the router hears the changes of names it watches.
     private var linkTable = LinkTable()
+    /// When each gratuitous ARP / unsolicited NA may go out (`vrrp_garp_interval`, `garp_group`).
+    private var pacer = GARPPacer()
     private var linkMonitor: NetlinkLinkMonitor?
     private var linkTask: Task<Void, Never>?
     private var fileTasks = WatchTasks<VRRPTrackFileSpec>()
@@ -102,6 +104,8 @@ public actor VRRPRuntime {
                 vipFilter: (any VIPFilter)? = nil, routeControl: any RouteControl = NetlinkRouteControl(),
                 vmacControl: any VMACControl = NetlinkVMACControl(), logger: Logger) {
         self.router = VRRPRouter(configuration: configuration)
+        self.pacer = GARPPacer(garpInterval: configuration.garpInterval, gnaInterval: configuration.gnaInterval,
+                               groups: configuration.garpGroups)
         self.addressControl = addressControl
         self.routeControl = routeControl
         self.vmacControl = vmacControl
@@ -475,6 +479,7 @@ public actor VRRPRuntime {
             logger.error("\(VRRPRuntimeError.vmac(instance: instance, error))")
             eventSink.yield(.ioError(instance: instance, message: "\(error)"))
         }
+        pacer.configure(garpInterval: new.garpInterval, gnaInterval: new.gnaInterval, groups: new.garpGroups)
         // auth_hmac keys rotate without reopening the transport: the signer has them before the reload's first advert.
         for spec in new.instances { links[spec.name]?.transport.setAuthHMAC(spec.configuration.authHMAC) }
         perform(router.configurationReloaded(new, now: t), now: t)
@@ -620,33 +625,29 @@ public actor VRRPRuntime {
         eventSink.yield(.ioError(instance: name, message: "\(error)"))
     }
 
-    /// `count` announcements of `addresses`: back to back, or the first at once and the next every
-    /// `vrrp_garp_interval` (IPv4) / `vrrp_gna_interval` (IPv6), stopping at the first failure.
+    /// `count` announcements of `addresses`, each packet when its interface's pacing allows (`GARPPacer`): the
+    /// unpaced ones at once, the others from a task that sleeps until each one's time. The first failure ends the
+    /// announcements of this call.
     private func announce(_ name: String, _ addresses: [VirtualAddress], interface: String, count: Int) {
-        let families = [addresses.filter { !$0.address.isIPv6 }, addresses.filter(\.address.isIPv6)]
-        for (i, group) in families.enumerated() where !group.isEmpty && count > 0 {
-            let interval = i == 0 ? router.configuration.garpInterval : router.configuration.gnaInterval
-            do { try addressControl.announce(group, interface: interface) } catch {
+        let t = now()
+        let plan = pacer.schedule(addresses, interface: interface, rounds: count, now: t)
+        let immediate = plan.prefix { $0.at <= t }
+        for send in immediate {
+            do { try addressControl.announce([send.address], interface: send.device) } catch {
                 logger.error("\(name): \(error)")
-                continue
+                return
             }
-            if interval <= .zero {
-                for _ in 1..<count {
-                    do { try addressControl.announce(group, interface: interface) } catch {
-                        logger.error("\(name): \(error)")
-                        break
-                    }
-                }
-            } else if count > 1 {
-                let control = addressControl, logger = logger
-                Task {
-                    for _ in 1..<count {
-                        do { try await Task.sleep(for: interval) } catch { return }
-                        do { try control.announce(group, interface: interface) } catch {
-                            logger.error("\(name): \(error)")
-                            return
-                        }
-                    }
+        }
+        let later = Array(plan.dropFirst(immediate.count))
+        guard !later.isEmpty else { return }
+        let control = addressControl, logger = logger, origin = origin
+        Task {
+            for send in later {
+                let wait = send.at - Instant(nanoseconds: (ContinuousClock.now - origin).nanoseconds)
+                if wait > .zero { do { try await Task.sleep(for: wait) } catch { return } }
+                do { try control.announce([send.address], interface: send.device) } catch {
+                    logger.error("\(name): \(error)")
+                    return
                 }
             }
         }

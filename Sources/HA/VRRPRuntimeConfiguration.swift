@@ -282,10 +282,12 @@ public struct VRRPRuntimeConfiguration: Sendable, Hashable {
     public var handoverOnStop = false
     /// `notify_fifo` and `vrrp_notify_fifo`: FIFOs that get one line per state change. Fixed at start.
     public var notifyFifos: [NotifyFifoSpec] = []
-    /// `vrrp_garp_interval` / `vrrp_gna_interval`: the time between the gratuitous ARPs / unsolicited NAs of a
-    /// burst (zero: back to back).
+    /// `vrrp_garp_interval` / `vrrp_gna_interval`: the least time between two gratuitous ARPs / unsolicited NAs on
+    /// an interface in no `garp_group`, all instances together (zero: back to back). See `GARPPacer`.
     public var garpInterval: Duration = .zero
     public var gnaInterval: Duration = .zero
+    /// `garp_group` blocks: the pacing of their interfaces.
+    public var garpGroups: [GARPGroupSpec] = []
     /// `static_ipaddress` (each with its device): on their interfaces while the runtime runs, whatever the states.
     public var staticAddresses: [VirtualAddress] = []
     /// `static_routes`: in the kernel while the runtime runs.

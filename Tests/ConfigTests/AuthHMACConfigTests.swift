@@ -97,3 +97,50 @@ struct AuthHMACConfigTests {
         #expect(!text.contains("\"bytes\"") && text.contains("\"length\":32"))
     }
 }
+
+@Suite("garp_group")
+struct GARPGroupConfigTests {
+    @Test("Intervals and interfaces as written; both forms read")
+    func reads() throws {
+        let r = parse("""
+        garp_group {
+            garp_interval 0.2
+            gna_interval 0.05
+            interface eth0
+        }
+        garp_group {
+            garp_interval 0.5
+            interfaces {
+                eth1
+                eth2
+            }
+        }
+        """)
+        #expect(r.errors.isEmpty && r.warnings.isEmpty)
+        #expect(r.config.garpGroups.count == 2)
+        #expect(r.config.garpGroups[0].garpInterval == .milliseconds(200))
+        #expect(r.config.garpGroups[0].gnaInterval == .milliseconds(50) && r.config.garpGroups[0].interfaces == ["eth0"])
+        #expect(r.config.garpGroups[1].gnaInterval == nil && r.config.garpGroups[1].interfaces == ["eth1", "eth2"])
+    }
+
+    @Test("An interface in two groups stays in the first; a group without an interval is dropped; a second is very large")
+    func keepalivedRules() {
+        let r = parse("""
+        garp_group {
+            garp_interval 0.1
+            interface eth0
+        }
+        garp_group {
+            garp_interval 2
+            interface eth0
+        }
+        garp_group {
+            interface eth1
+        }
+        """)
+        #expect(r.config.garpGroups.count == 2)
+        #expect(r.config.garpGroups[1].interfaces.isEmpty)
+        #expect(positions(r, .keepalivedIgnores) == ["7:15", "9:1"])
+        #expect(positions(r, .suspicious) == ["6:19"])
+    }
+}

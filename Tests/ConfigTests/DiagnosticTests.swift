@@ -20,7 +20,7 @@ func checkerTypo() {
 
 @Test("A keepalived keyword Vigil does not implement is a warning naming it")
 func unsupportedKeyword() {
-    let r = parse("global_defs {\n  enable_snmp_vrrp\n}\ngarp_group {\n interface eth0\n}\n")
+    let r = parse("global_defs {\n  enable_snmp_vrrp\n}\ntrack_group G1 {\n group {\n  VI_1\n }\n}\n")
     #expect(positions(r, .ignoredKeyword) == ["2:3"])
     #expect(positions(r, .unsupportedKeyword) == ["4:1"])
     #expect(r.errors.isEmpty)
