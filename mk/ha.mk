@@ -9,7 +9,13 @@ HA_CORE := Sources/HA/VRRPAdvertisement.swift $(wildcard Sources/HA/VRRPInstance
 	Sources/HA/VRRPAuthHMAC.swift Sources/HA/VRRPChecksumRule.swift
 HA_FUZZ_RUNS ?= 200000
 
-.PHONY: test-host-ha fuzz-ha bench-ha
+.PHONY: test-host-ha fuzz-ha bench-ha test-vm-ha-kernel
+
+# HA host cases that need a kernel driver this host's kernel lacks (ipvlan): run by the VM tier with Debian's kernel.
+VM_TESTS += test-vm-ha-kernel
+## Inside the VM (make test-vm → make vm-inside): the VM_CASES of scripts/ha/cases (use_ipvlan against keepalived).
+test-vm-ha-kernel:
+	VIGIL_BIN=$(VIGIL_BIN) scripts/ha/host-tests.sh vm-cases
 
 ## Vigil vs keepalived (and vs Vigil) in network namespaces; root. Also runs the gated Swift suite.
 test-host-ha:

@@ -264,7 +264,6 @@ enum Instead {
     static let firewall = "no_accept's drop rules are in nftables, table inet vigil (or `nftables TABLE`), with counters off"
     static let namespaces = "Vigil runs in the network namespace it is started in (use `ip netns exec`)"
     static let vmacGarp = "no extra periodic gratuitous ARP is sent on a use_vmac interface; garp_master_refresh still applies"
-    static let ipvlan = "no ipvlan interface is made; the VIPs go on the instance's interface with its own MAC (use_vmac makes a macvlan with the virtual router MAC)"
     static let vmacAddr = "a VIP on another interface than the instance's gets no macvlan of its own; it goes on its dev with that interface's MAC"
     static let bfd = "BFD_CHECK is not implemented yet: bfd_instance sessions feed track_bfd (VRRP) only"
     static let reloadFiles = "Vigil reloads on SIGHUP only, always checking the new file first and keeping the old one when it is invalid"
@@ -418,7 +417,8 @@ extension Keyword {
         todo("vmac_garp_intvl", Instead.vmacGarp),
         list("track_process", entry: "PROCESS_NAME [weight WEIGHT [reverse]]"),
         list("track_bfd", entry: "BFD_NAME [weight WEIGHT [reverse]]"),
-        todo("use_ipvlan", Instead.ipvlan), todo("use_vmac_addr", Instead.vmacAddr),
+        v("use_ipvlan", "[[name] IFNAME|IPADDR[/LEN]|bridge|private|vepa|group GID...]"),
+        todo("use_vmac_addr", Instead.vmacAddr),
         v("unicast_ttl", "TTL"),
         flag("check_unicast_src"),
         v("strict_mode", "[BOOL]"),

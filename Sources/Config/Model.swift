@@ -463,6 +463,38 @@ public struct VRRPAuthentication: Sendable, Equatable, Codable {
     public var effectivePassword: String { String(decoding: password.utf8.prefix(8), as: UTF8.self) }
 }
 
+/// `use_ipvlan [[name] NAME] [IPADDR[/LEN]] [bridge|private|vepa] [group GID]`: an L2 ipvlan on the instance's
+/// interface (it shares that interface's MAC) carrying the VIPs and the adverts.
+public struct IPVLANConfig: Sendable, Equatable, Codable {
+    /// The ipvlan's flags (`IFLA_IPVLAN_FLAGS`).
+    public enum Mode: String, Sendable, Equatable, Codable {
+        /// 0, the default.
+        case bridge
+        /// IPVLAN_F_PRIVATE.
+        case `private`
+        /// IPVLAN_F_VEPA.
+        case vepa
+    }
+
+    /// The interface name; empty for keepalived's generated one (as `use_vmac`'s).
+    public var name: String = ""
+    /// The address put on the ipvlan and used as the adverts' source (unless `mcast_src_ip`/`unicast_src_ip`).
+    public var address: IPPrefix?
+    /// The flags (default bridge).
+    public var mode: Mode = .bridge
+    /// Where the keyword is.
+    public var location: SourceLocation = noSourceLocation
+
+    /// Creates the value.
+    public init(name: String = "", address: IPPrefix? = nil, mode: Mode = .bridge,
+                location: SourceLocation = noSourceLocation) {
+        self.name = name
+        self.address = address
+        self.mode = mode
+        self.location = location
+    }
+}
+
 /// `garp_group { garp_interval …; gna_interval …; interface IF | interfaces { … } }`: the least time between two
 /// gratuitous ARPs (IPv4) or unsolicited NAs (IPv6) sent on the group's interfaces, all instances together. With
 /// `interfaces` the pacing is shared by the whole list (one switch behind them).
@@ -845,6 +877,8 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     public var vmacAddress: [UInt8]?
     /// `vmac_xmit_base`.
     public var vmacXmitBase = false
+    /// `use_ipvlan [[name] NAME] [IPADDR[/LEN]] [bridge|private|vepa]`: nil = off.
+    public var useIPVLAN: IPVLANConfig?
     /// `old_unicast_checksum [never]` (nil = not written: detect keepalived 1.3.6's unicast VRRPv3 checksum and
     /// switch to it; `.always` = use it from the start; `.never` = never switch).
     public var oldUnicastChecksum: OldUnicastChecksum?

@@ -1075,6 +1075,7 @@ struct ModelBuilder {
             case "dont_track_primary": v.dontTrackPrimary = true
             case "no_virtual_ipaddress": v.noVirtualIPAddress = true
             case "use_vmac": vmacLocation = loc(n); useVMAC(Array(a), into: &v)
+            case "use_ipvlan": useIPVLAN(n, instance: &v)
             case "vmac_xmit_base": v.vmacXmitBase = true
             case "promote_secondaries": v.promoteSecondaries = true; promoteLocation = loc(n)
             case "native_ipv6": v.nativeIPv6 = true
@@ -1197,6 +1198,64 @@ struct ModelBuilder {
             v.preemptDelay = .zero
             sink.warning(.keepalivedIgnores, preemptDelay ?? v.location, "preempt_delay is incompatible with nopreempt: keepalived resets it to 0, and so does Vigil")
         }
+    }
+
+    /// `use_ipvlan [[name] NAME] [IPADDR[/LEN]] [bridge|private|vepa] [group GID]` as keepalived reads it: a second
+    /// use_ipvlan, a second type or address, an address of the other family, or a name too long are ignored with a
+    /// warning (keepalived reports each and runs on); `group` (keepalived 2.3) is warned and ignored.
+    mutating func useIPVLAN(_ n: Node, instance v: inout VRRPInstanceConfig) {
+        guard v.useIPVLAN == nil else {
+            sink.warning(.keepalivedIgnores, loc(n), "(\(v.name)) use_ipvlan already specified: keepalived ignores this one, and so does Vigil")
+            return
+        }
+        var c = IPVLANConfig(location: loc(n))
+        var hadMode = false
+        let words = Array(args(n))
+        var i = 0
+        while i < words.count {
+            let t = words[i]
+            i += 1
+            if let mode = IPVLANConfig.Mode(rawValue: t.text) {
+                if hadMode {
+                    sink.warning(.keepalivedIgnores, loc(t), "(\(v.name)) ipvlan type already specified: '\(t.text)' is ignored, as keepalived ignores it")
+                } else {
+                    c.mode = mode
+                    hadMode = true
+                }
+                continue
+            }
+            if t.text == "group" {
+                sink.warning(.unsupportedKeyword, loc(t), "(\(v.name)) use_ipvlan group (keepalived 2.3): the interface group is not set")
+                i += 1
+                continue
+            }
+            var name = t.text
+            if t.text == "name", i < words.count {
+                name = words[i].text
+                i += 1
+            } else if let p = IPPrefix(t.text) {
+                if c.address != nil {
+                    sink.warning(.keepalivedIgnores, loc(t), "(\(v.name)) ipvlan address already specified: '\(clip(t.text))' is ignored, as keepalived ignores it")
+                } else if let first = v.virtualIPAddresses.first, first.address.address.isIPv6 != p.address.isIPv6 {
+                    sink.error(.invalidValue, loc(t), "(\(v.name)) the ipvlan address \(t.text) must be of the instance's family (keepalived skips it)")
+                } else {
+                    c.address = p
+                }
+                continue
+            }
+            if !c.name.isEmpty {
+                sink.warning(.keepalivedIgnores, loc(t), "(\(v.name)) ipvlan interface already specified: '\(clip(name))' is ignored, as keepalived ignores it")
+            } else if name.utf8.count > 15 || name.contains(where: { $0 == "/" || $0 == ":" || $0 == " " }) {
+                sink.warning(.keepalivedIgnores, loc(t), "(\(v.name)) ipvlan interface name '\(clip(name))' is too long (15 bytes at most) or holds '/', ':' or a space: ignored, as keepalived ignores it; the name is vrrp.VRID")
+            } else {
+                c.name = name
+            }
+        }
+        if v.useVMAC != nil {
+            sink.error(.invalidValue, loc(n), "(\(v.name)) use_ipvlan and use_vmac both make the instance's interface: keep one")
+            return
+        }
+        v.useIPVLAN = c
     }
 
     /// `use_vmac [NAME] [MAC]` as keepalived 2.2.7 reads it: a first word that is a MAC address is the MAC; a name

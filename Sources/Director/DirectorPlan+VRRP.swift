@@ -9,7 +9,8 @@ extension DirectorPlan {
     static func vrrp(_ config: KeepalivedConfig) throws(PlanError) -> VRRPRuntimeConfiguration {
         var instances: [VRRPInstanceSpec] = []
         // keepalived names the unnamed macvlans in file order, avoiding every name written and those made before.
-        var vmacNames = Set(config.vrrpInstances.compactMap { $0.useVMAC }.filter { !$0.isEmpty })
+        var vmacNames = Set((config.vrrpInstances.compactMap { $0.useVMAC } + config.vrrpInstances.compactMap { $0.useIPVLAN?.name })
+            .filter { !$0.isEmpty })
         for v in config.vrrpInstances {
             instances.append(try instance(v, config: config, vmacNames: &vmacNames))
         }
@@ -259,6 +260,27 @@ extension DirectorPlan {
         spec.filtersVIPTraffic = v.filtersVIPTraffic
         spec.virtualRoutes = v.virtualRoutes.map(route)
         spec.virtualRules = v.virtualRules.map(rule)
+        if let ipvlan = v.useIPVLAN {
+            // keepalived 2.2.7: the adverts go on the ipvlan, which has the base's MAC and its own address (their
+            // source); the VIPs stay on the instance's interface (read off keepalived in the VM: they are on the base).
+            let vrid = UInt8(v.virtualRouterID), ipv6 = spec.isIPv6
+            var name = ipvlan.name
+            if name.isEmpty {
+                name = VMACSpec.generatedName(prefix: config.globalDefs.vmacPrefix ?? "vrrp", vrid: vrid, ipv6: ipv6,
+                                              taken: vmacNames)
+                vmacNames.insert(name)
+            }
+            let flags: UInt16 = switch ipvlan.mode {
+            case .bridge: 0
+            case .private: 1
+            case .vepa: 2
+            }
+            let address = ipvlan.address.map { p in
+                VirtualAddress(address: p.address, prefixLength: UInt8(p.prefixLength ?? (p.address.isIPv6 ? 128 : 32)))
+            }
+            spec.vmac = VMACSpec(name: name, base: v.interface, mac: [], ipv6: ipv6,
+                                 ipvlan: IPVLANSpec(flags: flags, address: address))
+        }
         if var name = v.useVMAC {
             // keepalived: the VIPs (those without their own dev) and the announcements go on the macvlan.
             let vrid = UInt8(v.virtualRouterID), ipv6 = spec.isIPv6

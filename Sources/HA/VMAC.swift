@@ -33,15 +33,22 @@ public struct VMACSpec: Sendable, Hashable {
     public var transmitsOnBase: Bool
     /// The instance is IPv6 (the MAC's fifth byte is 2, the macvlan keeps IPv6 and gets the base's link-local).
     public var ipv6: Bool
+    /// `use_ipvlan`: an L2 ipvlan (sharing the base's MAC; `mac` is empty) instead of a macvlan.
+    public var ipvlan: IPVLANSpec?
 
     /// Creates a spec.
-    public init(name: String, base: String, mac: [UInt8], transmitsOnBase: Bool = false, ipv6: Bool = false) {
+    public init(name: String, base: String, mac: [UInt8], transmitsOnBase: Bool = false, ipv6: Bool = false,
+                ipvlan: IPVLANSpec? = nil) {
         self.name = name
         self.base = base
         self.mac = mac
         self.transmitsOnBase = transmitsOnBase
         self.ipv6 = ipv6
+        self.ipvlan = ipvlan
     }
+
+    /// The interface kind: "macvlan" or "ipvlan".
+    public var kind: String { ipvlan == nil ? "macvlan" : "ipvlan" }
 
     /// The name keepalived makes for a `use_vmac` without a name: `PREFIX.VRID` (`vmac_prefix`, default `vrrp`); if
     /// another instance's macvlan has that name (`taken`), `PREFIX6.VRID` then `PREFIX1.VRID`, `PREFIX2.VRID`… for an
@@ -71,6 +78,20 @@ public struct VMACSpec: Sendable, Hashable {
 
     /// The interface adverts are sent and received on.
     public var advertInterface: String { transmitsOnBase ? base : name }
+}
+
+/// `use_ipvlan`'s settings: the flags and the address put on the ipvlan.
+public struct IPVLANSpec: Sendable, Hashable {
+    /// `IFLA_IPVLAN_FLAGS`: 0 bridge, 1 private (IPVLAN_F_PRIVATE), 2 vepa (IPVLAN_F_VEPA).
+    public var flags: UInt16
+    /// The address (with its prefix length) added to the ipvlan; the adverts' source unless one is configured.
+    public var address: VirtualAddress?
+
+    /// Creates the value.
+    public init(flags: UInt16 = 0, address: VirtualAddress? = nil) {
+        self.flags = flags
+        self.address = address
+    }
 }
 
 /// An interface as a link dump shows it, as far as the VMAC decision needs it.
@@ -121,13 +142,13 @@ public enum VMACPlan {
             return .refuse("its interface \(spec.base) is itself a \(base.kind ?? "")")
         }
         guard let existing = links.first(where: { $0.name == spec.name }) else { return .create(baseIndex: base.index) }
-        guard existing.kind == "macvlan" else {
-            return .refuse("\(spec.name) exists and is not a macvlan (\(existing.kind ?? "a device"))")
+        guard existing.kind == spec.kind else {
+            return .refuse("\(spec.name) exists and is not \(spec.ipvlan == nil ? "a macvlan" : "an ipvlan") (\(existing.kind ?? "a device"))")
         }
         guard existing.parentIndex == base.index else {
             return .refuse("\(spec.name) exists on another interface than \(spec.base)")
         }
-        guard existing.hardwareAddress == spec.mac else {
+        guard spec.ipvlan != nil || existing.hardwareAddress == spec.mac else {
             let has = existing.hardwareAddress.map(VMACSpec.text) ?? "no address"
             return .refuse("\(spec.name) exists with \(has), not \(VMACSpec.text(spec.mac))")
         }
@@ -151,7 +172,7 @@ public enum VMACPlan {
         for (i, a) in specs.enumerated() {
             for b in specs[(i + 1)...] {
                 if a.vmac.name == b.vmac.name { return (a.instance, b.instance, "both use the interface \(a.vmac.name)") }
-                if a.vmac.base == b.vmac.base && a.vmac.mac == b.vmac.mac {
+                if a.vmac.ipvlan == nil, b.vmac.ipvlan == nil, a.vmac.base == b.vmac.base && a.vmac.mac == b.vmac.mac {
                     return (a.instance, b.instance, "both use \(VMACSpec.text(a.vmac.mac)) on \(a.vmac.base)")
                 }
             }
@@ -178,8 +199,12 @@ public enum VMACPlan {
         public var path: String { "/proc/sys/net/\(family)/conf/\(interface)/\(name)" }
     }
 
-    /// The switches set on the macvlan, before it goes up.
+    /// The switches set on the macvlan, before it goes up. An ipvlan gets only IPv6 turned off for an IPv4 instance,
+    /// as keepalived sets it.
     public static func macvlanSwitches(_ spec: VMACSpec) -> [Switch] {
+        if spec.ipvlan != nil {
+            return [Switch(family: "ipv6", interface: spec.name, name: "disable_ipv6", value: spec.ipv6 ? "0" : "1")]
+        }
         var out = [("arp_ignore", "1"), ("accept_local", "1"), ("rp_filter", "0"), ("promote_secondaries", "1")]
             .map { Switch(family: "ipv4", interface: spec.name, name: $0.0, value: $0.1) }
         // No address of its own (IN6_ADDR_GEN_MODE_NONE): an IPv6 instance's gets the base's link-local.
@@ -200,7 +225,7 @@ public enum VMACPlan {
     public static func baseSwitches(_ specs: [VMACSpec]) -> [Switch] {
         var seen: Set<String> = []
         var out: [Switch] = []
-        for s in specs where !s.ipv6 && seen.insert(s.base).inserted {
+        for s in specs where !s.ipv6 && s.ipvlan == nil && seen.insert(s.base).inserted {
             out.append(Switch(family: "ipv4", interface: s.base, name: "arp_ignore", value: "1"))
             out.append(Switch(family: "ipv4", interface: s.base, name: "arp_filter", value: "1"))
         }
@@ -218,17 +243,23 @@ public enum VMACRequest {
     static let modePrivate: UInt32 = 1
     static let iffUp: UInt32 = 0x1
 
-    /// RTM_NEWLINK creating the macvlan of `spec` on `baseIndex`, down, in private mode, with its MAC.
+    /// RTM_NEWLINK creating the macvlan of `spec` on `baseIndex`, down, in private mode, with its MAC; or, for
+    /// `use_ipvlan`, the ipvlan in L2 mode (IFLA_IPVLAN_MODE 0) with its flags and the base's MAC.
     public static func create(_ spec: VMACSpec, baseIndex: Int32, sequence: UInt32) -> [UInt8] {
         var m = NetlinkMessage(type: newLink, flags: request | ack | create | excl, sequence: sequence)
         infoMessage(&m, index: 0, flags: 0, change: 0)
         m.attribute(iflaName, Array(spec.name.utf8) + [0])
         m.attribute(iflaLink, le32(UInt32(bitPattern: baseIndex)))
-        m.attribute(iflaAddress, spec.mac)
         var data = NetlinkMessage(type: 0, flags: 0, sequence: 0)
-        data.attribute(macvlanMode, le32(modePrivate))
+        if let ipvlan = spec.ipvlan {
+            data.attribute(1 /* IFLA_IPVLAN_MODE */, le16(0 /* IPVLAN_MODE_L2 */))
+            data.attribute(2 /* IFLA_IPVLAN_FLAGS */, le16(ipvlan.flags))
+        } else {
+            m.attribute(iflaAddress, spec.mac)
+            data.attribute(macvlanMode, le32(modePrivate))
+        }
         var info = NetlinkMessage(type: 0, flags: 0, sequence: 0)
-        info.attribute(infoKind, Array("macvlan".utf8))
+        info.attribute(infoKind, Array(spec.kind.utf8))
         info.attribute(infoData | nested, data.body)
         m.attribute(iflaLinkInfo | nested, info.body)
         // IFLA_AF_SPEC cannot come with the creation (the link has no IPv6 state yet: EAFNOSUPPORT); the address
@@ -272,6 +303,8 @@ public enum VMACRequest {
         m.appendUInt32(flags)
         m.appendUInt32(change)
     }
+
+    private static func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xff), UInt8(v >> 8)] }
 
     private static func le32(_ v: UInt32) -> [UInt8] {
         [UInt8(v & 0xff), UInt8(v >> 8 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 24)]

@@ -192,7 +192,9 @@ public actor VRRPRuntime {
             t = try RawSocketVRRPTransport(interface: spec.advertInterface, ipv6: spec.isIPv6,
                                            unicastSource: spec.unicastSource, unicastPeers: spec.unicastPeers,
                                            unicastTTL: spec.unicastTTL, multicastGroup: spec.multicastGroup,
-                                           addressInterface: spec.vmac?.base,
+                                           // An ipvlan with its own address sends from it (keepalived); a macvlan,
+                                           // or an ipvlan without one, from its base's address.
+                                           addressInterface: spec.vmac?.ipvlan?.address != nil ? nil : spec.vmac?.base,
                                            authenticationHeaderKey: spec.authenticationHeaderKey,
                                            authHMAC: spec.configuration.authHMAC)
         } catch {
@@ -415,7 +417,17 @@ public actor VRRPRuntime {
                 vmacs[spec.name] = spec
                 made = true
                 let how = outcome == .created ? "created" : "reused (left by an earlier run)"
-                logger.notice("vrrp_instance \(instance): use_vmac \(spec.name) on \(spec.base) with \(VMACSpec.text(spec.mac)) \(how)\(spec.transmitsOnBase ? ", adverts on \(spec.base) (vmac_xmit_base)" : "")")
+                if let ipvlan = spec.ipvlan {
+                    // keepalived: the ipvlan's own address, which the adverts are sent from.
+                    if let a = ipvlan.address {
+                        do { try addressControl.add([a], interface: spec.name) } catch {
+                            logger.error("vrrp_instance \(instance): use_ipvlan \(spec.name): cannot add \(a.address): \(error)")
+                        }
+                    }
+                    logger.notice("vrrp_instance \(instance): use_ipvlan \(spec.name) on \(spec.base) \(how)\(ipvlan.address.map { " with \($0.address)/\($0.prefixLength)" } ?? "")")
+                } else {
+                    logger.notice("vrrp_instance \(instance): use_vmac \(spec.name) on \(spec.base) with \(VMACSpec.text(spec.mac)) \(how)\(spec.transmitsOnBase ? ", adverts on \(spec.base) (vmac_xmit_base)" : "")")
+                }
             } catch {
                 failures.append((instance, error))
             }

@@ -445,3 +445,28 @@ struct TrackProcessConfigTests {
         #expect(r.errors.isEmpty)
     }
 }
+
+@Suite("use_ipvlan as keepalived reads it")
+struct UseIPVLANTests {
+    @Test("Name, address and type in any order; without arguments the generated name, bridge, no address")
+    func forms() throws {
+        let full = vmacInstance("use_ipvlan ipv51 10.0.0.51/24 private")
+        #expect(full.diagnostics.isEmpty, "\(full.rendered())")
+        let c = try #require(full.config.vrrpInstances.first?.useIPVLAN)
+        #expect(c.name == "ipv51" && c.address?.description == "10.0.0.51/24" && c.mode == .private)
+        let named = try #require(vmacInstance("use_ipvlan vepa name bridge").config.vrrpInstances.first?.useIPVLAN)
+        #expect(named.name == "bridge" && named.mode == .vepa)
+        let bare = try #require(vmacInstance("use_ipvlan").config.vrrpInstances.first?.useIPVLAN)
+        #expect(bare.name.isEmpty && bare.address == nil && bare.mode == .bridge)
+    }
+
+    @Test("A second type, address or name is warned and ignored; group is warned; with use_vmac an error")
+    func keepalivedRules() throws {
+        let r = vmacInstance("use_ipvlan a 10.0.0.51 bridge vepa 10.0.0.52 b group 3")
+        let c = try #require(r.config.vrrpInstances.first?.useIPVLAN)
+        #expect(c.name == "a" && c.address?.description == "10.0.0.51" && c.mode == .bridge)
+        #expect(diagnostics(r, .keepalivedIgnores).count == 3)
+        #expect(diagnostics(r, .unsupportedKeyword).count == 1)
+        #expect(vmacInstance("use_vmac\n    use_ipvlan").errors.count == 1)
+    }
+}

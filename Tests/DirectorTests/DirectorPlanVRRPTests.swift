@@ -173,6 +173,22 @@ struct DirectorPlanSSLTests {
 
 @Suite("Director plan: use_vmac reaches HA")
 struct DirectorPlanVMACTests {
+    @Test("use_ipvlan: the adverts on the ipvlan (named as use_vmac's), the VIPs on the instance's interface")
+    func ipvlanSpec() throws {
+        let p = try DirectorPlanVRRPTests.plan("""
+        vrrp_instance VI_1 {
+          interface eth0
+          virtual_router_id 51
+          use_ipvlan 10.0.0.51/24 private
+          virtual_ipaddress { 10.0.0.100 }
+        }
+        """)
+        let v = try #require(p.vrrp.instances.first)
+        #expect(v.vmac == VMACSpec(name: "vrrp.51", base: "eth0", mac: [],
+                                   ipvlan: IPVLANSpec(flags: 1, address: VirtualAddress(address: IPAddress("10.0.0.51"), prefixLength: 24))))
+        #expect(v.interface == "eth0" && v.advertInterface == "vrrp.51" && v.link == "eth0")
+    }
+
     @Test("The VIPs and announcements go on the macvlan, the adverts on it or on the base, with the virtual router MAC")
     func vmacSpec() throws {
         let p = try DirectorPlanVRRPTests.plan("""

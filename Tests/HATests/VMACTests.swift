@@ -142,6 +142,41 @@ struct VMACTests {
     }
 }
 
+@Suite("use_ipvlan: the ipvlan variant of the VMAC plan")
+struct IPVLANPlanTests {
+    let spec = VMACSpec(name: "ipv51", base: "eth0", mac: [], ipvlan: IPVLANSpec(flags: 1))
+
+    @Test("Create on the base; reuse an earlier run's ipvlan whatever its MAC; refuse a macvlan of that name")
+    func decisions() {
+        let base = LinkDescription(index: 2, name: "eth0", hardwareAddress: [2, 0, 0, 0, 0, 1])
+        #expect(VMACPlan.decide(spec, links: [base]) == .create(baseIndex: 2))
+        let old = LinkDescription(index: 7, name: "ipv51", kind: "ipvlan", parentIndex: 2, hardwareAddress: [2, 0, 0, 0, 0, 1])
+        #expect(VMACPlan.decide(spec, links: [base, old]) == .reuse(index: 7, bringUp: true))
+        var mac = old
+        mac.kind = "macvlan"
+        if case .refuse = VMACPlan.decide(spec, links: [base, mac]) {} else { Issue.record("a macvlan was taken for the ipvlan") }
+    }
+
+    @Test("Two ipvlans on one base do not conflict (they share its MAC); only IPv6 is switched, off for IPv4")
+    func conflictsAndSwitches() {
+        let other = VMACSpec(name: "ipv52", base: "eth0", mac: [], ipvlan: IPVLANSpec())
+        #expect(VMACPlan.conflicts([("A", spec), ("B", other)]) == nil)
+        #expect(VMACPlan.macvlanSwitches(spec).map { "\($0.path)=\($0.value)" } == ["/proc/sys/net/ipv6/conf/ipv51/disable_ipv6=1"])
+        #expect(VMACPlan.baseSwitches([spec]).isEmpty)
+    }
+
+    @Test("RTM_NEWLINK creating the ipvlan: no MAC, kind ipvlan, IFLA_IPVLAN_MODE 0 (L2), IFLA_IPVLAN_FLAGS")
+    func request() {
+        let b = VMACRequest.create(spec, baseIndex: 3, sequence: 1)
+        #expect(Int(b[0]) | Int(b[1]) << 8 == b.count)
+        #expect(Array(b[32..<40]) == hex("0a00030069707635") && Array(b[40..<44]) == hex("31000000"))   // "ipv51"
+        #expect(Array(b[44..<52]) == hex("0800050003000000"))           // IFLA_LINK 3
+        // IFLA_LINKINFO: IFLA_INFO_KIND "ipvlan", IFLA_INFO_DATA { IFLA_IPVLAN_MODE 0, IFLA_IPVLAN_FLAGS 1 }.
+        #expect(Array(b[52...]) == hex("24001280") + [0x0a, 0, 1, 0] + Array("ipvlan".utf8) + [0, 0]
+                    + hex("14000280") + hex("0600010000000000") + hex("0600020001000000"))
+    }
+}
+
 private extension VMACSpec {
     func renamed(_ name: String) -> VMACSpec {
         var s = self

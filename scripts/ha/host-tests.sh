@@ -278,7 +278,9 @@ ALL_CASES=(case_v2_keepalived_master_sigkill case_v2_vigil_master_sigterm case_v
            case_v3_ipv6_keepalived_master_sigkill case_v2_unicast case_two_vigil_nopreempt case_maintenance_down_file
            case_partition_healed case_injected_packets_ignored case_reload_keeps_unchanged case_track_file
            case_notify_scripts)
-# More cases, one file per behaviour group: each defines case_* functions and appends them to ALL_CASES.
+# More cases, one file per behaviour group: each defines case_* functions and appends them to ALL_CASES, or to
+# VM_CASES when they need a kernel driver the host tier's kernel may lack (`host-tests.sh vm-cases`, the VM tier).
+VM_CASES=()
 for f in "$HERE"/cases/*.sh; do
   [ -e "$f" ] || continue
   # shellcheck source=/dev/null
@@ -315,7 +317,7 @@ run_lanes() {
 
 need
 PASSED=0; FAILED=0; FAILED_NAMES=()
-if [ $# -gt 0 ]; then CASES=("$@"); else CASES=("${ALL_CASES[@]}"); fi
+if [ "${1:-}" = vm-cases ]; then CASES=("${VM_CASES[@]}"); elif [ $# -gt 0 ]; then CASES=("$@"); else CASES=("${ALL_CASES[@]}"); fi
 SIDE_BY_SIDE=()
 for c in "${CASES[@]}"; do if alone "$c"; then run_case "$c"; else SIDE_BY_SIDE+=("$c"); fi; done
 [ ${#SIDE_BY_SIDE[@]} -gt 0 ] && run_lanes "${SIDE_BY_SIDE[@]}"

@@ -203,3 +203,54 @@ case_vmac_prefix_names() {
 
 ALL_CASES+=(case_vmac_keepalived_master_vigil_backup case_vmac_vigil_master_keepalived_backup case_vmac_xmit_base
             case_vmac_ipv6 case_vmac_reload case_vmac_prefix_names)
+
+# ipvlan_of NS NAME — "MODE FLAGS MAC" of ipvlan NAME in NS (empty when there is none).
+ipvlan_of() {
+  ip -n "$1" -d link show dev "$2" 2>/dev/null | awk '
+    /link\/ether/ { mac = $2 } /ipvlan / { for (i = 1; i <= NF; i++) if ($i == "mode") { mode = $(i + 1); fl = $(i + 2) } }
+    END { if (mode != "") print mode, fl, mac }'
+}
+
+# use_ipvlan in both roles against keepalived 2.2.7: each node makes an L2 ipvlan (bridge) with its own address,
+# which the adverts come from; the VIP goes on the MASTER's base interface (where keepalived puts it). Vigil MASTER (150),
+# keepalived BACKUP (100); SIGTERM Vigil: keepalived takes over, Vigil's ipvlan is gone; Vigil back as BACKUP
+# (priority 90) follows keepalived; the VIP is reached from the other side.
+case_ipvlan_both_roles() {
+  conf "$LAB_DIR/a.conf" VI_1 150 3 1 10.9.0.100/24 "use_ipvlan ipv51 10.9.0.51/24"
+  conf "$LAB_DIR/b.conf" VI_1 100 3 1 10.9.0.100/24 "use_ipvlan ipv51 10.9.0.52/24 bridge"
+  lab_start_vigil "$NS_A" va "$LAB_DIR/a.conf"; local va=$LAST_PGID
+  lab_start_keepalived "$NS_B" kb "$LAB_DIR/b.conf"
+  local end=$(( $(date +%s) + 15 ))
+  until vip_on "$NS_A" veth0 10.9.0.100 || [ "$(date +%s)" -ge "$end" ]; do sleep 0.05; done
+  vip_on "$NS_A" veth0 10.9.0.100 || fail "Vigil did not take the VIP"
+  vip_on "$NS_A" ipv51 10.9.0.100 && fail "Vigil put the VIP on its ipvlan (keepalived keeps it on the base)"
+  local a_mode; a_mode=$(ipvlan_of "$NS_A" ipv51)
+  echo "    Vigil's ipvlan: $a_mode; keepalived's: $(ipvlan_of "$NS_B" ipv51)"
+  case "$a_mode" in "l2 bridge "*) ;; *) fail "Vigil's ipvlan is not L2 bridge: $a_mode" ;; esac
+  [ "${a_mode##* }" = "$(ip -n "$NS_A" -br link show veth0 | awk '{print $3}')" ] || fail "the ipvlan does not share veth0's MAC"
+  ip -n "$NS_A" addr show dev ipv51 | grep -q "inet 10.9.0.51/24" || fail "the ipvlan has not its address"
+  sleep 3
+  vip_on "$NS_B" veth0 10.9.0.100 && fail "keepalived holds the VIP too"
+  grep -q "(VI_1) Entering BACKUP STATE" "$LAB_DIR/kb.log" || fail "keepalived is not BACKUP"
+  ip netns exec "$NS_B" ping -c 2 -W 1 -I veth0 10.9.0.100 >/dev/null || fail "the VIP on Vigil's ipvlan does not answer"
+  capture_start "$LAB_DIR/vrrp.txt" "ip proto 112"
+  sleep 2.2
+  capture_stop
+  grep -q "10.9.0.51 > 224.0.0.18: VRRPv3" "$LAB_DIR/vrrp.txt" || fail "Vigil's adverts do not come from the ipvlan's address: $(head -2 "$LAB_DIR/vrrp.txt")"
+  lab_term va "$va" || fail "Vigil did not exit on SIGTERM"
+  end=$(( $(date +%s) + 5 ))
+  until vip_on "$NS_B" veth0 10.9.0.100 || [ "$(date +%s)" -ge "$end" ]; do sleep 0.05; done
+  vip_on "$NS_B" veth0 10.9.0.100 || fail "keepalived did not take over on Vigil's priority 0: $(ip -n "$NS_B" -br addr | tr '\n' ';')"
+  [ -z "$(ipvlan_of "$NS_A" ipv51)" ] || fail "Vigil left its ipvlan behind"
+  conf "$LAB_DIR/c.conf" VI_1 90 3 1 10.9.0.100/24 "use_ipvlan 10.9.0.53/24"
+  lab_start_vigil "$NS_A" vc "$LAB_DIR/c.conf"
+  lab_wait_log "$LAB_DIR/vc.log" "use_ipvlan vrrp.51 on veth0 created with 10.9.0.53/24" 15 || fail "the unnamed ipvlan is not vrrp.51"
+  lab_wait_log "$LAB_DIR/vc.log" "INIT -> BACKUP" 10 || fail "Vigil did not start"
+  sleep 5
+  vip_on "$NS_A" veth0 10.9.0.100 && fail "Vigil (90) took the VIP from keepalived (100)"
+  grep -q "BACKUP -> MASTER" "$LAB_DIR/vc.log" && fail "Vigil became MASTER: keepalived's adverts were not read"
+  true
+}
+
+# Not in ALL_CASES: the host tier's kernel here has no ipvlan driver; `make test-vm-ha-kernel` runs it in the VM tier.
+VM_CASES+=(case_ipvlan_both_roles)
