@@ -179,6 +179,7 @@ public actor Supervisor {
             if stopsWithVRRP { sink.yield(.stop) }
         }
         let orderTask = Task { await self.checkOrderPeriodically() }
+        let engineTask = Task { await self.watchRoutingEngine() }
         suspendedChecks = core.suspendedVirtualServers
         await health.update(checkedTargets())
         loop: for await input in inputs {
@@ -194,6 +195,7 @@ public actor Supervisor {
         announcer.stop(releaseAddresses: releaseOnExit)
         vrrpTask.cancel()
         orderTask.cancel()
+        engineTask.cancel()
         await health.shutdown()
         await healthTask.value
         if reconciling { await withCheckedContinuation { idleWaiters.append($0) } }
@@ -355,6 +357,22 @@ public actor Supervisor {
         }
         for f in report.failures { logger.error("ipvs: \(f.command) failed: \(f)") }
         for r in report.orderRepairs { logger.warning("ipvs: \(r)") }
+    }
+
+    /// How often the BGP engines beside Vigil are looked for while routes are announced (`RoutingEngineWatch`).
+    static let engineCheckInterval: Duration = .seconds(10)
+
+    /// While the configuration has `vigil_route_table`: at once, then every `engineCheckInterval`, whether a BGP
+    /// engine runs to export the table; one line per change (a warning when none does).
+    private func watchRoutingEngine() async {
+        var watch = RoutingEngineWatch()
+        while !stopping, !Task.isCancelled {
+            if let table = announcer.plan?.table,
+               let line = watch.observed(RoutingEngineProbe.running(), table: table) {
+                if line.warning { logger.warning("\(line.text)") } else { logger.notice("\(line.text)") }
+            }
+            try? await Task.sleep(for: Self.engineCheckInterval)
+        }
     }
 
     /// How often the destination order of `mh` services is read back (a change by hand or by another tool has no

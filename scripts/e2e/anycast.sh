@@ -30,6 +30,7 @@ check "director 2 routes $VIP into table $TABLE" wait_for 60 "director 2 route" 
 check "the router has one next hop per director" wait_for 30 "two next hops" hops_are 2
 ip -n $NS_R route show "$VIP/32" | sed 's/^/# router: /'
 check "the VIP is on director 1's loopback" bash -c "ip -n vac-d1 -o addr show dev lo | grep -q ' $VIP/32'"
+check "director 1 logs the BIRD beside it" grep -q "announce: BIRD runs in this network namespace" "$DIR/vigil1.log"
 status=$(ip netns exec vac-d1 curl -s --max-time 5 http://127.0.0.1:9678/status)
 check "director 1's /status says announced" bash -c "echo '$status' | python3 -c 'import json,sys; a=json.load(sys.stdin)[\"announcements\"][0]; sys.exit(0 if a[\"announced\"] and a[\"address\"]==\"$VIP\" and a[\"table\"]==$TABLE else 1)'"
 metrics=$(ip netns exec vac-d1 curl -s --max-time 5 http://127.0.0.1:9678/metrics | grep '^vigil_route_announced')
@@ -139,3 +140,10 @@ served=$(for _ in $(seq 8); do ip netns exec $NS_C curl -s --max-time 3 "http://
 check "every request is served by director 2 (got '$served')" [ "$served" = s2 ]
 vigil_signal 2 TERM
 check "after the last stop no announced route is left in director 2" no_dir_route 2
+
+# --- 8. no BGP engine: director 2 started again with its BIRD stopped says so (a warning naming the table).
+kill -KILL -- "-${BIRD_PG[d2]}" 2>/dev/null; wait "${BIRD_PG[d2]}" 2>/dev/null
+vigil_start 2
+check "director 2 warns that no BGP engine runs beside it" \
+  wait_for 30 "the warning" grep -q "announce: no BGP engine (BIRD, or FRR's zebra and bgpd) runs in this network namespace: the routes of table $TABLE reach no router" "$DIR/vigil2.log"
+vigil_signal 2 TERM
