@@ -37,7 +37,8 @@ SMTP_FUZZ_RUNS ?= 600000
 FUZZ_DIR_rtnetlink := Fuzz/RTNetlink
 FUZZ_MODULE_rtnetlink := RTNetlinkFuzz
 FUZZ_SOURCES_rtnetlink := Sources/HA/IPRouteDump.swift Sources/HA/IPRoute.swift Sources/HA/LinkMessage.swift \
-	Sources/HA/RTNetlinkReply.swift Sources/HA/NetlinkAddressControl.swift Sources/HA/InterfaceAddress.swift
+	Sources/HA/RTNetlinkReply.swift Sources/HA/NetlinkAddressControl.swift Sources/HA/InterfaceAddress.swift \
+	Sources/HA/NetlinkMessage.swift Sources/HA/VMAC.swift
 # CLinux is header-only and has no module map of its own (SwiftPM makes one): the build writes one.
 FUZZ_FLAGS_rtnetlink := -Xcc -fmodule-map-file=.build-fuzz-rtnetlink/clinux/module.modulemap
 FUZZ_VOCABULARY_rtnetlink := yes

@@ -430,7 +430,7 @@ extension Keyword {
         ignored("kernel_rx_buf_size", Instead.netlinkBuffers),
         flag("unicast_fault_no_peer"),
         v("old_unicast_checksum", "[never]"),
-        todo("track_src_ip", "the source address is not tracked"),
+        flag("track_src_ip"),
         flag("promote_secondaries"),
         ignored("linkbeat_use_polling", Instead.kernelLinkState),
         v("notify_priority_changes", "[BOOL]"),

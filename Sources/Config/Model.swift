@@ -807,6 +807,8 @@ public struct VRRPInstanceConfig: Sendable, Equatable, Codable {
     /// `check_unicast_src` (or a `min_ttl`/`max_ttl` on a peer, as in keepalived): unicast adverts from a source that
     /// is not a `unicast_peer` are dropped.
     public var checkUnicastSrc = false
+    /// `track_src_ip`: FAULT while the configured source address (`sourceIP`) is on no interface.
+    public var trackSrcIP = false
     /// `notify_master`.
     public var notifyMaster: ConfigScript?
     /// `notify_backup`.

@@ -908,6 +908,7 @@ struct ModelBuilder {
         var seen = SeenKeywords()
         var hasInterface = false, hasVRID = false
         var vmacLocation: SourceLocation?
+        var trackSrcIPLocation: SourceLocation?
         var promoteLocation: SourceLocation?
         /// The first unicast keyword (unicast_src_ip, unicast_peer, check_unicast_src, unicast_fault_no_peer).
         var unicastKeyword: SourceLocation?
@@ -1086,6 +1087,7 @@ struct ModelBuilder {
                 }
                 v.skipCheckAdvAddr = true
             case "check_unicast_src": v.checkUnicastSrc = true; unicastKeyword = unicastKeyword ?? loc(n)
+            case "track_src_ip": v.trackSrcIP = true; trackSrcIPLocation = loc(n)
             case "unicast_fault_no_peer": v.unicastFaultNoPeer = true; unicastKeyword = unicastKeyword ?? loc(n)
             case "old_unicast_checksum":
                 // keepalived: `never`, or nothing; another word is reported and the line ignored.
@@ -1120,6 +1122,10 @@ struct ModelBuilder {
         }
         if !hasInterface {
             sink.error(.missingValue, loc(node), "vrrp_instance '\(name)' has no 'interface'; keepalived 2.2.7 does not run its VRRP without one either (default_interface does not apply to an instance)")
+        }
+        if let at = trackSrcIPLocation, v.sourceIP == nil {
+            sink.warning(.suspicious, at, "track_src_ip without mcast_src_ip or unicast_src_ip has no configured source address to track: it does nothing, in keepalived as in Vigil")
+            v.trackSrcIP = false
         }
         if let at = promoteLocation, vmacLocation != nil {
             sink.warning(.keepalivedIgnores, at, "promote_secondaries is set on a use_vmac interface anyway (keepalived ignores the keyword there, and so does Vigil)")

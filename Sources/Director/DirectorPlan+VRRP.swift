@@ -297,6 +297,7 @@ extension DirectorPlan {
             spec.interface = vmac.name
         }
         spec.promotesSecondaries = v.promoteSecondaries
+        spec.tracksSourceAddress = v.trackSrcIP && spec.unicastSource != nil
         if v.unicastFaultNoPeer, v.unicastPeers.isEmpty {
             spec.configurationFault = "unicast without any unicast_peer (unicast_fault_no_peer)"
         }

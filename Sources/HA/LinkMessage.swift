@@ -1,7 +1,9 @@
 // The wire format of rtnetlink link messages (RTM_NEWLINK / RTM_DELLINK), as far as link tracking needs it:
 // `struct nlmsghdr` (16 bytes), `struct ifinfomsg` (16 bytes), then `struct rtattr`s aligned to 4 bytes, in the
 // host's byte order (little-endian on every platform Vigil runs on). Decoding is total: any byte string gives
-// messages or typed errors, never a trap.
+// messages or typed errors, never a trap. RTM_NEWADDR / RTM_DELADDR give `.address` entries (`track_src_ip`).
+
+import Vocabulary
 
 /// Why a link message could not be decoded.
 public enum LinkDecodingError: Error, Sendable, Hashable {
@@ -159,6 +161,8 @@ public struct LinkMessage: Sendable, Hashable {
     public enum Entry: Sendable, Hashable {
         /// A decoded RTM_NEWLINK / RTM_DELLINK.
         case link(LinkMessage)
+        /// RTM_NEWADDR / RTM_DELADDR (`track_src_ip`): `address` added to or deleted from the link of `index`.
+        case address(index: Int32, address: IPAddress, deleted: Bool)
         /// A link message that could not be decoded (the next message is still read).
         case malformed(LinkDecodingError)
         /// NLMSG_DONE: the end of a dump.
@@ -188,6 +192,8 @@ public struct LinkMessage: Sendable, Hashable {
                 do { out.append(.link(try decodeBody(message, length: length, deleted: type == typeDelLink))) } catch {
                     out.append(.malformed(error))
                 }
+            case 20, 21:   // RTM_NEWADDR, RTM_DELADDR: struct ifaddrmsg (8 bytes), then IFA_LOCAL (IPv4) or IFA_ADDRESS
+                if let entry = addressEntry(message, length: length, deleted: type == 21) { out.append(entry) }
             case typeDone:
                 out.append(.done)
             case typeError:
@@ -200,6 +206,27 @@ public struct LinkMessage: Sendable, Hashable {
             off += (length + 3) & ~3
         }
         return out
+    }
+
+    /// An address message's entry; nil when too short or without an address of its family's size (skipped, as the
+    /// other message types are).
+    static func addressEntry(_ m: [UInt8], length: Int, deleted: Bool) -> Entry? {
+        guard length >= 24 else { return nil }
+        let family = m[16], size = family == 10 ? 16 : 4
+        let index = Int32(bitPattern: u32(m, 20))
+        var local: IPAddress?, address: IPAddress?
+        var off = 24
+        while off + 4 <= length {
+            let alen = Int(u16(m, off)), atype = u16(m, off + 2) & 0x3fff
+            guard alen >= 4, off + alen <= length else { break }
+            if alen - 4 == size {
+                let value = IPAddress(bytes: m[(off + 4)..<(off + alen)])
+                if atype == 2 { local = value } else if atype == 1 { address = value }
+            }
+            off += (alen + 3) & ~3
+        }
+        guard let a = local ?? address else { return nil }
+        return .address(index: index, address: a, deleted: deleted)
     }
 
     /// An RTM_GETLINK dump request (every link, every family) with `sequence`.

@@ -52,7 +52,7 @@ public final class NetlinkLinkMonitor: @unchecked Sendable {
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, 4)
         var local = sockaddr_nl()
         local.nl_family = sa_family_t(AF_NETLINK)
-        local.nl_groups = 1   // RTMGRP_LINK
+        local.nl_groups = 0x1 | 0x10 | 0x100   // RTMGRP_LINK, RTMGRP_IPV4_IFADDR, RTMGRP_IPV6_IFADDR (track_src_ip)
         let rc = withUnsafePointer(to: &local) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(fd, $0, socklen_t(MemoryLayout<sockaddr_nl>.size))
@@ -183,7 +183,7 @@ public final class NetlinkLinkMonitor: @unchecked Sendable {
                 case .kernelError(let e):
                     if e != 0 { throw .kernel(operation: op, errno: e) }
                     return out
-                case .link, .malformed:
+                case .link, .address, .malformed:
                     out.append(entry)
                 }
             }

@@ -423,6 +423,14 @@ public struct VRRPRouter: Sendable {
     /// The `vrrp_track_process` specs the instances reference (the process monitor counts these).
     public var watchedProcesses: [VRRPTrackProcessSpec] { trackers.watchedProcesses }
 
+    /// `track_src_ip`: whether the source address `address` is on an interface now.
+    public mutating func sourceAddressRead(_ address: IPAddress, present: Bool, now: Instant) -> [VRRPRouterAction] {
+        trackerChanged(trackers.sourceAddressRead(address, present: present), now: now)
+    }
+
+    /// The source addresses the runtime reports with `sourceAddressRead` (instances with `track_src_ip`).
+    public var watchedSourceAddresses: Set<IPAddress> { trackers.watchedSourceAddresses }
+
     /// BFD session `name` (a `bfd_instance`) went Up or left Up.
     public mutating func bfdChanged(_ name: String, up: Bool, now: Instant) -> [VRRPRouterAction] {
         trackerChanged(trackers.bfdChanged(name, up: up), now: now)

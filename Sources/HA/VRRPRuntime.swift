@@ -279,6 +279,7 @@ public actor VRRPRuntime {
         let t = now()
         initialiseTrackFiles(router.configuration, reload: false)
         watchTrackers(now: t)
+        readSourceAddresses(now: t)
         for o in opened { perform(router.transportOpened(instance: o.name, primaryAddress: o.address, now: t), now: t) }
         rearmTimer()
         loop: for await input in inputs {
@@ -497,6 +498,7 @@ public actor VRRPRuntime {
         perform(router.configurationReloaded(new, now: t), now: t)
         dropVMACs(keeping: new)
         watchTrackers(now: t)
+        readSourceAddresses(now: t)
         for spec in router.awaitingTransport {
             do {
                 let address = try open(spec)
@@ -696,7 +698,7 @@ public actor VRRPRuntime {
             switch entry {
             case .malformed(let e): logger.warning("link monitor: malformed rtnetlink link message ignored: \(e)")
             case .kernelError(let e) where e != 0: logger.warning("link monitor: netlink error \(e)")
-            case .link, .done, .kernelError: break
+            case .link, .address, .done, .kernelError: break
             }
         }
     }
@@ -706,6 +708,11 @@ public actor VRRPRuntime {
         switch event {
         case .messages(let entries):
             linkMessagesLogged(entries)
+            for entry in entries {
+                guard case .address(_, let address, let deleted) = entry,
+                      router.watchedSourceAddresses.contains(address) else { continue }
+                perform(router.sourceAddressRead(address, present: !deleted, now: t), now: t)
+            }
             var messages = entries.compactMap(Self.link)
             // The events of a macvlan this run just made (down, then up) can arrive after the table read the link
             // up: for those links the table takes the state read now, so a stale event does not fault the instance.
@@ -718,6 +725,7 @@ public actor VRRPRuntime {
             logger.warning("link monitor: rtnetlink events were lost (ENOBUFS); links read again")
             linkMessagesLogged(entries)
             changes = linkTable.replaced(by: entries.compactMap(Self.link))
+            readSourceAddresses(now: t)
         case .failed(let error):
             logger.error("link monitor: \(error)")
             return
@@ -725,6 +733,19 @@ public actor VRRPRuntime {
         for change in changes {
             logger.debug("netlink reports \(change.name) \(change.state)")
             perform(router.linkStateRead(change.name, state: change.state, now: t), now: t)
+        }
+    }
+
+    /// `track_src_ip`: whether each watched source address is on some interface now (a dump; events follow).
+    private func readSourceAddresses(now t: Instant) {
+        let watched = router.watchedSourceAddresses
+        guard !watched.isEmpty else { return }
+        guard let present = try? Set(addressControl.addresses().map(\.address)) else {
+            logger.error("track_src_ip: cannot list the addresses; the source addresses count as present")
+            return
+        }
+        for a in watched.sorted(by: { $0.description < $1.description }) {
+            perform(router.sourceAddressRead(a, present: present.contains(a), now: t), now: t)
         }
     }
 

@@ -162,6 +162,9 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
     public var notify: VRRPNotifyScripts
     /// The configuration keeps the instance in FAULT for this reason (`unicast_fault_no_peer` without a peer).
     public var configurationFault: String?
+    /// `track_src_ip`: the instance is in FAULT while its configured source address (`unicastSource`) is on no
+    /// interface.
+    public var tracksSourceAddress = false
     /// `notify_priority_changes`: a change of the effective priority writes `INSTANCE "NAME" MASTER_PRIORITY|
     /// BACKUP_PRIORITY PRIO` on the notify FIFOs, as keepalived does (no script runs).
     public var notifiesPriorityChanges = false

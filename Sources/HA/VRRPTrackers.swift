@@ -25,6 +25,8 @@ public enum VRRPTrackerChange: Sendable, Hashable, CustomStringConvertible {
     case process(String, up: Bool, count: Int)
     /// A `bfd_instance` session went Up, or left Up.
     case bfd(String, up: Bool)
+    /// `track_src_ip`: a configured source address appeared or went.
+    case sourceAddress(IPAddress, present: Bool)
 
     public var description: String {
         switch self {
@@ -35,6 +37,7 @@ public enum VRRPTrackerChange: Sendable, Hashable, CustomStringConvertible {
         case .process(let name, let up, let count):
             return "track_process \(name): \(count) matching process\(count == 1 ? "" : "es"), quorum \(up ? "met" : "not met")"
         case .bfd(let name, let up): return "bfd_instance \(name) is \(up ? "up" : "down")"
+        case .sourceAddress(let a, let present): return "source address \(a) is \(present ? "back" : "gone") (track_src_ip)"
         }
     }
 }
@@ -91,6 +94,10 @@ struct VRRPTrackers: Sendable, Hashable {
     private(set) var watchedFiles: [String: VRRPTrackFileSpec] = [:]
     /// The last state of each `bfd_instance` (Up or not); a session not heard of yet is down, as a BFD session starts.
     private var bfds: [String: Bool] = [:]
+    /// `track_src_ip`: whether each watched source address is on an interface (not read yet: present).
+    private var sourceAddresses: [IPAddress: Bool] = [:]
+    /// The source addresses of the instances with `track_src_ip`.
+    private(set) var watchedSourceAddresses: Set<IPAddress> = []
     private(set) var processes: [String: ProcessQuorum] = [:]
     /// Primary interfaces deleted while an instance ran on them. Their instances stay in FAULT (tracked or not, as
     /// keepalived faults an instance whose interface is deleted) until Vigil restarts: their sockets are bound to the
@@ -127,6 +134,8 @@ struct VRRPTrackers: Sendable, Hashable {
             scriptSpecs[name] = spec
         }
         interfaces = interfaces.filter { watchedInterfaces.contains($0.key) }
+        watchedSourceAddresses = Set(configuration.instances.compactMap { $0.tracksSourceAddress ? $0.unicastSource : nil })
+        sourceAddresses = sourceAddresses.filter { watchedSourceAddresses.contains($0.key) }
         // A changed file spec is read afresh, as a new one.
         files = files.filter { watchedFiles[$0.key] != nil && watchedFiles[$0.key] == previousFiles[$0.key] }
     }
@@ -169,6 +178,15 @@ struct VRRPTrackers: Sendable, Hashable {
     func hasReading(interface name: String) -> Bool { interfaces[name] != nil }
 
     /// BFD session `name` is Up (`true`) or not. Returns the change when it differs from what was known.
+    mutating func sourceAddressRead(_ address: IPAddress, present: Bool) -> VRRPTrackerChange? {
+        guard watchedSourceAddresses.contains(address), sourceAddresses[address] ?? true != present else {
+            sourceAddresses[address] = present
+            return nil
+        }
+        sourceAddresses[address] = present
+        return .sourceAddress(address, present: present)
+    }
+
     mutating func bfdChanged(_ name: String, up: Bool) -> VRRPTrackerChange? {
         guard (bfds[name] ?? false) != up else { return nil }
         bfds[name] = up
@@ -222,6 +240,7 @@ struct VRRPTrackers: Sendable, Hashable {
         case .file(let name, _): return spec.trackFiles.contains { $0.name == name }
         case .process(let name, _, _): return spec.trackProcesses.contains { $0.name == name }
         case .bfd(let name, _): return spec.trackBFDs.contains { $0.name == name }
+        case .sourceAddress(let a, _): return spec.tracksSourceAddress && spec.unicastSource == a
         }
     }
 
@@ -246,6 +265,11 @@ struct VRRPTrackers: Sendable, Hashable {
             sum.fault = true
             sum.faultReason = .configurationFault(why)
             sum.lines.append("\(why): FAULT")
+        }
+        if spec.tracksSourceAddress, let a = spec.unicastSource, sourceAddresses[a] == false {
+            sum.fault = true
+            if sum.faultReason == nil { sum.faultReason = .configurationFault("source address \(a) is gone (track_src_ip)") }
+            sum.lines.append("track_src_ip \(a) gone: FAULT")
         }
         if deletedPrimaries.contains(spec.interface) {
             linkFault(spec.interface, .absent)

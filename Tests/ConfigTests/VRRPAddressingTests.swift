@@ -470,3 +470,16 @@ struct UseIPVLANTests {
         #expect(vmacInstance("use_vmac\n    use_ipvlan").errors.count == 1)
     }
 }
+
+@Suite("track_src_ip")
+struct TrackSrcIPConfigTests {
+    @Test("With mcast_src_ip it is on; without a configured source address it is warned and off")
+    func needsSource() throws {
+        let on = vmacInstance("mcast_src_ip 10.0.0.11\n    track_src_ip")
+        #expect(on.diagnostics.isEmpty, "\(on.rendered())")
+        #expect(try #require(on.config.vrrpInstances.first).trackSrcIP)
+        let off = vmacInstance("track_src_ip")
+        #expect(try #require(off.config.vrrpInstances.first).trackSrcIP == false)
+        #expect(diagnostics(off, .suspicious).contains { $0.message.contains("no configured source address") })
+    }
+}
