@@ -22,6 +22,9 @@ public enum VRRPAction: Sendable, Hashable {
     /// log a warning once per source and failure; later drops are only counted. `skew`: the sender's clock minus
     /// ours in seconds, when the trailer was read that far (time mode).
     case authHMACFailed(from: IPAddress, VRRPAuthHMACFailure, skew: Int?)
+    /// An accepted `auth_hmac` advert whose sender's clock is more than half the window from ours (`skew`, seconds):
+    /// log a warning once per source, as keepalived warns before adverts turn stale.
+    case authHMACClockSkew(from: IPAddress, skew: Int, window: Int)
     /// Backup only, not part of the protocol: `true` when the master looks gone while the master-down timer still
     /// runs (no advertisement for 1.5 × its interval, or it sent priority 0), so a takeover may follow; `false` when
     /// it advertises again. The Director prepares the LVS table on `true` so that a takeover does not wait for it.

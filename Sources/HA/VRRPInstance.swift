@@ -248,6 +248,7 @@ public struct VRRPInstance: Sendable {
         guard ad.version == configuration.version else { return discard(.versionMismatch(ad.version), from: from) }
         guard ad.vrid == configuration.vrid else { return discard(.vridMismatch(ad.vrid), from: from) }
         // keepalived 2.4: after the version check, before any field reaches the state machine.
+        var skewReport: VRRPAction?
         if authHMACVerifier != nil {
             var skew: Int?
             if let reason = authHMACVerifier?.verify(pdu: evidence?.pdu ?? [], trailer: evidence?.trailer, source: from,
@@ -260,6 +261,11 @@ public struct VRRPInstance: Sendable {
                     actions.append(.authHMACFailed(from: from, failure, skew: skew))
                 }
                 return actions
+            }
+            // keepalived warns as a sender's clock drifts toward the window's edge: once per source here.
+            if let policy = configuration.authHMAC, policy.timeBased, let skew, abs(skew) > policy.timeWindow / 2,
+               authHMACReported.count < Self.reportLimit, authHMACReported.insert("\(from) skew").inserted {
+                skewReport = .authHMACClockSkew(from: from, skew: skew, window: policy.timeWindow)
             }
         }
         if let mine = configuration.virtualAddresses.first, let theirs = ad.addresses.first,
@@ -312,7 +318,7 @@ public struct VRRPInstance: Sendable {
         if configuration.ownerIgnoresAdverts, effectivePriority == 255 { return discard(.addressOwner, from: from) }
         counters.accepted += 1
         peerHeard(ad, from: from, now: now)
-        var actions: [VRRPAction] = []
+        var actions: [VRRPAction] = skewReport.map { [$0] } ?? []
         if ad.priority == 0 { counters.priorityZeroReceived += 1 }
         switch state {
         case .initialize, .fault, .stop:

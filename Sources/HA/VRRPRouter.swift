@@ -604,6 +604,8 @@ extension VRRPRouter {
                 out.append(.unlistedUnicastSource(instance: spec.name, from: from))
             case .authHMACFailed(let from, let failure, let skew):
                 out.append(.authHMACFailed(instance: spec.name, from: from, failure, skew: skew))
+            case .authHMACClockSkew(let from, let skew, let window):
+                out.append(.authHMACClockSkew(instance: spec.name, from: from, skew: skew, window: window))
             case .lowerPriorityAdvert(let priority, let from):
                 out.append(.lowerPriorityAdvert(instance: spec.name, priority: priority,
                                                 ours: members[i].instance.effectivePriority, from: from,

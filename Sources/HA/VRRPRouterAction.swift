@@ -46,6 +46,8 @@ public enum VRRPRouterAction: Sendable, Hashable {
     case unlistedUnicastSource(instance: String, from: IPAddress)
     /// See `VRRPAction.authHMACFailed`.
     case authHMACFailed(instance: String, from: IPAddress, VRRPAuthHMACFailure, skew: Int?)
+    /// See `VRRPAction.authHMACClockSkew`.
+    case authHMACClockSkew(instance: String, from: IPAddress, skew: Int, window: Int)
     /// A MASTER heard a lower-priority advert from `from`; log it (keepalived logs one line each time), with whether
     /// the instance answered with its own advert.
     case lowerPriorityAdvert(instance: String, priority: UInt8, ours: UInt8, from: IPAddress, answered: Bool)

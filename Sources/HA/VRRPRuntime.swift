@@ -605,6 +605,8 @@ public actor VRRPRuntime {
             case .authHMACFailed(let name, let from, let failure, let skew):
                 let clock = skew.map { ", sender's clock \($0 >= 0 ? "+" : "")\($0) s from ours" } ?? ""
                 logger.warning("\(name): advert from \(from) dropped: \(failure)\(clock); further drops from this source for this reason are only counted")
+            case .authHMACClockSkew(let name, let from, let skew, let window):
+                logger.warning("\(name): the clock of \(from) is \(skew >= 0 ? "+" : "")\(skew) s from ours, past half the auth_hmac time_window (\(window) s): its adverts turn stale past \(window) s (check NTP); not logged again for this source")
             case .unlistedUnicastSource(let name, let from):
                 logger.warning("\(name): unicast advert from \(from) dropped: it is not a unicast_peer (check_unicast_src); further drops from this source are only counted")
             case .lowerPriorityAdvert(let name, let priority, let ours, let from, let answered):

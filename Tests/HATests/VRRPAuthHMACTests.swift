@@ -253,6 +253,28 @@ struct VRRPAuthHMACTests {
         #expect(router.counters["VI_1"]?.discarded[.authHMAC(.missing)] == 1)
     }
 
+    @Test("An accepted advert past half the window: one clock-skew report per source, none inside it")
+    func clockSkew() {
+        var spec = routerSpec(priority: 100)
+        spec.configuration.authHMAC = policy(window: 10)
+        var (router, _) = startedRouter(VRRPRuntimeConfiguration(instances: [spec]))
+        func signedPacket(senderAt: Int64, readAt: Int64, _ s: inout VRRPAuthHMACSigner) -> VRRPReceivedPacket {
+            let pdu = routerAdvert(spec, 200).encode(source: peer, destination: VRRPAdvertisement.multicastV4)
+            let t = s.trailer(pdu: pdu, version: .v2, vrid: 51, source: peer, now: WallTime(seconds: senderAt)) ?? []
+            var p = VRRPReceivedPacket(source: peer, destination: VRRPAdvertisement.multicastV4, ttl: 255, payload: pdu + t)
+            p.wallTime = WallTime(seconds: readAt)
+            return p
+        }
+        var s = VRRPAuthHMACSigner(policy: policy(window: 10))
+        func skews(_ out: [VRRPRouterAction]) -> [Int] {
+            out.compactMap { if case .authHMACClockSkew(_, _, let skew, 10) = $0 { skew } else { nil } }
+        }
+        #expect(skews(router.packetReceived(signedPacket(senderAt: 1_000, readAt: 1_004, &s), instance: "VI_1", now: at(100))).isEmpty)
+        #expect(skews(router.packetReceived(signedPacket(senderAt: 1_010, readAt: 1_017, &s), instance: "VI_1", now: at(200))) == [-7])
+        #expect(skews(router.packetReceived(signedPacket(senderAt: 1_020, readAt: 1_027, &s), instance: "VI_1", now: at(300))).isEmpty)
+        #expect(router.counters["VI_1"]?.accepted == 3)
+    }
+
     @Test("IPv6: the checksum the kernel computes covers the trailer, and decoding checks it that way")
     func ipv6Checksum() throws {
         let source = IPAddress("fe80::1")!, group = IPAddress("ff02::12")!

@@ -48,7 +48,7 @@ struct PairHarness {
             case .preemptionHeld: preemptionsHeld += 1
             case .handoverFailed: handoversFailed += 1
             case .handoverStarted: break
-            case .discarded, .addressListMismatch, .unlistedUnicastSource, .authHMACFailed, .masterSilence, .lowerPriorityAdvert: break
+            case .discarded, .addressListMismatch, .unlistedUnicastSource, .authHMACFailed, .authHMACClockSkew, .masterSilence, .lowerPriorityAdvert: break
             }
         }
     }
