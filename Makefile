@@ -50,7 +50,7 @@ test-host: build-tests build
 	@set -e; for t in $(HOST_TESTS); do echo "== host suite: $$t"; s=$$(date +%s); $(MAKE) --no-print-directory $$t; \
 	  echo "== host suite: $$t took $$(( $$(date +%s) - s )) s"; done
 
-## VM tier: one qemu boot (real IPVS kernel, two vCPUs) runs every VM suite (50 minutes at most; 14 on this host, 2026-12-07).
+## VM tier: one qemu boot (real IPVS kernel, two vCPUs) runs every VM suite (50 minutes at most; 15 on this host, 2026-12-08).
 test-vm: build-tests build
 	@scripts/require-root.sh "VM tier"
 	@if [ -z "$(strip $(VM_TESTS))" ]; then echo "test-vm: no VM suites registered" >&2; exit 1; fi
