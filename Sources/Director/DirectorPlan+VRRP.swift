@@ -260,16 +260,18 @@ extension DirectorPlan {
         spec.filtersVIPTraffic = v.filtersVIPTraffic
         spec.virtualRoutes = v.virtualRoutes.map(route)
         spec.virtualRules = v.virtualRules.map(rule)
+        let vrid = UInt8(v.virtualRouterID), ipv6 = spec.isIPv6
+        /// The interface name written, else keepalived's next free `PREFIX.VRID` (taken into `vmacNames`).
+        func interfaceName(_ written: String) -> String {
+            guard written.isEmpty else { return written }
+            let name = VMACSpec.generatedName(prefix: config.globalDefs.vmacPrefix ?? "vrrp", vrid: vrid, ipv6: ipv6,
+                                              taken: vmacNames)
+            vmacNames.insert(name)
+            return name
+        }
         if let ipvlan = v.useIPVLAN {
             // keepalived 2.2.7: the adverts go on the ipvlan, which has the base's MAC and its own address (their
             // source); the VIPs stay on the instance's interface (read off keepalived in the VM: they are on the base).
-            let vrid = UInt8(v.virtualRouterID), ipv6 = spec.isIPv6
-            var name = ipvlan.name
-            if name.isEmpty {
-                name = VMACSpec.generatedName(prefix: config.globalDefs.vmacPrefix ?? "vrrp", vrid: vrid, ipv6: ipv6,
-                                              taken: vmacNames)
-                vmacNames.insert(name)
-            }
             let flags: UInt16 = switch ipvlan.mode {
             case .bridge: 0
             case .private: 1
@@ -278,20 +280,14 @@ extension DirectorPlan {
             let address = ipvlan.address.map { p in
                 VirtualAddress(address: p.address, prefixLength: UInt8(p.prefixLength ?? (p.address.isIPv6 ? 128 : 32)))
             }
-            spec.vmac = VMACSpec(name: name, base: v.interface, mac: [], ipv6: ipv6,
+            spec.vmac = VMACSpec(name: interfaceName(ipvlan.name), base: v.interface, mac: [], ipv6: ipv6,
                                  ipvlan: IPVLANSpec(flags: flags, address: address))
         }
-        if var name = v.useVMAC {
+        if let written = v.useVMAC {
             // keepalived: the VIPs (those without their own dev) and the announcements go on the macvlan.
-            let vrid = UInt8(v.virtualRouterID), ipv6 = spec.isIPv6
             var mac = v.vmacAddress ?? VMACSpec.virtualRouterMAC(vrid: vrid, ipv6: ipv6)
             if mac.count == 5 { mac.append(vrid) }
-            if name.isEmpty {
-                name = VMACSpec.generatedName(prefix: config.globalDefs.vmacPrefix ?? "vrrp", vrid: vrid, ipv6: ipv6,
-                                              taken: vmacNames)
-                vmacNames.insert(name)
-            }
-            let vmac = VMACSpec(name: name, base: v.interface, mac: mac,
+            let vmac = VMACSpec(name: interfaceName(written), base: v.interface, mac: mac,
                                 transmitsOnBase: v.vmacXmitBase, ipv6: ipv6)
             spec.vmac = vmac
             spec.interface = vmac.name

@@ -205,11 +205,13 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
         let destinations = peers.isEmpty ? [group] : peers
         // AH: one identification per advert, as keepalived (the same for every unicast peer).
         let id: UInt16 = authenticationHeaderKey == nil ? 0 : nextIdentification()
-        // auth_hmac: one trailer per advert, the same for every unicast peer (the HMAC covers no destination).
-        let trailer = signedTrailer(ad, destination: destinations.first ?? group, checksum: rule)
-        for dst in destinations {
+        // auth_hmac: one trailer per advert, the same for every unicast peer (the HMAC covers neither the destination
+        // nor the checksum), signed over the first copy's bytes.
+        var trailer: [UInt8]?
+        for (k, dst) in destinations.enumerated() {
             var bytes = ad.encode(source: sourceAddress, destination: dst, checksum: rule)
             if ipv6 { bytes[6] = 0; bytes[7] = 0 }  // IPV6_CHECKSUM fills it in (over the trailer too)
+            if k == 0 { trailer = signedTrailer(pdu: bytes, ad) }
             if let trailer { bytes += trailer }
             if let key = authenticationHeaderKey {
                 bytes = VRRPAuthenticationHeader.seal(vrrp: bytes, source: sourceAddress, destination: dst,
@@ -246,12 +248,9 @@ public final class RawSocketVRRPTransport: VRRPTransport, @unchecked Sendable {
         }
     }
 
-    private func signedTrailer(_ ad: VRRPAdvertisement, destination: IPAddress,
-                               checksum rule: VRRPChecksumRule) -> [UInt8]? {
+    private func signedTrailer(pdu: [UInt8], _ ad: VRRPAdvertisement) -> [UInt8]? {
         lock.lock()
         defer { lock.unlock() }
-        guard signer != nil else { return nil }
-        let pdu = ad.encode(source: sourceAddress, destination: destination, checksum: rule)
         return signer?.trailer(pdu: pdu, version: ad.version, vrid: ad.vrid, source: sourceAddress, now: .now())
     }
 

@@ -95,7 +95,13 @@ public struct VRRPInstance: Sendable {
     /// `auth_hmac`: the last sequence accepted from each sender.
     private var authHMACVerifier: VRRPAuthHMACVerifier?
     /// (source, failure) pairs already reported by an `.authHMACFailed` action (at most `reportLimit`).
-    private var authHMACReported: Set<String> = []
+    private var authHMACReported: Set<AuthHMACReport> = []
+
+    /// What an `auth_hmac` warning was given for (once each).
+    private enum AuthHMACReport: Hashable, Sendable {
+        case failure(IPAddress, VRRPAuthHMACFailure)
+        case clockSkew(IPAddress)
+    }
 
     /// Creates an instance in Initialize; call `start(now:)` to run it.
     public init(configuration: VRRPInstanceConfiguration) {
@@ -257,14 +263,14 @@ public struct VRRPInstance: Sendable {
                                                      now: evidence?.wallTime ?? WallTime(seconds: 0), skew: &skew) {
                 var actions = discard(reason, from: from)
                 if case .authHMAC(let failure) = reason, authHMACReported.count < Self.reportLimit,
-                   authHMACReported.insert("\(from) \(failure.rawValue)").inserted {
+                   authHMACReported.insert(.failure(from, failure)).inserted {
                     actions.append(.authHMACFailed(from: from, failure, skew: skew))
                 }
                 return actions
             }
             // keepalived warns as a sender's clock drifts toward the window's edge: once per source here.
             if let policy = configuration.authHMAC, policy.timeBased, let skew, abs(skew) > policy.timeWindow / 2,
-               authHMACReported.count < Self.reportLimit, authHMACReported.insert("\(from) skew").inserted {
+               authHMACReported.count < Self.reportLimit, authHMACReported.insert(.clockSkew(from)).inserted {
                 skewReport = .authHMACClockSkew(from: from, skew: skew, window: policy.timeWindow)
             }
         }

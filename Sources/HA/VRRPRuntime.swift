@@ -181,7 +181,7 @@ public actor VRRPRuntime {
         })
     }
 
-    private func now() -> Instant {
+    private nonisolated func now() -> Instant {
         Instant(nanoseconds: (ContinuousClock.now - origin).nanoseconds)
     }
 
@@ -192,9 +192,7 @@ public actor VRRPRuntime {
             t = try RawSocketVRRPTransport(interface: spec.advertInterface, ipv6: spec.isIPv6,
                                            unicastSource: spec.unicastSource, unicastPeers: spec.unicastPeers,
                                            unicastTTL: spec.unicastTTL, multicastGroup: spec.multicastGroup,
-                                           // An ipvlan with its own address sends from it (keepalived); a macvlan,
-                                           // or an ipvlan without one, from its base's address.
-                                           addressInterface: spec.vmac?.ipvlan?.address != nil ? nil : spec.vmac?.base,
+                                           addressInterface: spec.sourceAddressInterface,
                                            authenticationHeaderKey: spec.authenticationHeaderKey,
                                            authHMAC: spec.configuration.authHMAC)
         } catch {
@@ -656,10 +654,10 @@ public actor VRRPRuntime {
         }
         let later = Array(plan.dropFirst(immediate.count))
         guard !later.isEmpty else { return }
-        let control = addressControl, logger = logger, origin = origin
+        let control = addressControl, logger = logger
         Task {
             for send in later {
-                let wait = send.at - Instant(nanoseconds: (ContinuousClock.now - origin).nanoseconds)
+                let wait = send.at - self.now()
                 if wait > .zero { do { try await Task.sleep(for: wait) } catch { return } }
                 do { try control.announce([send.address], interface: send.device) } catch {
                     logger.error("\(name): \(error)")

@@ -195,6 +195,9 @@ public struct VRRPInstanceSpec: Sendable, Hashable {
     public var promotesSecondaries = false
     /// The interface the transport binds to.
     public var advertInterface: String { vmac?.advertInterface ?? interface }
+    /// Where the adverts' default source address is looked up: a macvlan sends from its base's address, an ipvlan
+    /// with an address of its own from that one (keepalived); nil: the advert interface.
+    public var sourceAddressInterface: String? { vmac?.ipvlan?.address != nil ? nil : vmac?.base }
     /// The link the instance's adverts travel on: a macvlan's base, else `interface`.
     public var link: String { vmac?.base ?? interface }
 

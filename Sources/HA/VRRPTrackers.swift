@@ -179,12 +179,10 @@ struct VRRPTrackers: Sendable, Hashable {
 
     /// BFD session `name` is Up (`true`) or not. Returns the change when it differs from what was known.
     mutating func sourceAddressRead(_ address: IPAddress, present: Bool) -> VRRPTrackerChange? {
-        guard watchedSourceAddresses.contains(address), sourceAddresses[address] ?? true != present else {
-            sourceAddresses[address] = present
-            return nil
-        }
+        guard watchedSourceAddresses.contains(address) else { return nil }
+        let before = sourceAddresses[address] ?? true
         sourceAddresses[address] = present
-        return .sourceAddress(address, present: present)
+        return before == present ? nil : .sourceAddress(address, present: present)
     }
 
     mutating func bfdChanged(_ name: String, up: Bool) -> VRRPTrackerChange? {
